@@ -1,0 +1,140 @@
+"""Opening a workspace file: pragmas, schema checks, migrations with a backup first.
+
+Every failure a user can cause (wrong file, corrupt file, newer schema, read-only location)
+becomes a WorkspaceError with one clear sentence; callers show it and exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+from . import journal  # noqa: F401  (registers the journal hooks)
+from .schema import HEAD, REVISIONS
+
+BACKUPS_KEPT = 5
+
+
+class WorkspaceError(Exception):
+    """A workspace cannot be opened; the message is meant for the user."""
+
+
+def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _set_pragmas)
+    return engine
+
+
+def _probe(path: Path) -> str | None:
+    """The schema revision stored in `path`, None for a new file; raises WorkspaceError."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    if path.is_dir():
+        raise WorkspaceError(f"{path} is a directory, not a workspace file.")
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "alembic_version" not in tables or "workspace" not in tables:
+                if not tables:
+                    return None
+                raise WorkspaceError(f"{path} is an SQLite database but not an isms workspace.")
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise WorkspaceError(f"{path} is not a workspace file, or it is corrupt ({exc}).") from None
+    if row is None:
+        raise WorkspaceError(f"{path} has no schema version; it is not a usable workspace.")
+    revision = row[0]
+    if revision not in REVISIONS:
+        raise WorkspaceError(
+            f"{path} was written by a newer version of isms-tui (schema {revision}); upgrade isms-tui."
+        )
+    return revision
+
+
+def _check_writable(path: Path) -> None:
+    folder = path.parent
+    if path.exists() and not os.access(path, os.W_OK):
+        raise WorkspaceError(f"Cannot write to {path}: check the file's permissions.")
+    if not os.access(folder, os.W_OK):
+        raise WorkspaceError(f"Cannot write in {folder}: the workspace needs a writable folder.")
+
+
+def backup_file(path: Path, label: str) -> Path:
+    """Copy `path` with SQLite's online backup API next to it and keep the last few copies."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = path.with_name(f"{path.name}.{label}-{stamp}.bak")
+    src = sqlite3.connect(path)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    olds = sorted(path.parent.glob(f"{path.name}.{label}-*.bak"))
+    for old in olds[:-BACKUPS_KEPT]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def _migrate(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def open_engine(path: Path) -> Engine:
+    """Open (creating or migrating if needed) the workspace at `path`."""
+    path = Path(path).expanduser()
+    if not path.parent.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(f"Cannot create the folder {path.parent}: {exc.strerror}.") from None
+    revision = _probe(path)
+    _check_writable(path)
+    if revision is not None and revision != HEAD:
+        backup_file(path, f"pre-{HEAD}")
+    engine = make_engine(path)
+    if revision != HEAD:
+        try:
+            _migrate(engine)
+        except sqlite3.DatabaseError as exc:  # pragma: no cover - depends on the disk
+            raise WorkspaceError(f"Cannot prepare {path}: {exc}.") from None
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine, actor: str = "") -> Iterator[Session]:
+    """One transaction per user action: commit on success, roll back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        session.info["isms_actor"] = actor
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,125 @@
+"""Central change journal: every flushed insert, update and delete appends a chained entry.
+
+Hooked on the Session class so that no write path can skip it. The hash of an entry covers
+its content and the previous entry's hash, so an edit, deletion or insertion made outside the
+application breaks the chain at a point `journal verify` can name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timezone
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm.attributes import get_history
+
+from .records import JournalEntry
+
+GENESIS_HASH = "0" * 64
+ACTOR_KEY = "isms_actor"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def canonical(data: dict[str, Any] | None) -> str | None:
+    """Stable JSON text of a record's values (sorted keys, no spaces)."""
+    if data is None:
+        return None
+    return json.dumps(_jsonable(data), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(
+    prev_hash: str,
+    at: str,
+    actor: str,
+    entity: str,
+    entity_id: int,
+    operation: str,
+    before: str | None,
+    after: str | None,
+) -> str:
+    """SHA-256 over the previous hash and this entry's fields, one per line."""
+    parts = [prev_hash, at, actor, entity, str(entity_id), operation, before or "", after or ""]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def _state(obj: Any, *, previous: bool) -> dict[str, Any]:
+    """Column values of `obj`, as they are now or as they were before this flush."""
+    values: dict[str, Any] = {}
+    for attr in inspect(obj).mapper.column_attrs:
+        key = attr.key
+        if previous:
+            hist = get_history(obj, key)
+            if hist.deleted:
+                values[key] = hist.deleted[0]
+                continue
+            if hist.unchanged:
+                values[key] = hist.unchanged[0]
+                continue
+        values[key] = getattr(obj, key)
+    return values
+
+
+Change = tuple[str, int, str, "dict[str, Any] | None", "dict[str, Any] | None"]
+
+
+def append_entries(session: OrmSession, changes: list[Change]) -> None:
+    """Append (entity, id, operation, before, after) entries; bulk Core writes call this directly."""
+    conn = session.connection()
+    table = JournalEntry.__table__
+    prev = conn.execute(select(table.c.hash).order_by(table.c.id.desc()).limit(1)).scalar()
+    prev = prev or GENESIS_HASH
+    actor = session.info.get(ACTOR_KEY, "") or "unknown"
+    at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    rows = []
+    for entity, entity_id, op, before, after in changes:
+        b, a = canonical(before), canonical(after)
+        h = entry_hash(prev, at, actor, entity, entity_id, op, b, a)
+        rows.append(
+            dict(at=at, actor=actor, entity=entity, entity_id=entity_id, operation=op,
+                 before=b, after=a, prev_hash=prev, hash=h)
+        )
+        prev = h
+    conn.execute(table.insert(), rows)
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _journal_after_flush(session: OrmSession, _ctx: Any) -> None:
+    changes: list[Change] = []
+    for obj in session.new:
+        if isinstance(obj, JournalEntry):
+            continue
+        changes.append((obj.__tablename__, obj.id, "create", None, _state(obj, previous=False)))
+    for obj in session.dirty:
+        if isinstance(obj, JournalEntry) or not session.is_modified(obj, include_collections=False):
+            continue
+        before, after = _state(obj, previous=True), _state(obj, previous=False)
+        if before != after:
+            changes.append((obj.__tablename__, obj.id, "update", before, after))
+    for obj in session.deleted:
+        if isinstance(obj, JournalEntry):
+            continue
+        changes.append((obj.__tablename__, obj.id, "delete", _state(obj, previous=True), None))
+    if changes:
+        append_entries(session, changes)
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _journal_is_append_only(session: OrmSession, _ctx: Any, _instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, JournalEntry):
+            raise PermissionError("The journal is append-only.")

@@ -1,0 +1,63 @@
+"""Clause 9.1: KPI definitions, readings and analysis records."""
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .enums import Direction, Frequency, KpiType
+
+
+class Kpi(SQLModel, table=True):
+    """A measurement construct: what, how, when and who, with a target to evaluate against."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True)
+    name: str
+    information_need: str = ""
+    objective_id: int | None = Field(default=None, foreign_key="objective.id", ondelete="SET NULL")
+    requirements: str = ""  # comma-separated refs, e.g. "9.1, A.5.24"
+    kpi_type: KpiType = KpiType.EFFECTIVENESS
+    method: str = ""
+    unit: str = ""
+    direction: Direction = Direction.HIGHER_BETTER
+    target: float
+    warning: float | None = None
+    # Upper bounds, used only when direction is WITHIN_RANGE.
+    target_high: float | None = None
+    warning_high: float | None = None
+    frequency: Frequency = Frequency.MONTHLY
+    grace_days: int = 10
+    collector_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    analyst_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    analysis_frequency: Frequency = Frequency.QUARTERLY
+    data_source: str = ""
+    reporting_format: str = ""
+    started_on: date
+    active: bool = True
+
+
+class Reading(SQLModel, table=True):
+    """One measured value per KPI and period (identified by the period's first day)."""
+
+    __table_args__ = (UniqueConstraint("kpi_id", "period_start", name="uq_reading_kpi_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kpi_id: int = Field(foreign_key="kpi.id", index=True, ondelete="RESTRICT")
+    period_start: date = Field(index=True)
+    value: float
+    entered_by: str = ""
+    entered_at: datetime
+    note: str = ""
+
+
+class Analysis(SQLModel, table=True):
+    """An analysis/evaluation record: who looked at the data, when, and what they concluded."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kpi_id: int | None = Field(default=None, foreign_key="kpi.id", index=True, ondelete="RESTRICT")
+    period_start: date
+    analyst_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    analysed_on: date
+    conclusion: str
+    follow_up: str = ""

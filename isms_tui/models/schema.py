@@ -1,0 +1,8 @@
+"""Schema revisions this version knows, readable without importing Alembic.
+
+Kept in step with migrations/versions by a test; opening a workspace compares the file's
+revision with these to decide between "up to date", "migrate" and "newer than this version".
+"""
+
+REVISIONS: tuple[str, ...] = ("0001_initial",)
+HEAD = REVISIONS[-1]

@@ -1,0 +1,47 @@
+"""What every section screen shares: the header/footer frame and data refresh on return."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ContextManager, cast
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+    from textual.dom import DOMNode
+
+    from isms_tui.app import IsmsApp
+
+
+def workspace_session(node: "DOMNode") -> ContextManager["Session"]:
+    """A journaled transaction on the open workspace, for any screen or modal."""
+    return cast("IsmsApp", node.app).session()
+
+
+def current_actor(node: "DOMNode") -> str:
+    """The name recorded as 'entered by' for what the user types now."""
+    return cast("IsmsApp", node.app).actor
+
+
+class SectionScreen(Screen[None]):
+    """A screen over the open workspace that reloads its data whenever it is shown."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield from self.body()
+        yield Footer()
+
+    def body(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def isms(self) -> "IsmsApp":
+        return cast("IsmsApp", self.app)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """Reload from the workspace; screens override this (usually starting a worker)."""

@@ -1,0 +1,172 @@
+"""One KPI: its definition, a trend chart against target and thresholds, readings, analyses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Label, Static
+
+from isms_tui.services import clock, periods
+from isms_tui.services.evaluation import evaluate_value
+from isms_tui.widgets.status import fmt_value, status_text, target_text, trend_text
+from isms_tui.widgets.trend_chart import TrendChart
+
+from .base import SectionScreen
+
+if TYPE_CHECKING:
+    from isms_tui.services.kpi_report import KpiReport
+
+CHART_POINTS = 36
+
+
+class KpiDetailScreen(SectionScreen):
+    """Definition, trend and records of one KPI; r/a/e act on it, escape goes back."""
+
+    CSS_PATH = "kpi_detail.tcss"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("r", "reading", "Reading"),
+        Binding("a", "analysis", "Analysis"),
+        Binding("e", "edit", "Edit KPI"),
+        Binding("tab", "app.focus_next", "Next table", show=False),
+    ]
+
+    def __init__(self, kpi_id: int) -> None:
+        super().__init__()
+        self.kpi_id = kpi_id
+        self.report: KpiReport | None = None
+
+    def body(self) -> ComposeResult:
+        with Horizontal(id="detail-top"):
+            yield Static("", id="definition")
+            with Vertical(id="chart-box"):
+                yield Static("", id="state-line")
+                yield TrendChart(id="trend")
+        with Horizontal(id="detail-bottom"):
+            with Vertical(id="readings-box"):
+                yield Label("Readings (newest first) · r records or replaces the highlighted period",
+                            classes="section-title")
+                yield DataTable(id="readings", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="analyses-box"):
+                yield Label("Analysis records · a adds one", classes="section-title")
+                yield DataTable(id="analyses", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#readings", DataTable).add_columns(
+            "Period", "Value", "Status", "Entered by", "Entered", "Evid.", "Note")
+        self.query_one("#analyses", DataTable).add_columns("Period", "Analyst", "On", "Conclusion", "Follow-up")
+        self.query_one("#readings", DataTable).focus()
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="kpi-detail")
+    def load(self) -> None:
+        from isms_tui.services.kpi_report import kpi_report
+
+        with self.isms.session() as session:
+            report = kpi_report(session, self.kpi_id, clock.today())
+        self.app.call_from_thread(self.show, report)
+
+    def show(self, report: "KpiReport") -> None:
+        self.report = report
+        k, state = report.kpi, report.state
+        self.sub_title = f"{k.code} {k.name}"
+        self.query_one("#definition", Static).update(_definition(report))
+        line = Text.assemble(status_text(state.status), "  ", trend_text(state.trend))
+        if state.due_periods:
+            labels = ", ".join(periods.period_label(p, k.frequency) for p in state.due_periods[:4])
+            more = "…" if len(state.due_periods) > 4 else ""
+            line.append(f"  ·  due: {labels}{more}", style="magenta")
+        self.query_one("#state-line", Static).update(line)
+        pts = [(r.period_start, r.value) for r in report.readings[-CHART_POINTS:]]
+        self.query_one(TrendChart).show(
+            pts, [periods.period_label(p, k.frequency) for p, _ in pts], direction=k.direction,
+            target=k.target, warning=k.warning, target_high=k.target_high,
+            warning_high=k.warning_high, unit=k.unit,
+        )
+        table = self.query_one("#readings", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for r in reversed(report.readings):
+            table.add_row(
+                periods.period_label(r.period_start, k.frequency), fmt_value(r.value, k.unit),
+                status_text(evaluate_value(k, r.value)), Text(r.entered_by),
+                r.entered_at.strftime("%Y-%m-%d"), str(report.evidence_counts.get(r.id, "")),
+                Text(r.note), key=r.period_start.isoformat(),
+            )
+        if report.readings:
+            table.move_cursor(row=min(cursor, len(report.readings) - 1))
+        atable = self.query_one("#analyses", DataTable)
+        atable.clear()
+        for a in report.analyses:
+            atable.add_row(
+                periods.period_label(a.period_start, k.frequency), Text(report.person(a.analyst_id)),
+                a.analysed_on.isoformat(), Text(a.conclusion), Text(a.follow_up),
+            )
+
+    def highlighted_period(self):
+        from datetime import date
+
+        table = self.query_one("#readings", DataTable)
+        if not table.row_count or not table.has_focus:
+            return None
+        return date.fromisoformat(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def action_reading(self) -> None:
+        from .reading_form import open_reading_form
+
+        open_reading_form(self, self.kpi_id, on_done=self.load, period=self.highlighted_period())
+
+    def action_analysis(self) -> None:
+        from .reading_form import AnalysisForm
+
+        period = self.highlighted_period()
+        if period is None and self.report and self.report.readings:
+            period = self.report.readings[-1].period_start
+        period = period or periods.last_closed_period(clock.today(), self.report.kpi.frequency)
+        self.app.push_screen(AnalysisForm(self.kpi_id, period), lambda r: self.load() if r else None)
+
+    def action_edit(self) -> None:
+        from .kpi_form import KpiForm
+
+        self.app.push_screen(KpiForm(self.kpi_id), lambda r: self.load() if r else None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.data_table.id == "readings":
+            self.action_reading()
+
+
+def _definition(report: "KpiReport") -> Table:
+    """The what/how/when/who of the measure, as 9.1 asks for it."""
+    k = report.kpi
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(overflow="fold")
+    rows = [
+        ("KPI", Text(f"{k.code} {k.name}", style="bold")),
+        ("Why", Text(k.information_need or "—")),
+        ("Type", k.kpi_type.value),
+        ("How", Text(k.method or "—")),
+        ("Target", f"{target_text(k)}" + (f" (warning {fmt_value(k.warning, k.unit)}"
+                                          + (f"–{fmt_value(k.warning_high, k.unit)}" if k.warning_high is not None else "")
+                                          + ")" if k.warning is not None else "")),
+        ("When", f"{k.frequency.value}, due {k.grace_days} days after the period"),
+        ("Measures", Text(report.person(k.collector_id))),
+        ("Analyses", Text(f"{report.person(k.analyst_id)}, {k.analysis_frequency.value}")),
+        ("Source", Text(k.data_source or "—")),
+        ("Reported", Text(k.reporting_format or "—")),
+        ("Objective", Text(f"{report.objective.code} {report.objective.statement}" if report.objective else "—")),
+        ("Clauses", Text(k.requirements or "—")),
+        ("Since", k.started_on.isoformat() + ("" if k.active else "  (inactive)")),
+    ]
+    for key, value in rows:
+        grid.add_row(key, value)
+    return grid

@@ -1,0 +1,116 @@
+"""Define or edit a KPI: the full measurement construct of 9.1 (what, how, when, who)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable
+
+from textual.widget import Widget
+from textual.widgets import Input, Select
+
+from isms_tui.models.enums import Direction, Frequency, KpiType
+from isms_tui.widgets.form import FormField, FormModal, parse_optional_float
+
+from .base import workspace_session
+
+DIRECTIONS = [("higher is better", Direction.HIGHER_BETTER), ("lower is better", Direction.LOWER_BETTER),
+              ("within a range", Direction.WITHIN_RANGE)]
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+class KpiForm(FormModal[int]):
+    """Create (kpi_id None) or edit a KPI; dismisses with the KPI's id."""
+
+    def __init__(self, kpi_id: int | None) -> None:
+        super().__init__()
+        from isms_tui.services import kpis, workspace
+        from isms_tui.services.kpis import KpiInput
+
+        self.kpi_id = kpi_id
+        with workspace_session(self) as session:
+            self.people = [(p.name, p.id) for p in workspace.list_people(session)]
+            self.objectives = [(f"{o.code} {o.statement}"[:60], o.id) for o in workspace.list_objectives(session)]
+            if kpi_id is None:
+                self.data = KpiInput(code="", name="", target=None)
+            else:
+                self.data = KpiInput.from_kpi(kpis.get_kpi(session, kpi_id))
+        self.form_title = "New KPI" if kpi_id is None else f"Edit KPI {self.data.code}"
+
+    def fields(self) -> Iterable[Widget]:
+        d = self.data
+        yield FormField("Code", Input(d.code, placeholder="e.g. INC-01"), key="code")
+        yield FormField("Name (what is measured)", Input(d.name), key="name")
+        yield FormField("Information need (why it is measured)", Input(d.information_need),
+                        key="information_need")
+        yield FormField("Type", Select([(t.value, t) for t in KpiType], value=d.kpi_type,
+                                       allow_blank=False), key="kpi_type")
+        yield FormField("Method or formula (how)", Input(d.method), key="method")
+        yield FormField("Unit", Input(d.unit, placeholder="%, days, count…"), key="unit")
+        yield FormField("Direction", Select(DIRECTIONS, value=d.direction, allow_blank=False),
+                        key="direction")
+        yield FormField("Target (lower bound for a range)", Input(_num(d.target)), key="target")
+        yield FormField("Warning threshold (optional)", Input(_num(d.warning)), key="warning",
+                        hint="Between target and failure: a value past the target but within it is a warning.")
+        yield FormField("Upper target (ranges only)", Input(_num(d.target_high)), key="target_high")
+        yield FormField("Upper warning bound (ranges only)", Input(_num(d.warning_high)),
+                        key="warning_high")
+        yield FormField("Frequency (when)", Select([(f.value, f) for f in Frequency], value=d.frequency,
+                                                   allow_blank=False), key="frequency")
+        yield FormField("Grace days after a period closes", Input(str(d.grace_days)), key="grace_days")
+        yield FormField("Measurement starts (YYYY-MM-DD)",
+                        Input(d.started_on.isoformat() if d.started_on else ""), key="started_on",
+                        hint="Empty means today; periods before it are never due.")
+        yield FormField("Collector (who measures)", Select(self.people, value=d.collector_id or Select.NULL),
+                        key="collector_id")
+        yield FormField("Analyst (who evaluates)", Select(self.people, value=d.analyst_id or Select.NULL),
+                        key="analyst_id")
+        yield FormField("Analysis frequency", Select([(f.value, f) for f in Frequency],
+                                                     value=d.analysis_frequency, allow_blank=False),
+                        key="analysis_frequency")
+        yield FormField("Objective (6.2)", Select(self.objectives, value=d.objective_id or Select.NULL),
+                        key="objective_id")
+        yield FormField("Requirements", Input(d.requirements, placeholder="e.g. 9.1, A.5.24"),
+                        key="requirements")
+        yield FormField("Data source", Input(d.data_source), key="data_source")
+        yield FormField("Reporting format", Input(d.reporting_format), key="reporting_format")
+
+    def submit(self) -> int:
+        from isms_tui.services import kpis
+        from isms_tui.services.errors import InputError
+        from isms_tui.services.kpis import KpiInput
+
+        errors: dict[str, str] = {}
+        numbers = {k: parse_optional_float(self.value(k), k, errors)
+                   for k in ("target", "warning", "target_high", "warning_high")}
+        try:
+            grace = int(self.value("grace_days").strip() or "0")
+        except ValueError:
+            errors["grace_days"] = "A whole number of days."
+            grace = 0
+        started_text = self.value("started_on").strip()
+        started = None
+        if started_text:
+            try:
+                started = date.fromisoformat(started_text)
+            except ValueError:
+                errors["started_on"] = "A date as YYYY-MM-DD."
+        data = KpiInput(
+            code=self.value("code"), name=self.value("name"),
+            information_need=self.value("information_need").strip(),
+            kpi_type=self.value("kpi_type"), method=self.value("method").strip(),
+            unit=self.value("unit").strip(), direction=self.value("direction"),
+            frequency=self.value("frequency"), grace_days=grace, started_on=started,
+            collector_id=self.value("collector_id"), analyst_id=self.value("analyst_id"),
+            analysis_frequency=self.value("analysis_frequency"),
+            objective_id=self.value("objective_id"), requirements=self.value("requirements").strip(),
+            data_source=self.value("data_source").strip(),
+            reporting_format=self.value("reporting_format").strip(), **numbers,
+        )
+        errors = {**kpis.validate(data), **errors}
+        if errors:
+            raise InputError(f"Please correct {len(errors)} field(s) before saving.", errors)
+        with workspace_session(self) as session:
+            return kpis.save_kpi(session, data, self.kpi_id).id

@@ -1,0 +1,213 @@
+"""The monitoring plan: every KPI with its status, sortable and filterable by status or owner."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, Select, Static
+
+from isms_tui.models.enums import Status
+from isms_tui.services import clock
+from isms_tui.widgets.status import fmt_value, spark, status_text, target_text, trend_text
+
+from .base import SectionScreen
+
+if TYPE_CHECKING:
+    from isms_tui.services.monitoring import KpiRow
+
+# column title -> sort key over a KpiRow
+SORTS = {
+    "Code": lambda r: r.kpi.code,
+    "KPI": lambda r: r.kpi.name.lower(),
+    "Status": lambda r: list(Status).index(r.state.status),
+    "Last": lambda r: r.state.last_period.isoformat() if r.state.last_period else "",
+    "Freq.": lambda r: r.kpi.frequency.value,
+    "Collector": lambda r: r.collector.lower(),
+    "Analyst": lambda r: r.analyst.lower(),
+}
+COLUMNS = ("Code", "KPI", "Status", "Last", "Value", "Target", "Trend", "Recent", "Freq.",
+           "Collector", "Analyst")
+
+
+class KpiListScreen(SectionScreen):
+    """The monitoring plan as a table; enter opens a KPI, n defines a new one."""
+
+    CSS_PATH = "monitoring.tcss"
+    BINDINGS = [
+        Binding("n", "new_kpi", "New KPI"),
+        Binding("e", "edit_kpi", "Edit"),
+        Binding("r", "enter_reading", "Reading"),
+        Binding("R", "enter_due", "Due readings"),
+        Binding("x", "toggle_active", "(De)activate"),
+        Binding("i", "toggle_inactive", "Show inactive"),
+        Binding("o", "cycle_sort", "Sort"),
+        Binding("slash", "focus_filter", "Filter"),
+        Binding("escape", "focus_table", "Table", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[KpiRow] = []
+        self.sort_column = "Status"
+        self.show_inactive = False
+
+    def body(self) -> ComposeResult:
+        with Horizontal(id="filters"):
+            yield Input(placeholder="/ filter by code or name", id="filter-text")
+            yield Select([(s.value, s) for s in Status], prompt="any status", id="filter-status")
+            yield Select([], prompt="any owner", id="filter-owner")
+        yield Static("", id="list-summary")
+        yield DataTable(id="kpis", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#kpis", DataTable).add_columns(*COLUMNS)
+        self.query_one("#kpis", DataTable).focus()
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="kpi-list")
+    def load(self) -> None:
+        from isms_tui.services import monitoring
+
+        with self.isms.session() as session:
+            rows = monitoring.kpi_rows(session, clock.today(), include_inactive=self.show_inactive)
+        self.app.call_from_thread(self.show, rows)
+
+    def show(self, rows: list[KpiRow]) -> None:
+        self.rows = rows
+        owners = sorted({n for r in rows for n in (r.collector, r.analyst) if n})
+        owner_select = self.query_one("#filter-owner", Select)
+        current = owner_select.value
+        owner_select.set_options([(n, n) for n in owners])
+        if current in owners:
+            owner_select.value = current
+        self.render_table()
+
+    def visible_rows(self) -> list[KpiRow]:
+        text = self.query_one("#filter-text", Input).value.strip().lower()
+        status = self.query_one("#filter-status", Select).value
+        owner = self.query_one("#filter-owner", Select).value
+        out = []
+        for r in self.rows:
+            if text and text not in r.kpi.code.lower() and text not in r.kpi.name.lower():
+                continue
+            if status is not Select.NULL and r.state.status != status:
+                continue
+            if owner is not Select.NULL and owner not in (r.collector, r.analyst):
+                continue
+            out.append(r)
+        return sorted(out, key=lambda r: (SORTS[self.sort_column](r), r.kpi.code))
+
+    def render_table(self) -> None:
+        table = self.query_one("#kpis", DataTable)
+        selected = self.selected_kpi_id()
+        table.clear()
+        rows = self.visible_rows()
+        for r in rows:
+            k = r.kpi
+            name = Text(k.name, style="" if k.active else "dim strike")
+            table.add_row(
+                k.code, name, status_text(r.state.status), r.last_label,
+                fmt_value(r.state.last_value, k.unit), target_text(k), trend_text(r.state.trend),
+                spark(r.recent), k.frequency.value, r.collector, r.analyst, key=str(k.id),
+            )
+        keys = [str(r.kpi.id) for r in rows]
+        if selected is not None and str(selected) in keys:
+            table.move_cursor(row=keys.index(str(selected)))
+        self.query_one("#list-summary", Static).update(
+            Text(f"{len(rows)} of {len(self.rows)} KPIs · sorted by {self.sort_column}", style="dim")
+        )
+
+    def selected_kpi_id(self) -> int | None:
+        table = self.query_one("#kpis", DataTable)
+        if not table.row_count:
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    @on(Input.Changed, "#filter-text")
+    @on(Select.Changed)
+    def _filters_changed(self) -> None:
+        self.render_table()
+
+    @on(Input.Submitted, "#filter-text")
+    def _filter_done(self) -> None:
+        self.action_focus_table()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        label = str(event.label)
+        if label in SORTS:
+            self.sort_column = label
+            self.render_table()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.open_detail()
+
+    def open_detail(self) -> None:
+        kpi_id = self.selected_kpi_id()
+        if kpi_id is not None:
+            from .kpi_detail import KpiDetailScreen
+
+            self.app.push_screen(KpiDetailScreen(kpi_id))
+
+    def action_cycle_sort(self) -> None:
+        names = list(SORTS)
+        self.sort_column = names[(names.index(self.sort_column) + 1) % len(names)]
+        self.render_table()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter-text", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one("#kpis", DataTable).focus()
+
+    def action_toggle_inactive(self) -> None:
+        self.show_inactive = not self.show_inactive
+        self.load()
+
+    def action_new_kpi(self) -> None:
+        from .kpi_form import KpiForm
+
+        self.app.push_screen(KpiForm(None), self._saved)
+
+    def action_edit_kpi(self) -> None:
+        kpi_id = self.selected_kpi_id()
+        if kpi_id is not None:
+            from .kpi_form import KpiForm
+
+            self.app.push_screen(KpiForm(kpi_id), self._saved)
+
+    def _saved(self, result: object) -> None:
+        if result is not None:
+            self.load()
+
+    def action_enter_reading(self) -> None:
+        kpi_id = self.selected_kpi_id()
+        if kpi_id is not None:
+            from .reading_form import open_reading_form
+
+            open_reading_form(self, kpi_id, on_done=self.load)
+
+    def action_enter_due(self) -> None:
+        from .due_readings import DueReadingsScreen
+
+        self.app.push_screen(DueReadingsScreen())
+
+    def action_toggle_active(self) -> None:
+        kpi_id = self.selected_kpi_id()
+        if kpi_id is None:
+            return
+        from isms_tui.services import kpis
+
+        with self.isms.session() as session:
+            kpi = kpis.get_kpi(session, kpi_id)
+            kpi = kpis.set_active(session, kpi_id, not kpi.active)
+            state = "reactivated" if kpi.active else "deactivated; its readings are kept"
+            self.notify(f"{kpi.code} {state}.", markup=False)
+        self.load()

@@ -1,0 +1,176 @@
+"""Entering a reading (with evidence files) and recording an analysis.
+
+A duplicate period is not an error the user has to work around: the form says what is
+there and a second ctrl+s replaces it (the old value stays in the journal). An off-target
+reading is followed by the analysis form, as 9.1 expects results to be analysed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Iterable
+
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Input, Select
+
+from isms_tui.models.enums import Status
+from isms_tui.services import clock, periods
+from isms_tui.widgets.form import FormField, FormModal
+from isms_tui.widgets.status import fmt_value, target_text
+
+from .base import current_actor, workspace_session
+
+
+@dataclass(frozen=True)
+class ReadingSaved:
+    kpi_id: int
+    period: date
+    value: float
+    status: Status
+
+
+def split_paths(text: str) -> list[str]:
+    """Evidence paths typed in one field, separated by ';' (paths may contain commas)."""
+    return [p.strip() for p in text.split(";") if p.strip()]
+
+
+class ReadingForm(FormModal[ReadingSaved]):
+    """Record the value of one KPI for one period."""
+
+    def __init__(self, kpi_id: int, period: date | None = None) -> None:
+        super().__init__()
+        from isms_tui.services import kpis, readings
+
+        with workspace_session(self) as session:
+            self.kpi = kpis.get_kpi(session, kpi_id)
+            start = period or periods.last_closed_period(clock.today(), self.kpi.frequency)
+            self.existing = readings.find_reading(session, kpi_id, start)
+        self.period = start
+        self.replace_armed = False
+        self.form_title = f"Reading for {self.kpi.code} {self.kpi.name} · target {target_text(self.kpi)}"
+
+    def fields(self) -> Iterable[Widget]:
+        label = periods.period_label(self.period, self.kpi.frequency)
+        existing = self.existing
+        yield FormField("Period", Input(label, placeholder="e.g. 2026-10 or a date in the period"),
+                        key="period")
+        yield FormField(f"Value ({self.kpi.unit or 'number'})",
+                        Input(f"{existing.value:g}" if existing else ""), key="value",
+                        hint=f"Method: {self.kpi.method}" if self.kpi.method else "")
+        yield FormField("Note", Input(existing.note if existing else ""), key="note")
+        yield FormField("Evidence files (paths separated by ';')", Input(""), key="evidence")
+
+    def on_mount(self) -> None:
+        self.query_one("#field-value", FormField).control.focus()
+
+    def submit(self) -> ReadingSaved:
+        from isms_tui.services import evaluation, readings
+        from isms_tui.services.errors import InputError
+
+        try:
+            start = periods.parse_period(self.value("period"), self.kpi.frequency)
+        except ValueError as exc:
+            raise InputError(str(exc), {"period": "Not a period of this KPI."}) from None
+        value = readings.parse_value(self.value("value"))
+        if self.replace_armed and start != self.period:
+            self.replace_armed = False
+        self.period = start
+        try:
+            with workspace_session(self) as session:
+                readings.record_reading(
+                    session, self.kpi.id, start, value, entered_by=current_actor(self),
+                    note=self.value("note"), replace=self.replace_armed,
+                    attachments=split_paths(self.value("evidence")),
+                )
+        except readings.DuplicateReading as dup:
+            self.replace_armed = True
+            raise InputError(f"{dup} Press ctrl+s again to replace it.", {"period": "Already recorded."}) from None
+        return ReadingSaved(self.kpi.id, start, value, evaluation.evaluate_value(self.kpi, value))
+
+
+class AnalysisForm(FormModal[int]):
+    """Record who analysed a KPI's results for a period, the conclusion and the follow-up."""
+
+    def __init__(self, kpi_id: int, period: date, reason: str = "") -> None:
+        super().__init__()
+        from isms_tui.services import kpis, workspace
+
+        with workspace_session(self) as session:
+            self.kpi = kpis.get_kpi(session, kpi_id)
+            self.people = [(p.name, p.id) for p in workspace.list_people(session)]
+        self.period = periods.period_start(period, self.kpi.frequency)
+        label = periods.period_label(self.period, self.kpi.frequency)
+        self.form_title = reason or f"Analysis of {self.kpi.code} for {label}"
+
+    def fields(self) -> Iterable[Widget]:
+        label = periods.period_label(self.period, self.kpi.frequency)
+        yield FormField("Period", Input(label), key="period")
+        analyst = self.kpi.analyst_id if any(pid == self.kpi.analyst_id for _, pid in self.people) else None
+        yield FormField("Analyst", Select(self.people, value=analyst or Select.NULL), key="analyst_id")
+        yield FormField("Conclusion", Input(placeholder="What the results mean, why, is it acceptable?"),
+                        key="conclusion")
+        yield FormField("Follow-up action", Input(placeholder="What will be done, by whom (optional)"),
+                        key="follow_up")
+        yield FormField("Analysed on (YYYY-MM-DD)", Input(clock.today().isoformat()), key="analysed_on")
+
+    def on_mount(self) -> None:
+        self.query_one("#field-conclusion", FormField).control.focus()
+
+    def submit(self) -> int:
+        from isms_tui.services import analysis
+        from isms_tui.services.errors import InputError
+
+        errors: dict[str, str] = {}
+        try:
+            start = periods.parse_period(self.value("period"), self.kpi.frequency)
+        except ValueError:
+            errors["period"] = "Not a period of this KPI."
+            start = self.period
+        try:
+            when = date.fromisoformat(self.value("analysed_on").strip())
+        except ValueError:
+            errors["analysed_on"] = "A date as YYYY-MM-DD."
+            when = None
+        if not self.value("conclusion").strip():
+            errors["conclusion"] = "An analysis needs a conclusion."
+        if errors:
+            raise InputError(f"Please correct {len(errors)} field(s) before saving.", errors)
+        with workspace_session(self) as session:
+            return analysis.record_analysis(
+                session, self.kpi.id, start, self.value("conclusion"),
+                analyst_id=self.value("analyst_id"), follow_up=self.value("follow_up"),
+                analysed_on=when,
+            ).id
+
+
+def open_reading_form(
+    screen: Screen, kpi_id: int, on_done: Callable[[], object], period: date | None = None
+) -> None:
+    """Push the reading form; an off-target result then asks for the analysis."""
+
+    def saved(result: ReadingSaved | None) -> None:
+        if result is None:
+            return
+        on_done()
+        if result.status == Status.OFF_TARGET:
+            ask_for_analysis(screen, result, on_done)
+        else:
+            screen.notify(f"Saved: {fmt_value(result.value)} is {result.status.value}.", markup=False)
+
+    screen.app.push_screen(ReadingForm(kpi_id, period), saved)
+
+
+def ask_for_analysis(screen: Screen, result: ReadingSaved, on_done: Callable[[], object]) -> None:
+    def analysed(record_id: int | None) -> None:
+        if record_id is None:
+            screen.notify("Off-target reading saved without an analysis yet.", severity="warning")
+        else:
+            on_done()
+
+    screen.app.push_screen(
+        AnalysisForm(result.kpi_id, result.period,
+                     reason=f"{fmt_value(result.value)} is off target: record the analysis (escape to skip)"),
+        analysed,
+    )

@@ -1,0 +1,125 @@
+"""Evaluation of readings against a KPI's target, and of a KPI as a whole.
+
+Pure functions over plain values, so the dashboard, the CLI and the packs agree by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Protocol, Sequence
+
+from isms_tui.models.enums import Direction, Frequency, Status
+
+from . import periods
+
+DUE_LOOKBACK = 12  # closed periods examined for missing readings
+TREND_WINDOW = 6
+
+
+class Target(Protocol):
+    direction: Direction
+    target: float
+    warning: float | None
+    target_high: float | None
+    warning_high: float | None
+
+
+class Schedule(Protocol):
+    frequency: Frequency
+    grace_days: int
+    started_on: date
+
+
+def evaluate_value(kpi: Target, value: float) -> Status:
+    """On target, warning or off target for one value."""
+    if kpi.direction == Direction.HIGHER_BETTER:
+        if value >= kpi.target:
+            return Status.ON_TARGET
+        if kpi.warning is not None and value >= kpi.warning:
+            return Status.WARNING
+        return Status.OFF_TARGET
+    if kpi.direction == Direction.LOWER_BETTER:
+        if value <= kpi.target:
+            return Status.ON_TARGET
+        if kpi.warning is not None and value <= kpi.warning:
+            return Status.WARNING
+        return Status.OFF_TARGET
+    high = kpi.target_high if kpi.target_high is not None else kpi.target
+    if kpi.target <= value <= high:
+        return Status.ON_TARGET
+    low_w = kpi.warning if kpi.warning is not None else kpi.target
+    high_w = kpi.warning_high if kpi.warning_high is not None else high
+    if low_w <= value <= high_w:
+        return Status.WARNING
+    return Status.OFF_TARGET
+
+
+def goodness(kpi: Target, value: float) -> float:
+    """A number that grows as the value gets better, used for trends."""
+    if kpi.direction == Direction.HIGHER_BETTER:
+        return value
+    if kpi.direction == Direction.LOWER_BETTER:
+        return -value
+    high = kpi.target_high if kpi.target_high is not None else kpi.target
+    return -abs(value - (kpi.target + high) / 2)
+
+
+def trend(kpi: Target, values: Sequence[float]) -> str:
+    """'improving', 'worsening', 'stable' or '' over the last values (oldest first)."""
+    ys = [goodness(kpi, v) for v in values[-TREND_WINDOW:]]
+    n = len(ys)
+    if n < 3:
+        return ""
+    mean_x = (n - 1) / 2
+    mean_y = sum(ys) / n
+    sxx = sum((i - mean_x) ** 2 for i in range(n))
+    slope = sum((i - mean_x) * (y - mean_y) for i, y in enumerate(ys)) / sxx
+    scale = max(abs(kpi.target), max(abs(y) for y in ys), 1e-9)
+    relative = slope * (n - 1) / scale
+    if relative > 0.05:
+        return "improving"
+    if relative < -0.05:
+        return "worsening"
+    return "stable"
+
+
+@dataclass(frozen=True)
+class KpiState:
+    """What a screen or report needs to show one KPI's health."""
+
+    status: Status
+    last_period: date | None = None
+    last_value: float | None = None
+    trend: str = ""
+    due_periods: list[date] = field(default_factory=list)  # closed periods without a reading, newest first
+    overdue_periods: list[date] = field(default_factory=list)
+
+
+def due_date(kpi: Schedule, start: date) -> date:
+    """The day after which a missing reading for the period at `start` is overdue."""
+    return periods.period_end(start, kpi.frequency) + timedelta(days=kpi.grace_days)
+
+
+def kpi_state(kpi: Target | Schedule, readings: Sequence[tuple[date, float]], today: date) -> KpiState:
+    """Status of a KPI from its readings (period start, value), oldest first.
+
+    A KPI is overdue when its latest closed period has no reading past the grace days: a
+    stale on-target value must not look healthy. Older gaps stay listed as due periods.
+    """
+    have = {p for p, _ in readings}
+    due = [
+        p for p in periods.closed_periods(kpi.started_on, today, kpi.frequency, DUE_LOOKBACK)
+        if p not in have
+    ]
+    overdue = [p for p in due if today > due_date(kpi, p)]
+    values = [v for _, v in readings]
+    last_period, last_value = (readings[-1] if readings else (None, None))
+    latest_closed = periods.last_closed_period(today, kpi.frequency)
+    if latest_closed in overdue:
+        status = Status.OVERDUE
+    elif last_value is None:
+        status = Status.NO_DATA
+    else:
+        status = evaluate_value(kpi, last_value)
+    return KpiState(status, last_period, last_value, trend(kpi, values), due, overdue)

@@ -1,0 +1,91 @@
+"""Read models for the monitoring screens and the status summary.
+
+Built for large workspaces: only the most recent readings of each KPI are read (one indexed
+query per KPI on the (kpi_id, period_start) index), never the whole history.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from isms_tui.models import Kpi, Person, Status
+
+from . import periods
+from .evaluation import KpiState, kpi_state
+
+RECENT = 24  # readings kept per KPI for the status, the trend and the sparkline
+
+_RECENT_SQL = (
+    "SELECT period_start, value FROM reading WHERE kpi_id = ? "
+    "ORDER BY period_start DESC LIMIT ?"
+)
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    """One KPI as the list, the dashboard and `isms status` show it."""
+
+    kpi: Kpi
+    state: KpiState
+    recent: list[float]  # oldest first
+    collector: str
+    analyst: str
+
+    @property
+    def last_label(self) -> str:
+        if self.state.last_period is None:
+            return "—"
+        return periods.period_label(self.state.last_period, self.kpi.frequency)
+
+
+def recent_readings(session: Session, kpi_id: int, limit: int = RECENT) -> list[tuple[date, float]]:
+    """The newest `limit` readings of a KPI as (period start, value), oldest first."""
+    raw = session.connection().exec_driver_sql(_RECENT_SQL, (kpi_id, limit)).fetchall()
+    return [(date.fromisoformat(p), v) for p, v in reversed(raw)]
+
+
+def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> list[KpiRow]:
+    people = {p.id: p.name for p in session.exec(select(Person))}
+    q = select(Kpi).order_by(Kpi.code)
+    if not include_inactive:
+        q = q.where(Kpi.active == True)  # noqa: E712
+    rows = []
+    for kpi in session.exec(q):
+        recent = recent_readings(session, kpi.id)
+        rows.append(
+            KpiRow(
+                kpi=kpi,
+                state=kpi_state(kpi, recent, today),
+                recent=[v for _, v in recent],
+                collector=people.get(kpi.collector_id, ""),
+                analyst=people.get(kpi.analyst_id, ""),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The state of 9.1 at a glance."""
+
+    rows: list[KpiRow]
+    counts: dict[Status, int]
+    due: list[tuple[KpiRow, date]]  # (kpi, period) readings that can be entered now, oldest first
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+
+def overview(session: Session, today: date) -> Overview:
+    rows = kpi_rows(session, today)
+    counts = Counter(r.state.status for r in rows)
+    due = sorted(
+        ((r, p) for r in rows for p in r.state.due_periods),
+        key=lambda rp: (rp[1], rp[0].kpi.code),
+    )
+    return Overview(rows, {s: counts.get(s, 0) for s in Status}, due)

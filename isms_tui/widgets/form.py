@@ -1,0 +1,144 @@
+"""Form building blocks: a labelled field with its own error line, and a modal form base.
+
+Forms validate before saving: a service raises InputError with per-field messages, the modal
+shows each one under its field and keeps everything the user typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, Iterable, TypeVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+T = TypeVar("T")
+
+
+class FormField(Vertical):
+    """A label, a control and an error line that stays empty until validation fails."""
+
+    DEFAULT_CSS = """
+    FormField { height: auto; margin: 0 0 1 0; }
+    FormField > .field-label { color: $text-muted; }
+    FormField > .field-error { color: $error; height: auto; }
+    FormField > .field-hint { color: $text-muted; text-style: italic; }
+    FormField.-invalid > Input, FormField.-invalid > Select { border: tall $error; }
+    """
+
+    def __init__(self, label: str, control: Widget, *, key: str, hint: str = "") -> None:
+        super().__init__(id=f"field-{key}")
+        self.key = key
+        self.control = control
+        self._label = label
+        self._hint = hint
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._label, classes="field-label", markup=False)
+        yield self.control
+        if self._hint:
+            yield Static(self._hint, classes="field-hint", markup=False)
+        yield Static("", classes="field-error", markup=False)
+
+    def set_error(self, message: str | None) -> None:
+        self.set_class(bool(message), "-invalid")
+        self.query_one(".field-error", Static).update(message or "")
+
+
+def value_of(control: Widget) -> Any:
+    """The current value of a form control, with Select's blank as None."""
+    if isinstance(control, Input):
+        return control.value
+    if isinstance(control, TextArea):
+        return control.text
+    if isinstance(control, Select):
+        return None if control.value is Select.NULL else control.value
+    return getattr(control, "value", None)
+
+
+class FormModal(ModalScreen[T | None], Generic[T]):
+    """A modal form: subclasses yield FormFields and implement `submit` (raise InputError)."""
+
+    DEFAULT_CSS = """
+    FormModal { align: center middle; }
+    FormModal > #form-box {
+        width: 84; max-width: 95%; height: auto; max-height: 92%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    FormModal #form-title { text-style: bold; padding: 0 0 1 0; }
+    FormModal #form-fields { height: auto; max-height: 30; }
+    FormModal #form-message { color: $error; height: auto; }
+    FormModal #form-buttons { height: auto; align-horizontal: right; }
+    FormModal #form-buttons Button { margin-left: 2; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+    ]
+    form_title = "Form"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box"):
+            yield Static(self.form_title, id="form-title", markup=False)
+            with VerticalScroll(id="form-fields"):
+                yield from self.fields()
+            yield Static("", id="form-message", markup=False)
+            with Horizontal(id="form-buttons"):
+                yield Button("Cancel", id="form-cancel")
+                yield Button("Save  ctrl+s", id="form-save", variant="primary")
+
+    def fields(self) -> Iterable[Widget]:
+        raise NotImplementedError  # every concrete form defines its fields
+
+    def submit(self) -> T:
+        raise NotImplementedError  # every concrete form defines how it saves
+
+    def value(self, key: str) -> Any:
+        return value_of(self.query_one(f"#field-{key}", FormField).control)
+
+    def show_errors(self, message: str, errors: dict[str, str]) -> None:
+        for field in self.query(FormField):
+            field.set_error(errors.get(field.key))
+        self.query_one("#form-message", Static).update(message)
+        first = next((f for f in self.query(FormField) if f.key in errors), None)
+        if first is not None:
+            first.control.focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        from isms_tui.services.errors import InputError
+
+        try:
+            result = self.submit()
+        except InputError as exc:
+            self.show_errors(str(exc), exc.fields)
+            return
+        self.dismiss(result)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "form-save":
+            self.action_save()
+        elif event.button.id == "form-cancel":
+            self.action_cancel()
+
+
+def parse_optional_float(text: str, key: str, errors: dict[str, str]) -> float | None:
+    """Float from a form field, None when empty; records a field error when not a number."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        errors[key] = "Not a number."
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        errors[key] = "Not a finite number."
+        return None
+    return value
