@@ -63,7 +63,7 @@ class IsmsApp(App[None]):
         self.engine: Engine | None = None
         self.actor = _user_name()
         self.error_message = ""
-        self.sub_title = str(self.db_path)
+        self.sub_title = self.db_path.name
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -109,7 +109,7 @@ class IsmsApp(App[None]):
             await self._drop_section_screens()
             old.dispose()
         self.engine, self.db_path, self.actor = engine, path, actor
-        self.sub_title = str(path)
+        self.sub_title = path.name
         remember_workspace(path)
         if empty:
             from isms_tui.screens.welcome import WelcomeScreen

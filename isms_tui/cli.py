@@ -100,17 +100,30 @@ def _run_tui(path: Path, demo: bool = False) -> None:
 @click.pass_context
 @user_errors
 def demo(ctx: click.Context, db: Path | None, no_tui: bool) -> None:
-    """Create a workspace of realistic demo data, then open it."""
-    from isms_tui.models.db import open_engine, session_scope
-    from isms_tui.services import clock
-    from isms_tui.services.demo import create_demo
+    """Create a workspace of realistic demo data, then open it.
 
-    path = _db_path(ctx, db)
+    Without --db the demo gets its own file (demo.db in the user data folder), so it never
+    mixes with a real workspace; running it again just opens that file.
+    """
+    from isms_tui.config import demo_db_path
+    from isms_tui.models.db import open_engine, session_scope
+    from isms_tui.services import clock, workspace
+    from isms_tui.services.demo import create_demo
+    from isms_tui.services.errors import InputError
+
+    path = db or ctx.obj.get("db") or demo_db_path()
     engine = open_engine(path)
-    with session_scope(engine, "demo") as session:
-        create_demo(session, clock.today())
-    engine.dispose()
-    click.echo(f"Demo workspace ready: {path}")
+    try:
+        with session_scope(engine, "demo") as session:
+            if workspace.is_empty(session):
+                create_demo(session, clock.today())
+                click.echo(f"Demo workspace created: {path}")
+            elif path != demo_db_path():
+                raise InputError(f"{path} already holds data; the demo only fills an empty workspace.")
+            else:
+                click.echo(f"Opening the existing demo workspace: {path}")
+    finally:
+        engine.dispose()
     if not no_tui:
         _run_tui(path)
 

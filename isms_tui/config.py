@@ -21,6 +21,11 @@ def default_db_path() -> Path:
     return data_dir() / "workspace.db"
 
 
+def demo_db_path() -> Path:
+    """The demo workspace, kept apart from real ones."""
+    return data_dir() / "demo.db"
+
+
 def _recent_file() -> Path:
     base = os.environ.get("ISMS_CONFIG_DIR") or user_config_dir(APP, appauthor=False)
     return Path(base) / "recent.json"

@@ -75,3 +75,10 @@ def test_old_gap_is_due_but_latest_value_decides_status():
     state = kpi_state(K(started_on=date(2026, 8, 1)), months((2026, 8, 99), (2026, 10, 80)), TODAY)
     assert state.status == Status.OFF_TARGET
     assert state.due_periods == [date(2026, 9, 1)]
+
+
+def test_overdue_when_an_earlier_period_after_the_last_reading_is_late():
+    quarterly = K(frequency=Frequency.QUARTERLY, grace_days=21, started_on=date(2026, 4, 1))
+    state = kpi_state(quarterly, [(date(2026, 4, 1), 99)], date(2027, 1, 1))
+    assert state.status == Status.OVERDUE  # Q3 late, Q4 still within grace
+    assert state.overdue_periods == [date(2026, 7, 1)]

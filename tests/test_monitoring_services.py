@@ -130,8 +130,8 @@ def test_overview_counts_and_due(session):
     ov = monitoring.overview(session, TODAY)
     by_code = {r.kpi.code: r.state.status for r in ov.rows}
     assert by_code == {"ON": Status.ON_TARGET, "OFF": Status.OFF_TARGET, "LATE": Status.OVERDUE,
-                       "NEW": Status.NO_DATA, "WEEK": Status.NO_DATA}
-    assert ov.counts[Status.OVERDUE] == 1
+                       "NEW": Status.NO_DATA, "WEEK": Status.OVERDUE}
+    assert ov.counts[Status.OVERDUE] == 2
     due_codes = {(r.kpi.code, p) for r, p in ov.due}
     assert ("LATE", date(2026, 10, 1)) in due_codes
     assert ("WEEK", date(2026, 11, 16)) in due_codes  # closed, within grace

@@ -104,8 +104,9 @@ def due_date(kpi: Schedule, start: date) -> date:
 def kpi_state(kpi: Target | Schedule, readings: Sequence[tuple[date, float]], today: date) -> KpiState:
     """Status of a KPI from its readings (period start, value), oldest first.
 
-    A KPI is overdue when its latest closed period has no reading past the grace days: a
-    stale on-target value must not look healthy. Older gaps stay listed as due periods.
+    A KPI is overdue when a period after its last reading is missing past the grace days: a
+    stale on-target value must not look healthy. Gaps before the last reading stay listed as
+    due periods but do not hide the current result.
     """
     have = {p for p, _ in readings}
     due = [
@@ -115,8 +116,7 @@ def kpi_state(kpi: Target | Schedule, readings: Sequence[tuple[date, float]], to
     overdue = [p for p in due if today > due_date(kpi, p)]
     values = [v for _, v in readings]
     last_period, last_value = (readings[-1] if readings else (None, None))
-    latest_closed = periods.last_closed_period(today, kpi.frequency)
-    if latest_closed in overdue:
+    if any(last_period is None or p > last_period for p in overdue):
         status = Status.OVERDUE
     elif last_value is None:
         status = Status.NO_DATA

@@ -77,7 +77,7 @@ def add_file(session: Session, source: str | Path, added_by: str = "") -> Eviden
 def add_bytes(session: Session, name: str, content: bytes, added_by: str = "") -> Evidence:
     """Store generated content (used by the demo) as if it were a file called `name`."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
+        path = Path(tmp) / (Path(name).name or "evidence")
         path.write_bytes(content)
         return add_file(session, path, added_by)
 

@@ -16,8 +16,8 @@ def get_workspace(session: Session) -> Workspace | None:
 
 
 def is_empty(session: Session) -> bool:
-    """True for a workspace nobody has set up yet (no organisation, no KPIs)."""
-    return get_workspace(session) is None and session.exec(select(Kpi.id)).first() is None
+    """True for a workspace nobody has set up yet: no organisation, people, objectives or KPIs."""
+    return all(session.exec(select(model.id)).first() is None for model in (Workspace, Person, Objective, Kpi))
 
 
 def save_workspace(
