@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, Iterable, TypeVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -69,7 +70,7 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         border: thick $primary; background: $surface; padding: 0 1;
     }
     FormModal #form-title { text-style: bold; padding: 0 0 1 0; }
-    FormModal #form-fields { height: auto; max-height: 30; }
+    FormModal #form-fields { height: auto; }
     FormModal #form-message { color: $error; height: auto; }
     FormModal #form-buttons { height: auto; align-horizontal: right; }
     FormModal #form-buttons Button { margin-left: 2; }
@@ -78,6 +79,8 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
+    # The first field's control, not the (focusable) scroll container around the fields.
+    AUTO_FOCUS = "#form-fields FormField > *"
     form_title = "Form"
 
     def compose(self) -> ComposeResult:
@@ -89,6 +92,12 @@ class FormModal(ModalScreen[T | None], Generic[T]):
             with Horizontal(id="form-buttons"):
                 yield Button("Cancel", id="form-cancel")
                 yield Button("Save  ctrl+s", id="form-save", variant="primary")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Cap the scrolling fields by the screen height so the buttons always stay visible."""
+        chrome = 8  # the box's border 2, title 2, message 1 and buttons 3
+        fields = self.query_one("#form-fields", VerticalScroll)
+        fields.styles.max_height = max(3, int(event.size.height * 0.92) - chrome)
 
     def fields(self) -> Iterable[Widget]:
         raise NotImplementedError  # every concrete form defines its fields
@@ -105,7 +114,8 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         self.query_one("#form-message", Static).update(message)
         first = next((f for f in self.query(FormField) if f.key in errors), None)
         if first is not None:
-            first.control.focus()
+            first.control.focus(scroll_visible=False)
+            first.scroll_visible()  # the whole field, so its error line shows too
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,402 @@
+"""Settings: the organisation, its people and its objectives (6.2), which every other area refers to.
+
+Three tabs. The organisation is edited in place; people and objectives are tables edited through
+modal forms. Every write goes through services.workspace in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Iterable, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
+from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent, TabPane, Tabs
+
+from isms_tui.screens.base import SectionScreen
+from isms_tui.services import workspace
+from isms_tui.services.errors import InputError, NotFound
+from isms_tui.widgets.form import FormField, FormModal, value_of
+
+if TYPE_CHECKING:
+    from isms_tui.app import IsmsApp
+    from isms_tui.models import Objective, Person, Workspace
+
+ORGANISATION, PEOPLE, OBJECTIVES = "organisation", "people", "objectives"
+CYCLES = [("1 year", 1), ("2 years", 2), ("3 years", 3)]
+PEOPLE_COLUMNS = [("Name", 18), ("Role", 22), ("Email", 30), ("Areas", 26), ("Active", 6)]
+OBJECTIVE_COLUMNS = [
+    ("Code", 8), ("Statement", 34), ("Target", 28), ("Owner", 16), ("Due", 10), ("Active", 6)
+]
+
+
+class OrganisationForm(VerticalScroll, can_focus=False):
+    """The workspace row, edited in place; reloading never overwrites unsaved typing."""
+
+    def __init__(self) -> None:
+        super().__init__(id="org-form")
+        self._loaded: dict[str, object] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield FormField("Organisation name", Input(id="org-name"), key="org_name")
+        yield FormField("ISMS scope", Input(id="org-scope"), key="scope")
+        yield FormField(
+            "Audit cycle (the internal audits cover the whole scope within it)",
+            Select(CYCLES, allow_blank=False, value=3, id="org-cycle"),
+            key="audit_cycle_years",
+        )
+        yield FormField(
+            "You are",
+            Input(id="org-user", placeholder="Your name, as changes are journaled"),
+            key="current_user",
+            hint="Suggests names from People (→ accepts); any other name is fine too.",
+        )
+        yield Static("", id="org-message", markup=False)
+        with Horizontal(id="org-buttons"):
+            yield Button("Save  ctrl+s", id="org-save", variant="primary")
+
+    def values(self) -> dict[str, object]:
+        return {field.key: value_of(field.control) for field in self.query(FormField)}
+
+    def load(self, ws: "Workspace | None", people: list[str], actor: str) -> None:
+        self.query_one("#org-user", Input).suggester = SuggestFromList(people, case_sensitive=False)
+        if self._loaded is not None and self.values() != self._loaded:
+            return  # the user is mid-edit
+        self._set("#org-name", ws.org_name if ws else "")
+        self._set("#org-scope", ws.scope if ws else "")
+        self.query_one("#org-cycle", Select).value = ws.audit_cycle_years if ws else 3
+        self._set("#org-user", (ws.current_user if ws else "") or actor)
+        self.mark_saved()
+
+    def _set(self, selector: str, text: str) -> None:
+        self.query_one(selector, Input).value = text
+
+    def mark_saved(self) -> None:
+        self._loaded = self.values()
+
+    def show_errors(self, message: str, errors: dict[str, str]) -> None:
+        for field in self.query(FormField):
+            field.set_error(errors.get(field.key))
+        self.query_one("#org-message", Static).update(message)
+        first = next((f for f in self.query(FormField) if f.key in errors), None)
+        if first is not None:
+            first.control.focus()
+
+
+class RecordTable(DataTable):
+    """A row-per-record table keyed by record id that keeps its cursor across reloads.
+
+    Columns have fixed widths and long text ends in an ellipsis, so that the Active column
+    stays on screen at 120 columns whatever people write.
+    """
+
+    def __init__(self, columns: Iterable[tuple[str, int]], *, id: str) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._columns = list(columns)
+
+    def on_mount(self) -> None:
+        for label, width in self._columns:
+            self.add_column(label, width=width)
+
+    def show(self, rows: list[tuple[int, list[str], bool]], select: int | None = None) -> None:
+        """Replace the rows (id, cells, active); inactive rows are dimmed."""
+        keep = select if select is not None else self.selected_id()
+        self.clear()
+        for record_id, cells, active in rows:
+            style = "" if active else "dim"
+            self.add_row(
+                *(Text(cell, style=style, overflow="ellipsis", no_wrap=True) for cell in cells),
+                key=str(record_id),
+            )
+        if keep is not None and str(keep) in self.rows:
+            self.move_cursor(row=self.get_row_index(str(keep)))
+
+    def selected_id(self) -> int | None:
+        if not self.row_count:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+
+class SettingsScreen(SectionScreen):
+    """Organisation, People and Objectives tabs; n/e/a act on the table of the tab shown."""
+
+    CSS_PATH = "settings.tcss"
+    BINDINGS = [
+        # The tab titles show these keys; the footer has no room for them.
+        Binding("1", "tab('organisation')", "Organisation", show=False),
+        Binding("2", "tab('people')", "People", show=False),
+        Binding("3", "tab('objectives')", "Objectives", show=False),
+        Binding("ctrl+s", "save_org", "Save"),
+        Binding("escape", "focus_tabs", "Tabs"),
+        Binding("n", "new", "New"),
+        Binding("e", "edit", "Edit"),
+        Binding("a", "toggle_active", "Active on/off"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.people: list[Person] = []
+        self.objectives: list[Objective] = []
+
+    def body(self) -> ComposeResult:
+        with TabbedContent(id="settings-tabs"):
+            with TabPane("1 Organisation", id=ORGANISATION):
+                yield OrganisationForm()
+            with TabPane("2 People", id=PEOPLE):
+                yield RecordTable(PEOPLE_COLUMNS, id="people-table")
+            with TabPane("3 Objectives", id=OBJECTIVES):
+                yield RecordTable(OBJECTIVE_COLUMNS, id="objectives-table")
+
+    def on_mount(self) -> None:
+        self.query_one(Tabs).focus()
+
+    # -- data ------------------------------------------------------------------------------
+
+    def refresh_data(self, select: int | None = None) -> None:
+        """Reload all three tabs (small tables: a direct query is quicker than a worker)."""
+        if self.isms.engine is None:
+            return
+        with self.isms.session() as session:
+            ws = workspace.get_workspace(session)
+            self.people = workspace.list_people(session, include_inactive=True)
+            self.objectives = workspace.list_objectives(session, include_inactive=True)
+        names = {p.id: p.name for p in self.people}
+        self.query_one(OrganisationForm).load(
+            ws, [p.name for p in self.people if p.active], self.isms.actor
+        )
+        self.query_one("#people-table", RecordTable).show(
+            [(p.id, [p.name, p.role, p.email, ", ".join(p.areas), _yes(p.active)], p.active)
+             for p in self.people],
+            select if self.active_tab == PEOPLE else None,
+        )
+        self.query_one("#objectives-table", RecordTable).show(
+            [(o.id, [o.code, o.statement, o.target, names.get(o.owner_id, ""),
+                     o.due_date.isoformat() if o.due_date else "", _yes(o.active)], o.active)
+             for o in self.objectives],
+            select if self.active_tab == OBJECTIVES else None,
+        )
+        self.refresh_bindings()
+
+    @property
+    def active_tab(self) -> str:
+        tabs = self.query(TabbedContent)
+        return tabs.first().active if tabs else ""
+
+    def _table(self, tab: str | None = None) -> RecordTable:
+        return self.query_one(f"#{tab or self.active_tab}-table", RecordTable)
+
+    def _selected(self) -> "Person | Objective | None":
+        record_id = self._table().selected_id()
+        records = self.people if self.active_tab == PEOPLE else self.objectives
+        return next((r for r in records if r.id == record_id), None)
+
+    # -- bindings --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        tab = self.active_tab
+        if action == "save_org":
+            return tab == ORGANISATION
+        if action == "focus_tabs":
+            return tab == ORGANISATION and not isinstance(self.focused, Tabs)
+        if action == "new":
+            return tab in (PEOPLE, OBJECTIVES)
+        if action in ("edit", "toggle_active"):
+            if tab not in (PEOPLE, OBJECTIVES):
+                return False
+            return True if self._table().row_count else None
+        return True
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
+        if event.pane.id in (PEOPLE, OBJECTIVES):
+            self._table(event.pane.id).focus()
+        else:
+            self.query_one(Tabs).focus()  # not the name field: 1/2/3 would be typed into it
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_edit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "org-save":
+            event.stop()
+            self.action_save_org()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save_org()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_focus_tabs(self) -> None:
+        """Leave the organisation form so 1/2/3 and the section keys work again."""
+        self.query_one(Tabs).focus()
+
+    def action_save_org(self) -> None:
+        form = self.query_one(OrganisationForm)
+        values = form.values()
+        try:
+            with self.isms.session() as session:
+                workspace.save_workspace(session, **values)  # type: ignore[arg-type]
+        except InputError as exc:
+            form.show_errors(str(exc), exc.fields)
+            return
+        form.show_errors("", {})
+        form.mark_saved()
+        user = str(values["current_user"]).strip()
+        if user:
+            self.isms.actor = user
+        self.notify("Organisation saved.")
+
+    def action_new(self) -> None:
+        self._open_form(None)
+
+    def action_edit(self) -> None:
+        record = self._selected()
+        if record is not None:
+            self._open_form(record)
+
+    def _open_form(self, record: "Person | Objective | None") -> None:
+        form: FormModal[int]
+        if self.active_tab == PEOPLE:
+            form = PersonForm(record)  # type: ignore[arg-type]
+        else:
+            form = ObjectiveForm(record, self.people)  # type: ignore[arg-type]
+        self.app.push_screen(form, self._saved)
+
+    def _saved(self, record_id: int | None) -> None:
+        if record_id is not None:
+            self.refresh_data(select=record_id)
+
+    def action_toggle_active(self) -> None:
+        record = self._selected()
+        if record is None:
+            return
+        try:
+            with self.isms.session() as session:
+                if self.active_tab == PEOPLE:
+                    p: Person = record  # type: ignore[assignment]
+                    workspace.save_person(session, p.name, p.role, p.email, p.areas,
+                                          person_id=p.id, active=not p.active)
+                else:
+                    o: Objective = record  # type: ignore[assignment]
+                    workspace.save_objective(session, o.code, o.statement, o.target, o.owner_id,
+                                             o.due_date, objective_id=o.id, active=not o.active)
+        except (InputError, NotFound) as exc:
+            self.notify(str(exc), title="Not changed", severity="error", markup=False)
+            return
+        self.refresh_data()
+
+
+def _isms(widget: Widget) -> "IsmsApp":
+    return cast("IsmsApp", widget.app)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+class PersonForm(FormModal[int]):
+    """A new or edited person; dismisses with the person's id."""
+
+    def __init__(self, person: "Person | None" = None) -> None:
+        super().__init__()
+        self.person = person
+        self.form_title = f"Edit {person.name}" if person else "New person"
+
+    def fields(self) -> Iterable[Widget]:
+        p = self.person
+        yield FormField("Name", Input(p.name if p else ""), key="name")
+        yield FormField("Role", Input(p.role if p else "", placeholder="e.g. IT manager"), key="role")
+        yield FormField("Email", Input(p.email if p else ""), key="email")
+        yield FormField(
+            "Areas they are responsible for",
+            Input(", ".join(p.areas) if p else "", placeholder="e.g. IT operations, HR"),
+            key="areas",
+            hint="Comma-separated. Auditors are kept away from their own areas.",
+        )
+
+    def submit(self) -> int:
+        p = self.person
+        with _isms(self).session() as session:
+            saved = workspace.save_person(
+                session,
+                self.value("name"),
+                self.value("role"),
+                self.value("email"),
+                self.value("areas").split(","),
+                person_id=p.id if p else None,
+                active=p.active if p else True,
+            )
+            return saved.id  # type: ignore[return-value]
+
+
+class ObjectiveForm(FormModal[int]):
+    """A new or edited information security objective (6.2); dismisses with its id."""
+
+    def __init__(self, objective: "Objective | None", people: list["Person"]) -> None:
+        super().__init__()
+        self.objective = objective
+        self.people = people
+        self.form_title = f"Edit objective {objective.code}" if objective else "New objective"
+
+    def fields(self) -> Iterable[Widget]:
+        o = self.objective
+        owner = o.owner_id if o else None
+        owners = [(Text(p.name), p.id) for p in self.people if p.active or p.id == owner]
+        yield FormField("Code", Input(o.code if o else "", placeholder="e.g. OBJ-01"), key="code")
+        yield FormField("Statement", Input(o.statement if o else ""), key="statement")
+        yield FormField(
+            "Measurable target",
+            Input(o.target if o else "", placeholder="e.g. 95 % of staff trained by year end"),
+            key="target",
+        )
+        yield FormField(
+            "Owner", Select(owners, value=owner if owner is not None else Select.NULL), key="owner"
+        )
+        yield FormField(
+            "Due date",
+            Input(o.due_date.isoformat() if o and o.due_date else "", placeholder="YYYY-MM-DD"),
+            key="due_date",
+        )
+
+    def submit(self) -> int:
+        """Validate everything in one go; a bad date rolls back whatever the service accepted."""
+        o = self.objective
+        date_error: dict[str, str] = {}
+        due = _parse_date(self.value("due_date"), "due_date", date_error)
+        with _isms(self).session() as session:
+            try:
+                saved = workspace.save_objective(
+                    session,
+                    self.value("code"),
+                    self.value("statement"),
+                    self.value("target"),
+                    owner_id=self.value("owner"),
+                    due_date=due,
+                    objective_id=o.id if o else None,
+                    active=o.active if o else True,
+                )
+            except InputError as exc:
+                raise InputError(str(exc), {**exc.fields, **date_error}) from None
+            if date_error:
+                raise InputError("The due date is not a valid date.", date_error)
+            return saved.id  # type: ignore[return-value]
+
+
+def _parse_date(text: str, key: str, errors: dict[str, str]) -> date | None:
+    """A date typed as YYYY-MM-DD, None when empty; records a field error when invalid."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[key] = "Use YYYY-MM-DD, e.g. 2027-03-31."
+        return None
