@@ -153,9 +153,14 @@ def import_group() -> None:
 @import_group.command("readings")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @db_option
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Overwrite existing readings for the same KPI and period (the journal keeps the old ones).",
+)
 @click.pass_context
 @user_errors
-def import_readings_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
+def import_readings_cmd(ctx: click.Context, file: Path, db: Path | None, replace: bool) -> None:
     """Import readings from a CSV with columns kpi, date, value[, note, entered_by]."""
     from isms_tui.models.db import session_scope
     from isms_tui.services.csv_io import ImportRejected, import_readings
@@ -163,7 +168,7 @@ def import_readings_cmd(ctx: click.Context, file: Path, db: Path | None) -> None
     engine = _existing_engine(_db_path(ctx, db))
     try:
         with session_scope(engine, _actor()) as session:
-            result = import_readings(session, file, entered_by=_actor())
+            result = import_readings(session, file, entered_by=_actor(), replace=replace)
     except ImportRejected as rejected:
         click.echo(f"Error: {rejected}", err=True)
         for line in rejected.row_errors[:200]:
@@ -171,7 +176,8 @@ def import_readings_cmd(ctx: click.Context, file: Path, db: Path | None) -> None
         if len(rejected.row_errors) > 200:
             click.echo(f"  ... and {len(rejected.row_errors) - 200} more", err=True)
         sys.exit(EXIT_FAILED)
-    click.echo(f"Imported {result.count} readings from {file}.")
+    replaced = f" ({result.replaced} replaced)" if result.replaced else ""
+    click.echo(f"Imported {result.count} readings from {file}{replaced}.")
 
 
 @main.group("export")

@@ -1,0 +1,486 @@
+"""Readings to and from CSV files: all-or-nothing import, spreadsheet-safe export.
+
+Import columns (header case-insensitive, surrounding whitespace ignored): `kpi` (code),
+`date` (ISO 8601 date, or a datetime whose date is taken as written), `value`, and optional
+`note` and `entered_by` (default: the importing user). The export's own extra columns,
+`period` and `entered_at`, are accepted so that an exported file re-imports unchanged: a
+non-empty `period` must match the period of `date`, and `entered_at` is ignored (an import is
+stamped with the time it happens). Any other column is an error.
+
+The whole file is validated before anything is written and every problem is reported as
+"row N: ..." (N is the file's line number, the header being row 1), because a half-imported
+file is worse than a rejected one. Valid rows are written with one driver-level executemany
+and one bulk journal append, not an ORM object per row, so 100,000 readings import in seconds.
+
+Formula injection: a spreadsheet runs a cell starting with =, +, -, @, tab or carriage return
+as a formula, so export prefixes such text cells with an apostrophe. Text that already starts
+with apostrophes followed by one of those characters gets one more, which makes the escape
+reversible: import removes one leading apostrophe from `note` and `entered_by` exactly when
+the apostrophes are followed by one of those characters. The numeric `value` column is written
+as a plain number (a negative value stays a number).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterator, NamedTuple
+
+from sqlalchemy import Connection, select
+from sqlmodel import Session
+
+from isms_tui.models import Frequency, Kpi, Reading
+from isms_tui.models.journal import Change, append_entries
+
+from . import clock, periods
+from .errors import InputError
+from .readings import parse_value
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_NOTE_CHARS = 2000
+MAX_ENTERED_BY_CHARS = 200
+REQUIRED_COLUMNS = ("kpi", "date", "value")
+OPTIONAL_COLUMNS = ("note", "entered_by")
+EXPORT_ONLY_COLUMNS = ("period", "entered_at")
+KNOWN_COLUMNS = frozenset(REQUIRED_COLUMNS + OPTIONAL_COLUMNS + EXPORT_ONLY_COLUMNS)
+EXPORT_COLUMNS = ("kpi", "period", "date", "value", "note", "entered_by", "entered_at")
+EXPECTED_HEADER = "kpi, date, value and optionally note, entered_by"
+
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+_ESCAPED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
+
+
+class ImportRejected(InputError):
+    """The file was refused as a whole; `row_errors` lists every problem as "row N: ..."."""
+
+    def __init__(self, message: str, row_errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.row_errors = list(row_errors or [])
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: readings created, and existing ones overwritten (with `replace`)."""
+
+    created: int
+    replaced: int
+
+    @property
+    def count(self) -> int:
+        return self.created + self.replaced
+
+
+class _Row(NamedTuple):
+    """One validated data row, ready to write."""
+
+    kpi_id: int
+    period_start: date
+    value: float
+    note: str
+    entered_by: str
+
+
+class _KpiInfo(NamedTuple):
+    """What validation needs to know about a KPI, loaded once per import."""
+
+    id: int
+    frequency: Frequency
+    active: bool
+
+
+def escape_cell(text: str) -> str:
+    """Neutralise a text cell a spreadsheet would evaluate as a formula."""
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def unescape_cell(text: str) -> str:
+    """Undo `escape_cell`: drop one apostrophe only where export added one."""
+    return text[1:] if _ESCAPED_FORMULA.match(text) else text
+
+
+def _show(text: str, limit: int = 40) -> str:
+    """User text quoted for an error message, shortened so a huge cell cannot flood it."""
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return repr(text)
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, refusing what cannot be a readings CSV with one sentence."""
+    too_big = f"{path} is larger than {MAX_FILE_BYTES >> 20} MB; split it into smaller files."
+    try:
+        if path.is_dir():
+            raise ImportRejected(f"{path} is a directory, not a CSV file.")
+        if not path.exists():
+            raise ImportRejected(f"{path} does not exist.")
+        if not path.is_file():
+            raise ImportRejected(f"{path} is not a regular file.")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ImportRejected(too_big)
+        with path.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)  # the file may grow after stat()
+    except OSError as exc:
+        raise ImportRejected(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRejected(too_big)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ImportRejected(
+            f"{path} is not UTF-8 text (first bad byte on line {line}); save it as CSV UTF-8."
+        ) from None
+    if "\x00" in text:
+        raise ImportRejected(f"{path} contains NUL bytes; it is not a UTF-8 CSV text file.")
+    return text
+
+
+class _Malformed(Exception):
+    """The CSV cannot be parsed past this point."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"row {line}: cannot be read as CSV ({reason}); check its quotes")
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number where the record starts, fields) for each non-blank record."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1
+    try:
+        for fields in reader:
+            if "".join(fields).strip():
+                yield line, fields
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise _Malformed(line, str(exc)) from None
+
+
+def _columns(header: list[str]) -> dict[str, int] | str:
+    """Column name → index, or the header's problem as one message."""
+    names = [h.strip().lower() for h in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    unknown = [repr(header[i].strip()) for i, n in enumerate(names) if n not in KNOWN_COLUMNS]
+    repeated = sorted({n for n in names if n in KNOWN_COLUMNS and names.count(n) > 1})
+    problems = []
+    if missing:
+        problems.append("missing column " + ", ".join(missing))
+    if unknown:
+        problems.append("unknown column " + ", ".join(unknown))
+    if repeated:
+        problems.append("repeated column " + ", ".join(repeated))
+    if problems:
+        return f"the header must be {EXPECTED_HEADER}: " + "; ".join(problems)
+    return {n: i for i, n in enumerate(names)}
+
+
+def _parse_day(text: str) -> date:
+    """An ISO 8601 date, or the date part of an ISO 8601 datetime; raises ValueError."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return datetime.fromisoformat(text).date()
+
+
+class _Validator:
+    """Checks data rows against the workspace as loaded once; keeps the valid ones.
+
+    Dates and periods are cached because a file repeats the same few dates many times.
+    """
+
+    def __init__(
+        self,
+        columns: dict[str, int],
+        kpis: dict[str, _KpiInfo],
+        existing: dict[tuple[int, date], Any],
+        entered_by: str,
+        replace: bool,
+    ) -> None:
+        self.width = len(columns)
+        self.i_kpi, self.i_date, self.i_value = (columns[c] for c in REQUIRED_COLUMNS)
+        self.i_note = columns.get("note")
+        self.i_by = columns.get("entered_by")
+        self.i_period = columns.get("period")
+        self.kpis = kpis
+        self.existing = existing
+        self.entered_by = entered_by.strip()
+        self.replace = replace
+        self.today = clock.today()
+        self.seen: dict[tuple[int, date], int] = {}
+        self.rows: list[_Row] = []
+        self._days: dict[str, date] = {}
+        self._starts: dict[tuple[date, Frequency], date] = {}
+
+    @staticmethod
+    def _optional(fields: list[str], index: int | None) -> str:
+        return "" if index is None else fields[index].strip()
+
+    def check(self, line: int, fields: list[str]) -> list[str]:
+        """Problems of one row; a row without problems is kept for writing."""
+        if len(fields) != self.width:
+            return [f"expected {self.width} fields, found {len(fields)}"]
+        problems: list[str] = []
+        code = fields[self.i_kpi].strip()
+        kpi = self.kpis.get(code)
+        if not code:
+            problems.append("the kpi code is empty")
+        elif kpi is None:
+            problems.append(f"unknown KPI code {_show(code)}")
+        elif not kpi.active:
+            problems.append(f"KPI {code} is inactive")
+        day = self._day(fields[self.i_date].strip(), problems)
+        value = self._value(fields[self.i_value].strip(), problems)
+        note = unescape_cell(self._optional(fields, self.i_note))
+        if len(note) > MAX_NOTE_CHARS:
+            problems.append(f"the note has {len(note)} characters; the limit is {MAX_NOTE_CHARS}")
+        entered_by = unescape_cell(self._optional(fields, self.i_by)) or self.entered_by
+        if len(entered_by) > MAX_ENTERED_BY_CHARS:
+            problems.append(
+                f"entered_by has {len(entered_by)} characters; the limit is {MAX_ENTERED_BY_CHARS}"
+            )
+        if kpi is None or not kpi.active or day is None:
+            return problems
+        start = self._starts.get((day, kpi.frequency))
+        if start is None:
+            start = self._starts[day, kpi.frequency] = periods.period_start(day, kpi.frequency)
+        period_text = self._optional(fields, self.i_period)
+        problems.extend(self._period_problems(line, code, kpi, day, start, period_text))
+        if not problems:
+            self.rows.append(_Row(kpi.id, start, value, note, entered_by))
+        return problems
+
+    def _day(self, text: str, problems: list[str]) -> date | None:
+        day = self._days.get(text)
+        if day is not None:
+            return day
+        if not text:
+            problems.append("the date is empty")
+            return None
+        try:
+            day = self._days[text] = _parse_day(text)
+        except ValueError:
+            problems.append(f"{_show(text)} is not an ISO 8601 date (YYYY-MM-DD)")
+        return day
+
+    @staticmethod
+    def _value(text: str, problems: list[str]) -> float:
+        if not text:
+            problems.append("the value is empty")
+            return math.nan
+        try:
+            return parse_value(text)
+        except InputError:
+            problems.append(f"{_show(text)} is not a finite number (use a dot for decimals)")
+            return math.nan
+
+    def _period_problems(
+        self, line: int, code: str, kpi: _KpiInfo, day: date, start: date, period_text: str
+    ) -> list[str]:
+        """Label mismatch, future period, repeated in the file, already recorded."""
+        key = (kpi.id, start)
+        first = self.seen.setdefault(key, line)
+        old = self.existing.get(key)
+        clash = old is not None and not self.replace
+        if not period_text and start <= self.today and first == line and not clash:
+            return []  # the common case, decided without building the period's label
+        label = periods.period_label(start, kpi.frequency)
+        if period_text and period_text != label:
+            return [f"the period {_show(period_text)} does not match the date {day} ({label})"]
+        if start > self.today:
+            return [f"the period {label} of KPI {code} has not started yet (today is {self.today})"]
+        if first != line:
+            return [f"KPI {code} period {label} is already in row {first}"]
+        if clash:
+            return [
+                f"KPI {code} already has a reading for {label} ({old.value:g}); "
+                "import with replace to overwrite it"
+            ]
+        return []
+
+
+def import_readings(
+    session: Session, path: Path | str, entered_by: str = "", *, replace: bool = False
+) -> ImportResult:
+    """Import every row of the CSV at `path` or none; raises ImportRejected listing all problems.
+
+    With `replace`, a row for a KPI and period that already has a reading overwrites it and
+    the previous values stay in the journal as an 'update' entry; without it the row is
+    rejected, so a file imported twice by mistake changes nothing.
+    """
+    path = Path(path)
+    text = _read_text(path)
+    session.flush()  # pending ORM changes must be visible to the Core queries below
+    conn = session.connection()
+    kpis = {
+        code: _KpiInfo(kid, freq, active)
+        for kid, code, freq, active in conn.execute(
+            select(Kpi.id, Kpi.code, Kpi.frequency, Kpi.active)
+        )
+    }
+    table = Reading.__table__
+    existing = {(r.kpi_id, r.period_start): r for r in conn.execute(select(table))}
+    validator: _Validator | None = None
+    errors: list[str] = []
+    try:
+        for line, fields in _records(text):
+            if validator is None:
+                columns = _columns(fields)
+                if isinstance(columns, str):
+                    errors.append(f"row {line}: {columns}")
+                    break
+                validator = _Validator(columns, kpis, existing, entered_by, replace)
+                continue
+            problems = validator.check(line, fields)
+            if problems:
+                errors.append(f"row {line}: " + "; ".join(problems))
+    except _Malformed as exc:
+        errors.append(str(exc))
+    if errors:
+        n = len(errors)
+        raise ImportRejected(
+            f"{n} row{'s' if n != 1 else ''} of {path} {'were' if n != 1 else 'was'} rejected; "
+            "nothing was imported.",
+            errors,
+        )
+    if validator is None:
+        raise ImportRejected(f"{path} is empty; expected a header row: {EXPECTED_HEADER}.")
+    if not validator.rows:
+        raise ImportRejected(f"{path} has a header but no readings; nothing was imported.")
+    return _write(session, validator.rows, existing)
+
+
+_INSERT_COLUMNS = ("kpi_id", "period_start", "value", "entered_by", "entered_at", "note")
+
+
+def _write(
+    session: Session, rows: list[_Row], existing: dict[tuple[int, date], Any]
+) -> ImportResult:
+    """Insert new readings, overwrite replaced ones, and journal both in file order.
+
+    Values reach the driver already converted by the columns' own SQLAlchemy types, so the
+    stored text is exactly what the ORM writes, without SQLAlchemy's per-row overhead.
+    """
+    conn = session.connection()
+    table = Reading.__table__
+    dialect = conn.dialect
+    date_text = table.c.period_start.type.dialect_impl(dialect).bind_processor(dialect)
+    time_text = table.c.entered_at.type.dialect_impl(dialect).bind_processor(dialect)
+    now = clock.now()
+    stored_now = time_text(now)
+    stored_dates = {start: date_text(start) for start in {r.period_start for r in rows}}
+    replaced = [existing.get((r.kpi_id, r.period_start)) for r in rows]
+    inserts = [
+        (r.kpi_id, stored_dates[r.period_start], r.value, r.entered_by, stored_now, r.note)
+        for r, old in zip(rows, replaced, strict=True)
+        if old is None
+    ]
+    updates = [
+        (r.value, r.entered_by, stored_now, r.note, old.id)
+        for r, old in zip(rows, replaced, strict=True)
+        if old is not None
+    ]
+    last_id = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar()
+    if inserts:
+        conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({', '.join(_INSERT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
+            inserts,
+        )
+        _check_ids(conn, table.name, last_id, len(inserts))
+    if updates:
+        conn.exec_driver_sql(
+            f"UPDATE {table.name} SET value = ?, entered_by = ?, entered_at = ?, note = ? "
+            "WHERE id = ?",
+            updates,
+        )
+    next_id = iter(range(last_id + 1, last_id + 1 + len(inserts)))
+    changes: list[Change] = []
+    for r, old in zip(rows, replaced, strict=True):
+        rid = next(next_id) if old is None else old.id
+        after = {
+            "id": rid, "kpi_id": r.kpi_id, "period_start": r.period_start, "value": r.value,
+            "entered_by": r.entered_by, "entered_at": now, "note": r.note,
+        }
+        if old is None:
+            changes.append(("reading", rid, "create", None, after))
+        else:
+            changes.append(("reading", rid, "update", dict(old._mapping), after))
+    append_entries(session, changes)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Reading):
+            session.expire(obj)  # Core writes bypassed the ORM: reload on next access
+    return ImportResult(created=len(inserts), replaced=len(updates))
+
+
+def _check_ids(conn: Connection, table: str, last_id: int, count: int) -> None:
+    """Confirm the inserted rows got ids last_id+1 ... last_id+count, in insertion order.
+
+    SQLite gives a new row max(rowid)+1 and this transaction holds the write lock, so that
+    is what happens unless the id space is exhausted; checking it costs one index range
+    scan instead of reading every new row back to learn its id.
+    """
+    found = conn.exec_driver_sql(
+        f"SELECT count(*), coalesce(max(id), 0) FROM {table} WHERE id > ?", (last_id,)
+    ).one()
+    if tuple(found) != (count, last_id + count):
+        raise RuntimeError(f"Unexpected ids for {count} new rows in {table} after id {last_id}.")
+
+
+def _number(value: float) -> str:
+    """A value as text that parses back to the same float, without a needless '.0'."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+def export_readings(session: Session, path: Path | str) -> int:
+    """Write every reading to `path` (sorted by KPI code, then date); returns the count.
+
+    The file is UTF-8 with a BOM (so spreadsheets detect the encoding) and replaces `path`
+    atomically: a crash leaves the old file or the new one, never half of one. A replaced
+    file keeps its permissions; a new one is readable by its owner only, as it holds ISMS data.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path} is a directory; give a file name for the export.")
+    if not path.parent.is_dir():
+        raise InputError(f"The folder {path.parent} does not exist.")
+    query = (
+        select(
+            Kpi.code, Kpi.frequency, Reading.period_start, Reading.value,
+            Reading.note, Reading.entered_by, Reading.entered_at,
+        )
+        .join(Kpi, Kpi.id == Reading.kpi_id)
+        .order_by(Kpi.code, Reading.period_start)
+    )
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    count = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(EXPORT_COLUMNS)
+            for code, freq, start, value, note, by, at in session.execute(query):
+                writer.writerow([
+                    escape_cell(code),
+                    periods.period_label(start, freq),
+                    start.isoformat(),
+                    _number(value),
+                    escape_cell(note),
+                    escape_cell(by),
+                    at.isoformat(timespec="seconds"),
+                ])
+                count += 1
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp_name, path.stat().st_mode & 0o7777)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return count
