@@ -158,7 +158,7 @@ async def test_kpi_detail_shows_definition_chart_and_readings(db_path):
         readings_table = app.screen.query_one("#readings", DataTable)
         assert readings_table.row_count == 4
         chart = app.screen.query_one("#trend")
-        assert "target" in chart.render().plain
+        assert "95┤" in chart.render().plain and "90┤" in chart.render().plain
         await pilot.press("x")  # not bound here: nothing happens
         await pilot.press("escape")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "KpiListScreen")

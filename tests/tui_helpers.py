@@ -35,3 +35,22 @@ async def type_into(pilot: Pilot, selector: str, text: str) -> None:
 
 def make_app(path: Path) -> IsmsApp:
     return IsmsApp(path)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let tables recompute column widths, then repaint every widget from scratch.
+
+    A full repaint makes the recorded segments independent of which partial updates
+    happened to run first, so snapshot files are byte-for-byte stable.
+    """
+    from textual.widgets import DataTable
+
+    def tables_sized() -> bool:
+        # DataTable sizes its columns when idle; under load that can take a while.
+        return not any(t._require_update_dimensions for t in pilot.app.screen.query(DataTable))
+
+    await wait_for(pilot, tables_sized)
+    for widget in pilot.app.screen.query("*"):
+        widget.refresh()
+    await pilot.pause(0.05)
+    await wait_for(pilot, tables_sized)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -12,19 +13,19 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Digits, Label, Static
 
 from isms_tui.models.enums import Status
-from isms_tui.services import clock
+from isms_tui.services import clock, periods
 from isms_tui.widgets.status import (
     STATUS_STYLE,
     fmt_value,
     spark,
     status_text,
-    target_text,
     trend_text,
 )
 
 from .base import SectionScreen
 
 if TYPE_CHECKING:
+    from isms_tui.models import Analysis
     from isms_tui.services.monitoring import Overview
 
 
@@ -62,12 +63,25 @@ class DashboardScreen(SectionScreen):
                 for status in Status:
                     yield StatusTile(status)
             yield Static("", id="due-line")
-            yield Label("KPIs by urgency", classes="section-title")
+            yield Label("KPIs by urgency · enter opens one", classes="section-title")
             yield DataTable(id="urgent", cursor_type="row", zebra_stripes=True)
+            with Horizontal(id="lower"):
+                with Vertical(id="due-box"):
+                    yield Label("Readings due · r enters them", classes="section-title")
+                    yield DataTable(id="due", cursor_type="row", zebra_stripes=True)
+                with Vertical(id="analyses-box"):
+                    yield Label("Latest analyses", classes="section-title")
+                    yield DataTable(id="latest-analyses", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#urgent", DataTable)
-        table.add_columns("Code", "KPI", "Status", "Last", "Value", "Target", "Trend", "Recent")
+        table.add_column("Code", width=10)
+        table.add_column("KPI", width=36)
+        for title in ("Status", "Last", "Value", "Trend", "Recent"):
+            table.add_column(title)
+        self.query_one("#due", DataTable).add_columns("KPI", "Period", "Due by")
+        self.query_one("#latest-analyses", DataTable).add_columns("On", "KPI", "Conclusion")
+        table.focus()
 
     def refresh_data(self) -> None:
         self.load()
@@ -77,22 +91,25 @@ class DashboardScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def load(self) -> None:
-        from isms_tui.services import monitoring, workspace
+        from isms_tui.services import analysis, monitoring, workspace
 
         today = clock.today()
         with self.isms.session() as session:
             ov = monitoring.overview(session, today)
             ws = workspace.get_workspace(session)
             headline = (ws.org_name if ws else "Unnamed workspace", ws.scope if ws else "")
-        self.app.call_from_thread(self.show, ov, headline, today)
+            latest = analysis.latest_analyses(session, 12)
+        self.app.call_from_thread(self.show, ov, headline, today, latest)
 
-    def show(self, ov: "Overview", headline: tuple[str, str], today) -> None:
+    def show(self, ov: "Overview", headline: tuple[str, str], today: date,
+             latest: list[tuple["Analysis", str]] = ()) -> None:
         org, scope = headline
         text = Text(org, style="bold")
         text.append(f"  ·  ISMS status on {today.isoformat()}", style="dim")
         if scope:
-            text.append(f"\nScope: {scope}", style="dim")
+            text.append("\nScope: " + _one_line(scope, self.size.width - 10), style="dim")
         self.query_one("#headline", Static).update(text)
+        self.show_lower(ov, today, latest)
         for tile in self.query(StatusTile):
             tile.set_count(ov.counts[tile.status])
         overdue = sum(len(r.state.overdue_periods) for r in ov.rows)
@@ -114,17 +131,30 @@ class DashboardScreen(SectionScreen):
             k = r.kpi
             table.add_row(
                 k.code,
-                Text(k.name),
+                Text(k.name, overflow="ellipsis", no_wrap=True),
                 status_text(r.state.status),
                 r.last_label,
                 fmt_value(r.state.last_value, k.unit),
-                target_text(k),
                 trend_text(r.state.trend),
                 spark(r.recent),
                 key=str(k.id),
             )
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
+
+    def show_lower(self, ov: "Overview", today: date, latest: list[tuple["Analysis", str]]) -> None:
+        from isms_tui.services.evaluation import due_date
+
+        due = self.query_one("#due", DataTable)
+        due.clear()
+        for row, period in reversed(ov.due):  # newest periods first
+            by = due_date(row.kpi, period)
+            due.add_row(row.kpi.code, periods.period_label(period, row.kpi.frequency),
+                        Text(by.isoformat(), style="magenta" if by < today else ""))
+        table = self.query_one("#latest-analyses", DataTable)
+        table.clear()
+        for record, code in latest:
+            table.add_row(record.analysed_on.isoformat(), code, _one_line(record.conclusion, 60))
 
     def action_open_kpi(self) -> None:
         table = self.query_one("#urgent", DataTable)
@@ -143,3 +173,9 @@ class DashboardScreen(SectionScreen):
 
         self.app.push_screen(DueReadingsScreen())
 
+
+
+def _one_line(text: str, width: int) -> str:
+    """The first `width` characters of `text` on one line, with an ellipsis when cut."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: max(1, width - 1)] + "…"

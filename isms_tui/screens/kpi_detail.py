@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
 from isms_tui.services import clock, periods
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from isms_tui.services.kpi_report import KpiReport
 
 CHART_POINTS = 36
+_LEGEND = Text.assemble(("⣀⡠ reading", "cyan"), "  ", ("── target", "green"), "  ", ("── warning", "yellow"))
 
 
 class KpiDetailScreen(SectionScreen):
@@ -44,9 +45,11 @@ class KpiDetailScreen(SectionScreen):
 
     def body(self) -> ComposeResult:
         with Horizontal(id="detail-top"):
-            yield Static("", id="definition")
+            with VerticalScroll(id="definition-box"):
+                yield Static("", id="definition")
             with Vertical(id="chart-box"):
                 yield Static("", id="state-line")
+                yield Static(_LEGEND, id="legend")
                 yield TrendChart(id="trend")
         with Horizontal(id="detail-bottom"):
             with Vertical(id="readings-box"):
@@ -85,11 +88,11 @@ class KpiDetailScreen(SectionScreen):
             more = "…" if len(state.due_periods) > 4 else ""
             line.append(f"  ·  due: {labels}{more}", style="magenta")
         self.query_one("#state-line", Static).update(line)
-        pts = [(r.period_start, r.value) for r in report.readings[-CHART_POINTS:]]
+        recent = report.readings[-CHART_POINTS:]
         self.query_one(TrendChart).show(
-            pts, [periods.period_label(p, k.frequency) for p, _ in pts], direction=k.direction,
-            target=k.target, warning=k.warning, target_high=k.target_high,
-            warning_high=k.warning_high, unit=k.unit,
+            [r.value for r in recent], [periods.period_label(r.period_start, k.frequency) for r in recent],
+            direction=k.direction, target=k.target, warning=k.warning, target_high=k.target_high,
+            warning_high=k.warning_high,
         )
         table = self.query_one("#readings", DataTable)
         cursor = table.cursor_row

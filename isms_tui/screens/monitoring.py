@@ -65,7 +65,9 @@ class KpiListScreen(SectionScreen):
         yield DataTable(id="kpis", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#kpis", DataTable).add_columns(*COLUMNS)
+        table = self.query_one("#kpis", DataTable)
+        for title in COLUMNS:
+            table.add_column(title, width=34 if title == "KPI" else None)
         self.query_one("#kpis", DataTable).focus()
 
     def refresh_data(self) -> None:
@@ -111,7 +113,7 @@ class KpiListScreen(SectionScreen):
         rows = self.visible_rows()
         for r in rows:
             k = r.kpi
-            name = Text(k.name, style="" if k.active else "dim strike")
+            name = Text(k.name, style="" if k.active else "dim strike", overflow="ellipsis", no_wrap=True)
             table.add_row(
                 k.code, name, status_text(r.state.status), r.last_label,
                 fmt_value(r.state.last_value, k.unit), target_text(k), trend_text(r.state.trend),

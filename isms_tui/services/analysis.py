@@ -53,3 +53,16 @@ def analyses_for(session: Session, kpi_id: int) -> list[Analysis]:
 
 def analysed_periods(session: Session, kpi_id: int) -> set[date]:
     return set(session.exec(select(Analysis.period_start).where(Analysis.kpi_id == kpi_id)))
+
+
+def latest_analyses(session: Session, limit: int = 10) -> list[tuple[Analysis, str]]:
+    """The most recent analysis records with their KPI code, newest first."""
+    from isms_tui.models import Kpi
+
+    q = (
+        select(Analysis, Kpi.code)
+        .join(Kpi, Kpi.id == Analysis.kpi_id, isouter=True)
+        .order_by(Analysis.analysed_on.desc(), Analysis.id.desc())
+        .limit(limit)
+    )
+    return [(a, code or "ISMS") for a, code in session.exec(q)]

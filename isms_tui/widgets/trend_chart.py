@@ -1,23 +1,128 @@
-"""A KPI's readings over time with its target and warning lines (textual-plotext)."""
+"""A KPI's readings over time against its target and warning lines, drawn in braille.
+
+Drawn here rather than with a plotting library: the output is deterministic (snapshots stay
+stable), it costs no import time, and the target lines always stay in view.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from textual_plotext import PlotextPlot
+from rich.text import Text
+from textual.app import RenderResult
+from textual.widget import Widget
 
 from isms_tui.models.enums import Direction
 
+# Braille dot bits for (column, row) inside one character cell (2 x 4 dots).
+_DOTS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
+_BRAILLE_BASE = 0x2800
 
-class TrendChart(PlotextPlot):
-    """Line chart of readings; target in green, warning threshold in yellow."""
 
-    DEFAULT_CSS = "TrendChart { height: 14; min-height: 8; }"
+@dataclass(frozen=True)
+class Level:
+    """A horizontal reference line: a target or a warning threshold."""
+
+    value: float
+    style: str
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.3g}"
+
+
+def render_chart(
+    values: Sequence[float],
+    labels: Sequence[str],
+    levels: Sequence[Level],
+    width: int,
+    height: int,
+    line_style: str = "cyan",
+) -> Text:
+    """Render the chart into `width` x `height` cells (axis labels included)."""
+    text = Text(no_wrap=True, overflow="crop", end="")
+    if not values:
+        text.append("No readings yet.", style="dim")
+        return text
+    span = [*values, *(lv.value for lv in levels)]
+    lo, hi = min(span), max(span)
+    pad = (hi - lo) * 0.08 or abs(hi) * 0.1 or 1.0
+    lo, hi = lo - pad, hi + pad
+    label_w = max(len(_fmt(v)) for v in (lo, hi, *(lv.value for lv in levels))) + 1
+    plot_w, plot_h = max(4, width - label_w - 1), max(2, height - 1)
+    px_w, px_h = plot_w * 2, plot_h * 4
+
+    def py(v: float) -> int:
+        return round((hi - v) / (hi - lo) * (px_h - 1))
+
+    pixels: set[tuple[int, int]] = set()
+    n = len(values)
+    xs = [round(i * (px_w - 1) / (n - 1)) if n > 1 else px_w // 2 for i in range(n)]
+    points = [(x, py(v)) for x, v in zip(xs, values)]
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        steps = max(abs(x1 - x0), abs(y1 - y0), 1)
+        for s in range(steps + 1):
+            pixels.add((x0 + round((x1 - x0) * s / steps), y0 + round((y1 - y0) * s / steps)))
+    pixels.update(points)
+
+    cells: dict[tuple[int, int], int] = {}
+    for x, y in pixels:
+        key = (x // 2, y // 4)
+        cells[key] = cells.get(key, 0) | _DOTS[x % 2][y % 4]
+    level_rows = {py(lv.value) // 4: lv for lv in reversed(levels)}
+    axis_labels = {0: hi, plot_h - 1: lo}
+    axis_labels.update({py(lv.value) // 4: lv.value for lv in levels})
+
+    for row in range(plot_h):
+        label = _fmt(axis_labels[row]) if row in axis_labels else ""
+        text.append(label.rjust(label_w) + "┤" if label else " " * label_w + "│", style="dim")
+        level = level_rows.get(row)
+        for col in range(plot_w):
+            bits = cells.get((col, row))
+            if bits:
+                text.append(chr(_BRAILLE_BASE + bits), style=line_style)
+            elif level is not None:
+                text.append("─", style=level.style)
+            else:
+                text.append(" ")
+        text.append("\n")
+    text.append(_x_axis(labels, xs, label_w + 1, plot_w), style="dim")
+    return text
+
+
+def _x_axis(labels: Sequence[str], xs: Sequence[int], offset: int, plot_w: int) -> str:
+    """Period labels under the plot: first, last and as many between as fit."""
+    line = [" "] * (offset + plot_w)
+    if not labels:
+        return ""
+    width = max(len(lb) for lb in labels) + 2
+    slots = max(1, min(len(labels), plot_w // width))
+    picks = sorted({round(i * (len(labels) - 1) / max(1, slots - 1)) for i in range(slots)})
+    taken_until = -1
+    for i in picks:
+        start = min(max(offset + xs[i] // 2 - len(labels[i]) // 2, offset), offset + plot_w - len(labels[i]))
+        if start <= taken_until:
+            continue
+        line[start : start + len(labels[i])] = labels[i]
+        taken_until = start + len(labels[i])
+    return "".join(line).rstrip()
+
+
+class TrendChart(Widget):
+    """Line chart of a KPI's readings with its target (green) and warning (yellow) lines."""
+
+    DEFAULT_CSS = "TrendChart { height: 14; min-height: 6; }"
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self._values: list[float] = []
+        self._labels: list[str] = []
+        self._levels: list[Level] = []
 
     def show(
         self,
-        points: Sequence[tuple[date, float]],
+        values: Sequence[float],
         labels: Sequence[str],
         *,
         direction: Direction,
@@ -25,32 +130,15 @@ class TrendChart(PlotextPlot):
         warning: float | None,
         target_high: float | None = None,
         warning_high: float | None = None,
-        unit: str = "",
     ) -> None:
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        if not points:
-            plt.title("No readings yet")
-            self.refresh()
-            return
-        xs = list(range(len(points)))
-        ys = [v for _, v in points]
-        plt.plot(xs, ys, marker="braille", label="reading", color="cyan")
-        plt.hline(target, "green")
+        levels = [Level(target, "green")]
         if direction == Direction.WITHIN_RANGE and target_high is not None:
-            plt.hline(target_high, "green")
-        if warning is not None:
-            plt.hline(warning, "yellow")
-        if direction == Direction.WITHIN_RANGE and warning_high is not None:
-            plt.hline(warning_high, "yellow")
-        bounds = [v for v in (target, warning, target_high, warning_high) if v is not None]
-        lo, hi = min(ys + bounds), max(ys + bounds)
-        pad = (hi - lo) * 0.08 or 1
-        plt.ylim(lo - pad, hi + pad)
-        step = max(1, len(xs) // 6)
-        ticks = xs[::step]
-        plt.xticks(ticks, [labels[i] for i in ticks])
-        plt.ylabel(unit)
-        plt.title("target ─ green · warning ─ yellow")
+            levels.append(Level(target_high, "green"))
+        for bound in (warning, warning_high if direction == Direction.WITHIN_RANGE else None):
+            if bound is not None:
+                levels.append(Level(bound, "yellow"))
+        self._values, self._labels, self._levels = list(values), list(labels), levels
         self.refresh()
+
+    def render(self) -> RenderResult:
+        return render_chart(self._values, self._labels, self._levels, self.size.width, self.size.height)

@@ -1,0 +1,63 @@
+"""Snapshots of the 9.1 screens on the demo workspace at 120x40, clock and theme pinned.
+
+Update deliberately with `pytest tests/test_snapshots.py --snapshot-update` and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from isms_tui.app import IsmsApp
+from isms_tui.models.db import open_engine, session_scope
+from isms_tui.services.demo import create_demo
+
+from .conftest import TODAY
+from .tui_helpers import settle, wait_for
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def demo_app(db_path) -> IsmsApp:
+    engine = open_engine(db_path)
+    with session_scope(engine, "demo") as session:
+        create_demo(session, TODAY)
+    engine.dispose()
+    app = IsmsApp(db_path)
+    app.theme = "textual-dark"
+    return app
+
+
+async def _dashboard_loaded(pilot) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: app.current_mode == "dashboard")
+    await wait_for(pilot, lambda: app.screen.query_one("#urgent").row_count > 0)
+    await settle(pilot)
+
+
+async def _list_loaded(pilot) -> None:
+    await _dashboard_loaded(pilot)
+    await pilot.press("m")
+    await wait_for(pilot, lambda: pilot.app.current_mode == "monitoring")
+    await wait_for(pilot, lambda: pilot.app.screen.query_one("#kpis").row_count > 0)
+    await settle(pilot)
+
+
+async def _detail_loaded(pilot) -> None:
+    await _list_loaded(pilot)
+    await pilot.press("down", "enter")  # VULN-01, a monthly KPI off target
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "KpiDetailScreen")
+    await wait_for(pilot, lambda: pilot.app.screen.report is not None)
+    await settle(pilot)
+
+
+def test_dashboard(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=_dashboard_loaded)
+
+
+def test_kpi_list(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=_list_loaded)
+
+
+def test_kpi_detail(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=_detail_loaded)
