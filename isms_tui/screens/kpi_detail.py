@@ -158,9 +158,7 @@ def _definition(report: "KpiReport") -> Table:
         ("Why", Text(k.information_need or "—")),
         ("Type", k.kpi_type.value),
         ("How", Text(k.method or "—")),
-        ("Target", f"{target_text(k)}" + (f" (warning {fmt_value(k.warning, k.unit)}"
-                                          + (f"–{fmt_value(k.warning_high, k.unit)}" if k.warning_high is not None else "")
-                                          + ")" if k.warning is not None else "")),
+        ("Target", _target_line(k)),
         ("When", f"{k.frequency.value}, due {k.grace_days} days after the period"),
         ("Measures", Text(report.person(k.collector_id))),
         ("Analyses", Text(f"{report.person(k.analyst_id)}, {k.analysis_frequency.value}")),
@@ -173,3 +171,13 @@ def _definition(report: "KpiReport") -> Table:
     for key, value in rows:
         grid.add_row(key, value)
     return grid
+
+
+def _target_line(k) -> str:
+    """'≤ 30 days (warning 45 days)', with both warning bounds for a range."""
+    if k.warning is None:
+        return target_text(k)
+    warning = fmt_value(k.warning, k.unit)
+    if k.warning_high is not None:
+        warning += f"–{fmt_value(k.warning_high, k.unit)}"
+    return f"{target_text(k)} (warning {warning})"

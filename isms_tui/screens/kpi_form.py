@@ -42,30 +42,30 @@ class KpiForm(FormModal[int]):
     def fields(self) -> Iterable[Widget]:
         d = self.data
         yield FormField("Code", Input(d.code, placeholder="e.g. INC-01"), key="code")
-        yield FormField("Name (what is measured)", Input(d.name), key="name")
-        yield FormField("Information need (why it is measured)", Input(d.information_need),
+        yield FormField("Name: what is measured", Input(d.name), key="name")
+        yield FormField("Information need: why", Input(d.information_need),
                         key="information_need")
         yield FormField("Type", Select([(t.value, t) for t in KpiType], value=d.kpi_type,
                                        allow_blank=False), key="kpi_type")
-        yield FormField("Method or formula (how)", Input(d.method), key="method")
+        yield FormField("Method or formula: how", Input(d.method), key="method")
         yield FormField("Unit", Input(d.unit, placeholder="%, days, count…"), key="unit")
         yield FormField("Direction", Select(DIRECTIONS, value=d.direction, allow_blank=False),
                         key="direction")
-        yield FormField("Target (lower bound for a range)", Input(_num(d.target)), key="target")
-        yield FormField("Warning threshold (optional)", Input(_num(d.warning)), key="warning",
-                        hint="Between target and failure: a value past the target but within it is a warning.")
-        yield FormField("Upper target (ranges only)", Input(_num(d.target_high)), key="target_high")
-        yield FormField("Upper warning bound (ranges only)", Input(_num(d.warning_high)),
+        yield FormField("Target (range: lower bound)", Input(_num(d.target)), key="target")
+        yield FormField("Warning threshold", Input(_num(d.warning)), key="warning",
+                        hint="Optional. Past the target but within this is a warning; beyond it, off target.")
+        yield FormField("Range: upper target", Input(_num(d.target_high)), key="target_high")
+        yield FormField("Range: upper warning bound", Input(_num(d.warning_high)),
                         key="warning_high")
-        yield FormField("Frequency (when)", Select([(f.value, f) for f in Frequency], value=d.frequency,
+        yield FormField("Frequency: when", Select([(f.value, f) for f in Frequency], value=d.frequency,
                                                    allow_blank=False), key="frequency")
-        yield FormField("Grace days after a period closes", Input(str(d.grace_days)), key="grace_days")
-        yield FormField("Measurement starts (YYYY-MM-DD)",
+        yield FormField("Grace days after period end", Input(str(d.grace_days)), key="grace_days")
+        yield FormField("Measured from (YYYY-MM-DD)",
                         Input(d.started_on.isoformat() if d.started_on else ""), key="started_on",
                         hint="Empty means today; periods before it are never due.")
-        yield FormField("Collector (who measures)", Select(self.people, value=d.collector_id or Select.NULL),
+        yield FormField("Collector: who measures", Select(self.people, value=d.collector_id or Select.NULL),
                         key="collector_id")
-        yield FormField("Analyst (who evaluates)", Select(self.people, value=d.analyst_id or Select.NULL),
+        yield FormField("Analyst: who evaluates", Select(self.people, value=d.analyst_id or Select.NULL),
                         key="analyst_id")
         yield FormField("Analysis frequency", Select([(f.value, f) for f in Frequency],
                                                      value=d.analysis_frequency, allow_blank=False),

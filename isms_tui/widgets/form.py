@@ -14,32 +14,43 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 T = TypeVar("T")
 
 
 class FormField(Vertical):
-    """A label, a control and an error line that stays empty until validation fails."""
+    """One line per field: label on the left, control on the right; hint and error below.
+
+    Controls are made compact so that a form of twenty fields fits a 40-line terminal.
+    """
 
     DEFAULT_CSS = """
     FormField { height: auto; margin: 0 0 1 0; }
-    FormField > .field-label { color: $text-muted; }
-    FormField > .field-error { color: $error; height: auto; }
-    FormField > .field-hint { color: $text-muted; text-style: italic; }
-    FormField.-invalid > Input, FormField.-invalid > Select { border: tall $error; }
+    FormField > .field-row { height: auto; }
+    FormField .field-label { width: 32; color: $text-muted; padding: 0 1 0 0; }
+    FormField .field-row > Input, FormField .field-row > Select { width: 1fr; }
+    FormField .field-row > Input { background: $boost; }
+    FormField .field-row > Input:focus { background: $primary 25%; }
+    FormField > .field-hint { color: $text-muted; text-style: italic; padding-left: 32; }
+    FormField > .field-error { color: $error; height: auto; display: none; padding-left: 32; }
+    FormField.-invalid > .field-error { display: block; }
+    FormField.-invalid .field-label { color: $error; text-style: bold; }
     """
 
     def __init__(self, label: str, control: Widget, *, key: str, hint: str = "") -> None:
         super().__init__(id=f"field-{key}")
         self.key = key
         self.control = control
+        if hasattr(control, "compact"):
+            control.compact = True
         self._label = label
         self._hint = hint
 
     def compose(self) -> ComposeResult:
-        yield Label(self._label, classes="field-label", markup=False)
-        yield self.control
+        with Horizontal(classes="field-row"):
+            yield Label(self._label, classes="field-label", markup=False)
+            yield self.control
         if self._hint:
             yield Static(self._hint, classes="field-hint", markup=False)
         yield Static("", classes="field-error", markup=False)
@@ -92,6 +103,7 @@ class FormModal(ModalScreen[T | None], Generic[T]):
             with Horizontal(id="form-buttons"):
                 yield Button("Cancel", id="form-cancel")
                 yield Button("Save  ctrl+s", id="form-save", variant="primary")
+        yield Footer()
 
     def on_resize(self, event: events.Resize) -> None:
         """Cap the scrolling fields by the screen height so the buttons always stay visible."""

@@ -59,8 +59,8 @@ def render_chart(
     pixels: set[tuple[int, int]] = set()
     n = len(values)
     xs = [round(i * (px_w - 1) / (n - 1)) if n > 1 else px_w // 2 for i in range(n)]
-    points = [(x, py(v)) for x, v in zip(xs, values)]
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+    points = [(x, py(v)) for x, v in zip(xs, values, strict=True)]
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
         steps = max(abs(x1 - x0), abs(y1 - y0), 1)
         for s in range(steps + 1):
             pixels.add((x0 + round((x1 - x0) * s / steps), y0 + round((y1 - y0) * s / steps)))
