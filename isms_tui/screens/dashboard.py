@@ -154,7 +154,7 @@ class DashboardScreen(SectionScreen):
         table = self.query_one("#latest-analyses", DataTable)
         table.clear()
         for record, code in latest:
-            table.add_row(record.analysed_on.isoformat(), code, _one_line(record.conclusion, 60))
+            table.add_row(record.analysed_on.isoformat(), code, _one_line(record.conclusion, 52))
 
     def action_open_kpi(self) -> None:
         table = self.query_one("#urgent", DataTable)
