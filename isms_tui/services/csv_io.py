@@ -197,7 +197,7 @@ class _Validator:
         self,
         columns: dict[str, int],
         kpis: dict[str, _KpiInfo],
-        existing: dict[tuple[int, date], Any],
+        existing: "_Existing",
         entered_by: str,
         replace: bool,
     ) -> None:
@@ -322,8 +322,7 @@ def import_readings(
             select(Kpi.id, Kpi.code, Kpi.frequency, Kpi.active)
         )
     }
-    table = Reading.__table__
-    existing = {(r.kpi_id, r.period_start): r for r in conn.execute(select(table))}
+    existing = _Existing(conn)
     validator: _Validator | None = None
     errors: list[str] = []
     try:
@@ -357,9 +356,44 @@ def import_readings(
 _INSERT_COLUMNS = ("kpi_id", "period_start", "value", "entered_by", "entered_at", "note")
 
 
-def _write(
-    session: Session, rows: list[_Row], existing: dict[tuple[int, date], Any]
-) -> ImportResult:
+class _Old(NamedTuple):
+    id: int
+    value: float
+
+
+class _Existing:
+    """Readings already stored, loaded per KPI on first use and only as (id, value) by period.
+
+    A large workspace holds years of readings; an import touches a few KPIs, so loading
+    everything up front cost most of the import's time and memory.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.by_kpi: dict[int, dict[date, _Old]] = {}
+
+    def get(self, key: tuple[int, date]) -> _Old | None:
+        kpi_id, start = key
+        periods_of = self.by_kpi.get(kpi_id)
+        if periods_of is None:
+            rows = self.conn.exec_driver_sql(
+                "SELECT period_start, id, value FROM reading WHERE kpi_id = ?", (kpi_id,)
+            ).fetchall()
+            periods_of = {date.fromisoformat(p): _Old(rid, v) for p, rid, v in rows}
+            self.by_kpi[kpi_id] = periods_of
+        return periods_of.get(start)
+
+    def full_rows(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        """Every column of the given readings, typed as the ORM reads them (for the journal)."""
+        table = Reading.__table__
+        out: dict[int, dict[str, Any]] = {}
+        for i in range(0, len(ids), 500):
+            for row in self.conn.execute(select(table).where(table.c.id.in_(ids[i : i + 500]))):
+                out[row.id] = dict(row._mapping)
+        return out
+
+
+def _write(session: Session, rows: list[_Row], existing: _Existing) -> ImportResult:
     """Insert new readings, overwrite replaced ones, and journal both in file order.
 
     Values reach the driver already converted by the columns' own SQLAlchemy types, so the
@@ -374,6 +408,7 @@ def _write(
     stored_now = time_text(now)
     stored_dates = {start: date_text(start) for start in {r.period_start for r in rows}}
     replaced = [existing.get((r.kpi_id, r.period_start)) for r in rows]
+    before = existing.full_rows([old.id for old in replaced if old is not None])  # read before updating
     inserts = [
         (r.kpi_id, stored_dates[r.period_start], r.value, r.entered_by, stored_now, r.note)
         for r, old in zip(rows, replaced, strict=True)
@@ -409,7 +444,7 @@ def _write(
         if old is None:
             changes.append(("reading", rid, "create", None, after))
         else:
-            changes.append(("reading", rid, "update", dict(old._mapping), after))
+            changes.append(("reading", rid, "update", before[old.id], after))
     append_entries(session, changes)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Reading):
