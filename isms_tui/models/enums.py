@@ -31,3 +31,48 @@ class Status(StrEnum):
     WARNING = "warning"
     NO_DATA = "no data"
     ON_TARGET = "on target"
+
+
+class AuditStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in progress"
+    COMPLETED = "completed"
+    REPORTED = "reported"
+
+
+class AuditResult(StrEnum):
+    """Working-paper results; the order is the order of the one-key shortcuts (1–7)."""
+
+    CONFORMING = "conforming"
+    MAJOR_NC = "major NC"
+    MINOR_NC = "minor NC"
+    OBSERVATION = "observation"
+    OFI = "opportunity for improvement"
+    NOT_APPLICABLE = "not applicable"
+    NOT_AUDITED = "not audited"
+
+
+class AuditMethod(StrEnum):
+    INTERVIEW = "interview"
+    OBSERVATION = "observation"
+    DOCUMENT_REVIEW = "document review"
+    REPERFORMANCE = "re-performance"
+
+
+class Grading(StrEnum):
+    MAJOR_NC = "major NC"
+    MINOR_NC = "minor NC"
+    OBSERVATION = "observation"
+    OFI = "opportunity for improvement"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in progress"
+    IMPLEMENTED = "implemented"  # done, waiting for the effectiveness check
+    CLOSED = "closed"  # effective; only reachable through the effectiveness check
+
+
+class Effectiveness(StrEnum):
+    EFFECTIVE = "effective"
+    NOT_EFFECTIVE = "not effective"

@@ -1,7 +1,7 @@
 """initial
 
 Revision ID: 0001_initial
-Revises: 
+Revises:
 Create Date: 2026-11-28 05:35:51.486896
 """
 from typing import Sequence, Union

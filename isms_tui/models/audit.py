@@ -1,0 +1,128 @@
+"""Clause 9.2 internal audit and 10.2 corrective action: programme, audits, working papers,
+findings, and the one Action register shared with management review and KPI analysis."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .enums import ActionStatus, AuditMethod, AuditResult, AuditStatus, Effectiveness, Grading
+
+
+class ChecklistTemplate(SQLModel, table=True):
+    """A user-defined checklist (the built-in ones come from the catalogue, not the database)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    description: str = ""
+
+
+class ChecklistQuestion(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    template_id: int = Field(foreign_key="checklisttemplate.id", index=True, ondelete="CASCADE")
+    position: int
+    ref: str
+    title: str
+    question: str
+    evidence_hint: str = ""
+
+
+class AuditArea(SQLModel, table=True):
+    """A part of the ISMS the programme must cover, with its importance for risk-based planning.
+
+    The name matches the areas people are responsible for, which is how impartiality is checked.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    importance: int = 3  # 1 (low) … 5 (critical)
+    refs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    notes: str = ""
+
+
+class AuditProgramme(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    cycle_start: date
+    cycle_years: int = 3
+    objectives: str = ""
+    methods: str = ""
+    responsibilities: str = ""
+    owner_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+
+
+class Audit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int | None = Field(default=None, foreign_key="auditprogramme.id", index=True,
+                                     ondelete="SET NULL")
+    title: str
+    scope_refs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    scope_areas: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    criteria: str = ""
+    methods: str = ""
+    planned_start: date
+    planned_end: date
+    actual_start: date | None = None
+    actual_end: date | None = None
+    lead_auditor_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    team_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    auditees: str = ""
+    status: AuditStatus = AuditStatus.PLANNED
+    summary: str = ""
+    conclusion: str = ""
+    # Set when an auditor responsible for an area in scope audits anyway, with the reason.
+    independence_declaration: str = ""
+    declared_by: str = ""
+    declared_at: datetime | None = None
+
+
+class AuditItem(SQLModel, table=True):
+    """One line of the working paper: a question, what was sampled and seen, and the result."""
+
+    __table_args__ = (UniqueConstraint("audit_id", "position", name="uq_audititem_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = Field(foreign_key="audit.id", index=True, ondelete="CASCADE")
+    position: int
+    ref: str
+    title: str
+    question: str
+    evidence_hint: str = ""
+    result: AuditResult | None = None
+    notes: str = ""
+    methods: list[AuditMethod] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sample_population: str = ""
+    sample_size: int | None = None
+    sample_items: str = ""
+    recorded_at: datetime | None = None
+
+
+class Finding(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = Field(foreign_key="audit.id", index=True, ondelete="RESTRICT")
+    item_id: int | None = Field(default=None, foreign_key="audititem.id", ondelete="SET NULL")
+    ref: str
+    grading: Grading
+    statement: str
+    evidence: str = ""
+    raised_on: date
+
+
+class Action(SQLModel, table=True):
+    """The action register: corrective actions (10.2), review actions (9.3.3), follow-ups."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True)  # "finding", "review", "analysis" or "other"
+    source_id: int | None = Field(default=None, index=True)
+    title: str
+    correction: str = ""
+    root_cause: str = ""
+    corrective_action: str = ""
+    owner_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    due_date: date | None = None
+    status: ActionStatus = ActionStatus.OPEN
+    effectiveness_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    effectiveness_on: date | None = None
+    effectiveness: Effectiveness | None = None
+    effectiveness_notes: str = ""
+    closed_on: date | None = None

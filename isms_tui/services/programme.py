@@ -1,0 +1,226 @@
+"""The audit programme (9.2.2): cycle, coverage of every requirement, risk-based priorities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+
+from isms_tui import catalogues
+from isms_tui.models import (
+    Action,
+    Audit,
+    AuditArea,
+    AuditItem,
+    AuditProgramme,
+    AuditResult,
+    AuditStatus,
+    Finding,
+    Person,
+)
+
+from . import actions
+from .audits import NC_GRADINGS
+from .errors import InputError, NotFound
+
+RECENT_DAYS = 365
+BASE_INTERVAL_MONTHS = {5: 6, 4: 12, 3: 12, 2: 24, 1: 36}
+
+
+@dataclass
+class ProgrammeInput:
+    title: str
+    cycle_start: date | None
+    cycle_years: int = 3
+    objectives: str = ""
+    methods: str = ""
+    responsibilities: str = ""
+    owner_id: int | None = None
+
+
+def save_programme(session: Session, data: ProgrammeInput, programme_id: int | None = None) -> AuditProgramme:
+    errors: dict[str, str] = {}
+    if not data.title.strip():
+        errors["title"] = "Required."
+    if data.cycle_start is None:
+        errors["cycle_start"] = "A date as YYYY-MM-DD."
+    if data.cycle_years not in (1, 3):
+        errors["cycle_years"] = "A programme runs over 1 or 3 years."
+    if data.owner_id is not None and session.get(Person, data.owner_id) is None:
+        errors["owner_id"] = "Unknown person."
+    if errors:
+        raise InputError(f"The programme cannot be saved: {next(iter(errors.values()))}", errors)
+    prog = get_programme(session, programme_id) if programme_id else AuditProgramme(
+        title=data.title, cycle_start=data.cycle_start)
+    prog.title, prog.cycle_start, prog.cycle_years = data.title.strip(), data.cycle_start, data.cycle_years
+    prog.objectives, prog.methods = data.objectives.strip(), data.methods.strip()
+    prog.responsibilities, prog.owner_id = data.responsibilities.strip(), data.owner_id
+    session.add(prog)
+    session.flush()
+    return prog
+
+
+def get_programme(session: Session, programme_id: int) -> AuditProgramme:
+    prog = session.get(AuditProgramme, programme_id)
+    if prog is None:
+        raise NotFound(f"No audit programme with id {programme_id}.")
+    return prog
+
+
+def cycle_end(prog: AuditProgramme) -> date:
+    start = prog.cycle_start
+    try:
+        return start.replace(year=start.year + prog.cycle_years) - timedelta(days=1)
+    except ValueError:  # 29 February
+        return date(start.year + prog.cycle_years, 3, 1) - timedelta(days=1)
+
+
+def current_programme(session: Session, today: date) -> AuditProgramme | None:
+    """The programme whose cycle contains today, else the latest one."""
+    progs = list(session.exec(select(AuditProgramme).order_by(AuditProgramme.cycle_start)))
+    for prog in reversed(progs):
+        if prog.cycle_start <= today <= cycle_end(prog):
+            return prog
+    return progs[-1] if progs else None
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    ref: str
+    title: str
+    kind: str
+    cells: list[str]  # per audit: "" (not in scope), "planned", or the result recorded
+
+    @property
+    def covered(self) -> bool:
+        return any(self.cells)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    audits: list[Audit]
+    rows: list[CoverageRow]
+
+    @property
+    def uncovered(self) -> list[CoverageRow]:
+        return [r for r in self.rows if not r.covered]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * sum(r.covered for r in self.rows) / len(self.rows)) if self.rows else 0
+
+
+def coverage(session: Session, programme_id: int) -> Coverage:
+    """Every requirement of the catalogue against the audits of the programme's cycle."""
+    audits = list(session.exec(select(Audit).where(Audit.programme_id == programme_id)
+                               .order_by(Audit.planned_start, Audit.id)))
+    results: dict[tuple[int, str], str] = {}
+    if audits:
+        ids = [a.id for a in audits]
+        for audit_id, ref, result in session.exec(
+            select(AuditItem.audit_id, AuditItem.ref, AuditItem.result).where(AuditItem.audit_id.in_(ids))
+        ):
+            results[(audit_id, ref)] = result.value if result else "planned"
+    scopes = [set(a.scope_refs) for a in audits]
+    rows = []
+    for req in catalogues.requirements():
+        cells = []
+        for audit, scope in zip(audits, scopes, strict=True):
+            cell = results.get((audit.id, req.ref)) or ("planned" if req.ref in scope else "")
+            if cell == AuditResult.NOT_AUDITED.value and audit.status in (AuditStatus.PLANNED,):
+                cell = "planned"
+            cells.append(cell)
+        rows.append(CoverageRow(req.ref, req.title, req.kind, cells))
+    return Coverage(audits, rows)
+
+
+@dataclass(frozen=True)
+class AreaPriority:
+    area: AuditArea
+    score: int
+    interval_months: int
+    last_audited: date | None
+    next_due: date | None
+    reasons: list[str] = field(default_factory=list)
+
+
+def priorities(session: Session, today: date) -> list[AreaPriority]:
+    """Rank areas by importance and previous results, and say why (9.2.2: 'importance of the
+    processes concerned and the results of previous audits')."""
+    findings = session.exec(select(Finding, Audit).join(Audit, Audit.id == Finding.audit_id)).all()
+    open_actions = {a.source_id for a in session.exec(select(Action).where(Action.source == "finding"))
+                    if a.status in actions.OPEN_STATES}
+    audited_on: dict[str, date] = {}
+    for audit in session.exec(select(Audit).where(Audit.status.in_((AuditStatus.COMPLETED, AuditStatus.REPORTED)))):
+        when = audit.actual_end or audit.planned_end
+        for ref in audit.scope_refs:
+            audited_on[ref] = max(audited_on.get(ref, when), when)
+    out = []
+    for area in session.exec(select(AuditArea).order_by(AuditArea.name)):
+        refs = set(area.refs)
+        reasons = [f"importance {area.importance} of 5"]
+        score = area.importance * 10
+        area_ncs = [(f, a) for f, a in findings if f.ref in refs and f.grading in NC_GRADINGS]
+        open_ncs = [f for f, _ in area_ncs if f.id in open_actions]
+        recent = [f for f, _ in area_ncs if (today - f.raised_on).days <= RECENT_DAYS]
+        interval = BASE_INTERVAL_MONTHS.get(area.importance, 12)
+        if open_ncs:
+            score += 15 * len(open_ncs)
+            reasons.append(f"{len(open_ncs)} nonconformit{'y' if len(open_ncs) == 1 else 'ies'} still open")
+            interval = min(interval, 6)
+        if recent:
+            score += 5 * len(recent)
+            reasons.append(f"{len(recent)} nonconformit{'y' if len(recent) == 1 else 'ies'} in the last 12 months")
+            interval = max(3, interval // 2)
+        # An area counts as audited when every one of its requirements was, as of the oldest.
+        last = min(audited_on[r] for r in refs) if refs and refs <= audited_on.keys() else None
+        if last is None:
+            score += 10
+            reasons.append("never audited in full")
+            next_due = today
+        else:
+            next_due = _add_months(last, interval)
+            if next_due <= today:
+                score += 10
+                reasons.append(f"last audited {last.isoformat()}, due again")
+        out.append(AreaPriority(area, score, interval, last, next_due, reasons))
+    return sorted(out, key=lambda p: (-p.score, p.area.name))
+
+
+def save_area(session: Session, name: str, importance: int, refs: list[str], notes: str = "",
+              area_id: int | None = None) -> AuditArea:
+    name = name.strip()
+    known = catalogues.by_ref()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Required."
+    if importance not in range(1, 6):
+        errors["importance"] = "1 (low) to 5 (critical)."
+    unknown = [r for r in refs if r.strip() and r.strip() not in known]
+    if unknown:
+        errors["refs"] = f"Unknown requirement: {', '.join(unknown[:3])}."
+    clash = session.exec(select(AuditArea).where(AuditArea.name == name)).first()
+    if clash is not None and clash.id != area_id:
+        errors["name"] = f"There is already an area called {name}."
+    if errors:
+        raise InputError(next(iter(errors.values())), errors)
+    area = session.get(AuditArea, area_id) if area_id else AuditArea(name=name)
+    if area is None:
+        raise NotFound(f"No area with id {area_id}.")
+    area.name, area.importance, area.notes = name, importance, notes.strip()
+    area.refs = sorted({r.strip() for r in refs if r.strip()}, key=catalogues.natural_key)
+    session.add(area)
+    session.flush()
+    return area
+
+
+def _add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in (day.day, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
