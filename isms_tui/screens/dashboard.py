@@ -21,6 +21,7 @@ from isms_tui.widgets.status import (
     status_text,
     trend_text,
 )
+from isms_tui.widgets.tables import sync_rows
 
 from .base import SectionScreen
 
@@ -125,36 +126,29 @@ class DashboardScreen(SectionScreen):
         table = self.query_one("#urgent", DataTable)
         order = list(Status)
         rows = sorted(ov.rows, key=lambda r: (order.index(r.state.status), r.kpi.code))
-        cursor = table.cursor_row
-        table.clear()
-        for r in rows:
-            k = r.kpi
-            table.add_row(
-                k.code,
-                Text(k.name, overflow="ellipsis", no_wrap=True),
-                status_text(r.state.status),
-                r.last_label,
-                fmt_value(r.state.last_value, k.unit),
-                trend_text(r.state.trend),
-                spark(r.recent),
-                key=str(k.id),
-            )
-        if rows:
-            table.move_cursor(row=min(cursor, len(rows) - 1))
+        sync_rows(table, [
+            (str(r.kpi.id), [
+                r.kpi.code, Text(r.kpi.name, overflow="ellipsis", no_wrap=True), status_text(r.state.status),
+                r.last_label, fmt_value(r.state.last_value, r.kpi.unit), trend_text(r.state.trend), spark(r.recent),
+            ])
+            for r in rows
+        ])
 
     def show_lower(self, ov: "Overview", today: date, latest: list[tuple["Analysis", str]]) -> None:
         from isms_tui.services.evaluation import due_date
 
-        due = self.query_one("#due", DataTable)
-        due.clear()
+        due_rows = []
         for row, period in reversed(ov.due):  # newest periods first
             by = due_date(row.kpi, period)
-            due.add_row(row.kpi.code, periods.period_label(period, row.kpi.frequency),
-                        Text(by.isoformat(), style="magenta" if by < today else ""))
-        table = self.query_one("#latest-analyses", DataTable)
-        table.clear()
-        for record, code in latest:
-            table.add_row(record.analysed_on.isoformat(), code, _one_line(record.conclusion, 52))
+            due_rows.append((f"{row.kpi.id}:{period.isoformat()}", [
+                row.kpi.code, periods.period_label(period, row.kpi.frequency),
+                Text(by.isoformat(), style="magenta" if by < today else ""),
+            ]))
+        sync_rows(self.query_one("#due", DataTable), due_rows)
+        sync_rows(self.query_one("#latest-analyses", DataTable), [
+            (str(record.id), [record.analysed_on.isoformat(), code, _one_line(record.conclusion, 52)])
+            for record, code in latest
+        ])
 
     def action_open_kpi(self) -> None:
         table = self.query_one("#urgent", DataTable)

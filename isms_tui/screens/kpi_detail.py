@@ -16,6 +16,7 @@ from isms_tui.services import clock, periods
 from isms_tui.services.evaluation import evaluate_value
 from isms_tui.widgets.status import fmt_value, status_text, target_text, trend_text
 from isms_tui.widgets.trend_chart import TrendChart
+from isms_tui.widgets.tables import sync_rows
 
 from .base import SectionScreen
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from isms_tui.services.kpi_report import KpiReport
 
 CHART_POINTS = 36
+RECENT_ROWS = 104  # two years of weekly readings
 _LEGEND = Text.assemble(("⣀⡠ reading", "cyan"), "  ", ("── target", "green"), "  ", ("── warning", "yellow"))
 
 
@@ -35,6 +37,7 @@ class KpiDetailScreen(SectionScreen):
         Binding("r", "reading", "Reading"),
         Binding("a", "analysis", "Analysis"),
         Binding("e", "edit", "Edit KPI"),
+        Binding("l", "show_all", "All readings"),
         Binding("tab", "app.focus_next", "Next table", show=False),
     ]
 
@@ -42,6 +45,8 @@ class KpiDetailScreen(SectionScreen):
         super().__init__()
         self.kpi_id = kpi_id
         self.report: KpiReport | None = None
+        self.show_all = False  # years of weekly readings: show the recent ones unless asked
+        self._definition_of: object = None
 
     def body(self) -> ComposeResult:
         with Horizontal(id="detail-top"):
@@ -53,8 +58,7 @@ class KpiDetailScreen(SectionScreen):
                 yield TrendChart(id="trend")
         with Horizontal(id="detail-bottom"):
             with Vertical(id="readings-box"):
-                yield Label("Readings (newest first) · r records or replaces the highlighted period",
-                            classes="section-title")
+                yield Label("Readings", id="readings-title", classes="section-title", markup=False)
                 yield DataTable(id="readings", cursor_type="row", zebra_stripes=True)
             with Vertical(id="analyses-box"):
                 yield Label("Analysis records · a adds one", classes="section-title")
@@ -81,7 +85,10 @@ class KpiDetailScreen(SectionScreen):
         self.report = report
         k, state = report.kpi, report.state
         self.sub_title = f"{k.code} {k.name}"
-        self.query_one("#definition", Static).update(_definition(report))
+        definition_key = (k.model_dump(), report.objective, report.people)
+        if definition_key != self._definition_of:  # re-laying out the panel is the costly part
+            self._definition_of = definition_key
+            self.query_one("#definition", Static).update(_definition(report))
         line = Text.assemble(status_text(state.status), "  ", trend_text(state.trend))
         if state.due_periods:
             labels = ", ".join(periods.period_label(p, k.frequency) for p in state.due_periods[:4])
@@ -94,25 +101,32 @@ class KpiDetailScreen(SectionScreen):
             direction=k.direction, target=k.target, warning=k.warning, target_high=k.target_high,
             warning_high=k.warning_high,
         )
-        table = self.query_one("#readings", DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        for r in reversed(report.readings):
-            table.add_row(
+        shown = report.readings if self.show_all else report.readings[-RECENT_ROWS:]
+        sync_rows(self.query_one("#readings", DataTable), [
+            (r.period_start.isoformat(), [
                 periods.period_label(r.period_start, k.frequency), fmt_value(r.value, k.unit),
-                status_text(evaluate_value(k, r.value)), Text(r.entered_by),
-                r.entered_at.strftime("%Y-%m-%d"), str(report.evidence_counts.get(r.id, "")),
-                Text(r.note), key=r.period_start.isoformat(),
-            )
-        if report.readings:
-            table.move_cursor(row=min(cursor, len(report.readings) - 1))
-        atable = self.query_one("#analyses", DataTable)
-        atable.clear()
-        for a in report.analyses:
-            atable.add_row(
+                status_text(evaluate_value(k, r.value)), Text(r.entered_by), r.entered_at.strftime("%Y-%m-%d"),
+                str(report.evidence_counts.get(r.id, "")), Text(r.note),
+            ])
+            for r in reversed(shown)
+        ])
+        hidden = len(report.readings) - len(shown)
+        self.query_one("#readings-title", Label).update(
+            "Readings (newest first) · r records or replaces the highlighted period"
+            + (f" · {hidden} older: l shows all" if hidden else "")
+        )
+        sync_rows(self.query_one("#analyses", DataTable), [
+            (str(a.id), [
                 periods.period_label(a.period_start, k.frequency), Text(report.person(a.analyst_id)),
                 a.analysed_on.isoformat(), Text(a.conclusion), Text(a.follow_up),
-            )
+            ])
+            for a in report.analyses
+        ])
+
+    def action_show_all(self) -> None:
+        self.show_all = True
+        if self.report is not None:
+            self.show(self.report)
 
     def highlighted_period(self):
         from datetime import date

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from isms_tui.models.enums import Status
 from isms_tui.services import clock
 from isms_tui.widgets.status import fmt_value, spark, status_text, target_text, trend_text
+from isms_tui.widgets.tables import sync_rows
 
 from .base import SectionScreen
 
@@ -107,21 +108,17 @@ class KpiListScreen(SectionScreen):
         return sorted(out, key=lambda r: (SORTS[self.sort_column](r), r.kpi.code))
 
     def render_table(self) -> None:
-        table = self.query_one("#kpis", DataTable)
-        selected = self.selected_kpi_id()
-        table.clear()
         rows = self.visible_rows()
-        for r in rows:
-            k = r.kpi
-            name = Text(k.name, style="" if k.active else "dim strike", overflow="ellipsis", no_wrap=True)
-            table.add_row(
-                k.code, name, status_text(r.state.status), r.last_label,
-                fmt_value(r.state.last_value, k.unit), target_text(k), trend_text(r.state.trend),
-                spark(r.recent), k.frequency.value, r.collector, r.analyst, key=str(k.id),
-            )
-        keys = [str(r.kpi.id) for r in rows]
-        if selected is not None and str(selected) in keys:
-            table.move_cursor(row=keys.index(str(selected)))
+        sync_rows(self.query_one("#kpis", DataTable), [
+            (str(r.kpi.id), [
+                r.kpi.code,
+                Text(r.kpi.name, style="" if r.kpi.active else "dim strike", overflow="ellipsis", no_wrap=True),
+                status_text(r.state.status), r.last_label, fmt_value(r.state.last_value, r.kpi.unit),
+                target_text(r.kpi), trend_text(r.state.trend), spark(r.recent), r.kpi.frequency.value,
+                r.collector, r.analyst,
+            ])
+            for r in rows
+        ])
         self.query_one("#list-summary", Static).update(
             Text(f"{len(rows)} of {len(self.rows)} KPIs · sorted by {self.sort_column}", style="dim")
         )

@@ -1,0 +1,40 @@
+"""Keeping a DataTable in step with fresh data without rebuilding it.
+
+Clearing and refilling a table makes Textual measure every cell again, which dominates the
+refresh time of large tables; most refreshes change a row or two, so only those are touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+Cell = str | Text
+
+
+def _as_text(cell: Cell) -> Text:
+    # Text cells skip the markup parser and cannot be misread as markup.
+    return cell if isinstance(cell, Text) else Text(cell)
+
+
+def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
+    """Show `rows` (key, cells) in order, keeping the cursor on the same key when it survives."""
+    new_keys = [key for key, _ in rows]
+    old_keys = [key.value for key in table.rows]
+    if new_keys == old_keys:
+        columns = list(table.columns)
+        for key, cells in rows:
+            current = table.get_row(key)
+            for column, old, cell in zip(columns, current, cells, strict=True):
+                new = _as_text(cell)
+                if old != new:
+                    table.update_cell(key, column, new)
+        return
+    selected = old_keys[table.cursor_row] if table.row_count and table.cursor_row < len(old_keys) else None
+    table.clear()
+    for key, cells in rows:
+        table.add_row(*(_as_text(c) for c in cells), key=key)
+    if selected in new_keys:
+        table.move_cursor(row=new_keys.index(selected))
