@@ -1,0 +1,49 @@
+"""Entry point of the `isms` command.
+
+Opening the TUI is the common case and its first paint should cost no more than a bare
+Textual app, so `isms` and `isms --db FILE` start the app directly; everything else goes
+through the click command line in cli.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def _tui_path(args: list[str]) -> Path | None | bool:
+    """The workspace to open when the arguments only ask for the TUI, else False."""
+    if not args:
+        return None
+    if len(args) == 2 and args[0] == "--db" and not args[1].startswith("-"):
+        return Path(args[1])
+    if len(args) == 1 and args[0].startswith("--db=") and len(args[0]) > 5:
+        return Path(args[0][5:])
+    return False
+
+
+def main() -> None:
+    path = _tui_path(sys.argv[1:])
+    if path is False:
+        from isms_tui.cli import main as cli_main
+
+        cli_main()
+        return
+    from isms_tui.app import IsmsApp
+
+    if path is None:
+        from isms_tui.config import default_db_path
+
+        path = default_db_path()
+    if path.is_dir():
+        print(f"Error: {path} is a directory, not a workspace file.", file=sys.stderr)
+        sys.exit(2)
+    app = IsmsApp(path)
+    app.run()
+    if app.return_code:
+        print(f"Error: {app.error_message or 'The workspace could not be opened.'}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
