@@ -15,15 +15,18 @@ from .enums import (
     AuditMethod,
     AuditResult,
     AuditStatus,
+    DecisionKind,
     Direction,
     Effectiveness,
     Frequency,
     Grading,
     KpiType,
+    ReviewStatus,
     Status,
 )
 from .monitoring import Analysis, Kpi, Reading
 from .records import Evidence, EvidenceLink, JournalEntry
+from .review import ManagementReview, ReviewDecision, ReviewEntry, ReviewNote
 from .workspace import Objective, Person, Workspace
 
 __all__ = [
@@ -38,9 +41,15 @@ __all__ = [
     "AuditStatus",
     "ChecklistQuestion",
     "ChecklistTemplate",
+    "DecisionKind",
     "Effectiveness",
     "Finding",
     "Grading",
+    "ManagementReview",
+    "ReviewDecision",
+    "ReviewEntry",
+    "ReviewNote",
+    "ReviewStatus",
     "Analysis",
     "Direction",
     "Evidence",

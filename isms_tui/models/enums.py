@@ -76,3 +76,17 @@ class ActionStatus(StrEnum):
 class Effectiveness(StrEnum):
     EFFECTIVE = "effective"
     NOT_EFFECTIVE = "not effective"
+
+
+class ReviewStatus(StrEnum):
+    DRAFT = "draft"
+    HELD = "held"
+    APPROVED = "approved"  # frozen: the record and its assembled inputs can no longer change
+
+
+class DecisionKind(StrEnum):
+    """The outputs of a management review (9.3.3)."""
+
+    IMPROVEMENT = "continual improvement"
+    CHANGE = "change to the ISMS"
+    RESOURCES = "resource needs"
