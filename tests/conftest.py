@@ -19,6 +19,49 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("ISMS_DATA_DIR", str(base / "data"))
 
 
+class NetworkBlocked(RuntimeError):
+    """Raised on any network access during tests (not an OSError, so nothing swallows it)."""
+
+
+_LOCAL_NAMES = frozenset({None, "", "localhost", "127.0.0.1", "::1", b"localhost", b"127.0.0.1", b"::1"})
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product is offline: any IP connect, datagram or non-local name lookup fails the test.
+
+    Unix-domain sockets stay allowed (local IPC, not network); nothing in the suite needs
+    loopback TCP, so it is blocked too.
+    """
+    import socket
+
+    def refuse(what: str, target: object) -> None:
+        raise NetworkBlocked(f"network access is blocked in tests: {what} {target!r}")
+
+    def guarded(name: str):
+        original = getattr(socket.socket, name)
+
+        def method(self, address, *args, **kwargs):
+            if self.family in (socket.AF_INET, socket.AF_INET6):
+                refuse(name, address if name != "sendto" else args[-1] if args else address)
+            return original(self, address, *args, **kwargs)
+
+        return method
+
+    for name in ("connect", "connect_ex", "sendto"):
+        monkeypatch.setattr(socket.socket, name, guarded(name))
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host not in _LOCAL_NAMES:
+            refuse("getaddrinfo", host)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "gethostbyname", lambda host: refuse("gethostbyname", host))
+    monkeypatch.setattr(socket, "gethostbyname_ex", lambda host: refuse("gethostbyname_ex", host))
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "workspace.db"
@@ -39,3 +82,20 @@ def session(engine):
 
     with session_scope(engine, "tester") as s:
         yield s
+
+
+@pytest.fixture(autouse=True)
+def stable_screenshots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Merge same-style segments in snapshot SVGs.
+
+    The SVG's ids hash the raw segments, whose splits depend on which partial repaints ran
+    first (a matter of timing under load); merged segments depend only on what is shown.
+    """
+    from textual.app import App
+
+    original = App.export_screenshot
+
+    def export_screenshot(self, *, title=None, simplify=False):  # noqa: ARG001 - forced on
+        return original(self, title=title, simplify=True)
+
+    monkeypatch.setattr(App, "export_screenshot", export_screenshot)
