@@ -28,10 +28,16 @@ def demo_app(db_path) -> IsmsApp:
     return app
 
 
+def _rows(pilot, selector: str) -> int:
+    """Rows of a table on the current screen; 0 while the screen is still being composed."""
+    found = pilot.app.screen.query(selector)
+    return found.first().row_count if found else 0
+
+
 async def _dashboard_loaded(pilot) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: app.current_mode == "dashboard")
-    await wait_for(pilot, lambda: app.screen.query_one("#urgent").row_count > 0)
+    await wait_for(pilot, lambda: _rows(pilot, "#urgent") > 0)
     await settle(pilot)
 
 
@@ -39,7 +45,7 @@ async def _list_loaded(pilot) -> None:
     await _dashboard_loaded(pilot)
     await pilot.press("m")
     await wait_for(pilot, lambda: pilot.app.current_mode == "monitoring")
-    await wait_for(pilot, lambda: pilot.app.screen.query_one("#kpis").row_count > 0)
+    await wait_for(pilot, lambda: _rows(pilot, "#kpis") > 0)
     await settle(pilot)
 
 
