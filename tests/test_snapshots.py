@@ -51,7 +51,10 @@ async def _list_loaded(pilot) -> None:
 
 async def _detail_loaded(pilot) -> None:
     await _list_loaded(pilot)
-    await pilot.press("down", "enter")  # VULN-01, a monthly KPI off target
+    table = pilot.app.screen.query_one("#kpis")
+    codes = [table.get_row_at(i)[0].plain for i in range(table.row_count)]
+    table.move_cursor(row=codes.index("VULN-01"))  # a monthly KPI off target
+    await pilot.press("enter")
     await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "KpiDetailScreen")
     await wait_for(pilot, lambda: pilot.app.screen.report is not None)
     await settle(pilot)
