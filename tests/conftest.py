@@ -17,6 +17,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("ISMS_TODAY", TODAY.isoformat())
     monkeypatch.setenv("ISMS_CONFIG_DIR", str(base / "config"))
     monkeypatch.setenv("ISMS_DATA_DIR", str(base / "data"))
+    monkeypatch.setenv("ISMS_KEYS_DIR", str(base / "keys"))  # signing keys: never the user's own
+    monkeypatch.delenv("ISMS_PASSPHRASE", raising=False)
 
 
 class NetworkBlocked(RuntimeError):

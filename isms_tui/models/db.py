@@ -16,14 +16,30 @@ from typing import Iterator
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
-from . import journal  # noqa: F401  (registers the journal hooks)
+from . import journal, sanitize  # noqa: F401  (register the journal and sanitising hooks)
 from .schema import HEAD, REVISIONS
 
-BACKUPS_KEPT = 5
+BACKUPS_KEPT = 5  # default for ISMS_BACKUPS_KEPT
+READ_ONLY_KEY = "isms_read_only"
+READ_ONLY_MESSAGE = (
+    "The workspace is open read-only because another isms has it open; nothing was saved."
+)
+
+
+def backups_kept() -> int:
+    """How many automatic backups of each kind to keep: ISMS_BACKUPS_KEPT (default 5, at least 1)."""
+    try:
+        return max(1, int(os.environ.get("ISMS_BACKUPS_KEPT", "").strip() or BACKUPS_KEPT))
+    except ValueError:
+        return BACKUPS_KEPT
 
 
 class WorkspaceError(Exception):
     """A workspace cannot be opened; the message is meant for the user."""
+
+
+class ReadOnlyWorkspace(WorkspaceError):
+    """A write was attempted through a read-only engine (another isms holds the lock)."""
 
 
 def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -35,10 +51,24 @@ def _set_pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cur.close()
 
 
-def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+def _set_query_only(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    dbapi_conn.execute("PRAGMA query_only=ON")
+
+
+def make_engine(path: Path, read_only: bool = False) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False},
+        execution_options={READ_ONLY_KEY: read_only},
+    )
     event.listen(engine, "connect", _set_pragmas)
+    if read_only:  # SQLite itself refuses every write, Core and ORM alike
+        event.listen(engine, "connect", _set_query_only)
     return engine
+
+
+def is_read_only(engine: Engine) -> bool:
+    return bool(engine.get_execution_options().get(READ_ONLY_KEY))
 
 
 def _probe(path: Path) -> str | None:
@@ -90,7 +120,7 @@ def backup_file(path: Path, label: str) -> Path:
         dst.close()
         src.close()
     olds = sorted(path.parent.glob(f"{path.name}.{label}-*.bak"))
-    for old in olds[:-BACKUPS_KEPT]:
+    for old in olds[: -backups_kept()]:
         old.unlink(missing_ok=True)
     return target
 
@@ -106,8 +136,14 @@ def _migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def open_engine(path: Path) -> Engine:
-    """Open (creating or migrating if needed) the workspace at `path`."""
+def open_engine(path: Path, read_only: bool = False) -> Engine:
+    """Open (creating or migrating if needed) the workspace at `path`.
+
+    `read_only` (another isms holds the workspace lock) opens an up-to-date workspace with
+    every write refused; it never creates or migrates one.
+    """
+    if read_only:
+        return _open_read_only(Path(path).expanduser())
     path = Path(path).expanduser()
     if not path.parent.exists():
         try:
@@ -127,14 +163,45 @@ def open_engine(path: Path) -> Engine:
     return engine
 
 
+def _open_read_only(path: Path) -> Engine:
+    revision = _probe(path)
+    if revision is None:
+        raise WorkspaceError(f"{path} is being created by another isms; open it again when that is done.")
+    if revision != HEAD:
+        raise WorkspaceError(
+            f"{path} needs upgrading, which cannot happen while another isms has it open; close that one first."
+        )
+    return make_engine(path, read_only=True)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_read_only(session: Session, _ctx: object, _instances: object) -> None:
+    if session.info.get(READ_ONLY_KEY) and (
+        session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)
+    ):
+        raise ReadOnlyWorkspace(READ_ONLY_MESSAGE)
+
+
 @contextmanager
 def session_scope(engine: Engine, actor: str = "") -> Iterator[Session]:
-    """One transaction per user action: commit on success, roll back on any error."""
+    """One transaction per user action: commit on success, roll back on any error.
+
+    On a read-only engine any write raises ReadOnlyWorkspace (one sentence for the user).
+    """
+    from sqlalchemy.exc import OperationalError
+
+    read_only = is_read_only(engine)
     with Session(engine, expire_on_commit=False) as session:
         session.info["isms_actor"] = actor
+        session.info[READ_ONLY_KEY] = read_only
         try:
             yield session
             session.commit()
+        except OperationalError as exc:
+            session.rollback()
+            if read_only and "readonly" in str(exc.orig).replace(" ", ""):
+                raise ReadOnlyWorkspace(READ_ONLY_MESSAGE) from None
+            raise
         except BaseException:
             session.rollback()
             raise

@@ -38,6 +38,7 @@ from sqlmodel import Session
 
 from isms_tui.models import Frequency, Kpi, Reading
 from isms_tui.models.journal import Change, append_entries
+from isms_tui.models.sanitize import clean
 
 from . import clock, periods
 from .errors import InputError
@@ -111,44 +112,50 @@ def _show(text: str, limit: int = 40) -> str:
     return repr(text)
 
 
-def _read_text(path: Path) -> str:
-    """The file's text, refusing what cannot be a readings CSV with one sentence."""
-    too_big = f"{path} is larger than {MAX_FILE_BYTES >> 20} MB; split it into smaller files."
+def read_text(path: Path, *, max_bytes: int | None = None, kind: str = "CSV") -> str:
+    """The file's text, refusing what cannot be a `kind` text file with one sentence.
+
+    Shared by the importers (readings, checklists): size limit (default MAX_FILE_BYTES),
+    UTF-8 with or without a BOM, no NUL bytes; every refusal is an ImportRejected.
+    """
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    too_big = f"{path} is larger than {limit >> 20} MB; split it into smaller files."
     try:
         if path.is_dir():
-            raise ImportRejected(f"{path} is a directory, not a CSV file.")
+            raise ImportRejected(f"{path} is a directory, not a {kind} file.")
         if not path.exists():
             raise ImportRejected(f"{path} does not exist.")
         if not path.is_file():
             raise ImportRejected(f"{path} is not a regular file.")
-        if path.stat().st_size > MAX_FILE_BYTES:
+        if path.stat().st_size > limit:
             raise ImportRejected(too_big)
         with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)  # the file may grow after stat()
+            data = fh.read(limit + 1)  # the file may grow after stat()
     except OSError as exc:
         raise ImportRejected(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    if len(data) > MAX_FILE_BYTES:
+    if len(data) > limit:
         raise ImportRejected(too_big)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        save_as = "CSV UTF-8" if kind == "CSV" else "UTF-8"
         raise ImportRejected(
-            f"{path} is not UTF-8 text (first bad byte on line {line}); save it as CSV UTF-8."
+            f"{path} is not UTF-8 text (first bad byte on line {line}); save it as {save_as}."
         ) from None
     if "\x00" in text:
-        raise ImportRejected(f"{path} contains NUL bytes; it is not a UTF-8 CSV text file.")
+        raise ImportRejected(f"{path} contains NUL bytes; it is not a UTF-8 {kind} text file.")
     return text
 
 
-class _Malformed(Exception):
+class MalformedCsv(Exception):
     """The CSV cannot be parsed past this point."""
 
     def __init__(self, line: int, reason: str) -> None:
         super().__init__(f"row {line}: cannot be read as CSV ({reason}); check its quotes")
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(line number where the record starts, fields) for each non-blank record."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     line = 1
@@ -158,7 +165,7 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
                 yield line, fields
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise _Malformed(line, str(exc)) from None
+        raise MalformedCsv(line, str(exc)) from None
 
 
 def _columns(header: list[str]) -> dict[str, int] | str:
@@ -251,7 +258,7 @@ class _Validator:
         period_text = self._optional(fields, self.i_period)
         problems.extend(self._period_problems(line, code, kpi, day, start, period_text))
         if not problems:
-            self.rows.append(_Row(kpi.id, start, value, note, entered_by))
+            self.rows.append(_Row(kpi.id, start, value, clean(note), clean(entered_by)))
         return problems
 
     def _day(self, text: str, problems: list[str]) -> date | None:
@@ -313,7 +320,7 @@ def import_readings(
     rejected, so a file imported twice by mistake changes nothing.
     """
     path = Path(path)
-    text = _read_text(path)
+    text = read_text(path)
     session.flush()  # pending ORM changes must be visible to the Core queries below
     conn = session.connection()
     kpis = {
@@ -326,7 +333,7 @@ def import_readings(
     validator: _Validator | None = None
     errors: list[str] = []
     try:
-        for line, fields in _records(text):
+        for line, fields in csv_records(text):
             if validator is None:
                 columns = _columns(fields)
                 if isinstance(columns, str):
@@ -337,7 +344,7 @@ def import_readings(
             problems = validator.check(line, fields)
             if problems:
                 errors.append(f"row {line}: " + "; ".join(problems))
-    except _Malformed as exc:
+    except MalformedCsv as exc:
         errors.append(str(exc))
     if errors:
         n = len(errors)

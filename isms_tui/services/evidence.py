@@ -11,6 +11,7 @@ import mimetypes
 import os
 import shutil
 import tempfile
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -20,7 +21,24 @@ from isms_tui.models import Evidence, EvidenceLink
 from . import clock
 from .errors import InputError
 
-MAX_EVIDENCE_BYTES = int(os.environ.get("ISMS_MAX_EVIDENCE_MB", "50")) * 1024 * 1024
+DEFAULT_MAX_EVIDENCE_MB = 50
+MAX_EVIDENCE_ENV = "ISMS_MAX_EVIDENCE_MB"
+
+
+def max_evidence_mb() -> float:
+    """The size limit for one evidence file in MB: ISMS_MAX_EVIDENCE_MB (default 50), read per call."""
+    text = os.environ.get(MAX_EVIDENCE_ENV, "").strip()
+    try:
+        mb = float(text) if text else DEFAULT_MAX_EVIDENCE_MB
+    except ValueError:
+        mb = DEFAULT_MAX_EVIDENCE_MB
+    if not mb > 0 or mb == float("inf"):
+        mb = DEFAULT_MAX_EVIDENCE_MB
+    return mb
+
+
+def max_evidence_bytes() -> int:
+    return int(max_evidence_mb() * 1024 * 1024)
 
 
 def store_dir(session: Session) -> Path:
@@ -52,9 +70,11 @@ def add_file(session: Session, source: str | Path, added_by: str = "") -> Eviden
         raise InputError(f"{path} is a folder; attach files one by one.")
     if not os.access(path, os.R_OK):
         raise InputError(f"{path} cannot be read: check its permissions.")
-    if path.stat().st_size > MAX_EVIDENCE_BYTES:
-        limit = MAX_EVIDENCE_BYTES // (1024 * 1024)
-        raise InputError(f"{path.name} is larger than the {limit} MB evidence limit.")
+    if path.stat().st_size > max_evidence_bytes():
+        raise InputError(
+            f"{path.name} is larger than the {max_evidence_mb():g} MB evidence limit "
+            f"(set {MAX_EVIDENCE_ENV} to change it)."
+        )
     sha, size = _hash_file(path)
     existing = session.exec(select(Evidence).where(Evidence.sha256 == sha)).first()
     target = stored_path(session, sha)
@@ -106,3 +126,103 @@ def linked(session: Session, entity: str, entity_id: int) -> list[Evidence]:
         .order_by(Evidence.original_name)
     )
     return list(session.exec(q))
+
+
+# -- checking the store ------------------------------------------------------------------------
+
+MISSING = "missing"
+ALTERED = "altered"
+
+
+@dataclass(frozen=True)
+class StoreProblem:
+    """An indexed evidence file that is gone or whose content no longer matches its hash."""
+
+    kind: str  # MISSING or ALTERED
+    evidence_id: int
+    sha256: str
+    original_name: str
+    links: tuple[str, ...]  # "reading 12", "finding 3"...
+    found_sha256: str | None = None
+
+    @property
+    def message(self) -> str:
+        linked = ", ".join(self.links[:5]) + (f" and {len(self.links) - 5} more" if len(self.links) > 5 else "")
+        used = f"linked to {linked}" if linked else "not linked to any record"
+        what = (
+            "is missing from the store" if self.kind == MISSING
+            else "was altered (its content no longer matches its hash)"
+        )
+        return f"evidence {self.evidence_id} {self.original_name!r} ({self.sha256[:12]}…) {what}; {used}"
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["links"] = list(self.links)
+        data["message"] = self.message
+        return data
+
+
+@dataclass
+class StoreReport:
+    files: int = 0
+    bytes: int = 0
+    store: str = ""
+    problems: list[StoreProblem] = field(default_factory=list)
+    unindexed: int = 0  # files in the store no record refers to (harmless: e.g. a cancelled add)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.ok:
+            return f"Evidence intact: {self.files} files, {self.bytes} bytes re-hashed in {self.store}"
+        n = len(self.problems)
+        return f"Evidence check failed: {n} of {self.files} files {'is' if n == 1 else 'are'} missing or altered"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "files": self.files,
+            "bytes": self.bytes,
+            "store": self.store,
+            "unindexed": self.unindexed,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def _links(session: Session) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    q = select(EvidenceLink).order_by(EvidenceLink.entity, EvidenceLink.entity_id)
+    for ln in session.exec(q):
+        out.setdefault(ln.evidence_id, []).append(f"{ln.entity} {ln.entity_id}")
+    return out
+
+
+def verify_store(session: Session) -> StoreReport:
+    """Re-hash every indexed file of the store; name the missing and altered ones."""
+    root = store_dir(session)
+    report = StoreReport(store=str(root))
+    links = _links(session)
+    known: set[str] = set()
+    for ev in session.exec(select(Evidence).order_by(Evidence.id)):
+        report.files += 1
+        known.add(ev.sha256)
+        target = stored_path(session, ev.sha256)
+        ev_links = tuple(links.get(ev.id, ()))
+        try:
+            found, size = _hash_file(target)
+        except FileNotFoundError:
+            report.problems.append(StoreProblem(MISSING, ev.id, ev.sha256, ev.original_name, ev_links))
+            continue
+        except OSError:
+            report.problems.append(StoreProblem(MISSING, ev.id, ev.sha256, ev.original_name, ev_links))
+            continue
+        report.bytes += size
+        if found != ev.sha256:
+            report.problems.append(StoreProblem(ALTERED, ev.id, ev.sha256, ev.original_name, ev_links, found))
+    if root.is_dir():
+        report.unindexed = sum(
+            1 for p in root.glob("??/*") if p.is_file() and p.name not in known and not p.name.startswith("tmp")
+        )
+    return report

@@ -7,6 +7,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from isms_tui.models import Kpi, Objective, Person, Workspace
+from isms_tui.models.sanitize import clean
 
 from .errors import InputError, NotFound
 
@@ -58,7 +59,7 @@ def save_person(
     person_id: int | None = None,
     active: bool = True,
 ) -> Person:
-    name = name.strip()
+    name = clean(name).strip()  # cleaned before validation: a name of control characters is no name
     if not name:
         raise InputError("A person needs a name.", {"name": "Required."})
     clash = session.exec(select(Person).where(Person.name == name)).first()
@@ -68,7 +69,7 @@ def save_person(
     person.name = name
     person.role = role.strip()
     person.email = email.strip()
-    person.areas = sorted({a.strip() for a in (areas or []) if a.strip()})
+    person.areas = sorted({clean(a).strip() for a in (areas or []) if clean(a).strip()})
     person.active = active
     session.add(person)
     session.flush()

@@ -11,12 +11,21 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import DataTable
 
+from isms_tui.models.sanitize import clean
+
 Cell = str | Text
 
 
 def _as_text(cell: Cell) -> Text:
-    # Text cells skip the markup parser and cannot be misread as markup.
-    return cell if isinstance(cell, Text) else Text(cell)
+    # Text cells skip the markup parser and cannot be misread as markup; control characters
+    # (kept out of the workspace, but a file edited by hand may hold them) never reach the terminal.
+    if not isinstance(cell, Text):
+        return Text(clean(cell))
+    plain = clean(cell.plain)
+    if plain != cell.plain:
+        cell = cell.copy()
+        cell.plain = plain
+    return cell
 
 
 def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:

@@ -1,0 +1,175 @@
+"""One writer per workspace: an advisory lock on FILE.lock beside the workspace file.
+
+The lock is `flock(LOCK_EX | LOCK_NB)` on a file descriptor kept open for as long as the
+holder works on the workspace (the TUI's lifetime, one CLI write command). The kernel drops
+the lock when that descriptor closes, including when the process is killed or crashes, so a
+stale lock cannot outlive its holder and nobody ever has to delete a lock file by hand.
+
+The file's content (pid, host name, start time) only explains who holds the lock; whether it
+is held is decided by the kernel alone. The file is never deleted: deleting it while another
+process waits on it would let two processes lock two different files of the same name.
+
+flock is per open file description, so two opens in one process also exclude each other
+(tests rely on it). On network file systems flock may be local to one machine; the host name
+in the message helps there.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .db import WorkspaceError
+
+try:  # pragma: no cover - which branch runs depends on the platform
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+def lock_path(db_path: Path) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".lock")
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """Who holds (or last held) a workspace lock, as written in the lock file."""
+
+    pid: int | None
+    host: str
+    since: str
+
+    def describe(self) -> str:
+        parts = []
+        if self.pid is not None:
+            parts.append(f"pid {self.pid}")
+        if self.host and self.host != socket.gethostname():
+            parts.append(f"on {self.host}")
+        if self.since:
+            parts.append(f"since {self.since}")
+        return ", ".join(parts)
+
+
+class WorkspaceLocked(WorkspaceError):
+    """Another process holds the workspace lock."""
+
+    def __init__(self, db_path: Path, holder: LockInfo | None, doing: str = "") -> None:
+        who = f" ({holder.describe()})" if holder and holder.describe() else ""
+        message = f"{Path(db_path).name} is open in another isms{who}"
+        super().__init__(message + (f"; {doing}" if doing else "."))
+        self.db_path = Path(db_path)
+        self.holder = holder
+        self.base_message = message
+
+
+def read_holder(db_path: Path) -> LockInfo | None:
+    """The holder recorded in the lock file (possibly stale: only the kernel knows)."""
+    try:
+        text = lock_path(db_path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    fields = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+    try:
+        pid = int(fields.get("pid", ""))
+    except ValueError:
+        pid = None
+    return LockInfo(pid, fields.get("host", ""), fields.get("since", ""))
+
+
+class WorkspaceLock:
+    """A held lock; `release()` (or leaving the `with` block, or exiting) gives it up."""
+
+    def __init__(self, db_path: Path, fd: int) -> None:
+        self.db_path = Path(db_path)
+        self.path = lock_path(db_path)
+        self._fd: int | None = fd
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            os.ftruncate(fd, 0)  # nobody holds it now; an empty file says so
+        except OSError:
+            pass
+        os.close(fd)  # closing the descriptor releases the flock
+
+    def __enter__(self) -> "WorkspaceLock":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+
+    def __del__(self) -> None:  # pragma: no cover - a safety net; callers release explicitly
+        if self._fd is not None:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+
+
+def _try_flock(fd: int, path: Path) -> bool:
+    if fcntl is None:  # pragma: no cover - Windows: lock the first byte instead
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    except OSError as exc:  # e.g. a file system without locks: say so rather than guess
+        raise WorkspaceError(f"Cannot lock {path}: {exc.strerror or exc}.") from None
+
+
+def acquire(db_path: Path, doing: str = "") -> WorkspaceLock:
+    """Take the workspace lock now or raise WorkspaceLocked naming the holder; never waits.
+
+    `doing` ends the refusal message, e.g. "close it before restoring".
+    """
+    path = lock_path(db_path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        raise WorkspaceError(f"Cannot create the lock file {path}: {exc.strerror or exc}.") from None
+    try:
+        locked = _try_flock(fd, path)
+    except BaseException:
+        os.close(fd)
+        raise
+    if not locked:
+        os.close(fd)
+        raise WorkspaceLocked(db_path, read_holder(db_path), doing)
+    since = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    info = f"pid={os.getpid()}\nhost={socket.gethostname()}\nsince={since}\n".encode()
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, info, 0)
+    except OSError:
+        pass  # the lock holds even if its description cannot be written
+    return WorkspaceLock(db_path, fd)
+
+
+def is_locked(db_path: Path) -> LockInfo | None:
+    """The holder when another process (or descriptor) holds the lock, else None."""
+    try:
+        lock = acquire(db_path)
+    except WorkspaceLocked as exc:
+        return exc.holder or LockInfo(None, "", "")
+    except WorkspaceError:
+        return None
+    lock.release()
+    return None
