@@ -19,6 +19,8 @@ BUILTIN_CLAUSES = "ISO 27001:2022 management system (clauses 4–10)"
 BUILTIN_ANNEX_A = "ISO 27001:2022 Annex A controls"
 BUILTIN_FULL = "ISO 27001:2022 clauses and Annex A"
 BUILTINS = (BUILTIN_CLAUSES, BUILTIN_ANNEX_A, BUILTIN_FULL)
+# Field limits (characters) of a question, shared with the CSV/JSON importer.
+MAX_REF, MAX_TITLE, MAX_QUESTION, MAX_EVIDENCE_HINT = 40, 300, 4000, 4000
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ def _question_problems(q: Question) -> list[str]:
         out.append("the title is empty")
     if not q.question.strip():
         out.append("the question is empty")
-    if len(q.question) > 4000 or len(q.title) > 300 or len(q.ref) > 40:
+    if (len(q.question) > MAX_QUESTION or len(q.title) > MAX_TITLE or len(q.ref) > MAX_REF
+            or len(q.evidence_hint) > MAX_EVIDENCE_HINT):
         out.append("a field is too long")
     return out
