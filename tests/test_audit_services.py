@@ -136,7 +136,8 @@ def test_observation_opens_no_action(session, people, prog):
 
 
 def test_overdue_actions(session, people):
-    a = actions.create_action(session, "other", None, actions.ActionInput("Renew TLS certs", due_date=date(2026, 11, 1)))
+    renew = actions.ActionInput("Renew TLS certs", due_date=date(2026, 11, 1))
+    a = actions.create_action(session, "other", None, renew)
     actions.create_action(session, "other", None, actions.ActionInput("Later", due_date=date(2027, 1, 1)))
     assert [x.id for x in actions.overdue_actions(session, TODAY)] == [a.id]
 

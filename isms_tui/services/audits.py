@@ -61,8 +61,8 @@ def get_audit(session: Session, audit_id: int) -> Audit:
     return audit
 
 
-def plan_audit(session: Session, data: AuditInput) -> Audit:
-    """Create an audit and its working paper from a checklist filtered to the scope."""
+def plan_problems(session: Session, data: AuditInput) -> dict[str, str]:
+    """Per-field problems with the title, dates and auditors of a plan (new or edited)."""
     errors: dict[str, str] = {}
     if not data.title.strip():
         errors["title"] = "Required."
@@ -77,6 +77,12 @@ def plan_audit(session: Session, data: AuditInput) -> Audit:
     for pid in [data.lead_auditor_id, *data.team_ids]:
         if pid is not None and session.get(Person, pid) is None:
             errors["team_ids"] = "Unknown person in the audit team."
+    return errors
+
+
+def plan_audit(session: Session, data: AuditInput) -> Audit:
+    """Create an audit and its working paper from a checklist filtered to the scope."""
+    errors = plan_problems(session, data)
     try:
         template = checklists.questions(session, data.template)
     except NotFound as exc:

@@ -1,0 +1,373 @@
+"""One audit: its plan, status, impartiality, progress and findings, and the steps of its life
+(start → working paper → findings → complete → reported), one key each."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Label, Static
+
+from isms_tui.models.enums import AuditResult, AuditStatus
+from isms_tui.widgets.audit_style import RESULT_STYLE, action_text, grading_text, progress_bar, status_text
+from isms_tui.widgets.form import FormField, FormModal
+
+from .audit_forms import FORM_CSS, notes_area
+from .base import SectionScreen, current_actor, workspace_session
+
+if TYPE_CHECKING:
+    from isms_tui.services.audit_views import AuditView
+    from isms_tui.services.audits import Conflict, Progress
+
+FINDING_COLUMNS = [("Ref", 8), ("Grading", 11), ("Statement", 38), ("Raised", 10), ("Action", 16),
+                   ("Owner", 14), ("Due", 10)]
+
+
+class AuditDetailScreen(SectionScreen):
+    """The audit's record and the keys that move it along; escape returns to the list."""
+
+    CSS_PATH = "audit_detail.tcss"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("s", "start", "Start"),
+        Binding("w", "working_paper", "Working paper"),
+        Binding("f", "finding", "Finding"),
+        Binding("c", "complete", "Complete"),
+        # When a step is not available its key still belongs to this screen (it says why)
+        # rather than falling through to the Settings and Actions sections.
+        Binding("s", "explain('start')", "Start", show=False),
+        Binding("c", "explain('complete')", "Complete", show=False),
+        Binding("p", "reported", "Reported"),
+        Binding("v", "report", "Report"),
+        Binding("e", "edit", "Edit plan"),
+    ]
+
+    def __init__(self, audit_id: int) -> None:
+        super().__init__()
+        self.audit_id = audit_id
+        self.view: AuditView | None = None
+
+    def body(self) -> ComposeResult:
+        yield Static("", id="audit-head")
+        with Horizontal(id="audit-top"):
+            with VerticalScroll(id="plan-box"):
+                yield Static("", id="plan")
+            with VerticalScroll(id="state-box"):
+                yield Label("Impartiality", classes="section-title")
+                yield Static("", id="impartiality")
+                yield Label("Working paper · w opens it", classes="section-title")
+                yield Static("", id="audit-progress")
+                yield Static("", id="audit-counts")
+        yield Label("Findings · f raises one; nonconformities open a corrective action", classes="section-title")
+        yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#findings", DataTable)
+        for label, width in FINDING_COLUMNS:
+            table.add_column(label, width=width)
+        table.focus()
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="audit-detail")
+    def load(self) -> None:
+        from isms_tui.services.audit_views import audit_view
+
+        with self.isms.session() as session:
+            view = audit_view(session, self.audit_id)
+        self.app.call_from_thread(self.show, view)
+
+    def show(self, view: "AuditView") -> None:
+        self.view = view
+        a = view.audit
+        self.sub_title = a.title
+        self.query_one("#audit-head", Static).update(Text.assemble(
+            (a.title, "bold"), "  ", status_text(a.status), "  ", (_next_step(view), "dim")))
+        self.query_one("#plan", Static).update(plan_grid(view))
+        self.query_one("#impartiality", Static).update(impartiality_text(view.conflicts, view))
+        prog = view.progress
+        self.query_one("#audit-progress", Static).update(progress_bar(prog.done, prog.total))
+        self.query_one("#audit-counts", Static).update(counts_text(prog))
+        table = self.query_one("#findings", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for fv in view.findings:
+            f, act = fv.finding, fv.action
+            table.add_row(
+                Text(f.ref), grading_text(f.grading), Text(f.statement, no_wrap=True, overflow="ellipsis"),
+                f.raised_on.isoformat(), action_text(act.status if act else None), Text(fv.owner),
+                act.due_date.isoformat() if act and act.due_date else "", key=str(f.id),
+            )
+        if view.findings:
+            table.move_cursor(row=min(cursor, len(view.findings) - 1))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show only the steps the audit's status allows."""
+        if self.view is None:
+            return action != "explain"
+        status = self.view.audit.status
+        allowed = {
+            "start": status == AuditStatus.PLANNED,
+            "complete": status == AuditStatus.IN_PROGRESS,
+            "reported": status == AuditStatus.COMPLETED,
+            "edit": status == AuditStatus.PLANNED,
+            "finding": status in (AuditStatus.IN_PROGRESS, AuditStatus.COMPLETED),
+        }
+        return allowed.get(action, True)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _reload(self, result: object) -> None:
+        if result is not None:
+            self.load()
+
+    def action_explain(self, step: str) -> None:
+        status = self.view.audit.status.value if self.view else "not loaded yet"
+        if step == "start":
+            self.notify(f"The audit is {status}; only a planned audit can start.", markup=False)
+        else:
+            self.notify(f"The audit is {status}; only an audit in progress can be completed.", markup=False)
+
+    def action_start(self) -> None:
+        """Start the audit; a conflict of interest first asks for a justified declaration."""
+        from isms_tui.services import audits
+        from isms_tui.services.errors import InputError
+
+        view = self.view
+        if view is None:
+            return
+        if view.blocked:
+            self.app.push_screen(IndependenceForm(self.audit_id, view.conflicts), self._declared)
+            return
+        try:
+            with workspace_session(self) as session:
+                audits.start_audit(session, self.audit_id)
+        except InputError as exc:
+            self.notify(str(exc), title="Not started", severity="error", markup=False)
+            return
+        self.notify("Audit started: w opens the working paper.")
+        self.load()
+
+    def _declared(self, result: int | None) -> None:
+        if result is None:
+            first = self.view.conflicts[0] if self.view and self.view.conflicts else None
+            reason = f"{first.person} ({first.role}) is responsible for {first.area}. " if first else ""
+            self.notify(reason + "Record an independence declaration or change the auditor (e).",
+                        title="Not started", severity="warning", markup=False)
+            return
+        self.notify("Declaration recorded and audit started: w opens the working paper.")
+        self.load()
+
+    def action_working_paper(self) -> None:
+        from .working_paper import WorkingPaperScreen
+
+        self.app.push_screen(WorkingPaperScreen(self.audit_id))
+
+    def action_finding(self) -> None:
+        from .finding_form import FindingForm
+
+        self.app.push_screen(FindingForm(self.audit_id), self._finding_raised)
+
+    def _finding_raised(self, result: object) -> None:
+        if result is not None:
+            self.notify(finding_message(result), markup=False)
+            self.load()
+
+    def action_complete(self) -> None:
+        if self.view is None:
+            return
+        self.app.push_screen(CompleteForm(self.audit_id, self.view.progress), self._completed)
+
+    def _completed(self, result: int | None) -> None:
+        if result is not None:
+            self.notify("Audit completed. v shows the report; p records that it was reported to management.")
+            self.load()
+
+    def action_reported(self) -> None:
+        from isms_tui.widgets.confirm import ConfirmModal
+
+        self.app.push_screen(ConfirmModal(
+            "Record that the results of this audit were reported to management (9.2.2)? "
+            "This cannot be undone."), self._confirm_reported)
+
+    def _confirm_reported(self, yes: bool | None) -> None:
+        from isms_tui.services import audits
+        from isms_tui.services.errors import InputError
+
+        if not yes:
+            return
+        try:
+            with workspace_session(self) as session:
+                audits.mark_reported(session, self.audit_id)
+        except InputError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify("Marked as reported to management.")
+        self.load()
+
+    def action_report(self) -> None:
+        from .audit_report import AuditReportScreen
+
+        self.app.push_screen(AuditReportScreen(self.audit_id))
+
+    def action_edit(self) -> None:
+        from .audit_forms import AuditPlanForm
+
+        self.app.push_screen(AuditPlanForm(self.audit_id), self._reload)
+
+
+def finding_message(saved: object) -> str:
+    """'Finding raised on A.8.13; corrective action #4 opened.' for the toast after the form."""
+    from .finding_form import FindingSaved
+
+    assert isinstance(saved, FindingSaved)
+    action = f"; corrective action #{saved.action_id} opened" if saved.action_id else ""
+    return f"Finding raised on {saved.ref}{action}."
+
+
+def _next_step(view: "AuditView") -> str:
+    status = view.audit.status
+    if status == AuditStatus.PLANNED:
+        return "· impartiality first: s asks for a declaration" if view.blocked else "· s starts it"
+    if status == AuditStatus.IN_PROGRESS:
+        return "· w records results, c completes it"
+    if status == AuditStatus.COMPLETED:
+        return "· p once reported to management, v shows the report"
+    return "· v shows the report"
+
+
+def plan_grid(view: "AuditView") -> Table:
+    """The audit plan as 9.2.2 asks for it: scope, criteria, methods, dates, who."""
+    from isms_tui.services.audit_views import ref_ranges
+
+    a = view.audit
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(overflow="fold")
+    actual = (f"{a.actual_start.isoformat() if a.actual_start else '…'} → "
+              f"{a.actual_end.isoformat() if a.actual_end else '…'}") if a.actual_start else "not started"
+    rows = [
+        ("Programme", Text(view.programme.title if view.programme else "—")),
+        ("Scope", Text(f"{len(a.scope_refs)} requirements: {ref_ranges(a.scope_refs)}")),
+        ("Areas", Text(", ".join(a.scope_areas) or "—")),
+        ("Criteria", Text(a.criteria or "—")),
+        ("Methods", Text(a.methods or "—")),
+        ("Planned", f"{a.planned_start.isoformat()} → {a.planned_end.isoformat()}"),
+        ("Actual", actual),
+        ("Lead auditor", Text(view.lead or "—")),
+        ("Team", Text(", ".join(view.team) or "—")),
+        ("Auditees", Text(a.auditees or "—")),
+    ]
+    for key, value in rows:
+        grid.add_row(key, value)
+    return grid
+
+
+def impartiality_text(conflicts: list["Conflict"], view: "AuditView") -> Text:
+    """Who would audit their own area, and the declaration that justifies it (if any)."""
+    a = view.audit
+    if not conflicts and not a.independence_declaration:
+        return Text("✔ No auditor is responsible for an area in scope.", style="green")
+    out = Text()
+    for c in conflicts:
+        out.append("⚠ ", style="yellow")
+        out.append(f"{c.person} ({c.role}) is responsible for {c.area}, which is in scope.\n")
+    if a.independence_declaration:
+        when = a.declared_at.date().isoformat() if a.declared_at else ""
+        out.append(f"Independence declared by {a.declared_by} on {when}: ", style="bold")
+        out.append(a.independence_declaration)
+    elif a.status == AuditStatus.PLANNED:
+        out.append("The audit cannot start: s records a justified declaration, e names another auditor.",
+                   style="bold red")
+    return out
+
+
+def counts_text(prog: "Progress") -> Table:
+    """'42 of 123 lines answered' and the count of each result, one per line."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(justify="right")
+    grid.add_row(Text(f"{prog.done} of {prog.total} lines answered", style="bold"), "")
+    for result in AuditResult:
+        mark, label, style = RESULT_STYLE[result]
+        count = prog.counts.get(result, 0)
+        grid.add_row(Text(f"{mark} {label}", style=style if count else "dim"), str(count))
+    grid.add_row(Text("· not answered yet", style="dim"), str(prog.total - prog.done))
+    return grid
+
+
+class IndependenceForm(FormModal[int]):
+    """The conflicts, and a justified declaration that lets the audit start (shown in the report)."""
+
+    DEFAULT_CSS = FORM_CSS + """
+    IndependenceForm #conflicts { color: $warning; padding: 0 0 1 0; }
+    """
+
+    def __init__(self, audit_id: int, conflicts: list["Conflict"]) -> None:
+        super().__init__()
+        self.audit_id = audit_id
+        self.conflicts = conflicts
+        self.form_title = "Impartiality: the audit cannot start as planned"
+
+    def fields(self) -> Iterable[Widget]:
+        lines = [f"⚠ {c.person} ({c.role}) is responsible for {c.area}, which is in scope." for c in self.conflicts]
+        lines.append("Either press escape and change the auditor (e on the audit), or explain below why the "
+                     "audit stays objective. The declaration appears in the audit report.")
+        yield Static("\n".join(lines), id="conflicts", markup=False)
+        yield FormField("Justification", notes_area(""), key="independence_declaration",
+                        hint="e.g. who reviews this auditor's conclusions, or why the work audited is not theirs.")
+        yield FormField("Declared by", Input(current_actor(self)), key="declared_by")
+
+    def on_mount(self) -> None:
+        self.query_one("#field-independence_declaration", FormField).control.focus()
+
+    def submit(self) -> int:
+        from isms_tui.services import audits
+        from isms_tui.services.errors import InputError
+
+        by = self.value("declared_by").strip()
+        missing = {} if by else {"declared_by": "Who declares it?"}
+        with workspace_session(self) as session:
+            try:
+                audits.declare_independence(session, self.audit_id, self.value("independence_declaration"), by)
+            except InputError as exc:
+                raise InputError(str(exc), {**exc.fields, **missing}) from None
+            if missing:
+                raise InputError("Say who makes the declaration.", missing)
+            return audits.start_audit(session, self.audit_id).id  # type: ignore[return-value]
+
+
+class CompleteForm(FormModal[int]):
+    """Close fieldwork with a summary and a conclusion; unanswered lines become 'not audited'."""
+
+    DEFAULT_CSS = FORM_CSS
+
+    def __init__(self, audit_id: int, progress: "Progress") -> None:
+        super().__init__()
+        self.audit_id = audit_id
+        left = progress.total - progress.done
+        tail = f"; {left} unanswered line(s) will be recorded as not audited" if left else ""
+        self.form_title = f"Complete the audit: {progress.done} of {progress.total} lines answered{tail}"
+
+    def fields(self) -> Iterable[Widget]:
+        yield FormField("Summary", notes_area(""), key="summary", hint="What was audited, how, and the main results.")
+        yield FormField("Conclusion", notes_area(""), key="conclusion",
+                        hint="Does the ISMS conform and is it effectively implemented and maintained?")
+
+    def on_mount(self) -> None:
+        self.query_one("#field-summary", FormField).control.focus()
+
+    def submit(self) -> int:
+        from isms_tui.services import audits
+
+        with workspace_session(self) as session:
+            return audits.complete_audit(session, self.audit_id, self.value("summary"),
+                                         self.value("conclusion")).id  # type: ignore[return-value]

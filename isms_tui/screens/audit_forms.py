@@ -1,0 +1,278 @@
+"""Forms of the audit programme (9.2.2): the programme, its areas, and the plan of each audit.
+
+Every form parses what it must (dates, names) and leaves the rules to the services, merging the
+two sets of per-field errors so the user sees every problem at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable
+
+from rich.text import Text
+from textual.widget import Widget
+from textual.widgets import Input, Select, TextArea
+
+from isms_tui.services import clock
+from isms_tui.services.errors import InputError
+from isms_tui.widgets.form import FormField, FormModal
+
+from .base import workspace_session
+
+CYCLE_CHOICES = [("1 year", 1), ("3 years", 3)]
+IMPORTANCE_CHOICES = [("5 critical", 5), ("4 high", 4), ("3 medium", 3), ("2 low", 2), ("1 minimal", 1)]
+FORM_CSS = """
+FormField .field-row > TextArea { width: 1fr; height: 4; background: $boost; }
+FormField .field-row > TextArea:focus { background: $primary 25%; }
+FormField .field-row > Input:disabled { color: $text-muted; }
+"""
+
+
+def parse_date(text: str, key: str, errors: dict[str, str], *, required: bool = True) -> date | None:
+    """A date typed as YYYY-MM-DD; records a field error when missing (if required) or invalid."""
+    text = text.strip()
+    if not text:
+        if required:
+            errors[key] = "A date as YYYY-MM-DD."
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[key] = "A date as YYYY-MM-DD."
+        return None
+
+
+def split_list(text: str) -> list[str]:
+    """Comma-separated entries, trimmed, empty ones dropped, order kept."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def notes_area(text: str) -> TextArea:
+    """A short multi-line text box; tab moves on, as in every other field."""
+    return TextArea(text, soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+
+
+def merged_error(exc: InputError | None, extra: dict[str, str]) -> InputError | None:
+    """One InputError carrying the service's field errors and the form's own parsing errors."""
+    if exc is None and not extra:
+        return None
+    fields = {**(exc.fields if exc else {}), **extra}
+    message = str(exc) if exc else f"Please correct {len(fields)} field(s) before saving."
+    return InputError(message, fields)
+
+
+class ProgrammeForm(FormModal[int]):
+    """Create or edit the audit programme of a cycle; dismisses with its id."""
+
+    DEFAULT_CSS = FORM_CSS
+
+    def __init__(self, programme_id: int | None) -> None:
+        super().__init__()
+        from isms_tui.services import programme, workspace
+        from isms_tui.services.programme import ProgrammeInput
+
+        self.programme_id = programme_id
+        with workspace_session(self) as session:
+            self.people = [(Text(p.name), p.id) for p in workspace.list_people(session)]
+            if programme_id is None:
+                ws = workspace.get_workspace(session)
+                years = ws.audit_cycle_years if ws and ws.audit_cycle_years in (1, 3) else 3
+                start = date(clock.today().year, 1, 1)
+                last = start.year + years - 1
+                span = str(start.year) if years == 1 else f"{start.year}–{last}"
+                self.data = ProgrammeInput(
+                    f"ISMS internal audit programme {span}", start, years,
+                    objectives="Confirm over the cycle that the ISMS conforms to ISO/IEC 27001:2022 and to "
+                               "our own requirements, and that it is effectively implemented and maintained.",
+                    methods="Checklist audits on samples: interviews, observation, document review and "
+                            "re-performance.",
+                    responsibilities="The programme owner plans and reports; lead auditors run each audit; "
+                                     "no auditor audits their own area.",
+                )
+            else:
+                p = programme.get_programme(session, programme_id)
+                self.data = ProgrammeInput(p.title, p.cycle_start, p.cycle_years, p.objectives, p.methods,
+                                           p.responsibilities, p.owner_id)
+        self.form_title = "New audit programme" if programme_id is None else "Edit the audit programme"
+
+    def fields(self) -> Iterable[Widget]:
+        d = self.data
+        yield FormField("Title", Input(d.title), key="title")
+        yield FormField("Cycle starts (YYYY-MM-DD)", Input(d.cycle_start.isoformat() if d.cycle_start else ""),
+                        key="cycle_start")
+        yield FormField("Cycle length", Select(CYCLE_CHOICES, value=d.cycle_years if d.cycle_years in (1, 3) else 3,
+                                               allow_blank=False), key="cycle_years",
+                        hint="Over the cycle the audits must cover every clause and control in scope.")
+        yield FormField("Owner", Select(self.people, value=d.owner_id or Select.NULL), key="owner_id")
+        yield FormField("Objectives", notes_area(d.objectives), key="objectives")
+        yield FormField("Methods", notes_area(d.methods), key="methods")
+        yield FormField("Responsibilities", notes_area(d.responsibilities), key="responsibilities")
+
+    def on_mount(self) -> None:
+        self.query_one("#field-title", FormField).control.focus()
+
+    def submit(self) -> int:
+        from isms_tui.services import programme
+        from isms_tui.services.programme import ProgrammeInput
+
+        errors: dict[str, str] = {}
+        start = parse_date(self.value("cycle_start"), "cycle_start", errors)
+        data = ProgrammeInput(self.value("title"), start, self.value("cycle_years"), self.value("objectives"),
+                              self.value("methods"), self.value("responsibilities"), self.value("owner_id"))
+        failure: InputError | None = None
+        with workspace_session(self) as session:
+            try:
+                saved = programme.save_programme(session, data, self.programme_id)
+            except InputError as exc:
+                failure = exc
+            problem = merged_error(failure, errors)
+            if problem is not None:
+                raise problem  # rolls the transaction back
+            return saved.id  # type: ignore[return-value]
+
+
+class AreaForm(FormModal[int]):
+    """An area of the ISMS with its importance and the requirements it answers for."""
+
+    DEFAULT_CSS = FORM_CSS
+
+    def __init__(self, area_id: int | None) -> None:
+        super().__init__()
+        from isms_tui.models import AuditArea
+
+        self.area_id = area_id
+        self.area: AuditArea | None = None
+        if area_id is not None:
+            with workspace_session(self) as session:
+                self.area = session.get(AuditArea, area_id)
+        self.form_title = f"Edit area {self.area.name}" if self.area else "New audit area"
+
+    def fields(self) -> Iterable[Widget]:
+        a = self.area
+        yield FormField("Name", Input(a.name if a else "", placeholder="e.g. IT operations"), key="name",
+                        hint="As written in people's areas of responsibility: that is how conflicts are found.")
+        yield FormField("Importance", Select(IMPORTANCE_CHOICES, value=a.importance if a else 3,
+                                             allow_blank=False), key="importance")
+        yield FormField("Requirements", Input(", ".join(a.refs) if a else "", placeholder="e.g. A.8.13, A.8.15"),
+                        key="refs", hint="Comma-separated clause and control refs.")
+        yield FormField("Notes", Input(a.notes if a else ""), key="notes")
+
+    def on_mount(self) -> None:
+        self.query_one("#field-name", FormField).control.focus()
+
+    def submit(self) -> int:
+        from isms_tui.services import programme
+
+        with workspace_session(self) as session:
+            area = programme.save_area(session, self.value("name"), self.value("importance"),
+                                       split_list(self.value("refs")), self.value("notes"), area_id=self.area_id)
+            return area.id  # type: ignore[return-value]
+
+
+class AuditPlanForm(FormModal[int]):
+    """Plan an audit (its working paper is built from the checklist and scope), or edit the plan
+    of a planned one — typically to change an auditor who would audit their own area."""
+
+    DEFAULT_CSS = FORM_CSS
+
+    def __init__(self, audit_id: int | None = None, programme_id: int | None = None) -> None:
+        super().__init__()
+        from sqlmodel import select
+
+        from isms_tui.models import AuditArea
+        from isms_tui.services import audits, checklists, workspace
+        from isms_tui.services.audits import AuditInput
+
+        self.audit_id = audit_id
+        with workspace_session(self) as session:
+            people = workspace.list_people(session)
+            self.templates = [(Text(f"{t.name} ({t.size})"), t.name) for t in checklists.list_templates(session)]
+            self.area_names = [a.name for a in session.exec(select(AuditArea).order_by(AuditArea.name))]
+            if audit_id is None:
+                self.data = AuditInput(title="", planned_start=None, planned_end=None, programme_id=programme_id)
+            else:
+                a = audits.get_audit(session, audit_id)
+                self.data = AuditInput(a.title, a.planned_start, a.planned_end, "", a.scope_refs, a.scope_areas,
+                                       a.criteria, a.methods, a.lead_auditor_id, a.team_ids, a.auditees,
+                                       a.programme_id)
+                # People who left stay selectable on the audits they were already named on.
+                named = {a.lead_auditor_id, *a.team_ids}
+                people += [p for p in workspace.list_people(session, include_inactive=True)
+                           if not p.active and p.id in named]
+        self.people = {p.id: p.name for p in people}
+        self.form_title = "Plan an audit" if audit_id is None else f"Edit the plan of {self.data.title}"
+
+    def fields(self) -> Iterable[Widget]:
+        d = self.data
+        editing = self.audit_id is not None
+        people = [(Text(name), pid) for pid, name in self.people.items()]
+        yield FormField("Title", Input(d.title, placeholder="e.g. Operations and backups"), key="title")
+        yield FormField("Starts (YYYY-MM-DD)", Input(d.planned_start.isoformat() if d.planned_start else ""),
+                        key="planned_start")
+        yield FormField("Ends (YYYY-MM-DD)", Input(d.planned_end.isoformat() if d.planned_end else ""),
+                        key="planned_end")
+        if editing:
+            yield FormField("Requirements in scope", Input(", ".join(d.scope_refs), disabled=True),
+                            key="scope_refs", hint="The working paper is fixed; plan a new audit to change it.")
+        else:
+            yield FormField("Checklist", Select(self.templates, value=d.template, allow_blank=False),
+                            key="template")
+            yield FormField("Requirements in scope", Input("", placeholder="e.g. A.8.13, A.8.15"), key="scope_refs",
+                            hint="Comma-separated refs; empty means the whole checklist.")
+        hint = f"Comma-separated. Known: {', '.join(self.area_names)}." if self.area_names else "Comma-separated."
+        yield FormField("Areas in scope", Input(", ".join(d.scope_areas)), key="scope_areas", hint=hint)
+        yield FormField("Criteria", Input(d.criteria), key="criteria")
+        yield FormField("Methods", Input(d.methods), key="methods")
+        yield FormField("Lead auditor", Select(people, value=d.lead_auditor_id or Select.NULL),
+                        key="lead_auditor_id")
+        team = ", ".join(self.people.get(pid, "") for pid in d.team_ids)
+        yield FormField("Audit team", Input(team, placeholder="Names, comma-separated"), key="team_ids",
+                        hint="Auditors must not audit their own areas; conflicts are checked at the start.")
+        yield FormField("Auditees", Input(d.auditees, placeholder="Who will be interviewed"), key="auditees")
+
+    def on_mount(self) -> None:
+        self.query_one("#field-title", FormField).control.focus()
+
+    def team_ids(self, errors: dict[str, str]) -> list[int]:
+        """Names typed in the team field, matched without regard to case."""
+        by_name = {name.casefold(): pid for pid, name in self.people.items()}
+        ids, unknown = [], []
+        for name in split_list(self.value("team_ids")):
+            pid = by_name.get(name.casefold())
+            if pid is None:
+                unknown.append(name)
+            else:
+                ids.append(pid)
+        if unknown:
+            errors["team_ids"] = f"Unknown person: {', '.join(unknown)}."
+        return ids
+
+    def submit(self) -> int:
+        from isms_tui.services import audit_plans, audits
+        from isms_tui.services.audits import AuditInput
+
+        errors: dict[str, str] = {}
+        data = AuditInput(
+            title=self.value("title"),
+            planned_start=parse_date(self.value("planned_start"), "planned_start", errors),
+            planned_end=parse_date(self.value("planned_end"), "planned_end", errors),
+            template=self.value("template") if self.audit_id is None else "",
+            scope_refs=split_list(self.value("scope_refs")), scope_areas=split_list(self.value("scope_areas")),
+            criteria=self.value("criteria"), methods=self.value("methods"),
+            lead_auditor_id=self.value("lead_auditor_id"), team_ids=self.team_ids(errors),
+            auditees=self.value("auditees"), programme_id=self.data.programme_id,
+        )
+        failure: InputError | None = None
+        with workspace_session(self) as session:
+            try:
+                if self.audit_id is None:
+                    saved = audits.plan_audit(session, data)
+                else:
+                    saved = audit_plans.update_plan(session, self.audit_id, data)
+            except InputError as exc:
+                failure = exc
+            problem = merged_error(failure, errors)
+            if problem is not None:
+                raise problem
+            return saved.id  # type: ignore[return-value]
+

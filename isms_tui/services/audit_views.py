@@ -1,0 +1,192 @@
+"""Read models for the audit screens and reports: one query per table, never one per row.
+
+The audit list of a workspace with sixty audits and the working paper of a 123-line audit are
+both built from a handful of grouped queries, so screens stay quick on large workspaces.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, func, select
+
+from isms_tui.models import (
+    Action,
+    Audit,
+    AuditItem,
+    AuditProgramme,
+    AuditResult,
+    Evidence,
+    EvidenceLink,
+    Finding,
+    Person,
+)
+
+from .audits import Conflict, Progress, get_audit, impartiality_conflicts
+
+EVIDENCE_ENTITY = "audit_item"
+# Results that say something is wrong or could be better: they are listed by line in reports.
+NOTABLE_RESULTS = (AuditResult.MAJOR_NC, AuditResult.MINOR_NC, AuditResult.OBSERVATION, AuditResult.OFI)
+
+
+def people_names(session: Session) -> dict[int, str]:
+    return {pid: name for pid, name in session.exec(select(Person.id, Person.name))}
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One line of the audit list."""
+
+    audit: Audit
+    lead: str
+    progress: Progress
+    findings: int
+    open_actions: int
+
+
+def audit_rows(session: Session) -> list[AuditRow]:
+    """Every audit with its lead auditor, progress and findings, in planned order."""
+    from .actions import OPEN_STATES
+    from .audits import list_audits
+
+    names = people_names(session)
+    counts: dict[int, Counter] = defaultdict(Counter)
+    for audit_id, result, n in session.exec(
+        select(AuditItem.audit_id, AuditItem.result, func.count()).group_by(AuditItem.audit_id, AuditItem.result)
+    ):
+        counts[audit_id][result] = n
+    found: Counter = Counter()
+    open_actions: Counter = Counter()
+    for audit_id, status in session.exec(
+        select(Finding.audit_id, Action.status).join(
+            Action, (Action.source == "finding") & (Action.source_id == Finding.id), isouter=True)
+    ):
+        found[audit_id] += 1
+        if status in OPEN_STATES:
+            open_actions[audit_id] += 1
+    rows = []
+    for audit in list_audits(session):
+        c = counts.get(audit.id, Counter())
+        total = sum(c.values())
+        prog = Progress(total, total - c.get(None, 0), {r: c.get(r, 0) for r in AuditResult})
+        rows.append(AuditRow(audit, names.get(audit.lead_auditor_id or 0, ""), prog, found[audit.id],
+                             open_actions[audit.id]))
+    return rows
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """A finding with the corrective action it opened (none for observations and OFIs)."""
+
+    finding: Finding
+    action: Action | None
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """Everything the audit screen and the report view show about one audit."""
+
+    audit: Audit
+    programme: AuditProgramme | None
+    lead: str
+    team: list[str]
+    conflicts: list[Conflict]
+    progress: Progress
+    findings: list[FindingView]
+    notable: list[AuditItem] = field(default_factory=list)  # lines with an NC, observation or OFI
+
+    @property
+    def blocked(self) -> bool:
+        """Impartiality stops the start: a conflict and no declaration."""
+        return bool(self.conflicts) and not self.audit.independence_declaration
+
+
+def audit_view(session: Session, audit_id: int) -> AuditView:
+    from .audits import progress
+
+    audit = get_audit(session, audit_id)
+    names = people_names(session)
+    prog = session.get(AuditProgramme, audit.programme_id) if audit.programme_id else None
+    found = list(session.exec(select(Finding).where(Finding.audit_id == audit_id).order_by(Finding.id)))
+    acts = {a.source_id: a for a in session.exec(
+        select(Action).where(Action.source == "finding", Action.source_id.in_([f.id for f in found])))}
+    views = []
+    for f in found:
+        act = acts.get(f.id)
+        views.append(FindingView(f, act, names.get(act.owner_id or 0, "") if act else ""))
+    notable = list(session.exec(
+        select(AuditItem).where(AuditItem.audit_id == audit_id, AuditItem.result.in_(NOTABLE_RESULTS))
+        .order_by(AuditItem.position)))
+    return AuditView(
+        audit=audit, programme=prog, lead=names.get(audit.lead_auditor_id or 0, ""),
+        team=[names.get(pid, f"#{pid}") for pid in audit.team_ids],
+        conflicts=impartiality_conflicts(session, audit), progress=progress(session, audit_id),
+        findings=views, notable=notable,
+    )
+
+
+@dataclass(frozen=True)
+class WorkingPaper:
+    """The lines of one audit, the evidence files and findings attached to each line."""
+
+    audit: Audit
+    items: list[AuditItem]
+    evidence: dict[int, list[str]]  # item id -> original file names
+    findings: dict[int, int]  # item id -> number of findings raised from it
+
+    def first_unanswered(self) -> int:
+        """Where to resume: the first line without a result (the first line when all are done)."""
+        return next((i for i, item in enumerate(self.items) if item.result is None), 0)
+
+
+def working_paper(session: Session, audit_id: int) -> WorkingPaper:
+    from .audits import items
+
+    audit = get_audit(session, audit_id)
+    lines = items(session, audit_id)
+    ids = [i.id for i in lines]
+    evidence: dict[int, list[str]] = defaultdict(list)
+    for item_id, name in session.exec(
+        select(EvidenceLink.entity_id, Evidence.original_name)
+        .join(Evidence, Evidence.id == EvidenceLink.evidence_id)
+        .where(EvidenceLink.entity == EVIDENCE_ENTITY, EvidenceLink.entity_id.in_(ids))
+        .order_by(Evidence.original_name)
+    ):
+        evidence[item_id].append(name)
+    findings = Counter(session.exec(
+        select(Finding.item_id).where(Finding.audit_id == audit_id, Finding.item_id.is_not(None))).all())
+    return WorkingPaper(audit, lines, dict(evidence), dict(findings))
+
+
+def item_evidence(session: Session, item_id: int) -> list[str]:
+    """File names attached to one working-paper line."""
+    from .evidence import linked
+
+    return [e.original_name for e in linked(session, EVIDENCE_ENTITY, item_id)]
+
+
+def ref_ranges(refs: list[str]) -> str:
+    """A scope in few words: runs of three or more catalogue-adjacent refs become 'A.5.1–A.5.37'."""
+    from isms_tui.catalogues import natural_key, requirements
+
+    order = {r.ref: i for i, r in enumerate(requirements())}
+    kind = {r.ref: r.kind for r in requirements()}
+    known = sorted((r for r in set(refs) if r in order), key=order.__getitem__)
+    unknown = sorted((r for r in set(refs) if r not in order), key=natural_key)
+    parts: list[str] = []
+    run: list[str] = []
+    for ref in known:
+        if run and (order[ref] != order[run[-1]] + 1 or kind[ref] != kind[run[-1]]):
+            parts.extend(_run_label(run))
+            run = []
+        run.append(ref)
+    parts.extend(_run_label(run))
+    return ", ".join(parts + unknown)
+
+
+def _run_label(run: list[str]) -> list[str]:
+    if len(run) >= 3:
+        return [f"{run[0]}–{run[-1]}"]
+    return list(run)
