@@ -1,0 +1,185 @@
+"""`isms status`: the audits and actions keys scripts rely on, in JSON and in text."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from isms_tui.cli import main
+from isms_tui.models import ActionStatus, Effectiveness, Grading
+from isms_tui.models.db import open_engine, session_scope
+from isms_tui.services import actions, audits, checklists, workspace
+from isms_tui.services.actions import ActionInput
+from isms_tui.services.audits import AuditInput
+from isms_tui.services.status import render_text, summary
+
+from .conftest import TODAY
+
+
+def _audit(s, lead: int, title: str) -> int:
+    return audits.plan_audit(s, AuditInput(
+        title=title, planned_start=date(2026, 10, 5), planned_end=date(2026, 10, 6),
+        template=checklists.BUILTIN_ANNEX_A, scope_refs=["A.8.8", "A.8.13"], lead_auditor_id=lead,
+    )).id
+
+
+def seed(s) -> dict[str, int]:
+    """Audits in every state, two NCs and an observation, actions open, overdue and closed."""
+    workspace.save_workspace(s, "Acme [Ltd]", "Everything")
+    ann = workspace.save_person(s, "Ann Auditor", areas=["Internal audit"]).id
+    bob = workspace.save_person(s, "Bob Owner", areas=["IT operations"]).id
+    _audit(s, ann, "Planned audit")
+    running = _audit(s, ann, "Running audit")
+    audits.start_audit(s, running)
+    done = _audit(s, ann, "Completed audit")
+    audits.start_audit(s, done)
+    audits.complete_audit(s, done, "", "Mostly effective.")
+    reported = _audit(s, ann, "Reported audit")
+    audits.start_audit(s, reported)
+    audits.complete_audit(s, reported, "", "Effective.")
+    audits.mark_reported(s, reported)
+
+    major = audits.raise_finding(s, running, Grading.MAJOR_NC, "No scans since March.", ref="A.8.8")
+    minor = audits.raise_finding(s, running, Grading.MINOR_NC, "Restore tests missing.", ref="A.8.13")
+    audits.raise_finding(s, running, Grading.OBSERVATION, "Runbook is old.", ref="A.8.13")
+    major_action = audits.action_for_finding(s, major.id)
+    actions.update_action(s, major_action, ActionInput(title="Fix [scans]", owner_id=bob,
+                                                       due_date=TODAY - timedelta(days=10)))
+    minor_action = audits.action_for_finding(s, minor.id)
+    actions.update_action(s, minor_action, ActionInput(
+        title="Schedule restore tests", owner_id=bob, due_date=TODAY - timedelta(days=40),
+        root_cause="Nobody owned it.", corrective_action="Quarterly test in the ops calendar."))
+    actions.set_status(s, minor_action.id, ActionStatus.IMPLEMENTED)
+    actions.record_effectiveness(s, minor_action.id, ann, Effectiveness.EFFECTIVE, "Two restores seen.")
+    due_today = actions.create_action(s, "other", None, ActionInput(title="Due today", due_date=TODAY))
+    unowned = actions.create_action(s, "review", 1, ActionInput(title="No owner yet",
+                                                                  due_date=TODAY - timedelta(days=1)))
+    return {"major": major_action.id, "minor": minor_action.id, "today": due_today.id, "unowned": unowned.id,
+            "bob": bob, "ann": ann}
+
+
+def test_summary_counts_audits_and_open_nonconformities(session):
+    seed(session)
+    data = summary(session, TODAY)
+    assert data["audits"] == {"planned": 1, "in_progress": 1, "completed": 1, "reported": 1,
+                              "open_nonconformities": 1}  # the minor NC's action is closed
+
+
+def test_summary_lists_overdue_actions_most_overdue_first(session):
+    ids = seed(session)
+    acts = summary(session, TODAY)["actions"]
+    assert acts["open"] == 3  # the major NC's action, the one due today and the unowned one
+    assert acts["overdue"] == 2  # due today is not overdue; the closed one never is
+    assert acts["overdue_list"] == [
+        {"id": ids["major"], "title": "Fix [scans]", "owner": "Bob Owner",
+         "due": (TODAY - timedelta(days=10)).isoformat()},
+        {"id": ids["unowned"], "title": "No owner yet", "owner": None,
+         "due": (TODAY - timedelta(days=1)).isoformat()},
+    ]
+
+
+def test_closing_the_last_nonconformity_action_clears_the_count(session):
+    ids = seed(session)
+    actions.update_action(session, actions.get_action(session, ids["major"]), ActionInput(
+        title="Fix [scans]", owner_id=ids["bob"], root_cause="Licence lapsed.",
+        corrective_action="Renewal in the contract calendar."))
+    actions.set_status(session, ids["major"], ActionStatus.IMPLEMENTED)
+    assert summary(session, TODAY)["audits"]["open_nonconformities"] == 1  # implemented is not closed
+    actions.record_effectiveness(session, ids["major"], ids["ann"], Effectiveness.NOT_EFFECTIVE, "Scans stopped again.")
+    assert summary(session, TODAY)["audits"]["open_nonconformities"] == 1
+    actions.set_status(session, ids["major"], ActionStatus.IMPLEMENTED)
+    actions.record_effectiveness(session, ids["major"], ids["ann"], Effectiveness.EFFECTIVE, "Weekly scans seen.")
+    data = summary(session, TODAY)
+    assert data["audits"]["open_nonconformities"] == 0
+    assert [a["id"] for a in data["actions"]["overdue_list"]] == [ids["unowned"]]
+
+
+def test_empty_workspace_has_every_key_at_zero(session):
+    data = summary(session, TODAY)
+    assert data["actions"] == {"open": 0, "overdue": 0, "overdue_list": []}
+    assert data["audits"] == {"planned": 0, "in_progress": 0, "completed": 0, "reported": 0,
+                              "open_nonconformities": 0}
+    text = render_text(data)
+    assert "Actions: 0 open (overdue: 0)" in text
+    assert "open nonconformities: 0" in text
+
+
+def test_render_text_shows_audits_and_overdue_actions(session):
+    ids = seed(session)
+    text = render_text(summary(session, TODAY))
+    assert "Audits: 1 planned, 1 in progress, 1 completed, 1 reported; open nonconformities: 1" in text
+    assert "Actions: 3 open (overdue: 2)" in text
+    overdue_lines = [line for line in text.splitlines() if line.startswith("  #")]
+    assert len(overdue_lines) == 2
+    assert f"#{ids['major']}" in overdue_lines[0] and "Bob Owner" in overdue_lines[0]
+    assert "Fix [scans]" in overdue_lines[0]
+    assert "no owner" in overdue_lines[1]
+
+
+@pytest.fixture
+def seeded_db(tmp_path: Path) -> Path:
+    path = tmp_path / "status.db"
+    engine = open_engine(path)
+    with session_scope(engine, "seed") as s:
+        seed(s)
+    engine.dispose()
+    return path
+
+
+def test_cli_status_json_has_the_audits_and_actions_keys(seeded_db):
+    result = CliRunner().invoke(main, ["status", "--db", str(seeded_db), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["today"] == TODAY.isoformat()
+    assert set(data["actions"]) == {"open", "overdue", "overdue_list"}
+    assert (data["actions"]["open"], data["actions"]["overdue"]) == (3, 2)
+    assert all(set(item) == {"id", "title", "owner", "due"} for item in data["actions"]["overdue_list"])
+    assert data["audits"] == {"planned": 1, "in_progress": 1, "completed": 1, "reported": 1,
+                              "open_nonconformities": 1}
+
+
+def test_cli_status_text_mentions_actions(seeded_db):
+    result = CliRunner().invoke(main, ["status", "--db", str(seeded_db)])
+    assert result.exit_code == 0, result.output
+    assert "Actions: 3 open (overdue: 2)" in result.stdout
+    assert "Fix [scans]" in result.stdout
+
+
+def test_reviews_key_on_an_empty_workspace(session):
+    data = summary(session, TODAY)
+    assert data["reviews"] == {"last": None, "next": None, "open_actions": 0}
+    assert "Management review: none held yet; none planned; open review actions: 0" in render_text(data)
+
+
+def test_reviews_key_reports_the_last_held_the_next_planned_and_open_review_actions(session):
+    from isms_tui.models import DecisionKind
+    from isms_tui.services import review
+    from isms_tui.services.review import ReviewInput
+
+    ids = seed(session)  # includes one open review action ("No owner yet")
+    held = review.save_review(session, ReviewInput("Review [2025]", date(2025, 12, 1), date(2024, 12, 1),
+                                                   date(2025, 11, 30), ids["bob"]))
+    review.hold(session, held.id, date(2025, 12, 3), ["Bob Owner"])
+    review.add_decision(session, held.id, DecisionKind.CHANGE, "Extend the scope.",
+                        [ActionInput("Update the SoA", owner_id=ids["bob"], due_date=date(2026, 3, 31))])
+    review.approve(session, held.id, "Bob Owner")
+    review.save_review(session, ReviewInput("Review 2027", date(2027, 1, 20), date(2025, 12, 1), TODAY))
+    review.save_review(session, ReviewInput("Review 2026", date(2026, 12, 15), date(2025, 12, 1), TODAY))
+    data = summary(session, TODAY)
+    assert data["reviews"] == {
+        "last": {"title": "Review [2025]", "held_on": "2025-12-03", "status": "approved"},
+        "next": {"title": "Review 2026", "planned_on": "2026-12-15"},
+        "open_actions": 2,
+    }
+    assert ("Management review: last held 2025-12-03 (Review [2025], approved); next planned 2026-12-15 "
+            "(Review 2026); open review actions: 2") in render_text(data)
+
+
+def test_cli_status_json_has_the_reviews_key(seeded_db):
+    result = CliRunner().invoke(main, ["status", "--db", str(seeded_db), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["reviews"] == {"last": None, "next": None, "open_actions": 1}
