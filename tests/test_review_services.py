@@ -160,3 +160,57 @@ def test_next_review_lists_previous_actions_and_carry_over(session, boss):
     a3 = review.assemble(session, third)["a"]
     assert (a3["open"], a3["closed"]) == (0, 1)
     assert decision.kind == DecisionKind.RESOURCES
+
+
+def test_objectives_of_a_past_period_ignore_later_readings(session, boss):
+    """Bug fixed: d4 judged a past period by the newest readings, even those after the period."""
+    obj = workspace.save_objective(session, "OBJ-1", "Patch fast", "95 % in SLA", owner_id=boss)
+    k = kpis.save_kpi(session, KpiInput(code="PATCH", name="Patches in SLA", target=95, warning=90,
+                                        frequency="quarterly", started_on=date(2025, 1, 1), objective_id=obj.id))
+    for m, v in [(1, 96), (4, 97), (7, 98), (10, 99)]:
+        readings.record_reading(session, k.id, date(2025, m, 1), v)
+    readings.record_reading(session, k.id, date(2026, 1, 1), 50)  # after the review's period
+    r = new_review(session, boss, "Review 2025", date(2026, 1, 10), date(2025, 1, 1), date(2025, 12, 31))
+    [o] = review.assemble(session, r)["d4"]["objectives"]
+    assert o["verdict"] == "met" and o["kpis"] == [{"code": "PATCH", "status": "on target"}]
+
+
+def test_entry_evidence_is_in_the_snapshot_and_unlinked_on_delete(session, boss, tmp_path):
+    from isms_tui.models import EvidenceLink
+    from isms_tui.services import evidence
+
+    r = new_review(session, boss)
+    report = tmp_path / "risk-report.txt"
+    report.write_text("Top risks [2026]")
+    kept = review.add_entry(session, r.id, "f", "Risk report Q3", "Two risks above appetite", "Risk register")
+    ev = evidence.add_file(session, report, "tester")
+    evidence.link(session, ev, review.ENTRY_EVIDENCE, kept.id)
+    dropped = review.add_entry(session, r.id, "f", "Draft to remove")
+    evidence.link(session, ev, review.ENTRY_EVIDENCE, dropped.id)
+    review.delete_entry(session, dropped.id)
+    assert session.exec(select(EvidenceLink).where(EvidenceLink.entity_id == dropped.id,
+                                                   EvidenceLink.entity == review.ENTRY_EVIDENCE)).all() == []
+    held_with_action(session, boss, r, date(2026, 11, 20))
+    review.approve(session, r.id, "Bea Boss")
+    f = next(i for i in review.minutes(session, r)["inputs"] if i["section"] == "f")
+    assert [e["title"] for e in f["entries"]] == ["Risk report Q3"]
+    assert f["entries"][0]["evidence"] == [{"name": "risk-report.txt", "sha256": ev.sha256}]
+    with pytest.raises(InputError, match="frozen"):
+        review.check_editable(session, r.id)
+
+
+def test_actions_carried_over_twice(session, boss):
+    """An action still open at two later reviews counts two carry-overs at the third."""
+    def review_of(year: int):
+        return new_review(session, boss, f"Review {year}", date(year, 11, 20), date(year - 1, 11, 1),
+                          date(year, 10, 31))
+
+    first = review_of(2023)
+    held_with_action(session, boss, first, date(2023, 11, 20), due=date(2024, 3, 31))
+    review.approve(session, first.id, "Bea Boss")
+    for year in (2024, 2025):
+        r = review_of(year)
+        review.hold(session, r.id, date(year, 11, 20), ["Bea Boss"])
+        review.approve(session, r.id, "Bea Boss")
+    [row] = review.assemble(session, review_of(2026))["a"]["actions"]
+    assert (row["carried_over"], row["status"], row["overdue"]) == (2, "open", True)

@@ -24,6 +24,7 @@ from isms_tui.models import (
     AuditItem,
     AuditStatus,
     DecisionKind,
+    EvidenceLink,
     Finding,
     Grading,
     Kpi,
@@ -39,7 +40,7 @@ from isms_tui.models import (
 )
 from isms_tui.models.journal import canonical
 
-from . import actions, clock, periods
+from . import actions, clock, evidence, periods
 from .evaluation import evaluate_value, trend
 from .errors import InputError, NotFound
 
@@ -57,6 +58,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 SECTION_TITLES = dict(SECTIONS)
 ENTRY_SECTIONS = ("b", "c", "e", "f", "g")  # data that lives outside the workspace
+ENTRY_EVIDENCE = "review_entry"  # the EvidenceLink entity of files attached to an entry
 NC = (Grading.MAJOR_NC, Grading.MINOR_NC)
 
 
@@ -72,6 +74,11 @@ def _editable(session: Session, review_id: int) -> ManagementReview:
     if review.status == ReviewStatus.APPROVED:
         raise InputError("This review is approved and frozen; record changes in the next review.")
     return review
+
+
+def check_editable(session: Session, review_id: int) -> None:
+    """Raise the frozen-review InputError before a front end asks for input it cannot save."""
+    _editable(session, review_id)
 
 
 @dataclass
@@ -141,6 +148,9 @@ def delete_entry(session: Session, entry_id: int) -> None:
     if entry is None:
         raise NotFound(f"No review entry with id {entry_id}.")
     _editable(session, entry.review_id)
+    for ln in session.exec(select(EvidenceLink).where(EvidenceLink.entity == ENTRY_EVIDENCE,
+                                                      EvidenceLink.entity_id == entry_id)):
+        session.delete(ln)
     session.delete(entry)
     session.flush()
 
@@ -223,9 +233,12 @@ def minutes(session: Session, review: ManagementReview) -> dict[str, Any]:
         return frozen
     people = _people(session)
     notes = {n.section: n.commentary for n in session.exec(select(ReviewNote).where(ReviewNote.review_id == review.id))}
-    entries: dict[str, list[dict[str, str]]] = {}
+    entries: dict[str, list[dict[str, Any]]] = {}
     for e in session.exec(select(ReviewEntry).where(ReviewEntry.review_id == review.id).order_by(ReviewEntry.id)):
-        entries.setdefault(e.section, []).append({"id": e.id, "title": e.title, "detail": e.detail, "source": e.source})
+        files = [{"name": ev.original_name, "sha256": ev.sha256}
+                 for ev in evidence.linked(session, ENTRY_EVIDENCE, e.id)]
+        entries.setdefault(e.section, []).append({"id": e.id, "title": e.title, "detail": e.detail, "source": e.source,
+                                                  "evidence": files})
     data = assemble(session, review)
     return {
         "review": {
@@ -396,22 +409,30 @@ def audit_results(session: Session, start: date, end: date) -> dict[str, Any]:
 
 
 def objectives_status(session: Session, today: date) -> dict[str, Any]:
-    from .monitoring import kpi_rows
+    """Each objective's verdict from its KPIs' state on `today` (the period's end for a past
+    review): readings of later periods must not decide how a past period went."""
+    from .evaluation import KpiState, kpi_state
+    from .monitoring import RECENT
 
-    by_objective: dict[int, list] = {}
-    for row in kpi_rows(session, today):
-        if row.kpi.objective_id:
-            by_objective.setdefault(row.kpi.objective_id, []).append(row)
+    by_objective: dict[int, list[tuple[Kpi, KpiState]]] = {}
+    kpis = session.exec(select(Kpi).where(Kpi.active == True, Kpi.objective_id.is_not(None))  # noqa: E712
+                        .order_by(Kpi.code))
+    for k in kpis:
+        recent = session.exec(select(Reading.period_start, Reading.value)
+                              .where(Reading.kpi_id == k.id, Reading.period_start <= today)
+                              .order_by(Reading.period_start.desc()).limit(RECENT)).all()
+        state = kpi_state(k, [(p, v) for p, v in reversed(recent)], today)
+        by_objective.setdefault(k.objective_id, []).append((k, state))
     people = _people(session)
     out = []
     for o in session.exec(select(Objective).where(Objective.active == True).order_by(Objective.code)):  # noqa: E712
         rows = by_objective.get(o.id, [])
-        on = sum(r.state.status == Status.ON_TARGET for r in rows)
+        on = sum(state.status == Status.ON_TARGET for _, state in rows)
         verdict = ("not measured" if not rows else "met" if on == len(rows)
                    else "not met" if on == 0 else "partly met")
         out.append({"code": o.code, "statement": o.statement, "target": o.target,
                     "owner": people.get(o.owner_id, ""), "due": o.due_date.isoformat() if o.due_date else None,
-                    "kpis": [{"code": r.kpi.code, "status": r.state.status.value} for r in rows],
+                    "kpis": [{"code": k.code, "status": state.status.value} for k, state in rows],
                     "verdict": verdict})
     return {"objectives": out}
 

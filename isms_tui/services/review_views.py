@@ -1,0 +1,78 @@
+"""Read models for the management review screens and `isms status` (9.3).
+
+Kept apart from services/review.py, which holds the rules: these are queries shaped for a
+list, a summary or the minutes view, so screens never assemble data themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from isms_tui.models import Action, ManagementReview, Person, ReviewDecision, ReviewStatus
+
+from .actions import OPEN_STATES, is_overdue
+from .review import list_reviews
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One review as the list shows it."""
+
+    review: ManagementReview
+    chair: str
+    actions: int  # actions decided at this review
+    open_actions: int
+    overdue_actions: int
+
+
+def _review_actions(session: Session) -> dict[int, list[Action]]:
+    """The actions decided at each review, by review id."""
+    decided = dict(session.exec(select(ReviewDecision.id, ReviewDecision.review_id)).all())
+    out: dict[int, list[Action]] = {}
+    for a in session.exec(select(Action).where(Action.source == "review").order_by(Action.id)):
+        review_id = decided.get(a.source_id)
+        if review_id is not None:
+            out.setdefault(review_id, []).append(a)
+    return out
+
+
+def review_rows(session: Session, today: date) -> list[ReviewRow]:
+    """Every review, newest planned first, with its actions' follow-up counts."""
+    people = {p.id: p.name for p in session.exec(select(Person))}
+    acts = _review_actions(session)
+    rows = []
+    for r in reversed(list_reviews(session)):
+        mine = acts.get(r.id, [])
+        rows.append(ReviewRow(
+            review=r, chair=people.get(r.chair_id, "") if r.chair_id is not None else "",
+            actions=len(mine), open_actions=sum(a.status in OPEN_STATES for a in mine),
+            overdue_actions=sum(is_overdue(a, today) for a in mine),
+        ))
+    return rows
+
+
+def current_actions(session: Session, review_id: int, today: date) -> dict[int, dict[str, Any]]:
+    """The live status of a review's actions by id (the minutes show the frozen one beside it)."""
+    return {a.id: {"status": a.status.value, "overdue": is_overdue(a, today), "closed_on":
+                   a.closed_on.isoformat() if a.closed_on else None}
+            for a in _review_actions(session).get(review_id, [])}
+
+
+def reviews_summary(session: Session) -> dict[str, Any]:
+    """`isms status` keys: the last review held, the next one planned, open review actions."""
+    reviews = list_reviews(session)
+    held = sorted((r for r in reviews if r.held_on is not None), key=lambda r: (r.held_on, r.id))
+    planned = sorted((r for r in reviews if r.status == ReviewStatus.DRAFT), key=lambda r: (r.planned_on, r.id))
+    last, nxt = (held[-1] if held else None), (planned[0] if planned else None)
+    open_actions = session.exec(select(func.count(Action.id)).where(Action.source == "review",
+                                                                 Action.status.in_(OPEN_STATES))).one()
+    return {
+        "last": {"title": last.title, "held_on": last.held_on.isoformat(), "status": last.status.value}
+        if last and last.held_on else None,
+        "next": {"title": nxt.title, "planned_on": nxt.planned_on.isoformat()} if nxt else None,
+        "open_actions": open_actions,
+    }

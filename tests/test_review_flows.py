@@ -1,0 +1,291 @@
+"""Pilot flows over the 9.3 screens, asserting on the database: a review from planning to
+approval through the forms, and the refusal of every edit key once it is approved."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.console import Console
+from sqlmodel import select
+from textual.widgets import DataTable, Input, Select, Static, TextArea
+
+from isms_tui.models import (
+    Action,
+    ActionStatus,
+    DecisionKind,
+    ManagementReview,
+    ReviewDecision,
+    ReviewEntry,
+    ReviewNote,
+    ReviewStatus,
+)
+from isms_tui.models.db import open_engine, session_scope
+from isms_tui.models.review import FROZEN
+
+from .conftest import TODAY
+from .review_seed import seed_people, seed_reviews
+from .tui_helpers import make_app, opened, wait_for
+
+SIZE = (120, 40)
+
+
+def read(db_path, fn):
+    engine = open_engine(db_path)
+    with session_scope(engine) as s:
+        out = fn(s)
+    engine.dispose()
+    return out
+
+
+def screen_name(app) -> str:
+    return type(app.screen).__name__
+
+
+def message(app) -> str:
+    return str(app.screen.query_one("#prep-message", Static).render())
+
+
+def plain(static: Static, width: int = 160) -> str:
+    """What a Static shows, as plain text (its content may be any Rich renderable)."""
+    console = Console(width=width, color_system=None)
+    with console.capture() as captured:
+        console.print(static.content)
+    return captured.get()
+
+
+def control(app, key: str):
+    return app.screen.query_one(f"#field-{key}").control
+
+
+async def fill(pilot, values: dict[str, object]) -> None:
+    """Set form controls by field key: text for inputs and text areas, a value for selects."""
+    for key, value in values.items():
+        widget = control(pilot.app, key)
+        if isinstance(widget, TextArea):
+            widget.text = str(value)
+        elif isinstance(widget, Select):
+            widget.value = value
+        else:
+            assert isinstance(widget, Input)
+            widget.value = str(value)
+    await pilot.pause()
+
+
+async def save(pilot, expect_screen: str = "ReviewPrepareScreen") -> None:
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: screen_name(pilot.app) == expect_screen)
+    await pilot.pause()
+
+
+async def open_reviews(pilot):
+    app = await opened(pilot)
+    await pilot.press("v")
+    await wait_for(pilot, lambda: app.current_mode == "review" and app.screen.summary != {})
+    await pilot.pause()
+    return app
+
+
+async def loaded(pilot, predicate=lambda data: True) -> None:
+    """Wait until the preparation screen has (re)loaded data satisfying `predicate`."""
+    app = pilot.app
+    await wait_for(pilot, lambda: screen_name(app) == "ReviewPrepareScreen" and app.screen.data is not None
+                   and predicate(app.screen.data))
+    await pilot.pause()
+
+
+async def open_review(pilot, review_id: int):
+    app = await open_reviews(pilot)
+    table = app.screen.query_one("#reviews", DataTable)
+    table.move_cursor(row=table.get_row_index(str(review_id)))
+    await pilot.press("enter")
+    await loaded(pilot)
+    return app
+
+
+async def select_input(pilot, key: str) -> None:
+    inputs = pilot.app.screen.query_one("#inputs")
+    inputs.focus()
+    inputs.highlighted = inputs.get_option_index(key)
+    await pilot.pause()
+    assert pilot.app.screen.section == key
+
+
+async def test_from_preparation_to_approval(db_path):
+    ids = seed_people(db_path)
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app = await open_reviews(pilot)
+        assert "No management review yet" in str(app.screen.query_one("#reviews-summary", Static).render())
+
+        await pilot.press("n")
+        await wait_for(pilot, lambda: screen_name(app) == "ReviewForm")
+        await fill(pilot, {"title": "Review [2026]", "planned_on": "2026-12-01", "period_from": "2025-12-01",
+                           "period_to": "2026-11-28", "chair_id": ids["bea"]})
+        await save(pilot)
+        await loaded(pilot)
+        [r] = read(db_path, lambda s: s.exec(select(ManagementReview)).all())
+        assert (r.title, r.planned_on, r.period_from, r.period_to, r.chair_id, r.status) == (
+            "Review [2026]", date(2026, 12, 1), date(2025, 12, 1), TODAY, ids["bea"], ReviewStatus.DRAFT)
+        assert "first management review" in str(app.screen.query_one("#input-data", Static).render())
+
+        # b) an entry, with brackets that must stay text
+        await select_input(pilot, "b")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: screen_name(app) == "EntryForm")
+        await fill(pilot, {"title": "NIS2 [scope] change", "detail": "Clients are essential entities.",
+                           "source": "Counsel [memo]"})
+        await save(pilot)
+        await loaded(pilot, lambda d: len(d.section("b")["entries"]) == 1)
+        [entry] = read(db_path, lambda s: s.exec(select(ReviewEntry)).all())
+        assert (entry.review_id, entry.section, entry.title, entry.source) == (r.id, "b", "NIS2 [scope] change",
+                                                                             "Counsel [memo]")
+        assert app.screen.query_one("#entries", DataTable).row_count == 1
+
+        # a) commentary, first on the agenda
+        await select_input(pilot, "a")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: screen_name(app) == "CommentaryForm")
+        await fill(pilot, {"commentary": "Nothing to follow up [first review]."})
+        await save(pilot)
+        await loaded(pilot, lambda d: d.section("a")["commentary"] != "")
+        [note] = read(db_path, lambda s: s.exec(select(ReviewNote)).all())
+        assert (note.section, note.commentary) == ("a", "Nothing to follow up [first review].")
+
+        # decisions wait for the meeting
+        await pilot.press("o")
+        assert screen_name(app) == "ReviewPrepareScreen"
+        assert "once the review has been held" in message(app)
+
+        # hold: the date and who attended
+        await pilot.press("h")
+        await wait_for(pilot, lambda: screen_name(app) == "HoldForm")
+        assert control(app, "held_on").value == TODAY.isoformat()
+        assert control(app, "attendees").text.startswith("Bea Boss, ")  # the chair first, then everyone
+        await fill(pilot, {"attendees": "Bea Boss, Ann Officer"})
+        await save(pilot)
+        await loaded(pilot, lambda d: d.status == "held")
+        held = read(db_path, lambda s: s.get(ManagementReview, r.id))
+        assert (held.status, held.held_on, held.attendees) == (ReviewStatus.HELD, TODAY, ["Bea Boss", "Ann Officer"])
+        assert app.screen.section == "out"
+
+        # a decision with one action: the owner is missing first, then given
+        await pilot.press("o")
+        await wait_for(pilot, lambda: screen_name(app) == "DecisionForm")
+        await fill(pilot, {"kind": DecisionKind.RESOURCES, "text": "Hire a security engineer [0.5 FTE].",
+                           "a0_title": "Recruit the engineer", "a0_due": "2027-03-31"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert screen_name(app) == "DecisionForm"
+        assert app.screen.query_one("#field-a0_owner").has_class("-invalid")
+        assert read(db_path, lambda s: s.exec(select(ReviewDecision)).all()) == []
+        await fill(pilot, {"a0_owner": ids["olly"]})
+        await save(pilot)
+        await loaded(pilot, lambda d: len(d.record["decisions"]) == 1)
+        [decision] = read(db_path, lambda s: s.exec(select(ReviewDecision)).all())
+        assert (decision.kind, decision.text) == (DecisionKind.RESOURCES, "Hire a security engineer [0.5 FTE].")
+        [action] = read(db_path, lambda s: s.exec(select(Action)).all())
+        assert (action.source, action.source_id, action.title, action.owner_id, action.due_date, action.status) == (
+            "review", decision.id, "Recruit the engineer", ids["olly"], date(2027, 3, 31), ActionStatus.OPEN)
+
+        # approve: the chair by default; the record is frozen with its hash
+        await pilot.press("A")
+        await wait_for(pilot, lambda: screen_name(app) == "ApproveForm")
+        assert control(app, "approved_by").value == "Bea Boss"
+        assert "Bea Boss approves these minutes" in str(app.screen.query_one("#approve-consequence").render())
+        await save(pilot)
+        await loaded(pilot, lambda d: d.status == "approved")
+        approved = read(db_path, lambda s: s.get(ManagementReview, r.id))
+        assert approved.status == ReviewStatus.APPROVED and approved.approved_by == "Bea Boss"
+        assert len(approved.snapshot_sha256) == 64 and "NIS2 [scope] change" in approved.snapshot
+        head = plain(app.screen.query_one("#review-head", Static))
+        assert "frozen" in head and approved.snapshot_sha256 in head
+
+
+async def test_every_edit_key_is_refused_after_approval(db_path):
+    ids = seed_reviews(db_path)
+
+    def state(s):
+        r = s.get(ManagementReview, ids["last"])
+        return (r.title, r.status, r.held_on, r.attendees, r.snapshot_sha256,
+                sorted((n.section, n.commentary) for n in s.exec(select(ReviewNote))),
+                sorted((e.id, e.title) for e in s.exec(select(ReviewEntry))),
+                len(s.exec(select(ReviewDecision)).all()), len(s.exec(select(Action)).all()))
+
+    before = read(db_path, state)
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app = await open_review(pilot, ids["last"])
+        assert app.screen.data.status == "approved"
+        await select_input(pilot, "b")
+        for key in ("n", "x", "e", "h", "o", "A"):
+            app.screen.query_one("#prep-message", Static).update("")
+            await pilot.press(key)
+            await pilot.pause()
+            assert screen_name(app) == "ReviewPrepareScreen", key  # no form was opened
+            assert message(app) == FROZEN, key
+        assert any(n.message == FROZEN for n in app._notifications)
+        # the minutes still open (reading is not editing)
+        await pilot.press("M")
+        await wait_for(pilot, lambda: screen_name(app) == "ReviewMinutesScreen" and app.screen.record is not None)
+    assert read(db_path, state) == before
+
+
+async def test_editing_an_approved_review_from_the_list_is_refused(db_path):
+    ids = seed_reviews(db_path)
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app = await open_reviews(pilot)
+        table = app.screen.query_one("#reviews", DataTable)
+        assert [k.value for k in table.rows] == [str(ids["current"]), str(ids["last"])]  # newest first
+        table.move_cursor(row=1)
+        await pilot.press("e")
+        await pilot.pause()
+        assert screen_name(app) == "ReviewsScreen"
+        assert str(app.screen.query_one("#reviews-message", Static).render()) == FROZEN
+        table.move_cursor(row=0)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: screen_name(app) == "ReviewForm")
+        assert control(app, "title").value == "Management review 2026"
+
+
+async def test_entries_are_deleted_after_confirmation_and_only_in_entry_inputs(db_path):
+    ids = seed_reviews(db_path)
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app = await open_review(pilot, ids["current"])
+        await select_input(pilot, "d2")
+        await pilot.press("n")
+        await pilot.pause()
+        assert screen_name(app) == "ReviewPrepareScreen"
+        assert "assembled from the workspace" in message(app)
+        await select_input(pilot, "b")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmModal")
+        await pilot.press("n")  # no: nothing happens
+        await pilot.pause()
+        assert read(db_path, lambda s: len(s.exec(select(ReviewEntry).where(ReviewEntry.review_id == ids["current"]))
+                                             .all())) == 1
+        await pilot.press("x")
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmModal")
+        await pilot.press("y")
+        await loaded(pilot, lambda d: d.section("b")["entries"] == [])
+    assert read(db_path, lambda s: s.exec(select(ReviewEntry).where(ReviewEntry.review_id == ids["current"]))
+                .all()) == []
+
+
+async def test_minutes_show_the_frozen_record_and_the_actions_now(db_path):
+    ids = seed_reviews(db_path)
+    app = make_app(db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        app = await open_reviews(pilot)
+        table = app.screen.query_one("#reviews", DataTable)
+        table.move_cursor(row=table.get_row_index(str(ids["last"])))
+        await pilot.press("M")
+        await wait_for(pilot, lambda: screen_name(app) == "ReviewMinutesScreen" and app.screen.record is not None)
+        await pilot.pause()
+        text = plain(app.screen.query_one("#minutes", Static))
+        sha = read(db_path, lambda s: s.get(ManagementReview, ids["last"]).snapshot_sha256)
+        assert sha in text and "Bea Boss, Ann Officer, Olly Ops" in text
+        assert "NIS2 applies to us [via clients]" in text and "nis2-memo.txt" in text
+        assert "Bring NIS2 into scope [before the audit]." in text
+        assert "Update scope and SoA [NIS2]" in text and "in progress · overdue" in text  # its status now
