@@ -1,0 +1,486 @@
+"""Verify a signed evidence pack offline: signature, trust, whole-file coverage and attachments.
+
+Why more than pyHanko's bottom line: pyHanko calls a signature "intact" even when bytes were
+appended or an incremental update was added after it (the signed revision itself is still
+intact). A pack that has changed in any way since signing must fail, so the signature has to
+cover the ENTIRE file; and each embedded file is checked against manifest.json so the report
+can name the file that changed.
+
+Nothing here touches the network: the validation context has explicit trust roots,
+`allow_fetching=False` and soft-fail revocation (our certificates carry no OCSP/CRL pointers).
+pyHanko's loggers are silenced during verification; every failure becomes one sentence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import warnings
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from isms_tui.services.errors import InputError
+
+MANIFEST_NAME = "manifest.json"
+SIGNATURE_FIELD = "isms-tui"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One thing that was checked, whether it passed and a sentence saying what was found."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass
+class VerifyReport:
+    """The outcome of `verify_pdf`; `ok` only when every check passed."""
+
+    ok: bool
+    signer: str
+    fingerprint: str
+    signed_at: str | None
+    checks: list[Check]
+    attachments: list[dict[str, Any]]
+    path: str = ""
+    trusted_cas: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.path,
+            "ok": self.ok,
+            "signer": self.signer,
+            "fingerprint": self.fingerprint,
+            "signed_at": self.signed_at,
+            "trusted_cas": list(self.trusted_cas),
+            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
+            "attachments": [dict(a) for a in self.attachments],
+            "failures": [c.detail for c in self.failures],
+        }
+
+    def render_text(self) -> str:
+        """The human report: who signed, when, each check, each attachment and the verdict."""
+        lines = [f"File: {self.path}"]
+        lines.append(f"Signer: {self.signer or 'unknown'}")
+        if self.fingerprint:
+            lines.append(f"Certificate SHA-256: {self.fingerprint}")
+        stamped = any(c.name == "timestamp" and c.ok for c in self.checks)
+        source = " (trusted timestamp)" if stamped else " (the signer's clock)" if self.signed_at else ""
+        lines.append(f"Signed at: {self.signed_at or 'unknown'}{source}")
+        if self.trusted_cas:
+            lines.append("Trusted CA: " + "; ".join(self.trusted_cas))
+        lines.append("Checks:")
+        for c in self.checks:
+            lines.append(f"  [{'ok' if c.ok else 'FAILED'}] {c.name}: {c.detail}")
+        if self.attachments:
+            lines.append("Attachments:")
+            for a in self.attachments:
+                mark = "ok" if a["ok"] else "FAILED"
+                extra = f" - {a['detail']}" if a.get("detail") else ""
+                lines.append(f"  [{mark}] {a['name']}  {a['sha256'] or '(unreadable)'}{extra}")
+        if self.ok:
+            lines.append("Result: VALID - intact, trusted, the whole file is signed and every attachment matches.")
+        else:
+            n = len(self.failures)
+            lines.append(f"Result: NOT VALID - {n} check{'s' if n != 1 else ''} failed.")
+        return "\n".join(lines)
+
+
+def verify_pdf(path: Path, trust: list[Path] | None = None) -> VerifyReport:
+    """Check a signed pack; `trust` lists CA certificate files (default: the local CA in keys_dir, if any).
+
+    Raises InputError only for an unreadable --trust file; everything about the pack itself is
+    reported as failed checks.
+    """
+    path = Path(path)
+    roots, trusted_cas = _trust_roots(trust)
+    report = VerifyReport(
+        ok=False, signer="", fingerprint="", signed_at=None, checks=[], attachments=[], path=str(path),
+        trusted_cas=trusted_cas,
+    )
+    with _quiet_pyhanko():
+        _verify_into(report, path, roots)
+    report.ok = bool(report.checks) and all(c.ok for c in report.checks)
+    return report
+
+
+# --- the checks ---------------------------------------------------------------------------------
+
+
+def _verify_into(report: VerifyReport, path: Path, roots: list) -> None:
+    checks = report.checks
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        checks.append(Check("file", False, f"Cannot read {path}: {exc.strerror or exc}."))
+        return
+    if b"%PDF-" not in data[:1024]:  # the header may follow up to 1 KB of junk (PDF 32000-1, 7.5.2)
+        checks.append(Check("file", False, f"{path.name} is not a PDF file."))
+        return
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(io.BytesIO(data))
+        sigs = list(reader.embedded_regular_signatures)
+    except Exception as exc:  # noqa: BLE001 - any parse failure of a hostile file is one sentence
+        checks.append(Check("file", False, f"{path.name} is not a readable PDF ({_clause(exc)})."))
+        return
+
+    if not sigs:
+        checks.append(Check("signature", False, "The file has no signature."))
+        return
+    sig = next((s for s in sigs if s.field_name == SIGNATURE_FIELD), sigs[-1])
+    if len(sigs) == 1:
+        checks.append(Check("signature", True, f"One signature, in field {sig.field_name!r}."))
+    else:
+        checks.append(
+            Check(
+                "signature",
+                False,
+                f"The file has {len(sigs)} signatures; a pack carries exactly one, so it was re-signed.",
+            )
+        )
+
+    status = _validate(sig, roots, checks)
+    if status is not None:
+        _describe_signer(report, sig, status)
+        _signature_checks(status, sig, data, reader, roots, checks)
+    else:
+        _describe_signer(report, sig, None)
+    _attachment_checks(reader, report)
+
+
+def _validate(sig: Any, roots: list, checks: list[Check]) -> Any:
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return validate_pdf_signature(sig, context, skip_diff=True)
+    except Exception as exc:  # noqa: BLE001 - a malformed signature is a failed check, not a crash
+        checks.append(Check("integrity", False, f"The signature cannot be validated ({_clause(exc)})."))
+        return None
+
+
+def _signature_checks(status: Any, sig: Any, data: bytes, reader: Any, roots: list, checks: list[Check]) -> None:
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    if status.intact:
+        algo = _algo(status.md_algorithm)
+        checks.append(Check("integrity", True, f"The signed bytes are unchanged ({algo} digest matches)."))
+    else:
+        checks.append(
+            Check("integrity", False, "The signed content was altered after signing: its digest no longer matches.")
+        )
+
+    if not status.intact:
+        checks.append(Check("signature value", False, "The signature does not match the altered content."))
+    elif status.valid:
+        checks.append(Check("signature value", True, "The signature verifies with the signer's certificate."))
+    else:
+        checks.append(
+            Check("signature value", False, "The signature value does not verify with the signer's certificate.")
+        )
+
+    checks.append(_trust_check(status, roots))
+
+    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        checks.append(Check("whole file signed", True, "The signature covers the entire file."))
+    else:
+        checks.append(Check("whole file signed", False, _coverage_problem(sig, data, reader)))
+
+    tst = getattr(status, "timestamp_validity", None)
+    if tst is not None:
+        if tst.intact and tst.valid and tst.trusted:
+            when = _iso(tst.timestamp)
+            checks.append(Check("timestamp", True, f"A trusted RFC 3161 timestamp dates the signature {when}."))
+        else:
+            checks.append(Check("timestamp", False, "The signature's RFC 3161 timestamp is not valid or not trusted."))
+
+
+def _trust_check(status: Any, roots: list) -> Check:
+    if status.trusted and status.revocation_details is None:
+        anchor = status.validation_path[0] if status.validation_path is not None else None
+        name = _cn(anchor) if anchor is not None else "a trusted CA"
+        return Check("trusted", True, f"The certificate chains to the trusted CA {name!r}.")
+    if not (status.intact and status.valid):
+        return Check(
+            "trusted", False, "Trust is not established because the signature does not match the signed content."
+        )
+    if not roots:
+        return Check(
+            "trusted",
+            False,
+            "No CA certificate to trust was given: pass --trust CA.pem (the issuer's CA certificate).",
+        )
+    indic = getattr(status.trust_problem_indic, "name", "") or ""
+    if status.revocation_details is not None or "REVOKED" in indic:
+        return Check("trusted", False, "The signer's certificate has been revoked.")
+    if "EXPIRED" in indic or "OUT_OF_BOUNDS" in indic:
+        return Check("trusted", False, "The signer's certificate was not within its validity period.")
+    if "NOT_YET_VALID" in indic:
+        return Check("trusted", False, "The signer's certificate is not valid yet.")
+    if "CHAIN" in indic or not indic:
+        return Check("trusted", False, "The signer's certificate does not chain to any trusted CA given.")
+    return Check("trusted", False, f"The signer's certificate is not trusted ({indic.replace('_', ' ').lower()}).")
+
+
+def _coverage_problem(sig: Any, data: bytes, reader: Any) -> str:
+    """Name how the file grew after signing: an incremental update, or bytes appended."""
+    try:
+        revisions = reader.xrefs.total_revisions
+        signed_revision = sig.signed_revision
+    except Exception:  # noqa: BLE001
+        revisions, signed_revision = 0, 0
+    if revisions and signed_revision < revisions - 1:
+        later = revisions - 1 - signed_revision
+        what = "an incremental update follows" if later == 1 else f"{later} incremental updates follow"
+        return f"The file was changed after signing: {what} the signed revision."
+    try:
+        byte_range = sig.byte_range
+        end = int(byte_range[2]) + int(byte_range[3])
+    except Exception:  # noqa: BLE001
+        end = 0
+    if end and len(data) > end:
+        extra = len(data) - end
+        what = "1 byte was" if extra == 1 else f"{extra} bytes were"
+        return f"The file was changed after signing: {what} appended after the signed data."
+    return "The signature does not cover the entire file."
+
+
+def _attachment_checks(reader: Any, report: VerifyReport) -> None:
+    """Every embedded file must be listed in manifest.json with the same SHA-256 and size, and vice versa."""
+    checks = report.checks
+    try:
+        found = _embedded_files(reader)
+    except Exception as exc:  # noqa: BLE001
+        checks.append(Check("attachments", False, f"The embedded files cannot be read ({_clause(exc)})."))
+        return
+
+    counts: dict[str, int] = {}
+    for name, _data, _error in found:
+        counts[name] = counts.get(name, 0) + 1
+    files = {name: (data, error) for name, data, error in found}
+
+    problems: list[str] = []
+    manifest_entries: dict[str, dict[str, Any]] = {}
+    manifest = files.get(MANIFEST_NAME)
+    if manifest is None:
+        problems.append(f"There is no {MANIFEST_NAME} attachment, so the attachments cannot be checked.")
+    elif manifest[1] is not None:
+        problems.append(f"{MANIFEST_NAME} cannot be read ({manifest[1]}).")
+    else:
+        try:
+            manifest_entries = _parse_manifest(manifest[0])
+        except ValueError as exc:
+            problems.append(f"{MANIFEST_NAME} is not a valid manifest ({exc}).")
+    if counts.get(MANIFEST_NAME, 0) > 1:
+        problems.append(f"{MANIFEST_NAME} is embedded {counts[MANIFEST_NAME]} times.")
+
+    rows: list[dict[str, Any]] = []
+    names = sorted(set(files) | set(manifest_entries))
+    for name in names:
+        if name == MANIFEST_NAME:
+            continue
+        entry = manifest_entries.get(name)
+        data, error = files.get(name, (None, None))
+        digest = hashlib.sha256(data).hexdigest() if data is not None else None
+        detail = ""
+        if name not in files:
+            detail = f"{name} is listed in {MANIFEST_NAME} but is missing from the file."
+        elif error is not None:
+            detail = f"{name} cannot be read from the file ({error})."
+        elif counts[name] > 1:
+            detail = f"{name} is embedded {counts[name]} times."
+        elif manifest is not None and not manifest_entries and problems:
+            detail = f"{name} cannot be checked without a valid {MANIFEST_NAME}."
+        elif entry is None:
+            detail = f"{name} is embedded but not listed in {MANIFEST_NAME}."
+        elif entry["sha256"] != digest:
+            detail = f"{name} does not match its SHA-256 in {MANIFEST_NAME}."
+        elif entry.get("size") is not None and entry["size"] != len(data or b""):
+            detail = f"{name} does not match its size in {MANIFEST_NAME}."
+        rows.append({"name": name, "sha256": digest, "ok": not detail, "detail": detail,
+                     "size": len(data) if data is not None else None})
+        if detail:
+            problems.append(detail)
+    report.attachments = rows
+
+    if problems:
+        checks.append(Check("attachments", False, " ".join(problems)))
+    else:
+        n = len(rows)
+        checks.append(Check("attachments", True, f"{n} attachment{'s' if n != 1 else ''} match {MANIFEST_NAME}."))
+
+
+def _embedded_files(reader: Any) -> list[tuple[str, bytes | None, str | None]]:
+    """(name, data or None, read error or None) for each entry of the EmbeddedFiles name tree."""
+    root = reader.root
+    names = root.get("/Names")
+    if names is None:
+        return []
+    names = names.get_object()
+    if "/EmbeddedFiles" not in names:
+        return []
+    result: list[tuple[str, bytes | None, str | None]] = []
+    _walk_name_tree(names["/EmbeddedFiles"].get_object(), result, depth=0)
+    return result
+
+
+def _walk_name_tree(node: Any, out: list, depth: int) -> None:
+    if depth > 32:
+        raise ValueError("the attachment name tree is nested too deeply")
+    if "/Names" in node:
+        entries = node["/Names"].get_object()
+        for i in range(0, len(entries) - 1, 2):
+            key = str(entries[i])
+            out.append(_read_filespec(key, entries[i + 1]))
+    if "/Kids" in node:
+        for kid in node["/Kids"].get_object():
+            _walk_name_tree(kid.get_object(), out, depth + 1)
+
+
+def _read_filespec(key: str, ref: Any) -> tuple[str, bytes | None, str | None]:
+    try:
+        spec = ref.get_object()
+        name = str(spec.get("/UF") or spec.get("/F") or key)
+    except Exception as exc:  # noqa: BLE001
+        return key, None, _clause(exc)
+    try:
+        ef = spec["/EF"].get_object()
+        stream = (ef.get("/UF") or ef["/F"]).get_object()
+        return name, bytes(stream.data), None
+    except zlib.error:
+        return name, None, "its compressed data is corrupt"
+    except Exception as exc:  # noqa: BLE001 - any other damage: one clause, not a traceback
+        return name, None, _clause(exc)
+
+
+def _parse_manifest(raw: bytes) -> dict[str, dict[str, Any]]:
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError("not JSON") from None
+    files = doc.get("files") if isinstance(doc, dict) else None
+    if not isinstance(files, list):
+        raise ValueError("no list of files")
+    entries: dict[str, dict[str, Any]] = {}
+    for item in files:
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("name", "sha256")):
+            raise ValueError("an entry lacks a name or a sha256")
+        if item["name"] in entries:
+            raise ValueError(f"{item['name']} is listed twice")
+        size = item.get("size")
+        entries[item["name"]] = {"sha256": item["sha256"].lower(), "size": size if isinstance(size, int) else None}
+    return entries
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _trust_roots(trust: list[Path] | None) -> tuple[list, list[str]]:
+    """asn1crypto certificates to trust and a label for each: the given files, else the local CA."""
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+
+    from .keys import CA_PEM, fingerprint, keys_dir, load_certificates
+
+    certs = []
+    if trust:
+        for p in trust:
+            certs.extend(load_certificates(Path(p)))
+    else:
+        local = keys_dir() / CA_PEM
+        if local.is_file():
+            try:
+                certs = load_certificates(local)
+            except InputError:
+                certs = []
+    labels = []
+    roots = []
+    for cert in certs:
+        roots.append(asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)))
+        labels.append(f"{cert.subject.rfc4514_string()} (SHA-256 {fingerprint(cert)[:16]}...)")
+    return roots, labels
+
+
+def _describe_signer(report: VerifyReport, sig: Any, status: Any) -> None:
+    try:
+        cert = status.signing_cert if status is not None else sig.signer_cert
+        report.signer = _cn(cert)
+        report.fingerprint = hashlib.sha256(cert.dump()).hexdigest()
+    except Exception:  # noqa: BLE001 - a broken CMS blob leaves the signer unknown
+        pass
+    moment = None
+    if status is not None:
+        tst = getattr(status, "timestamp_validity", None)
+        if tst is not None and tst.valid and tst.trusted:
+            moment = tst.timestamp
+        else:
+            moment = getattr(status, "signer_reported_dt", None)
+    if moment is None:
+        try:
+            moment = sig.self_reported_timestamp
+        except Exception:  # noqa: BLE001
+            moment = None
+    report.signed_at = _iso(moment) if moment is not None else None
+
+
+def _cn(cert: Any) -> str:
+    try:
+        return str(cert.subject.native.get("common_name") or cert.subject.human_friendly)
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+def _iso(moment: Any) -> str:
+    import datetime as dt
+
+    if isinstance(moment, dt.datetime):
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(dt.timezone.utc)
+        return moment.isoformat()
+    return str(moment)
+
+
+def _algo(name: str) -> str:
+    name = (name or "").upper()
+    return name.replace("SHA", "SHA-", 1) if name.startswith("SHA") and "-" not in name else name
+
+
+def _clause(exc: BaseException) -> str:
+    """An exception as a short clause for inside a sentence."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if len(text) > 120:
+        text = text[:117] + "..."
+    return text.rstrip(".")
+
+
+@contextmanager
+def _quiet_pyhanko() -> Iterator[None]:
+    """pyHanko logs validation failures with tracebacks; the report says it in one sentence instead."""
+    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
+    saved = [(lg.level, lg.disabled) for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+        lg.disabled = True
+    try:
+        yield
+    finally:
+        for lg, (level, disabled) in zip(loggers, saved, strict=True):
+            lg.setLevel(level)
+            lg.disabled = disabled

@@ -1,0 +1,279 @@
+"""The export screen: issue a signed PDF evidence pack from the TUI.
+
+The pack is built and signed in a thread worker (reportlab and pyHanko are imported there, never
+at start-up); the worker reports progress through `call_from_thread` and ends with the file's
+path, SHA-256 and signer fingerprint, or with one sentence saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Iterable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, ProgressBar, Select, Static
+
+from isms_tui.services import clock
+from isms_tui.widgets.form import FormField, value_of
+
+from .audit_forms import parse_date
+from .base import current_actor, workspace_session
+
+KIND_OPTIONS = [
+    (Text("Clause 9 pack for a period"), "clause9"),
+    (Text("One audit's report"), "audit"),
+    (Text("One management review's minutes"), "review"),
+]
+
+
+@dataclass(frozen=True)
+class PackIssued:
+    """What the screen shows (and dismisses with) once a pack is written."""
+
+    path: Path
+    sha256: str
+    fingerprint: str
+    pages: int
+
+
+def default_out(db_path: Path, org: str, kind: str, day: date) -> Path:
+    """A pack name beside the workspace: '<organisation>-<kind>-<date>.pdf'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", org.lower()).strip("-")[:40] or "isms"
+    return db_path.parent / f"{slug}-{kind}-{day.isoformat()}.pdf"
+
+
+class ExportScreen(ModalScreen["PackIssued | None"]):
+    """Choose what the pack covers and where it goes, then build and sign it with a progress bar."""
+
+    DEFAULT_CSS = """
+    ExportScreen { align: center middle; }
+    ExportScreen > #export-box {
+        width: 96; max-width: 96%; height: auto; max-height: 94%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    ExportScreen #export-title { text-style: bold; padding: 0 0 1 0; }
+    ExportScreen #export-fields { height: auto; }
+    ExportScreen .hidden { display: none; }
+    ExportScreen #export-progress-row { height: auto; padding: 1 0 0 0; }
+    ExportScreen #export-step { color: $text-muted; height: 1; padding-left: 1; }
+    ExportScreen #export-result { height: auto; padding: 1 0 0 0; }
+    ExportScreen #export-result.-error { color: $error; }
+    ExportScreen #export-result.-done { color: $success; }
+    ExportScreen #export-buttons { height: auto; align-horizontal: right; padding-top: 1; }
+    ExportScreen #export-buttons Button { margin-left: 2; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("ctrl+s", "issue", "Issue pack", priority=True),
+    ]
+    AUTO_FOCUS = "#field-kind Select"
+
+    def __init__(self, db_path: Path) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.busy = False
+        self.issued: PackIssued | None = None
+        self.needs_passphrase = not os.environ.get("ISMS_PASSPHRASE")
+        self._org = ""
+        self._auto_out = ""
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        today = clock.today()
+        from isms_tui.services.pack_data import default_period
+
+        start, end = default_period(today)
+        with Vertical(id="export-box"):
+            yield Static("Issue a signed evidence pack", id="export-title", markup=False)
+            with VerticalScroll(id="export-fields"):
+                yield from self.fields(start, end)
+            with Horizontal(id="export-progress-row"):
+                yield ProgressBar(total=100, show_eta=False, id="export-progress")
+                yield Static("", id="export-step", markup=False)
+            yield Static("", id="export-result", markup=False)
+            with Horizontal(id="export-buttons"):
+                yield Button("Close", id="export-close")
+                yield Button("Issue pack  ctrl+s", id="export-issue", variant="primary")
+        yield Footer()
+
+    def fields(self, start: date, end: date) -> Iterable[FormField]:
+        yield FormField("What the pack covers", Select(KIND_OPTIONS, value="clause9", allow_blank=False),
+                        key="kind")
+        yield FormField("Period from", Input(start.isoformat(), placeholder="YYYY-MM-DD"), key="period_from")
+        yield FormField("Period to", Input(end.isoformat(), placeholder="YYYY-MM-DD"), key="period_to",
+                        hint="Default: the last twelve months. Audits and reviews use their own dates.")
+        audit = FormField("Audit", Select([], prompt="Choose an audit"), key="audit_id")
+        audit.add_class("hidden")
+        yield audit
+        review = FormField("Management review", Select([], prompt="Choose a review"), key="review_id")
+        review.add_class("hidden")
+        yield review
+        yield FormField("Save as", Input("", placeholder="FILE.pdf"), key="out")
+        if self.needs_passphrase:
+            yield FormField("Signing key passphrase", Input("", password=True), key="passphrase",
+                            hint="ISMS_PASSPHRASE is not set. The first pack creates the signing key with it.")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-progress", ProgressBar).update(progress=0)
+        self.load_choices()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export-choices")
+    def load_choices(self) -> None:
+        """Audits and reviews for the Selects, and the organisation for the default file name."""
+        from isms_tui.services import audits, review, workspace
+
+        try:
+            with workspace_session(self) as session:
+                ws = workspace.get_workspace(session)
+                org = ws.org_name if ws else ""
+                audit_opts = [(Text(f"#{a.id}  {a.title}  ({a.planned_start.isoformat()}, {a.status.value})"), a.id)
+                              for a in reversed(audits.list_audits(session))]
+                review_opts = [(Text(f"#{r.id}  {r.title}  ({r.status.value})"), r.id)
+                               for r in reversed(review.list_reviews(session))]
+        except Exception as exc:  # noqa: BLE001 - shown as one sentence, never a traceback
+            self.app.call_from_thread(self._failed, f"The workspace could not be read: {exc}")
+            return
+        self.app.call_from_thread(self._choices, org, audit_opts, review_opts)
+
+    def _choices(self, org: str, audit_opts: list, review_opts: list) -> None:
+        self._org = org
+        self.query_one("#field-audit_id", FormField).control.set_options(audit_opts)
+        self.query_one("#field-review_id", FormField).control.set_options(review_opts)
+        out = self.query_one("#field-out", FormField).control
+        if not out.value:
+            kind = self.value("kind") or "clause9"
+            self._auto_out = out.value = str(default_out(self.db_path, org, kind, clock.today()))
+
+    # -- reacting to the form ----------------------------------------------------------------
+
+    @on(Select.Changed, "#field-kind Select")
+    def kind_changed(self, event: Select.Changed) -> None:
+        kind = event.value if isinstance(event.value, str) else "clause9"
+        self.query_one("#field-audit_id", FormField).set_class(kind != "audit", "hidden")
+        self.query_one("#field-review_id", FormField).set_class(kind != "review", "hidden")
+        for key in ("period_from", "period_to"):
+            self.query_one(f"#field-{key}", FormField).set_class(kind != "clause9", "hidden")
+        out = self.query_one("#field-out", FormField).control
+        if self._org and out.value in ("", self._auto_out):  # only a name the user has not edited
+            self._auto_out = out.value = str(default_out(self.db_path, self._org, kind, clock.today()))
+
+    def value(self, key: str):
+        return value_of(self.query_one(f"#field-{key}", FormField).control)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "export-issue":
+            self.action_issue()
+        elif event.button.id == "export-close":
+            self.action_close()
+
+    def action_close(self) -> None:
+        if self.busy:
+            self.notify("The pack is still being built; it cannot be interrupted.", severity="warning")
+            return
+        self.dismiss(self.issued)
+
+    # -- issuing -----------------------------------------------------------------------------
+
+    def action_issue(self) -> None:
+        if self.busy:
+            return
+        errors: dict[str, str] = {}
+        kind = self.value("kind") or "clause9"
+        start = end = None
+        if kind == "clause9":
+            start = parse_date(self.value("period_from") or "", "period_from", errors)
+            end = parse_date(self.value("period_to") or "", "period_to", errors)
+        audit_id = self.value("audit_id") if kind == "audit" else None
+        review_id = self.value("review_id") if kind == "review" else None
+        if kind == "audit" and audit_id is None:
+            errors["audit_id"] = "Choose the audit."
+        if kind == "review" and review_id is None:
+            errors["review_id"] = "Choose the review."
+        out_text = (self.value("out") or "").strip()
+        if not out_text:
+            errors["out"] = "Where should the pack be saved?"
+        passphrase = os.environ.get("ISMS_PASSPHRASE") or (self.value("passphrase") if self.needs_passphrase else "")
+        if not passphrase:
+            errors["passphrase"] = "The signing key needs its passphrase."
+        for field in self.query(FormField):
+            field.set_error(errors.get(field.key))
+        if errors:
+            self._failed(next(iter(errors.values())))
+            return
+        self.busy = True
+        self.query_one("#export-issue", Button).disabled = True
+        result = self.query_one("#export-result", Static)
+        result.remove_class("-error", "-done")
+        result.update("")
+        self._progress(0.0, "Starting")
+        self.issue(kind, start, end, audit_id, review_id, Path(out_text).expanduser(), passphrase,
+                   current_actor(self))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export-pack")
+    def issue(self, kind: str, start: date | None, end: date | None, audit_id: int | None, review_id: int | None,
+              out: Path, passphrase: str, actor: str) -> None:
+        """Build, sign and record the pack off the main thread; report back, never raise."""
+        from isms_tui.models.db import WorkspaceError
+        from isms_tui.services.errors import InputError, NotFound
+
+        def progress(fraction: float, message: str) -> None:
+            self.app.call_from_thread(self._progress, fraction, message)
+
+        try:
+            from isms_tui.reports.issue import IssueTimings, issue_pack
+
+            timings = IssueTimings()
+            with workspace_session(self) as session:
+                record = issue_pack(session, out, kind, period_from=start, period_to=end, audit_id=audit_id,
+                                    review_id=review_id, passphrase=passphrase, issued_by=actor,
+                                    progress=progress, timings=timings)
+            done = PackIssued(out, record.sha256, record.signer_fingerprint, int(timings.extra.get("pages", 0)))
+        except (InputError, NotFound, WorkspaceError) as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        except OSError as exc:
+            self.app.call_from_thread(self._failed, f"{exc.strerror or exc}: {exc.filename}" if exc.filename
+                                      else f"The pack could not be written: {exc}.")
+            return
+        except Exception as exc:  # noqa: BLE001 - the user gets one sentence, never a traceback
+            self.app.call_from_thread(self._failed, f"The pack could not be issued: {exc}.")
+            return
+        self.app.call_from_thread(self._done, done)
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self.query_one("#export-progress", ProgressBar).update(progress=round(100 * fraction))
+        self.query_one("#export-step", Static).update(message)
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self.query_one("#export-issue", Button).disabled = False
+        self.query_one("#export-step", Static).update("")
+        result = self.query_one("#export-result", Static)
+        result.remove_class("-done")
+        result.add_class("-error")
+        result.update(message)
+
+    def _done(self, issued: PackIssued) -> None:
+        self.busy = False
+        self.issued = issued
+        self.query_one("#export-issue", Button).disabled = False
+        self._progress(1.0, "Done")
+        result = self.query_one("#export-result", Static)
+        result.remove_class("-error")
+        result.add_class("-done")
+        result.update(f"Pack written: {issued.path} ({issued.pages} pages)\n"
+                      f"SHA-256: {issued.sha256}\n"
+                      f"Signer certificate SHA-256: {issued.fingerprint}")
+        if self.needs_passphrase:
+            self.query_one("#field-passphrase", FormField).control.value = ""

@@ -1,0 +1,141 @@
+"""Read models for the evidence packs: period-bounded, one query per table, never one per row.
+
+A Clause 9 pack of a large workspace covers hundreds of KPIs; reading each KPI's whole history
+through the ORM (as the KPI detail view does) would cost seconds, so readings come in one raw
+query for the period and the status is evaluated as of the period's end from a bounded read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+
+from isms_tui.models import Analysis, Evidence, EvidenceLink, Kpi, Person
+
+from .evaluation import KpiState, kpi_state
+from .errors import InputError
+from .monitoring import RECENT
+
+
+@dataclass(frozen=True)
+class ReadingRow:
+    """One reading as the pack lists it."""
+
+    id: int
+    period_start: date
+    value: float
+    entered_by: str
+    entered_at: str
+    note: str
+
+
+_READINGS_SQL = (
+    "SELECT id, kpi_id, period_start, value, entered_by, entered_at, note FROM reading "
+    "WHERE period_start >= ? AND period_start <= ? ORDER BY kpi_id, period_start"
+)
+_UNTIL_SQL = (
+    "SELECT period_start, value FROM reading WHERE kpi_id = ? AND period_start <= ? "
+    "ORDER BY period_start DESC LIMIT ?"
+)
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The last twelve months up to and including `today`."""
+    try:
+        start = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        start = today.replace(year=today.year - 1, day=28)
+    return start + timedelta(days=1), today
+
+
+def check_period(period_from: date, period_to: date, today: date) -> None:
+    if period_to < period_from:
+        raise InputError("The period cannot end before it starts.")
+    if period_to > today:
+        raise InputError(f"The period cannot end after today ({today.isoformat()}).")
+
+
+def pack_kpis(session: Session, period_from: date, period_to: date) -> list[Kpi]:
+    """Active KPIs, and retired ones that still have readings in the period (their results are evidence)."""
+    with_readings = {
+        r[0] for r in session.connection().exec_driver_sql(
+            "SELECT DISTINCT kpi_id FROM reading WHERE period_start >= ? AND period_start <= ?",
+            (period_from.isoformat(), period_to.isoformat()),
+        )
+    }
+    return [k for k in session.exec(select(Kpi).order_by(Kpi.code)) if k.active or k.id in with_readings]
+
+
+def readings_between(session: Session, period_from: date, period_to: date) -> dict[int, list[ReadingRow]]:
+    """Every reading whose period starts in the range, by KPI id, oldest first."""
+    out: dict[int, list[ReadingRow]] = {}
+    rows = session.connection().exec_driver_sql(_READINGS_SQL, (period_from.isoformat(), period_to.isoformat()))
+    for rid, kpi_id, start, value, by, at, note in rows:
+        out.setdefault(kpi_id, []).append(
+            ReadingRow(rid, date.fromisoformat(start), value, by or "", str(at or "")[:16], note or ""))
+    return out
+
+
+def state_as_of(session: Session, kpi: Kpi, day: date) -> KpiState:
+    """The KPI's status on `day`, from readings up to that day only (later ones must not count)."""
+    raw = session.connection().exec_driver_sql(_UNTIL_SQL, (kpi.id, day.isoformat(), RECENT)).fetchall()
+    return kpi_state(kpi, [(date.fromisoformat(p), v) for p, v in reversed(raw)], day)
+
+
+@dataclass(frozen=True)
+class AnalysisRow:
+    analysis: Analysis
+    kpi_code: str  # "ISMS" for an evaluation of the ISMS as a whole
+    analyst: str
+
+
+def analyses_between(session: Session, period_from: date, period_to: date) -> list[AnalysisRow]:
+    """Analysis records made in the period, oldest first."""
+    names = people(session)
+    codes = {k.id: k.code for k in session.exec(select(Kpi))}
+    q = (select(Analysis).where(Analysis.analysed_on >= period_from, Analysis.analysed_on <= period_to)
+         .order_by(Analysis.analysed_on, Analysis.id))
+    return [AnalysisRow(a, codes.get(a.kpi_id, "ISMS") if a.kpi_id else "ISMS", names.get(a.analyst_id or 0, ""))
+            for a in session.exec(q)]
+
+
+def people(session: Session) -> dict[int, str]:
+    return {pid: name for pid, name in session.exec(select(Person.id, Person.name))}
+
+
+def evidence_links(session: Session, records: dict[str, list[int]]) -> list[tuple[Evidence, str, int]]:
+    """(evidence, entity, entity id) for every file linked to one of `records` (entity -> ids)."""
+    out: list[tuple[Evidence, str, int]] = []
+    for entity, ids in records.items():
+        unique = sorted(set(ids))
+        for i in range(0, len(unique), 500):  # stay under SQLite's variable limit
+            chunk = unique[i:i + 500]
+            q = (select(Evidence, EvidenceLink.entity_id)
+                 .join(EvidenceLink, EvidenceLink.evidence_id == Evidence.id)
+                 .where(EvidenceLink.entity == entity, EvidenceLink.entity_id.in_(chunk))
+                 .order_by(EvidenceLink.entity_id, Evidence.original_name))
+            out.extend((ev, entity, eid) for ev, eid in session.exec(q))
+    return out
+
+
+def evidence_by_sha(session: Session, shas: list[str]) -> dict[str, Evidence]:
+    if not shas:
+        return {}
+    return {e.sha256: e for e in session.exec(select(Evidence).where(Evidence.sha256.in_(sorted(set(shas)))))}
+
+
+def packs_summary(session: Session) -> dict[str, object]:
+    """`isms status` keys: the last pack issued (file, when, SHA-256) and how many were issued."""
+    from sqlmodel import func
+
+    from isms_tui.models import IssuedPack
+
+    count = session.exec(select(func.count(IssuedPack.id))).one()
+    last = session.exec(select(IssuedPack).order_by(IssuedPack.issued_at.desc(), IssuedPack.id.desc())).first()
+    return {
+        "last": {"file": last.file_name, "issued_at": last.issued_at.isoformat(), "sha256": last.sha256}
+        if last else None,
+        "count": int(count),
+    }
