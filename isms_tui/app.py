@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -21,6 +21,8 @@ from textual.widgets import Footer, Header, Static
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
+
+    from isms_tui.models.lock import WorkspaceLock
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen]:
@@ -34,6 +36,9 @@ def _lazy(module: str, name: str) -> Callable[[], Screen]:
 SECTIONS: dict[str, tuple[str, str, str, str]] = {
     "dashboard": ("d", "Dashboard", "isms_tui.screens.dashboard", "DashboardScreen"),
     "monitoring": ("m", "Monitoring", "isms_tui.screens.monitoring", "KpiListScreen"),
+    "audits": ("a", "Audits", "isms_tui.screens.audits", "AuditsScreen"),
+    "actions": ("c", "Actions", "isms_tui.screens.actions", "ActionsScreen"),
+    "review": ("v", "Review", "isms_tui.screens.reviews", "ReviewsScreen"),
     "settings": ("s", "Settings", "isms_tui.screens.settings", "SettingsScreen"),
 }
 
@@ -53,6 +58,7 @@ class IsmsApp(App[None]):
             for mode, (key, title, _, _) in SECTIONS.items()
         ),
         Binding("ctrl+o", "workspaces", "Workspaces"),
+        Binding("P", "export_pack", "Pack", id="export-pack", show=False),  # also in the command palette
         Binding("q", "quit", "Quit"),
     ]
 
@@ -64,6 +70,10 @@ class IsmsApp(App[None]):
         self.actor = _user_name()
         self.error_message = ""
         self.sub_title = self.db_path.name
+        # The workspace lock, held while the workspace is open; None when another isms holds
+        # it and this one opened the workspace read-only.
+        self.workspace_lock: WorkspaceLock | None = None
+        self.read_only = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,20 +89,51 @@ class IsmsApp(App[None]):
     def open_workspace(self, path: Path) -> None:
         """Open (create or migrate) the file off the main thread, then show the dashboard."""
         from isms_tui.models.db import WorkspaceError, open_engine, session_scope
+        from isms_tui.models.lock import WorkspaceLocked, acquire
         from isms_tui.services import workspace
 
+        held = self.workspace_lock
+        lock = None
+        notice = ""
         try:
-            engine = open_engine(path)
+            if held is not None and held.held and held.db_path.resolve() == Path(path).resolve():
+                lock = held  # reopening the workspace this app already holds
+            else:
+                try:
+                    lock = acquire(path)
+                except WorkspaceLocked as exc:
+                    notice = f"{exc.base_message}; opened read-only."
+            engine = open_engine(path, read_only=lock is None)
             with session_scope(engine) as session:
                 empty = workspace.is_empty(session)
                 ws = workspace.get_workspace(session)
                 actor = ws.current_user if ws and ws.current_user else self.actor
         except WorkspaceError as exc:
+            if lock is not None and lock is not held:
+                lock.release()
             self.call_from_thread(self._open_failed, str(exc))
             return
         for _, _, module, _ in SECTIONS.values():
             importlib.import_module(module)  # warm the screen imports in this thread
-        self.call_from_thread(self._opened, path, engine, empty, actor)
+        self.call_from_thread(self._opened, path, engine, empty, actor, lock, notice)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error ends the app with one sentence instead of a traceback.
+
+        Every user action commits on its own, so nothing saved before the error is lost.
+        Under tests (Pilot) the error is re-raised by Textual as usual.
+        """
+        if self.is_headless:
+            super()._handle_exception(error)
+            return
+        log = _write_crash_log(error)
+        where = f" Details: {log}" if log else ""
+        self.error_message = (
+            f"isms-tui stopped on an unexpected error ({type(error).__name__}); "
+            f"everything saved before it is kept.{where}"
+        )
+        self._return_code = 1
+        self.exit(return_code=1)
 
     def _open_failed(self, message: str) -> None:
         if self.engine is None:
@@ -101,15 +142,23 @@ class IsmsApp(App[None]):
         else:
             self.notify(message, title="Cannot open workspace", severity="error", markup=False)
 
-    async def _opened(self, path: Path, engine: "Engine", empty: bool, actor: str) -> None:
+    async def _opened(
+        self, path: Path, engine: "Engine", empty: bool, actor: str,
+        lock: "WorkspaceLock | None" = None, notice: str = "",
+    ) -> None:
         from isms_tui.config import remember_workspace
 
         old = self.engine
         if old is not None:
             await self._drop_section_screens()
             old.dispose()
+        if self.workspace_lock is not None and self.workspace_lock is not lock:
+            self.workspace_lock.release()
+        self.workspace_lock, self.read_only = lock, lock is None
         self.engine, self.db_path, self.actor = engine, path, actor
-        self.sub_title = path.name
+        self.sub_title = path.name + ("  (read-only)" if self.read_only else "")
+        if notice:
+            self.notify(notice, title="Read-only", severity="warning", timeout=15, markup=False)
         remember_workspace(path)
         if empty:
             from isms_tui.screens.welcome import WelcomeScreen
@@ -130,13 +179,25 @@ class IsmsApp(App[None]):
 
     @contextmanager
     def session(self) -> Iterator["Session"]:
-        """One transaction for one user action, journaled under the current user's name."""
-        from isms_tui.models.db import session_scope
+        """One transaction for one user action, journaled under the current user's name.
+
+        In a read-only app (another isms holds the workspace) any write raises InputError
+        with one sentence, which every form already shows like a validation error.
+        """
+        from isms_tui.models.db import ReadOnlyWorkspace, session_scope
+        from isms_tui.services.errors import InputError
 
         if self.engine is None:
             raise RuntimeError("The workspace is not open yet.")
-        with session_scope(self.engine, self.actor) as session:
-            yield session
+        try:
+            with session_scope(self.engine, self.actor) as session:
+                yield session
+        except ReadOnlyWorkspace as exc:
+            raise InputError(str(exc)) from None
+
+    def on_unmount(self) -> None:
+        if self.workspace_lock is not None:
+            self.workspace_lock.release()  # the process may live on (tests, an embedding app)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -160,6 +221,20 @@ class IsmsApp(App[None]):
 
         self.push_screen(WorkspacePicker(self.db_path), chosen)
 
+    def action_export_pack(self) -> None:
+        """Issue a signed evidence pack (the screen, and reportlab, load only now)."""
+        if self.engine is None:
+            return
+        from isms_tui.screens.export import ExportScreen
+
+        self.push_screen(ExportScreen(self.db_path))
+
+    def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.engine is not None:
+            yield SystemCommand("Issue evidence pack", "Build and sign a PDF evidence pack (Clause 9, an audit, "
+                                "a review)", self.action_export_pack)
+
 
 class OpeningScreen(Screen[None]):
     """Shown while a workspace is being opened."""
@@ -168,6 +243,23 @@ class OpeningScreen(Screen[None]):
         yield Header()
         yield Static("Opening workspace…", id="opening")
         yield Footer()
+
+
+def _write_crash_log(error: BaseException) -> Path | None:
+    """Keep the details of an unexpected error in the data folder for a bug report."""
+    import traceback
+    from datetime import datetime
+
+    from isms_tui.config import data_dir
+
+    try:
+        folder = data_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"crash-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
+        path.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
+        return path
+    except OSError:
+        return None
 
 
 def _user_name() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,9 +11,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from isms_tui.models import Analysis, Evidence, EvidenceLink, JournalEntry, Kpi, Person, Reading, Status
+from isms_tui import catalogues
+from isms_tui.models import (
+    Action, ActionStatus, Analysis, Audit, AuditArea, AuditItem, AuditProgramme, AuditResult, AuditStatus,
+    Effectiveness, Evidence, EvidenceLink, Finding, Grading, JournalEntry, Kpi, Person, Reading, Status,
+)
 from isms_tui.models.db import open_engine, session_scope
-from isms_tui.services import evaluation, evidence, monitoring, workspace
+from isms_tui.services import actions, audits, evaluation, evidence, monitoring, programme, workspace
 from isms_tui.services.demo import SECURITY_OFFICER, create_demo
 from isms_tui.services.errors import InputError
 
@@ -111,7 +116,8 @@ def test_statuses_do_not_depend_on_the_day(tmp_path: Path, today: date) -> None:
 
 
 def test_evidence_files_are_stored_and_linked_to_readings(demo: Session) -> None:
-    links = demo.exec(select(EvidenceLink)).all()
+    # The management review's attachments are checked in test_demo_reviews.py.
+    links = demo.exec(select(EvidenceLink).where(EvidenceLink.entity != "review_entry")).all()
     assert 4 <= len(links) <= 6
     assert all(ln.entity == "reading" and demo.get(Reading, ln.entity_id) for ln in links)
     for ev in demo.exec(select(Evidence)):
@@ -158,3 +164,149 @@ def test_demo_refuses_a_workspace_with_only_an_organisation(tmp_path: Path) -> N
     with session_scope(engine) as s:
         assert workspace.get_workspace(s).org_name == "Real Client plc"
         assert s.exec(select(Kpi)).first() is None
+
+
+# --- 9.2 internal audit and 10.2 corrective action ----------------------------------------------
+
+AUDIT_STATUSES = {AuditStatus.REPORTED: 1, AuditStatus.COMPLETED: 1, AuditStatus.IN_PROGRESS: 1,
+                  AuditStatus.PLANNED: 3}
+
+
+def _audit_history(engine: Engine) -> list[list[dict]]:
+    with session_scope(engine) as s:
+        return [[{c: getattr(o, c) for c in model.__table__.columns.keys()}
+                 for o in s.exec(select(model).order_by(model.id))]
+                for model in (AuditArea, AuditProgramme, Audit, AuditItem, Finding, Action)]
+
+
+def _history_dates(s: Session) -> list[date]:
+    """Every date the demo backdates: none may lie after its 'today'."""
+    out: list[date] = []
+    for a in s.exec(select(Audit).where(Audit.status != AuditStatus.PLANNED)):
+        out += [a.actual_start] + ([a.actual_end] if a.actual_end else [])
+        out += [a.declared_at.date()] if a.declared_at else []
+    out += [i.recorded_at.date() for i in s.exec(select(AuditItem).where(AuditItem.recorded_at.is_not(None)))]
+    out += [f.raised_on for f in s.exec(select(Finding))]
+    out += [a.effectiveness_on for a in s.exec(select(Action).where(Action.effectiveness_on.is_not(None)))]
+    return out
+
+
+def test_same_today_gives_the_same_audit_history(tmp_path: Path) -> None:
+    first, second = _demo(tmp_path / "a.db"), _demo(tmp_path / "b.db")
+    history = _audit_history(first)
+    assert all(history)
+    assert history == _audit_history(second)
+
+
+def test_audit_areas_follow_the_people_s_responsibilities(demo: Session) -> None:
+    areas = demo.exec(select(AuditArea)).all()
+    responsibilities = {a for p in demo.exec(select(Person)) for a in p.areas}
+    assert len(areas) >= 15
+    assert all(a.name in responsibilities for a in areas)
+    assert {a.importance for a in areas} == {1, 2, 3, 4, 5}
+    assert all(a.refs and set(a.refs) <= catalogues.by_ref().keys() for a in areas)
+
+
+def test_a_three_year_programme_started_about_23_months_ago(demo: Session) -> None:
+    [prog] = demo.exec(select(AuditProgramme)).all()
+    assert prog.cycle_years == 3 and prog.owner_id
+    assert prog.objectives and prog.methods and prog.responsibilities
+    assert 670 <= (TODAY - prog.cycle_start).days <= 731
+    assert programme.current_programme(demo, TODAY).id == prog.id
+    assert all(a.programme_id == prog.id for a in audits.list_audits(demo))
+    cover = programme.coverage(demo, prog.id)
+    assert 85 <= cover.percent < 100 and cover.uncovered  # a gap for the matrix to highlight
+
+
+def test_audits_in_every_state(demo: Session) -> None:
+    listed = audits.list_audits(demo)
+    assert Counter(a.status for a in listed) == AUDIT_STATUSES
+    for a in listed:
+        assert a.title and a.scope_refs and a.criteria and a.methods and a.lead_auditor_id and a.auditees
+        assert (a.planned_start > TODAY) == (a.status == AuditStatus.PLANNED)
+
+
+def test_completed_audits_have_full_working_papers(demo: Session) -> None:
+    done = [a for a in audits.list_audits(demo) if a.status in (AuditStatus.COMPLETED, AuditStatus.REPORTED)]
+    assert len(done) == 2
+    for audit in done:
+        items = audits.items(demo, audit.id)
+        assert len(items) >= 25 and all(i.result and i.notes and i.recorded_at for i in items)
+        assert all(i.methods for i in items if i.result != AuditResult.NOT_AUDITED)
+        assert sum(1 for i in items if i.sample_population and i.sample_size and i.sample_items) >= 5
+        assert audit.summary and audit.conclusion
+        assert audit.actual_start <= audit.actual_end < TODAY
+        assert all(audit.actual_start <= i.recorded_at.date() <= audit.actual_end for i in items)
+        assert not audits.impartiality_conflicts(demo, audit) or audit.independence_declaration
+
+
+def test_one_audit_carries_an_independence_declaration(demo: Session) -> None:
+    [audit] = [a for a in audits.list_audits(demo) if a.independence_declaration]
+    assert audits.impartiality_conflicts(demo, audit)  # why it was needed
+    assert len(audit.independence_declaration) >= audits.MIN_DECLARATION and audit.declared_by
+    assert audit.declared_at.date() < audit.actual_start
+
+
+def test_the_audit_in_progress_could_start_and_is_partly_recorded(demo: Session) -> None:
+    [audit] = [a for a in audits.list_audits(demo) if a.status == AuditStatus.IN_PROGRESS]
+    assert not audits.impartiality_conflicts(demo, audit) or audit.independence_declaration
+    assert audit.actual_start < TODAY and audit.actual_end is None and not audit.conclusion
+    done = audits.progress(demo, audit.id)
+    assert 0 < done.done < done.total
+    assert all(i.recorded_at.date() < TODAY for i in audits.items(demo, audit.id) if i.result)
+
+
+def test_findings_of_every_grading_come_from_their_working_paper_line(demo: Session) -> None:
+    findings = demo.exec(select(Finding)).all()
+    assert all(n >= 1 for n in Counter(f.grading for f in findings).values())
+    assert set(Counter(f.grading for f in findings)) == set(Grading)
+    for f in findings:
+        item = demo.get(AuditItem, f.item_id)
+        assert (item.audit_id, item.ref) == (f.audit_id, f.ref)
+        assert audits.RESULT_TO_GRADING[item.result] == f.grading
+        assert f.statement and f.evidence and f.raised_on <= TODAY
+    ncs = {f.id for f in findings if f.grading in audits.NC_GRADINGS}
+    assert {a.source_id for a in actions.list_actions(demo, source="finding")} == ncs
+
+
+def test_corrective_actions_in_every_state(demo: Session) -> None:
+    acts = actions.list_actions(demo, source="finding")
+    assert {a.status for a in acts} == set(ActionStatus)
+    assert all(a.owner_id and a.due_date for a in acts)
+    for a in acts:
+        if a.status == ActionStatus.CLOSED:
+            assert a.effectiveness == Effectiveness.EFFECTIVE and a.effectiveness_notes
+            assert a.effectiveness_by_id not in (None, a.owner_id)
+            assert a.effectiveness_on == a.closed_on <= TODAY
+        else:
+            assert a.effectiveness is None and a.closed_on is None
+        if a.status in (ActionStatus.IMPLEMENTED, ActionStatus.CLOSED):
+            assert a.root_cause and a.corrective_action and a.correction
+    [late] = [a for a in actions.overdue_actions(demo, TODAY) if a.source == "finding"]
+    assert late.status == ActionStatus.IN_PROGRESS
+    assert all(not actions.is_overdue(a, TODAY) for a in acts if a.status == ActionStatus.IMPLEMENTED)
+
+
+def test_priorities_follow_importance_and_open_nonconformities(demo: Session) -> None:
+    ranked = programme.priorities(demo, TODAY)
+    assert any("still open" in r for r in ranked[0].reasons)
+    assert any("due again" in r for p in ranked for r in p.reasons)
+    assert ranked[-1].area.importance == 1
+
+
+def test_audit_records_are_in_the_journal(demo: Session) -> None:
+    journalled = {(j.entity, j.entity_id) for j in demo.exec(select(JournalEntry))}
+    for model in (AuditArea, AuditProgramme, Audit, AuditItem, Finding, Action):
+        assert all((model.__tablename__, o.id) in journalled for o in demo.exec(select(model)))
+
+
+@pytest.mark.parametrize("today", [date(2027, 1, 1), date(2026, 10, 2), date(2025, 3, 31)])
+def test_audit_history_does_not_depend_on_the_day(tmp_path: Path, today: date) -> None:
+    engine = _demo(tmp_path / "w.db", today)
+    with session_scope(engine) as s:
+        assert Counter(a.status for a in audits.list_audits(s)) == AUDIT_STATUSES
+        assert len([a for a in actions.overdue_actions(s, today) if a.source == "finding"]) == 1
+        assert max(_history_dates(s)) < today
+        prog = programme.current_programme(s, today)
+        assert all(prog.cycle_start <= a.planned_start <= programme.cycle_end(prog) for a in audits.list_audits(s))
+    engine.dispose()

@@ -25,6 +25,7 @@ from .enums import (
     Status,
 )
 from .monitoring import Analysis, Kpi, Reading
+from .packs import IssuedPack
 from .records import Evidence, EvidenceLink, JournalEntry
 from .review import ManagementReview, ReviewDecision, ReviewEntry, ReviewNote
 from .workspace import Objective, Person, Workspace
@@ -45,6 +46,7 @@ __all__ = [
     "Effectiveness",
     "Finding",
     "Grading",
+    "IssuedPack",
     "ManagementReview",
     "ReviewDecision",
     "ReviewEntry",

@@ -21,6 +21,7 @@ from isms_tui.widgets.status import (
     status_text,
     trend_text,
 )
+from isms_tui.widgets.actions_panel import ActionsPanel
 from isms_tui.widgets.tables import sync_rows
 
 from .base import SectionScreen
@@ -63,6 +64,7 @@ class DashboardScreen(SectionScreen):
             with Horizontal(id="tiles"):
                 for status in Status:
                     yield StatusTile(status)
+                yield ActionsPanel()
             yield Static("", id="due-line")
             yield Label("KPIs by urgency · enter opens one", classes="section-title")
             yield DataTable(id="urgent", cursor_type="row", zebra_stripes=True)
@@ -100,7 +102,11 @@ class DashboardScreen(SectionScreen):
             ws = workspace.get_workspace(session)
             headline = (ws.org_name if ws else "Unnamed workspace", ws.scope if ws else "")
             latest = analysis.latest_analyses(session, 12)
+            from isms_tui.services.action_register import actions_summary
+
+            acts = actions_summary(session, today)
         self.app.call_from_thread(self.show, ov, headline, today, latest)
+        self.app.call_from_thread(lambda: self.query_one(ActionsPanel).show_summary(acts))
 
     def show(self, ov: "Overview", headline: tuple[str, str], today: date,
              latest: list[tuple["Analysis", str]] = ()) -> None:

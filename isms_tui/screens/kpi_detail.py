@@ -38,6 +38,7 @@ class KpiDetailScreen(SectionScreen):
         Binding("a", "analysis", "Analysis"),
         Binding("e", "edit", "Edit KPI"),
         Binding("l", "show_all", "All readings"),
+        Binding("h", "history", "History"),
         Binding("tab", "app.focus_next", "Next table", show=False),
     ]
 
@@ -149,6 +150,26 @@ class KpiDetailScreen(SectionScreen):
             period = self.report.readings[-1].period_start
         period = period or periods.last_closed_period(clock.today(), self.report.kpi.frequency)
         self.app.push_screen(AnalysisForm(self.kpi_id, period), lambda r: self.load() if r else None)
+
+    def action_history(self) -> None:
+        """The journal entries of this KPI and of the highlighted reading (read-only)."""
+        from datetime import date
+
+        from .history import HistoryModal, HistorySubject
+
+        if self.report is None:
+            return
+        k = self.report.kpi
+        subjects = [HistorySubject("kpi", self.kpi_id, f"KPI {k.code} {k.name}")]
+        table = self.query_one("#readings", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            start = date.fromisoformat(key) if key else None
+            reading = next((r for r in self.report.readings if r.period_start == start), None)
+            if reading is not None:
+                label = f"Reading {periods.period_label(reading.period_start, k.frequency)} of {k.code}"
+                subjects.append(HistorySubject("reading", reading.id, label))
+        self.app.push_screen(HistoryModal(subjects))
 
     def action_edit(self) -> None:
         from .kpi_form import KpiForm

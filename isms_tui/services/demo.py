@@ -1,4 +1,5 @@
-"""A realistic demo workspace: a fictional 40-person company with two years of 9.1 history.
+"""A realistic demo workspace: a fictional 40-person company with two years of 9.1 history
+and, from demo_audits, its internal audit programme, audits, findings and corrective actions.
 
 Deterministic by construction (one seeded generator, every date derived from `today`) so tests
 and snapshots can pin it. The organisation, people, objectives and KPI definitions go through the
@@ -21,6 +22,8 @@ from sqlmodel import Session
 from isms_tui.models import Analysis, Direction, Frequency, Kpi, KpiType, Reading, Status
 
 from . import evidence, periods, workspace
+from .demo_audits import create_audit_history
+from .demo_reviews import add_reviews
 from .errors import InputError
 from .evaluation import evaluate_value, goodness
 from .kpis import KpiInput, save_kpi
@@ -490,6 +493,8 @@ def create_demo(session: Session, today: date) -> None:
     session.add_all(a for spec, kpi, rows in history
                     for a in _analyses(rng, spec, kpi, rows, people[spec.analyst], today))
     session.flush()
+    create_audit_history(session, today, people)  # 9.2 and 10.2: see demo_audits
+    add_reviews(session, today, people)  # 9.3: see demo_reviews
 
 
 def _kpi_input(spec: _KpiSpec, people: dict[str, int], objectives: dict[str, int],

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, and_, func, select
 
-from isms_tui.models import Status
+from isms_tui.models import Action, ActionStatus, Audit, AuditStatus, Finding, Grading, Status
 
 from . import periods
+from .action_register import actions_summary
 from .monitoring import Overview, overview
+from .pack_data import packs_summary
+from .review_views import reviews_summary
 from .workspace import get_workspace
 
 
@@ -42,6 +45,25 @@ def summary(session: Session, today: date, ov: Overview | None = None) -> dict[s
             for r in ov.rows
             if r.state.status in (Status.OFF_TARGET, Status.OVERDUE, Status.WARNING)
         ],
+        "actions": actions_summary(session, today),
+        "audits": audits_summary(session),
+        "reviews": reviews_summary(session),
+        "packs": packs_summary(session),
+    }
+
+
+def audits_summary(session: Session) -> dict[str, int]:
+    """Audits by status and the nonconformities whose corrective action is not closed yet."""
+    by_status = dict(session.exec(select(Audit.status, func.count()).group_by(Audit.status)).all())
+    open_ncs = session.exec(
+        select(func.count(Finding.id))
+        .outerjoin(Action, and_(Action.source == "finding", Action.source_id == Finding.id))
+        .where(Finding.grading.in_((Grading.MAJOR_NC, Grading.MINOR_NC)))
+        .where((Action.id.is_(None)) | (Action.status != ActionStatus.CLOSED))
+    ).one()
+    return {
+        **{s.name.lower(): by_status.get(s, 0) for s in AuditStatus},
+        "open_nonconformities": open_ncs,
     }
 
 
@@ -59,4 +81,19 @@ def render_text(data: dict[str, Any]) -> str:
         for a in data["attention"]:
             value = "—" if a["last_value"] is None else f"{a['last_value']:g}"
             lines.append(f"  {a['kpi']:<10} {a['status']:<10} last {a['last_period']} = {value}  {a['name']}")
+    au, ac = data["audits"], data["actions"]
+    lines.append(f"Audits: {au['planned']} planned, {au['in_progress']} in progress, {au['completed']} completed, "
+                 f"{au['reported']} reported; open nonconformities: {au['open_nonconformities']}")
+    lines.append(f"Actions: {ac['open']} open (overdue: {ac['overdue']})")
+    for a in ac["overdue_list"]:
+        lines.append(f"  #{a['id']:<5} due {a['due']}  {a['owner'] or 'no owner':<20} {a['title']}")
+    rv = data["reviews"]
+    last = f"last held {rv['last']['held_on']} ({rv['last']['title']}, {rv['last']['status']})" if rv["last"] \
+        else "none held yet"
+    nxt = f"next planned {rv['next']['planned_on']} ({rv['next']['title']})" if rv["next"] else "none planned"
+    lines.append(f"Management review: {last}; {nxt}; open review actions: {rv['open_actions']}")
+    pk = data.get("packs")
+    if pk:
+        lines.append(f"Evidence packs issued: {pk['count']}" + (
+            f"; last {pk['last']['file']} on {pk['last']['issued_at'][:10]}" if pk["last"] else ""))
     return "\n".join(lines)

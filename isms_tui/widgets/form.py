@@ -91,7 +91,7 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
     # The first field's control, not the (focusable) scroll container around the fields.
-    AUTO_FOCUS = "#form-fields FormField > *"
+    AUTO_FOCUS = "#form-fields FormField .field-row > *"
     form_title = "Form"
 
     def compose(self) -> ComposeResult:
