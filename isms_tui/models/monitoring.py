@@ -43,7 +43,9 @@ class Reading(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("kpi_id", "period_start", name="uq_reading_kpi_period"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kpi_id: int = Field(foreign_key="kpi.id", index=True, ondelete="RESTRICT")
+    # The unique (kpi_id, period_start) index serves lookups by KPI; a second index on kpi_id
+    # alone would only slow bulk imports down.
+    kpi_id: int = Field(foreign_key="kpi.id", ondelete="RESTRICT")
     period_start: date = Field(index=True)
     value: float
     entered_by: str = ""

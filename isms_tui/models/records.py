@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -33,12 +33,14 @@ class JournalEntry(SQLModel, table=True):
     """Append-only record of one change, chained to the previous entry by SHA-256."""
 
     __tablename__ = "journal"
+    # One index for a record's history; each index costs time on every journaled write.
+    __table_args__ = (Index("ix_journal_record", "entity", "entity_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: str  # ISO 8601 UTC, stored as text so the hashed form is exactly what is stored
     actor: str
-    entity: str = Field(index=True)
-    entity_id: int = Field(index=True)
+    entity: str
+    entity_id: int
     operation: str
     before: str | None = None  # canonical JSON
     after: str | None = None

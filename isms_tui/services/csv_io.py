@@ -441,12 +441,15 @@ def _write(session: Session, rows: list[_Row], existing: _Existing) -> ImportRes
             updates,
         )
     next_id = iter(range(last_id + 1, last_id + 1 + len(inserts)))
+    iso_now = now.isoformat()
+    iso_dates = {start: start.isoformat() for start in stored_dates}
     changes: list[Change] = []
     for r, old in zip(rows, replaced, strict=True):
         rid = next(next_id) if old is None else old.id
+        # Dates as the text the journal would make of them, computed once per distinct value.
         after = {
-            "id": rid, "kpi_id": r.kpi_id, "period_start": r.period_start, "value": r.value,
-            "entered_by": r.entered_by, "entered_at": now, "note": r.note,
+            "id": rid, "kpi_id": r.kpi_id, "period_start": iso_dates[r.period_start], "value": r.value,
+            "entered_by": r.entered_by, "entered_at": iso_now, "note": r.note,
         }
         if old is None:
             changes.append(("reading", rid, "create", None, after))
