@@ -172,3 +172,13 @@ def test_area_validation(session):
         programme.save_area(session, "X", 3, ["A.99.1"])
     with pytest.raises(InputError):
         programme.save_area(session, "X", 7, [])
+
+
+def test_not_audited_lines_do_not_count_as_coverage(session, people, prog):
+    audit = plan(session, people, prog)
+    audits.start_audit(session, audit.id)
+    audits.record_result(session, audits.items(session, audit.id)[0].id, AuditResult.CONFORMING)
+    audits.complete_audit(session, audit.id, "", "Partly done.")  # the other two become 'not audited'
+    rows = {r.ref: r for r in programme.coverage(session, prog.id).rows}
+    assert rows["A.8.8"].covered and not rows["A.8.13"].covered
+    assert rows["A.8.13"].cells == ["not audited"]

@@ -94,7 +94,8 @@ class CoverageRow:
 
     @property
     def covered(self) -> bool:
-        return any(self.cells)
+        """Planned or audited by some audit; a line left 'not audited' covers nothing."""
+        return any(cell and cell != AuditResult.NOT_AUDITED.value for cell in self.cells)
 
 
 @dataclass(frozen=True)
