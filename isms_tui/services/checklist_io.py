@@ -56,7 +56,15 @@ from isms_tui import catalogues
 
 from . import checklists
 from .checklists import Question
-from .csv_io import ImportRejected, MalformedCsv, csv_records, escape_cell, read_text, unescape_cell
+from .csv_io import (
+    ImportRejected,
+    MalformedCsv,
+    check_header,
+    csv_records,
+    escape_cell,
+    read_text,
+    unescape_cell,
+)
 from .errors import InputError, NotFound
 
 FORMATS = ("csv", "json")
@@ -254,7 +262,7 @@ def _parse_csv(text: str, errors: list[str]) -> _Parsed:
     try:
         for line, fields in csv_records(text):
             if columns is None:
-                header = _header(fields)
+                header = check_header(fields, REQUIRED, CSV_COLUMNS, EXPECTED_HEADER)
                 if isinstance(header, str):
                     errors.append(f"row {line}: {header}")
                     return _Parsed()
@@ -274,21 +282,6 @@ def _parse_csv(text: str, errors: list[str]) -> _Parsed:
     return _Parsed(questions=checker.questions, custom_refs=tuple(checker.custom))
 
 
-def _header(fields: list[str]) -> dict[str, int] | str:
-    names = [f.strip().lower() for f in fields]
-    missing = [c for c in REQUIRED if c not in names]
-    unknown = [repr(fields[i].strip()) for i, n in enumerate(names) if n not in CSV_COLUMNS]
-    repeated = sorted({n for n in names if n in CSV_COLUMNS and names.count(n) > 1})
-    problems = []
-    if missing:
-        problems.append("missing column " + ", ".join(missing))
-    if unknown:
-        problems.append("unknown column " + ", ".join(unknown))
-    if repeated:
-        problems.append("repeated column " + ", ".join(repeated))
-    if problems:
-        return f"the header must be {EXPECTED_HEADER}: " + "; ".join(problems)
-    return {n: i for i, n in enumerate(names)}
 
 
 class _JsonDoc:

@@ -31,6 +31,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from collections.abc import Collection, Sequence
 from typing import Any, Iterator, NamedTuple
 
 from sqlalchemy import Connection, select
@@ -168,12 +169,14 @@ def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
         raise MalformedCsv(line, str(exc)) from None
 
 
-def _columns(header: list[str]) -> dict[str, int] | str:
-    """Column name → index, or the header's problem as one message."""
+def check_header(
+    header: list[str], required: Sequence[str], known: Collection[str], expected: str
+) -> dict[str, int] | str:
+    """Column name → index (case and spaces ignored), or the header's problems as one message."""
     names = [h.strip().lower() for h in header]
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    unknown = [repr(header[i].strip()) for i, n in enumerate(names) if n not in KNOWN_COLUMNS]
-    repeated = sorted({n for n in names if n in KNOWN_COLUMNS and names.count(n) > 1})
+    missing = [c for c in required if c not in names]
+    unknown = [repr(header[i].strip()) for i, n in enumerate(names) if n not in known]
+    repeated = sorted({n for n in names if n in known and names.count(n) > 1})
     problems = []
     if missing:
         problems.append("missing column " + ", ".join(missing))
@@ -182,7 +185,7 @@ def _columns(header: list[str]) -> dict[str, int] | str:
     if repeated:
         problems.append("repeated column " + ", ".join(repeated))
     if problems:
-        return f"the header must be {EXPECTED_HEADER}: " + "; ".join(problems)
+        return f"the header must be {expected}: " + "; ".join(problems)
     return {n: i for i, n in enumerate(names)}
 
 
@@ -335,7 +338,7 @@ def import_readings(
     try:
         for line, fields in csv_records(text):
             if validator is None:
-                columns = _columns(fields)
+                columns = check_header(fields, REQUIRED_COLUMNS, KNOWN_COLUMNS, EXPECTED_HEADER)
                 if isinstance(columns, str):
                     errors.append(f"row {line}: {columns}")
                     break
