@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import sqlite3
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from sqlmodel import Session, func, select
 
 from isms_tui.models import Frequency, JournalEntry, Reading
 from isms_tui.models.db import open_engine, session_scope
-from isms_tui.models.journal import GENESIS_HASH, entry_hash
+from isms_tui.models.journal import GENESIS_HASH, canonical, entry_hash
 from isms_tui.services import clock, csv_io, kpis, readings
 from isms_tui.services.csv_io import (
     ImportRejected,
@@ -146,6 +146,21 @@ def test_stored_values_are_exactly_what_the_orm_writes(engine, tmp_path):
     assert orm_after.keys() == csv_after.keys()
     assert orm_after["entered_at"] == csv_after["entered_at"]
     con.close()
+
+
+@given(
+    rid=st.integers(1, 2**62), kpi_id=st.integers(1, 2**31),
+    value=st.floats(allow_nan=False, allow_infinity=False),
+    note=st.text(), entered_by=st.text(), day=st.dates(),
+    at=st.datetimes(timezones=st.just(timezone.utc)),
+)
+def test_bulk_journal_text_is_exactly_the_canonical_form(rid, kpi_id, value, note, entered_by, day, at):
+    row = csv_io._Row(kpi_id, day, value, note, entered_by)
+    fast = csv_io._reading_json(rid, row, csv_io.json_text(day.isoformat()), csv_io.json_text(at.isoformat()))
+    assert fast == canonical({
+        "id": rid, "kpi_id": kpi_id, "period_start": day, "value": value,
+        "entered_by": entered_by, "entered_at": at, "note": note,
+    })
 
 
 def test_journal_chain_stays_intact_across_bulk_writes(engine, tmp_path):

@@ -27,6 +27,16 @@ def test_schema_revisions_match_the_migrations():
     assert tuple(found) == REVISIONS
 
 
+def test_migrations_build_exactly_the_models_schema(engine):
+    """A model change without its migration (or the reverse) shows up here, not in a user's file."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+
+
 def test_reopening_is_idempotent(db_path):
     open_engine(db_path).dispose()
     open_engine(db_path).dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from enum import Enum
 from typing import Any
@@ -75,27 +76,50 @@ def _state(obj: Any, *, previous: bool) -> dict[str, Any]:
 
 
 Change = tuple[str, int, str, "dict[str, Any] | None", "dict[str, Any] | None"]
+EncodedChange = tuple[str, int, str, "str | None", "str | None"]
+"""A change whose before/after values are already canonical JSON text."""
+
+_INSERT = (
+    "INSERT INTO journal (at, actor, entity, entity_id, operation, before, after, prev_hash, hash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_CHUNK = 5000  # bounded memory for bulk imports, few enough statements to stay fast
 
 
 def append_entries(session: OrmSession, changes: list[Change]) -> None:
-    """Append (entity, id, operation, before, after) entries; bulk Core writes call this directly."""
+    """Append (entity, id, operation, before, after) entries, in order, to the chain."""
+    append_encoded(
+        session, ((e, i, op, canonical(b), canonical(a)) for e, i, op, b, a in changes)
+    )
+
+
+def append_encoded(session: OrmSession, changes: Iterable[EncodedChange]) -> int:
+    """Append already-encoded changes in chunks; returns how many were appended.
+
+    Bulk imports stream their changes through this so that 100k entries never sit in memory
+    at once; the values must be exactly what `canonical` makes of the record, or history
+    views and pack snapshots would disagree with the chain.
+    """
     conn = session.connection()
     prev = conn.exec_driver_sql("SELECT hash FROM journal ORDER BY id DESC LIMIT 1").scalar()
     prev = prev or GENESIS_HASH
     actor = session.info.get(ACTOR_KEY, "") or "unknown"
     at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
-    rows = []
-    for entity, entity_id, op, before, after in changes:
-        b, a = canonical(before), canonical(after)
+    count = 0
+    rows: list[tuple[Any, ...]] = []
+    for entity, entity_id, op, b, a in changes:
         h = entry_hash(prev, at, actor, entity, entity_id, op, b, a)
         rows.append((at, actor, entity, entity_id, op, b, a, prev, h))
         prev = h
-    # Driver-level executemany: the ORM/Core per-row overhead dominates bulk imports.
-    conn.exec_driver_sql(
-        "INSERT INTO journal (at, actor, entity, entity_id, operation, before, after, prev_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+        if len(rows) == _CHUNK:
+            # Driver-level executemany: the ORM/Core per-row overhead dominates bulk imports.
+            conn.exec_driver_sql(_INSERT, rows)
+            count += len(rows)
+            rows = []
+    if rows:
+        conn.exec_driver_sql(_INSERT, rows)
+        count += len(rows)
+    return count
 
 
 @event.listens_for(OrmSession, "after_flush")

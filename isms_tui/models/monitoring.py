@@ -43,10 +43,11 @@ class Reading(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("kpi_id", "period_start", name="uq_reading_kpi_period"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    # The unique (kpi_id, period_start) index serves lookups by KPI; a second index on kpi_id
-    # alone would only slow bulk imports down.
+    # The unique (kpi_id, period_start) index serves lookups by KPI. No other index: one on
+    # period_start alone cost a 100k-row import over a second of scattered page writes and
+    # saved the period queries (packs, reviews) nothing measurable over a table scan.
     kpi_id: int = Field(foreign_key="kpi.id", ondelete="RESTRICT")
-    period_start: date = Field(index=True)
+    period_start: date
     value: float
     entered_by: str = ""
     entered_at: datetime

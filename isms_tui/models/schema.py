@@ -4,5 +4,8 @@ Kept in step with migrations/versions by a test; opening a workspace compares th
 revision with these to decide between "up to date", "migrate" and "newer than this version".
 """
 
-REVISIONS: tuple[str, ...] = ("0001_initial", "0002_audit", "0003_review", "0004_packs", "0005_indexes")
+REVISIONS: tuple[str, ...] = (
+    "0001_initial", "0002_audit", "0003_review", "0004_packs", "0005_indexes",
+    "0006_reading_period_index",
+)
 HEAD = REVISIONS[-1]
