@@ -201,6 +201,21 @@ class IsmsApp(App[None]):
 
     # -- actions ---------------------------------------------------------------------------
 
+    async def run_action(self, action: Any, default_namespace: Any = None) -> bool:
+        """Run a key's action; a refusal from the services becomes a notice, not a crash.
+
+        Forms show their own errors under the fields; this catches what single-key actions
+        leave uncaught (a write in a read-only workspace, a record deleted meanwhile), which
+        would otherwise stop the app.
+        """
+        from isms_tui.services.errors import InputError, NotFound
+
+        try:
+            return await super().run_action(action, default_namespace)
+        except (InputError, NotFound) as exc:
+            self.notify(str(exc), title="Not done", severity="error", markup=False)
+            return True
+
     def action_section(self, mode: str) -> None:
         if self.engine is not None:
             self.switch_mode(mode)

@@ -148,6 +148,27 @@ async def test_read_only_form_shows_the_refusal_and_saves_nothing(ws):
     assert people(ws) == ["Ann Officer"]
 
 
+async def test_read_only_key_action_is_refused_in_a_notice_and_the_app_goes_on(ws):
+    """A key that writes directly (x deactivates a KPI) says why not; it never stops the app."""
+    with acquire(ws):
+        app = make_app(ws)
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await opened(pilot)
+            await pilot.press("m")
+            await wait_for(pilot, lambda: app.current_mode == "monitoring" and app.screen.query_one("#kpis").row_count)
+            await pilot.press("x")
+            await pilot.pause()
+            assert app._notifications, "no notice for the refused write"
+            assert "read-only" in list(app._notifications)[-1].message
+            assert app.is_running and app.return_code is None
+            await pilot.press("d")  # keys still work
+            await wait_for(pilot, lambda: app.current_mode == "dashboard")
+    engine = open_engine(ws)
+    with session_scope(engine) as s:
+        assert kpis.kpi_by_code(s, "M1").active
+    engine.dispose()
+
+
 async def test_first_tui_holds_the_lock_until_it_exits(ws):
     app = make_app(ws)
     async with app.run_test(size=(120, 40)) as pilot:
