@@ -13,7 +13,7 @@ from isms_tui.models import (
     ReviewStatus,
 )
 from isms_tui.models.db import session_scope
-from isms_tui.services import actions, audits, checklists, kpis, readings, review, workspace
+from isms_tui.services import actions, audits, checklists, clock, kpis, readings, review, workspace
 from isms_tui.services.actions import ActionInput
 from isms_tui.services.errors import InputError
 from isms_tui.services.kpis import KpiInput
@@ -89,6 +89,7 @@ def test_audit_and_nonconformity_inputs(session, boss):
     r = new_review(session, boss, end=date(2026, 11, 30))  # the audit ran today
     data = review.assemble(session, r)
     assert data["d1"]["raised"] == 1 and data["d1"]["corrective_actions"]["open"] == 1
+    assert data["d1"]["corrective_actions"]["as_of"] == clock.today().isoformat()  # status now, said so
     assert data["d3"]["audits"][0]["findings"] == {"minor NC": 1, "opportunity for improvement": 1}
     assert data["g"]["audit_opportunities"][0]["statement"] == "Automate restore tests"
 

@@ -1217,7 +1217,7 @@ def _render_d1(ctx: Context, data: dict[str, Any]) -> None:
     g, ca = data.get("by_grading", {}), data.get("corrective_actions", {})
     s.para(f"{plural(data.get('raised', 0), 'nonconformity', 'nonconformities')} raised in the period "
            f"({g.get('major NC', 0)} major, {g.get('minor NC', 0)} minor). "
-           f"Corrective actions: {ca.get('open', 0)} open, "
+           f"Corrective actions{' on ' + ca['as_of'] if ca.get('as_of') else ''}: {ca.get('open', 0)} open, "
            f"{ca.get('overdue', 0)} overdue, {ca.get('closed_in_period', 0)} closed in the period, "
            f"{ca.get('not_effective_checks', 0)} found not effective.")
     trend = data.get("trend") or []

@@ -345,7 +345,8 @@ def nonconformities(session: Session, start: date, end: date) -> dict[str, Any]:
                    "raised": per_quarter.get(periods.period_label(q, periods.Frequency.QUARTERLY), 0),
                    "closed": closed_q.get(periods.period_label(q, periods.Frequency.QUARTERLY), 0)}
                   for q in quarters],
-        "corrective_actions": {
+        "corrective_actions": {  # their status on the day the input is assembled, not at period end
+            "as_of": today.isoformat(),
             "open": sum(a.status in actions.OPEN_STATES for a in acts),
             "overdue": sum(actions.is_overdue(a, today) for a in acts),
             "closed_in_period": sum(1 for a in acts if a.closed_on and start <= a.closed_on <= end),

@@ -113,7 +113,8 @@ def render_d1(data: dict[str, Any]) -> RenderableType:
     head = Text.assemble((plural(data["raised"], "nonconformity", "nonconformities"), "bold"),
                          " raised in the period (", (f"{g.get('major NC', 0)} major", "bold red"), ", ",
                          (f"{g.get('minor NC', 0)} minor", "red"), ").")
-    acts = Text.assemble("Corrective actions: ", (f"{ca['open']} open", "bold"), ", ",
+    as_of = f" on {ca['as_of']}" if ca.get("as_of") else ""  # approved before the date was recorded
+    acts = Text.assemble(f"Corrective actions{as_of}: ", (f"{ca['open']} open", "bold"), ", ",
                          (f"{ca['overdue']} overdue", "bold red" if ca["overdue"] else "green"), ", ",
                          (f"{ca['closed_in_period']} closed in the period", "green"), ", ",
                          (f"{ca['not_effective_checks']} found not effective",
