@@ -56,13 +56,22 @@ def _db_path(ctx: click.Context, db: Path | None) -> Path:
     return db or ctx.obj.get("db") or default_db_path()
 
 
-def _existing_engine(path: Path):
-    """Open a workspace that must already exist (reporting commands never create one)."""
-    from isms_tui.models.db import WorkspaceError, open_engine
+def _existing_engine(path: Path, *, locked: bool = False):
+    """Open a workspace that must already exist (reporting commands never create one).
+
+    Reading needs no lock, but upgrading the file's schema is a write: a reporting command
+    that finds an older workspace upgrades it only while holding the lock (`locked`: the
+    caller holds it already), so it never changes the file under an open isms.
+    """
+    from isms_tui.models.db import WorkspaceError, needs_upgrade, open_engine
+    from isms_tui.models.lock import acquire
 
     if not path.exists():
         raise WorkspaceError(f"No workspace at {path}; run `isms` or `isms demo` to create one.")
-    return open_engine(path)
+    if locked or not needs_upgrade(path):
+        return open_engine(path)
+    with acquire(path, doing="close it so that this version can upgrade the workspace first"):
+        return open_engine(path)
 
 
 @contextmanager
@@ -182,7 +191,7 @@ def import_readings_cmd(ctx: click.Context, file: Path, db: Path | None, replace
     path = _db_path(ctx, db)
     try:
         with _write_lock(path, "close it before importing", must_exist=True):
-            engine = _existing_engine(path)
+            engine = _existing_engine(path, locked=True)
             with session_scope(engine, _actor()) as session:
                 result = import_readings(session, file, entered_by=_actor(), replace=replace)
             engine.dispose()
@@ -417,7 +426,7 @@ def checklist_import_cmd(ctx: click.Context, file: Path, name: str | None, repla
     path = _db_path(ctx, db)
     try:
         with _write_lock(path, "close it before importing", must_exist=True):
-            engine = _existing_engine(path)
+            engine = _existing_engine(path, locked=True)
             try:
                 with session_scope(engine, _actor()) as session:
                     result = import_template(session, file, name=name, replace=replace)
@@ -548,7 +557,7 @@ def pack_cmd(ctx: click.Context, out: Path, db: Path | None, date_from: str | No
     out = check_output(out)
     path = _db_path(ctx, db)
     with _write_lock(path, "close it before issuing a pack", must_exist=True):
-        engine = _existing_engine(path)
+        engine = _existing_engine(path, locked=True)
         try:
             prompt = "Passphrase for the signing key" if has_identity() else "New passphrase for the signing key"
             passphrase = _passphrase(passphrase_file, prompt, confirm=not has_identity())

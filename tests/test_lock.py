@@ -106,6 +106,45 @@ def test_read_only_engine_refuses_orm_and_core_writes(ws):
     assert people(ws) == ["Ann Officer"]
 
 
+def _make_older(ws: Path) -> None:
+    """Turn `ws` back into a workspace of the previous schema revision."""
+    import sqlite3
+
+    from isms_tui.models.schema import REVISIONS
+
+    assert REVISIONS[-1] == "0006_reading_period_index"  # update this helper with the next migration
+    con = sqlite3.connect(ws)
+    con.execute("CREATE INDEX ix_reading_period_start ON reading (period_start)")
+    con.execute("UPDATE alembic_version SET version_num = ?", (REVISIONS[-2],))
+    con.commit()
+    con.close()
+
+
+def _revision(ws: Path) -> str:
+    import sqlite3
+
+    con = sqlite3.connect(ws)
+    try:
+        return con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_reporting_command_upgrades_an_older_workspace_only_under_the_lock(ws):
+    from isms_tui.models.schema import HEAD
+
+    _make_older(ws)
+    with acquire(ws):
+        refused = run("status", "--db", ws)
+    assert refused.exit_code == 1
+    assert "upgrade" in refused.output and "Traceback" not in refused.output
+    assert _revision(ws) != HEAD  # nothing changed under the open isms
+    done = run("status", "--db", ws)
+    assert done.exit_code == 0, done.output
+    assert _revision(ws) == HEAD
+    assert not is_locked(ws)  # the lock taken for the upgrade was let go
+
+
 # -- the TUI ---------------------------------------------------------------------------------------
 
 

@@ -100,6 +100,11 @@ def _probe(path: Path) -> str | None:
     return revision
 
 
+def needs_upgrade(path: Path) -> bool:
+    """Whether opening the workspace at `path` would migrate its schema (a write)."""
+    return _probe(Path(path).expanduser()) not in (None, HEAD)
+
+
 def _check_writable(path: Path) -> None:
     folder = path.parent
     if path.exists() and not os.access(path, os.W_OK):
