@@ -98,11 +98,34 @@ def test_closing_the_last_nonconformity_action_clears_the_count(session):
     assert [a["id"] for a in data["actions"]["overdue_list"]] == [ids["unowned"]]
 
 
+def test_next_audit_is_the_running_one_else_the_next_planned(session):
+    seed(session)
+    assert summary(session, TODAY)["next_audit"] == {
+        "title": "Running audit", "state": "in progress", "on": TODAY.isoformat()}
+    ann = workspace.person_by_name(session, "Ann Auditor").id
+    later = audits.plan_audit(session, AuditInput(
+        title="Next year's audit", planned_start=TODAY + timedelta(days=90), planned_end=TODAY + timedelta(days=91),
+        template=checklists.BUILTIN_ANNEX_A, scope_refs=["A.8.8"], lead_auditor_id=ann,
+    ))
+    running = next(a for a in audits.list_audits(session) if a.title == "Running audit")
+    audits.complete_audit(session, running.id, "", "Done.")
+    late = summary(session, TODAY)["next_audit"]  # due to start on 2026-10-05, never started
+    assert late == {"title": "Planned audit", "state": "late", "on": "2026-10-05"}
+    planned = next(a for a in audits.list_audits(session) if a.title == "Planned audit")
+    audits.start_audit(session, planned.id)
+    audits.complete_audit(session, planned.id, "", "Done.")
+    data = summary(session, TODAY)
+    assert data["next_audit"] == {"title": later.title, "state": "planned",
+                                  "on": (TODAY + timedelta(days=90)).isoformat()}
+    assert f"planned: Next year's audit (from {(TODAY + timedelta(days=90)).isoformat()})" in render_text(data)
+
+
 def test_empty_workspace_has_every_key_at_zero(session):
     data = summary(session, TODAY)
     assert data["actions"] == {"open": 0, "overdue": 0, "overdue_list": []}
     assert data["audits"] == {"planned": 0, "in_progress": 0, "completed": 0, "reported": 0,
                               "open_nonconformities": 0}
+    assert data["next_audit"] is None
     text = render_text(data)
     assert "Actions: 0 open (overdue: 0)" in text
     assert "open nonconformities: 0" in text

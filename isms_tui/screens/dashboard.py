@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -94,13 +94,16 @@ class DashboardScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def load(self) -> None:
-        from isms_tui.services import analysis, monitoring, workspace
+        from isms_tui.services import analysis, monitoring, status, workspace
+        from isms_tui.services.review_views import reviews_summary
 
         today = clock.today()
         with self.isms.session() as session:
             ov = monitoring.overview(session, today)
             ws = workspace.get_workspace(session)
-            headline = (ws.org_name if ws else "Unnamed workspace", ws.scope if ws else "")
+            cycle = {"audit": status.next_audit(session, today), "audits": status.audits_summary(session),
+                     "reviews": reviews_summary(session)}
+            headline = (ws.org_name if ws else "Unnamed workspace", ws.scope if ws else "", cycle)
             latest = analysis.latest_analyses(session, 12)
             from isms_tui.services.action_register import actions_summary
 
@@ -108,13 +111,15 @@ class DashboardScreen(SectionScreen):
         self.app.call_from_thread(self.show, ov, headline, today, latest)
         self.app.call_from_thread(lambda: self.query_one(ActionsPanel).show_summary(acts))
 
-    def show(self, ov: "Overview", headline: tuple[str, str], today: date,
+    def show(self, ov: "Overview", headline: tuple[str, str, dict[str, Any]], today: date,
              latest: list[tuple["Analysis", str]] = ()) -> None:
-        org, scope = headline
+        org, scope, cycle = headline
         text = Text(org, style="bold")
         text.append(f"  ·  ISMS status on {today.isoformat()}", style="dim")
         if scope:
             text.append("\nScope: " + _one_line(scope, self.size.width - 10), style="dim")
+        text.append("\n")
+        text.append_text(_cycle_line(cycle, today, self.size.width - 2))
         self.query_one("#headline", Static).update(text)
         self.show_lower(ov, today, latest)
         for tile in self.query(StatusTile):
@@ -173,6 +178,46 @@ class DashboardScreen(SectionScreen):
 
         self.app.push_screen(DueReadingsScreen())
 
+
+
+def _cycle_line(cycle: dict[str, Any], today: date, width: int) -> Text:
+    """Where 9.2 and 9.3 stand, on one line of `width` cells (the audit's title gives way)."""
+    line = _cycle_text(cycle, today, cycle["audit"]["title"] if cycle["audit"] else "")
+    over = line.cell_len - width
+    if over > 0 and cycle["audit"]:
+        title = cycle["audit"]["title"]
+        line = _cycle_text(cycle, today, title[: max(8, len(title) - over - 1)].rstrip() + "…")
+    return line
+
+
+def _cycle_text(cycle: dict[str, Any], today: date, title: str) -> Text:
+    """The audit running or next, open NCs, the last and next review, open review actions."""
+    line = Text()
+    audit, audits, reviews = cycle["audit"], cycle["audits"], cycle["reviews"]
+    line.append("Audit: ", style="bold")
+    if audit is None:
+        line.append("none planned", style="magenta")
+    elif audit["state"] == "in progress":
+        line.append(f"{title} (in progress)", style="cyan")
+    elif audit["state"] == "late":
+        line.append(f"{title} (late: planned from {audit['on']})", style="bold red")
+    else:
+        line.append(f"{title} from {audit['on']}")
+    ncs = audits["open_nonconformities"]
+    line.append(f" · {ncs} open NC{'' if ncs == 1 else 's'}", style="bold red" if ncs else "green")
+    line.append("   Review: ", style="bold")
+    last, nxt = reviews["last"], reviews["next"]
+    line.append(f"last {last['held_on']}" if last else "none held yet", style="" if last else "magenta")
+    if nxt:
+        late = nxt["planned_on"] < today.isoformat()
+        line.append(f" · next {nxt['planned_on']}" + (" (past its date)" if late else ""),
+                    style="bold red" if late else "")
+    else:
+        line.append(" · none planned", style="magenta")
+    if reviews["open_actions"]:
+        n = reviews["open_actions"]
+        line.append(f" · {n} open action{'' if n == 1 else 's'}", style="yellow")
+    return line
 
 
 def _one_line(text: str, width: int) -> str:

@@ -47,6 +47,7 @@ def summary(session: Session, today: date, ov: Overview | None = None) -> dict[s
         ],
         "actions": actions_summary(session, today),
         "audits": audits_summary(session),
+        "next_audit": next_audit(session, today),
         "reviews": reviews_summary(session),
         "packs": packs_summary(session),
     }
@@ -67,6 +68,22 @@ def audits_summary(session: Session) -> dict[str, int]:
     }
 
 
+def next_audit(session: Session, today: date) -> dict[str, str] | None:
+    """The audit running now, else the earliest planned one ("late" once its start has passed)."""
+    running = session.exec(
+        select(Audit).where(Audit.status == AuditStatus.IN_PROGRESS).order_by(Audit.planned_start, Audit.id)
+    ).first()
+    if running is not None:
+        return {"title": running.title, "state": "in progress", "on": (running.actual_start or running.planned_start).isoformat()}
+    planned = session.exec(
+        select(Audit).where(Audit.status == AuditStatus.PLANNED).order_by(Audit.planned_start, Audit.id)
+    ).first()
+    if planned is None:
+        return None
+    state = "late" if planned.planned_start < today else "planned"
+    return {"title": planned.title, "state": state, "on": planned.planned_start.isoformat()}
+
+
 def render_text(data: dict[str, Any]) -> str:
     """The human form of `summary`."""
     k = data["kpis"]
@@ -84,6 +101,10 @@ def render_text(data: dict[str, Any]) -> str:
     au, ac = data["audits"], data["actions"]
     lines.append(f"Audits: {au['planned']} planned, {au['in_progress']} in progress, {au['completed']} completed, "
                  f"{au['reported']} reported; open nonconformities: {au['open_nonconformities']}")
+    if data.get("next_audit"):
+        na = data["next_audit"]
+        since = "since" if na["state"] == "in progress" else "from"
+        lines.append(f"  {na['state']}: {na['title']} ({since} {na['on']})")
     lines.append(f"Actions: {ac['open']} open (overdue: {ac['overdue']})")
     for a in ac["overdue_list"]:
         lines.append(f"  #{a['id']:<5} due {a['due']}  {a['owner'] or 'no owner':<20} {a['title']}")
