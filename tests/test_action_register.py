@@ -70,11 +70,13 @@ def test_closed_actions_are_never_overdue(session, ids):
 
 
 def test_parse_date_records_field_errors():
+    from isms_tui.services.form_values import parse_date
+
     errors: dict[str, str] = {}
-    assert action_register.parse_date(" 2026-02-03 ", "due", errors) == date(2026, 2, 3)
-    assert action_register.parse_date("", "due", errors) is None and errors == {}
-    assert action_register.parse_date("", "on", errors, required=True) is None
-    assert action_register.parse_date("31/12/2026", "due", errors) is None
+    assert parse_date(" 2026-02-03 ", "due", errors) == date(2026, 2, 3)
+    assert parse_date("", "due", errors) is None and errors == {}
+    assert parse_date("", "on", errors, required=True) is None
+    assert parse_date("31/12/2026", "due", errors) is None
     assert errors == {"on": "A date as YYYY-MM-DD.", "due": "A date as YYYY-MM-DD."}
 
 

@@ -128,7 +128,7 @@ class ActionForm(FormModal[int]):
 
     def submit(self) -> int:
         from isms_tui.services import actions
-        from isms_tui.services.action_register import parse_date
+        from isms_tui.services.form_values import parse_date
         from isms_tui.services.actions import ActionInput
         from isms_tui.services.errors import InputError
 
@@ -190,7 +190,7 @@ class EffectivenessForm(FormModal[ActionStatus]):
 
     def submit(self) -> ActionStatus:
         from isms_tui.services import actions
-        from isms_tui.services.action_register import parse_date
+        from isms_tui.services.form_values import parse_date
         from isms_tui.services.errors import InputError
 
         errors: dict[str, str] = {}

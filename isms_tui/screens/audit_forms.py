@@ -15,6 +15,7 @@ from textual.widgets import Input, Select, TextArea
 
 from isms_tui.services import clock
 from isms_tui.services.errors import InputError
+from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal
 
 from .base import workspace_session
@@ -26,20 +27,6 @@ FormField .field-row > TextArea { width: 1fr; height: 4; background: $boost; }
 FormField .field-row > TextArea:focus { background: $primary 25%; }
 FormField .field-row > Input:disabled { color: $text-muted; }
 """
-
-
-def parse_date(text: str, key: str, errors: dict[str, str], *, required: bool = True) -> date | None:
-    """A date typed as YYYY-MM-DD; records a field error when missing (if required) or invalid."""
-    text = text.strip()
-    if not text:
-        if required:
-            errors[key] = "A date as YYYY-MM-DD."
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[key] = "A date as YYYY-MM-DD."
-        return None
 
 
 def split_list(text: str) -> list[str]:
@@ -116,7 +103,7 @@ class ProgrammeForm(FormModal[int]):
         from isms_tui.services.programme import ProgrammeInput
 
         errors: dict[str, str] = {}
-        start = parse_date(self.value("cycle_start"), "cycle_start", errors)
+        start = parse_date(self.value("cycle_start"), "cycle_start", errors, required=True)
         data = ProgrammeInput(self.value("title"), start, self.value("cycle_years"), self.value("objectives"),
                               self.value("methods"), self.value("responsibilities"), self.value("owner_id"))
         failure: InputError | None = None
@@ -254,8 +241,8 @@ class AuditPlanForm(FormModal[int]):
         errors: dict[str, str] = {}
         data = AuditInput(
             title=self.value("title"),
-            planned_start=parse_date(self.value("planned_start"), "planned_start", errors),
-            planned_end=parse_date(self.value("planned_end"), "planned_end", errors),
+            planned_start=parse_date(self.value("planned_start"), "planned_start", errors, required=True),
+            planned_end=parse_date(self.value("planned_end"), "planned_end", errors, required=True),
             template=self.value("template") if self.audit_id is None else "",
             scope_refs=split_list(self.value("scope_refs")), scope_areas=split_list(self.value("scope_areas")),
             criteria=self.value("criteria"), methods=self.value("methods"),

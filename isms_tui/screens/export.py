@@ -25,7 +25,7 @@ from textual.widgets import Button, Footer, Input, ProgressBar, Select, Static
 from isms_tui.services import clock
 from isms_tui.widgets.form import FormField, value_of
 
-from .audit_forms import parse_date
+from isms_tui.services.form_values import parse_date
 from .base import current_actor, workspace_session
 
 KIND_OPTIONS = [
@@ -192,8 +192,8 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         kind = self.value("kind") or "clause9"
         start = end = None
         if kind == "clause9":
-            start = parse_date(self.value("period_from") or "", "period_from", errors)
-            end = parse_date(self.value("period_to") or "", "period_to", errors)
+            start = parse_date(self.value("period_from") or "", "period_from", errors, required=True)
+            end = parse_date(self.value("period_to") or "", "period_to", errors, required=True)
         audit_id = self.value("audit_id") if kind == "audit" else None
         review_id = self.value("review_id") if kind == "review" else None
         if kind == "audit" and audit_id is None:

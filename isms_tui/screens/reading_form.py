@@ -19,6 +19,7 @@ from isms_tui.models.enums import Status
 from isms_tui.services import clock, periods
 from isms_tui.widgets.form import FormField, FormModal
 from isms_tui.widgets.status import fmt_value, target_text
+from isms_tui.services.form_values import DATE_HINT
 
 from .base import current_actor, workspace_session
 
@@ -131,7 +132,7 @@ class AnalysisForm(FormModal[int]):
         try:
             when = date.fromisoformat(self.value("analysed_on").strip())
         except ValueError:
-            errors["analysed_on"] = "A date as YYYY-MM-DD."
+            errors["analysed_on"] = DATE_HINT
             when = None
         if not self.value("conclusion").strip():
             errors["conclusion"] = "An analysis needs a conclusion."

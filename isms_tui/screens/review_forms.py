@@ -25,7 +25,9 @@ from isms_tui.services import clock
 from isms_tui.services.errors import InputError
 from isms_tui.widgets.form import FormField, FormModal
 
-from .audit_forms import FORM_CSS, merged_error, notes_area, parse_date, split_list
+from isms_tui.services.form_values import parse_date
+
+from .audit_forms import FORM_CSS, merged_error, notes_area, split_list
 from .base import current_actor, workspace_session
 from .reading_form import split_paths
 
@@ -91,9 +93,11 @@ class ReviewForm(FormModal[int]):
         from isms_tui.services.review import ReviewInput
 
         errors: dict[str, str] = {}
-        data = ReviewInput(self.value("title"), parse_date(self.value("planned_on"), "planned_on", errors),
-                           parse_date(self.value("period_from"), "period_from", errors),
-                           parse_date(self.value("period_to"), "period_to", errors), self.value("chair_id"))
+        def day(key: str) -> date | None:
+            return parse_date(self.value(key), key, errors, required=True)
+
+        data = ReviewInput(self.value("title"), day("planned_on"), day("period_from"), day("period_to"),
+                           self.value("chair_id"))
         failure: InputError | None = None
         with workspace_session(self) as session:
             try:
@@ -203,7 +207,7 @@ class HoldForm(FormModal[int]):
         from isms_tui.services import review
 
         errors: dict[str, str] = {}
-        held_on = parse_date(self.value("held_on"), "held_on", errors)
+        held_on = parse_date(self.value("held_on"), "held_on", errors, required=True)
         failure: InputError | None = None
         with workspace_session(self) as session:
             if held_on is not None:

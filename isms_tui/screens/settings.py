@@ -6,7 +6,6 @@ modal forms. Every write goes through services.workspace in one transaction.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Iterable, cast
 
 from rich.text import Text
@@ -20,6 +19,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static, TabbedCont
 from isms_tui.screens.base import SectionScreen
 from isms_tui.services import workspace
 from isms_tui.services.errors import InputError, NotFound
+from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, value_of
 
 if TYPE_CHECKING:
@@ -370,7 +370,7 @@ class ObjectiveForm(FormModal[int]):
         """Validate everything in one go; a bad date rolls back whatever the service accepted."""
         o = self.objective
         date_error: dict[str, str] = {}
-        due = _parse_date(self.value("due_date"), "due_date", date_error)
+        due = parse_date(self.value("due_date"), "due_date", date_error)
         with _isms(self).session() as session:
             try:
                 saved = workspace.save_objective(
@@ -388,15 +388,3 @@ class ObjectiveForm(FormModal[int]):
             if date_error:
                 raise InputError("The due date is not a valid date.", date_error)
             return saved.id  # type: ignore[return-value]
-
-
-def _parse_date(text: str, key: str, errors: dict[str, str]) -> date | None:
-    """A date typed as YYYY-MM-DD, None when empty; records a field error when invalid."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[key] = "Use YYYY-MM-DD, e.g. 2027-03-31."
-        return None

@@ -160,20 +160,6 @@ def actions_summary(session: Session, today: date) -> dict[str, Any]:
     }
 
 
-def parse_date(text: str, key: str, errors: dict[str, str], *, required: bool = False) -> date | None:
-    """A YYYY-MM-DD date typed in a form; records a field error instead of raising."""
-    text = text.strip()
-    if not text:
-        if required:
-            errors[key] = "A date as YYYY-MM-DD."
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[key] = "A date as YYYY-MM-DD."
-        return None
-
-
 def check_effectiveness_allowed(action: Action) -> None:
     """Refuse, with a sentence, to open an effectiveness check the service would refuse anyway."""
     if action.status == ActionStatus.CLOSED:

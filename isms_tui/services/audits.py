@@ -27,6 +27,7 @@ from isms_tui.models import (
 
 from . import actions, checklists, clock
 from .errors import InputError, NotFound
+from .form_values import DATE_HINT
 
 NC_GRADINGS = (Grading.MAJOR_NC, Grading.MINOR_NC)
 RESULT_TO_GRADING = {
@@ -67,9 +68,9 @@ def plan_problems(session: Session, data: AuditInput) -> dict[str, str]:
     if not data.title.strip():
         errors["title"] = "Required."
     if data.planned_start is None:
-        errors["planned_start"] = "A date as YYYY-MM-DD."
+        errors["planned_start"] = DATE_HINT
     if data.planned_end is None:
-        errors["planned_end"] = "A date as YYYY-MM-DD."
+        errors["planned_end"] = DATE_HINT
     elif data.planned_start and data.planned_end < data.planned_start:
         errors["planned_end"] = "The audit cannot end before it starts."
     if data.lead_auditor_id is None:

@@ -42,9 +42,7 @@ import io
 import json
 import json.decoder
 import json.scanner
-import os
 import re
-import tempfile
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +64,7 @@ from .csv_io import (
     unescape_cell,
 )
 from .errors import InputError, NotFound
+from .export_file import check_target, replace_atomically
 
 FORMATS = ("csv", "json")
 CSV_COLUMNS = ("ref", "title", "question", "evidence_hint")
@@ -177,23 +176,10 @@ def export_template(session: Session, name: str, fmt: str, path: Path | str) -> 
     one); returns the number of questions. A new file is private to its owner; a replaced file
     keeps its permissions, like the readings export."""
     path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path} is a directory; give a file name for the export.")
-    if not path.parent.is_dir():
-        raise InputError(f"The folder {path.parent} does not exist.")
+    check_target(path)
     data = export_bytes(session, name, fmt)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp_name, path.stat().st_mode & 0o7777)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with replace_atomically(path) as fh:
+        fh.write(data)
     return len(checklists.questions(session, resolve_name(session, name)))
 
 

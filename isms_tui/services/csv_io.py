@@ -26,9 +26,7 @@ import csv
 import io
 import json
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -44,6 +42,7 @@ from isms_tui.models.sanitize import clean
 
 from . import clock, periods
 from .errors import InputError
+from .export_file import check_target, replace_atomically
 from .readings import parse_value
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -558,10 +557,7 @@ def export_readings(session: Session, path: Path | str) -> int:
     file keeps its permissions; a new one is readable by its owner only, as it holds ISMS data.
     """
     path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path} is a directory; give a file name for the export.")
-    if not path.parent.is_dir():
-        raise InputError(f"The folder {path.parent} does not exist.")
+    check_target(path)
     query = (
         select(
             Kpi.code, Kpi.frequency, Reading.period_start, Reading.value,
@@ -570,29 +566,19 @@ def export_readings(session: Session, path: Path | str) -> int:
         .join(Kpi, Kpi.id == Reading.kpi_id)
         .order_by(Kpi.code, Reading.period_start)
     )
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(EXPORT_COLUMNS)
-            for code, freq, start, value, note, by, at in session.execute(query):
-                writer.writerow([
-                    escape_cell(code),
-                    periods.period_label(start, freq),
-                    start.isoformat(),
-                    _number(value),
-                    escape_cell(note),
-                    escape_cell(by),
-                    at.isoformat(timespec="seconds"),
-                ])
-                count += 1
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp_name, path.stat().st_mode & 0o7777)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with replace_atomically(path, encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(EXPORT_COLUMNS)
+        for code, freq, start, value, note, by, at in session.execute(query):
+            writer.writerow([
+                escape_cell(code),
+                periods.period_label(start, freq),
+                start.isoformat(),
+                _number(value),
+                escape_cell(note),
+                escape_cell(by),
+                at.isoformat(timespec="seconds"),
+            ])
+            count += 1
     return count

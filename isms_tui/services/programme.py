@@ -23,6 +23,7 @@ from isms_tui.models import (
 from . import actions
 from .audits import NC_GRADINGS
 from .errors import InputError, NotFound
+from .form_values import DATE_HINT
 
 RECENT_DAYS = 365
 BASE_INTERVAL_MONTHS = {5: 6, 4: 12, 3: 12, 2: 24, 1: 36}
@@ -44,7 +45,7 @@ def save_programme(session: Session, data: ProgrammeInput, programme_id: int | N
     if not data.title.strip():
         errors["title"] = "Required."
     if data.cycle_start is None:
-        errors["cycle_start"] = "A date as YYYY-MM-DD."
+        errors["cycle_start"] = DATE_HINT
     if data.cycle_years not in (1, 3):
         errors["cycle_years"] = "A programme runs over 1 or 3 years."
     if data.owner_id is not None and session.get(Person, data.owner_id) is None:

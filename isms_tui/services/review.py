@@ -43,6 +43,7 @@ from isms_tui.models.journal import canonical
 from . import actions, clock, evidence, periods
 from .evaluation import evaluate_value, trend
 from .errors import InputError, NotFound
+from .form_values import DATE_HINT
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("a", "Status of actions from previous management reviews"),
@@ -96,7 +97,7 @@ def save_review(session: Session, data: ReviewInput, review_id: int | None = Non
         errors["title"] = "Required."
     for key in ("planned_on", "period_from", "period_to"):
         if getattr(data, key) is None:
-            errors[key] = "A date as YYYY-MM-DD."
+            errors[key] = DATE_HINT
     if data.period_from and data.period_to and data.period_to < data.period_from:
         errors["period_to"] = "The period cannot end before it starts."
     if data.chair_id is not None and session.get(Person, data.chair_id) is None:

@@ -74,7 +74,8 @@ def next_audit(session: Session, today: date) -> dict[str, str] | None:
         select(Audit).where(Audit.status == AuditStatus.IN_PROGRESS).order_by(Audit.planned_start, Audit.id)
     ).first()
     if running is not None:
-        return {"title": running.title, "state": "in progress", "on": (running.actual_start or running.planned_start).isoformat()}
+        started = running.actual_start or running.planned_start
+        return {"title": running.title, "state": "in progress", "on": started.isoformat()}
     planned = session.exec(
         select(Audit).where(Audit.status == AuditStatus.PLANNED).order_by(Audit.planned_start, Audit.id)
     ).first()
