@@ -69,6 +69,32 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "workspace.db"
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workspace with its evidence store, built once per run; tests get copies."""
+    from isms_tui.models.db import open_engine, session_scope
+    from isms_tui.services.demo import create_demo
+
+    path = tmp_path_factory.mktemp("demo") / "template.db"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ISMS_TODAY", TODAY.isoformat())
+        engine = open_engine(path)
+        with session_scope(engine, "demo") as s:
+            create_demo(s, TODAY)
+        engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_workspace(demo_template: Path, db_path: Path) -> Path:
+    """A fresh copy of the demo workspace (and its evidence) at `db_path`."""
+    import shutil
+
+    shutil.copyfile(demo_template, db_path)
+    shutil.copytree(demo_template.with_name("template.db.evidence"), db_path.with_name(db_path.name + ".evidence"))
+    return db_path
+
+
 @pytest.fixture
 def engine(db_path: Path):
     from isms_tui.models.db import open_engine

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sqlite3
 import zipfile
 from datetime import date
@@ -17,9 +16,7 @@ from isms_tui.cli import main
 from isms_tui.models.db import WorkspaceError, open_engine, session_scope
 from isms_tui.models.lock import WorkspaceLocked, acquire
 from isms_tui.services import backup, evidence, journal, kpis, readings
-from isms_tui.services.demo import create_demo
 
-from .conftest import TODAY
 from isms_tui.services.errors import InputError
 
 
@@ -27,24 +24,9 @@ def run(*args: str | Path) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workspace, built once per module and copied for each test."""
-    path = tmp_path_factory.mktemp("demo") / "template.db"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ISMS_TODAY", TODAY.isoformat())
-        engine = open_engine(path)
-        with session_scope(engine, "demo") as s:
-            create_demo(s, TODAY)
-        engine.dispose()
-    return path
-
-
 @pytest.fixture
-def ws(demo_template: Path, db_path: Path) -> Path:
-    shutil.copyfile(demo_template, db_path)
-    shutil.copytree(demo_template.with_name("template.db.evidence"), db_path.with_name(db_path.name + ".evidence"))
-    return db_path
+def ws(demo_workspace: Path) -> Path:
+    return demo_workspace
 
 
 def store(db: Path) -> Path:

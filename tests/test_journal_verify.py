@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -16,9 +15,7 @@ from isms_tui.models import Frequency, Reading
 from isms_tui.models.db import open_engine, session_scope
 from isms_tui.models.journal import entry_hash
 from isms_tui.services import csv_io, evidence, journal, kpis, readings, workspace
-from isms_tui.services.demo import create_demo
 
-from .conftest import TODAY
 from isms_tui.services.kpis import KpiInput
 
 
@@ -26,24 +23,9 @@ def run(*args: str | Path) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo workspace, built once per module and copied for each test."""
-    path = tmp_path_factory.mktemp("demo") / "template.db"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ISMS_TODAY", TODAY.isoformat())
-        engine = open_engine(path)
-        with session_scope(engine, "demo") as s:
-            create_demo(s, TODAY)
-        engine.dispose()
-    return path
-
-
 @pytest.fixture
-def demo_db(demo_template: Path, db_path: Path) -> Path:
-    shutil.copyfile(demo_template, db_path)
-    shutil.copytree(demo_template.with_name("template.db.evidence"), db_path.with_name(db_path.name + ".evidence"))
-    return db_path
+def demo_db(demo_workspace: Path) -> Path:
+    return demo_workspace
 
 
 def check(db: Path) -> journal.JournalReport:

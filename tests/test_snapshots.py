@@ -8,22 +8,15 @@ from __future__ import annotations
 import pytest
 
 from isms_tui.app import IsmsApp
-from isms_tui.models.db import open_engine, session_scope
-from isms_tui.services.demo import create_demo
 
-from .conftest import TODAY
 from .tui_helpers import settle, wait_for
 
 SIZE = (120, 40)
 
 
 @pytest.fixture
-def demo_app(db_path) -> IsmsApp:
-    engine = open_engine(db_path)
-    with session_scope(engine, "demo") as session:
-        create_demo(session, TODAY)
-    engine.dispose()
-    app = IsmsApp(db_path)
+def demo_app(demo_workspace) -> IsmsApp:
+    app = IsmsApp(demo_workspace)
     app.theme = "textual-dark"
     return app
 

@@ -389,8 +389,9 @@ def build_pack(
     Raises InputError (one sentence) for a bad kind, period or id, or a missing evidence file.
     """
     report = progress or (lambda _f, _m: None)
-    composed = compose_pack(session, kind, period_from=period_from, period_to=period_to, audit_id=audit_id,
-                            review_id=review_id, signer=signer, fingerprint=fingerprint, issued_by=issued_by,
+    req = resolve_request(session, kind, period_from=period_from, period_to=period_to, audit_id=audit_id,
+                          review_id=review_id)
+    composed = compose_pack(session, req, signer=signer, fingerprint=fingerprint, issued_by=issued_by,
                             issued_at=issued_at, progress=report)
     report(0.55, "Laying out the pages")
     pdf = L.build_pdf(composed.story, composed.meta, lambda f: report(0.55 + 0.43 * f, "Laying out the pages"))
@@ -403,29 +404,23 @@ def build_pack(
 
 def compose_pack(
     session: Session,
-    kind: str = "clause9",
+    req: PackRequest,
     *,
-    period_from: date | None = None,
-    period_to: date | None = None,
-    audit_id: int | None = None,
-    review_id: int | None = None,
     signer: str,
     fingerprint: str,
     issued_by: str = "",
     issued_at: datetime | None = None,
     progress: Progress | None = None,
 ) -> ComposedPack:
-    """Everything but the layout: read the data, write the story, load the evidence files."""
+    """Everything but the layout for a checked request: read the data, write the story, load the evidence."""
     report = progress or (lambda _f, _m: None)
     today = clock.today()
     issued_at = issued_at or clock.now()
-    req = resolve_request(session, kind, period_from=period_from, period_to=period_to, audit_id=audit_id,
-                          review_id=review_id)
     ws = workspace_service.get_workspace(session)
     assert ws is not None  # checked by resolve_request
     report(0.01, "Reading the workspace")
     period_from, period_to, title, subtitle = req.period_from, req.period_to, req.title, req.subtitle
-    audit, review = req.audit, req.review
+    kind, audit, review = req.kind, req.audit, req.review
 
     count, head = journal_service.head(session)
     decor = L.Decor(
