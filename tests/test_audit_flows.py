@@ -298,7 +298,7 @@ async def test_coverage_tab_filters_to_uncovered_requirements(db_path):
 
 async def test_finding_complete_report_and_report_view(db_path):
     ids = seed_audits(db_path)  # "Operations and backups" is in progress
-    async with make_app(db_path).run_test(size=SIZE) as pilot:
+    async with make_app(db_path).run_test(size=SIZE, notifications=True) as pilot:
         app = await open_audit(pilot, ids["ops"])
         await pilot.press("f")
         await wait_for(pilot, lambda: screen_name(app) == "FindingForm")
@@ -310,6 +310,18 @@ async def test_finding_complete_report_and_report_view(db_path):
         findings = app.screen.query_one("#findings", DataTable)
         await wait_for(pilot, lambda: findings.row_count == 1)
         assert str(findings.get_row_at(0)[4]) == "no action needed"  # an observation opens no action
+        await pilot.press("c")  # the minor NC line A.8.8 has no finding yet: refused before any typing
+        await pilot.pause()
+        assert screen_name(app) == "AuditDetailScreen"
+        assert "A.8.8 is graded as a nonconformity without a finding" in list(app._notifications)[-1].message
+        await pilot.press("f")
+        await wait_for(pilot, lambda: screen_name(app) == "FindingForm")
+        await type_into(pilot, "#field-ref Input", "A.8.8")
+        app.screen.query_one("#field-grading Select", Select).value = Grading.MINOR_NC
+        app.screen.query_one("#field-statement TextArea", TextArea).text = "Two servers missed the patch window."
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen_name(app) == "AuditDetailScreen")
+        await wait_for(pilot, lambda: findings.row_count == 2)
         await pilot.press("c")
         await wait_for(pilot, lambda: screen_name(app) == "CompleteForm")
         assert "13 unanswered line(s) will be recorded as not audited" in app.screen.form_title

@@ -89,6 +89,12 @@ def test_results_only_while_in_progress_and_counts(session, people, prog):
     audits.record_result(session, second.id, AuditResult.MINOR_NC)
     prog_ = audits.progress(session, audit.id)
     assert (prog_.total, prog_.done, prog_.counts[AuditResult.MINOR_NC]) == (3, 2, 1)
+    with pytest.raises(InputError, match=f"^{second.ref} is graded as a nonconformity without a finding"):
+        audits.complete_audit(session, audit.id, "Three controls sampled.", "Mostly effective.")
+    audits.raise_finding(session, audit.id, Grading.OBSERVATION, "Seen once.", item_id=second.id)
+    with pytest.raises(InputError, match="without a finding"):  # an observation opens no corrective action
+        audits.complete_audit(session, audit.id, "Three controls sampled.", "Mostly effective.")
+    audits.raise_finding(session, audit.id, Grading.MINOR_NC, "Restores not tested.", item_id=second.id)
     with pytest.raises(InputError, match="conclusion"):
         audits.complete_audit(session, audit.id, "", " ")
     audits.complete_audit(session, audit.id, "Three controls sampled.", "Mostly effective.")

@@ -182,7 +182,16 @@ class AuditDetailScreen(SectionScreen):
             self.load()
 
     def action_complete(self) -> None:
+        from isms_tui.services import audits
+        from isms_tui.services.errors import InputError
+
         if self.view is None:
+            return
+        try:  # say what stands in the way before the auditor writes the conclusion
+            with self.isms.session() as session:
+                audits.check_completable(session, self.audit_id)
+        except InputError as exc:
+            self.notify(str(exc), title="Not ready to complete", severity="warning", markup=False, timeout=10)
             return
         self.app.push_screen(CompleteForm(self.audit_id, self.view.progress), self._completed)
 

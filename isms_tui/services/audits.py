@@ -30,6 +30,7 @@ from .errors import InputError, NotFound
 from .form_values import DATE_HINT
 
 NC_GRADINGS = (Grading.MAJOR_NC, Grading.MINOR_NC)
+NC_RESULTS = (AuditResult.MAJOR_NC, AuditResult.MINOR_NC)
 RESULT_TO_GRADING = {
     AuditResult.MAJOR_NC: Grading.MAJOR_NC,
     AuditResult.MINOR_NC: Grading.MINOR_NC,
@@ -283,14 +284,31 @@ def action_for_finding(session: Session, finding_id: int) -> Action | None:
     return session.exec(select(Action).where(Action.source == "finding", Action.source_id == finding_id)).first()
 
 
-def complete_audit(session: Session, audit_id: int, summary: str, conclusion: str) -> Audit:
-    """Close fieldwork: every line gets a result (unanswered ones become 'not audited')."""
+def check_completable(session: Session, audit_id: int) -> list[AuditItem]:
+    """Refuse, in one sentence, to complete an audit that is not in progress or that has a
+    nonconformity line without its finding; returns the audit's lines."""
     audit = get_audit(session, audit_id)
     if audit.status != AuditStatus.IN_PROGRESS:
         raise InputError(f"The audit is {audit.status.value}; only an audit in progress can be completed.")
+    lines = items(session, audit_id)
+    unraised = _nonconformities_without_finding(session, audit_id, lines)
+    if unraised:
+        refs = ", ".join(unraised[:6]) + (f" and {len(unraised) - 6} more" if len(unraised) > 6 else "")
+        raise InputError(
+            f"{refs} {'is' if len(unraised) == 1 else 'are'} graded as a nonconformity without a finding; "
+            "raise one from each such line (f on the working paper) so that it gets a corrective action, "
+            "then complete the audit."
+        )
+    return lines
+
+
+def complete_audit(session: Session, audit_id: int, summary: str, conclusion: str) -> Audit:
+    """Close fieldwork: every line gets a result (unanswered ones become 'not audited')."""
+    lines = check_completable(session, audit_id)
     if not conclusion.strip():
         raise InputError("Write the audit conclusion before completing it.", {"conclusion": "Required."})
-    for item in items(session, audit_id):
+    audit = get_audit(session, audit_id)
+    for item in lines:
         if item.result is None:
             item.result = AuditResult.NOT_AUDITED
             session.add(item)
@@ -300,6 +318,20 @@ def complete_audit(session: Session, audit_id: int, summary: str, conclusion: st
     session.add(audit)
     session.flush()
     return audit
+
+
+def _nonconformities_without_finding(session: Session, audit_id: int, lines: list[AuditItem]) -> list[str]:
+    """Refs of lines graded major or minor NC from which no nonconformity finding was raised.
+
+    A nonconformity only reaches the action register (10.2) through its finding, so an audit
+    must not close with one that has none.
+    """
+    found = session.exec(
+        select(Finding.item_id, Finding.ref).where(Finding.audit_id == audit_id, Finding.grading.in_(NC_GRADINGS))
+    ).all()
+    by_item = {item_id for item_id, _ in found if item_id is not None}
+    by_ref = {ref for item_id, ref in found if item_id is None}  # raised from the audit, naming the requirement
+    return [it.ref for it in lines if it.result in NC_RESULTS and it.id not in by_item and it.ref not in by_ref]
 
 
 def mark_reported(session: Session, audit_id: int) -> Audit:
