@@ -221,6 +221,8 @@ async def test_raise_a_finding_from_an_item(db_path):
         assert table.cursor_row == 0
         await pilot.press("1")  # A.8.8 conforming, on to A.8.13
         await pilot.press("3")  # A.8.13 minor NC, on to A.8.15
+        await pilot.pause()
+        assert "A.8.13 is a minor NC: ↑ then f raises its finding" in list(app._notifications)[-1].message
         await pilot.press("up", "f")
         await wait_for(pilot, lambda: screen_name(app) == "FindingForm")
         form = app.screen

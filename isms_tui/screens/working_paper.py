@@ -224,6 +224,9 @@ class WorkingPaperScreen(SectionScreen):
                 self.notify(str(exc), title="Not recorded", severity="warning", markup=False)
                 return
             self.replace_item(saved)
+            if saved.result in audits.NC_RESULTS and not self.findings.get(saved.id):
+                self.notify(f"{saved.ref} is a {saved.result.value}: ↑ then f raises its finding, "
+                            "which the audit needs before it can be completed.", markup=False, timeout=6)
         if key:
             self.advance()
 
