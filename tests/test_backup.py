@@ -204,6 +204,16 @@ def refused(archive: Path, ws: Path, match: str) -> None:
     assert not list(ws.parent.glob(f".{ws.name}.restore-*"))  # scratch folder cleaned up
 
 
+def test_backup_into_a_folder_that_refuses_writes_is_one_sentence(ws, tmp_path, monkeypatch):
+    def refuse(**_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(backup.tempfile, "mkdtemp", refuse)
+    result = run("backup", "--out", tmp_path / "b.zip", "--db", ws)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: Cannot write a backup into {tmp_path}: Permission denied."
+
+
 def test_corrupt_archives_are_refused(ws, tmp_path):
     good = backup.backup(ws, tmp_path / "good.zip").path
 

@@ -184,7 +184,10 @@ def backup(db_path: Path, out_path: Path | None = None) -> BackupResult:
         if taken:
             last = taken[-1].stem[len(first.stem):].lstrip("-")
             out = first.with_name(f"{first.stem}-{int(last or 0) + 1}.zip")
-    work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    try:
+        work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
+    except OSError as exc:
+        raise InputError(f"Cannot write a backup into {out.parent}: {exc.strerror or exc}.") from None
     try:
         snap = work / DB_MEMBER
         try:
