@@ -50,12 +50,6 @@ async def settle(pilot: Pilot) -> None:
         return not any(t._require_update_dimensions for t in pilot.app.screen.query(DataTable))
 
     await wait_for(pilot, tables_sized)
-    for table in pilot.app.screen.query(DataTable):
-        # A DataTable keys its rendered lines on a counter that measuring column widths does
-        # not advance, so a line painted before the measurement can outlive it until the next
-        # resize; under load that stale line reached a snapshot. Dropping the caches is what
-        # a style change does.
-        table.notify_style_update()
     for widget in pilot.app.screen.query("*"):
         widget.refresh()
     await pilot.pause(0.05)

@@ -17,7 +17,7 @@ from textual.widgets import Checkbox, DataTable, Select, Static
 
 from isms_tui.models.enums import ActionStatus, Effectiveness
 from isms_tui.services import clock
-from isms_tui.widgets.tables import sync_rows
+from isms_tui.widgets.tables import RecordTable, sync_rows
 
 from .base import SectionScreen
 
@@ -120,7 +120,7 @@ class ActionsScreen(SectionScreen):
             yield Select([], prompt="any owner", id="filter-action-owner")
             yield Checkbox("Overdue only", id="filter-overdue")
         yield Static("", id="action-summary", markup=False)
-        yield DataTable(id="actions", cursor_type="row", zebra_stripes=True)
+        yield RecordTable(id="actions", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="action-detail-box"):
             yield Static("", id="action-detail", markup=False)
 

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from isms_tui.models.enums import AuditResult, AuditStatus
 from isms_tui.widgets.audit_style import RESULT_STYLE, action_text, grading_text, progress_bar, status_text
 from isms_tui.widgets.form import FormField, FormModal
+from isms_tui.widgets.tables import RecordTable
 
 from .audit_forms import FORM_CSS, notes_area
 from .base import SectionScreen, current_actor, workspace_session
@@ -65,7 +66,7 @@ class AuditDetailScreen(SectionScreen):
                 yield Static("", id="audit-progress")
                 yield Static("", id="audit-counts")
         yield Label("Findings · f raises one; nonconformities open a corrective action", classes="section-title")
-        yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+        yield RecordTable(id="findings", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#findings", DataTable)

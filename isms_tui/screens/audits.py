@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane, Ta
 from isms_tui.models.enums import AuditStatus
 from isms_tui.services import clock
 from isms_tui.widgets.audit_style import PLANNED, RESULT_STYLE, cell_text, status_text
+from isms_tui.widgets.tables import RecordTable
 
 from .base import SectionScreen
 
@@ -79,16 +80,16 @@ class AuditsScreen(SectionScreen):
             with TabPane("2 Coverage", id=COVERAGE):
                 yield Static("", id="coverage-headline")
                 yield Static(_legend(), id="coverage-legend")
-                yield DataTable(id="coverage-table", cursor_type="row", header_height=2)
+                yield RecordTable(id="coverage-table", cursor_type="row", header_height=2)
             with TabPane("3 Priorities", id=PRIORITIES):
                 yield Label("Areas by priority: importance and previous results raise it · n adds, e edits",
                             classes="section-title")
-                yield DataTable(id="priorities-table", cursor_type="row", zebra_stripes=True)
+                yield RecordTable(id="priorities-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="priority-why")
             with TabPane("4 Audits", id=AUDITS):
                 yield Label("Audits · enter opens one · n plans a new one · e edits a planned one's plan",
                             classes="section-title")
-                yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+                yield RecordTable(id="audit-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         for label, width in PRIORITY_COLUMNS:

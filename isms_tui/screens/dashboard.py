@@ -22,7 +22,7 @@ from isms_tui.widgets.status import (
     trend_text,
 )
 from isms_tui.widgets.actions_panel import ActionsPanel
-from isms_tui.widgets.tables import sync_rows
+from isms_tui.widgets.tables import RecordTable, sync_rows
 
 from .base import SectionScreen
 
@@ -67,14 +67,14 @@ class DashboardScreen(SectionScreen):
                 yield ActionsPanel()
             yield Static("", id="due-line")
             yield Label("KPIs by urgency · enter opens one", classes="section-title")
-            yield DataTable(id="urgent", cursor_type="row", zebra_stripes=True)
+            yield RecordTable(id="urgent", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="lower"):
                 with Vertical(id="due-box"):
                     yield Label("Readings due · r enters them", classes="section-title")
-                    yield DataTable(id="due", cursor_type="row", zebra_stripes=True)
+                    yield RecordTable(id="due", cursor_type="row", zebra_stripes=True)
                 with Vertical(id="analyses-box"):
                     yield Label("Latest analyses", classes="section-title")
-                    yield DataTable(id="latest-analyses", cursor_type="row", zebra_stripes=True)
+                    yield RecordTable(id="latest-analyses", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#urgent", DataTable)

@@ -16,7 +16,7 @@ from isms_tui.services import clock, periods
 from isms_tui.services.evaluation import evaluate_value
 from isms_tui.widgets.status import fmt_value, status_text, target_text, trend_text
 from isms_tui.widgets.trend_chart import TrendChart
-from isms_tui.widgets.tables import sync_rows
+from isms_tui.widgets.tables import RecordTable, sync_rows
 
 from .base import SectionScreen
 
@@ -60,10 +60,10 @@ class KpiDetailScreen(SectionScreen):
         with Horizontal(id="detail-bottom"):
             with Vertical(id="readings-box"):
                 yield Label("Readings", id="readings-title", classes="section-title", markup=False)
-                yield DataTable(id="readings", cursor_type="row", zebra_stripes=True)
+                yield RecordTable(id="readings", cursor_type="row", zebra_stripes=True)
             with Vertical(id="analyses-box"):
                 yield Label("Analysis records · a adds one", classes="section-title")
-                yield DataTable(id="analyses", cursor_type="row", zebra_stripes=True)
+                yield RecordTable(id="analyses", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.query_one("#readings", DataTable).add_columns(

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from isms_tui.models.enums import Status
 from isms_tui.services import clock
 from isms_tui.widgets.status import fmt_value, spark, status_text, target_text, trend_text
-from isms_tui.widgets.tables import sync_rows
+from isms_tui.widgets.tables import RecordTable, sync_rows
 
 from .base import SectionScreen
 
@@ -63,7 +63,7 @@ class KpiListScreen(SectionScreen):
             yield Select([(s.value, s) for s in Status], prompt="any status", id="filter-status")
             yield Select([], prompt="any owner", id="filter-owner")
         yield Static("", id="list-summary")
-        yield DataTable(id="kpis", cursor_type="row", zebra_stripes=True)
+        yield RecordTable(id="kpis", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#kpis", DataTable)

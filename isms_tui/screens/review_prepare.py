@@ -32,7 +32,7 @@ from isms_tui.widgets.review_render import (
     render_decisions,
     render_entries,
 )
-from isms_tui.widgets.tables import sync_rows
+from isms_tui.widgets.tables import RecordTable, sync_rows
 
 from .base import SectionScreen
 
@@ -86,7 +86,7 @@ class ReviewPrepareScreen(SectionScreen):
                 yield Static("", id="input-data")
                 with Vertical(id="entries-box"):
                     yield Label("", id="entries-title")
-                    yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
+                    yield RecordTable(id="entries", cursor_type="row", zebra_stripes=True)
                     yield Static("", id="entry-detail")
                 with Vertical(id="commentary-box"):
                     yield Label("Management's commentary · e edits it", classes="pane-title")

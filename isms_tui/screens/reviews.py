@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Label, Static
 
 from isms_tui.services import clock
 from isms_tui.widgets.review_render import REVIEW_STATUS_STYLE
-from isms_tui.widgets.tables import sync_rows
+from isms_tui.widgets.tables import RecordTable, sync_rows
 
 from .base import SectionScreen
 
@@ -45,7 +45,7 @@ class ReviewsScreen(SectionScreen):
         yield Label("Management reviews (9.3) · enter opens one · n plans a new one · M shows the minutes",
                     classes="section-title")
         yield Static("", id="reviews-summary")
-        yield DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
+        yield RecordTable(id="reviews", cursor_type="row", zebra_stripes=True)
         yield Static("", id="review-detail")
         yield Static("", id="reviews-message")
 

@@ -22,13 +22,14 @@ from rich.style import Style
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
 from textual.strip import Strip
-from textual.widgets import DataTable
 from textual.widgets._data_table import RowKey
+
+from .tables import RecordTable
 
 _NOWHERE = Coordinate(-2, -2)  # a location no cell has: nothing highlighted
 
 
-class RowTable(DataTable):
+class RowTable(RecordTable):
     """DataTable plus `update_row`: new values for one row, repainting only that row."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]

@@ -28,6 +28,27 @@ def _as_text(cell: Cell) -> Text:
     return cell
 
 
+class RecordTable(DataTable):
+    """The DataTable every screen uses: one whose painted lines never outlive its column widths.
+
+    DataTable measures new rows when idle and keys its line caches on a counter that the
+    measuring does not advance, so a line painted between `add_row` and that idle kept every
+    column cut to its header's width until something else changed the table (seen under
+    load). Advancing the counter when the widths change makes the next paint use them.
+    Relies on DataTable internals; Textual is pinned exactly (see DESIGN.md).
+    """
+
+    def _update_dimensions(self, new_rows) -> None:  # type: ignore[no-untyped-def]
+        widths = self._widths()
+        super()._update_dimensions(new_rows)
+        if self._widths() != widths:
+            self._update_count += 1
+            self.refresh()
+
+    def _widths(self) -> list[int]:
+        return [self._row_label_column_width] + [c.get_render_width(self) for c in self.ordered_columns]
+
+
 def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
     """Show `rows` (key, cells) in order, keeping the cursor on the same key when it survives."""
     new_keys = [key for key, _ in rows]

@@ -1,0 +1,50 @@
+"""RecordTable: lines painted before the column widths were measured are not shown again."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable
+
+from isms_tui.widgets.tables import RecordTable
+
+
+class _OneTable(App[None]):
+    def __init__(self, table_class: type[DataTable]) -> None:
+        super().__init__()
+        self.table_class = table_class
+
+    def compose(self) -> ComposeResult:
+        yield self.table_class()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("Period", "Value")
+
+
+async def _line_after_measuring(table_class: type[DataTable]) -> tuple[str, str]:
+    """Add rows, paint a line before the table measures them (a busy event loop does that),
+    then measure as the table's idle handler does, and paint the line again."""
+    app = _OneTable(table_class)
+    async with app.run_test(size=(60, 10)) as pilot:
+        table = app.query_one(DataTable)
+        await pilot.pause()
+        for i in range(5):
+            table.add_row(Text(f"2026-0{i + 1}"), Text("52 days long"), key=str(i))
+        early = table.render_line(1).text
+        new_rows = set(table._new_rows)
+        table._new_rows.clear()
+        table._require_update_dimensions = False
+        table._update_dimensions(new_rows)
+        return early, table.render_line(1).text
+
+
+async def test_a_line_painted_early_is_repainted_at_the_measured_widths():
+    early, late = await _line_after_measuring(RecordTable)
+    assert "52 days long" not in early  # the premise: painted at the headers' widths
+    assert "2026-01" in late and "52 days long" in late
+
+
+async def test_the_premise_holds_for_textual_itself():
+    """If this starts failing, Textual fixed it and RecordTable's override can go."""
+    _, late = await _line_after_measuring(DataTable)
+    assert "52 days long" not in late
