@@ -42,7 +42,7 @@ def test_last_closed_period_is_the_one_before_today():
 
 def test_closed_periods_stop_at_start_and_limit():
     got = periods.closed_periods(date(2026, 8, 15), date(2026, 11, 28), F.MONTHLY, 12)
-    assert got == [date(2026, 10, 1), date(2026, 9, 1), date(2026, 8, 1)]
+    assert got == (date(2026, 10, 1), date(2026, 9, 1), date(2026, 8, 1))
     assert len(periods.closed_periods(date(2000, 1, 1), date(2026, 11, 28), F.WEEKLY, 5)) == 5
 
 

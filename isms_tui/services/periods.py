@@ -6,6 +6,7 @@ A period is identified by its first day. Weekly periods start on Monday (ISO wee
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from isms_tui.models.enums import Frequency
 
@@ -51,15 +52,20 @@ def last_closed_period(today: date, freq: Frequency) -> date:
     return previous_period(period_start(today, freq), freq)
 
 
-def closed_periods(since: date, today: date, freq: Frequency, limit: int) -> list[date]:
-    """Up to `limit` closed periods, newest first, none starting before the period of `since`."""
+@lru_cache(maxsize=1024)
+def closed_periods(since: date, today: date, freq: Frequency, limit: int) -> tuple[date, ...]:
+    """Up to `limit` closed periods, newest first, none starting before the period of `since`.
+
+    Cached: every refresh of the overview asks this for each KPI, and KPIs share their
+    frequencies and start dates.
+    """
     first = period_start(since, freq)
     out: list[date] = []
     p = last_closed_period(today, freq)
     while p >= first and len(out) < limit:
         out.append(p)
         p = previous_period(p, freq)
-    return out
+    return tuple(out)
 
 
 def period_label(start: date, freq: Frequency) -> str:
