@@ -83,6 +83,12 @@ def test_parse_value_rejects(text):
         readings.parse_value(text)
 
 
+def test_an_empty_value_asks_for_one():
+    with pytest.raises(InputError, match="^Enter the value.$") as refused:
+        readings.parse_value("  ")
+    assert refused.value.fields == {"value": "Required."}
+
+
 def test_parse_value_accepts():
     assert readings.parse_value(" -2.5 ") == -2.5
     assert readings.parse_value("1e3") == 1000

@@ -1,4 +1,4 @@
-"""RecordTable: lines painted before the column widths were measured are not shown again."""
+"""widgets/tables.py: column widths follow the values shown, and no stale line outlives them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from isms_tui.widgets.tables import RecordTable
+from isms_tui.widgets.tables import RecordTable, sync_rows
 
 
 class _OneTable(App[None]):
@@ -48,3 +48,16 @@ async def test_the_premise_holds_for_textual_itself():
     """If this starts failing, Textual fixed it and RecordTable's override can go."""
     _, late = await _line_after_measuring(DataTable)
     assert "52 days long" not in late
+
+
+async def test_sync_rows_widens_a_column_when_a_value_grows():
+    """A refresh that keeps the rows but changes a value (no data → off target) must not cut it."""
+    app = _OneTable(RecordTable)
+    async with app.run_test(size=(60, 10)) as pilot:
+        table = app.query_one(DataTable)
+        sync_rows(table, [("k", ["—", "○ no data"])])
+        await pilot.pause()
+        sync_rows(table, [("k", ["2026-10", "✖ off target"])])
+        await pilot.pause()
+        assert [c.content_width for c in table.ordered_columns] == [7, 12]
+        assert "2026-10" in table.render_line(1).text and "✖ off target" in table.render_line(1).text

@@ -131,8 +131,10 @@ class DashboardScreen(SectionScreen):
             if overdue:
                 due.append(f" ({overdue} overdue)", style="magenta")
             due.append(" — press r to enter them", style="dim")
+        elif not ov.total:
+            due = Text("No KPIs yet: m opens the monitoring plan, where n defines the first one.", style="bold")
         else:
-            due = Text(f"No readings due · {ov.total} active KPIs", style="green")
+            due = Text(f"No readings due · {ov.total} active KPI{'' if ov.total == 1 else 's'}", style="green")
         self.query_one("#due-line", Static).update(due)
         table = self.query_one("#urgent", DataTable)
         order = list(Status)

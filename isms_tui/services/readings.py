@@ -17,6 +17,8 @@ from .kpis import get_kpi
 def parse_value(text: str) -> float:
     """A finite number from user text ('12', '12.5', '1,234.5'); raises InputError."""
     cleaned = text.strip().replace("_", "x")
+    if not cleaned:
+        raise InputError("Enter the value.", {"value": "Required."})
     if "," in cleaned:
         raise InputError(
             f"'{text.strip()}' is not a number: use a dot for decimals and no thousands separator.",

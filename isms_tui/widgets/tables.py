@@ -59,8 +59,8 @@ def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[Cell]]]) -> N
             current = table.get_row(key)
             for column, old, cell in zip(columns, current, cells, strict=True):
                 new = _as_text(cell)
-                if old != new:
-                    table.update_cell(key, column, new)
+                if old != new:  # a longer value widens its column, as a new row would
+                    table.update_cell(key, column, new, update_width=True)
         return
     selected = old_keys[table.cursor_row] if table.row_count and table.cursor_row < len(old_keys) else None
     table.clear()
