@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Select, Static, TextArea
 
 from isms_tui.models.enums import ActionStatus, Effectiveness
 from isms_tui.services import clock
-from isms_tui.widgets.form import FormField, FormModal
+from isms_tui.widgets.form import FormField, FormModal, person_select
 
 from .base import workspace_session
 
@@ -99,7 +99,7 @@ class ActionForm(FormModal[int]):
         if self.context is not None:
             yield Static(self.context, classes="form-context")
         yield FormField("Title", Input(d.title), key="title")
-        yield FormField("Owner", Select(self.people, value=d.owner_id or Select.NULL, prompt="nobody yet"),
+        yield FormField("Owner", person_select(self.people, d.owner_id, prompt="nobody yet"),
                         key="owner_id")
         yield FormField("Due date (YYYY-MM-DD)", Input(d.due_date.isoformat() if d.due_date else "",
                                                        placeholder="YYYY-MM-DD"), key="due_date")
@@ -175,7 +175,7 @@ class EffectivenessForm(FormModal[ActionStatus]):
 
     def fields(self) -> Iterable[Widget]:
         yield Static(self.summary, classes="form-context")
-        yield FormField("Checked by", Select(self.people, prompt="choose a person"), key="effectiveness_by_id")
+        yield FormField("Checked by", person_select(self.people, prompt="choose a person"), key="effectiveness_by_id")
         yield FormField("Checked on (YYYY-MM-DD)", Input(clock.today().isoformat()), key="effectiveness_on")
         yield FormField(
             "Result",

@@ -16,7 +16,7 @@ from textual.widgets import Input, Select, TextArea
 from isms_tui.services import clock
 from isms_tui.services.errors import InputError
 from isms_tui.services.form_values import parse_date
-from isms_tui.widgets.form import FormField, FormModal
+from isms_tui.widgets.form import FormField, FormModal, person_select
 
 from .base import workspace_session
 
@@ -90,7 +90,7 @@ class ProgrammeForm(FormModal[int]):
         yield FormField("Cycle length", Select(CYCLE_CHOICES, value=d.cycle_years if d.cycle_years in (1, 3) else 3,
                                                allow_blank=False), key="cycle_years",
                         hint="Over the cycle the audits must cover every clause and control in scope.")
-        yield FormField("Owner", Select(self.people, value=d.owner_id or Select.NULL), key="owner_id")
+        yield FormField("Owner", person_select(self.people, d.owner_id), key="owner_id")
         yield FormField("Objectives", notes_area(d.objectives), key="objectives")
         yield FormField("Methods", notes_area(d.methods), key="methods")
         yield FormField("Responsibilities", notes_area(d.responsibilities), key="responsibilities")
@@ -210,7 +210,7 @@ class AuditPlanForm(FormModal[int]):
         yield FormField("Areas in scope", Input(", ".join(d.scope_areas)), key="scope_areas", hint=hint)
         yield FormField("Criteria", Input(d.criteria), key="criteria")
         yield FormField("Methods", Input(d.methods), key="methods")
-        yield FormField("Lead auditor", Select(people, value=d.lead_auditor_id or Select.NULL),
+        yield FormField("Lead auditor", person_select(people, d.lead_auditor_id),
                         key="lead_auditor_id")
         team = ", ".join(self.people.get(pid, "") for pid in d.team_ids)
         yield FormField("Audit team", Input(team, placeholder="Names, comma-separated"), key="team_ids",

@@ -9,7 +9,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from isms_tui.models.enums import Direction, Frequency, KpiType
-from isms_tui.widgets.form import FormField, FormModal, parse_optional_float
+from isms_tui.widgets.form import FormField, FormModal, parse_optional_float, person_select
 
 from .base import workspace_session
 
@@ -63,9 +63,9 @@ class KpiForm(FormModal[int]):
         yield FormField("Measured from (YYYY-MM-DD)",
                         Input(d.started_on.isoformat() if d.started_on else ""), key="started_on",
                         hint="Empty means today; periods before it are never due.")
-        yield FormField("Collector: who measures", Select(self.people, value=d.collector_id or Select.NULL),
+        yield FormField("Collector: who measures", person_select(self.people, d.collector_id),
                         key="collector_id")
-        yield FormField("Analyst: who evaluates", Select(self.people, value=d.analyst_id or Select.NULL),
+        yield FormField("Analyst: who evaluates", person_select(self.people, d.analyst_id),
                         key="analyst_id")
         yield FormField("Analysis frequency", Select([(f.value, f) for f in Frequency],
                                                      value=d.analysis_frequency, allow_blank=False),

@@ -13,11 +13,11 @@ from typing import Callable, Iterable
 
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, Select
+from textual.widgets import Input
 
 from isms_tui.models.enums import Status
 from isms_tui.services import clock, periods
-from isms_tui.widgets.form import FormField, FormModal
+from isms_tui.widgets.form import FormField, FormModal, person_select
 from isms_tui.widgets.status import fmt_value, target_text
 from isms_tui.services.form_values import DATE_HINT
 
@@ -109,7 +109,7 @@ class AnalysisForm(FormModal[int]):
         label = periods.period_label(self.period, self.kpi.frequency)
         yield FormField("Period", Input(label), key="period")
         analyst = self.kpi.analyst_id if any(pid == self.kpi.analyst_id for _, pid in self.people) else None
-        yield FormField("Analyst", Select(self.people, value=analyst or Select.NULL), key="analyst_id")
+        yield FormField("Analyst", person_select(self.people, analyst), key="analyst_id")
         yield FormField("Conclusion", Input(placeholder="What the results mean, why, is it acceptable?"),
                         key="conclusion")
         yield FormField("Follow-up action", Input(placeholder="What will be done, by whom (optional)"),

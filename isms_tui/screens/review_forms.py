@@ -23,7 +23,7 @@ from textual.widgets import Button, Input, Select, Static
 from isms_tui.models.enums import DecisionKind
 from isms_tui.services import clock
 from isms_tui.services.errors import InputError
-from isms_tui.widgets.form import FormField, FormModal
+from isms_tui.widgets.form import FormField, FormModal, person_select
 
 from isms_tui.services.form_values import parse_date
 
@@ -82,7 +82,7 @@ class ReviewForm(FormModal[int]):
         yield FormField("Period from (YYYY-MM-DD)", Input(_iso(d.period_from)), key="period_from",
                         hint="The inputs are assembled from the workspace's data for this period.")
         yield FormField("Period to (YYYY-MM-DD)", Input(_iso(d.period_to)), key="period_to")
-        yield FormField("Chair", Select(self.people, value=d.chair_id or Select.NULL, prompt="nobody yet"),
+        yield FormField("Chair", person_select(self.people, d.chair_id, prompt="nobody yet"),
                         key="chair_id", hint="Top management: whoever chairs the review and approves its minutes.")
 
     def on_mount(self) -> None:
@@ -257,7 +257,7 @@ class DecisionForm(FormModal[int]):
         return Vertical(
             Static(f"Action {i + 1}", classes="action-row-title", markup=False),
             FormField("Action", Input("", placeholder="What is to be done"), key=f"a{i}_title"),
-            FormField("Owner", Select(self.people, prompt="who"), key=f"a{i}_owner"),
+            FormField("Owner", person_select(self.people, prompt="who"), key=f"a{i}_owner"),
             FormField("Due date (YYYY-MM-DD)", Input("", placeholder="YYYY-MM-DD"), key=f"a{i}_due"),
             classes="action-row", id=f"action-row-{i}",
         )

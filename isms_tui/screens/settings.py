@@ -20,7 +20,7 @@ from isms_tui.screens.base import SectionScreen
 from isms_tui.services import workspace
 from isms_tui.services.errors import InputError, NotFound
 from isms_tui.services.form_values import parse_date
-from isms_tui.widgets.form import FormField, FormModal, value_of
+from isms_tui.widgets.form import FormField, FormModal, person_select, value_of
 
 if TYPE_CHECKING:
     from isms_tui.app import IsmsApp
@@ -358,7 +358,7 @@ class ObjectiveForm(FormModal[int]):
             key="target",
         )
         yield FormField(
-            "Owner", Select(owners, value=owner if owner is not None else Select.NULL), key="owner"
+            "Owner", person_select(owners, owner), key="owner"
         )
         yield FormField(
             "Due date",
