@@ -218,7 +218,9 @@ def test_save_person_with_arbitrary_text(ws, name, role, email, areas):
                 person = workspace.save_person(s, name, role, email, areas)
             except InputError as exc:
                 assert str(exc)
-                assert not clean(name).strip() or workspace.person_by_name(s, clean(name)) is not None
+                bad_email = bool(clean(email).strip()) and not workspace.EMAIL_RE.fullmatch(clean(email).strip())
+                assert (not clean(name).strip() or workspace.person_by_name(s, clean(name)) is not None
+                        or bad_email)
                 return
             s.expire_all()
             stored = s.get(Person, person.id)

@@ -201,6 +201,23 @@ async def test_person_form_shows_a_duplicate_name_under_the_field(set_up_db: Pat
     assert len(rows(set_up_db, Person)) == 1
 
 
+async def test_person_form_refuses_an_implausible_email_under_the_field(set_up_db: Path) -> None:
+    app = IsmsApp(set_up_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settings(pilot)
+        await pilot.press("2", "n")
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonForm), "the person form")
+        await fill(pilot, {"name": "Dana", "email": "dana at example"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.query_one("#field-email").has_class("-invalid")
+        assert "'dana at example' is not an email address." in str(app.screen.query_one("#form-message").render())
+        await fill(pilot, {"email": "dana@example.com"})
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, PersonForm), "the form to close")
+    assert [p.email for p in rows(set_up_db, Person) if p.name == "Dana"] == ["dana@example.com"]
+
+
 async def test_objectives_are_created_edited_and_deactivated(set_up_db: Path) -> None:
     app = IsmsApp(set_up_db)
     async with app.run_test(size=SIZE) as pilot:

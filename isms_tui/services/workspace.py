@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlmodel import Session, select
@@ -10,6 +11,8 @@ from isms_tui.models import Kpi, Objective, Person, Workspace
 from isms_tui.models.sanitize import clean
 
 from .errors import InputError, NotFound
+
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # a plausibility check, not RFC 5322
 
 
 def get_workspace(session: Session) -> Workspace | None:
@@ -65,10 +68,13 @@ def save_person(
     clash = session.exec(select(Person).where(Person.name == name)).first()
     if clash is not None and clash.id != person_id:
         raise InputError(f"There is already a person called {name}.", {"name": "Already used."})
+    email = clean(email).strip()
+    if email and not EMAIL_RE.fullmatch(email):
+        raise InputError(f"{email[:60]!r} is not an email address.", {"email": "Like name@example.com."})
     person = _get(session, Person, person_id) if person_id else Person(name=name)
     person.name = name
     person.role = role.strip()
-    person.email = email.strip()
+    person.email = email
     person.areas = sorted({clean(a).strip() for a in (areas or []) if clean(a).strip()})
     person.active = active
     session.add(person)
