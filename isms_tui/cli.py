@@ -496,6 +496,22 @@ def _passphrase(passphrase_file: Path | None, prompt: str, confirm: bool = False
     return click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
 
 
+org_option = click.option(
+    "--org", default=None,
+    help="Organisation whose signing identity this is (default: the workspace's; one identity each).",
+)
+
+
+def _engine_org(engine) -> str | None:  # type: ignore[no-untyped-def]
+    """The organisation name stored in an open workspace."""
+    from isms_tui.models.db import session_scope
+    from isms_tui.services.workspace import get_workspace
+
+    with session_scope(engine) as session:
+        ws = get_workspace(session)
+        return ws.org_name if ws and ws.org_name.strip() else None
+
+
 def _workspace_org(ctx: click.Context, db: Path | None) -> str | None:
     """The organisation name of the workspace named by --db, or of the default one if it exists."""
     from isms_tui.config import default_db_path
@@ -505,14 +521,9 @@ def _workspace_org(ctx: click.Context, db: Path | None) -> str | None:
         path = default_db_path()
         if not path.exists():
             return None
-    from isms_tui.models.db import session_scope
-    from isms_tui.services.workspace import get_workspace
-
     engine = _existing_engine(path)
     try:
-        with session_scope(engine) as session:
-            ws = get_workspace(session)
-            return ws.org_name if ws and ws.org_name.strip() else None
+        return _engine_org(engine)
     finally:
         engine.dispose()
 
@@ -559,8 +570,9 @@ def pack_cmd(ctx: click.Context, out: Path, db: Path | None, date_from: str | No
     with _write_lock(path, "close it before issuing a pack", must_exist=True):
         engine = _existing_engine(path, locked=True)
         try:
-            prompt = "Passphrase for the signing key" if has_identity() else "New passphrase for the signing key"
-            passphrase = _passphrase(passphrase_file, prompt, confirm=not has_identity())
+            exists = has_identity(_engine_org(engine))
+            prompt = "Passphrase for the signing key" if exists else "New passphrase for the signing key"
+            passphrase = _passphrase(passphrase_file, prompt, confirm=not exists)
             timings = IssueTimings()
             with session_scope(engine, _actor()) as session:
                 record = issue_pack(session, out, kind, period_from=start, period_to=end, audit_id=audit_id,
@@ -595,11 +607,11 @@ def keys_init_cmd(ctx: click.Context, org: str | None, force: bool, passphrase_f
     org = org or _workspace_org(ctx, db)
     if not org:
         raise InputError("Give the organisation's name with --org (no workspace with one was found).")
-    if keys.has_identity() and not force:
-        raise InputError(f"A signing identity already exists in {keys.keys_dir()}; use --force to replace it.")
+    if keys.has_identity(org) and not force:
+        raise InputError(f"A signing identity already exists in {keys.identity_dir(org)}; use --force to replace it.")
     passphrase = _passphrase(passphrase_file, "New passphrase for the signing key", confirm=True)
     identity = keys.init_identity(org, passphrase, force=force)
-    click.echo(f"Signing identity created for {identity.common_name} in {keys.keys_dir()}.")
+    click.echo(f"Signing identity created for {identity.common_name} in {keys.identity_dir(org)}.")
     click.echo(f"Signer certificate SHA-256: {identity.fingerprint}")
     click.echo("Give auditors the CA certificate: isms keys export-ca --out CA.pem")
 
@@ -608,16 +620,21 @@ def keys_init_cmd(ctx: click.Context, org: str | None, force: bool, passphrase_f
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace an existing identity (the old files are kept in keys/old/).")
 @passphrase_file_option
+@org_option
+@db_option
+@click.pass_context
 @_signing_errors
-def keys_import_cmd(file: Path, force: bool, passphrase_file: Path | None) -> None:
-    """Use your own PKCS#12 (.p12/.pfx with key and certificate) to sign packs."""
+def keys_import_cmd(ctx: click.Context, file: Path, force: bool, passphrase_file: Path | None,
+                    org: str | None, db: Path | None) -> None:
+    """Use your own PKCS#12 (.p12/.pfx with key and certificate) to sign the organisation's packs."""
     from isms_tui.reports import keys
     from isms_tui.services.errors import InputError
 
-    if keys.has_identity() and not force:
-        raise InputError(f"A signing identity already exists in {keys.keys_dir()}; use --force to replace it.")
+    org = org or _workspace_org(ctx, db)
+    if keys.has_identity(org) and not force:
+        raise InputError(f"A signing identity already exists in {keys.identity_dir(org)}; use --force to replace it.")
     passphrase = _passphrase(passphrase_file, f"Passphrase of {file.name}")
-    identity = keys.import_identity(file, passphrase, force=force)
+    identity = keys.import_identity(file, passphrase, force=force, org=org)
     click.echo(f"Imported the signing identity of {identity.common_name} from {file}.")
     click.echo(f"Signer certificate SHA-256: {identity.fingerprint}")
     if identity.ca_cert is None:
@@ -628,26 +645,33 @@ def keys_import_cmd(file: Path, force: bool, passphrase_file: Path | None) -> No
 @keys_group.command("export-ca")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the CA certificate (PEM).")
+@org_option
+@db_option
+@click.pass_context
 @_signing_errors
-def keys_export_ca_cmd(out: Path) -> None:
-    """Write the CA certificate (PEM) that an auditor imports to trust the packs."""
+def keys_export_ca_cmd(ctx: click.Context, out: Path, org: str | None, db: Path | None) -> None:
+    """Write the CA certificate (PEM) that an auditor imports to trust the organisation's packs."""
     from isms_tui.reports import keys
 
-    keys.export_ca(out)
+    keys.export_ca(out, org or _workspace_org(ctx, db))
     click.echo(f"CA certificate written to {out}.")
 
 
 @keys_group.command("show")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@org_option
+@db_option
+@click.pass_context
 @_signing_errors
-def keys_show_cmd(as_json: bool) -> None:
-    """Subject, fingerprint, validity and files of the signing identity (no passphrase needed)."""
+def keys_show_cmd(ctx: click.Context, as_json: bool, org: str | None, db: Path | None) -> None:
+    """Subject, fingerprint, validity and files of the organisation's signing identity (no passphrase)."""
     from isms_tui.reports import keys
 
-    info = keys.identity_info()
+    info = keys.identity_info(org or _workspace_org(ctx, db))
     if as_json:
         click.echo(json.dumps(info.to_dict(), indent=2, ensure_ascii=False))
         return
+    click.echo(f"Organisation: {info.organisation or 'not used for a workspace yet'}")
     click.echo(f"Subject:      {info.subject}")
     click.echo(f"Issuer:       {info.issuer}")
     click.echo(f"SHA-256:      {info.fingerprint}")

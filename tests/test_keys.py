@@ -39,7 +39,8 @@ def test_keys_dir_follows_the_environment(tmp_path, monkeypatch):
 def test_init_creates_a_ca_and_a_signer_with_private_files_0600():
     identity = keys.init_identity(ORG, PASSPHRASE)
     d = keys.keys_dir()
-    assert sorted(p.name for p in d.iterdir()) == ["ca.p12", "ca.pem", "signer.p12", "signer.pem"]
+    assert sorted(p.name for p in d.iterdir()) == ["ca.p12", "ca.pem", "organisation", "signer.p12", "signer.pem"]
+    assert (d / "organisation").read_text() == ORG + "\n"
     assert _mode(d / "signer.p12") == 0o600
     assert _mode(d / "ca.p12") == 0o600
     assert _mode(d) == 0o700
@@ -82,9 +83,9 @@ def test_the_key_files_open_only_with_the_passphrase():
 def test_an_existing_identity_is_not_overwritten_without_force():
     first = keys.init_identity(ORG, PASSPHRASE)
     with pytest.raises(InputError, match="already exists.*--force"):
-        keys.init_identity("Other Org", PASSPHRASE)
+        keys.init_identity(ORG, PASSPHRASE)
     assert keys.load_identity(PASSPHRASE).fingerprint == first.fingerprint
-    second = keys.init_identity("Other Org", PASSPHRASE, force=True)
+    second = keys.init_identity(ORG, PASSPHRASE, force=True)
     assert second.fingerprint != first.fingerprint
     archived = list((keys.keys_dir() / "old").iterdir())
     assert len(archived) == 1, "the replaced identity is kept: older packs still need its CA"
@@ -107,10 +108,33 @@ def test_missing_identity_says_how_to_create_one():
 
 def test_ensure_identity_creates_on_first_export_then_reuses():
     first = keys.ensure_identity(ORG, PASSPHRASE)
-    again = keys.ensure_identity("Ignored Org Name", PASSPHRASE)
+    again = keys.ensure_identity(f"  {ORG} ", PASSPHRASE)
     assert again.fingerprint == first.fingerprint and again.common_name == ORG
     with pytest.raises(InputError, match="passphrase does not open"):
         keys.ensure_identity(ORG, "wrong one!")
+
+
+def test_each_organisation_signs_with_its_own_identity():
+    """A consultant keeps one workspace per client: client B's packs never carry client A's name."""
+    a = keys.ensure_identity(ORG, PASSPHRASE)
+    b = keys.ensure_identity("Beta Clinic GmbH", PASSPHRASE)
+    assert b.common_name == "Beta Clinic GmbH" and b.fingerprint != a.fingerprint
+    assert b.ca_cert is not None and b.ca_cert != a.ca_cert
+    folder_b = keys.identity_dir("Beta Clinic GmbH")
+    assert folder_b.parent == keys.keys_dir() / "orgs" and folder_b.name.startswith("beta-clinic-gmbh-")
+    assert _mode(folder_b / "signer.p12") == 0o600 and _mode(folder_b) == 0o700
+    assert keys.identity_dir(ORG) == keys.keys_dir()  # the first one keeps the top folder
+    assert keys.ensure_identity(ORG, PASSPHRASE).fingerprint == a.fingerprint
+    assert keys.identity_info("Beta Clinic GmbH").organisation == "Beta Clinic GmbH"
+    assert keys.identity_dirs() == [keys.keys_dir(), folder_b]  # what verify trusts by default
+
+
+def test_an_identity_from_before_organisations_is_kept_by_the_first_to_use_it():
+    first = keys.init_identity(ORG, PASSPHRASE)
+    (keys.keys_dir() / "organisation").unlink()  # as identities were stored before
+    assert keys.ensure_identity("Renamed Ltd", PASSPHRASE).fingerprint == first.fingerprint
+    assert (keys.keys_dir() / "organisation").read_text() == "Renamed Ltd\n"
+    assert keys.ensure_identity(ORG, PASSPHRASE).fingerprint != first.fingerprint
 
 
 @pytest.mark.parametrize("bad", ["", "short"])
@@ -277,9 +301,14 @@ def test_cli_keys_init_show_export(tmp_path):
     again = isms("keys", "init", "--org", ORG, env={"ISMS_PASSPHRASE": PASSPHRASE})
     assert again.exit_code == 1
     assert again.stderr.strip().startswith("Error: A signing identity already exists")
-    forced = isms("keys", "init", "--org", "New Name", "--force", env={"ISMS_PASSPHRASE": PASSPHRASE})
+    forced = isms("keys", "init", "--org", ORG, "--force", env={"ISMS_PASSPHRASE": PASSPHRASE})
     assert forced.exit_code == 0
-    assert keys.load_identity(PASSPHRASE).common_name == "New Name"
+    assert keys.load_identity(PASSPHRASE, ORG).fingerprint != identity.fingerprint
+    other = isms("keys", "init", "--org", "New Name", env={"ISMS_PASSPHRASE": PASSPHRASE})
+    assert other.exit_code == 0, other.output  # another organisation: its own identity, no --force
+    assert keys.load_identity(PASSPHRASE, "New Name").common_name == "New Name"
+    shown = isms("keys", "show", "--org", "New Name")
+    assert "Organisation: New Name" in shown.output and "CN=New Name" in shown.output
 
 
 def test_cli_keys_init_reads_the_passphrase_file(tmp_path):

@@ -173,3 +173,26 @@ def test_passphrase_from_a_file_and_none_without_a_terminal(db: Path, tmp_path: 
     result = run("pack", "--out", out, "--db", db, "--audit", "3", "--passphrase-file", secret)
     assert result.exit_code == 0, result.output
     assert out.exists()
+
+
+def test_a_second_client_is_signed_with_its_own_identity(db: Path, tmp_path: Path) -> None:
+    """One workspace per client on one laptop: each pack carries its own organisation's name."""
+    other = copy_workspace(db, tmp_path / "client-b")
+    con = sqlite3.connect(other)
+    con.execute("UPDATE workspace SET org_name = 'Beta Clinic GmbH'")
+    con.commit()
+    con.close()
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    assert run("pack", "--out", first, "--db", db).exit_code == 0
+    result = run("pack", "--out", second, "--db", other)
+    assert result.exit_code == 0, result.output
+    signers = [row[6] for row in issued(db) + issued(other)]
+    assert len(set(signers)) == 2
+    assert "Beta Clinic GmbH" in pdftotext(second)
+    for pdf in (first, second):  # by default verify trusts every local CA on this machine
+        checked = run("verify", pdf, "--json")
+        assert checked.exit_code == 0, checked.output
+    ca_b = tmp_path / "ca-b.pem"
+    assert run("keys", "export-ca", "--out", ca_b, "--db", other).exit_code == 0
+    assert run("verify", second, "--trust", ca_b).exit_code == 0
+    assert run("verify", first, "--trust", ca_b).exit_code == 1  # client B's CA does not vouch for A

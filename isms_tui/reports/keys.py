@@ -4,7 +4,12 @@ Why a CA and not a bare self-signed certificate: pdfsig (NSS) never trusts a sel
 even imported, but trusts a leaf issued by an imported CA. So the first export creates a small
 local CA whose certificate the auditor imports once (`isms keys export-ca`).
 
-Files in `keys_dir()`, private ones passphrase-protected PKCS#12 with mode 0600:
+One identity per organisation, because a consultant keeps one workspace per client and a pack
+must never carry another client's name: the first organisation's identity lives in `keys_dir()`
+itself (where the only identity lived before there could be several), every other one in
+`keys_dir()/orgs/<name>-<hash>/`; a file `organisation` in each folder says whose it is.
+
+Files in an identity's folder, private ones passphrase-protected PKCS#12 with mode 0600:
   signer.p12  signer key + certificate + CA chain (used to sign)
   signer.pem  the signer certificate alone (lets `isms keys show` work without the passphrase)
   ca.p12      the local CA key + certificate (only for a generated identity)
@@ -17,7 +22,9 @@ cryptography is imported at module level, pyHanko only where a signer is built.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +46,8 @@ SIGNER_PEM = "signer.pem"
 CA_P12 = "ca.p12"
 CA_PEM = "ca.pem"
 IDENTITY_FILES = (SIGNER_P12, SIGNER_PEM, CA_P12, CA_PEM)
+ORG_FILE = "organisation"
+ORGS_DIR = "orgs"
 
 CA_YEARS = 10
 SIGNER_YEARS = 3
@@ -73,6 +82,7 @@ class IdentityInfo:
     """What `isms keys show` prints; read from the public certificates, no passphrase needed."""
 
     directory: Path
+    organisation: str | None  # whose identity the folder holds, once it has been used for one
     subject: str
     common_name: str
     issuer: str
@@ -88,6 +98,7 @@ class IdentityInfo:
     def to_dict(self) -> dict[str, object]:
         return {
             "directory": str(self.directory),
+            "organisation": self.organisation,
             "subject": self.subject,
             "common_name": self.common_name,
             "issuer": self.issuer,
@@ -115,8 +126,45 @@ def keys_dir() -> Path:
     return data_dir() / "keys"
 
 
-def has_identity() -> bool:
-    return (keys_dir() / SIGNER_P12).is_file()
+def identity_dir(org: str | None = None) -> Path:
+    """The folder of the identity that signs for `org` (None: the top folder, the first one's)."""
+    base = keys_dir()
+    if org is None:
+        return base
+    org = _normal(org)
+    owner = _owner(base)
+    if owner is None or owner == org:
+        return base  # unclaimed (empty, or an identity from before there could be several) or its own
+    digest = hashlib.sha256(org.encode("utf-8")).hexdigest()[:8]
+    slug = re.sub(r"[^a-z0-9]+", "-", org.lower()).strip("-")[:40] or "organisation"
+    return base / ORGS_DIR / f"{slug}-{digest}"
+
+
+def identity_dirs() -> list[Path]:
+    """Every identity folder on this machine, the top one first."""
+    base = keys_dir()
+    return [base, *sorted(p for p in (base / ORGS_DIR).glob("*") if p.is_dir())]
+
+
+def has_identity(org: str | None = None) -> bool:
+    return (identity_dir(org) / SIGNER_P12).is_file()
+
+
+def _normal(org: str) -> str:
+    return " ".join(org.split())
+
+
+def _owner(directory: Path) -> str | None:
+    try:
+        return _normal(Path(directory / ORG_FILE).read_text(encoding="utf-8")) or None
+    except OSError:
+        return None
+
+
+def _claim(directory: Path, org: str | None) -> None:
+    """Record whose identity the folder holds (done on first use of an unclaimed one)."""
+    if org is not None and _owner(directory) is None and (directory / SIGNER_P12).is_file():
+        _write_public(directory / ORG_FILE, (_normal(org) + "\n").encode("utf-8"))
 
 
 def passphrase_from_env_or_file(passphrase_file: Path | None) -> str | None:
@@ -144,11 +192,11 @@ def passphrase_from_env_or_file(passphrase_file: Path | None) -> str | None:
 
 def init_identity(org_name: str, passphrase: str, *, force: bool = False) -> Identity:
     """Create a local CA and a signer certificate for the organisation, both passphrase-protected."""
-    org_name = " ".join(org_name.split())
+    org_name = _normal(org_name)
     if not org_name:
         raise InputError("The signing identity needs the organisation's name.")
     _check_new_passphrase(passphrase)
-    directory = _prepare_dir(force)
+    directory = _prepare_dir(force, identity_dir(org_name))
 
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -197,11 +245,12 @@ def init_identity(org_name: str, passphrase: str, *, force: bool = False) -> Ide
     _write_private(directory / CA_P12, ca_p12)
     _write_public(directory / CA_PEM, ca_cert.public_bytes(serialization.Encoding.PEM))
     _write_public(directory / SIGNER_PEM, signer_cert.public_bytes(serialization.Encoding.PEM))
-    _write_private(directory / SIGNER_P12, signer_p12)  # last: its presence means "an identity exists"
-    return load_identity(passphrase)
+    _write_private(directory / SIGNER_P12, signer_p12)  # its presence means "an identity exists"
+    _claim(directory, org_name)
+    return load_identity(passphrase, org_name)
 
 
-def import_identity(p12_path: Path, passphrase: str, *, force: bool = False) -> Identity:
+def import_identity(p12_path: Path, passphrase: str, *, force: bool = False, org: str | None = None) -> Identity:
     """Use the user's own PKCS#12 (key + certificate, optionally its chain) as the signing identity.
 
     The file is copied in unchanged (so it keeps its own passphrase), after checking it opens
@@ -217,41 +266,44 @@ def import_identity(p12_path: Path, passphrase: str, *, force: bool = False) -> 
     if cert.not_valid_after_utc < now:
         raise InputError(f"The certificate in {p12_path.name} expired on {cert.not_valid_after_utc:%Y-%m-%d}.")
     root = _root_of(cert, chain)
-    directory = _prepare_dir(force)
+    directory = _prepare_dir(force, identity_dir(org))
     if root is not None:
         _write_public(directory / CA_PEM, root.public_bytes(serialization.Encoding.PEM))
     _write_public(directory / SIGNER_PEM, cert.public_bytes(serialization.Encoding.PEM))
     _write_private(directory / SIGNER_P12, data)
-    return load_identity(passphrase)
+    _claim(directory, org)
+    return load_identity(passphrase, org)
 
 
 def ensure_identity(org_name: str, passphrase: str) -> Identity:
-    """The identity to sign with: load it, or create it on the first export."""
-    if has_identity():
-        return load_identity(passphrase)
+    """The organisation's identity to sign with: load it, or create it on its first export."""
+    if has_identity(org_name):
+        _claim(identity_dir(org_name), org_name)
+        return load_identity(passphrase, org_name)
     try:
         return init_identity(org_name, passphrase)
     except InputError:
-        if has_identity():  # another export created it a moment ago: use that one
-            return load_identity(passphrase)
+        if has_identity(org_name):  # another export created it a moment ago: use that one
+            return load_identity(passphrase, org_name)
         raise
 
 
 # --- using ---------------------------------------------------------------------------------------
 
 
-def load_identity(passphrase: str) -> Identity:
+def load_identity(passphrase: str, org: str | None = None) -> Identity:
     """Unlock signer.p12; a wrong passphrase is an InputError (pyHanko's load_pkcs12 would return None)."""
     from pyhanko.sign.signers import SimpleSigner
 
-    path = keys_dir() / SIGNER_P12
+    directory = identity_dir(org)
+    path = directory / SIGNER_P12
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(NO_IDENTITY) from None
     except OSError as exc:
         raise InputError(f"Cannot read the signing key {path}: {exc.strerror or exc}.") from None
-    extra = _read_pem_certs(keys_dir() / CA_PEM)
+    extra = _read_pem_certs(directory / CA_PEM)
     try:
         signer = SimpleSigner.load_pkcs12_data(data, other_certs=_to_asn1(extra), passphrase=passphrase.encode("utf-8"))
     except ValueError as exc:
@@ -273,11 +325,11 @@ def load_identity(passphrase: str) -> Identity:
     )
 
 
-def export_ca(out: Path) -> Path:
+def export_ca(out: Path, org: str | None = None) -> Path:
     """Write the CA certificate (PEM) an auditor imports to trust the packs."""
-    source = keys_dir() / CA_PEM
+    source = identity_dir(org) / CA_PEM
     if not source.is_file():
-        if has_identity():
+        if has_identity(org):
             raise InputError(
                 "The imported signing identity has no CA certificate in its chain; "
                 "ask its issuer for the CA certificate."
@@ -288,10 +340,10 @@ def export_ca(out: Path) -> Path:
     return out
 
 
-def identity_info() -> IdentityInfo:
-    """Subject, fingerprint, validity and paths of the current identity, from its public files."""
-    directory = keys_dir()
-    if not has_identity():
+def identity_info(org: str | None = None) -> IdentityInfo:
+    """Subject, fingerprint, validity and paths of an organisation's identity, from its public files."""
+    directory = identity_dir(org)
+    if not has_identity(org):
         raise InputError(NO_IDENTITY)
     certs = _read_pem_certs(directory / SIGNER_PEM)
     if not certs:
@@ -301,6 +353,7 @@ def identity_info() -> IdentityInfo:
     ca = cas[0] if cas else None
     return IdentityInfo(
         directory=directory,
+        organisation=_owner(directory),
         subject=cert.subject.rfc4514_string(),
         common_name=_common_name(cert),
         issuer=cert.issuer.rfc4514_string(),
@@ -477,14 +530,16 @@ def _check_new_passphrase(passphrase: str) -> None:
         raise InputError("Choose a passphrase of at least 8 characters for the signing key.")
 
 
-def _prepare_dir(force: bool) -> Path:
-    """Create keys_dir (0700); with an identity there, refuse, or with force move it aside into old/."""
-    directory = keys_dir()
+def _prepare_dir(force: bool, directory: Path) -> Path:
+    """Create the identity's folder (0700); with an identity there, refuse, or with force move it
+    aside into old/."""
+    base = keys_dir()
     try:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for folder in (base, base / ORGS_DIR, directory) if directory != base else (base,):
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise InputError(f"Cannot create the keys folder {directory}: {exc.strerror or exc}.") from None
-    present = [name for name in IDENTITY_FILES if (directory / name).exists()]
+    present = [name for name in (*IDENTITY_FILES, ORG_FILE) if (directory / name).exists()]
     if not present:
         return directory
     if not force and (directory / SIGNER_P12).exists():

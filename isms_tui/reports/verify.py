@@ -98,7 +98,7 @@ class VerifyReport:
 
 
 def verify_pdf(path: Path, trust: list[Path] | None = None) -> VerifyReport:
-    """Check a signed pack; `trust` lists CA certificate files (default: the local CA in keys_dir, if any).
+    """Check a signed pack; `trust` lists CA certificate files (default: this machine's local CAs, if any).
 
     Raises InputError only for an unreadable --trust file; everything about the pack itself is
     reported as failed checks.
@@ -397,19 +397,20 @@ def _trust_roots(trust: list[Path] | None) -> tuple[list, list[str]]:
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives import serialization
 
-    from .keys import CA_PEM, fingerprint, keys_dir, load_certificates
+    from .keys import CA_PEM, fingerprint, identity_dirs, load_certificates
 
     certs = []
     if trust:
         for p in trust:
             certs.extend(load_certificates(Path(p)))
-    else:
-        local = keys_dir() / CA_PEM
-        if local.is_file():
-            try:
-                certs = load_certificates(local)
-            except InputError:
-                certs = []
+    else:  # every organisation's local CA on this machine
+        for folder in identity_dirs():
+            local = folder / CA_PEM
+            if local.is_file():
+                try:
+                    certs.extend(load_certificates(local))
+                except InputError:
+                    pass
     labels = []
     roots = []
     for cert in certs:
