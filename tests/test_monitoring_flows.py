@@ -91,6 +91,7 @@ async def test_reading_changes_status_and_off_target_asks_for_analysis(db_path):
         await type_into(pilot, "#field-note Input", "Two servers [db-1, db-2] missed the window")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "AnalysisForm")
+        assert app.screen.form_title.startswith("71.5% is off target (≥ 95%): record the analysis")
         await type_into(pilot, "#field-conclusion Input", "Maintenance window too short for DB servers.")
         await type_into(pilot, "#field-follow_up Input", "Agree a second window with ops")
         await pilot.press("ctrl+s")

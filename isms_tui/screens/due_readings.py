@@ -140,7 +140,7 @@ class DueReadingsScreen(SectionScreen):
             return
         self.saved += 1
         self.notify(f"{item.code} {item.label}: {fmt_value(value, item.unit)}", markup=False)
-        result = ReadingSaved(item.kpi_id, item.period, value, status)
+        result = ReadingSaved(item.kpi_id, item.period, value, status, item.unit, item.text_target)
         self.index += 1
         if status == Status.OFF_TARGET:
             ask_for_analysis(self, result, on_done=lambda: None)

@@ -30,6 +30,8 @@ class ReadingSaved:
     period: date
     value: float
     status: Status
+    unit: str = ""
+    target: str = ""  # as target_text writes it, e.g. '≥ 95%'
 
 
 def split_paths(text: str) -> list[str]:
@@ -88,7 +90,8 @@ class ReadingForm(FormModal[ReadingSaved]):
         except readings.DuplicateReading as dup:
             self.replace_armed = True
             raise InputError(f"{dup} Press ctrl+s again to replace it.", {"period": "Already recorded."}) from None
-        return ReadingSaved(self.kpi.id, start, value, evaluation.evaluate_value(self.kpi, value))
+        return ReadingSaved(self.kpi.id, start, value, evaluation.evaluate_value(self.kpi, value),
+                            self.kpi.unit, target_text(self.kpi))
 
 
 class AnalysisForm(FormModal[int]):
@@ -158,7 +161,7 @@ def open_reading_form(
         if result.status == Status.OFF_TARGET:
             ask_for_analysis(screen, result, on_done)
         else:
-            screen.notify(f"Saved: {fmt_value(result.value)} is {result.status.value}.", markup=False)
+            screen.notify(f"Saved: {fmt_value(result.value, result.unit)} is {result.status.value}.", markup=False)
 
     screen.app.push_screen(ReadingForm(kpi_id, period), saved)
 
@@ -172,6 +175,8 @@ def ask_for_analysis(screen: Screen, result: ReadingSaved, on_done: Callable[[],
 
     screen.app.push_screen(
         AnalysisForm(result.kpi_id, result.period,
-                     reason=f"{fmt_value(result.value)} is off target: record the analysis (escape to skip)"),
+                     reason=f"{fmt_value(result.value, result.unit)} is off target"
+                            + (f" ({result.target})" if result.target else "")
+                            + ": record the analysis (escape to skip)"),
         analysed,
     )
