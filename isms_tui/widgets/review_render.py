@@ -145,7 +145,7 @@ def render_d2(data: dict[str, Any]) -> RenderableType:
     total = sum(k["readings"] for k in kpis)
     on = sum(k["on_target"] for k in kpis)
     head = Text.assemble((plural(len(kpis), "KPI"), "bold"), f", {plural(total, 'reading')} in the period",
-                         f" ({len(measured)} KPIs measured); ")
+                         f" ({len(measured)} of them measured); ")
     if total:
         head.append(f"{round(100 * on / total)}% of readings on target", style=_share_style(100 * on / total))
     else:
