@@ -129,11 +129,21 @@ def test_each_organisation_signs_with_its_own_identity():
     assert keys.identity_dirs() == [keys.keys_dir(), folder_b]  # what verify trusts by default
 
 
-def test_an_identity_from_before_organisations_is_kept_by_the_first_to_use_it():
+def test_a_generated_identity_from_before_organisations_stays_with_the_one_it_names():
     first = keys.init_identity(ORG, PASSPHRASE)
     (keys.keys_dir() / "organisation").unlink()  # as identities were stored before
-    assert keys.ensure_identity("Renamed Ltd", PASSPHRASE).fingerprint == first.fingerprint
-    assert (keys.keys_dir() / "organisation").read_text() == "Renamed Ltd\n"
+    other = keys.ensure_identity("Other Client Ltd", PASSPHRASE)  # the first to sign after the upgrade
+    assert other.fingerprint != first.fingerprint and other.common_name == "Other Client Ltd"
+    assert keys.ensure_identity(ORG, PASSPHRASE).fingerprint == first.fingerprint
+    assert (keys.keys_dir() / "organisation").read_text() == ORG + "\n"
+
+
+def test_an_imported_identity_from_before_organisations_goes_to_the_first_that_signs(tmp_path):
+    p12, cert = _user_p12(tmp_path, PASSPHRASE)
+    first = keys.import_identity(p12, PASSPHRASE)  # no organisation given: as before
+    assert not (keys.keys_dir() / "organisation").exists()
+    assert keys.ensure_identity("Jane's Company", PASSPHRASE).fingerprint == first.fingerprint
+    assert (keys.keys_dir() / "organisation").read_text() == "Jane's Company\n"
     assert keys.ensure_identity(ORG, PASSPHRASE).fingerprint != first.fingerprint
 
 

@@ -155,16 +155,25 @@ def _normal(org: str) -> str:
 
 
 def _owner(directory: Path) -> str | None:
+    """Whose identity the folder holds: its `organisation` file, else, for one generated here
+    before that file existed, the organisation its certificate names; None if nobody's yet."""
     try:
         return _normal(Path(directory / ORG_FILE).read_text(encoding="utf-8")) or None
     except OSError:
-        return None
+        pass
+    if (directory / CA_P12).is_file():
+        certs = _read_pem_certs(directory / SIGNER_PEM)
+        names = certs[0].subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME) if certs else []
+        if names:
+            return _normal(str(names[0].value)) or None
+    return None
 
 
 def _claim(directory: Path, org: str | None) -> None:
-    """Record whose identity the folder holds (done on first use of an unclaimed one)."""
-    if org is not None and _owner(directory) is None and (directory / SIGNER_P12).is_file():
-        _write_public(directory / ORG_FILE, (_normal(org) + "\n").encode("utf-8"))
+    """Write down whose identity the folder holds, on first use (an imported identity from before
+    there could be several belongs to the first organisation that signs with it)."""
+    if org is not None and not (directory / ORG_FILE).exists() and (directory / SIGNER_P12).is_file():
+        _write_public(directory / ORG_FILE, ((_owner(directory) or _normal(org)) + "\n").encode("utf-8"))
 
 
 def passphrase_from_env_or_file(passphrase_file: Path | None) -> str | None:
