@@ -35,6 +35,8 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except (WorkspaceError, InputError, NotFound) as exc:
             _fail(str(exc))
+        except BrokenPipeError:
+            raise  # output piped into `head` and the like: click ends quietly
         except OSError as exc:
             _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
 
@@ -464,6 +466,8 @@ def _signing_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except (InputError, NotFound) as exc:
             _fail(str(exc))
+        except BrokenPipeError:
+            raise  # output piped into `head` and the like: click ends quietly
         except OSError as exc:
             _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
         except Exception as exc:
