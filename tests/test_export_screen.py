@@ -132,6 +132,7 @@ async def test_passphrase_field_when_the_environment_has_none(db: Path, tmp_path
         screen = await open_export(pilot)
         field = screen.query_one("#field-passphrase Input", Input)
         assert field.password
+        assert screen.query_one("#field-passphrase_again").has_class("hidden")  # the key exists
         screen.query_one("#field-out Input", Input).value = str(out)
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -147,6 +148,32 @@ async def test_passphrase_field_when_the_environment_has_none(db: Path, tmp_path
         await wait_for(pilot, lambda: screen.issued is not None, timeout=60)
         assert field.value == ""  # not kept on screen once used
     assert out.exists()
+
+
+async def test_the_first_pack_asks_for_the_new_passphrase_twice(db: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typo in the passphrase that creates the key would lock every later pack out."""
+    from isms_tui.reports import keys
+
+    monkeypatch.delenv("ISMS_PASSPHRASE")
+    out = tmp_path / "first.pdf"
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_export(pilot)
+        again = screen.query_one("#field-passphrase_again")
+        await wait_for(pilot, lambda: not again.has_class("hidden"))
+        screen.query_one("#field-out Input", Input).value = str(out)
+        screen.query_one("#field-passphrase Input", Input).value = PASSPHRASE
+        screen.query_one("#field-passphrase_again Input", Input).value = PASSPHRASE + "x"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert result_text(app) == "The two passphrases differ; type the new one twice."
+        assert not keys.has_identity("Northwind Analytics Ltd") and not out.exists()
+        screen.query_one("#field-passphrase_again Input", Input).value = PASSPHRASE
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.issued is not None, timeout=60)
+        assert again.has_class("hidden")  # from now on the passphrase alone
+    assert out.exists() and keys.load_identity(PASSPHRASE, "Northwind Analytics Ltd")
 
 
 async def test_the_command_palette_offers_the_pack(db: Path) -> None:

@@ -122,6 +122,11 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         if self.needs_passphrase:
             yield FormField("Signing key passphrase", Input("", password=True), key="passphrase",
                             hint="ISMS_PASSPHRASE is not set. The first pack creates the signing key with it.")
+            repeat = FormField("Repeat the new passphrase", Input("", password=True), key="passphrase_again",
+                               hint="This organisation has no signing key yet: this pack creates it. "
+                                    "Keep the passphrase: every later pack needs it.")
+            repeat.add_class("hidden")  # shown once we know the key does not exist yet
+            yield repeat
 
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).update(progress=0)
@@ -143,10 +148,15 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         except Exception as exc:  # noqa: BLE001 - shown as one sentence, never a traceback
             self.app.call_from_thread(self._failed, f"The workspace could not be read: {exc}")
             return
-        self.app.call_from_thread(self._choices, org, audit_opts, review_opts)
+        from isms_tui.reports.keys import has_identity
 
-    def _choices(self, org: str, audit_opts: list, review_opts: list) -> None:
+        new_key = bool(org.strip()) and not has_identity(org)
+        self.app.call_from_thread(self._choices, org, audit_opts, review_opts, new_key)
+
+    def _choices(self, org: str, audit_opts: list, review_opts: list, new_key: bool = False) -> None:
         self._org = org
+        if self.needs_passphrase:
+            self.query_one("#field-passphrase_again", FormField).set_class(not new_key, "hidden")
         self.query_one("#field-audit_id", FormField).control.set_options(audit_opts)
         self.query_one("#field-review_id", FormField).control.set_options(review_opts)
         out = self.query_one("#field-out", FormField).control
@@ -206,6 +216,9 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         passphrase = os.environ.get("ISMS_PASSPHRASE") or (self.value("passphrase") if self.needs_passphrase else "")
         if not passphrase:
             errors["passphrase"] = "The signing key needs its passphrase."
+        elif self.needs_passphrase and not self.query_one("#field-passphrase_again", FormField).has_class("hidden") \
+                and self.value("passphrase_again") != passphrase:
+            errors["passphrase_again"] = "The two passphrases differ; type the new one twice."
         for field in self.query(FormField):
             field.set_error(errors.get(field.key))
         if errors:
@@ -277,3 +290,6 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
                       f"Signer certificate SHA-256: {issued.fingerprint}")
         if self.needs_passphrase:
             self.query_one("#field-passphrase", FormField).control.value = ""
+            again = self.query_one("#field-passphrase_again", FormField)
+            again.control.value = ""
+            again.add_class("hidden")  # the key exists now: later packs only need the passphrase
