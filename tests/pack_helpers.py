@@ -19,9 +19,9 @@ def require_tool(name: str) -> str:
     """The path of a command-line tool; under CI its absence fails the test instead of skipping it."""
     path = shutil.which(name)
     if path is None:
-        message = f"{name} is not installed (poppler-utils / qpdf)"
+        message = f"{name} is not installed (apt-get install poppler-utils qpdf libnss3-tools)"
         if os.environ.get("CI"):
-            pytest.fail(message)
+            pytest.fail(message + "; CI must provide it")
         pytest.skip(message)
     return path
 

@@ -5,25 +5,14 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+
+from .pack_helpers import require_tool
 
 PASSPHRASE = "correct horse battery"
 ORG = "Acme Widgets Ltd"
-
-
-def require_tool(name: str) -> str:
-    """The tool's path; a missing tool skips locally but FAILS under CI (CI installs them)."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed (apt-get install poppler-utils qpdf libnss3-tools)"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; CI must provide it")
-        pytest.skip(message)
-    return path
 
 
 def make_pdf(pages: int = 2) -> bytes:
