@@ -95,6 +95,31 @@ def demo_workspace(demo_template: Path, db_path: Path) -> Path:
     return db_path
 
 
+@pytest.fixture(scope="module")
+def demo_engine(demo_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """An engine on one module's own copy of the demo, for tests that read it (and the few
+    that change it knowingly, module-wide)."""
+    import shutil
+
+    from isms_tui.models.db import open_engine
+
+    path = tmp_path_factory.mktemp("demo-copy") / "w.db"
+    shutil.copyfile(demo_template, path)
+    shutil.copytree(demo_template.with_name("template.db.evidence"), path.with_name("w.db.evidence"))
+    engine = open_engine(path)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def demo(demo_engine):
+    """A session on the module's demo copy."""
+    from isms_tui.models.db import session_scope
+
+    with session_scope(demo_engine) as s:
+        yield s
+
+
 @pytest.fixture
 def engine(db_path: Path):
     from isms_tui.models.db import open_engine

@@ -31,20 +31,6 @@ def _demo(path: Path, today: date = TODAY) -> Engine:
     return engine
 
 
-@pytest.fixture(scope="module")
-def demo_engine(tmp_path_factory: pytest.TempPathFactory):
-    """One demo shared by the read-only tests: building it is the slow part."""
-    engine = _demo(tmp_path_factory.mktemp("demo") / "w.db")
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def demo(demo_engine: Engine):
-    with session_scope(demo_engine) as s:
-        yield s
-
-
 def _history(engine: Engine) -> tuple[list[tuple], list[tuple]]:
     with session_scope(engine) as s:
         codes = {k.id: k.code for k in s.exec(select(Kpi))}

@@ -3,11 +3,10 @@ since, and this year's draft; deterministic and independent of the real clock.""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from isms_tui.models import (
@@ -28,26 +27,6 @@ from isms_tui.services.review_views import reviews_summary
 from isms_tui.services.status import summary
 
 from .conftest import TODAY
-
-
-def _demo(path: Path, today: date = TODAY) -> Engine:
-    engine = open_engine(path)
-    with session_scope(engine, "demo") as s:
-        create_demo(s, today)
-    return engine
-
-
-@pytest.fixture(scope="module")
-def demo_engine(tmp_path_factory: pytest.TempPathFactory):
-    engine = _demo(tmp_path_factory.mktemp("demo-reviews") / "w.db")
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def demo(demo_engine: Engine):
-    with session_scope(demo_engine) as s:
-        yield s
 
 
 def _reviews(s: Session) -> tuple[ManagementReview, ManagementReview]:
@@ -129,7 +108,9 @@ def test_the_reviews_do_not_depend_on_the_real_clock(tmp_path: Path, monkeypatch
     """Same `today`, same snapshot, whatever the machine's date (the demo pins its own clock)."""
     past, _ = _reviews(demo)
     monkeypatch.setenv("ISMS_TODAY", (TODAY + timedelta(days=40)).isoformat())
-    engine = _demo(tmp_path / "other.db")
+    engine = open_engine(tmp_path / "other.db")
+    with session_scope(engine, "demo") as s:
+        create_demo(s, TODAY)
     with session_scope(engine) as s:
         again, _ = _reviews(s)
         assert again.snapshot_sha256 == past.snapshot_sha256
