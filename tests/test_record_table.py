@@ -61,3 +61,27 @@ async def test_sync_rows_widens_a_column_when_a_value_grows():
         await pilot.pause()
         assert [c.content_width for c in table.ordered_columns] == [7, 12]
         assert "2026-10" in table.render_line(1).text and "✖ off target" in table.render_line(1).text
+
+
+async def test_sync_rows_skips_unchanged_rows_but_not_a_table_changed_behind_its_back(monkeypatch):
+    app = _OneTable(RecordTable)
+    async with app.run_test(size=(60, 10)) as pilot:
+        table = app.query_one(DataTable)
+        rows = [(str(i), [f"2026-0{i + 1}", f"{i} days"]) for i in range(5)]
+        sync_rows(table, rows)
+        await pilot.pause()
+        sync_rows(table, rows)  # settle: the first measuring moved the table's counter
+        await pilot.pause()
+        updates: list[object] = []
+        original = DataTable.update_cell
+
+        def counted(self, *args, **kwargs):
+            updates.append(args)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DataTable, "update_cell", counted)
+        sync_rows(table, rows)
+        assert updates == []  # nothing changed: no cell touched
+        original(table, "3", list(table.columns)[1], Text("edited elsewhere"))
+        sync_rows(table, rows)
+        assert str(table.get_cell("3", list(table.columns)[1])) == "3 days"  # put back

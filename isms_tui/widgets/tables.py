@@ -7,6 +7,7 @@ refresh time of large tables; most refreshes change a row or two, so only those 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from weakref import WeakKeyDictionary
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -49,22 +50,38 @@ class RecordTable(DataTable):
         return [self._row_label_column_width] + [c.get_render_width(self) for c in self.ordered_columns]
 
 
+# The cells each table was last given, and the table's update counter right after: while the
+# counter has not moved nothing else changed the table, so an unchanged row is skipped without
+# building and comparing its Text cells (most of a 300-row dashboard refresh).
+_given: WeakKeyDictionary[DataTable, tuple[int, dict[str, tuple[Cell, ...]]]] = WeakKeyDictionary()
+
+
 def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
     """Show `rows` (key, cells) in order, keeping the cursor on the same key when it survives."""
     new_keys = [key for key, _ in rows]
     old_keys = [key.value for key in table.rows]
+    counter, given = _given.get(table, (None, {}))
+    if counter != table._update_count:
+        given = {}
     if new_keys == old_keys:
         columns = list(table.columns)
         for key, cells in rows:
+            cells = tuple(cells)
+            if given.get(key) == cells:
+                continue
             current = table.get_row(key)
             for column, old, cell in zip(columns, current, cells, strict=True):
                 new = _as_text(cell)
                 if old != new:  # a longer value widens its column, as a new row would
                     table.update_cell(key, column, new, update_width=True)
-        return
-    selected = old_keys[table.cursor_row] if table.row_count and table.cursor_row < len(old_keys) else None
-    table.clear()
-    for key, cells in rows:
-        table.add_row(*(_as_text(c) for c in cells), key=key)
-    if selected in new_keys:
-        table.move_cursor(row=new_keys.index(selected))
+            given[key] = cells
+    else:
+        selected = old_keys[table.cursor_row] if table.row_count and table.cursor_row < len(old_keys) else None
+        table.clear()
+        given = {}
+        for key, cells in rows:
+            given[key] = cells = tuple(cells)
+            table.add_row(*(_as_text(c) for c in cells), key=key)
+        if selected in new_keys:
+            table.move_cursor(row=new_keys.index(selected))
+    _given[table] = (table._update_count, given)
