@@ -48,6 +48,7 @@ class KpiDetailScreen(SectionScreen):
         self.report: KpiReport | None = None
         self.show_all = False  # years of weekly readings: show the recent ones unless asked
         self._definition_of: object = None
+        self._shown: dict[str, object] = {}  # what _update_once last put in each Static
 
     def body(self) -> ComposeResult:
         with Horizontal(id="detail-top"):
@@ -95,7 +96,7 @@ class KpiDetailScreen(SectionScreen):
             labels = ", ".join(periods.period_label(p, k.frequency) for p in state.due_periods[:4])
             more = "…" if len(state.due_periods) > 4 else ""
             line.append(f"  ·  due: {labels}{more}", style="magenta")
-        self.query_one("#state-line", Static).update(line)
+        self._update_once("#state-line", line)
         recent = report.readings[-CHART_POINTS:]
         self.query_one(TrendChart).show(
             [r.value for r in recent], [periods.period_label(r.period_start, k.frequency) for r in recent],
@@ -112,10 +113,8 @@ class KpiDetailScreen(SectionScreen):
             for r in reversed(shown)
         ])
         hidden = len(report.readings) - len(shown)
-        self.query_one("#readings-title", Label).update(
-            "Readings (newest first) · r records or replaces the highlighted period"
-            + (f" · {hidden} older: l shows all" if hidden else "")
-        )
+        self._update_once("#readings-title", "Readings (newest first) · r records or replaces the highlighted period"
+                          + (f" · {hidden} older: l shows all" if hidden else ""))
         sync_rows(self.query_one("#analyses", DataTable), [
             (str(a.id), [
                 periods.period_label(a.period_start, k.frequency), Text(report.person(a.analyst_id)),
@@ -123,6 +122,12 @@ class KpiDetailScreen(SectionScreen):
             ])
             for a in report.analyses
         ])
+
+    def _update_once(self, selector: str, content: "str | Text") -> None:
+        """Update a Static only when its content changes: an update re-lays out the screen."""
+        if self._shown.get(selector) != content:
+            self._shown[selector] = content
+            self.query_one(selector, Static).update(content)
 
     def action_show_all(self) -> None:
         self.show_all = True

@@ -137,7 +137,10 @@ class TrendChart(Widget):
         for bound in (warning, warning_high if direction == Direction.WITHIN_RANGE else None):
             if bound is not None:
                 levels.append(Level(bound, "yellow"))
-        self._values, self._labels, self._levels = list(values), list(labels), levels
+        shown = (list(values), list(labels), levels)
+        if shown == (self._values, self._labels, self._levels):
+            return  # a refresh with the same data: nothing to redraw
+        self._values, self._labels, self._levels = shown
         self.refresh()
 
     def render(self) -> RenderResult:
