@@ -85,3 +85,20 @@ async def test_sync_rows_skips_unchanged_rows_but_not_a_table_changed_behind_its
         original(table, "3", list(table.columns)[1], Text("edited elsewhere"))
         sync_rows(table, rows)
         assert str(table.get_cell("3", list(table.columns)[1])) == "3 days"  # put back
+
+
+async def test_a_changed_value_that_fits_redraws_only_its_row():
+    """update_cell would make Textual render every visible cell again; a value that fits the
+    column as it is replaces just its row."""
+    app = _OneTable(RecordTable)
+    async with app.run_test(size=(60, 10)) as pilot:
+        table = app.query_one(DataTable)
+        rows = [(str(i), [f"2026-0{i + 1}", f"{i + 10} days"]) for i in range(5)]
+        sync_rows(table, rows)
+        await pilot.pause()
+        counter = table._update_count
+        rows[2] = ("2", ["2026-03", "99 days"])
+        sync_rows(table, rows)
+        await pilot.pause()
+        assert table._update_count == counter  # no table-wide invalidation
+        assert "99 days" in table.render_line(3).text and "10 days" in table.render_line(1).text

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, ContextManager, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, Static
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -28,6 +28,10 @@ def current_actor(node: "DOMNode") -> str:
 class SectionScreen(Screen[None]):
     """A screen over the open workspace that reloads its data whenever it is shown."""
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._static_content: dict[str, object] = {}  # what update_static last put in each Static
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield from self.body()
@@ -42,6 +46,14 @@ class SectionScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
+
+    def update_static(self, selector: str, content: object) -> None:
+        """Update a Static only when its content changed: each update lays the screen out again,
+        which is most of the cost of a refresh that brings nothing new."""
+        shown = self._static_content
+        if shown.get(selector) != content:
+            shown[selector] = content
+            self.query_one(selector, Static).update(content)  # type: ignore[arg-type]
 
     def refresh_data(self) -> None:
         """Reload from the workspace; screens override this (usually starting a worker)."""

@@ -44,7 +44,9 @@ class StatusTile(Vertical):
         yield Label(f"{mark} {self.status.value}", classes="tile-label")
 
     def set_count(self, count: int) -> None:
-        self.query_one(Digits).update(str(count))
+        digits = self.query_one(Digits)
+        if digits.value != str(count):  # an update lays the tiles out again
+            digits.update(str(count))
         self.set_class(count > 0, "-nonzero")
 
 
@@ -120,7 +122,7 @@ class DashboardScreen(SectionScreen):
             text.append("\nScope: " + _one_line(scope, self.size.width - 10), style="dim")
         text.append("\n")
         text.append_text(_cycle_line(cycle, today, self.size.width - 2))
-        self.query_one("#headline", Static).update(text)
+        self.update_static("#headline", text)
         self.show_lower(ov, today, latest)
         for tile in self.query(StatusTile):
             tile.set_count(ov.counts[tile.status])
@@ -135,7 +137,7 @@ class DashboardScreen(SectionScreen):
             due = Text("No KPIs yet: m opens the monitoring plan, where n defines the first one.", style="bold")
         else:
             due = Text(f"No readings due · {ov.total} active KPI{'' if ov.total == 1 else 's'}", style="green")
-        self.query_one("#due-line", Static).update(due)
+        self.update_static("#due-line", due)
         table = self.query_one("#urgent", DataTable)
         order = list(Status)
         rows = sorted(ov.rows, key=lambda r: (order.index(r.state.status), r.kpi.code))

@@ -48,7 +48,6 @@ class KpiDetailScreen(SectionScreen):
         self.report: KpiReport | None = None
         self.show_all = False  # years of weekly readings: show the recent ones unless asked
         self._definition_of: object = None
-        self._shown: dict[str, object] = {}  # what _update_once last put in each Static
 
     def body(self) -> ComposeResult:
         with Horizontal(id="detail-top"):
@@ -96,7 +95,7 @@ class KpiDetailScreen(SectionScreen):
             labels = ", ".join(periods.period_label(p, k.frequency) for p in state.due_periods[:4])
             more = "…" if len(state.due_periods) > 4 else ""
             line.append(f"  ·  due: {labels}{more}", style="magenta")
-        self._update_once("#state-line", line)
+        self.update_static("#state-line", line)
         recent = report.readings[-CHART_POINTS:]
         self.query_one(TrendChart).show(
             [r.value for r in recent], [periods.period_label(r.period_start, k.frequency) for r in recent],
@@ -113,7 +112,7 @@ class KpiDetailScreen(SectionScreen):
             for r in reversed(shown)
         ])
         hidden = len(report.readings) - len(shown)
-        self._update_once("#readings-title", "Readings (newest first) · r records or replaces the highlighted period"
+        self.update_static("#readings-title", "Readings (newest first) · r records or replaces the highlighted period"
                           + (f" · {hidden} older: l shows all" if hidden else ""))
         sync_rows(self.query_one("#analyses", DataTable), [
             (str(a.id), [
@@ -122,12 +121,6 @@ class KpiDetailScreen(SectionScreen):
             ])
             for a in report.analyses
         ])
-
-    def _update_once(self, selector: str, content: "str | Text") -> None:
-        """Update a Static only when its content changes: an update re-lays out the screen."""
-        if self._shown.get(selector) != content:
-            self._shown[selector] = content
-            self.query_one(selector, Static).update(content)
 
     def action_show_all(self) -> None:
         self.show_all = True

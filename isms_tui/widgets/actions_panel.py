@@ -64,8 +64,12 @@ class ActionsPanel(Static):
     def __init__(self) -> None:
         super().__init__("", id="actions-panel", markup=False)
         self.border_title = "Actions · c"
+        self._summary: dict[str, Any] | None = None  # what is shown
 
     def show_summary(self, summary: dict[str, Any]) -> None:
+        if summary == self._summary:
+            return  # unchanged: an update would lay the dashboard out again
+        self._summary = summary
         self.set_class(summary["overdue"] > 0, "-overdue")
         self.update(panel_text(summary))  # no_wrap: each line is cut with an ellipsis, never wrapped
 

@@ -11,6 +11,7 @@ from weakref import WeakKeyDictionary
 
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets._data_table import RowKey
 
 from isms_tui.models.sanitize import clean
 
@@ -49,6 +50,48 @@ class RecordTable(DataTable):
     def _widths(self) -> list[int]:
         return [self._row_label_column_width] + [c.get_render_width(self) for c in self.ordered_columns]
 
+    def update_row(self, row_key: str, values: Sequence[object]) -> None:
+        """Replace the values of row `row_key` (one per column, in column order).
+
+        Column widths are not recomputed: use it when the values fit the columns as they are.
+        DataTable.update_cell bumps a table-wide counter every render cache is keyed on, so after
+        one changed cell Textual renders every visible cell again; this forgets one row's renders.
+        Relies on DataTable internals and falls back to update_cell if they change.
+        """
+        columns = list(self.columns)
+        if len(values) != len(columns):
+            raise ValueError(f"{len(values)} values for {len(columns)} columns")
+        try:
+            row_index = self._row_locations.get(RowKey(row_key))
+            if row_index is None:
+                raise KeyError(row_key)
+            key = self._row_locations.get_key(row_index)  # the very object the caches hold
+            row = self._data[key]
+            for column, value in zip(columns, values, strict=True):
+                row[column] = value
+            self._forget_row(key, row_index)
+        except (AttributeError, KeyError, TypeError):  # DataTable internals changed: the slow, public way
+            for column, value in zip(columns, values, strict=True):
+                self.update_cell(row_key, column, value)
+            return
+        self.refresh_row(row_index)
+
+    def _forget_row(self, key: RowKey, row_index: int | None) -> None:
+        """Drop the cached renders of one row; other rows keep theirs.
+
+        The caches hold the table's own RowKey object, so identity finds the row's entries
+        (RowKey's __eq__ is Python code, and the cell cache holds thousands of keys)."""
+        for cache in self._row_caches():
+            for cache_key in [k for k in cache.keys() if k[0] is key]:
+                cache.discard(cache_key)
+        for cache_key in [k for k in self._row_renderable_cache.keys() if k[1] == row_index]:
+            self._row_renderable_cache.discard(cache_key)
+        self._line_cache.clear()  # DataTable's own, keyed by screen line: cheap to rebuild
+
+    def _row_caches(self) -> tuple:
+        """The render caches keyed by row first (RowTable adds its own)."""
+        return (self._cell_render_cache, self._row_render_cache)
+
 
 # The cells each table was last given, and the table's update counter right after: while the
 # counter has not moved nothing else changed the table, so an unchanged row is skipped without
@@ -69,10 +112,14 @@ def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[Cell]]]) -> N
             cells = tuple(cells)
             if given.get(key) == cells:
                 continue
-            current = table.get_row(key)
-            for column, old, cell in zip(columns, current, cells, strict=True):
-                new = _as_text(cell)
-                if old != new:  # a longer value widens its column, as a new row would
+            texts = [_as_text(cell) for cell in cells]
+            changed = [(column, new) for column, old, new in zip(columns, table.get_row(key), texts, strict=True)
+                       if old != new]
+            if changed and isinstance(table, RecordTable) and all(
+                    new.cell_len <= table.columns[column].content_width for column, new in changed):
+                table.update_row(key, texts)  # fits the columns: only this row is drawn again
+            else:
+                for column, new in changed:  # a longer value widens its column, as a new row would
                     table.update_cell(key, column, new, update_width=True)
             given[key] = cells
     else:
