@@ -256,18 +256,23 @@ def test_corrupt_archives_are_refused(ws, tmp_path):
     refused(rewrite(good, tmp_path / "bomb.zip", bomb), ws, "larger than its manifest says")
 
 
+def edit_database(members: dict[str, bytes], scratch: Path, sql: str) -> None:
+    """Run `sql` on the archive's database (through `scratch`) and reseal the manifest, as a forger would."""
+    scratch.write_bytes(members["workspace.db"])
+    con = sqlite3.connect(scratch)
+    con.execute(sql)
+    con.commit()
+    con.close()
+    members["workspace.db"] = scratch.read_bytes()
+    reseal(members, "workspace.db")
+
+
 def test_resealed_database_with_tampered_data_fails_the_journal_check(ws, tmp_path):
     good = backup.backup(ws, tmp_path / "good.zip").path
     scratch = tmp_path / "scratch.db"
 
     def tamper(members):
-        scratch.write_bytes(members["workspace.db"])
-        con = sqlite3.connect(scratch)
-        con.execute("UPDATE reading SET value = value + 1 WHERE id = 3")
-        con.commit()
-        con.close()
-        members["workspace.db"] = scratch.read_bytes()
-        reseal(members, "workspace.db")
+        edit_database(members, scratch, "UPDATE reading SET value = value + 1 WHERE id = 3")
 
     refused(rewrite(good, tmp_path / "forged.zip", tamper), ws, "its journal does not verify.*reading 3")
 
@@ -277,13 +282,7 @@ def test_newer_schema_and_non_workspace_are_refused(ws, tmp_path):
     scratch = tmp_path / "scratch.db"
 
     def newer(members):
-        scratch.write_bytes(members["workspace.db"])
-        con = sqlite3.connect(scratch)
-        con.execute("UPDATE alembic_version SET version_num = '9999_future'")
-        con.commit()
-        con.close()
-        members["workspace.db"] = scratch.read_bytes()
-        reseal(members, "workspace.db")
+        edit_database(members, scratch, "UPDATE alembic_version SET version_num = '9999_future'")
 
     refused(rewrite(good, tmp_path / "newer.zip", newer), ws, "newer version")
 

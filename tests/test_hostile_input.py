@@ -265,18 +265,25 @@ def screen_text(app) -> str:
     return "\n".join(html.unescape(r).replace("\u00a0", " ") for r in runs)
 
 
+async def show_kpi_list(pilot) -> None:
+    """Open the KPI list of the hostile workspace and wait until its six KPIs are drawn."""
+    from textual.widgets import DataTable
+
+    await opened(pilot)
+    await pilot.press("m")
+    await opened(pilot, "monitoring")
+    table = pilot.app.screen.query_one("#kpis", DataTable)
+    await wait_for(pilot, lambda: table.row_count == 6)
+    await pilot.pause(0.2)
+
+
 async def test_hostile_text_renders_literally_in_list_detail_and_history(db_path):
     from textual.widgets import DataTable
 
     hostile_workspace(db_path)
     app = make_app(db_path)
     async with app.run_test(size=(160, 50)) as pilot:
-        await opened(pilot)
-        await pilot.press("m")
-        await opened(pilot, "monitoring")
-        table = app.screen.query_one("#kpis", DataTable)
-        await wait_for(pilot, lambda: table.row_count == 6)
-        await pilot.pause(0.2)
+        await show_kpi_list(pilot)
         text = screen_text(app)
         assert MARKUP in text and "[link=https://evil.example]click[" in text and "[/] [red]not red" in text
         assert "[/] Eve [i]" in text  # a person's name, as collector and analyst
@@ -321,17 +328,10 @@ async def test_hostile_text_renders_literally_in_list_detail_and_history(db_path
 
 
 async def test_escape_sequences_in_user_text_do_not_reach_the_terminal(db_path):
-    from textual.widgets import DataTable
-
     hostile_workspace(db_path)
     app = make_app(db_path)
     async with app.run_test(size=(160, 50)) as pilot:
-        await opened(pilot)
-        await pilot.press("m")
-        await opened(pilot, "monitoring")
-        table = app.screen.query_one("#kpis", DataTable)
-        await wait_for(pilot, lambda: table.row_count == 6)
-        await pilot.pause(0.2)
+        await show_kpi_list(pilot)
         assert "\x1b" not in screen_text(app)
 
 
