@@ -402,9 +402,7 @@ def checklist_export_cmd(ctx: click.Context, name: str, fmt: str | None, out: Pa
     finally:
         engine.dispose()
     if out is None:
-        stream = click.get_binary_stream("stdout")
-        stream.write(data)
-        stream.flush()
+        click.echo(data, nl=False)  # bytes go to the binary stdout untouched
     else:
         click.echo(f"Exported {count} questions of '{name}' to {out}.")
 
