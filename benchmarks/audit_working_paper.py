@@ -37,9 +37,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -68,9 +68,17 @@ def generate(path: Path) -> None:
         prog = programme.save_programme(s, ProgrammeInput("Programme", date(2024, 1, 1), 3)).id
         for n in range(AUDITS):
             start = date(2024, 1, 8) + timedelta(days=14 * n)
-            audit = audits.plan_audit(s, AuditInput(f"Full audit {n + 1:02d}", start, start + timedelta(days=2),
-                                                    checklists.BUILTIN_FULL, lead_auditor_id=lead,
-                                                    programme_id=prog))
+            audit = audits.plan_audit(
+                s,
+                AuditInput(
+                    f"Full audit {n + 1:02d}",
+                    start,
+                    start + timedelta(days=2),
+                    checklists.BUILTIN_FULL,
+                    lead_auditor_id=lead,
+                    programme_id=prog,
+                ),
+            )
             audits.start_audit(s, audit.id)
             if n == AUDITS - 1:
                 break
@@ -121,6 +129,7 @@ async def run_app(path: Path, keys: int) -> tuple[Results, int]:
     WorkingPaperScreen.action_record = timed  # type: ignore[method-assign]
     app = IsmsApp(path)
     async with app.run_test(size=(120, 40)) as pilot:
+
         async def until(predicate: Callable[[], bool], timeout: float = 60.0) -> None:
             waited = 0.0
             while not predicate():
@@ -205,11 +214,17 @@ def main(argv: list[str] | None = None) -> int:
         baseline = bare_update_ms(work)
         results, answered = asyncio.run(run_app(work, args.keys))
     base = statistics.median(baseline)
-    print(f"working paper, audit of 123 lines in a workspace of {AUDITS} audits; {answered} results recorded; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"working paper, audit of 123 lines in a workspace of {AUDITS} audits; {answered} results recorded; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     print(f"  baseline: bare sqlite3 UPDATE + COMMIT  {summary(baseline)}")
-    rows = [("handler (write, row, counters)", "handler"), ("key to screen, paced", "paced"),
-            ("key to screen, burst", "burst"), ("cursor down only (floor)", "down")]
+    rows = [
+        ("handler (write, row, counters)", "handler"),
+        ("key to screen, paced", "paced"),
+        ("key to screen, burst", "burst"),
+        ("cursor down only (floor)", "down"),
+    ]
     for label, key in rows:
         values = results[key]
         print(f"  {label:38} {summary(values)}   ratio {statistics.median(values) / base:5.1f}×")

@@ -59,10 +59,14 @@ def snapshot(session, period_from: date, period_to: date) -> dict:
     from isms_tui.reports import pack as P
     from isms_tui.services import pack_data
 
-    ctx = SimpleNamespace(session=session, period_from=period_from, period_to=period_to,
-                          person=lambda pid: pack_data.people(session).get(pid or 0, "") or "—",
-                          progress=lambda *_: None)
-    parts = P._gather_kpis(ctx)  # noqa: SLF001 - the same data the pack draws
+    ctx = SimpleNamespace(
+        session=session,
+        period_from=period_from,
+        period_to=period_to,
+        person=lambda pid: pack_data.people(session).get(pid or 0, "") or "—",
+        progress=lambda *_: None,
+    )
+    parts = P._gather_kpis(ctx)
     analyses = pack_data.analyses_between(session, period_from, period_to)
     return {"ctx": ctx, "parts": parts, "analyses": analyses}
 
@@ -71,10 +75,10 @@ def baseline(data: dict) -> bytes:
     """A stock one-pass SimpleDocTemplate with the pack's 9.1 tables and charts, cell for cell
     (the same Paragraph cells, zebra rows, status fills and trend charts), from data in memory:
     no queries, no contents, headers, footers, bookmarks or page breaks before headings."""
+    from collections import Counter
+
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-
-    from collections import Counter
 
     from isms_tui.models import Status
     from isms_tui.reports import layout as L
@@ -83,63 +87,135 @@ def baseline(data: dict) -> bytes:
 
     st = L.styles()
     story: list = [Paragraph("Monitoring plan", st.h[1])]
-    story.append(L.data_table(["KPI", "What (information need)", "How (method)", "When", "Who", "Target"], [[
-        L.M(f"<b>{L.esc(p.kpi.code)}</b><br/>{L.esc(p.kpi.name)}", st.cell),
-        P._lines(("Need", p.kpi.information_need), ("Objective", p.objective), ("Requirements", p.kpi.requirements),
-                 ("Type", p.kpi.kpi_type.value)),
-        P._lines(("Method", p.kpi.method), ("Unit", p.kpi.unit), ("Source", p.kpi.data_source),
-                 ("Reported as", p.kpi.reporting_format)),
-        P._lines(("Measured", p.kpi.frequency.value), ("Analysed", p.kpi.analysis_frequency.value),
-                 ("Grace", f"{p.kpi.grace_days} days")),
-        P._lines(("Measures", p.collector), ("Analyses", p.analyst)),
-        P._lines(("Target", P.target_text(p.kpi)), ("Warning", P.warning_text(p.kpi)))] for p in data["parts"]],
-        [1.45, 2.3, 2.3, 1.25, 1.35, 1.2]))
+    story.append(
+        L.data_table(
+            ["KPI", "What (information need)", "How (method)", "When", "Who", "Target"],
+            [
+                [
+                    L.M(f"<b>{L.esc(p.kpi.code)}</b><br/>{L.esc(p.kpi.name)}", st.cell),
+                    P._lines(
+                        ("Need", p.kpi.information_need),
+                        ("Objective", p.objective),
+                        ("Requirements", p.kpi.requirements),
+                        ("Type", p.kpi.kpi_type.value),
+                    ),
+                    P._lines(
+                        ("Method", p.kpi.method),
+                        ("Unit", p.kpi.unit),
+                        ("Source", p.kpi.data_source),
+                        ("Reported as", p.kpi.reporting_format),
+                    ),
+                    P._lines(
+                        ("Measured", p.kpi.frequency.value),
+                        ("Analysed", p.kpi.analysis_frequency.value),
+                        ("Grace", f"{p.kpi.grace_days} days"),
+                    ),
+                    P._lines(("Measures", p.collector), ("Analyses", p.analyst)),
+                    P._lines(("Target", P.target_text(p.kpi)), ("Warning", P.warning_text(p.kpi))),
+                ]
+                for p in data["parts"]
+            ],
+            [1.45, 2.3, 2.3, 1.25, 1.35, 1.2],
+        )
+    )
     rows, tones = [], []
     for i, p in enumerate(data["parts"]):
         tone = P.STATUS_TONE[p.state.status]
         c = Counter(p.statuses)
-        last = (f"{periods.period_label(p.state.last_period, p.kpi.frequency)}: "
-                f"{P.fmt_num(p.state.last_value, p.kpi.unit)}") if p.state.last_period else "—"
-        rows.append([P._bold(p.kpi.code), P._cell(p.kpi.name), str(len(p.readings)),
-                     f"{c.get(Status.ON_TARGET, 0)} / {c.get(Status.WARNING, 0)} / {c.get(Status.OFF_TARGET, 0)}",
-                     P._cell(last), P.tone_label(tone, p.state.status.value), P._cell(p.state.trend or "—")])
+        last = (
+            (
+                f"{periods.period_label(p.state.last_period, p.kpi.frequency)}: "
+                f"{P.fmt_num(p.state.last_value, p.kpi.unit)}"
+            )
+            if p.state.last_period
+            else "—"
+        )
+        rows.append(
+            [
+                P._bold(p.kpi.code),
+                P._cell(p.kpi.name),
+                str(len(p.readings)),
+                f"{c.get(Status.ON_TARGET, 0)} / {c.get(Status.WARNING, 0)} / {c.get(Status.OFF_TARGET, 0)}",
+                P._cell(last),
+                P.tone_label(tone, p.state.status.value),
+                P._cell(p.state.trend or "—"),
+            ]
+        )
         tones.append((5, i, tone))
-    story.append(L.data_table(["KPI", "Name", "Readings", "On / warn / off", "Last reading", "Status", "Trend"],
-                              rows, [1.3, 3.0, 0.95, 1.25, 1.55, 1.35, 1.1], tones=tones))
+    story.append(
+        L.data_table(
+            ["KPI", "Name", "Readings", "On / warn / off", "Last reading", "Status", "Trend"],
+            rows,
+            [1.3, 3.0, 0.95, 1.25, 1.55, 1.35, 1.1],
+            tones=tones,
+        )
+    )
     by_kpi: dict[str, list] = {}
     for a in data["analyses"]:
         by_kpi.setdefault(a.kpi_code, []).append(a)
     for p in data["parts"]:
         story.append(Paragraph(L.esc(f"{p.kpi.code}  {p.kpi.name}"), st.h[2]))
         k, tone = p.kpi, P.STATUS_TONE[p.state.status]
-        story.append(L.M(
-            f'<font color="{tone.text.hexval()}"><b>{L.esc(L.symbol(tone) + p.state.status.value)}</b></font>'
-            f" · last reading {L.esc(P.fmt_num(p.state.last_value, k.unit))} · trend {L.esc(p.state.trend)}"
-            f" · target {L.esc(P.target_text(k))}, warning {L.esc(P.warning_text(k))}"
-            f" · measured {L.esc(k.frequency.value)} by {L.esc(p.collector)}, analysed "
-            f"{L.esc(k.analysis_frequency.value)} by {L.esc(p.analyst)}", st.muted))
+        story.append(
+            L.M(
+                f'<font color="{tone.text.hexval()}"><b>{L.esc(L.symbol(tone) + p.state.status.value)}</b></font>'
+                f" · last reading {L.esc(P.fmt_num(p.state.last_value, k.unit))} · trend {L.esc(p.state.trend)}"
+                f" · target {L.esc(P.target_text(k))}, warning {L.esc(P.warning_text(k))}"
+                f" · measured {L.esc(k.frequency.value)} by {L.esc(p.collector)}, analysed "
+                f"{L.esc(k.analysis_frequency.value)} by {L.esc(p.analyst)}",
+                st.muted,
+            )
+        )
         if p.readings:
             story.append(P._kpi_chart(data["ctx"], p))
             story.extend(P._readings_table(p, {}))
         if by_kpi.get(p.kpi.code):
-            story.append(L.data_table(["Analysed", "Period", "Analyst", "Conclusion", "Follow-up"], [
-                [P.iso(a.analysis.analysed_on), P._cell(P._analysis_period(a, p.kpi)), P._cell(a.analyst),
-                 P._cell(a.analysis.conclusion), P._cell(a.analysis.follow_up or "—")] for a in by_kpi[p.kpi.code]],
-                [1.0, 1.0, 1.3, 3.85, 2.4]))
+            story.append(
+                L.data_table(
+                    ["Analysed", "Period", "Analyst", "Conclusion", "Follow-up"],
+                    [
+                        [
+                            P.iso(a.analysis.analysed_on),
+                            P._cell(P._analysis_period(a, p.kpi)),
+                            P._cell(a.analyst),
+                            P._cell(a.analysis.conclusion),
+                            P._cell(a.analysis.follow_up or "—"),
+                        ]
+                        for a in by_kpi[p.kpi.code]
+                    ],
+                    [1.0, 1.0, 1.3, 3.85, 2.4],
+                )
+            )
         story.append(Spacer(1, 6))
     rows, tones = [], []
     for i, p in enumerate(data["parts"]):
         done = len(by_kpi.get(p.kpi.code, []))
         tone, label = (P.GOOD, "on schedule") if done >= 4 else (P.WARN, "fewer than planned")
         last = max((a.analysis.analysed_on for a in by_kpi.get(p.kpi.code, [])), default=None)
-        rows.append([P._bold(p.kpi.code), P._cell(p.analyst), p.kpi.analysis_frequency.value, f"{done} of 4",
-                     P.iso(last), P.tone_label(tone, label)])
+        rows.append(
+            [
+                P._bold(p.kpi.code),
+                P._cell(p.analyst),
+                p.kpi.analysis_frequency.value,
+                f"{done} of 4",
+                P.iso(last),
+                P.tone_label(tone, label),
+            ]
+        )
         tones.append((5, i, tone))
-    story.append(L.data_table(["KPI", "Analyst", "Frequency", "Records", "Last analysed", "Assessment"], rows,
-                              [1.3, 1.8, 1.1, 0.9, 1.2, 1.9], tones=tones, align_right=(3,)))
+    story.append(
+        L.data_table(
+            ["KPI", "Analyst", "Frequency", "Records", "Last analysed", "Assessment"],
+            rows,
+            [1.3, 1.8, 1.1, 0.9, 1.2, 1.9],
+            tones=tones,
+            align_right=(3,),
+        )
+    )
     buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=A4, leftMargin=L.MARGIN_L, rightMargin=L.MARGIN_R, topMargin=L.MARGIN_T,
-                      bottomMargin=L.MARGIN_B).build(story)
+    SimpleDocTemplate(
+        buf, pagesize=A4, leftMargin=L.MARGIN_L, rightMargin=L.MARGIN_R, topMargin=L.MARGIN_T, bottomMargin=L.MARGIN_B
+    ).build(story)
     return buf.getvalue()
 
 
@@ -226,23 +302,30 @@ def run(db: Path, scratch: Path, rounds: int) -> int:
             nss = scratch / "nss"
             nss.mkdir()
             subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True, capture_output=True)
-            subprocess.run(["certutil", "-A", "-d", f"sql:{nss}", "-n", "isms", "-t", "CT,C,C", "-i", str(ca)],
-                           check=True, capture_output=True)
+            subprocess.run(
+                ["certutil", "-A", "-d", f"sql:{nss}", "-n", "isms", "-t", "CT,C,C", "-i", str(ca)],
+                check=True,
+                capture_output=True,
+            )
             times = []
             for _ in range(rounds):
                 t = time.perf_counter()
                 subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(out)], capture_output=True, check=False)
                 times.append(time.perf_counter() - t)
             pdfsig_s = statistics.median(times)
-    except Exception as exc:  # noqa: BLE001 - verification is reported as unavailable, not fatal
+    except Exception as exc:
         log(f"verification not measured: {exc}")
 
     ratio = pack_s / base_s
-    print(f"workspace: {db.name}, period {period_from} to {period_to}, {len(data['parts'])} KPIs, "
-          f"{sum(len(p.readings) for p in data['parts'])} readings; {rounds} rounds, medians")
+    print(
+        f"workspace: {db.name}, period {period_from} to {period_to}, {len(data['parts'])} KPIs, "
+        f"{sum(len(p.readings) for p in data['parts'])} readings; {rounds} rounds, medians"
+    )
     print(f"{'metric':<34} {'value':>10} {'baseline':>10} {'ratio':>7}  target")
-    print(f"{'pack build (' + str(content.pages) + ' pages)':<34} {pack_s:>9.2f}s {base_s:>9.2f}s {ratio:>7.2f}  "
-          f"<= {TARGET} x bare reportlab ({base_pages} pages)")
+    print(
+        f"{'pack build (' + str(content.pages) + ' pages)':<34} {pack_s:>9.2f}s {base_s:>9.2f}s {ratio:>7.2f}  "
+        f"<= {TARGET} x bare reportlab ({base_pages} pages)"
+    )
     label = f"sign (embed + PAdES, {len(content.pdf) // 1024} KB)"
     print(f"{label:<34} {sign_s:>9.3f}s {'':>10} {'':>7}  info")
     if verify_s is not None:

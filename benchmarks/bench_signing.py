@@ -115,8 +115,22 @@ def main() -> int:
         nss = scratch / "nss"
         nss.mkdir()
         subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True, capture_output=True)
-        subprocess.run(["certutil", "-A", "-d", f"sql:{nss}", "-n", "isms", "-t", "CT,C,C",
-                        "-i", str(scratch / "keys" / "ca.pem")], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "certutil",
+                "-A",
+                "-d",
+                f"sql:{nss}",
+                "-n",
+                "isms",
+                "-t",
+                "CT,C,C",
+                "-i",
+                str(scratch / "keys" / "ca.pem"),
+            ],
+            check=True,
+            capture_output=True,
+        )
         pdfsig_cmd = ["pdfsig", "-nssdir", f"sql:{nss}", str(out)]
         isms_cmd = [sys.executable, "-m", "isms_tui.cli", "verify", str(out)]
         pdfsig_runs, isms_runs = [], []
@@ -137,8 +151,10 @@ def main() -> int:
         t_pdfsig = statistics.median(pdfsig_runs)
         t_isms = statistics.median(isms_runs)
 
-        print(f"attachments: {len(atts)} files, {att_bytes / 1e6:.2f} MB; signed pack {result.size / 1e6:.2f} MB; "
-              f"medians of {args.rounds} (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
+        print(
+            f"attachments: {len(atts)} files, {att_bytes / 1e6:.2f} MB; signed pack {result.size / 1e6:.2f} MB; "
+            f"medians of {args.rounds} (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)"
+        )
         print(f"{'metric':<46} {'value':>10} {'baseline':>10} {'ratio':>7}")
         rows = [
             ("import pyHanko (once per process)", t_import, None),

@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from contextlib import closing
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 TODAY = date(2026, 11, 28)
@@ -58,12 +58,23 @@ TARGET_MS = 50.0
 TARGET_TITLE = "Benchmark audit in progress"
 WARMUP = 5
 AUDITORS = ("Ada Auditor", "Ben Checker")
-AUDITEES = (("Olly Ops", ("IT operations",)), ("Dora Dev", ("Development",)),
-            ("Hal HR", ("HR",)), ("Sue Supplier", ("Suppliers",)))
-RESULTS = [AuditResult.CONFORMING] * 12 + [AuditResult.MINOR_NC, AuditResult.OBSERVATION, AuditResult.OFI,
-                                            AuditResult.NOT_APPLICABLE]
-METHODS = [[AuditMethod.INTERVIEW, AuditMethod.DOCUMENT_REVIEW], [AuditMethod.OBSERVATION],
-           [AuditMethod.DOCUMENT_REVIEW, AuditMethod.REPERFORMANCE]]
+AUDITEES = (
+    ("Olly Ops", ("IT operations",)),
+    ("Dora Dev", ("Development",)),
+    ("Hal HR", ("HR",)),
+    ("Sue Supplier", ("Suppliers",)),
+)
+RESULTS = [AuditResult.CONFORMING] * 12 + [
+    AuditResult.MINOR_NC,
+    AuditResult.OBSERVATION,
+    AuditResult.OFI,
+    AuditResult.NOT_APPLICABLE,
+]
+METHODS = [
+    [AuditMethod.INTERVIEW, AuditMethod.DOCUMENT_REVIEW],
+    [AuditMethod.OBSERVATION],
+    [AuditMethod.DOCUMENT_REVIEW, AuditMethod.REPERFORMANCE],
+]
 
 
 def progress(message: str) -> None:
@@ -99,11 +110,19 @@ def build(path: Path, n_audits: int) -> None:
         if in_progress:
             start = TODAY - timedelta(days=1)
         with session_scope(engine, "bench") as s:
-            audit = audits.plan_audit(s, AuditInput(
-                title=TARGET_TITLE if in_progress else f"Audit {i + 1:03d}", planned_start=start,
-                planned_end=start + timedelta(days=2), template=checklists.BUILTIN_FULL,
-                lead_auditor_id=people_ids[AUDITORS[i % 2]], team_ids=[people_ids[AUDITORS[(i + 1) % 2]]],
-                auditees=", ".join(name for name, _ in AUDITEES), programme_id=prog_id))
+            audit = audits.plan_audit(
+                s,
+                AuditInput(
+                    title=TARGET_TITLE if in_progress else f"Audit {i + 1:03d}",
+                    planned_start=start,
+                    planned_end=start + timedelta(days=2),
+                    template=checklists.BUILTIN_FULL,
+                    lead_auditor_id=people_ids[AUDITORS[i % 2]],
+                    team_ids=[people_ids[AUDITORS[(i + 1) % 2]]],
+                    auditees=", ".join(name for name, _ in AUDITEES),
+                    programme_id=prog_id,
+                ),
+            )
             if in_progress:
                 audits.start_audit(s, audit.id)
             elif done:
@@ -117,7 +136,7 @@ def build(path: Path, n_audits: int) -> None:
 def _complete(s, rng: random.Random, audit: Audit, start: date, people: dict[str, int], reported: bool) -> None:
     """Every line recorded, up to three findings with actions, completed (and maybe reported)."""
     lines = audits.items(s, audit.id)
-    at = datetime.combine(start, datetime.min.time(), timezone.utc) + timedelta(hours=9)
+    at = datetime.combine(start, datetime.min.time(), UTC) + timedelta(hours=9)
     for n, line in enumerate(lines):
         line.result = rng.choice(RESULTS)
         line.notes = f"Seen the records for {line.ref}; sample checked against the procedure. " * 2
@@ -128,16 +147,30 @@ def _complete(s, rng: random.Random, audit: Audit, start: date, people: dict[str
     s.add_all(lines)
     graded = [ln for ln in lines if ln.result in audits.RESULT_TO_GRADING][:3]
     for line in graded:
-        finding = Finding(audit_id=audit.id, item_id=line.id, ref=line.ref,
-                          grading=audits.RESULT_TO_GRADING[line.result],
-                          statement=f"Finding on {line.ref}.", evidence="Working paper.",
-                          raised_on=start + timedelta(days=2))
+        finding = Finding(
+            audit_id=audit.id,
+            item_id=line.id,
+            ref=line.ref,
+            grading=audits.RESULT_TO_GRADING[line.result],
+            statement=f"Finding on {line.ref}.",
+            evidence="Working paper.",
+            raised_on=start + timedelta(days=2),
+        )
         s.add(finding)
         s.flush()
         if finding.grading in audits.NC_GRADINGS:
-            actions.create_action(s, "finding", finding.id, ActionInput(
-                f"Correct {line.ref}", owner_id=people[AUDITEES[0][0]], due_date=start + timedelta(days=60),
-                root_cause="Procedure gap.", corrective_action="Procedure updated."))
+            actions.create_action(
+                s,
+                "finding",
+                finding.id,
+                ActionInput(
+                    f"Correct {line.ref}",
+                    owner_id=people[AUDITEES[0][0]],
+                    due_date=start + timedelta(days=60),
+                    root_cause="Procedure gap.",
+                    corrective_action="Procedure updated.",
+                ),
+            )
     audit.status = AuditStatus.REPORTED if reported else AuditStatus.COMPLETED
     audit.actual_start, audit.actual_end = start, start + timedelta(days=2)
     audit.summary, audit.conclusion = "Benchmark audit.", "Conforms with minor findings."
@@ -148,8 +181,9 @@ def describe(path: Path) -> dict[str, int]:
     with closing(sqlite3.connect(path)) as con:
         return {
             "audits": con.execute("SELECT count(*) FROM audit").fetchone()[0],
-            "completed": con.execute("SELECT count(*) FROM audit WHERE status IN ('COMPLETED', 'REPORTED')"
-                                     ).fetchone()[0],
+            "completed": con.execute("SELECT count(*) FROM audit WHERE status IN ('COMPLETED', 'REPORTED')").fetchone()[
+                0
+            ],
             "items": con.execute("SELECT count(*) FROM audititem").fetchone()[0],
             "findings": con.execute("SELECT count(*) FROM finding").fetchone()[0],
             "journal": con.execute("SELECT count(*) FROM journal").fetchone()[0],
@@ -187,9 +221,16 @@ def measure(path: Path, rounds: int) -> dict[str, list[float]]:
     def service(item_id: int, text: str, with_progress: bool) -> float:
         t0 = time.perf_counter()
         with session_scope(engine, "bench") as s:
-            audits.record_result(s, item_id, rng.choice(RESULTS), notes=text, methods=rng.choice(METHODS),
-                                 sample_population="Tickets of the quarter", sample_size=5,
-                                 sample_items="T-1, T-2, T-3, T-4, T-5")
+            audits.record_result(
+                s,
+                item_id,
+                rng.choice(RESULTS),
+                notes=text,
+                methods=rng.choice(METHODS),
+                sample_population="Tickets of the quarter",
+                sample_size=5,
+                sample_items="T-1, T-2, T-3, T-4, T-5",
+            )
             if with_progress:
                 audits.progress(s, target_id)
         return (time.perf_counter() - t0) * 1000
@@ -200,9 +241,17 @@ def measure(path: Path, rounds: int) -> dict[str, list[float]]:
         bare.execute(
             "UPDATE audititem SET result = ?, notes = ?, methods = ?, sample_population = ?, sample_size = ?, "
             "sample_items = ?, recorded_at = ? WHERE id = ?",
-            (rng.choice(RESULTS).name, text, json.dumps([m.value for m in rng.choice(METHODS)]),
-             "Tickets of the quarter", 5, "T-1, T-2, T-3, T-4, T-5",
-             datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"), item_id))
+            (
+                rng.choice(RESULTS).name,
+                text,
+                json.dumps([m.value for m in rng.choice(METHODS)]),
+                "Tickets of the quarter",
+                5,
+                "T-1, T-2, T-3, T-4, T-5",
+                datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
+                item_id,
+            ),
+        )
         bare.execute("COMMIT")
         return (time.perf_counter() - t0) * 1000
 
@@ -240,22 +289,37 @@ def main(argv: list[str] | None = None) -> int:
         progress(f"recording 123 results x {args.rounds} rounds through the service and bare sqlite3")
         times = measure(scratch, args.rounds)
     base_med, base_p95 = statistics.median(times["bare"]), p95(times["bare"])
-    print(f"\nWorking paper: record one result on a 123-item audit; workspace of {shape['audits']} audits "
-          f"({shape['completed']} completed), {shape['items']} audit items, {shape['findings']} findings, "
-          f"{shape['journal']} journal entries. {len(times['service'])} samples each; "
-          f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs.\n")
+    print(
+        f"\nWorking paper: record one result on a 123-item audit; workspace of {shape['audits']} audits "
+        f"({shape['completed']} completed), {shape['items']} audit items, {shape['findings']} findings, "
+        f"{shape['journal']} journal entries. {len(times['service'])} samples each; "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs.\n"
+    )
     rows = [["metric", "median", "p95", "max", "bare median", "bare p95", "ratio (median)", "target", "result"]]
     verdict_ok = True
-    for key, label in (("service", "audits.record_result, own transaction"),
-                       ("service+progress", "record_result + progress recount (info)")):
+    for key, label in (
+        ("service", "audits.record_result, own transaction"),
+        ("service+progress", "record_result + progress recount (info)"),
+    ):
         med, high = statistics.median(times[key]), p95(times[key])
         target = "p95 ≤ 50 ms" if key == "service" else "(info)"
         verdict = ""
         if key == "service":
             verdict = "PASS" if high <= TARGET_MS else "FAIL"
             verdict_ok = high <= TARGET_MS
-        rows.append([label, f"{med:.2f} ms", f"{high:.2f} ms", f"{max(times[key]):.2f} ms", f"{base_med:.2f} ms",
-                     f"{base_p95:.2f} ms", f"{med / base_med:.2f}x", target, verdict])
+        rows.append(
+            [
+                label,
+                f"{med:.2f} ms",
+                f"{high:.2f} ms",
+                f"{max(times[key]):.2f} ms",
+                f"{base_med:.2f} ms",
+                f"{base_p95:.2f} ms",
+                f"{med / base_med:.2f}x",
+                target,
+                verdict,
+            ]
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for n, row in enumerate(rows):
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

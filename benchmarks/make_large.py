@@ -26,10 +26,12 @@ import argparse
 import random
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 
@@ -47,8 +49,18 @@ GRACE_DAYS = {Frequency.WEEKLY: 3, Frequency.MONTHLY: 10, Frequency.QUARTERLY: 2
 
 FIRST_NAMES = ("Ada", "Bram", "Chloe", "Dev", "Esme", "Farid", "Greta", "Hugo", "Ines", "Jonas")
 LAST_NAMES = ("Archer", "Brandt")
-AREAS = ("IT operations", "Development", "HR", "Suppliers", "Incident management", "Privacy",
-         "Physical security", "Cloud infrastructure", "Risk management", "Compliance")
+AREAS = (
+    "IT operations",
+    "Development",
+    "HR",
+    "Suppliers",
+    "Incident management",
+    "Privacy",
+    "Physical security",
+    "Cloud infrastructure",
+    "Risk management",
+    "Compliance",
+)
 CONCLUSIONS = (
     "Within target; no action needed.",
     "Slight deterioration; watch next period.",
@@ -111,15 +123,17 @@ def plan_kpis(rng: random.Random, count: int, prefix: str = "BM", first_id: int 
     plans = []
     for i in range(1, count + 1):
         code = f"{prefix}-{i:03d}"
-        plans.append(KpiPlan(
-            id=first_id + i - 1,
-            code=code,
-            frequency=frequency_for(i),
-            profile=PROFILES[0] if code == FIRST_URGENT_CODE else rng.choice(PROFILES),
-            drift_per_year=rng.uniform(-0.05, 0.05),
-            misses_latest=2 if i % 17 == 3 else 0,
-            force_off_target=code == FIRST_URGENT_CODE,
-        ))
+        plans.append(
+            KpiPlan(
+                id=first_id + i - 1,
+                code=code,
+                frequency=frequency_for(i),
+                profile=PROFILES[0] if code == FIRST_URGENT_CODE else rng.choice(PROFILES),
+                drift_per_year=rng.uniform(-0.05, 0.05),
+                misses_latest=2 if i % 17 == 3 else 0,
+                force_off_target=code == FIRST_URGENT_CODE,
+            )
+        )
     return plans
 
 
@@ -130,17 +144,29 @@ def history_start(years: int) -> date:
 def kpi_row(plan: KpiPlan, started_on: date, people: int, objectives: int) -> dict[str, Any]:
     p = plan.profile
     return dict(
-        id=plan.id, code=plan.code, name=f"Benchmark measure {plan.code} ({p.unit})",
+        id=plan.id,
+        code=plan.code,
+        name=f"Benchmark measure {plan.code} ({p.unit})",
         information_need="Is the control operating as intended across the ISMS scope?",
         objective_id=plan.id % objectives + 1 if objectives else None,
-        requirements="9.1, A.5.24", kpi_type=KpiType.EFFECTIVENESS,
-        method="Count from the source system at period end.", unit=p.unit,
-        direction=p.direction, target=p.target, warning=p.warning,
-        target_high=p.target_high, warning_high=p.warning_high,
-        frequency=plan.frequency, grace_days=GRACE_DAYS[plan.frequency],
-        collector_id=plan.id % people + 1, analyst_id=(plan.id + 7) % people + 1,
-        analysis_frequency=Frequency.QUARTERLY, data_source="Ticketing system export",
-        reporting_format="Dashboard and quarterly report", started_on=started_on, active=True,
+        requirements="9.1, A.5.24",
+        kpi_type=KpiType.EFFECTIVENESS,
+        method="Count from the source system at period end.",
+        unit=p.unit,
+        direction=p.direction,
+        target=p.target,
+        warning=p.warning,
+        target_high=p.target_high,
+        warning_high=p.warning_high,
+        frequency=plan.frequency,
+        grace_days=GRACE_DAYS[plan.frequency],
+        collector_id=plan.id % people + 1,
+        analyst_id=(plan.id + 7) % people + 1,
+        analysis_frequency=Frequency.QUARTERLY,
+        data_source="Ticketing system export",
+        reporting_format="Dashboard and quarterly report",
+        started_on=started_on,
+        active=True,
     )
 
 
@@ -165,9 +191,17 @@ def reading_rows(rng: random.Random, plan: KpiPlan, started_on: date, people: Se
         years = (start - started_on).days / 365.25
         value = plan.profile.value(rng, plan.drift_per_year * years * plan.profile.spread)
         end = periods.period_end(start, plan.frequency)
-        entered = datetime.combine(end + timedelta(days=rng.randint(1, 3)), dtime(9), timezone.utc)
-        rows.append(dict(kpi_id=plan.id, period_start=start, value=value,
-                         entered_by=people[plan.id % len(people)], entered_at=entered, note=""))
+        entered = datetime.combine(end + timedelta(days=rng.randint(1, 3)), dtime(9), UTC)
+        rows.append(
+            dict(
+                kpi_id=plan.id,
+                period_start=start,
+                value=value,
+                entered_by=people[plan.id % len(people)],
+                entered_at=entered,
+                note="",
+            )
+        )
     if plan.force_off_target and rows:
         rows[-1]["value"] = plan.profile.off_value
     return rows
@@ -177,26 +211,48 @@ def analysis_rows(rng: random.Random, plan: KpiPlan, people: int) -> list[dict]:
     """One analysis per quarter for the last ANALYSED_QUARTERS closed quarters."""
     rows, q = [], periods.last_closed_period(TODAY, Frequency.QUARTERLY)
     for _ in range(ANALYSED_QUARTERS):
-        rows.append(dict(
-            kpi_id=plan.id, period_start=periods.period_start(q, plan.frequency),
-            analyst_id=(plan.id + 7) % people + 1,
-            analysed_on=periods.period_end(q, Frequency.QUARTERLY) + timedelta(days=10),
-            conclusion=rng.choice(CONCLUSIONS), follow_up="",
-        ))
+        rows.append(
+            dict(
+                kpi_id=plan.id,
+                period_start=periods.period_start(q, plan.frequency),
+                analyst_id=(plan.id + 7) % people + 1,
+                analysed_on=periods.period_end(q, Frequency.QUARTERLY) + timedelta(days=10),
+                conclusion=rng.choice(CONCLUSIONS),
+                follow_up="",
+            )
+        )
         q = periods.previous_period(q, Frequency.QUARTERLY)
     return rows
 
 
 def people_rows(count: int) -> list[dict]:
     names = [f"{first} {last}" for last in LAST_NAMES for first in FIRST_NAMES][:count]
-    return [dict(id=i + 1, name=n, role="Staff", email=f"{n.lower().replace(' ', '.')}@bench.example",
-                 areas=[AREAS[i % len(AREAS)]], active=True) for i, n in enumerate(names)]
+    return [
+        dict(
+            id=i + 1,
+            name=n,
+            role="Staff",
+            email=f"{n.lower().replace(' ', '.')}@bench.example",
+            areas=[AREAS[i % len(AREAS)]],
+            active=True,
+        )
+        for i, n in enumerate(names)
+    ]
 
 
 def objective_rows(count: int, people: int) -> list[dict]:
-    return [dict(id=i, code=f"OBJ-{i}", statement=f"Benchmark objective {i}",
-                 target="Keep the linked KPIs on target", owner_id=i % people + 1,
-                 due_date=date(TODAY.year + 1, 3, 31), active=True) for i in range(1, count + 1)]
+    return [
+        dict(
+            id=i,
+            code=f"OBJ-{i}",
+            statement=f"Benchmark objective {i}",
+            target="Keep the linked KPIs on target",
+            owner_id=i % people + 1,
+            due_date=date(TODAY.year + 1, 3, 31),
+            active=True,
+        )
+        for i in range(1, count + 1)
+    ]
 
 
 def _insert(conn: Connection, table: Table, rows: list[dict]) -> None:
@@ -219,9 +275,19 @@ def generate(path: Path, kpis: int = 300, years: int = 10, seed: int = SEED) -> 
     analyses = [row for plan in plans for row in analysis_rows(rng, plan, len(people))]
     try:
         with engine.begin() as conn:
-            _insert(conn, Workspace.__table__, [dict(
-                org_name=ORG_NAME, scope="Generated data for benchmarks", audit_cycle_years=3,
-                timezone="UTC", current_user="bench")])
+            _insert(
+                conn,
+                Workspace.__table__,
+                [
+                    dict(
+                        org_name=ORG_NAME,
+                        scope="Generated data for benchmarks",
+                        audit_cycle_years=3,
+                        timezone="UTC",
+                        current_user="bench",
+                    )
+                ],
+            )
             _insert(conn, Person.__table__, people)
             _insert(conn, Objective.__table__, objectives)
             _insert(conn, Kpi.__table__, [kpi_row(p, started, len(people), len(objectives)) for p in plans])
@@ -229,8 +295,13 @@ def generate(path: Path, kpis: int = 300, years: int = 10, seed: int = SEED) -> 
             _insert(conn, Analysis.__table__, analyses)
     finally:
         engine.dispose()
-    return {"people": len(people), "objectives": len(objectives), "kpis": len(plans),
-            "readings": len(readings), "analyses": len(analyses)}
+    return {
+        "people": len(people),
+        "objectives": len(objectives),
+        "kpis": len(plans),
+        "readings": len(readings),
+        "analyses": len(analyses),
+    }
 
 
 def add_empty_weekly_kpis(path: Path, count: int, years: int, prefix: str) -> list[str]:
@@ -240,9 +311,18 @@ def add_empty_weekly_kpis(path: Path, count: int, years: int, prefix: str) -> li
         with engine.begin() as conn:
             first_id = conn.execute(select(func.coalesce(func.max(Kpi.id), 0))).scalar_one() + 1
             people = conn.execute(select(func.count()).select_from(Person)).scalar_one()
-            plans = [KpiPlan(id=first_id + i, code=f"{prefix}-{i + 1:03d}", frequency=Frequency.WEEKLY,
-                             profile=PROFILES[i % len(PROFILES)], drift_per_year=0.0, misses_latest=0,
-                             force_off_target=False) for i in range(count)]
+            plans = [
+                KpiPlan(
+                    id=first_id + i,
+                    code=f"{prefix}-{i + 1:03d}",
+                    frequency=Frequency.WEEKLY,
+                    profile=PROFILES[i % len(PROFILES)],
+                    drift_per_year=0.0,
+                    misses_latest=0,
+                    force_off_target=False,
+                )
+                for i in range(count)
+            ]
             _insert(conn, Kpi.__table__, [kpi_row(p, history_start(years), people, 0) for p in plans])
     finally:
         engine.dispose()

@@ -32,11 +32,12 @@ import sys
 import tempfile
 import termios
 import time
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import make_large
 from make_large import FIRST_URGENT_CODE, TODAY
@@ -75,13 +76,16 @@ from isms_tui.models.db import open_engine, session_scope
 from isms_tui.services import clock, monitoring
 from isms_tui.services.kpi_report import kpi_report
 """
-MEMORY_WORKLOAD = MEMORY_IMPORTS + """\
+MEMORY_WORKLOAD = (
+    MEMORY_IMPORTS
+    + """\
 engine = open_engine(Path(sys.argv[1]))
 with session_scope(engine) as session:
     ov = monitoring.overview(session, clock.today())
     kpi_id = next(r.kpi.id for r in ov.rows if r.kpi.code == sys.argv[2])
     kpi_report(session, kpi_id, clock.today())
 """
+)
 
 RECENT_SQL = "SELECT period_start, value FROM reading WHERE kpi_id = ? ORDER BY period_start DESC LIMIT 24"
 
@@ -184,8 +188,11 @@ def pin_environment(scratch: Path) -> None:
         os.environ.pop(key, None)
     os.environ["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
     os.environ.update(
-        TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(LINES),
-        ISMS_TODAY=TODAY.isoformat(), ISMS_CONFIG_DIR=str(scratch / "config"),
+        TERM="xterm-256color",
+        COLUMNS=str(COLUMNS),
+        LINES=str(LINES),
+        ISMS_TODAY=TODAY.isoformat(),
+        ISMS_CONFIG_DIR=str(scratch / "config"),
         ISMS_DATA_DIR=str(scratch / "data"),
     )
 
@@ -231,8 +238,9 @@ def spawn_until(argv: Sequence[str], markers: Sequence[str], timeout: float = 60
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
-                            preexec_fn=_become_controlling_tty)
+    proc = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, start_new_session=True, preexec_fn=_become_controlling_tty
+    )
     os.close(slave)
     try:
         seconds, screen = _read_until(master, [m.encode() for m in markers], started, timeout)
@@ -333,11 +341,21 @@ def first_paint(scratch: Path, reps: int) -> tuple[list[Result], float, float]:
     bare_mb = max(r.peak_mb for r in bare_runs)
     isms_s = statistics.median(r.seconds for r in isms_runs)
     results = [
-        Result("first paint: isms (small workspace) vs bare Textual", isms_s * 1000, "ms",
-               bare_s * 1000, 1.15, on_ratio=True),
+        Result(
+            "first paint: isms (small workspace) vs bare Textual",
+            isms_s * 1000,
+            "ms",
+            bare_s * 1000,
+            1.15,
+            on_ratio=True,
+        ),
         # The fastest runs are the least disturbed by other load: a check on a noisy median.
-        Result(f"first paint, best of {reps}: isms vs bare", min(r.seconds for r in isms_runs) * 1000,
-               "ms", min(r.seconds for r in bare_runs) * 1000),
+        Result(
+            f"first paint, best of {reps}: isms vs bare",
+            min(r.seconds for r in isms_runs) * 1000,
+            "ms",
+            min(r.seconds for r in bare_runs) * 1000,
+        ),
     ]
     return results, bare_s, bare_mb
 
@@ -350,10 +368,13 @@ def dashboard_launch(scratch: Path, reps: int, bare_s: float, bare_mb: float) ->
         progress(f"dashboard with data {n + 1}/{reps}")
         runs.append(spawn_until(cmd, DATA_MARKERS))
     return [
-        Result("launch to dashboard data (large) vs bare first paint",
-               statistics.median(r.seconds for r in runs) * 1000, "ms", bare_s * 1000),
-        Result("peak memory: TUI on large workspace vs bare Textual",
-               max(r.peak_mb for r in runs), "MB", bare_mb, 150),
+        Result(
+            "launch to dashboard data (large) vs bare first paint",
+            statistics.median(r.seconds for r in runs) * 1000,
+            "ms",
+            bare_s * 1000,
+        ),
+        Result("peak memory: TUI on large workspace vs bare Textual", max(r.peak_mb for r in runs), "MB", bare_mb, 150),
     ]
 
 
@@ -379,7 +400,7 @@ def _rows(screen: Any, selector: str) -> int:
 
     try:
         return screen.query_one(selector, DataTable).row_count
-    except Exception:  # noqa: BLE001 - not mounted yet
+    except Exception:
         return 0
 
 
@@ -408,8 +429,9 @@ class ScreenTimes:
         return sum(self.median_ms(part) for part in ("service", "show", "paint"))
 
 
-async def refresh_screen(pilot: Any, screen: Any, reps: int,
-                         change: Callable[[int], None] | None = None) -> ScreenTimes:
+async def refresh_screen(
+    pilot: Any, screen: Any, reps: int, change: Callable[[int], None] | None = None
+) -> ScreenTimes:
     """Run the screen's own `load` worker body `reps` times, timing each part of the refresh;
     `change(n)`, if given, alters the data before each one (outside the timing).
 
@@ -453,6 +475,7 @@ def kpi_id(path: Path, code: str) -> int:
 def _latest_reading_changer(path: Path, code: str) -> Callable[[int], None]:
     """Alternate the value of `code`'s latest reading between two off-target values (it stays
     first on the dashboard), as recording a reading does: a row, a sparkline and the chart change."""
+
     def change(n: int) -> None:
         with closing(sqlite3.connect(path)) as con, con:
             con.execute(
@@ -522,8 +545,10 @@ def screen_refresh(scratch: Path, reps: int) -> list[Result]:
     kpi_floor = _raw_reads(path, reps, _detail_reads(FIRST_URGENT_CODE)) * 1000
     detail = f"KPI detail ({readings} readings)"
     results = []
-    for name, same, changed, floor, target in (("dashboard", dash, dash_changed, dash_floor, 100),
-                                               (detail, kpi, kpi_changed, kpi_floor, 50)):
+    for name, same, changed, floor, target in (
+        ("dashboard", dash, dash_changed, dash_floor, 100),
+        (detail, kpi, kpi_changed, kpi_floor, 50),
+    ):
         results += [
             Result(f"{name}: load worker (services)", changed.median_ms("service"), "ms", floor),
             Result(f"{name}: show()", changed.median_ms("show"), "ms", None),
@@ -569,7 +594,9 @@ def _bare_executemany(path: Path, rows: Sequence[tuple[int, str, float, str, str
         with con:
             con.executemany(
                 "INSERT INTO reading (kpi_id, period_start, value, entered_by, entered_at, note) "
-                "VALUES (?, ?, ?, ?, ?, ?)", rows)
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
         return time.perf_counter() - start
     finally:
         con.close()
@@ -600,7 +627,7 @@ def csv_import(scratch: Path, reps: int) -> list[Result]:
     csv_path = scratch / "readings.csv"
     rows = write_import_csv(csv_path, codes, IMPORT_WEEKS)
     ids = {code: n for n, code in enumerate(codes, start=1)}
-    stamp = datetime.now(timezone.utc).isoformat(sep=" ")
+    stamp = datetime.now(UTC).isoformat(sep=" ")
     bare_rows = [(ids[code], day, value, "bench", stamp, note) for code, day, value, note in rows]
     service, cli, cli_mb, bare = [], [], [], []
     for n in range(reps):
@@ -649,8 +676,10 @@ def main(argv: list[str] | None = None) -> int:
         results += screen_refresh(scratch, reps.refresh)
         results += csv_import(scratch, reps.imports)
         results += memory(scratch)
-    print(f"\nisms-tui benchmarks ({'quick' if reps is QUICK else 'full'}), "
-          f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, ISMS_TODAY={TODAY}\n")
+    print(
+        f"\nisms-tui benchmarks ({'quick' if reps is QUICK else 'full'}), "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, ISMS_TODAY={TODAY}\n"
+    )
     print_table(results)
     return 0 if all(r.passed is not False for r in results) else 1
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import getpass
 import importlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -143,8 +144,13 @@ class IsmsApp(App[None]):
             self.notify(message, title="Cannot open workspace", severity="error", markup=False)
 
     async def _opened(
-        self, path: Path, engine: "Engine", empty: bool, actor: str,
-        lock: "WorkspaceLock | None" = None, notice: str = "",
+        self,
+        path: Path,
+        engine: Engine,
+        empty: bool,
+        actor: str,
+        lock: WorkspaceLock | None = None,
+        notice: str = "",
     ) -> None:
         from isms_tui.config import remember_workspace
 
@@ -178,7 +184,7 @@ class IsmsApp(App[None]):
             self.add_mode(mode, self.MODES[mode])
 
     @contextmanager
-    def session(self) -> Iterator["Session"]:
+    def session(self) -> Iterator[Session]:
         """One transaction for one user action, journaled under the current user's name.
 
         In a read-only app (another isms holds the workspace) any write raises InputError
@@ -247,8 +253,11 @@ class IsmsApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
         yield from super().get_system_commands(screen)
         if self.engine is not None:
-            yield SystemCommand("Issue evidence pack", "Build and sign a PDF evidence pack (Clause 9, an audit, "
-                                "a review)", self.action_export_pack)
+            yield SystemCommand(
+                "Issue evidence pack",
+                "Build and sign a PDF evidence pack (Clause 9, an audit, a review)",
+                self.action_export_pack,
+            )
 
 
 class OpeningScreen(Screen[None]):
@@ -280,5 +289,5 @@ def _write_crash_log(error: BaseException) -> Path | None:
 def _user_name() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - an unknown user is not an error
+    except Exception:
         return "user"

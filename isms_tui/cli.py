@@ -9,9 +9,10 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import click
 
@@ -93,7 +94,7 @@ def _actor() -> str:
 
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name available is not an error
+    except Exception:
         return "cli"
 
 
@@ -357,8 +358,9 @@ def checklist_list_cmd(ctx: click.Context, db: Path | None, as_json: bool) -> No
     finally:
         engine.dispose()
     if as_json:
-        rows = [{"name": t.name, "builtin": t.builtin, "questions": t.size, "description": t.description}
-                for t in templates]
+        rows = [
+            {"name": t.name, "builtin": t.builtin, "questions": t.size, "description": t.description} for t in templates
+        ]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     width = max(len(t.name) for t in templates)
@@ -369,15 +371,23 @@ def checklist_list_cmd(ctx: click.Context, db: Path | None, as_json: bool) -> No
 
 @checklist_group.command("export")
 @click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"], case_sensitive=False), default=None,
-              help="File format (default: from the --out file's extension).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: standard output).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"], case_sensitive=False),
+    default=None,
+    help="File format (default: from the --out file's extension).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: standard output).",
+)
 @db_option
 @click.pass_context
 @user_errors
-def checklist_export_cmd(ctx: click.Context, name: str, fmt: str | None, out: Path | None,
-                         db: Path | None) -> None:
+def checklist_export_cmd(ctx: click.Context, name: str, fmt: str | None, out: Path | None, db: Path | None) -> None:
     """Export a checklist as CSV (UTF-8 with BOM, spreadsheet-safe) or JSON.
 
     NAME is the full name from `isms checklist list`, or a unique part of it (case, spacing
@@ -414,8 +424,7 @@ def checklist_export_cmd(ctx: click.Context, name: str, fmt: str | None, out: Pa
 @db_option
 @click.pass_context
 @user_errors
-def checklist_import_cmd(ctx: click.Context, file: Path, name: str | None, replace: bool,
-                         db: Path | None) -> None:
+def checklist_import_cmd(ctx: click.Context, file: Path, name: str | None, replace: bool, db: Path | None) -> None:
     """Import a checklist from CSV (columns ref, title, question[, evidence_hint]) or JSON.
 
     The file is checked as a whole and refused as a whole, with every problem by row.
@@ -444,8 +453,11 @@ def checklist_import_cmd(ctx: click.Context, file: Path, name: str | None, repla
     if result.custom_refs:
         shown = ", ".join(result.custom_refs[:10]) + (", …" if len(result.custom_refs) > 10 else "")
         n = len(result.custom_refs)
-        click.echo(f"Note: {n} {'refs are' if n != 1 else 'ref is'} not in the ISO/IEC 27001:2022 catalogue, "
-                   f"kept as organisation-specific: {shown}.", err=True)
+        click.echo(
+            f"Note: {n} {'refs are' if n != 1 else 'ref is'} not in the ISO/IEC 27001:2022 catalogue, "
+            f"kept as organisation-specific: {shown}.",
+            err=True,
+        )
 
 
 # --- signing identity and pack verification (isms_tui.reports.keys / .verify) -----------------
@@ -499,7 +511,8 @@ def _passphrase(passphrase_file: Path | None, prompt: str, confirm: bool = False
 
 
 org_option = click.option(
-    "--org", default=None,
+    "--org",
+    default=None,
     help="Organisation whose signing identity this is (default: the workspace's; one identity each).",
 )
 
@@ -555,8 +568,17 @@ def _date_option(value: str | None, name: str):
 @click.option("--tsa-url", default=None, help="RFC 3161 timestamp server (the only network access; off by default).")
 @click.pass_context
 @user_errors
-def pack_cmd(ctx: click.Context, out: Path, db: Path | None, date_from: str | None, date_to: str | None,
-             audit_id: int | None, review_id: int | None, passphrase_file: Path | None, tsa_url: str | None) -> None:
+def pack_cmd(
+    ctx: click.Context,
+    out: Path,
+    db: Path | None,
+    date_from: str | None,
+    date_to: str | None,
+    audit_id: int | None,
+    review_id: int | None,
+    passphrase_file: Path | None,
+    tsa_url: str | None,
+) -> None:
     """Issue a signed PDF evidence pack: Clause 9 for a period, or one audit's report or review's minutes."""
     from isms_tui.models.db import session_scope
     from isms_tui.reports.issue import IssueTimings, check_output, issue_pack
@@ -577,13 +599,25 @@ def pack_cmd(ctx: click.Context, out: Path, db: Path | None, date_from: str | No
             passphrase = _passphrase(passphrase_file, prompt, confirm=not exists)
             timings = IssueTimings()
             with session_scope(engine, _actor()) as session:
-                record = issue_pack(session, out, kind, period_from=start, period_to=end, audit_id=audit_id,
-                                    review_id=review_id, passphrase=passphrase, issued_by=_actor(),
-                                    tsa_url=tsa_url, timings=timings)
+                record = issue_pack(
+                    session,
+                    out,
+                    kind,
+                    period_from=start,
+                    period_to=end,
+                    audit_id=audit_id,
+                    review_id=review_id,
+                    passphrase=passphrase,
+                    issued_by=_actor(),
+                    tsa_url=tsa_url,
+                    timings=timings,
+                )
         finally:
             engine.dispose()
-    click.echo(f"Pack written: {out} ({int(timings.extra.get('pages', 0))} pages; "
-               f"{record.period_from.isoformat()} to {record.period_to.isoformat()})")
+    click.echo(
+        f"Pack written: {out} ({int(timings.extra.get('pages', 0))} pages; "
+        f"{record.period_from.isoformat()} to {record.period_to.isoformat()})"
+    )
     click.echo(f"SHA-256: {record.sha256}")
     click.echo(f"Signer certificate SHA-256: {record.signer_fingerprint}")
 
@@ -600,8 +634,9 @@ def keys_group() -> None:
 @db_option
 @click.pass_context
 @_signing_errors
-def keys_init_cmd(ctx: click.Context, org: str | None, force: bool, passphrase_file: Path | None,
-                  db: Path | None) -> None:
+def keys_init_cmd(
+    ctx: click.Context, org: str | None, force: bool, passphrase_file: Path | None, db: Path | None
+) -> None:
     """Create a local CA and a signer certificate, saved as passphrase-protected PKCS#12 (mode 0600)."""
     from isms_tui.reports import keys
     from isms_tui.services.errors import InputError
@@ -626,8 +661,9 @@ def keys_init_cmd(ctx: click.Context, org: str | None, force: bool, passphrase_f
 @db_option
 @click.pass_context
 @_signing_errors
-def keys_import_cmd(ctx: click.Context, file: Path, force: bool, passphrase_file: Path | None,
-                    org: str | None, db: Path | None) -> None:
+def keys_import_cmd(
+    ctx: click.Context, file: Path, force: bool, passphrase_file: Path | None, org: str | None, db: Path | None
+) -> None:
     """Use your own PKCS#12 (.p12/.pfx with key and certificate) to sign the organisation's packs."""
     from isms_tui.reports import keys
     from isms_tui.services.errors import InputError
@@ -640,13 +676,18 @@ def keys_import_cmd(ctx: click.Context, file: Path, force: bool, passphrase_file
     click.echo(f"Imported the signing identity of {identity.common_name} from {file}.")
     click.echo(f"Signer certificate SHA-256: {identity.fingerprint}")
     if identity.ca_cert is None:
-        click.echo("Note: the file holds no CA certificate; auditors need your issuer's CA to trust the packs.",
-                   err=True)
+        click.echo(
+            "Note: the file holds no CA certificate; auditors need your issuer's CA to trust the packs.", err=True
+        )
 
 
 @keys_group.command("export-ca")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the CA certificate (PEM).")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the CA certificate (PEM).",
+)
 @org_option
 @db_option
 @click.pass_context
@@ -679,7 +720,7 @@ def keys_show_cmd(ctx: click.Context, as_json: bool, org: str | None, db: Path |
     click.echo(f"SHA-256:      {info.fingerprint}")
     import datetime as dt
 
-    expired = " (EXPIRED: packs cannot be signed)" if info.not_after < dt.datetime.now(dt.timezone.utc) else ""
+    expired = " (EXPIRED: packs cannot be signed)" if info.not_after < dt.datetime.now(dt.UTC) else ""
     click.echo(f"Valid:        {info.not_before:%Y-%m-%d} to {info.not_after:%Y-%m-%d}{expired}")
     if info.ca_subject:
         kind = "generated here" if info.has_ca_key else "from the imported chain"
@@ -694,8 +735,13 @@ def keys_show_cmd(ctx: click.Context, as_json: bool, org: str | None, db: Path |
 
 @main.command("verify")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--trust", "trust", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="CA certificate (PEM or DER) to trust; repeatable. Default: this machine's signing CA.")
+@click.option(
+    "--trust",
+    "trust",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CA certificate (PEM or DER) to trust; repeatable. Default: this machine's signing CA.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @_signing_errors
 def verify_cmd(file: Path, trust: tuple[Path, ...], as_json: bool) -> None:

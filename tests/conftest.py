@@ -148,7 +148,7 @@ def stable_screenshots(monkeypatch: pytest.MonkeyPatch) -> None:
 
     original = App.export_screenshot
 
-    def export_screenshot(self, *, title=None, simplify=False):  # noqa: ARG001 - forced on
+    def export_screenshot(self, *, title=None, simplify=False):
         return original(self, title=title, simplify=True)
 
     monkeypatch.setattr(App, "export_screenshot", export_screenshot)

@@ -67,5 +67,4 @@ def flat(text: str) -> str:
 
 def pdftotext(path: Path) -> str:
     tool = require_tool("pdftotext")
-    return subprocess.run([tool, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True,
-                          text=True).stdout
+    return subprocess.run([tool, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, text=True).stdout

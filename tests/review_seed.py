@@ -42,35 +42,86 @@ def seed_reviews(db_path: Path) -> dict[str, int]:
     ids = seed_people(db_path)
     engine = open_engine(db_path)
     with session_scope(engine, "seed") as s:
-        obj = workspace.save_objective(s, "OBJ-1", "Keep systems patched [SLA]", "95 % within 14 days",
-                                       owner_id=ids["ann"], due_date=date(2027, 6, 30))
-        patch = kpis.save_kpi(s, KpiInput(code="PATCH-01", name="Critical patches within SLA", target=95,
-                                          warning=90, unit="%", started_on=date(2025, 1, 1),
-                                          objective_id=obj.id, collector_id=ids["olly"]))
-        mfa = kpis.save_kpi(s, KpiInput(code="MFA-01", name="Accounts with MFA", target=99, warning=97, unit="%",
-                                        frequency=Frequency.QUARTERLY, started_on=date(2025, 1, 1),
-                                        objective_id=obj.id))
+        obj = workspace.save_objective(
+            s,
+            "OBJ-1",
+            "Keep systems patched [SLA]",
+            "95 % within 14 days",
+            owner_id=ids["ann"],
+            due_date=date(2027, 6, 30),
+        )
+        patch = kpis.save_kpi(
+            s,
+            KpiInput(
+                code="PATCH-01",
+                name="Critical patches within SLA",
+                target=95,
+                warning=90,
+                unit="%",
+                started_on=date(2025, 1, 1),
+                objective_id=obj.id,
+                collector_id=ids["olly"],
+            ),
+        )
+        mfa = kpis.save_kpi(
+            s,
+            KpiInput(
+                code="MFA-01",
+                name="Accounts with MFA",
+                target=99,
+                warning=97,
+                unit="%",
+                frequency=Frequency.QUARTERLY,
+                started_on=date(2025, 1, 1),
+                objective_id=obj.id,
+            ),
+        )
         for i, value in enumerate(PATCH):
             readings.record_reading(s, patch.id, date(2025 + (i // 12), i % 12 + 1, 1), value)
         for i, value in enumerate(MFA):
             readings.record_reading(s, mfa.id, date(2025 + (i // 4), (i % 4) * 3 + 1, 1), value)
 
         with clock.pinned(date(2025, 12, 10)):
-            last = review.save_review(s, ReviewInput("Management review 2025 [annual]", date(2025, 12, 10),
-                                                     date(2024, 12, 1), date(2025, 11, 30), ids["bea"]))
-            entry = review.add_entry(s, last.id, "b", "NIS2 applies to us [via clients]",
-                                     "Two hosting clients are essential entities.", "Counsel")
+            last = review.save_review(
+                s,
+                ReviewInput(
+                    "Management review 2025 [annual]",
+                    date(2025, 12, 10),
+                    date(2024, 12, 1),
+                    date(2025, 11, 30),
+                    ids["bea"],
+                ),
+            )
+            entry = review.add_entry(
+                s,
+                last.id,
+                "b",
+                "NIS2 applies to us [via clients]",
+                "Two hosting clients are essential entities.",
+                "Counsel",
+            )
             report = evidence.add_bytes(s, "nis2-memo.txt", b"NIS2 memo [draft 2]\n", "Ann Officer")
             evidence.link(s, report, review.ENTRY_EVIDENCE, entry.id)
-            review.add_entry(s, last.id, "f", "Three risks above appetite", "Ransomware, supplier, key person.",
-                             "Risk register [v7]")
+            review.add_entry(
+                s, last.id, "f", "Three risks above appetite", "Ransomware, supplier, key person.", "Risk register [v7]"
+            )
             review.set_commentary(s, last.id, "a", "First review: nothing to follow up.")
             review.set_commentary(s, last.id, "b", "Bring NIS2 into scope [before the audit].")
             review.hold(s, last.id, date(2025, 12, 10), ["Bea Boss", "Ann Officer", "Olly Ops"])
-            review.add_decision(s, last.id, DecisionKind.RESOURCES, "Hire a part-time security engineer.",
-                                [ActionInput("Recruit a security engineer", ids["bea"], date(2026, 4, 30))])
-            review.add_decision(s, last.id, DecisionKind.CHANGE, "Extend the ISMS scope to NIS2 duties.",
-                                [ActionInput("Update scope and SoA [NIS2]", ids["ann"], date(2026, 9, 30))])
+            review.add_decision(
+                s,
+                last.id,
+                DecisionKind.RESOURCES,
+                "Hire a part-time security engineer.",
+                [ActionInput("Recruit a security engineer", ids["bea"], date(2026, 4, 30))],
+            )
+            review.add_decision(
+                s,
+                last.id,
+                DecisionKind.CHANGE,
+                "Extend the ISMS scope to NIS2 duties.",
+                [ActionInput("Update scope and SoA [NIS2]", ids["ann"], date(2026, 9, 30))],
+            )
             review.approve(s, last.id, "Bea Boss")
         recruit, scope = (acts[0] for _, acts in review.decisions(s, last.id))
         with clock.pinned(date(2026, 5, 20)):
@@ -78,10 +129,13 @@ def seed_reviews(db_path: Path) -> dict[str, int]:
             actions.record_effectiveness(s, recruit.id, ids["ann"], Effectiveness.EFFECTIVE, "Engineer started.")
             actions.set_status(s, scope.id, ActionStatus.IN_PROGRESS)
 
-        current = review.save_review(s, ReviewInput("Management review 2026", date(2026, 12, 15),
-                                                    date(2025, 12, 1), date(2026, 11, 28), ids["bea"]))
-        review.add_entry(s, current.id, "b", "Cyber insurance asks for MFA evidence [all admins]", "",
-                         "Broker")
+        current = review.save_review(
+            s,
+            ReviewInput(
+                "Management review 2026", date(2026, 12, 15), date(2025, 12, 1), date(2026, 11, 28), ids["bea"]
+            ),
+        )
+        review.add_entry(s, current.id, "b", "Cyber insurance asks for MFA evidence [all admins]", "", "Broker")
         review.set_commentary(s, current.id, "d2", "Patching recovered after the Q1 dip.")
         ids.update(last=last.id, current=current.id, recruit=recruit.id, scope=scope.id)
     engine.dispose()

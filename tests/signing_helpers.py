@@ -8,7 +8,6 @@ import re
 import subprocess
 from pathlib import Path
 
-
 from .pack_helpers import require_tool
 
 PASSPHRASE = "correct horse battery"
@@ -155,8 +154,9 @@ def replace_attachment(name: str, payload: bytes):
             if str(tree[i]) == name:
                 spec = tree[i + 1].get_object()
                 stream = embed.EmbeddedFileObject.from_file_data(writer, data=payload, mime_type="text/plain")
-                ef = generic.DictionaryObject({generic.pdf_name("/F"): stream.ef_stream_ref,
-                                               generic.pdf_name("/UF"): stream.ef_stream_ref})
+                ef = generic.DictionaryObject(
+                    {generic.pdf_name("/F"): stream.ef_stream_ref, generic.pdf_name("/UF"): stream.ef_stream_ref}
+                )
                 spec["/EF"] = ef
                 writer.update_container(spec)
                 return

@@ -25,15 +25,25 @@ def seed(db_path) -> dict[str, int]:
         workspace.save_workspace(s, "Acme Ltd", "All information systems")
         ann = workspace.save_person(s, "Ann Auditor", areas=["Internal audit"]).id
         bob = workspace.save_person(s, "Bob Owner", areas=["IT operations"]).id
-        audit = audits.plan_audit(s, AuditInput(
-            title="Operations audit", planned_start=date(2026, 11, 2), planned_end=date(2026, 11, 4),
-            template=checklists.BUILTIN_ANNEX_A, scope_refs=["A.8.13"], lead_auditor_id=ann))
+        audit = audits.plan_audit(
+            s,
+            AuditInput(
+                title="Operations audit",
+                planned_start=date(2026, 11, 2),
+                planned_end=date(2026, 11, 4),
+                template=checklists.BUILTIN_ANNEX_A,
+                scope_refs=["A.8.13"],
+                lead_auditor_id=ann,
+            ),
+        )
         audits.start_audit(s, audit.id)
-        finding = audits.raise_finding(s, audit.id, Grading.MINOR_NC,
-                                       "HR backups were never [restore]-tested.", ref="A.8.13")
+        finding = audits.raise_finding(
+            s, audit.id, Grading.MINOR_NC, "HR backups were never [restore]-tested.", ref="A.8.13"
+        )
         action = audits.action_for_finding(s, finding.id)
-        actions.update_action(s, action, ActionInput(title=action.title, owner_id=bob,
-                                                     due_date=TODAY - timedelta(days=5)))
+        actions.update_action(
+            s, action, ActionInput(title=action.title, owner_id=bob, due_date=TODAY - timedelta(days=5))
+        )
         ids = {"ann": ann, "bob": bob, "audit": audit.id, "action": action.id}
     engine.dispose()
     return ids
@@ -110,7 +120,13 @@ async def test_create_and_edit_an_action_through_the_form(db_path):
         await reload_register(pilot, table, lambda: table.row_count == 2)
         new = next(a for a in all_actions(db_path) if a.id != ids["action"])
         assert (new.source, new.source_id, new.title, new.owner_id, new.due_date, new.status) == (
-            "other", None, "Review <supplier> [red]list[/red]", ids["bob"], date(2027, 1, 31), ActionStatus.OPEN)
+            "other",
+            None,
+            "Review <supplier> [red]list[/red]",
+            ids["bob"],
+            date(2027, 1, 31),
+            ActionStatus.OPEN,
+        )
         # the cursor lands on the new action and its title shows as typed, brackets included
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == str(new.id)
         assert "[red]list[/red]" in str(app.screen.query_one("#action-detail", Static).render())
@@ -123,11 +139,16 @@ async def test_create_and_edit_an_action_through_the_form(db_path):
         app.screen.query_one("#field-root_cause TextArea", TextArea).text = "Restore tests had no owner."
         await type_into(pilot, "#field-due_date Input", "2026-12-15")
         await pilot.press("ctrl+s")
-        await reload_register(pilot, table, lambda: "no owner" in str(
-            app.screen.query_one("#action-detail", Static).render()))
+        await reload_register(
+            pilot, table, lambda: "no owner" in str(app.screen.query_one("#action-detail", Static).render())
+        )
     action = load_action(db_path, ids["action"])
     assert (action.correction, action.root_cause, action.corrective_action, action.due_date) == (
-        "Ran a restore of HR on 11-20.", "Restore tests had no owner.", "", date(2026, 12, 15))
+        "Ran a restore of HR on 11-20.",
+        "Restore tests had no owner.",
+        "",
+        date(2026, 12, 15),
+    )
     assert action.status == ActionStatus.OPEN
 
 
@@ -141,8 +162,7 @@ async def test_implemented_without_root_cause_is_refused_with_a_sentence(db_path
         await wait_for(pilot, lambda: load_action(db_path, ids["action"]).status == ActionStatus.IN_PROGRESS)
         await pilot.press("i")
         await wait_for(pilot, lambda: any("before marking it implemented" in n for n in notes(app)))
-        assert ("Record the root cause and the corrective action before marking it implemented."
-                in notes(app))
+        assert "Record the root cause and the corrective action before marking it implemented." in notes(app)
         await pilot.press("k")  # nothing to check yet: the screen says why instead of opening the form
         await pilot.pause()
         assert type(app.screen).__name__ == "ActionsScreen"
@@ -152,9 +172,19 @@ async def test_implemented_without_root_cause_is_refused_with_a_sentence(db_path
 
 async def test_effectiveness_check_reopens_then_closes_and_closed_is_read_only(db_path):
     ids = seed(db_path)
-    with_session(db_path, lambda s: actions.update_action(s, actions.get_action(s, ids["action"]), ActionInput(
-        title="Fix restore tests", owner_id=ids["bob"], root_cause="No owner.",
-        corrective_action="Quarterly restore test per system.")))
+    with_session(
+        db_path,
+        lambda s: actions.update_action(
+            s,
+            actions.get_action(s, ids["action"]),
+            ActionInput(
+                title="Fix restore tests",
+                owner_id=ids["bob"],
+                root_cause="No owner.",
+                corrective_action="Quarterly restore test per system.",
+            ),
+        ),
+    )
     async with make_app(db_path).run_test(size=SIZE, notifications=True) as pilot:
         app = pilot.app
         table = await open_register(pilot)
@@ -176,7 +206,11 @@ async def test_effectiveness_check_reopens_then_closes_and_closed_is_read_only(d
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionsScreen")
         reopened = load_action(db_path, ids["action"])
         assert (reopened.status, reopened.effectiveness, reopened.effectiveness_by_id, reopened.closed_on) == (
-            ActionStatus.IN_PROGRESS, Effectiveness.NOT_EFFECTIVE, ids["ann"], None)
+            ActionStatus.IN_PROGRESS,
+            Effectiveness.NOT_EFFECTIVE,
+            ids["ann"],
+            None,
+        )
 
         # implemented again, then effective: closed
         await reload_register(pilot, table, lambda: "in progress" in str(table.get_row(str(ids["action"]))[5]))
@@ -212,16 +246,24 @@ async def test_effectiveness_check_reopens_then_closes_and_closed_is_read_only(d
         await pilot.press("escape")
     closed = load_action(db_path, ids["action"])
     assert (closed.status, closed.effectiveness, closed.closed_on, closed.root_cause) == (
-        ActionStatus.CLOSED, Effectiveness.EFFECTIVE, TODAY - timedelta(days=1), "No owner.")
+        ActionStatus.CLOSED,
+        Effectiveness.EFFECTIVE,
+        TODAY - timedelta(days=1),
+        "No owner.",
+    )
 
 
 async def test_filters_by_owner_and_overdue(db_path):
     ids = seed(db_path)
-    with_session(db_path, lambda s: [
-        actions.create_action(s, "other", None, ActionInput(title="Later", owner_id=ids["ann"],
-                                                            due_date=TODAY + timedelta(days=30))),
-        actions.create_action(s, "review", 1, ActionInput(title="Nobody's", due_date=TODAY + timedelta(days=3))),
-    ])
+    with_session(
+        db_path,
+        lambda s: [
+            actions.create_action(
+                s, "other", None, ActionInput(title="Later", owner_id=ids["ann"], due_date=TODAY + timedelta(days=30))
+            ),
+            actions.create_action(s, "review", 1, ActionInput(title="Nobody's", due_date=TODAY + timedelta(days=3))),
+        ],
+    )
     async with make_app(db_path).run_test(size=SIZE) as pilot:
         app = pilot.app
         table = await open_register(pilot)

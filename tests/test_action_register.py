@@ -19,24 +19,44 @@ from .conftest import TODAY
 def ids(session) -> dict[str, int]:
     ann = workspace.save_person(session, "Ann Auditor", areas=["Internal audit"]).id
     bob = workspace.save_person(session, "Bob Owner").id
-    audit = audits.plan_audit(session, AuditInput(
-        title="Ops audit", planned_start=date(2026, 11, 2), planned_end=date(2026, 11, 3),
-        template=checklists.BUILTIN_ANNEX_A, scope_refs=["A.8.13"], lead_auditor_id=ann))
+    audit = audits.plan_audit(
+        session,
+        AuditInput(
+            title="Ops audit",
+            planned_start=date(2026, 11, 2),
+            planned_end=date(2026, 11, 3),
+            template=checklists.BUILTIN_ANNEX_A,
+            scope_refs=["A.8.13"],
+            lead_auditor_id=ann,
+        ),
+    )
     audits.start_audit(session, audit.id)
     nc = audits.raise_finding(session, audit.id, Grading.MAJOR_NC, "No restore tests.", "Backup log", ref="A.8.13")
-    review = ManagementReview(title="Review 2026", planned_on=date(2026, 6, 1), held_on=date(2026, 6, 3),
-                              period_from=date(2025, 6, 1), period_to=date(2026, 5, 31))
+    review = ManagementReview(
+        title="Review 2026",
+        planned_on=date(2026, 6, 1),
+        held_on=date(2026, 6, 3),
+        period_from=date(2025, 6, 1),
+        period_to=date(2026, 5, 31),
+    )
     session.add(review)
     session.flush()
     decision = ReviewDecision(review_id=review.id, kind=DecisionKind.RESOURCES, text="Hire an analyst.")
     session.add(decision)
     session.flush()
-    rev_action = actions.create_action(session, "review", decision.id,
-                                       ActionInput(title="Recruit", owner_id=bob, due_date=TODAY))
-    other = actions.create_action(session, "other", None,
-                                  ActionInput(title="Tidy up", due_date=TODAY - timedelta(days=1)))
-    return {"audit": audit.id, "nc_action": audits.action_for_finding(session, nc.id).id,
-            "review_action": rev_action.id, "other": other.id, "bob": bob}
+    rev_action = actions.create_action(
+        session, "review", decision.id, ActionInput(title="Recruit", owner_id=bob, due_date=TODAY)
+    )
+    other = actions.create_action(
+        session, "other", None, ActionInput(title="Tidy up", due_date=TODAY - timedelta(days=1))
+    )
+    return {
+        "audit": audit.id,
+        "nc_action": audits.action_for_finding(session, nc.id).id,
+        "review_action": rev_action.id,
+        "other": other.id,
+        "bob": bob,
+    }
 
 
 def test_rows_carry_their_source_and_context(session, ids):
@@ -44,7 +64,10 @@ def test_rows_carry_their_source_and_context(session, ids):
     nc = rows[ids["nc_action"]]
     assert nc.source_label == f"NC A.8.13 · audit {ids['audit']}"
     assert (nc.finding.statement, nc.finding.evidence, nc.finding.audit_title) == (
-        "No restore tests.", "Backup log", "Ops audit")
+        "No restore tests.",
+        "Backup log",
+        "Ops audit",
+    )
     assert nc.owner == "" and not nc.overdue  # no due date yet
     rev = rows[ids["review_action"]]
     assert rev.source_label == "review 2026-06-03"
@@ -60,8 +83,11 @@ def test_a_review_action_of_a_missing_decision_still_shows(session):
 
 
 def test_closed_actions_are_never_overdue(session, ids):
-    actions.update_action(session, actions.get_action(session, ids["other"]), ActionInput(
-        title="Tidy up", due_date=TODAY - timedelta(days=1), root_cause="x", corrective_action="y"))
+    actions.update_action(
+        session,
+        actions.get_action(session, ids["other"]),
+        ActionInput(title="Tidy up", due_date=TODAY - timedelta(days=1), root_cause="x", corrective_action="y"),
+    )
     actions.set_status(session, ids["other"], ActionStatus.IMPLEMENTED)
     assert action_register.actions_summary(session, TODAY)["overdue"] == 1  # implemented, not yet checked
     actions.record_effectiveness(session, ids["other"], ids["bob"], "effective", "Checked.")

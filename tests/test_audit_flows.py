@@ -81,9 +81,19 @@ def plan_started(db_path, refs: list[str], **kw) -> int:
     ids = seed_people_and_programme(db_path)
 
     def go(s):
-        audit = audits.plan_audit(s, AuditInput("Operations audit", date(2026, 11, 23), date(2026, 11, 27),
-                                                checklists.BUILTIN_ANNEX_A, scope_refs=refs,
-                                                lead_auditor_id=ids["ada"], programme_id=ids["programme"], **kw))
+        audit = audits.plan_audit(
+            s,
+            AuditInput(
+                "Operations audit",
+                date(2026, 11, 23),
+                date(2026, 11, 27),
+                checklists.BUILTIN_ANNEX_A,
+                scope_refs=refs,
+                lead_auditor_id=ids["ada"],
+                programme_id=ids["programme"],
+                **kw,
+            ),
+        )
         audits.start_audit(s, audit.id)
         return audit.id
 
@@ -124,10 +134,16 @@ async def test_plan_an_audit_through_the_form(db_path):
         await wait_for(pilot, lambda: table.row_count == 1)
     [audit] = read(db_path, lambda s: s.exec(select(Audit)).all())
     assert (audit.title, audit.planned_start, audit.planned_end) == (
-        "Backups [CRM] and logging", date(2027, 3, 1), date(2027, 3, 2))
+        "Backups [CRM] and logging",
+        date(2027, 3, 1),
+        date(2027, 3, 2),
+    )
     assert (audit.lead_auditor_id, audit.team_ids, audit.programme_id) == (ids["ada"], [ids["bea"]], ids["programme"])
-    assert (audit.scope_refs, audit.scope_areas, audit.status) == (["A.8.13", "A.8.15"], ["IT operations"],
-                                                                   AuditStatus.PLANNED)
+    assert (audit.scope_refs, audit.scope_areas, audit.status) == (
+        ["A.8.13", "A.8.15"],
+        ["IT operations"],
+        AuditStatus.PLANNED,
+    )
     lines = read(db_path, lambda s: audits.items(s, audit.id))
     assert [i.ref for i in lines] == ["A.8.13", "A.8.15"]
 
@@ -211,8 +227,9 @@ async def test_raise_a_finding_from_an_item(db_path):
 
     def note(s):
         item = audits.items(s, audit_id)[1]
-        audits.record_result(s, item.id, None, notes="Restore of [CRM] never tested", sample_population="12 jobs",
-                             sample_size=3)
+        audits.record_result(
+            s, item.id, None, notes="Restore of [CRM] never tested", sample_population="12 jobs", sample_size=3
+        )
 
     write(db_path, note)
     async with make_app(db_path).run_test(size=SIZE, notifications=True) as pilot:
@@ -243,8 +260,11 @@ async def test_raise_a_finding_from_an_item(db_path):
         row = [str(c) for c in findings.get_row_at(0)]
         assert row[0] == "A.8.13" and row[1] == "minor NC" and row[4] == "open"
     [finding] = read(db_path, lambda s: s.exec(select(Finding)).all())
-    assert (finding.ref, finding.grading, finding.item_id) == ("A.8.13", Grading.MINOR_NC,
-                                                               read(db_path, lambda s: audits.items(s, audit_id)[1].id))
+    assert (finding.ref, finding.grading, finding.item_id) == (
+        "A.8.13",
+        Grading.MINOR_NC,
+        read(db_path, lambda s: audits.items(s, audit_id)[1].id),
+    )
     assert finding.statement.endswith("no restore test since June.")
     [action] = read(db_path, lambda s: s.exec(select(Action)).all())
     assert (action.source, action.source_id) == ("finding", finding.id)
@@ -337,13 +357,19 @@ async def test_finding_complete_report_and_report_view(db_path):
         await pilot.press("p")
         await wait_for(pilot, lambda: screen_name(app) == "ConfirmModal")
         await pilot.press("y")
-        await wait_for(pilot, lambda: screen_name(app) == "AuditDetailScreen"
-                       and app.screen.view.audit.status == AuditStatus.REPORTED)
+        await wait_for(
+            pilot,
+            lambda: screen_name(app) == "AuditDetailScreen" and app.screen.view.audit.status == AuditStatus.REPORTED,
+        )
         await pilot.press("v")
         await wait_for(pilot, lambda: screen_name(app) == "AuditReportScreen" and app.screen.view is not None)
         await pilot.pause()
-        text = "\n".join(line.text for line in app.screen.query_one("#report", Static).render_lines(
-            app.screen.query_one("#report", Static).region.reset_offset))
+        text = "\n".join(
+            line.text
+            for line in app.screen.query_one("#report", Static).render_lines(
+                app.screen.query_one("#report", Static).region.reset_offset
+            )
+        )
         assert "Operations conform [mostly]." in text and "Log review is informal [no record]" in text
         assert "A.8.8" in text  # the minor NC line is listed by requirement
     audit = read(db_path, lambda s: audits.get_audit(s, ids["ops"]))
@@ -359,10 +385,20 @@ async def test_markup_in_user_text_is_shown_as_typed(db_path):
 
     def hostile(s):
         programme.save_area(s, "[/] ops [b]", 3, ["A.8.13"])
-        audit = audits.plan_audit(s, AuditInput("[/] Backups [red]audit", date(2026, 11, 23), date(2026, 11, 27),
-                                                checklists.BUILTIN_ANNEX_A, scope_refs=["A.8.13"],
-                                                scope_areas=["[/] ops [b]"], auditees="[/i]",
-                                                lead_auditor_id=ids["ada"], programme_id=ids["programme"]))
+        audit = audits.plan_audit(
+            s,
+            AuditInput(
+                "[/] Backups [red]audit",
+                date(2026, 11, 23),
+                date(2026, 11, 27),
+                checklists.BUILTIN_ANNEX_A,
+                scope_refs=["A.8.13"],
+                scope_areas=["[/] ops [b]"],
+                auditees="[/i]",
+                lead_auditor_id=ids["ada"],
+                programme_id=ids["programme"],
+            ),
+        )
         audits.start_audit(s, audit.id)
         item = audits.items(s, audit.id)[0]
         audits.record_result(s, item.id, AuditResult.MINOR_NC, notes="[/] seen [link=x]", sample_items="[/]")

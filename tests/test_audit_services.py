@@ -22,14 +22,21 @@ def people(session):
 
 @pytest.fixture
 def prog(session, people):
-    return programme.save_programme(session, ProgrammeInput("ISMS audits 2026–2028", date(2026, 1, 1), 3,
-                                                            owner_id=people["boss"]))
+    return programme.save_programme(
+        session, ProgrammeInput("ISMS audits 2026–2028", date(2026, 1, 1), 3, owner_id=people["boss"])
+    )
 
 
 def plan(session, people, prog, **kw):
-    data = AuditInput(title="Operations audit", planned_start=date(2026, 11, 2), planned_end=date(2026, 11, 4),
-                      template=checklists.BUILTIN_ANNEX_A, scope_refs=["A.8.8", "A.8.13", "A.8.15"],
-                      lead_auditor_id=people["auditor"], programme_id=prog.id)
+    data = AuditInput(
+        title="Operations audit",
+        planned_start=date(2026, 11, 2),
+        planned_end=date(2026, 11, 4),
+        template=checklists.BUILTIN_ANNEX_A,
+        scope_refs=["A.8.8", "A.8.13", "A.8.15"],
+        lead_auditor_id=people["auditor"],
+        programme_id=prog.id,
+    )
     for k, v in kw.items():
         setattr(data, k, v)
     return audits.plan_audit(session, data)
@@ -67,8 +74,12 @@ def test_impartiality_blocks_start_until_declared(session, people, prog):
         audits.start_audit(session, audit.id)
     with pytest.raises(InputError):
         audits.declare_independence(session, audit.id, "ok", "Bea Boss")
-    audits.declare_independence(session, audit.id, "Olly only took over operations last week; "
-                                "the period audited was run by his predecessor.", "Bea Boss")
+    audits.declare_independence(
+        session,
+        audit.id,
+        "Olly only took over operations last week; the period audited was run by his predecessor.",
+        "Bea Boss",
+    )
     assert audits.start_audit(session, audit.id).status == AuditStatus.IN_PROGRESS
 
 
@@ -83,9 +94,16 @@ def test_results_only_while_in_progress_and_counts(session, people, prog):
     with pytest.raises(InputError, match="in progress"):
         audits.record_result(session, first.id, AuditResult.CONFORMING)
     audits.start_audit(session, audit.id)
-    audits.record_result(session, first.id, AuditResult.CONFORMING, notes="Patch report for [Oct] seen",
-                         methods=[AuditMethod.DOCUMENT_REVIEW], sample_population="212 servers",
-                         sample_size=10, sample_items="srv-01 … srv-10")
+    audits.record_result(
+        session,
+        first.id,
+        AuditResult.CONFORMING,
+        notes="Patch report for [Oct] seen",
+        methods=[AuditMethod.DOCUMENT_REVIEW],
+        sample_population="212 servers",
+        sample_size=10,
+        sample_items="srv-01 … srv-10",
+    )
     audits.record_result(session, second.id, AuditResult.MINOR_NC)
     prog_ = audits.progress(session, audit.id)
     assert (prog_.total, prog_.done, prog_.counts[AuditResult.MINOR_NC]) == (3, 2, 1)
@@ -106,8 +124,14 @@ def test_nonconformity_opens_action_that_closes_only_through_effectiveness(sessi
     audit = plan(session, people, prog)
     audits.start_audit(session, audit.id)
     item = audits.items(session, audit.id)[1]
-    finding = audits.raise_finding(session, audit.id, Grading.MINOR_NC, "Backups of the CRM not tested",
-                                   "Restore log empty since June", item_id=item.id)
+    finding = audits.raise_finding(
+        session,
+        audit.id,
+        Grading.MINOR_NC,
+        "Backups of the CRM not tested",
+        "Restore log empty since June",
+        item_id=item.id,
+    )
     assert finding.ref == "A.8.13"
     action = audits.action_for_finding(session, finding.id)
     assert action.status == ActionStatus.OPEN
@@ -115,20 +139,31 @@ def test_nonconformity_opens_action_that_closes_only_through_effectiveness(sessi
         actions.set_status(session, action.id, ActionStatus.CLOSED)
     with pytest.raises(InputError, match="root cause"):
         actions.set_status(session, action.id, ActionStatus.IMPLEMENTED)
-    actions.update_action(session, action, actions.ActionInput(
-        title=action.title, owner_id=people["ops"], due_date=date(2026, 12, 15), correction="Restore tested",
-        root_cause="No owner for CRM backups", corrective_action="Owner named; monthly restore test"))
+    actions.update_action(
+        session,
+        action,
+        actions.ActionInput(
+            title=action.title,
+            owner_id=people["ops"],
+            due_date=date(2026, 12, 15),
+            correction="Restore tested",
+            root_cause="No owner for CRM backups",
+            corrective_action="Owner named; monthly restore test",
+        ),
+    )
     with pytest.raises(InputError, match="implemented"):
         actions.record_effectiveness(session, action.id, people["auditor"], Effectiveness.EFFECTIVE, "seen")
     actions.set_status(session, action.id, ActionStatus.IMPLEMENTED)
     with pytest.raises(InputError):
         actions.record_effectiveness(session, action.id, people["auditor"], Effectiveness.EFFECTIVE, " ")
-    reopened = actions.record_effectiveness(session, action.id, people["auditor"], Effectiveness.NOT_EFFECTIVE,
-                                            "Only one restore test in three months")
+    reopened = actions.record_effectiveness(
+        session, action.id, people["auditor"], Effectiveness.NOT_EFFECTIVE, "Only one restore test in three months"
+    )
     assert reopened.status == ActionStatus.IN_PROGRESS
     actions.set_status(session, action.id, ActionStatus.IMPLEMENTED)
-    closed = actions.record_effectiveness(session, action.id, people["auditor"], Effectiveness.EFFECTIVE,
-                                          "Three monthly restore tests logged")
+    closed = actions.record_effectiveness(
+        session, action.id, people["auditor"], Effectiveness.EFFECTIVE, "Three monthly restore tests logged"
+    )
     assert (closed.status, closed.closed_on) == (ActionStatus.CLOSED, TODAY)
     with pytest.raises(InputError, match="closed"):
         actions.update_action(session, closed, actions.ActionInput(title="x"))

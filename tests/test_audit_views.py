@@ -26,9 +26,18 @@ def ids(session):
 
 
 def plan(session, ids, lead: str = "ada", refs=("A.8.8", "A.8.13", "A.8.15")):
-    return audits.plan_audit(session, AuditInput("Ops", date(2026, 11, 2), date(2026, 11, 3),
-                                                 checklists.BUILTIN_ANNEX_A, scope_refs=list(refs),
-                                                 lead_auditor_id=ids[lead], programme_id=ids["prog"]))
+    return audits.plan_audit(
+        session,
+        AuditInput(
+            "Ops",
+            date(2026, 11, 2),
+            date(2026, 11, 3),
+            checklists.BUILTIN_ANNEX_A,
+            scope_refs=list(refs),
+            lead_auditor_id=ids[lead],
+            programme_id=ids["prog"],
+        ),
+    )
 
 
 def test_audit_rows_count_progress_findings_and_open_actions(session, ids):
@@ -89,11 +98,19 @@ def test_ref_ranges_compress_catalogue_runs():
 def test_update_plan_changes_the_auditor_and_clears_the_declaration(session, ids):
     audit = plan(session, ids, lead="olly")
     audits.declare_independence(session, audit.id, "Olly took over operations after the audited period.", "Bea")
-    data = AuditInput("Ops (re-planned)", date(2026, 11, 9), date(2026, 11, 10), lead_auditor_id=ids["ada"],
-                      scope_areas=[" IT operations "])
+    data = AuditInput(
+        "Ops (re-planned)",
+        date(2026, 11, 9),
+        date(2026, 11, 10),
+        lead_auditor_id=ids["ada"],
+        scope_areas=[" IT operations "],
+    )
     saved = audit_plans.update_plan(session, audit.id, data)
-    assert (saved.title, saved.lead_auditor_id, saved.scope_areas) == ("Ops (re-planned)", ids["ada"],
-                                                                       ["IT operations"])
+    assert (saved.title, saved.lead_auditor_id, saved.scope_areas) == (
+        "Ops (re-planned)",
+        ids["ada"],
+        ["IT operations"],
+    )
     assert saved.independence_declaration == "" and saved.declared_at is None
     assert [i.ref for i in audits.items(session, audit.id)] == ["A.8.8", "A.8.13", "A.8.15"]  # unchanged
     assert audits.start_audit(session, audit.id).status == AuditStatus.IN_PROGRESS
@@ -107,5 +124,6 @@ def test_update_plan_validates_like_planning(session, ids):
         audit_plans.update_plan(session, audit.id, AuditInput(" ", date(2026, 11, 9), date(2026, 11, 1)))
     assert {"title", "planned_end", "lead_auditor_id"} <= set(err.value.fields)
     with pytest.raises(InputError):
-        audit_plans.update_plan(session, audit.id, AuditInput("Ops", date(2026, 11, 9), None,
-                                                              lead_auditor_id=ids["ada"], team_ids=[999]))
+        audit_plans.update_plan(
+            session, audit.id, AuditInput("Ops", date(2026, 11, 9), None, lead_auditor_id=ids["ada"], team_ids=[999])
+        )

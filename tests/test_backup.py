@@ -16,7 +16,6 @@ from isms_tui.cli import main
 from isms_tui.models.db import WorkspaceError, open_engine, session_scope
 from isms_tui.models.lock import WorkspaceLocked, acquire
 from isms_tui.services import backup, evidence, journal, kpis, readings
-
 from isms_tui.services.errors import InputError
 
 
@@ -302,9 +301,8 @@ def test_newer_schema_and_non_workspace_are_refused(ws, tmp_path):
 def test_restore_is_refused_while_an_isms_has_the_workspace(ws, tmp_path):
     archive = backup.backup(ws, tmp_path / "b.zip").path
     before = ws.read_bytes()
-    with acquire(ws):
-        with pytest.raises(WorkspaceLocked, match="close it before restoring"):
-            backup.restore(archive, ws)
+    with acquire(ws), pytest.raises(WorkspaceLocked, match="close it before restoring"):
+        backup.restore(archive, ws)
     assert ws.read_bytes() == before
     assert not list(ws.parent.glob(f"{ws.name}.replaced-*"))
 

@@ -6,8 +6,9 @@ from isms_tui.widgets.bar_chart import Bar, column_chart, hbar
 
 
 def test_column_chart_draws_each_bar_with_its_value_above_it():
-    chart = column_chart([("2026-Q1", [Bar(2, "red"), Bar(0, "green")]), ("2026-Q2", [Bar(4, "red"), Bar(1, "green")])],
-                         height=4)
+    chart = column_chart(
+        [("2026-Q1", [Bar(2, "red"), Bar(0, "green")]), ("2026-Q2", [Bar(4, "red"), Bar(1, "green")])], height=4
+    )
     lines = chart.plain.splitlines()
     assert len(lines) == 4 + 1 + 2  # bars, a row for the tallest label, baseline, period labels
     assert lines[-1].split() == ["2026-Q1", "2026-Q2"]
@@ -18,8 +19,13 @@ def test_column_chart_draws_each_bar_with_its_value_above_it():
 
 
 def test_column_chart_scales_to_a_given_maximum_and_marks_missing_values():
-    chart = column_chart([("Q1", [Bar(50, "red")]), ("Q2", [Bar(None, "red")])], height=4, max_value=100,
-                         bar_width=4, label=lambda v: f"{v:g}%")
+    chart = column_chart(
+        [("Q1", [Bar(50, "red")]), ("Q2", [Bar(None, "red")])],
+        height=4,
+        max_value=100,
+        bar_width=4,
+        label=lambda v: f"{v:g}%",
+    )
     lines = chart.plain.splitlines()
     assert "50%" in lines[2] and lines[3].count("████") == 1 and lines[4].count("████") == 1
     assert "—" in lines[4]  # no data: a dash on the baseline, no bar

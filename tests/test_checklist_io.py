@@ -41,8 +41,10 @@ def write(tmp_path: Path, text: str | bytes, name: str = "c.csv") -> Path:
 
 
 def counts(session: Session) -> tuple[int, int, int]:
-    return tuple(session.exec(select(func.count()).select_from(m)).one()
-                 for m in (ChecklistTemplate, ChecklistQuestion, JournalEntry))
+    return tuple(
+        session.exec(select(func.count()).select_from(m)).one()
+        for m in (ChecklistTemplate, ChecklistQuestion, JournalEntry)
+    )
 
 
 def rejected(session: Session, path: Path, **kw) -> ImportRejected:
@@ -127,9 +129,11 @@ def test_catalogue_refs_take_the_catalogue_spelling_and_custom_refs_are_kept(ses
 
 @pytest.mark.parametrize(
     ("name", "content", "fmt"),
-    [("noext", '  {"questions": [{"ref": "X", "title": "t", "question": "q"}]}', "json"),
-     ("noext", "ref,title,question\nX,t,q\n", "csv"),
-     ("list.txt", "ref,title,question\nX,t,q\n", "csv")],
+    [
+        ("noext", '  {"questions": [{"ref": "X", "title": "t", "question": "q"}]}', "json"),
+        ("noext", "ref,title,question\nX,t,q\n", "csv"),
+        ("list.txt", "ref,title,question\nX,t,q\n", "csv"),
+    ],
 )
 def test_format_is_sniffed_without_a_known_extension(session, tmp_path, name, content, fmt):
     path = write(tmp_path, content, name)
@@ -157,30 +161,65 @@ LONG_TITLE = "t" * (checklists.MAX_TITLE + 1)
 @pytest.mark.parametrize(
     ("text", "errors"),
     [
-        ("ref,title\nA.5.1,t\n",
-         ["row 1: the header must be ref, title, question and optionally evidence_hint: missing column question"]),
-        ("ref,title,question,owner,Notes\nA.5.1,t,q,me,\n",
-         ["row 1: the header must be ref, title, question and optionally evidence_hint: "
-          "unknown column 'owner', 'Notes'"]),
-        ("ref,title,question,Title\nA.5.1,t,q,t\n",
-         ["row 1: the header must be ref, title, question and optionally evidence_hint: repeated column title"]),
-        ("\n\nref,title,question\nA.5.1,,q\n,t,\nA.5.2,t, \n",
-         ["row 4: the title is empty", "row 5: the ref is empty; the question is empty",
-          "row 6: the question is empty"]),
-        (HEADER + "A.5.1,t,q,\nA.5.2,t,q,\na.5.1,t,q,\nORG-1,t,q,\nORG-1 ,t,q,\n",
-         ["row 4: the ref 'A.5.1' is already in row 2", "row 6: the ref 'ORG-1' is already in row 5"]),
-        (f"ref,title,question\nA.5.1,{LONG_TITLE},q\n{'R' * 41},t,{'q' * 4001}\n",
-         [f"row 2: the title has {len(LONG_TITLE)} characters; the limit is 300",
-          "row 3: the ref has 41 characters; the limit is 40; the question has 4001 characters; the limit is 4000"]),
-        (HEADER + "A.5.1,t,q,e," + "x" * 4001 + "\nA.5.2,t,q\nA.5.3,t,q,e\n",
-         ["row 2: expected 4 fields, found 5", "row 3: expected 4 fields, found 3"]),
-        ('ref,title,question\n"A.5.1\nA.5.2",t,q\nA.5.3,"two\nlines",q\n',
-         ["row 2: the ref must be on one line", "row 4: the title must be on one line"]),
-        ('ref,title,question\nA.5.1,t,q\nA.5.2,"t,q\n',
-         ["row 3: cannot be read as CSV (unexpected end of data); check its quotes"]),
+        (
+            "ref,title\nA.5.1,t\n",
+            ["row 1: the header must be ref, title, question and optionally evidence_hint: missing column question"],
+        ),
+        (
+            "ref,title,question,owner,Notes\nA.5.1,t,q,me,\n",
+            [
+                "row 1: the header must be ref, title, question and optionally evidence_hint: "
+                "unknown column 'owner', 'Notes'"
+            ],
+        ),
+        (
+            "ref,title,question,Title\nA.5.1,t,q,t\n",
+            ["row 1: the header must be ref, title, question and optionally evidence_hint: repeated column title"],
+        ),
+        (
+            "\n\nref,title,question\nA.5.1,,q\n,t,\nA.5.2,t, \n",
+            [
+                "row 4: the title is empty",
+                "row 5: the ref is empty; the question is empty",
+                "row 6: the question is empty",
+            ],
+        ),
+        (
+            HEADER + "A.5.1,t,q,\nA.5.2,t,q,\na.5.1,t,q,\nORG-1,t,q,\nORG-1 ,t,q,\n",
+            ["row 4: the ref 'A.5.1' is already in row 2", "row 6: the ref 'ORG-1' is already in row 5"],
+        ),
+        (
+            f"ref,title,question\nA.5.1,{LONG_TITLE},q\n{'R' * 41},t,{'q' * 4001}\n",
+            [
+                f"row 2: the title has {len(LONG_TITLE)} characters; the limit is 300",
+                "row 3: the ref has 41 characters; the limit is 40; "
+                "the question has 4001 characters; the limit is 4000",
+            ],
+        ),
+        (
+            HEADER + "A.5.1,t,q,e," + "x" * 4001 + "\nA.5.2,t,q\nA.5.3,t,q,e\n",
+            ["row 2: expected 4 fields, found 5", "row 3: expected 4 fields, found 3"],
+        ),
+        (
+            'ref,title,question\n"A.5.1\nA.5.2",t,q\nA.5.3,"two\nlines",q\n',
+            ["row 2: the ref must be on one line", "row 4: the title must be on one line"],
+        ),
+        (
+            'ref,title,question\nA.5.1,t,q\nA.5.2,"t,q\n',
+            ["row 3: cannot be read as CSV (unexpected end of data); check its quotes"],
+        ),
     ],
-    ids=["missing column", "unknown columns", "repeated column", "empty fields", "repeated refs",
-         "too long", "field count", "line breaks", "bad quotes"],
+    ids=[
+        "missing column",
+        "unknown columns",
+        "repeated column",
+        "empty fields",
+        "repeated refs",
+        "too long",
+        "field count",
+        "line breaks",
+        "bad quotes",
+    ],
 )
 def test_bad_csv_is_rejected_whole_with_row_numbers(session, tmp_path, text, errors):
     path = write(tmp_path, text)
@@ -206,8 +245,10 @@ def test_many_problems_of_one_row_and_a_name_clash_are_reported_together(session
         (b"", "{f} is empty; expected a header row: " + checklist_io.EXPECTED_HEADER + "."),
         (b"\xef\xbb\xbf \n\n", "{f} is empty; expected a header row: " + checklist_io.EXPECTED_HEADER + "."),
         (b"ref,title,question\n\n", "{f} has no questions; nothing was imported."),
-        ("ref,title,question\nA.5.1,Polic\xe9,q\n".encode("latin-1"),
-         "{f} is not UTF-8 text (first bad byte on line 2); save it as CSV UTF-8."),
+        (
+            "ref,title,question\nA.5.1,Polic\xe9,q\n".encode("latin-1"),
+            "{f} is not UTF-8 text (first bad byte on line 2); save it as CSV UTF-8.",
+        ),
         (b"ref,title,question\nA.5.1,t\x00,q\n", "{f} contains NUL bytes; it is not a UTF-8 CSV text file."),
     ],
 )
@@ -237,22 +278,44 @@ def _q(**kw):
 @pytest.mark.parametrize(
     ("doc", "errors"),
     [
-        ([_q()], ['line 1: the file must hold an object with "questions" and optionally "name" and '
-                  '"description"']),
-        ({"name": "n"}, ['line 1: the file must hold an object with "questions" and optionally "name" and '
-                         '"description": missing key "questions"']),
-        ({"questions": {}, "version": 2, "name": 5},
-         ['line 1: the file must hold an object with "questions" and optionally "name" and "description": '
-          "unknown key 'version'; \"name\" must be text; \"questions\" must be a list of questions"]),
-        ({"questions": [_q(), "A.5.2", _q(ref="a.5.1", owner="me"), {"ref": "X"},
-                        _q(ref="Y", title=3, evidence_hint=None), _q(ref="Z", title=" ")]},
-         ["question 2: must be an object with ref, title, question and optionally evidence_hint",
-          "question 3 (line 9): unknown key 'owner'",
-          "question 4 (line 15): missing key title, question",
-          "question 5 (line 18): title must be text",
-          "question 6 (line 24): the title is empty"]),
-        ({"questions": [_q(), _q(ref="A.5.2"), _q(ref=" A.5.1 ")]},
-         ["question 3 (line 13): the ref 'A.5.1' is already in question 1 (line 3)"]),
+        ([_q()], ['line 1: the file must hold an object with "questions" and optionally "name" and "description"']),
+        (
+            {"name": "n"},
+            [
+                'line 1: the file must hold an object with "questions" and optionally "name" and '
+                '"description": missing key "questions"'
+            ],
+        ),
+        (
+            {"questions": {}, "version": 2, "name": 5},
+            [
+                'line 1: the file must hold an object with "questions" and optionally "name" and "description": '
+                'unknown key \'version\'; "name" must be text; "questions" must be a list of questions'
+            ],
+        ),
+        (
+            {
+                "questions": [
+                    _q(),
+                    "A.5.2",
+                    _q(ref="a.5.1", owner="me"),
+                    {"ref": "X"},
+                    _q(ref="Y", title=3, evidence_hint=None),
+                    _q(ref="Z", title=" "),
+                ]
+            },
+            [
+                "question 2: must be an object with ref, title, question and optionally evidence_hint",
+                "question 3 (line 9): unknown key 'owner'",
+                "question 4 (line 15): missing key title, question",
+                "question 5 (line 18): title must be text",
+                "question 6 (line 24): the title is empty",
+            ],
+        ),
+        (
+            {"questions": [_q(), _q(ref="A.5.2"), _q(ref=" A.5.1 ")]},
+            ["question 3 (line 13): the ref 'A.5.1' is already in question 1 (line 3)"],
+        ),
     ],
 )
 def test_bad_json_is_rejected_whole_with_question_numbers_and_lines(session, tmp_path, doc, errors):
@@ -266,21 +329,28 @@ def test_bad_json_is_rejected_whole_with_question_numbers_and_lines(session, tmp
 def test_json_repeated_keys_are_errors(session, tmp_path):
     text = '{"questions": [\n  {"ref": "A.5.1", "title": "t", "title": "u", "question": "q"}\n], "questions": []}'
     err = rejected(session, write(tmp_path, text, "c.json"))
-    assert err.row_errors == ['line 1: the file must hold an object with "questions" and optionally "name" '
-                              "and \"description\": repeated key 'questions'"]
+    assert err.row_errors == [
+        'line 1: the file must hold an object with "questions" and optionally "name" '
+        "and \"description\": repeated key 'questions'"
+    ]
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('{"name": "x",\n "questions": [\n  {"ref": "A.5.1" "title": "t"}]}',
-         "{f} is not valid JSON: Expecting ',' delimiter at line 3, column 19; nothing was imported."),
+        (
+            '{"name": "x",\n "questions": [\n  {"ref": "A.5.1" "title": "t"}]}',
+            "{f} is not valid JSON: Expecting ',' delimiter at line 3, column 19; nothing was imported.",
+        ),
         ('{"questions": []}', "{f} has no questions; nothing was imported."),
         ("", "{f} is empty; expected a JSON object with a list of questions."),
         ("[" * 100000 + "]" * 100000, "{f} is nested too deeply to be a checklist; nothing was imported."),
-        ('{"questions": [' + "1" * 5000 + "]}", "{f} is not valid JSON (Exceeds the limit (4300 digits) for "
-         "integer string conversion: value has 5000 digits; use sys.set_int_max_str_digits() to increase the "
-         "limit); nothing was imported."),
+        (
+            '{"questions": [' + "1" * 5000 + "]}",
+            "{f} is not valid JSON (Exceeds the limit (4300 digits) for "
+            "integer string conversion: value has 5000 digits; use sys.set_int_max_str_digits() to increase the "
+            "limit); nothing was imported.",
+        ),
     ],
 )
 def test_unusable_json_is_one_sentence(session, tmp_path, text, message):
@@ -296,11 +366,17 @@ def test_unusable_json_is_one_sentence(session, tmp_path, text, message):
         ({"name": BUILTIN_FULL.upper()}, "x.csv", f"'{BUILTIN_FULL}' is a built-in checklist; choose another name."),
         ({"name": "  "}, "x.csv", "The checklist needs a name; give one explicitly."),
         ({"name": "n" * 201}, "x.csv", "The name has 201 characters; the limit is 200."),
-        ({"name": "Existing"}, "x.csv",
-         "There is already a checklist called 'Existing'; import with replace to overwrite it, "
-         "or choose another name."),
-        ({"name": BUILTIN_ANNEX_A, "replace": True}, "x.csv",
-         f"'{BUILTIN_ANNEX_A}' is a built-in checklist; choose another name."),
+        (
+            {"name": "Existing"},
+            "x.csv",
+            "There is already a checklist called 'Existing'; import with replace to overwrite it, "
+            "or choose another name.",
+        ),
+        (
+            {"name": BUILTIN_ANNEX_A, "replace": True},
+            "x.csv",
+            f"'{BUILTIN_ANNEX_A}' is a built-in checklist; choose another name.",
+        ),
     ],
 )
 def test_name_problems(session, tmp_path, kw, file_name, message):
@@ -332,8 +408,7 @@ def test_export_replaces_a_file_and_keeps_its_mode(session, tmp_path):
     new = tmp_path / "new.json"
     export_template(session, BUILTIN_CLAUSES, "json", new)
     assert new.stat().st_mode & 0o777 == 0o600
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("workspace.db")) == [
-        "new.json", "x.json"]
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("workspace.db")) == ["new.json", "x.json"]
 
 
 # --- property: arbitrary input -------------------------------------------------------------------
@@ -363,8 +438,12 @@ def csv_like(draw: st.DrawFn) -> bytes:
         if draw(st.integers(0, 2)) == 0:
             row = [draw(st.sampled_from(_CELLS)) for _ in columns]
         else:
-            row = [draw(st.text(min_size=1, max_size=8)) if c != "ref"
-                   else draw(st.sampled_from(["A.5.1", "A.5.2", "9.1", "ORG-1", "ORG-2"])) for c in columns]
+            row = [
+                draw(st.text(min_size=1, max_size=8))
+                if c != "ref"
+                else draw(st.sampled_from(["A.5.1", "A.5.2", "9.1", "ORG-1", "ORG-2"]))
+                for c in columns
+            ]
         if draw(st.integers(0, 9)) == 0:
             row.append("surplus")
         writer.writerow(row)
@@ -390,28 +469,47 @@ def _import_or_reject(engine, path: Path, content: bytes) -> None:
             s.rollback()
 
 
-@settings(max_examples=200, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(content=csv_like())
 def test_any_csv_input_is_imported_whole_or_rejected_without_writing(engine, tmp_path, content):
     _import_or_reject(engine, tmp_path / "fuzz.csv", content)
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(content=st.one_of(
-    st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
-    st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=6),
-                 lambda kids: st.lists(kids, max_size=4) | st.dictionaries(
-                     st.sampled_from(["name", "description", "questions", "ref", "title", "question",
-                                      "evidence_hint", "x"]), kids, max_size=5),
-                 max_leaves=20).map(lambda d: json.dumps(d).encode()),
-    st.lists(st.fixed_dictionaries(
-        {"ref": st.sampled_from(["A.5.1", "a.5.1", "ORG-1", "", 7]),
-         "title": st.text(min_size=1, max_size=5) | st.none(), "question": st.text(min_size=1, max_size=5)},
-        optional={"evidence_hint": st.text(max_size=5) | st.none(), "x": st.just(1)}),
-        max_size=4).map(lambda qs: json.dumps({"questions": qs}).encode()),
-))
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    content=st.one_of(
+        st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=6),
+            lambda kids: (
+                st.lists(kids, max_size=4)
+                | st.dictionaries(
+                    st.sampled_from(
+                        ["name", "description", "questions", "ref", "title", "question", "evidence_hint", "x"]
+                    ),
+                    kids,
+                    max_size=5,
+                )
+            ),
+            max_leaves=20,
+        ).map(lambda d: json.dumps(d).encode()),
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "ref": st.sampled_from(["A.5.1", "a.5.1", "ORG-1", "", 7]),
+                    "title": st.text(min_size=1, max_size=5) | st.none(),
+                    "question": st.text(min_size=1, max_size=5),
+                },
+                optional={"evidence_hint": st.text(max_size=5) | st.none(), "x": st.just(1)},
+            ),
+            max_size=4,
+        ).map(lambda qs: json.dumps({"questions": qs}).encode()),
+    )
+)
 def test_any_json_input_is_imported_whole_or_rejected_without_writing(engine, tmp_path, content):
     _import_or_reject(engine, tmp_path / "fuzz.json", content)
 
@@ -451,8 +549,12 @@ def test_cli_list_text_and_json(db):
     assert lines[3].startswith("Client X") and lines[3].endswith("4 questions  user      Client X's own")
     result = run("checklist", "list", "--json", "--db", db)
     assert result.exit_code == 0
-    assert json.loads(result.stdout)[-1] == {"name": "Client X", "builtin": False, "questions": 4,
-                                             "description": "Client X's own"}
+    assert json.loads(result.stdout)[-1] == {
+        "name": "Client X",
+        "builtin": False,
+        "questions": 4,
+        "description": "Client X's own",
+    }
 
 
 def test_cli_export_to_stdout_equals_the_file(db, tmp_path):
@@ -472,12 +574,15 @@ def test_cli_import_then_replace(db, tmp_path):
     result = run("checklist", "import", path, "--db", db)
     assert result.exit_code == 0, result.output
     assert result.stdout == f"Imported checklist 'own' with 2 questions from {path}.\n"
-    assert result.stderr == ("Note: 1 ref is not in the ISO/IEC 27001:2022 catalogue, kept as "
-                             "organisation-specific: ORG-1.\n")
+    assert result.stderr == (
+        "Note: 1 ref is not in the ISO/IEC 27001:2022 catalogue, kept as organisation-specific: ORG-1.\n"
+    )
     result = run("checklist", "import", path, "--db", db)
     assert result.exit_code == 1
-    assert result.stderr == ("Error: There is already a checklist called 'own'; import with replace to "
-                             "overwrite it, or choose another name.\n")
+    assert result.stderr == (
+        "Error: There is already a checklist called 'own'; import with replace to "
+        "overwrite it, or choose another name.\n"
+    )
     result = run("checklist", "import", path, "--replace", "--db", db)
     assert result.exit_code == 0
     assert result.stdout.startswith("Replaced checklist 'own' with 2 questions")
@@ -510,8 +615,11 @@ def test_cli_long_error_lists_are_cut_short(db, tmp_path):
     ("args", "message"),
     [
         (("checklist", "export", "nope", "--format", "csv"), "Error: No checklist called 'nope'.\n"),
-        (("checklist", "export", "annex a", "--format", "csv"),
-         f"Error: 'annex a' matches several checklists ('{BUILTIN_ANNEX_A}'; '{BUILTIN_FULL}'); give the full name.\n"),
+        (
+            ("checklist", "export", "annex a", "--format", "csv"),
+            f"Error: 'annex a' matches several checklists ('{BUILTIN_ANNEX_A}'; '{BUILTIN_FULL}'); "
+            "give the full name.\n",
+        ),
         (("checklist", "import", "none.json"), "Error: none.json does not exist.\n"),
         (("checklist", "export", BUILTIN_FULL, "--out", "no/x.csv"), "Error: The folder no does not exist.\n"),
     ],
@@ -525,8 +633,11 @@ def test_cli_user_errors_exit_1_with_one_sentence(db, tmp_path, monkeypatch, arg
 
 
 def test_cli_without_a_workspace_exits_1_and_creates_nothing(tmp_path):
-    for args in (("list",), ("export", BUILTIN_FULL, "--format", "csv"),
-                 ("import", write(tmp_path, "ref,title,question\nX,t,q\n"))):
+    for args in (
+        ("list",),
+        ("export", BUILTIN_FULL, "--format", "csv"),
+        ("import", write(tmp_path, "ref,title,question\nX,t,q\n")),
+    ):
         result = run("checklist", *args, "--db", tmp_path / "no.db")
         assert result.exit_code == 1
         assert result.stderr.startswith("Error: No workspace at")
@@ -536,12 +647,12 @@ def test_cli_without_a_workspace_exits_1_and_creates_nothing(tmp_path):
 @pytest.mark.parametrize(
     "args",
     [
-        ("checklist", "export", BUILTIN_FULL),                      # no format, no --out to infer it from
-        ("checklist", "export", BUILTIN_FULL, "--out", "x.txt"),    # cannot infer from .txt
+        ("checklist", "export", BUILTIN_FULL),  # no format, no --out to infer it from
+        ("checklist", "export", BUILTIN_FULL, "--out", "x.txt"),  # cannot infer from .txt
         ("checklist", "export", BUILTIN_FULL, "--format", "xml"),
         ("checklist", "export"),
         ("checklist", "import"),
-        ("checklist", "import", "."),                               # a directory
+        ("checklist", "import", "."),  # a directory
         ("checklist", "import", "x.csv", "--bogus"),
         ("checklist", "bogus"),
     ],

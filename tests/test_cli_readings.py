@@ -21,8 +21,10 @@ GOOD = "kpi,date,value,note\nM1,2026-01-15,90,first\nM1,2026-02-15,-1.5,=2+2\n"
 def make_workspace(path: Path) -> Path:
     engine = open_engine(path)
     with session_scope(engine, "setup") as s:
-        kpis.save_kpi(s, KpiInput(code="M1", name="Monthly", target=90.0,
-                                  frequency=Frequency.MONTHLY, started_on=date(2024, 1, 1)))
+        kpis.save_kpi(
+            s,
+            KpiInput(code="M1", name="Monthly", target=90.0, frequency=Frequency.MONTHLY, started_on=date(2024, 1, 1)),
+        )
     engine.dispose()
     return path
 
@@ -91,10 +93,11 @@ def test_long_error_lists_are_cut_short(db, tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "{f} is empty; expected a header row: kpi, date, value and optionally note, "
-              "entered_by."),
-        ("kpi,date,value\nM1,2026-01-01,\xe9\n".encode("latin-1"),
-         "{f} is not UTF-8 text (first bad byte on line 2); save it as CSV UTF-8."),
+        (b"", "{f} is empty; expected a header row: kpi, date, value and optionally note, entered_by."),
+        (
+            "kpi,date,value\nM1,2026-01-01,\xe9\n".encode("latin-1"),
+            "{f} is not UTF-8 text (first bad byte on line 2); save it as CSV UTF-8.",
+        ),
     ],
 )
 def test_unusable_file_is_one_sentence_with_exit_1(db, tmp_path, content, message):
@@ -121,9 +124,9 @@ def test_missing_workspace_exits_1_and_creates_nothing(tmp_path):
 @pytest.mark.parametrize(
     "args",
     [
-        ("import", "readings"),                       # FILE missing
-        ("import", "readings", "r.csv", "--bogus"),   # unknown option
-        ("import", "readings", "."),                  # a directory (click refuses it)
+        ("import", "readings"),  # FILE missing
+        ("import", "readings", "r.csv", "--bogus"),  # unknown option
+        ("import", "readings", "."),  # a directory (click refuses it)
         ("export", "readings"),
     ],
 )
@@ -149,9 +152,7 @@ def test_replace_flag(db, tmp_path):
     con = sqlite3.connect(db)
     values = con.execute("SELECT value FROM reading ORDER BY period_start").fetchall()
     assert values == [(91,), (-1.5,)]
-    assert con.execute(
-        "SELECT count(*) FROM journal WHERE entity='reading' AND operation='update'"
-    ).fetchone() == (2,)
+    assert con.execute("SELECT count(*) FROM journal WHERE entity='reading' AND operation='update'").fetchone() == (2,)
     con.close()
 
 
@@ -167,7 +168,8 @@ def test_export_then_import_into_another_workspace(db, tmp_path):
     assert result.exit_code == 0, result.output
     con = sqlite3.connect(other)
     assert con.execute("SELECT value, note FROM reading ORDER BY period_start").fetchall() == [
-        (90.0, "first"), (-1.5, "=2+2"),
+        (90.0, "first"),
+        (-1.5, "=2+2"),
     ]
     con.close()
 

@@ -15,13 +15,13 @@ is what `synchronous=FULL` is for and cannot be simulated here.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import select
 import shutil
 import signal
 import sqlite3
-import multiprocessing
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -41,7 +41,6 @@ EDIT_RUNS = 15
 KPIS = 40
 WEEKS = 500  # 40 KPIs x 500 weeks = 20,000 readings
 SEED = int(os.environ.get("ISMS_CRASH_SEED", "20261128"))
-
 
 
 def child_main(mode: str, db: str, csv: str, fd: int) -> None:
@@ -84,8 +83,16 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     with session_scope(engine, "setup") as s:
         workspace.save_workspace(s, "Crash Test Ltd")
         for i in range(KPIS):
-            kpis.save_kpi(s, KpiInput(code=f"K{i:02d}", name=f"KPI {i}", target=50.0,
-                                      frequency=Frequency.WEEKLY, started_on=date(2010, 1, 4)))
+            kpis.save_kpi(
+                s,
+                KpiInput(
+                    code=f"K{i:02d}",
+                    name=f"KPI {i}",
+                    target=50.0,
+                    frequency=Frequency.WEEKLY,
+                    started_on=date(2010, 1, 4),
+                ),
+            )
     engine.dispose()
     monday = TODAY - timedelta(days=TODAY.weekday() + 7)
     lines = ["kpi,date,value,note"]

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import sqlite3
-from datetime import date, timedelta, timezone
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 import pytest
@@ -38,10 +38,15 @@ def _make_workspace(path: Path) -> Engine:
     OLD inactive."""
     engine = open_engine(path)
     with session_scope(engine, "setup") as s:
-        for code, freq in (("M1", Frequency.MONTHLY), ("Q1", Frequency.QUARTERLY),
-                           ("W1", Frequency.WEEKLY), ("OLD", Frequency.MONTHLY)):
-            kpi = kpis.save_kpi(s, KpiInput(code=code, name=f"KPI {code}", target=90.0,
-                                            frequency=freq, started_on=date(2024, 1, 1)))
+        for code, freq in (
+            ("M1", Frequency.MONTHLY),
+            ("Q1", Frequency.QUARTERLY),
+            ("W1", Frequency.WEEKLY),
+            ("OLD", Frequency.MONTHLY),
+        ):
+            kpi = kpis.save_kpi(
+                s, KpiInput(code=code, name=f"KPI {code}", target=90.0, frequency=freq, started_on=date(2024, 1, 1))
+            )
         kpis.set_active(s, kpi.id, False)
     return engine
 
@@ -65,8 +70,10 @@ def write(tmp_path: Path, content: str | bytes, name: str = "in.csv") -> Path:
 
 def counts(engine: Engine) -> tuple[int, int]:
     with Session(engine) as s:
-        return (s.exec(select(func.count()).select_from(Reading)).one(),
-                s.exec(select(func.count()).select_from(JournalEntry)).one())
+        return (
+            s.exec(select(func.count()).select_from(Reading)).one(),
+            s.exec(select(func.count()).select_from(JournalEntry)).one(),
+        )
 
 
 def do_import(engine: Engine, path: Path, **kw) -> csv_io.ImportResult:
@@ -85,8 +92,9 @@ def rejected(engine: Engine, path: Path, **kw) -> ImportRejected:
 
 def all_readings(engine: Engine) -> list[tuple]:
     with Session(engine) as s:
-        q = (select(Reading.kpi_id, Reading.period_start, Reading.value, Reading.note,
-                    Reading.entered_by).order_by(Reading.kpi_id, Reading.period_start))
+        q = select(Reading.kpi_id, Reading.period_start, Reading.value, Reading.note, Reading.entered_by).order_by(
+            Reading.kpi_id, Reading.period_start
+        )
         return [tuple(r) for r in s.exec(q)]
 
 
@@ -97,12 +105,16 @@ def kpi_ids(engine: Engine) -> dict[str, int]:
 
 # --- valid imports ---------------------------------------------------------------------------
 
+
 def test_valid_import_maps_dates_to_periods_and_journals_each_row(engine, tmp_path):
-    path = write(tmp_path, "\ufeff KPI ,Date,VALUE , note,Entered_By\n"
-                           "M1,2026-03-15,97.5,patched,alice\n"
-                           "Q1,2026-05-20T10:30:00+02:00,-3,,\n"
-                           "\n"
-                           "W1,2026-11-26,12,\"multi\nline, \"\"quoted\"\"\",bob\n")
+    path = write(
+        tmp_path,
+        "\ufeff KPI ,Date,VALUE , note,Entered_By\n"
+        "M1,2026-03-15,97.5,patched,alice\n"
+        "Q1,2026-05-20T10:30:00+02:00,-3,,\n"
+        "\n"
+        'W1,2026-11-26,12,"multi\nline, ""quoted""",bob\n',
+    )
     result = do_import(engine, path)
     assert (result.count, result.created, result.replaced) == (3, 3, 0)
     ids = kpi_ids(engine)
@@ -121,9 +133,15 @@ def test_valid_import_maps_dates_to_periods_and_journals_each_row(engine, tmp_pa
     for e in entries:
         after = json.loads(e.after)
         r = stored[e.entity_id]
-        assert after == {"id": r.id, "kpi_id": r.kpi_id, "period_start": r.period_start.isoformat(),
-                         "value": r.value, "entered_by": r.entered_by, "note": r.note,
-                         "entered_at": clock.now().isoformat()}
+        assert after == {
+            "id": r.id,
+            "kpi_id": r.kpi_id,
+            "period_start": r.period_start.isoformat(),
+            "value": r.value,
+            "entered_by": r.entered_by,
+            "note": r.note,
+            "entered_at": clock.now().isoformat(),
+        }
 
 
 def test_header_with_only_required_columns(engine, tmp_path):
@@ -149,18 +167,28 @@ def test_stored_values_are_exactly_what_the_orm_writes(engine, tmp_path):
 
 
 @given(
-    rid=st.integers(1, 2**62), kpi_id=st.integers(1, 2**31),
+    rid=st.integers(1, 2**62),
+    kpi_id=st.integers(1, 2**31),
     value=st.floats(allow_nan=False, allow_infinity=False),
-    note=st.text(), entered_by=st.text(), day=st.dates(),
-    at=st.datetimes(timezones=st.just(timezone.utc)),
+    note=st.text(),
+    entered_by=st.text(),
+    day=st.dates(),
+    at=st.datetimes(timezones=st.just(UTC)),
 )
 def test_bulk_journal_text_is_exactly_the_canonical_form(rid, kpi_id, value, note, entered_by, day, at):
     row = csv_io._Row(kpi_id, day, value, note, entered_by)
     fast = csv_io._reading_json(rid, row, csv_io.json_text(day.isoformat()), csv_io.json_text(at.isoformat()))
-    assert fast == canonical({
-        "id": rid, "kpi_id": kpi_id, "period_start": day, "value": value,
-        "entered_by": entered_by, "entered_at": at, "note": note,
-    })
+    assert fast == canonical(
+        {
+            "id": rid,
+            "kpi_id": kpi_id,
+            "period_start": day,
+            "value": value,
+            "entered_by": entered_by,
+            "entered_at": at,
+            "note": note,
+        }
+    )
 
 
 def test_journal_chain_stays_intact_across_bulk_writes(engine, tmp_path):
@@ -171,8 +199,7 @@ def test_journal_chain_stays_intact_across_bulk_writes(engine, tmp_path):
     prev = GENESIS_HASH
     for e in entries:
         assert e.prev_hash == prev
-        assert e.hash == entry_hash(prev, e.at, e.actor, e.entity, e.entity_id, e.operation,
-                                    e.before, e.after)
+        assert e.hash == entry_hash(prev, e.at, e.actor, e.entity, e.entity_id, e.operation, e.before, e.after)
         prev = e.hash
 
 
@@ -192,8 +219,9 @@ def test_existing_reading_is_rejected_unless_replace(engine, tmp_path):
         (ids["M1"], date(2026, 10, 1), 95.0, "new", "second"),
     ]
     with Session(engine) as s:
-        update = s.exec(select(JournalEntry).where(JournalEntry.operation == "update",
-                                                   JournalEntry.entity == "reading")).one()
+        update = s.exec(
+            select(JournalEntry).where(JournalEntry.operation == "update", JournalEntry.entity == "reading")
+        ).one()
     before, after = json.loads(update.before), json.loads(update.after)
     assert (before["value"], before["note"], before["entered_by"]) == (80, "old", "first")
     assert (after["value"], after["note"], after["entered_by"]) == (95, "new", "second")
@@ -217,27 +245,28 @@ def test_replace_does_not_allow_duplicates_within_the_file(engine, tmp_path):
 
 # --- rejected files --------------------------------------------------------------------------
 
+
 def test_every_bad_row_is_reported_with_its_line_number(engine, tmp_path):
     lines = [
-        "kpi,date,value,note",                      # 1
-        "M1,2026-01-05,1,ok",                       # 2 valid
-        "NOPE,2026-01-05,1,",                       # 3 unknown KPI
-        "OLD,2026-01-05,1,",                        # 4 inactive
-        "M1,05/01/2026,1,",                         # 5 bad date
-        "M1,,1,",                                   # 6 empty date
-        "M1,2026-12-01,1,",                         # 7 future period
-        "M1,2026-02-01,abc,",                       # 8 not a number
-        "M1,2026-03-01,NaN,",                       # 9 NaN
-        "M1,2026-04-01,inf,",                       # 10 infinite
-        "M1,2026-05-01,\"1,5\",",                   # 11 decimal comma
-        "M1,2026-01-31,2,",                         # 12 same period as row 2
-        "M1,2026-06-01,1",                          # 13 field missing
-        "M1,2026-07-01,1,x,extra",                  # 14 field too many
-        "M1,2026-08-01,1," + "n" * 2001,            # 15 note too long
-        "M1,2026-09-01,,",                          # 16 empty value
-        ",2026-09-01,1,",                           # 17 empty kpi
-        "NOPE,bad,x,",                              # 18 three problems at once
-        "Q1,2026-11-30,1,",                         # 19 valid: Q4 has started
+        "kpi,date,value,note",  # 1
+        "M1,2026-01-05,1,ok",  # 2 valid
+        "NOPE,2026-01-05,1,",  # 3 unknown KPI
+        "OLD,2026-01-05,1,",  # 4 inactive
+        "M1,05/01/2026,1,",  # 5 bad date
+        "M1,,1,",  # 6 empty date
+        "M1,2026-12-01,1,",  # 7 future period
+        "M1,2026-02-01,abc,",  # 8 not a number
+        "M1,2026-03-01,NaN,",  # 9 NaN
+        "M1,2026-04-01,inf,",  # 10 infinite
+        'M1,2026-05-01,"1,5",',  # 11 decimal comma
+        "M1,2026-01-31,2,",  # 12 same period as row 2
+        "M1,2026-06-01,1",  # 13 field missing
+        "M1,2026-07-01,1,x,extra",  # 14 field too many
+        "M1,2026-08-01,1," + "n" * 2001,  # 15 note too long
+        "M1,2026-09-01,,",  # 16 empty value
+        ",2026-09-01,1,",  # 17 empty kpi
+        "NOPE,bad,x,",  # 18 three problems at once
+        "Q1,2026-11-30,1,",  # 19 valid: Q4 has started
     ]
     err = rejected(engine, write(tmp_path, "\n".join(lines) + "\n"))
     assert str(err) == f"16 rows of {tmp_path / 'in.csv'} were rejected; nothing was imported."
@@ -272,9 +301,11 @@ def test_line_numbers_count_multiline_cells_and_blank_lines(engine, tmp_path):
 def test_overlong_entered_by_and_huge_cells_stay_readable(engine, tmp_path):
     text = HEADER + f"M1,2026-01-01,{'9' * 500}x,,{'a' * 201}\n"
     (error,) = rejected(engine, write(tmp_path, text)).row_errors
-    assert error == ("row 2: '" + "9" * 39 + "…' is not a finite number (use a dot for decimals);"
-                     " "
-                     "entered_by has 201 characters; the limit is 200")
+    assert error == (
+        "row 2: '" + "9" * 39 + "…' is not a finite number (use a dot for decimals);"
+        " "
+        "entered_by has 201 characters; the limit is 200"
+    )
 
 
 @pytest.mark.parametrize(
@@ -290,9 +321,7 @@ def test_overlong_entered_by_and_huge_cells_stay_readable(engine, tmp_path):
 def test_wrong_header_is_one_clear_error(engine, tmp_path, header, problem):
     err = rejected(engine, write(tmp_path, header + "\nM1,2026-01-01,1,x\n"))
     assert str(err) == f"1 row of {tmp_path / 'in.csv'} was rejected; nothing was imported."
-    assert err.row_errors == [
-        "row 1: the header must be kpi, date, value and optionally note, entered_by: " + problem
-    ]
+    assert err.row_errors == ["row 1: the header must be kpi, date, value and optionally note, entered_by: " + problem]
 
 
 @pytest.mark.parametrize(
@@ -302,10 +331,14 @@ def test_wrong_header_is_one_clear_error(engine, tmp_path, header, problem):
         ("\n \n,,\n", EMPTY),
         (HEADER, "{f} has a header but no readings; nothing was imported."),
         (HEADER + "\n,,,,\n", "{f} has a header but no readings; nothing was imported."),
-        ("kpi,date,value\nM1,2026-01-01,caf\xe9\n".encode("latin-1"),
-         "{f} is not UTF-8 text (first bad byte on line 2); save it as CSV UTF-8."),
-        ("kpi,date,value\n".encode("utf-16"),
-         "{f} is not UTF-8 text (first bad byte on line 1); save it as CSV UTF-8."),
+        (
+            "kpi,date,value\nM1,2026-01-01,caf\xe9\n".encode("latin-1"),
+            "{f} is not UTF-8 text (first bad byte on line 2); save it as CSV UTF-8.",
+        ),
+        (
+            "kpi,date,value\n".encode("utf-16"),
+            "{f} is not UTF-8 text (first bad byte on line 1); save it as CSV UTF-8.",
+        ),
         (b"kpi\x00,date,value\n", "{f} contains NUL bytes; it is not a UTF-8 CSV text file."),
     ],
 )
@@ -317,7 +350,7 @@ def test_unusable_files_are_refused_in_one_sentence(engine, tmp_path, content, m
 
 
 def test_malformed_quoting_is_a_row_error(engine, tmp_path):
-    text = HEADER + "NOPE,2026-01-01,1,,\nM1,2026-02-01,1,\"unterminated,\n"
+    text = HEADER + 'NOPE,2026-01-01,1,,\nM1,2026-02-01,1,"unterminated,\n'
     assert rejected(engine, write(tmp_path, text)).row_errors == [
         "row 2: unknown KPI code 'NOPE'",
         "row 3: cannot be read as CSV (unexpected end of data); check its quotes",
@@ -353,6 +386,7 @@ def test_a_file_growing_past_the_limit_after_stat_is_still_refused(engine, tmp_p
 
 # --- export ----------------------------------------------------------------------------------
 
+
 def export_rows(path: Path) -> list[list[str]]:
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -384,9 +418,19 @@ def test_export_is_sorted_labelled_and_formula_safe(engine, tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "escaped"),
-    [("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\tx", "'\tx"),
-     ("\rx", "'\rx"), ("'=x", "''=x"), ("''-x", "'''-x"), ("'plain", "'plain"), ("a=b", "a=b"),
-     ("", "")],
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@A1", "'@A1"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'=x", "''=x"),
+        ("''-x", "'''-x"),
+        ("'plain", "'plain"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
 )
 def test_escape_cell(text, escaped):
     assert escape_cell(text) == escaped
@@ -401,8 +445,15 @@ def test_escaping_is_reversible_and_never_leaves_a_formula(text):
 
 
 def test_export_round_trips_into_another_workspace(engine, tmp_path):
-    notes = ['=HYPERLINK("http://x")', "'=kept apostrophe", "'plain", "- bullet",
-             'line1\nline2, "quoted"', "naïve café ✓", ""]
+    notes = [
+        '=HYPERLINK("http://x")',
+        "'=kept apostrophe",
+        "'plain",
+        "- bullet",
+        'line1\nline2, "quoted"',
+        "naïve café ✓",
+        "",
+    ]
     values = ["-1.5", "0", "1e-07", "123456789.125", "-0.0", "42", "3.3333333333333335"]
     buf = io.StringIO()
     writer = csv.writer(buf)
@@ -500,9 +551,11 @@ def csv_like(draw: st.DrawFn) -> bytes:
         if draw(st.integers(0, 3)) == 0:
             row = [draw(st.sampled_from(_CELLS.get(c.lower(), ["?"]))) for c in columns]
         else:
-            valid = {"kpi": draw(st.sampled_from(["M1", "Q1", "W1"])),
-                     "date": draw(st.sampled_from(_VALID_DATES)).isoformat(),
-                     "value": str(draw(st.floats(allow_nan=False, allow_infinity=False)))}
+            valid = {
+                "kpi": draw(st.sampled_from(["M1", "Q1", "W1"])),
+                "date": draw(st.sampled_from(_VALID_DATES)).isoformat(),
+                "value": str(draw(st.floats(allow_nan=False, allow_infinity=False))),
+            }
             row = [valid.get(c, draw(st.text(max_size=5))) for c in columns]
         if draw(st.integers(0, 9)) == 0:
             row.append("surplus")
@@ -510,13 +563,15 @@ def csv_like(draw: st.DrawFn) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(content=csv_like())
 def test_any_input_is_imported_whole_or_rejected_without_writing(engine, tmp_path, content):
     path = tmp_path / "fuzz.csv"
     path.write_bytes(content)
     with Session(engine) as s:
+
         def count(model) -> int:
             return s.exec(select(func.count()).select_from(model)).one()
 
@@ -531,7 +586,6 @@ def test_any_input_is_imported_whole_or_rejected_without_writing(engine, tmp_pat
         else:
             event("imported")
             assert result.count > 0
-            assert (count(Reading), count(JournalEntry)) == (before[0] + result.count,
-                                                             before[1] + result.count)
+            assert (count(Reading), count(JournalEntry)) == (before[0] + result.count, before[1] + result.count)
         finally:
             s.rollback()

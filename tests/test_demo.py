@@ -13,8 +13,25 @@ from sqlmodel import Session, select
 
 from isms_tui import catalogues
 from isms_tui.models import (
-    Action, ActionStatus, Analysis, Audit, AuditArea, AuditItem, AuditProgramme, AuditResult, AuditStatus,
-    Effectiveness, Evidence, EvidenceLink, Finding, Grading, JournalEntry, Kpi, Person, Reading, Status,
+    Action,
+    ActionStatus,
+    Analysis,
+    Audit,
+    AuditArea,
+    AuditItem,
+    AuditProgramme,
+    AuditResult,
+    AuditStatus,
+    Effectiveness,
+    Evidence,
+    EvidenceLink,
+    Finding,
+    Grading,
+    JournalEntry,
+    Kpi,
+    Person,
+    Reading,
+    Status,
 )
 from isms_tui.models.db import open_engine, session_scope
 from isms_tui.services import actions, audits, evaluation, evidence, monitoring, programme, workspace
@@ -34,10 +51,14 @@ def _demo(path: Path, today: date = TODAY) -> Engine:
 def _history(engine: Engine) -> tuple[list[tuple], list[tuple]]:
     with session_scope(engine) as s:
         codes = {k.id: k.code for k in s.exec(select(Kpi))}
-        readings = [(codes[r.kpi_id], r.period_start, r.value, r.entered_by, r.entered_at, r.note)
-                    for r in s.exec(select(Reading))]
-        analyses = [(codes[a.kpi_id], a.period_start, a.analysed_on, a.conclusion, a.follow_up)
-                    for a in s.exec(select(Analysis))]
+        readings = [
+            (codes[r.kpi_id], r.period_start, r.value, r.entered_by, r.entered_at, r.note)
+            for r in s.exec(select(Reading))
+        ]
+        analyses = [
+            (codes[a.kpi_id], a.period_start, a.analysed_on, a.conclusion, a.follow_up)
+            for a in s.exec(select(Analysis))
+        ]
     return sorted(readings), sorted(analyses)
 
 
@@ -116,7 +137,8 @@ def test_recent_off_target_readings_are_analysed(demo: Session) -> None:
     kpis = {k.id: k for k in demo.exec(select(Kpi))}
     analysed = {(a.kpi_id, a.period_start) for a in demo.exec(select(Analysis))}
     recent_off = [
-        r for r in demo.exec(select(Reading).where(Reading.period_start >= TODAY - timedelta(days=183)))
+        r
+        for r in demo.exec(select(Reading).where(Reading.period_start >= TODAY - timedelta(days=183)))
         if evaluation.evaluate_value(kpis[r.kpi_id], r.value) == Status.OFF_TARGET
     ]
     assert recent_off
@@ -154,15 +176,18 @@ def test_demo_refuses_a_workspace_with_only_an_organisation(tmp_path: Path) -> N
 
 # --- 9.2 internal audit and 10.2 corrective action ----------------------------------------------
 
-AUDIT_STATUSES = {AuditStatus.REPORTED: 1, AuditStatus.COMPLETED: 1, AuditStatus.IN_PROGRESS: 1,
-                  AuditStatus.PLANNED: 3}
+AUDIT_STATUSES = {AuditStatus.REPORTED: 1, AuditStatus.COMPLETED: 1, AuditStatus.IN_PROGRESS: 1, AuditStatus.PLANNED: 3}
 
 
 def _audit_history(engine: Engine) -> list[list[dict]]:
     with session_scope(engine) as s:
-        return [[{c: getattr(o, c) for c in model.__table__.columns.keys()}
-                 for o in s.exec(select(model).order_by(model.id))]
-                for model in (AuditArea, AuditProgramme, Audit, AuditItem, Finding, Action)]
+        return [
+            [
+                {c: getattr(o, c) for c in model.__table__.columns.keys()}
+                for o in s.exec(select(model).order_by(model.id))
+            ]
+            for model in (AuditArea, AuditProgramme, Audit, AuditItem, Finding, Action)
+        ]
 
 
 def _history_dates(s: Session) -> list[date]:

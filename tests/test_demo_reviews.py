@@ -99,12 +99,14 @@ def test_status_reports_the_last_and_next_review(demo: Session) -> None:
         "next": {"title": draft.title, "planned_on": draft.planned_on.isoformat()},
         "open_actions": 2,
     }
-    assert data["open_actions"] == len(demo.exec(select(Action).where(Action.source == "review",
-                                                                        Action.status != ActionStatus.CLOSED)).all())
+    assert data["open_actions"] == len(
+        demo.exec(select(Action).where(Action.source == "review", Action.status != ActionStatus.CLOSED)).all()
+    )
 
 
-def test_the_reviews_do_not_depend_on_the_real_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      demo: Session) -> None:
+def test_the_reviews_do_not_depend_on_the_real_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo: Session
+) -> None:
     """Same `today`, same snapshot, whatever the machine's date (the demo pins its own clock)."""
     past, _ = _reviews(demo)
     monkeypatch.setenv("ISMS_TODAY", (TODAY + timedelta(days=40)).isoformat())
@@ -114,6 +116,7 @@ def test_the_reviews_do_not_depend_on_the_real_clock(tmp_path: Path, monkeypatch
     with session_scope(engine) as s:
         again, _ = _reviews(s)
         assert again.snapshot_sha256 == past.snapshot_sha256
-        assert [(a.title, a.status, a.closed_on) for a in s.exec(select(Action).where(Action.source == "review"))] \
-            == [(a.title, a.status, a.closed_on) for a in demo.exec(select(Action).where(Action.source == "review"))]
+        assert [(a.title, a.status, a.closed_on) for a in s.exec(select(Action).where(Action.source == "review"))] == [
+            (a.title, a.status, a.closed_on) for a in demo.exec(select(Action).where(Action.source == "review"))
+        ]
     engine.dispose()

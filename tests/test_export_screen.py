@@ -61,8 +61,11 @@ async def test_issue_a_clause9_pack_from_the_tui(db: Path, tmp_path: Path) -> No
         assert default.endswith(".pdf") and "northwind-analytics-ltd-clause9-2026-11-28" in default
         screen.query_one("#field-out Input", Input).value = str(out)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: screen.issued is not None or "-error" in
-                       screen.query_one("#export-result").classes, timeout=60)
+        await wait_for(
+            pilot,
+            lambda: screen.issued is not None or "-error" in screen.query_one("#export-result").classes,
+            timeout=60,
+        )
         assert screen.issued is not None, result_text(app)
         assert screen.query_one("#export-progress", ProgressBar).progress == 100
         shown = result_text(app)
@@ -120,8 +123,9 @@ async def test_a_missing_evidence_file_is_one_sentence_and_no_file(db: Path, tmp
     assert issued_count(db) == 0
 
 
-async def test_passphrase_field_when_the_environment_has_none(db: Path, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_passphrase_field_when_the_environment_has_none(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from isms_tui.reports import keys
 
     keys.init_identity("Northwind Analytics Ltd", PASSPHRASE)
@@ -139,8 +143,9 @@ async def test_passphrase_field_when_the_environment_has_none(db: Path, tmp_path
         assert result_text(app) == "The signing key needs its passphrase."
         field.value = "wrong passphrase"
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "-error" in screen.query_one("#export-result").classes
-                       and screen.busy is False, timeout=30)
+        await wait_for(
+            pilot, lambda: "-error" in screen.query_one("#export-result").classes and screen.busy is False, timeout=30
+        )
         assert result_text(app) == "The passphrase does not open the signing key."
         assert not out.exists()
         field.value = PASSPHRASE
@@ -150,8 +155,9 @@ async def test_passphrase_field_when_the_environment_has_none(db: Path, tmp_path
     assert out.exists()
 
 
-async def test_the_first_pack_asks_for_the_new_passphrase_twice(db: Path, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_first_pack_asks_for_the_new_passphrase_twice(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A typo in the passphrase that creates the key would lock every later pack out."""
     from isms_tui.reports import keys
 

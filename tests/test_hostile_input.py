@@ -35,11 +35,50 @@ FUZZ = settings(
 # Text that tends to break things: markup, control characters, bidi overrides, quotes, NUL,
 # BOMs, formulas, separators of every kind.
 NASTY = [
-    "[bold]x[/]", "[/]", "[link=https://evil.example]click[/link]", "[", "]", "\\[x]",
-    "\x00", "\x1b[31m", "\x07", "\r", "\n", "\r\n", "\t", "\u202e", "\u2066", "\ufeff",
-    '"', '""', "'", ",", ";", "=1+1", "+1", "-1", "@SUM(A1)", "1e309", "nan", "inf", "-0",
-    "1,5", "1_000", "٣", "２", "𝟙", "2026-W53", "2026-13", "0000-01-01", "9999-12-31",
-    "M1", "K1", " ", "é", "😀", "x" * 300,
+    "[bold]x[/]",
+    "[/]",
+    "[link=https://evil.example]click[/link]",
+    "[",
+    "]",
+    "\\[x]",
+    "\x00",
+    "\x1b[31m",
+    "\x07",
+    "\r",
+    "\n",
+    "\r\n",
+    "\t",
+    "\u202e",
+    "\u2066",
+    "\ufeff",
+    '"',
+    '""',
+    "'",
+    ",",
+    ";",
+    "=1+1",
+    "+1",
+    "-1",
+    "@SUM(A1)",
+    "1e309",
+    "nan",
+    "inf",
+    "-0",
+    "1,5",
+    "1_000",
+    "٣",
+    "２",
+    "𝟙",
+    "2026-W53",
+    "2026-13",
+    "0000-01-01",
+    "9999-12-31",
+    "M1",
+    "K1",
+    " ",
+    "é",
+    "😀",
+    "x" * 300,
 ]
 nasty_text = st.one_of(
     st.text(max_size=40),
@@ -54,8 +93,17 @@ def ws(db_path: Path):
     with session_scope(engine, "setup") as s:
         workspace.save_workspace(s, "Acme Ltd")
         kpis.save_kpi(s, KpiInput(code="M1", name="Monthly", target=90.0, started_on=date(2020, 1, 1)))
-        kpis.save_kpi(s, KpiInput(code="K1", name="Weekly", target=5.0, frequency=Frequency.WEEKLY,
-                                  direction=Direction.LOWER_BETTER, started_on=date(2020, 1, 1)))
+        kpis.save_kpi(
+            s,
+            KpiInput(
+                code="K1",
+                name="Weekly",
+                target=5.0,
+                frequency=Frequency.WEEKLY,
+                direction=Direction.LOWER_BETTER,
+                started_on=date(2020, 1, 1),
+            ),
+        )
         k = kpis.save_kpi(s, KpiInput(code="OLD", name="Retired", target=1.0, started_on=date(2020, 1, 1)))
         kpis.set_active(s, k.id, False)
         readings.record_reading(s, 1, date(2026, 1, 1), 50.0)
@@ -99,15 +147,38 @@ def test_import_arbitrary_bytes(ws, tmp_path, data, replace):
     attempt_import(ws, path, replace)
 
 
-header = st.sampled_from([
-    "kpi,date,value,note", "kpi,date,value,note", "kpi,date,value,note", "kpi,date,value",
-    "KPI , Date,VALUE,entered_by,note",
-    "kpi,period,date,value,note,entered_by,entered_at", "kpi,date", "kpi,date,value,value", "x,y,z", "",
-])
+header = st.sampled_from(
+    [
+        "kpi,date,value,note",
+        "kpi,date,value,note",
+        "kpi,date,value,note",
+        "kpi,date,value",
+        "KPI , Date,VALUE,entered_by,note",
+        "kpi,period,date,value,note,entered_by,entered_at",
+        "kpi,date",
+        "kpi,date,value,value",
+        "x,y,z",
+        "",
+    ]
+)
 cell = st.one_of(
     nasty_text,
-    st.sampled_from(["M1", "K1", "OLD", "2026-01-15", "2025-12-29", "2026-11-27T23:59:59", "2027-01-01",
-                     "2026-01", "12", "12.5", "-3", "1e3"]),
+    st.sampled_from(
+        [
+            "M1",
+            "K1",
+            "OLD",
+            "2026-01-15",
+            "2025-12-29",
+            "2026-11-27T23:59:59",
+            "2027-01-01",
+            "2026-01",
+            "12",
+            "12.5",
+            "-3",
+            "1e3",
+        ]
+    ),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.dates(min_value=date(1, 1, 1)).map(date.isoformat),
 )
@@ -130,8 +201,7 @@ def csv_line(fields: list[str]) -> str:
 
 
 @FUZZ
-@given(head=header, rows=st.lists(row, max_size=6), bom=st.booleans(), crlf=st.booleans(),
-       replace=st.booleans())
+@given(head=header, rows=st.lists(row, max_size=6), bom=st.booleans(), crlf=st.booleans(), replace=st.booleans())
 def test_import_structured_garbage(ws, tmp_path, head, rows, bom, crlf, replace):
     newline = "\r\n" if crlf else "\n"
     text = newline.join([head, *(csv_line(r) for r in rows)])
@@ -174,11 +244,16 @@ def test_parse_value_returns_a_finite_number_or_input_error(text):
 
 
 @FUZZ
-@given(text=st.one_of(nasty_text, st.dates().map(date.isoformat),
-                      st.builds(lambda y, w: f"{y:04d}-W{w:02d}", st.integers(0, 9999), st.integers(0, 60)),
-                      st.builds(lambda y, q: f"{y:04d}-Q{q}", st.integers(0, 9999), st.integers(0, 9)),
-                      st.builds(lambda y, m: f"{y:04d}-{m:02d}", st.integers(0, 9999), st.integers(0, 99))),
-       freq=st.sampled_from(list(Frequency)))
+@given(
+    text=st.one_of(
+        nasty_text,
+        st.dates().map(date.isoformat),
+        st.builds(lambda y, w: f"{y:04d}-W{w:02d}", st.integers(0, 9999), st.integers(0, 60)),
+        st.builds(lambda y, q: f"{y:04d}-Q{q}", st.integers(0, 9999), st.integers(0, 9)),
+        st.builds(lambda y, m: f"{y:04d}-{m:02d}", st.integers(0, 9999), st.integers(0, 99)),
+    ),
+    freq=st.sampled_from(list(Frequency)),
+)
 def test_parse_period_returns_a_period_start_or_value_error(text, freq):
     try:
         start = periods.parse_period(text, freq)
@@ -191,15 +266,35 @@ optional_float = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=T
 
 
 @FUZZ
-@given(code=nasty_text, name=nasty_text, target=optional_float, warning=optional_float,
-       target_high=optional_float, warning_high=optional_float,
-       direction=st.sampled_from(list(Direction)), kpi_type=st.sampled_from(list(KpiType)),
-       grace_days=st.integers(-10**6, 10**6), text=nasty_text)
-def test_kpi_validate_never_raises(code, name, target, warning, target_high, warning_high, direction,
-                                   kpi_type, grace_days, text):
-    data = KpiInput(code=code, name=name, target=target, warning=warning, target_high=target_high,
-                    warning_high=warning_high, direction=direction, kpi_type=kpi_type,
-                    grace_days=grace_days, method=text, unit=text, information_need=text)
+@given(
+    code=nasty_text,
+    name=nasty_text,
+    target=optional_float,
+    warning=optional_float,
+    target_high=optional_float,
+    warning_high=optional_float,
+    direction=st.sampled_from(list(Direction)),
+    kpi_type=st.sampled_from(list(KpiType)),
+    grace_days=st.integers(-(10**6), 10**6),
+    text=nasty_text,
+)
+def test_kpi_validate_never_raises(
+    code, name, target, warning, target_high, warning_high, direction, kpi_type, grace_days, text
+):
+    data = KpiInput(
+        code=code,
+        name=name,
+        target=target,
+        warning=warning,
+        target_high=target_high,
+        warning_high=warning_high,
+        direction=direction,
+        kpi_type=kpi_type,
+        grace_days=grace_days,
+        method=text,
+        unit=text,
+        information_need=text,
+    )
     errors = kpis.validate(data)
     assert isinstance(errors, dict) and all(isinstance(v, str) and v for v in errors.values())
     if kpis.CODE_RE.match(code.strip()) is None:
@@ -219,8 +314,7 @@ def test_save_person_with_arbitrary_text(ws, name, role, email, areas):
             except InputError as exc:
                 assert str(exc)
                 bad_email = bool(clean(email).strip()) and not workspace.EMAIL_RE.fullmatch(clean(email).strip())
-                assert (not clean(name).strip() or workspace.person_by_name(s, clean(name)) is not None
-                        or bad_email)
+                assert not clean(name).strip() or workspace.person_by_name(s, clean(name)) is not None or bad_email
                 return
             s.expire_all()
             stored = s.get(Person, person.id)
@@ -246,12 +340,24 @@ def hostile_workspace(db_path: Path) -> None:
         workspace.save_workspace(s, "Org [bold]name[/]", scope=CLOSE)
         owner = workspace.save_person(s, "[/] Eve [i]", role=MARKUP, areas=[LINK])
         for i, name in enumerate([MARKUP, LINK, CLOSE, CONTROL, RTL, LONG]):
-            k = kpis.save_kpi(s, KpiInput(code=f"H{i}", name=name, target=1.0, unit="[u]",
-                                          method=CLOSE, information_need=LINK, data_source=CONTROL,
-                                          collector_id=owner.id, analyst_id=owner.id,
-                                          started_on=date(2026, 1, 1)))
-            readings.record_reading(s, k.id, date(2026, 10, 1), 1.0, note=[MARKUP, CLOSE, LONG][i % 3],
-                                    entered_by=CLOSE)
+            k = kpis.save_kpi(
+                s,
+                KpiInput(
+                    code=f"H{i}",
+                    name=name,
+                    target=1.0,
+                    unit="[u]",
+                    method=CLOSE,
+                    information_need=LINK,
+                    data_source=CONTROL,
+                    collector_id=owner.id,
+                    analyst_id=owner.id,
+                    started_on=date(2026, 1, 1),
+                ),
+            )
+            readings.record_reading(
+                s, k.id, date(2026, 10, 1), 1.0, note=[MARKUP, CLOSE, LONG][i % 3], entered_by=CLOSE
+            )
     engine.dispose()
 
 
@@ -261,7 +367,7 @@ def screen_text(app) -> str:
     import re
 
     svg = app.export_screenshot()
-    runs = re.findall(r"<text[^>]*>(.*?)</text>", svg[svg.index("</style>"):], flags=re.S)
+    runs = re.findall(r"<text[^>]*>(.*?)</text>", svg[svg.index("</style>") :], flags=re.S)
     return "\n".join(html.unescape(r).replace("\u00a0", " ") for r in runs)
 
 

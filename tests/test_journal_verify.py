@@ -15,7 +15,6 @@ from isms_tui.models import Frequency, Reading
 from isms_tui.models.db import open_engine, session_scope
 from isms_tui.models.journal import entry_hash
 from isms_tui.services import csv_io, evidence, journal, kpis, readings, workspace
-
 from isms_tui.services.kpis import KpiInput
 
 
@@ -76,8 +75,16 @@ def test_every_write_path_keeps_the_journal_consistent(demo_db, tmp_path):
     """ORM edits, replacements, deactivation, evidence and bulk CSV imports all verify."""
     engine = open_engine(demo_db)
     with session_scope(engine, "ann") as s:
-        k = kpis.save_kpi(s, KpiInput(code="NEW-1", name="New [bold]one[/]", target=5,
-                                      frequency=Frequency.MONTHLY, started_on=date(2025, 1, 1)))
+        k = kpis.save_kpi(
+            s,
+            KpiInput(
+                code="NEW-1",
+                name="New [bold]one[/]",
+                target=5,
+                frequency=Frequency.MONTHLY,
+                started_on=date(2025, 1, 1),
+            ),
+        )
         readings.record_reading(s, k.id, date(2026, 3, 1), 4, note="first")
         readings.record_reading(s, k.id, date(2026, 3, 1), 7, note="second", replace=True)
         kpis.set_active(s, k.id, False)
@@ -118,8 +125,11 @@ def test_edited_timestamp_and_enum_are_named(demo_db):
     tamper(
         demo_db,
         ("UPDATE reading SET entered_at = '2020-01-01 00:00:00.000000' WHERE id = ?", (rid,)),
-        ("UPDATE kpi SET direction = 'HIGHER_BETTER' WHERE direction = 'LOWER_BETTER' AND id = "
-         "(SELECT min(id) FROM kpi WHERE direction = 'LOWER_BETTER')", ()),
+        (
+            "UPDATE kpi SET direction = 'HIGHER_BETTER' WHERE direction = 'LOWER_BETTER' AND id = "
+            "(SELECT min(id) FROM kpi WHERE direction = 'LOWER_BETTER')",
+            (),
+        ),
     )
     report = check(demo_db)
     named = {(p.table, p.columns) for p in report.problems}
@@ -146,10 +156,14 @@ def test_deleted_range_of_journal_rows(demo_db):
 
 def test_inserted_reading_row_is_named(demo_db):
     kpi_id = one(demo_db, "SELECT id FROM kpi LIMIT 1")[0]
-    tamper(demo_db, (
-        "INSERT INTO reading (kpi_id, period_start, value, entered_by, entered_at, note) "
-        "VALUES (?, '1999-01-01', 1.0, 'mallory', '1999-01-02 00:00:00.000000', '')", (kpi_id,),
-    ))
+    tamper(
+        demo_db,
+        (
+            "INSERT INTO reading (kpi_id, period_start, value, entered_by, entered_at, note) "
+            "VALUES (?, '1999-01-01', 1.0, 'mallory', '1999-01-02 00:00:00.000000', '')",
+            (kpi_id,),
+        ),
+    )
     new_id = one(demo_db, "SELECT max(id) FROM reading")[0]
     report = check(demo_db)
     [problem] = report.problems
@@ -167,8 +181,10 @@ def test_edited_journal_row_is_named(demo_db):
 
 def test_rehashed_journal_edit_breaks_the_link_to_the_next_entry(demo_db):
     """An attacker who recomputes the edited entry's hash is caught one entry later."""
-    row = one(demo_db, "SELECT id, at, actor, entity, entity_id, operation, before, after, prev_hash "
-                       "FROM journal WHERE id = 60")
+    row = one(
+        demo_db,
+        "SELECT id, at, actor, entity, entity_id, operation, before, after, prev_hash FROM journal WHERE id = 60",
+    )
     forged = entry_hash(row[8], row[1], "mallory", *row[3:8])
     tamper(demo_db, ("UPDATE journal SET actor = 'mallory', hash = ? WHERE id = 60", (forged,)))
     report = check(demo_db)
@@ -178,8 +194,11 @@ def test_rehashed_journal_edit_breaks_the_link_to_the_next_entry(demo_db):
 
 
 def test_deleted_reading_row_is_named(demo_db):
-    rid = one(demo_db, "SELECT id FROM reading WHERE id NOT IN (SELECT entity_id FROM evidencelink "
-                       "WHERE entity = 'reading') ORDER BY id LIMIT 1 OFFSET 3")[0]
+    rid = one(
+        demo_db,
+        "SELECT id FROM reading WHERE id NOT IN (SELECT entity_id FROM evidencelink "
+        "WHERE entity = 'reading') ORDER BY id LIMIT 1 OFFSET 3",
+    )[0]
     tamper(demo_db, ("DELETE FROM reading WHERE id = ?", (rid,)))
     report = check(demo_db)
     [problem] = report.problems
@@ -198,8 +217,14 @@ def test_reinserted_deleted_row_is_named(demo_db):
     engine.dispose()
     assert check(demo_db).ok
     kpi_id = one(demo_db, "SELECT id FROM kpi WHERE code = 'TMP'")[0]
-    tamper(demo_db, ("INSERT INTO reading (id, kpi_id, period_start, value, entered_by, entered_at, note) "
-                     "VALUES (?, ?, '2026-01-01', 1.0, '', '2026-11-28 12:00:00.000000', '')", (rid, kpi_id)))
+    tamper(
+        demo_db,
+        (
+            "INSERT INTO reading (id, kpi_id, period_start, value, entered_by, entered_at, note) "
+            "VALUES (?, ?, '2026-01-01', 1.0, '', '2026-11-28 12:00:00.000000', '')",
+            (rid, kpi_id),
+        ),
+    )
     [problem] = check(demo_db).problems
     assert (problem.kind, problem.row_id) == (journal.ROW_RESURRECTED, rid)
 
@@ -215,8 +240,11 @@ def test_mass_insert_is_reported_as_one_run(demo_db):
     kpi_id = one(demo_db, "SELECT id FROM kpi LIMIT 1")[0]
     rows = [(kpi_id, f"19{y:02d}-01-01") for y in range(50)]
     con = sqlite3.connect(demo_db)
-    con.executemany("INSERT INTO reading (kpi_id, period_start, value, entered_by, entered_at, note) "
-                    "VALUES (?, ?, 1.0, '', '2000-01-01 00:00:00.000000', '')", rows)
+    con.executemany(
+        "INSERT INTO reading (kpi_id, period_start, value, entered_by, entered_at, note) "
+        "VALUES (?, ?, 1.0, '', '2000-01-01 00:00:00.000000', '')",
+        rows,
+    )
     con.commit()
     con.close()
     report = check(demo_db)
@@ -274,8 +302,11 @@ def test_cli_intact_exit_0(demo_db):
 
 def test_cli_lists_each_problem_on_one_line_and_exits_1(demo_db):
     rid = one(demo_db, "SELECT id FROM reading ORDER BY id LIMIT 1")[0]
-    tamper(demo_db, ("UPDATE reading SET note = 'x' WHERE id = ?", (rid,)),
-           ("UPDATE journal SET actor = 'mallory' WHERE id = 5", ()))
+    tamper(
+        demo_db,
+        ("UPDATE reading SET note = 'x' WHERE id = ?", (rid,)),
+        ("UPDATE journal SET actor = 'mallory' WHERE id = 5", ()),
+    )
     result = run("journal", "verify", "--db", demo_db)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()

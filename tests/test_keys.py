@@ -21,7 +21,7 @@ from isms_tui.services.errors import InputError
 
 from .signing_helpers import ORG, PASSPHRASE, attachments, isms, make_pdf
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 def _mode(path: Path) -> int:
@@ -172,9 +172,13 @@ def _user_p12(
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Corp Root CA")])
     root = (
-        x509.CertificateBuilder().subject_name(root_name).issuer_name(root_name)
-        .public_key(root_key.public_key()).serial_number(1)
-        .not_valid_before(NOW - dt.timedelta(days=1)).not_valid_after(NOW + dt.timedelta(days=3650))
+        x509.CertificateBuilder()
+        .subject_name(root_name)
+        .issuer_name(root_name)
+        .public_key(root_key.public_key())
+        .serial_number(1)
+        .not_valid_before(NOW - dt.timedelta(days=1))
+        .not_valid_after(NOW + dt.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
         .sign(root_key, hashes.SHA256())
@@ -183,15 +187,21 @@ def _user_p12(
     leaf = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Jane Auditee")]))
-        .issuer_name(root_name).public_key(leaf_key.public_key()).serial_number(2)
-        .not_valid_before(NOW - dt.timedelta(days=1)).not_valid_after(NOW + dt.timedelta(days=365))
+        .issuer_name(root_name)
+        .public_key(leaf_key.public_key())
+        .serial_number(2)
+        .not_valid_before(NOW - dt.timedelta(days=1))
+        .not_valid_after(NOW + dt.timedelta(days=365))
         .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
         .sign(root_key, hashes.SHA256())
     )
     if legacy:
-        enc = (serialization.PrivateFormat.PKCS12.encryption_builder()
-               .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC).hmac_hash(hashes.SHA1())
-               .build(passphrase.encode()))
+        enc = (
+            serialization.PrivateFormat.PKCS12.encryption_builder()
+            .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
+            .hmac_hash(hashes.SHA1())
+            .build(passphrase.encode())
+        )
     else:
         enc = serialization.BestAvailableEncryption(passphrase.encode())
     data = pkcs12.serialize_key_and_certificates(b"jane", leaf_key, leaf, [root] if with_chain else None, enc)
@@ -238,11 +248,21 @@ def test_import_rejects_bad_files(tmp_path):
     cert_only = tmp_path / "cert-only.p12"
     root_key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "c")])
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(root_key.public_key())
-            .serial_number(3).not_valid_before(NOW).not_valid_after(NOW + dt.timedelta(days=1))
-            .sign(root_key, hashes.SHA256()))
-    cert_only.write_bytes(pkcs12.serialize_key_and_certificates(
-        None, None, None, [cert], serialization.BestAvailableEncryption(b"pw-pw-pw")))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(root_key.public_key())
+        .serial_number(3)
+        .not_valid_before(NOW)
+        .not_valid_after(NOW + dt.timedelta(days=1))
+        .sign(root_key, hashes.SHA256())
+    )
+    cert_only.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            None, None, None, [cert], serialization.BestAvailableEncryption(b"pw-pw-pw")
+        )
+    )
     with pytest.raises(InputError, match="must hold both a private key and its certificate"):
         keys.import_identity(cert_only, "pw-pw-pw")
     with pytest.raises(InputError, match="Cannot read"):

@@ -95,12 +95,10 @@ def test_read_only_engine_refuses_orm_and_core_writes(ws):
     try:
         with session_scope(engine) as s:  # reading works
             assert workspace.get_workspace(s).org_name == "Acme Ltd"
-        with pytest.raises(ReadOnlyWorkspace, match="read-only"):
-            with session_scope(engine, "x") as s:
-                workspace.save_person(s, "Mallory")
-        with pytest.raises(ReadOnlyWorkspace, match="read-only"):
-            with session_scope(engine, "x") as s:
-                s.connection().exec_driver_sql("DELETE FROM person")
+        with pytest.raises(ReadOnlyWorkspace, match="read-only"), session_scope(engine, "x") as s:
+            workspace.save_person(s, "Mallory")
+        with pytest.raises(ReadOnlyWorkspace, match="read-only"), session_scope(engine, "x") as s:
+            s.connection().exec_driver_sql("DELETE FROM person")
     finally:
         engine.dispose()
     assert people(ws) == ["Ann Officer"]
@@ -158,9 +156,8 @@ async def test_second_tui_opens_read_only_with_a_notice(ws):
             notices = [n.message for n in app._notifications]
             assert f"{ws.name} is open in another isms (pid {os.getpid()}" in notices[0]
             assert notices[0].endswith("; opened read-only.")
-            with pytest.raises(InputError) as refused:
-                with app.session() as s:
-                    workspace.save_person(s, "Mallory")
+            with pytest.raises(InputError) as refused, app.session() as s:
+                workspace.save_person(s, "Mallory")
             assert str(refused.value) == (
                 "The workspace is open read-only because another isms has it open; nothing was saved."
             )

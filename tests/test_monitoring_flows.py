@@ -24,9 +24,19 @@ def seed(db_path, with_kpi: bool = True) -> None:
         workspace.save_workspace(s, "Acme Ltd", "All information systems")
         ann = workspace.save_person(s, "Ann Officer", role="CISO")
         if with_kpi:
-            k = kpis.save_kpi(s, KpiInput(code="PATCH", name="Critical patches in SLA", target=95, warning=90,
-                                          unit="%", started_on=date(2026, 6, 1), collector_id=ann.id,
-                                          analyst_id=ann.id))
+            k = kpis.save_kpi(
+                s,
+                KpiInput(
+                    code="PATCH",
+                    name="Critical patches in SLA",
+                    target=95,
+                    warning=90,
+                    unit="%",
+                    started_on=date(2026, 6, 1),
+                    collector_id=ann.id,
+                    analyst_id=ann.id,
+                ),
+            )
             for m in range(6, 10):
                 readings.record_reading(s, k.id, date(2026, m, 1), 96)
     engine.dispose()
@@ -127,8 +137,17 @@ async def test_due_readings_flow_walks_every_due_period(db_path):
     seed(db_path)
     engine = open_engine(db_path)
     with session_scope(engine, "seed") as s:
-        kpis.save_kpi(s, KpiInput(code="INC", name="Incidents", target=2, warning=4,
-                                  direction=kpis.Direction.LOWER_BETTER, started_on=date(2026, 9, 1)))
+        kpis.save_kpi(
+            s,
+            KpiInput(
+                code="INC",
+                name="Incidents",
+                target=2,
+                warning=4,
+                direction=kpis.Direction.LOWER_BETTER,
+                started_on=date(2026, 9, 1),
+            ),
+        )
     engine.dispose()
     async with make_app(db_path).run_test(size=SIZE) as pilot:
         app = await opened(pilot)

@@ -12,8 +12,7 @@ from .conftest import TODAY
 
 
 def make_kpi(session, code="PATCH", **kw) -> int:
-    data = dict(code=code, name="Critical patches in SLA", target=95.0, warning=90.0,
-                started_on=date(2025, 1, 1))
+    data = dict(code=code, name="Critical patches in SLA", target=95.0, warning=90.0, started_on=date(2025, 1, 1))
     data.update(kw)
     return kpis.save_kpi(session, KpiInput(**data)).id
 
@@ -118,8 +117,14 @@ def test_analysis_requires_conclusion_and_is_listed(session):
     with pytest.raises(InputError):
         analysis.record_analysis(session, kpi_id, date(2026, 10, 1), "  ")
     person = workspace.save_person(session, "Ann Analyst")
-    analysis.record_analysis(session, kpi_id, date(2026, 10, 12), "Below target: two servers missed.",
-                             analyst_id=person.id, follow_up="Automate patching")
+    analysis.record_analysis(
+        session,
+        kpi_id,
+        date(2026, 10, 12),
+        "Below target: two servers missed.",
+        analyst_id=person.id,
+        follow_up="Automate patching",
+    )
     [rec] = analysis.analyses_for(session, kpi_id)
     assert rec.period_start == date(2026, 10, 1) and rec.analysed_on == TODAY
 
@@ -135,8 +140,13 @@ def test_overview_counts_and_due(session):
         readings.record_reading(session, off, date(2026, m, 1), 80)
     ov = monitoring.overview(session, TODAY)
     by_code = {r.kpi.code: r.state.status for r in ov.rows}
-    assert by_code == {"ON": Status.ON_TARGET, "OFF": Status.OFF_TARGET, "LATE": Status.OVERDUE,
-                       "NEW": Status.NO_DATA, "WEEK": Status.OVERDUE}
+    assert by_code == {
+        "ON": Status.ON_TARGET,
+        "OFF": Status.OFF_TARGET,
+        "LATE": Status.OVERDUE,
+        "NEW": Status.NO_DATA,
+        "WEEK": Status.OVERDUE,
+    }
     assert ov.counts[Status.OVERDUE] == 2
     due_codes = {(r.kpi.code, p) for r, p in ov.due}
     assert ("LATE", date(2026, 10, 1)) in due_codes

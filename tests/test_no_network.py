@@ -21,8 +21,11 @@ def test_name_lookups_are_blocked():
 
 
 def test_tcp_connects_are_blocked_even_by_ip_and_on_loopback():
-    for family, address in ((socket.AF_INET, ("93.184.216.34", 80)), (socket.AF_INET, ("127.0.0.1", 9)),
-                            (socket.AF_INET6, ("::1", 9, 0, 0))):
+    for family, address in (
+        (socket.AF_INET, ("93.184.216.34", 80)),
+        (socket.AF_INET, ("127.0.0.1", 9)),
+        (socket.AF_INET6, ("::1", 9, 0, 0)),
+    ):
         with socket.socket(family, socket.SOCK_STREAM) as s:
             with pytest.raises(NetworkBlocked):
                 s.connect(address)
@@ -31,9 +34,8 @@ def test_tcp_connects_are_blocked_even_by_ip_and_on_loopback():
 
 
 def test_udp_datagrams_are_blocked():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        with pytest.raises(NetworkBlocked):
-            s.sendto(b"\0" * 12, ("8.8.8.8", 53))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s, pytest.raises(NetworkBlocked):
+        s.sendto(b"\0" * 12, ("8.8.8.8", 53))
 
 
 def test_high_level_clients_fail_too():

@@ -39,8 +39,10 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
 def issued(db: Path) -> list[tuple]:
     con = sqlite3.connect(db)
     try:
-        return con.execute("SELECT file_name, sha256, kind, period_from, period_to, subject_id, signer_fingerprint, "
-                           "issued_by FROM issuedpack ORDER BY id").fetchall()
+        return con.execute(
+            "SELECT file_name, sha256, kind, period_from, period_to, subject_id, signer_fingerprint, "
+            "issued_by FROM issuedpack ORDER BY id"
+        ).fetchall()
     finally:
         con.close()
 
@@ -66,8 +68,9 @@ def test_pack_is_signed_embeds_its_evidence_and_is_recorded(db: Path, tmp_path: 
     assert f"Pack written: {out}" in result.stdout
     assert f"SHA-256: {digest}" in result.stdout
     assert f"Signer certificate SHA-256: {fingerprint}" in result.stdout
-    assert issued(db) == [("clause9.pdf", digest, "clause9", "2025-11-29", "2026-11-28", None, fingerprint,
-                           issued(db)[0][7])]
+    assert issued(db) == [
+        ("clause9.pdf", digest, "clause9", "2025-11-29", "2026-11-28", None, fingerprint, issued(db)[0][7])
+    ]
 
     listing = subprocess.run([require_tool("pdfdetach"), "-list", str(out)], capture_output=True, text=True).stdout
     for name in ("evidence-", "restore-test-2026-10.txt", "risk-report-v7.txt", "manifest.json"):
@@ -85,8 +88,10 @@ def test_pack_is_signed_embeds_its_evidence_and_is_recorded(db: Path, tmp_path: 
     assert verify.exit_code == 0, verify.output
 
     status = json.loads(run("status", "--db", db, "--json").stdout)
-    assert status["packs"] == {"count": 1, "last": {"file": "clause9.pdf", "issued_at": status["packs"]["last"]
-                                                    ["issued_at"], "sha256": digest}}
+    assert status["packs"] == {
+        "count": 1,
+        "last": {"file": "clause9.pdf", "issued_at": status["packs"]["last"]["issued_at"], "sha256": digest},
+    }
     assert run("journal", "verify", "--db", db).exit_code == 0  # the issue is journaled like any change
 
 
@@ -103,13 +108,15 @@ def test_pdfsig_trusts_the_pack_with_the_exported_ca(db: Path, tmp_path: Path) -
     assert "Certificate is Trusted" in report
 
 
-@pytest.mark.parametrize(("args", "kind", "subject", "title"), [
-    (["--audit", "2"], "audit", 2, "Technological and operational controls audit"),
-    (["--review", "1"], "review", 1, "Management review December 2025"),
-    (["--from", "2026-01-01", "--to", "2026-06-30"], "clause9", None, "1 January 2026 to 30 June 2026"),
-])
-def test_the_three_kinds(db: Path, tmp_path: Path, args: list[str], kind: str, subject: int | None,
-                         title: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "kind", "subject", "title"),
+    [
+        (["--audit", "2"], "audit", 2, "Technological and operational controls audit"),
+        (["--review", "1"], "review", 1, "Management review December 2025"),
+        (["--from", "2026-01-01", "--to", "2026-06-30"], "clause9", None, "1 January 2026 to 30 June 2026"),
+    ],
+)
+def test_the_three_kinds(db: Path, tmp_path: Path, args: list[str], kind: str, subject: int | None, title: str) -> None:
     out = tmp_path / f"{kind}.pdf"
     result = run("pack", "--out", out, "--db", db, *args)
     assert result.exit_code == 0, result.output
@@ -118,14 +125,17 @@ def test_the_three_kinds(db: Path, tmp_path: Path, args: list[str], kind: str, s
     assert title in " ".join(pdftotext(out).split())
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--audit", "999"], "No audit with id 999."),
-    (["--review", "42"], "No management review with id 42."),
-    (["--audit", "2", "--review", "1"], "Choose either --audit or --review, not both."),
-    (["--from", "2026-13-01"], "--from must be a date as YYYY-MM-DD"),
-    (["--from", "2026-06-01", "--to", "2026-05-01"], "The period cannot end before it starts."),
-    (["--to", "2030-01-01"], "The period cannot end after today (2026-11-28)."),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--audit", "999"], "No audit with id 999."),
+        (["--review", "42"], "No management review with id 42."),
+        (["--audit", "2", "--review", "1"], "Choose either --audit or --review, not both."),
+        (["--from", "2026-13-01"], "--from must be a date as YYYY-MM-DD"),
+        (["--from", "2026-06-01", "--to", "2026-05-01"], "The period cannot end before it starts."),
+        (["--to", "2030-01-01"], "The period cannot end after today (2026-11-28)."),
+    ],
+)
 def test_bad_input_is_refused_with_one_sentence(db: Path, tmp_path: Path, args: list[str], message: str) -> None:
     out = tmp_path / "pack.pdf"
     assert_refused(run("pack", "--out", out, "--db", db, *args), message, out)
@@ -163,8 +173,9 @@ def test_wrong_passphrase_writes_nothing(db: Path, tmp_path: Path) -> None:
     assert len(issued(db)) == 1
 
 
-def test_passphrase_from_a_file_and_none_without_a_terminal(db: Path, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_passphrase_from_a_file_and_none_without_a_terminal(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("ISMS_PASSPHRASE")
     out = tmp_path / "pack.pdf"
     assert_refused(run("pack", "--out", out, "--db", db), "No passphrase given", out)

@@ -47,8 +47,14 @@ def build(db: Path, kind: str = "clause9", **kwargs):
         engine = open_engine(db)
         try:
             with session_scope(engine, "tester") as session:
-                return build_pack(session, kind, signer="Northwind Analytics Ltd", fingerprint=FINGERPRINT,
-                                  issued_by="tester", **kwargs)
+                return build_pack(
+                    session,
+                    kind,
+                    signer="Northwind Analytics Ltd",
+                    fingerprint=FINGERPRINT,
+                    issued_by="tester",
+                    **kwargs,
+                )
         finally:
             engine.dispose()
 
@@ -71,11 +77,23 @@ def clause9(demo_template: Path):
 def test_clause9_pack_has_the_sections_of_the_standard(clause9) -> None:
     content, pages = clause9
     text = flat(" ".join(pages))
-    for heading in ("Contents", "Summary of the period", "9.1 Monitoring, measurement, analysis and evaluation",
-                    "Monitoring plan", "Results by KPI", "Analysis and evaluation", "9.2 Internal audit",
-                    "9.2.2 Internal audit programme", "Coverage of the requirements", "Audits in the period",
-                    "9.3 Management review", "9.3.2 Management review inputs", "9.3.3 Management review results",
-                    "Evidence register", "Manifest of embedded files"):
+    for heading in (
+        "Contents",
+        "Summary of the period",
+        "9.1 Monitoring, measurement, analysis and evaluation",
+        "Monitoring plan",
+        "Results by KPI",
+        "Analysis and evaluation",
+        "9.2 Internal audit",
+        "9.2.2 Internal audit programme",
+        "Coverage of the requirements",
+        "Audits in the period",
+        "9.3 Management review",
+        "9.3.2 Management review inputs",
+        "9.3.3 Management review results",
+        "Evidence register",
+        "Manifest of embedded files",
+    ):
         assert heading in text, heading
     assert content.title == "Clause 9 evidence pack: Performance evaluation"
     assert (content.period_from, content.period_to) == (date(2025, 11, 29), date(2026, 11, 28))
@@ -90,8 +108,8 @@ def test_cover_names_organisation_period_signer_and_journal_head(clause9, demo_t
     count, digest = read(demo_template, head)
     assert "Northwind Analytics Ltd" in cover
     assert "29 November 2025 to 28 November 2026" in cover
-    assert " ".join(FINGERPRINT[i:i + 4] for i in range(0, 64, 4)) in cover
-    grouped = " ".join(digest[i:i + 4] for i in range(0, 64, 4))
+    assert " ".join(FINGERPRINT[i : i + 4] for i in range(0, 64, 4)) in cover
+    grouped = " ".join(digest[i : i + 4] for i in range(0, 64, 4))
     assert grouped in cover and f"{count} changes recorded" in cover
 
 
@@ -106,9 +124,11 @@ def test_every_page_says_page_x_of_y(clause9) -> None:
 def test_contents_page_numbers_point_at_the_headings(clause9) -> None:
     _content, pages = clause9
     contents = pages[1]
-    for title, follows in (("9.2 Internal audit", "The audit programme and its risk-based priorities"),
-                           ("Evidence register", "evidence files back the records of this pack"),
-                           ("9.3 Management review", "Each management review of the period")):
+    for title, follows in (
+        ("9.2 Internal audit", "The audit programme and its risk-based priorities"),
+        ("Evidence register", "evidence files back the records of this pack"),
+        ("9.3 Management review", "Each management review of the period"),
+    ):
         match = re.search(re.escape(title) + r"[\s.]*?(\d+)\s*$", contents, re.MULTILINE)
         assert match, title
         page = int(match.group(1))
@@ -124,8 +144,9 @@ def test_every_kpi_audit_finding_and_review_decision_is_in_the_pack(clause9, dem
         audit2 = session.exec(select(Audit).where(Audit.status != "PLANNED")).all()
         findings = [f.statement for f in session.exec(select(Finding).where(Finding.audit_id == 2))]
         approved = session.exec(select(ManagementReview).where(ManagementReview.status == ReviewStatus.APPROVED)).one()
-        decisions = [d.text for d in session.exec(select(ReviewDecision)
-                                                  .where(ReviewDecision.review_id == approved.id))]
+        decisions = [
+            d.text for d in session.exec(select(ReviewDecision).where(ReviewDecision.review_id == approved.id))
+        ]
         return codes, audit2, findings, decisions
 
     codes, _audits, findings, decisions = read(demo_template, facts)
@@ -200,11 +221,18 @@ def test_audit_report_kind(demo_template: Path) -> None:
     assert content.title == "Internal audit report: Technological and operational controls audit"
     assert (content.kind, content.subject_id) == ("audit", 2)
     assert (content.period_from, content.period_to) == (date(2026, 9, 14), date(2026, 9, 17))
-    for heading in ("9.2 Internal audit: Technological and operational controls audit", "Plan", "Impartiality",
-                    "Results by requirement", "Findings and corrective actions", "Evidence register"):
+    for heading in (
+        "9.2 Internal audit: Technological and operational controls audit",
+        "Plan",
+        "Impartiality",
+        "Results by requirement",
+        "Findings and corrective actions",
+        "Evidence register",
+    ):
         assert heading in text
-    statements = read(demo_template, lambda s: [f.statement for f in s.exec(select(Finding)
-                                                                             .where(Finding.audit_id == 2))])
+    statements = read(
+        demo_template, lambda s: [f.statement for f in s.exec(select(Finding).where(Finding.audit_id == 2))]
+    )
     for statement in statements:
         assert flat(statement) in text
     assert "9.1 Monitoring" not in text and "9.3 Management review" not in text
@@ -215,12 +243,17 @@ def test_review_minutes_kind(demo_template: Path) -> None:
     text = flat(" ".join(pdf_pages(content.pdf)))
     assert content.title == "Management review minutes: Management review December 2025"
     assert (content.period_from, content.period_to) == (date(2024, 11, 29), date(2025, 11, 28))
-    decisions = read(demo_template, lambda s: [d.text for d in s.exec(select(ReviewDecision)
-                                                                      .where(ReviewDecision.review_id == 1))])
+    decisions = read(
+        demo_template, lambda s: [d.text for d in s.exec(select(ReviewDecision).where(ReviewDecision.review_id == 1))]
+    )
     for decision in decisions:
         assert flat(decision) in text
-    for heading in ("9.3.2 Management review inputs", "a) Status of actions from previous management reviews",
-                    "d) 2) Performance: monitoring and measurement results", "9.3.3 Management review results"):
+    for heading in (
+        "9.3.2 Management review inputs",
+        "a) Status of actions from previous management reviews",
+        "d) 2) Performance: monitoring and measurement results",
+        "9.3.3 Management review results",
+    ):
         assert heading in text
     assert [a.name.split("-", 2)[2] for a in content.attachments] == ["risk-report-v7.txt"]
 
@@ -232,14 +265,17 @@ def test_a_period_limits_the_readings(demo_template: Path) -> None:
     assert "2026-08" in text and "2026-05 " not in text.split("Results by KPI")[1].split("Analysis and evaluation")[0]
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"kind": "annual"}, "Unknown pack kind"),
-    ({"period_from": date(2026, 6, 1), "period_to": date(2026, 5, 1)}, "cannot end before it starts"),
-    ({"period_to": date(2027, 1, 1)}, "cannot end after today"),
-    ({"kind": "audit", "audit_id": 999}, "No audit with id 999"),
-    ({"kind": "review", "review_id": 999}, "No management review with id 999"),
-    ({"kind": "audit"}, "Choose the audit"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"kind": "annual"}, "Unknown pack kind"),
+        ({"period_from": date(2026, 6, 1), "period_to": date(2026, 5, 1)}, "cannot end before it starts"),
+        ({"period_to": date(2027, 1, 1)}, "cannot end after today"),
+        ({"kind": "audit", "audit_id": 999}, "No audit with id 999"),
+        ({"kind": "review", "review_id": 999}, "No management review with id 999"),
+        ({"kind": "audit"}, "Choose the audit"),
+    ],
+)
 def test_bad_requests_are_refused_with_one_sentence(demo_template: Path, kwargs: dict, message: str) -> None:
     kind = kwargs.pop("kind", "clause9")
     with pytest.raises(InputError, match=message) as info:
@@ -257,8 +293,11 @@ def test_a_missing_evidence_file_stops_the_pack(demo_template: Path, tmp_path: P
         return evidence.stored_path(session, ev.sha256)
 
     read(db, first_reading_file).unlink()
-    with pytest.raises(InputError, match=r"'restore-test-2026-10.txt' \(linked to Reading BACKUP-01 2026-10\) is "
-                                         r"missing from the store"):
+    with pytest.raises(
+        InputError,
+        match=r"'restore-test-2026-10.txt' \(linked to Reading BACKUP-01 2026-10\) is "
+        r"missing from the store",
+    ):
         build(db)
 
 
@@ -266,8 +305,12 @@ def test_an_altered_evidence_file_stops_the_pack(demo_template: Path, tmp_path: 
     from isms_tui.services import evidence
 
     db = copy_workspace(demo_template, tmp_path / "w")
-    path = read(db, lambda s: evidence.stored_path(
-        s, s.exec(select(Evidence).where(Evidence.original_name == "risk-report-v7.txt")).one().sha256))
+    path = read(
+        db,
+        lambda s: evidence.stored_path(
+            s, s.exec(select(Evidence).where(Evidence.original_name == "risk-report-v7.txt")).one().sha256
+        ),
+    )
     path.write_bytes(path.read_bytes() + b"tampered")
     with pytest.raises(InputError, match="was altered in the store"):
         build(db, "review", review_id=1)
@@ -297,16 +340,20 @@ def test_helvetica_fallback_without_the_dejavu_font(demo_template: Path, monkeyp
 
 
 def test_reportlab_and_pyhanko_stay_out_of_start_up() -> None:
-    code = ("import isms_tui.app, isms_tui.cli, sys\n"
-            "assert 'reportlab' not in sys.modules\n"
-            "assert not [m for m in sys.modules if m.startswith('pyhanko')]\n")
+    code = (
+        "import isms_tui.app, isms_tui.cli, sys\n"
+        "assert 'reportlab' not in sys.modules\n"
+        "assert not [m for m in sys.modules if m.startswith('pyhanko')]\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
 
 
 def test_the_reports_layer_does_not_import_textual() -> None:
-    code = ("import isms_tui.reports.pack, isms_tui.reports.issue, sys\n"
-            "assert not [m for m in sys.modules if m.startswith('textual')]\n")
+    code = (
+        "import isms_tui.reports.pack, isms_tui.reports.issue, sys\n"
+        "assert not [m for m in sys.modules if m.startswith('textual')]\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
 

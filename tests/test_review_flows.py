@@ -88,8 +88,12 @@ async def open_reviews(pilot):
 async def loaded(pilot, predicate=lambda data: True) -> None:
     """Wait until the preparation screen has (re)loaded data satisfying `predicate`."""
     app = pilot.app
-    await wait_for(pilot, lambda: screen_name(app) == "ReviewPrepareScreen" and app.screen.data is not None
-                   and predicate(app.screen.data))
+    await wait_for(
+        pilot,
+        lambda: (
+            screen_name(app) == "ReviewPrepareScreen" and app.screen.data is not None and predicate(app.screen.data)
+        ),
+    )
     await pilot.pause()
 
 
@@ -119,26 +123,46 @@ async def test_from_preparation_to_approval(db_path):
 
         await pilot.press("n")
         await wait_for(pilot, lambda: screen_name(app) == "ReviewForm")
-        await fill(pilot, {"title": "Review [2026]", "planned_on": "2026-12-01", "period_from": "2025-12-01",
-                           "period_to": "2026-11-28", "chair_id": ids["bea"]})
+        await fill(
+            pilot,
+            {
+                "title": "Review [2026]",
+                "planned_on": "2026-12-01",
+                "period_from": "2025-12-01",
+                "period_to": "2026-11-28",
+                "chair_id": ids["bea"],
+            },
+        )
         await save(pilot)
         await loaded(pilot)
         [r] = read(db_path, lambda s: s.exec(select(ManagementReview)).all())
         assert (r.title, r.planned_on, r.period_from, r.period_to, r.chair_id, r.status) == (
-            "Review [2026]", date(2026, 12, 1), date(2025, 12, 1), TODAY, ids["bea"], ReviewStatus.DRAFT)
+            "Review [2026]",
+            date(2026, 12, 1),
+            date(2025, 12, 1),
+            TODAY,
+            ids["bea"],
+            ReviewStatus.DRAFT,
+        )
         assert "first management review" in str(app.screen.query_one("#input-data", Static).render())
 
         # b) an entry, with brackets that must stay text
         await select_input(pilot, "b")
         await pilot.press("n")
         await wait_for(pilot, lambda: screen_name(app) == "EntryForm")
-        await fill(pilot, {"title": "NIS2 [scope] change", "detail": "Clients are essential entities.",
-                           "source": "Counsel [memo]"})
+        await fill(
+            pilot,
+            {"title": "NIS2 [scope] change", "detail": "Clients are essential entities.", "source": "Counsel [memo]"},
+        )
         await save(pilot)
         await loaded(pilot, lambda d: len(d.section("b")["entries"]) == 1)
         [entry] = read(db_path, lambda s: s.exec(select(ReviewEntry)).all())
-        assert (entry.review_id, entry.section, entry.title, entry.source) == (r.id, "b", "NIS2 [scope] change",
-                                                                             "Counsel [memo]")
+        assert (entry.review_id, entry.section, entry.title, entry.source) == (
+            r.id,
+            "b",
+            "NIS2 [scope] change",
+            "Counsel [memo]",
+        )
         assert app.screen.query_one("#entries", DataTable).row_count == 1
 
         # a) commentary, first on the agenda
@@ -171,8 +195,15 @@ async def test_from_preparation_to_approval(db_path):
         # a decision with one action: the owner is missing first, then given
         await pilot.press("o")
         await wait_for(pilot, lambda: screen_name(app) == "DecisionForm")
-        await fill(pilot, {"kind": DecisionKind.RESOURCES, "text": "Hire a security engineer [0.5 FTE].",
-                           "a0_title": "Recruit the engineer", "a0_due": "2027-03-31"})
+        await fill(
+            pilot,
+            {
+                "kind": DecisionKind.RESOURCES,
+                "text": "Hire a security engineer [0.5 FTE].",
+                "a0_title": "Recruit the engineer",
+                "a0_due": "2027-03-31",
+            },
+        )
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert screen_name(app) == "DecisionForm"
@@ -185,7 +216,13 @@ async def test_from_preparation_to_approval(db_path):
         assert (decision.kind, decision.text) == (DecisionKind.RESOURCES, "Hire a security engineer [0.5 FTE].")
         [action] = read(db_path, lambda s: s.exec(select(Action)).all())
         assert (action.source, action.source_id, action.title, action.owner_id, action.due_date, action.status) == (
-            "review", decision.id, "Recruit the engineer", ids["olly"], date(2027, 3, 31), ActionStatus.OPEN)
+            "review",
+            decision.id,
+            "Recruit the engineer",
+            ids["olly"],
+            date(2027, 3, 31),
+            ActionStatus.OPEN,
+        )
 
         # approve: the chair by default; the record is frozen with its hash
         await pilot.press("A")
@@ -206,10 +243,17 @@ async def test_every_edit_key_is_refused_after_approval(db_path):
 
     def state(s):
         r = s.get(ManagementReview, ids["last"])
-        return (r.title, r.status, r.held_on, r.attendees, r.snapshot_sha256,
-                sorted((n.section, n.commentary) for n in s.exec(select(ReviewNote))),
-                sorted((e.id, e.title) for e in s.exec(select(ReviewEntry))),
-                len(s.exec(select(ReviewDecision)).all()), len(s.exec(select(Action)).all()))
+        return (
+            r.title,
+            r.status,
+            r.held_on,
+            r.attendees,
+            r.snapshot_sha256,
+            sorted((n.section, n.commentary) for n in s.exec(select(ReviewNote))),
+            sorted((e.id, e.title) for e in s.exec(select(ReviewEntry))),
+            len(s.exec(select(ReviewDecision)).all()),
+            len(s.exec(select(Action)).all()),
+        )
 
     before = read(db_path, state)
     app = make_app(db_path)
@@ -263,14 +307,19 @@ async def test_entries_are_deleted_after_confirmation_and_only_in_entry_inputs(d
         await wait_for(pilot, lambda: screen_name(app) == "ConfirmModal")
         await pilot.press("n")  # no: nothing happens
         await pilot.pause()
-        assert read(db_path, lambda s: len(s.exec(select(ReviewEntry).where(ReviewEntry.review_id == ids["current"]))
-                                             .all())) == 1
+        assert (
+            read(
+                db_path, lambda s: len(s.exec(select(ReviewEntry).where(ReviewEntry.review_id == ids["current"])).all())
+            )
+            == 1
+        )
         await pilot.press("x")
         await wait_for(pilot, lambda: screen_name(app) == "ConfirmModal")
         await pilot.press("y")
         await loaded(pilot, lambda d: d.section("b")["entries"] == [])
-    assert read(db_path, lambda s: s.exec(select(ReviewEntry).where(ReviewEntry.review_id == ids["current"]))
-                .all()) == []
+    assert (
+        read(db_path, lambda s: s.exec(select(ReviewEntry).where(ReviewEntry.review_id == ids["current"])).all()) == []
+    )
 
 
 async def test_minutes_show_the_frozen_record_and_the_actions_now(db_path):

@@ -25,15 +25,26 @@ def boss(session):
     return workspace.save_person(session, "Bea Boss", role="Managing Director").id
 
 
-def new_review(session, boss, title="Management review 2026", planned=date(2026, 11, 20),
-               start=date(2025, 11, 1), end=date(2026, 10, 31)):
+def new_review(
+    session,
+    boss,
+    title="Management review 2026",
+    planned=date(2026, 11, 20),
+    start=date(2025, 11, 1),
+    end=date(2026, 10, 31),
+):
     return review.save_review(session, ReviewInput(title, planned, start, end, chair_id=boss))
 
 
 def held_with_action(session, boss, r, held_on, due=date(2027, 1, 31)):
     review.hold(session, r.id, held_on, ["Bea Boss", "Ann Officer"])
-    return review.add_decision(session, r.id, DecisionKind.RESOURCES, "Hire a part-time security engineer",
-                               [ActionInput("Recruit security engineer", owner_id=boss, due_date=due)])
+    return review.add_decision(
+        session,
+        r.id,
+        DecisionKind.RESOURCES,
+        "Hire a part-time security engineer",
+        [ActionInput("Recruit security engineer", owner_id=boss, due_date=due)],
+    )
 
 
 def test_first_review_has_no_previous_actions_and_no_data(session, boss):
@@ -64,8 +75,17 @@ def test_validation(session, boss):
 
 def test_monitoring_and_objectives_inputs(session, boss):
     obj = workspace.save_objective(session, "OBJ-1", "Patch fast", "95 % in SLA", owner_id=boss)
-    k = kpis.save_kpi(session, KpiInput(code="PATCH", name="Patches in SLA", target=95, warning=90,
-                                        started_on=date(2025, 11, 1), objective_id=obj.id))
+    k = kpis.save_kpi(
+        session,
+        KpiInput(
+            code="PATCH",
+            name="Patches in SLA",
+            target=95,
+            warning=90,
+            started_on=date(2025, 11, 1),
+            objective_id=obj.id,
+        ),
+    )
     for m, v in [(1, 96), (4, 91), (7, 80), (10, 97)]:
         readings.record_reading(session, k.id, date(2026, m, 1), v)
     r = new_review(session, boss)
@@ -79,9 +99,17 @@ def test_monitoring_and_objectives_inputs(session, boss):
 
 def test_audit_and_nonconformity_inputs(session, boss):
     lead = workspace.save_person(session, "Ada Auditor").id
-    audit = audits.plan_audit(session, audits.AuditInput("Ops audit", date(2026, 9, 1), date(2026, 9, 2),
-                                                         template=checklists.BUILTIN_ANNEX_A,
-                                                         scope_refs=["A.8.13"], lead_auditor_id=lead))
+    audit = audits.plan_audit(
+        session,
+        audits.AuditInput(
+            "Ops audit",
+            date(2026, 9, 1),
+            date(2026, 9, 2),
+            template=checklists.BUILTIN_ANNEX_A,
+            scope_refs=["A.8.13"],
+            lead_auditor_id=lead,
+        ),
+    )
     audits.start_audit(session, audit.id)
     audits.raise_finding(session, audit.id, Grading.MINOR_NC, "Restores untested", ref="A.8.13")
     audits.raise_finding(session, audit.id, Grading.OFI, "Automate restore tests", ref="A.8.13")
@@ -109,8 +137,9 @@ def test_hold_decide_approve_freezes_everything(session, boss):
     for attempt in (
         lambda: review.set_commentary(session, r.id, "c", "late"),
         lambda: review.add_entry(session, r.id, "b", "late"),
-        lambda: review.save_review(session, ReviewInput("x", date(2026, 1, 1), date(2026, 1, 1),
-                                                        date(2026, 1, 2)), r.id),
+        lambda: review.save_review(
+            session, ReviewInput("x", date(2026, 1, 1), date(2026, 1, 1), date(2026, 1, 2)), r.id
+        ),
     ):
         with pytest.raises(InputError, match="frozen"):
             attempt()
@@ -123,12 +152,10 @@ def test_frozen_even_outside_the_services(engine):
         review.add_entry(s, r.id, "c", "Customer asks for SOC 2")
         held_with_action(s, boss, r, date(2026, 11, 20))
         review.approve(s, r.id, "Bea Boss")
-    with pytest.raises(PermissionError, match="frozen"):
-        with session_scope(engine, "t") as s:
-            s.exec(select(ReviewEntry)).one().title = "changed"
-    with pytest.raises(PermissionError, match="frozen"):
-        with session_scope(engine, "t") as s:
-            s.exec(select(ManagementReview)).one().title = "changed"
+    with pytest.raises(PermissionError, match="frozen"), session_scope(engine, "t") as s:
+        s.exec(select(ReviewEntry)).one().title = "changed"
+    with pytest.raises(PermissionError, match="frozen"), session_scope(engine, "t") as s:
+        s.exec(select(ManagementReview)).one().title = "changed"
 
 
 def test_altered_snapshot_is_detected(session, boss):
@@ -166,8 +193,18 @@ def test_next_review_lists_previous_actions_and_carry_over(session, boss):
 def test_objectives_of_a_past_period_ignore_later_readings(session, boss):
     """Bug fixed: d4 judged a past period by the newest readings, even those after the period."""
     obj = workspace.save_objective(session, "OBJ-1", "Patch fast", "95 % in SLA", owner_id=boss)
-    k = kpis.save_kpi(session, KpiInput(code="PATCH", name="Patches in SLA", target=95, warning=90,
-                                        frequency="quarterly", started_on=date(2025, 1, 1), objective_id=obj.id))
+    k = kpis.save_kpi(
+        session,
+        KpiInput(
+            code="PATCH",
+            name="Patches in SLA",
+            target=95,
+            warning=90,
+            frequency="quarterly",
+            started_on=date(2025, 1, 1),
+            objective_id=obj.id,
+        ),
+    )
     for m, v in [(1, 96), (4, 97), (7, 98), (10, 99)]:
         readings.record_reading(session, k.id, date(2025, m, 1), v)
     readings.record_reading(session, k.id, date(2026, 1, 1), 50)  # after the review's period
@@ -189,8 +226,14 @@ def test_entry_evidence_is_in_the_snapshot_and_unlinked_on_delete(session, boss,
     dropped = review.add_entry(session, r.id, "f", "Draft to remove")
     evidence.link(session, ev, review.ENTRY_EVIDENCE, dropped.id)
     review.delete_entry(session, dropped.id)
-    assert session.exec(select(EvidenceLink).where(EvidenceLink.entity_id == dropped.id,
-                                                   EvidenceLink.entity == review.ENTRY_EVIDENCE)).all() == []
+    assert (
+        session.exec(
+            select(EvidenceLink).where(
+                EvidenceLink.entity_id == dropped.id, EvidenceLink.entity == review.ENTRY_EVIDENCE
+            )
+        ).all()
+        == []
+    )
     held_with_action(session, boss, r, date(2026, 11, 20))
     review.approve(session, r.id, "Bea Boss")
     f = next(i for i in review.minutes(session, r)["inputs"] if i["section"] == "f")
@@ -202,9 +245,11 @@ def test_entry_evidence_is_in_the_snapshot_and_unlinked_on_delete(session, boss,
 
 def test_actions_carried_over_twice(session, boss):
     """An action still open at two later reviews counts two carry-overs at the third."""
+
     def review_of(year: int):
-        return new_review(session, boss, f"Review {year}", date(year, 11, 20), date(year - 1, 11, 1),
-                          date(year, 10, 31))
+        return new_review(
+            session, boss, f"Review {year}", date(year, 11, 20), date(year - 1, 11, 1), date(year, 10, 31)
+        )
 
     first = review_of(2023)
     held_with_action(session, boss, first, date(2023, 11, 20), due=date(2024, 3, 31))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from sqlmodel import Session, select
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, Static
 
 from isms_tui.app import IsmsApp
 from isms_tui.models import Objective, Person, Workspace
@@ -16,8 +18,6 @@ from isms_tui.screens.settings import ObjectiveForm, PersonForm, RecordTable, Se
 from isms_tui.screens.welcome import WelcomeScreen
 from isms_tui.screens.workspaces import WorkspacePicker
 from isms_tui.services import workspace
-from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
 
 SIZE = (120, 40)
 
@@ -52,15 +52,21 @@ async def wait_for(pilot: Pilot, condition: Callable[[], bool], what: str) -> No
 async def dashboard(pilot: Pilot) -> None:
     """Wait until the dashboard is fully on screen (leaving earlier races Header's own set-up)."""
     app = pilot.app
-    await wait_for(pilot, lambda: app.current_mode == "dashboard"
-                   and bool(app.screen.query("HeaderTitle")), "the dashboard")
+    await wait_for(
+        pilot, lambda: app.current_mode == "dashboard" and bool(app.screen.query("HeaderTitle")), "the dashboard"
+    )
     await pilot.pause()
 
 
 async def welcome(pilot: Pilot) -> WelcomeScreen:
     app = pilot.app
-    await wait_for(pilot, lambda: app.engine is not None and isinstance(app.screen, WelcomeScreen)
-                   and bool(app.screen.query("#org-name")), "the welcome screen")
+    await wait_for(
+        pilot,
+        lambda: (
+            app.engine is not None and isinstance(app.screen, WelcomeScreen) and bool(app.screen.query("#org-name"))
+        ),
+        "the welcome screen",
+    )
     return app.screen  # type: ignore[return-value]
 
 
@@ -226,8 +232,7 @@ async def test_objectives_are_created_edited_and_deactivated(set_up_db: Path) ->
         await pilot.press("3", "n")
         await wait_for(pilot, lambda: isinstance(app.screen, ObjectiveForm), "the objective form")
         form = app.screen
-        await fill(pilot, {"code": "OBJ-1", "statement": "Train staff", "target": "95 %",
-                           "due_date": "2027-02-30"})
+        await fill(pilot, {"code": "OBJ-1", "statement": "Train staff", "target": "95 %", "due_date": "2027-02-30"})
         form.query_one("#field-owner Select", Select).value = ann.id
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -239,8 +244,7 @@ async def test_objectives_are_created_edited_and_deactivated(set_up_db: Path) ->
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is screen, "the form to close")
         (obj,) = rows(set_up_db, Objective)
-        assert (obj.code, obj.target, obj.owner_id, obj.due_date) == (
-            "OBJ-1", "95 %", ann.id, date(2027, 3, 31))
+        assert (obj.code, obj.target, obj.owner_id, obj.due_date) == ("OBJ-1", "95 %", ann.id, date(2027, 3, 31))
         owner_cell = screen.query_one("#objectives-table", RecordTable).get_row(str(obj.id))[3]
         assert str(owner_cell) == "Ann [QA]"  # brackets are text, not markup
 

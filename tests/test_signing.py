@@ -48,7 +48,7 @@ def test_sign_result_describes_the_written_file(pack, identity):
     assert result.size == len(data)
     assert result.fingerprint == identity.fingerprint == keys.fingerprint(identity.certificate)
     assert result.signed_at.tzinfo is not None and result.signed_at.utcoffset() == dt.timedelta(0)
-    assert abs(dt.datetime.now(dt.timezone.utc) - result.signed_at) < dt.timedelta(minutes=2)
+    assert abs(dt.datetime.now(dt.UTC) - result.signed_at) < dt.timedelta(minutes=2)
     assert result.path == path
     assert not list(path.parent.glob(".pack.pdf.*.tmp")), "no temporary file left behind"
 
@@ -265,7 +265,7 @@ def test_with_a_tsa_the_signature_carries_a_trusted_timestamp(monkeypatch, tmp_p
         (keys.keys_dir() / "ca.p12").read_bytes(), PASSPHRASE.encode()
     )
     tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # DummyTimeStamper is RSA-only
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     tsa_cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA")]))
@@ -350,13 +350,23 @@ def test_an_expired_signing_certificate_is_refused(tmp_path):
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Old Org")])
-    past = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(7).not_valid_before(past).not_valid_after(past + dt.timedelta(days=365))
-            .sign(key, hashes.SHA256()))
+    past = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(past)
+        .not_valid_after(past + dt.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
     keys.keys_dir().mkdir(parents=True)
-    (keys.keys_dir() / "signer.p12").write_bytes(pkcs12.serialize_key_and_certificates(
-        b"old", key, cert, None, serialization.BestAvailableEncryption(b"old passphrase")))
+    (keys.keys_dir() / "signer.p12").write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"old", key, cert, None, serialization.BestAvailableEncryption(b"old passphrase")
+        )
+    )
     identity = keys.load_identity("old passphrase")
     with pytest.raises(InputError, match=r"^The signing certificate expired on 2020-12-31; create a new one"):
         sign_pdf(make_pdf(1), [], identity, tmp_path / "p.pdf")

@@ -21,10 +21,17 @@ from .conftest import TODAY
 
 
 def _audit(s, lead: int, title: str) -> int:
-    return audits.plan_audit(s, AuditInput(
-        title=title, planned_start=date(2026, 10, 5), planned_end=date(2026, 10, 6),
-        template=checklists.BUILTIN_ANNEX_A, scope_refs=["A.8.8", "A.8.13"], lead_auditor_id=lead,
-    )).id
+    return audits.plan_audit(
+        s,
+        AuditInput(
+            title=title,
+            planned_start=date(2026, 10, 5),
+            planned_end=date(2026, 10, 6),
+            template=checklists.BUILTIN_ANNEX_A,
+            scope_refs=["A.8.8", "A.8.13"],
+            lead_auditor_id=lead,
+        ),
+    ).id
 
 
 def seed(s) -> dict[str, int]:
@@ -47,26 +54,47 @@ def seed(s) -> dict[str, int]:
     minor = audits.raise_finding(s, running, Grading.MINOR_NC, "Restore tests missing.", ref="A.8.13")
     audits.raise_finding(s, running, Grading.OBSERVATION, "Runbook is old.", ref="A.8.13")
     major_action = audits.action_for_finding(s, major.id)
-    actions.update_action(s, major_action, ActionInput(title="Fix [scans]", owner_id=bob,
-                                                       due_date=TODAY - timedelta(days=10)))
+    actions.update_action(
+        s, major_action, ActionInput(title="Fix [scans]", owner_id=bob, due_date=TODAY - timedelta(days=10))
+    )
     minor_action = audits.action_for_finding(s, minor.id)
-    actions.update_action(s, minor_action, ActionInput(
-        title="Schedule restore tests", owner_id=bob, due_date=TODAY - timedelta(days=40),
-        root_cause="Nobody owned it.", corrective_action="Quarterly test in the ops calendar."))
+    actions.update_action(
+        s,
+        minor_action,
+        ActionInput(
+            title="Schedule restore tests",
+            owner_id=bob,
+            due_date=TODAY - timedelta(days=40),
+            root_cause="Nobody owned it.",
+            corrective_action="Quarterly test in the ops calendar.",
+        ),
+    )
     actions.set_status(s, minor_action.id, ActionStatus.IMPLEMENTED)
     actions.record_effectiveness(s, minor_action.id, ann, Effectiveness.EFFECTIVE, "Two restores seen.")
     due_today = actions.create_action(s, "other", None, ActionInput(title="Due today", due_date=TODAY))
-    unowned = actions.create_action(s, "review", 1, ActionInput(title="No owner yet",
-                                                                  due_date=TODAY - timedelta(days=1)))
-    return {"major": major_action.id, "minor": minor_action.id, "today": due_today.id, "unowned": unowned.id,
-            "bob": bob, "ann": ann}
+    unowned = actions.create_action(
+        s, "review", 1, ActionInput(title="No owner yet", due_date=TODAY - timedelta(days=1))
+    )
+    return {
+        "major": major_action.id,
+        "minor": minor_action.id,
+        "today": due_today.id,
+        "unowned": unowned.id,
+        "bob": bob,
+        "ann": ann,
+    }
 
 
 def test_summary_counts_audits_and_open_nonconformities(session):
     seed(session)
     data = summary(session, TODAY)
-    assert data["audits"] == {"planned": 1, "in_progress": 1, "completed": 1, "reported": 1,
-                              "open_nonconformities": 1}  # the minor NC's action is closed
+    assert data["audits"] == {
+        "planned": 1,
+        "in_progress": 1,
+        "completed": 1,
+        "reported": 1,
+        "open_nonconformities": 1,
+    }  # the minor NC's action is closed
 
 
 def test_summary_lists_overdue_actions_most_overdue_first(session):
@@ -75,18 +103,28 @@ def test_summary_lists_overdue_actions_most_overdue_first(session):
     assert acts["open"] == 3  # the major NC's action, the one due today and the unowned one
     assert acts["overdue"] == 2  # due today is not overdue; the closed one never is
     assert acts["overdue_list"] == [
-        {"id": ids["major"], "title": "Fix [scans]", "owner": "Bob Owner",
-         "due": (TODAY - timedelta(days=10)).isoformat()},
-        {"id": ids["unowned"], "title": "No owner yet", "owner": None,
-         "due": (TODAY - timedelta(days=1)).isoformat()},
+        {
+            "id": ids["major"],
+            "title": "Fix [scans]",
+            "owner": "Bob Owner",
+            "due": (TODAY - timedelta(days=10)).isoformat(),
+        },
+        {"id": ids["unowned"], "title": "No owner yet", "owner": None, "due": (TODAY - timedelta(days=1)).isoformat()},
     ]
 
 
 def test_closing_the_last_nonconformity_action_clears_the_count(session):
     ids = seed(session)
-    actions.update_action(session, actions.get_action(session, ids["major"]), ActionInput(
-        title="Fix [scans]", owner_id=ids["bob"], root_cause="Licence lapsed.",
-        corrective_action="Renewal in the contract calendar."))
+    actions.update_action(
+        session,
+        actions.get_action(session, ids["major"]),
+        ActionInput(
+            title="Fix [scans]",
+            owner_id=ids["bob"],
+            root_cause="Licence lapsed.",
+            corrective_action="Renewal in the contract calendar.",
+        ),
+    )
     actions.set_status(session, ids["major"], ActionStatus.IMPLEMENTED)
     assert summary(session, TODAY)["audits"]["open_nonconformities"] == 1  # implemented is not closed
     actions.record_effectiveness(session, ids["major"], ids["ann"], Effectiveness.NOT_EFFECTIVE, "Scans stopped again.")
@@ -101,12 +139,22 @@ def test_closing_the_last_nonconformity_action_clears_the_count(session):
 def test_next_audit_is_the_running_one_else_the_next_planned(session):
     seed(session)
     assert summary(session, TODAY)["next_audit"] == {
-        "title": "Running audit", "state": "in progress", "on": TODAY.isoformat()}
+        "title": "Running audit",
+        "state": "in progress",
+        "on": TODAY.isoformat(),
+    }
     ann = workspace.person_by_name(session, "Ann Auditor").id
-    later = audits.plan_audit(session, AuditInput(
-        title="Next year's audit", planned_start=TODAY + timedelta(days=90), planned_end=TODAY + timedelta(days=91),
-        template=checklists.BUILTIN_ANNEX_A, scope_refs=["A.8.8"], lead_auditor_id=ann,
-    ))
+    later = audits.plan_audit(
+        session,
+        AuditInput(
+            title="Next year's audit",
+            planned_start=TODAY + timedelta(days=90),
+            planned_end=TODAY + timedelta(days=91),
+            template=checklists.BUILTIN_ANNEX_A,
+            scope_refs=["A.8.8"],
+            lead_auditor_id=ann,
+        ),
+    )
     running = next(a for a in audits.list_audits(session) if a.title == "Running audit")
     audits.complete_audit(session, running.id, "", "Done.")
     late = summary(session, TODAY)["next_audit"]  # due to start on 2026-10-05, never started
@@ -115,16 +163,18 @@ def test_next_audit_is_the_running_one_else_the_next_planned(session):
     audits.start_audit(session, planned.id)
     audits.complete_audit(session, planned.id, "", "Done.")
     data = summary(session, TODAY)
-    assert data["next_audit"] == {"title": later.title, "state": "planned",
-                                  "on": (TODAY + timedelta(days=90)).isoformat()}
+    assert data["next_audit"] == {
+        "title": later.title,
+        "state": "planned",
+        "on": (TODAY + timedelta(days=90)).isoformat(),
+    }
     assert f"planned: Next year's audit (from {(TODAY + timedelta(days=90)).isoformat()})" in render_text(data)
 
 
 def test_empty_workspace_has_every_key_at_zero(session):
     data = summary(session, TODAY)
     assert data["actions"] == {"open": 0, "overdue": 0, "overdue_list": []}
-    assert data["audits"] == {"planned": 0, "in_progress": 0, "completed": 0, "reported": 0,
-                              "open_nonconformities": 0}
+    assert data["audits"] == {"planned": 0, "in_progress": 0, "completed": 0, "reported": 0, "open_nonconformities": 0}
     assert data["next_audit"] is None
     text = render_text(data)
     assert "Actions: 0 open (overdue: 0)" in text
@@ -161,8 +211,7 @@ def test_cli_status_json_has_the_audits_and_actions_keys(seeded_db):
     assert set(data["actions"]) == {"open", "overdue", "overdue_list"}
     assert (data["actions"]["open"], data["actions"]["overdue"]) == (3, 2)
     assert all(set(item) == {"id", "title", "owner", "due"} for item in data["actions"]["overdue_list"])
-    assert data["audits"] == {"planned": 1, "in_progress": 1, "completed": 1, "reported": 1,
-                              "open_nonconformities": 1}
+    assert data["audits"] == {"planned": 1, "in_progress": 1, "completed": 1, "reported": 1, "open_nonconformities": 1}
 
 
 def test_cli_status_text_mentions_actions(seeded_db):
@@ -184,11 +233,17 @@ def test_reviews_key_reports_the_last_held_the_next_planned_and_open_review_acti
     from isms_tui.services.review import ReviewInput
 
     ids = seed(session)  # includes one open review action ("No owner yet")
-    held = review.save_review(session, ReviewInput("Review [2025]", date(2025, 12, 1), date(2024, 12, 1),
-                                                   date(2025, 11, 30), ids["bob"]))
+    held = review.save_review(
+        session, ReviewInput("Review [2025]", date(2025, 12, 1), date(2024, 12, 1), date(2025, 11, 30), ids["bob"])
+    )
     review.hold(session, held.id, date(2025, 12, 3), ["Bob Owner"])
-    review.add_decision(session, held.id, DecisionKind.CHANGE, "Extend the scope.",
-                        [ActionInput("Update the SoA", owner_id=ids["bob"], due_date=date(2026, 3, 31))])
+    review.add_decision(
+        session,
+        held.id,
+        DecisionKind.CHANGE,
+        "Extend the scope.",
+        [ActionInput("Update the SoA", owner_id=ids["bob"], due_date=date(2026, 3, 31))],
+    )
     review.approve(session, held.id, "Bob Owner")
     review.save_review(session, ReviewInput("Review 2027", date(2027, 1, 20), date(2025, 12, 1), TODAY))
     review.save_review(session, ReviewInput("Review 2026", date(2026, 12, 15), date(2025, 12, 1), TODAY))
@@ -198,8 +253,10 @@ def test_reviews_key_reports_the_last_held_the_next_planned_and_open_review_acti
         "next": {"title": "Review 2026", "planned_on": "2026-12-15"},
         "open_actions": 2,
     }
-    assert ("Management review: last held 2025-12-03 (Review [2025], approved); next planned 2026-12-15 "
-            "(Review 2026); open review actions: 2") in render_text(data)
+    assert (
+        "Management review: last held 2025-12-03 (Review [2025], approved); next planned 2026-12-15 "
+        "(Review 2026); open review actions: 2"
+    ) in render_text(data)
 
 
 def test_cli_status_json_has_the_reviews_key(seeded_db):

@@ -116,18 +116,16 @@ def test_journal_chains_every_change(engine):
 def test_journal_is_append_only(engine):
     with session_scope(engine, "a") as s:
         s.add(Workspace(org_name="Acme"))
-    with pytest.raises(PermissionError):
-        with session_scope(engine, "a") as s:
-            entry = s.exec(select(JournalEntry)).first()
-            entry.actor = "mallory"
+    with pytest.raises(PermissionError), session_scope(engine, "a") as s:
+        entry = s.exec(select(JournalEntry)).first()
+        entry.actor = "mallory"
 
 
 def test_failed_action_writes_nothing(engine):
-    with pytest.raises(RuntimeError):
-        with session_scope(engine, "a") as s:
-            s.add(Workspace(org_name="Acme"))
-            s.flush()
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), session_scope(engine, "a") as s:
+        s.add(Workspace(org_name="Acme"))
+        s.flush()
+        raise RuntimeError("boom")
     with session_scope(engine) as s:
         assert s.exec(select(Workspace)).all() == []
         assert s.exec(select(JournalEntry)).all() == []

@@ -2,8 +2,13 @@ from isms_tui.widgets.trend_chart import Level, render_chart
 
 
 def test_chart_shows_levels_labels_and_line():
-    text = render_chart([10, 20, 30, 25], ["2026-01", "2026-02", "2026-03", "2026-04"],
-                        [Level(22, "green"), Level(15, "yellow")], width=50, height=10).plain
+    text = render_chart(
+        [10, 20, 30, 25],
+        ["2026-01", "2026-02", "2026-03", "2026-04"],
+        [Level(22, "green"), Level(15, "yellow")],
+        width=50,
+        height=10,
+    ).plain
     lines = text.splitlines()
     assert len(lines) == 10
     assert any(line.lstrip().startswith("22┤") for line in lines)

@@ -135,9 +135,12 @@ def test_swapping_an_attachment_and_rewriting_the_manifest_still_fails(pack):
 
     forged = b"forged policy"
     manifest = json.dumps(
-        {"format": "isms-tui-manifest/1", "files": [
-            {"name": "a-policy.txt", "sha256": hashlib.sha256(forged).hexdigest(), "size": len(forged)},
-        ]}
+        {
+            "format": "isms-tui-manifest/1",
+            "files": [
+                {"name": "a-policy.txt", "sha256": hashlib.sha256(forged).hexdigest(), "size": len(forged)},
+            ],
+        }
     ).encode()
 
     def change(writer) -> None:
@@ -157,7 +160,7 @@ def test_corrupted_signature_value(pack):
     end = data.index(b">", start)
     blob_end = start + len(data[start:end].rstrip(b"0"))
     target = blob_end - 10  # inside the last bytes of the ECDSA signature value
-    bad = _tampered(pack, data[:target] + (b"0" if data[target:target + 1] != b"0" else b"1") + data[target + 1:])
+    bad = _tampered(pack, data[:target] + (b"0" if data[target : target + 1] != b"0" else b"1") + data[target + 1 :])
     code, report = _verify_json(bad)
     assert code == 1
     failed = _failed(report)

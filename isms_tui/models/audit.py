@@ -53,8 +53,7 @@ class AuditProgramme(SQLModel, table=True):
 
 class Audit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    programme_id: int | None = Field(default=None, foreign_key="auditprogramme.id", index=True,
-                                     ondelete="SET NULL")
+    programme_id: int | None = Field(default=None, foreign_key="auditprogramme.id", index=True, ondelete="SET NULL")
     title: str
     scope_refs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     scope_areas: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
@@ -21,9 +21,7 @@ from .schema import HEAD, REVISIONS
 
 BACKUPS_KEPT = 5  # default for ISMS_BACKUPS_KEPT
 READ_ONLY_KEY = "isms_read_only"
-READ_ONLY_MESSAGE = (
-    "The workspace is open read-only because another isms has it open; nothing was saved."
-)
+READ_ONLY_MESSAGE = "The workspace is open read-only because another isms has it open; nothing was saved."
 
 
 def backups_kept() -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
@@ -88,9 +88,7 @@ _CHUNK = 5000  # bounded memory for bulk imports, few enough statements to stay 
 
 def append_entries(session: OrmSession, changes: list[Change]) -> None:
     """Append (entity, id, operation, before, after) entries, in order, to the chain."""
-    append_encoded(
-        session, ((e, i, op, canonical(b), canonical(a)) for e, i, op, b, a in changes)
-    )
+    append_encoded(session, ((e, i, op, canonical(b), canonical(a)) for e, i, op, b, a in changes))
 
 
 def append_encoded(session: OrmSession, changes: Iterable[EncodedChange]) -> int:
@@ -104,7 +102,7 @@ def append_encoded(session: OrmSession, changes: Iterable[EncodedChange]) -> int
     prev = conn.exec_driver_sql("SELECT hash FROM journal ORDER BY id DESC LIMIT 1").scalar()
     prev = prev or GENESIS_HASH
     actor = session.info.get(ACTOR_KEY, "") or "unknown"
-    at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    at = datetime.now(UTC).isoformat(timespec="microseconds")
     count = 0
     rows: list[tuple[Any, ...]] = []
     for entity, entity_id, op, b, a in changes:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .db import WorkspaceError
@@ -102,7 +102,7 @@ class WorkspaceLock:
             pass
         os.close(fd)  # closing the descriptor releases the flock
 
-    def __enter__(self) -> "WorkspaceLock":
+    def __enter__(self) -> WorkspaceLock:
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -153,7 +153,7 @@ def acquire(db_path: Path, doing: str = "") -> WorkspaceLock:
     if not locked:
         os.close(fd)
         raise WorkspaceLocked(db_path, read_holder(db_path), doing)
-    since = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    since = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     info = f"pid={os.getpid()}\nhost={socket.gethostname()}\nsince={since}\n".encode()
     try:
         os.ftruncate(fd, 0)

@@ -5,7 +5,11 @@ revision with these to decide between "up to date", "migrate" and "newer than th
 """
 
 REVISIONS: tuple[str, ...] = (
-    "0001_initial", "0002_audit", "0003_review", "0004_packs", "0005_indexes",
+    "0001_initial",
+    "0002_audit",
+    "0003_review",
+    "0004_packs",
+    "0005_indexes",
     "0006_reading_period_index",
 )
 HEAD = REVISIONS[-1]

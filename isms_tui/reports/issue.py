@@ -10,10 +10,10 @@ the workspace never lists a pack that does not exist and no unrecorded pack is l
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from sqlmodel import Session
 
@@ -70,8 +70,9 @@ def issue_pack(
     report = progress or (lambda _f, _m: None)
     t = timings or IssueTimings()
     out = check_output(out)
-    req = resolve_request(session, kind, period_from=period_from, period_to=period_to, audit_id=audit_id,
-                          review_id=review_id)
+    req = resolve_request(
+        session, kind, period_from=period_from, period_to=period_to, audit_id=audit_id, review_id=review_id
+    )
     if not passphrase:
         raise InputError("The signing key needs a passphrase: set ISMS_PASSPHRASE or use --passphrase-file.")
     report(0.0, "Unlocking the signing key")
@@ -85,8 +86,15 @@ def issue_pack(
 
     start = time.perf_counter()
     content = build_pack(
-        session, req.kind, period_from=req.period_from, period_to=req.period_to, audit_id=audit_id,
-        review_id=review_id, signer=identity.common_name, fingerprint=identity.fingerprint, issued_by=issued_by,
+        session,
+        req.kind,
+        period_from=req.period_from,
+        period_to=req.period_to,
+        audit_id=audit_id,
+        review_id=review_id,
+        signer=identity.common_name,
+        fingerprint=identity.fingerprint,
+        issued_by=issued_by,
         progress=lambda f, m: report(0.02 + 0.86 * f, m),
     )
     t.build = time.perf_counter() - start
@@ -99,9 +107,15 @@ def issue_pack(
     report(0.97, "Recording the issue")
     start = time.perf_counter()
     record = IssuedPack(
-        file_name=out.name, sha256=result.sha256, kind=req.kind, period_from=req.period_from,
-        period_to=req.period_to, subject_id=req.subject_id, signer_fingerprint=result.fingerprint,
-        issued_at=result.signed_at, issued_by=issued_by,
+        file_name=out.name,
+        sha256=result.sha256,
+        kind=req.kind,
+        period_from=req.period_from,
+        period_to=req.period_to,
+        subject_id=req.subject_id,
+        signer_fingerprint=result.fingerprint,
+        issued_at=result.signed_at,
+        issued_by=issued_by,
     )
     try:
         session.add(record)
@@ -113,4 +127,3 @@ def issue_pack(
     t.extra["pages"] = float(content.pages)
     report(1.0, "Pack issued")
     return record
-

@@ -207,7 +207,7 @@ def init_identity(org_name: str, passphrase: str, *, force: bool = False) -> Ide
     _check_new_passphrase(passphrase)
     directory = _prepare_dir(force, identity_dir(org_name))
 
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name(f"{org_name} ISMS signing CA", org_name)
     ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
@@ -249,7 +249,7 @@ def init_identity(org_name: str, passphrase: str, *, force: bool = False) -> Ide
         org_name.encode("utf-8"), signer_key, signer_cert, [ca_cert], _encryption(secret)
     )
     ca_p12 = pkcs12.serialize_key_and_certificates(
-        f"{org_name} ISMS signing CA".encode("utf-8"), ca_key, ca_cert, None, _encryption(secret)
+        f"{org_name} ISMS signing CA".encode(), ca_key, ca_cert, None, _encryption(secret)
     )
     _write_private(directory / CA_P12, ca_p12)
     _write_public(directory / CA_PEM, ca_cert.public_bytes(serialization.Encoding.PEM))
@@ -271,7 +271,7 @@ def import_identity(p12_path: Path, passphrase: str, *, force: bool = False, org
     except OSError as exc:
         raise InputError(f"Cannot read {p12_path}: {exc.strerror or exc}.") from None
     key, cert, chain = _open_p12(data, passphrase, p12_path.name)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     if cert.not_valid_after_utc < now:
         raise InputError(f"The certificate in {p12_path.name} expired on {cert.not_valid_after_utc:%Y-%m-%d}.")
     root = _root_of(cert, chain)
@@ -320,7 +320,7 @@ def load_identity(passphrase: str, org: str | None = None) -> Identity:
         if "password" in str(exc.__cause__ or exc).lower():
             raise InputError(WRONG_PASSPHRASE) from None
         raise InputError(f"The signing key {path} is not a readable PKCS#12 file.") from None
-    except Exception:  # noqa: BLE001 - e.g. a PKCS#12 without a key: one sentence, not a traceback
+    except Exception:
         raise InputError(f"The signing key {path} must hold a private key and its certificate.") from None
     cert = _from_asn1(signer.signing_cert)
     chain = [_from_asn1(c) for c in signer.cert_registry if c != signer.signing_cert]
@@ -408,9 +408,7 @@ def load_certificates(path: Path) -> list[x509.Certificate]:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _open_p12(
-    data: bytes, passphrase: str, label: str
-) -> tuple[object, x509.Certificate, list[x509.Certificate]]:
+def _open_p12(data: bytes, passphrase: str, label: str) -> tuple[object, x509.Certificate, list[x509.Certificate]]:
     """Open a PKCS#12 with cryptography, which raises on a wrong passphrase, and check it can sign."""
     try:
         key, cert, chain = pkcs12.load_key_and_certificates(data, passphrase.encode("utf-8"))
@@ -420,7 +418,7 @@ def _open_p12(
         if "password" in str(exc).lower():
             raise InputError(WRONG_PASSPHRASE) from None
         raise InputError(f"{label} is not a PKCS#12 file.") from None
-    except Exception:  # noqa: BLE001 - unsupported algorithms etc. are one sentence for the user
+    except Exception:
         raise InputError(f"{label} cannot be read as a PKCS#12 file.") from None
     if key is None or cert is None:
         raise InputError(f"{label} must hold both a private key and its certificate.")
@@ -452,7 +450,7 @@ def _root_of(cert: x509.Certificate, pool: list[x509.Certificate]) -> x509.Certi
 def _issued(issuer: x509.Certificate, cert: x509.Certificate) -> bool:
     try:
         cert.verify_directly_issued_by(issuer)
-    except Exception:  # noqa: BLE001 - any failure means "not its issuer"
+    except Exception:
         return False
     return True
 
@@ -554,7 +552,7 @@ def _prepare_dir(force: bool, directory: Path) -> Path:
     if not force and (directory / SIGNER_P12).exists():
         raise InputError(f"A signing identity already exists in {directory}; use --force to replace it.")
     # Keep the replaced files: packs signed before still need their CA to verify.
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     archive = directory / "old" / stamp
     archive.mkdir(parents=True, mode=0o700)
     for name in present:
@@ -587,4 +585,3 @@ def _atomic_write(path: Path, data: bytes, mode: int) -> None:
         except OSError:
             pass
         raise
-

@@ -19,10 +19,11 @@ import math
 import re
 import threading
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab import rl_config
@@ -139,7 +140,7 @@ def _register_fonts() -> Fonts:
         for name, file in _FONT_FILES.items():
             if name not in pdfmetrics.getRegisteredFontNames():
                 pdfmetrics.registerFont(TTFont(name, str(DEJAVU_DIR / file)))
-    except Exception:  # noqa: BLE001 - any unreadable/missing font file: use the built-in fonts
+    except Exception:
         f = _HELVETICA
         return Fonts(f["PackSans"], f["PackSans-Bold"], f["PackSans-Oblique"], f["PackMono"], unicode=False)
     family = "PackSans"
@@ -157,8 +158,9 @@ def symbol(tone: Tone) -> str:
 
 # -- text ----------------------------------------------------------------------------------------
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff"
-                      "\ufffe\uffff\ud800-\udfff]")
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff\ufffe\uffff\ud800-\udfff]"
+)
 
 
 def clean(text: Any) -> str:
@@ -204,12 +206,29 @@ class Styles:
     def __init__(self) -> None:
         f = fonts()
         self.fonts = f
-        base = ParagraphStyle("base", fontName=f.regular, fontSize=9.2, leading=12.6, textColor=INK,
-                              splitLongWords=1, allowWidows=0, allowOrphans=0)
+        base = ParagraphStyle(
+            "base",
+            fontName=f.regular,
+            fontSize=9.2,
+            leading=12.6,
+            textColor=INK,
+            splitLongWords=1,
+            allowWidows=0,
+            allowOrphans=0,
+        )
         self.body = ParagraphStyle("body", parent=base, spaceAfter=4)
         self.muted = ParagraphStyle("muted", parent=base, textColor=MUTED, fontSize=8.4, leading=11.2)
-        self.note = ParagraphStyle("note", parent=base, fontSize=8.6, leading=11.6, textColor=MUTED,
-                                   backColor=NOTE_BG, borderPadding=(5, 6, 5, 6), spaceBefore=6, spaceAfter=10)
+        self.note = ParagraphStyle(
+            "note",
+            parent=base,
+            fontSize=8.6,
+            leading=11.6,
+            textColor=MUTED,
+            backColor=NOTE_BG,
+            borderPadding=(5, 6, 5, 6),
+            spaceBefore=6,
+            spaceAfter=10,
+        )
         self.cell = ParagraphStyle("cell", parent=base, fontSize=7.8, leading=9.8)
         self.cell_bold = ParagraphStyle("cell_bold", parent=self.cell, fontName=f.bold)
         self.cell_muted = ParagraphStyle("cell_muted", parent=self.cell, textColor=MUTED)
@@ -217,24 +236,57 @@ class Styles:
         self.cell_mono = ParagraphStyle("cell_mono", parent=self.cell, fontName=f.mono, fontSize=7.2, leading=9.4)
         self.head_cell = ParagraphStyle("head_cell", parent=self.cell, fontName=f.bold, textColor=PRIMARY)
         self.head_cell_right = ParagraphStyle("head_cell_right", parent=self.head_cell, alignment=TA_RIGHT)
-        self.label = ParagraphStyle("label", parent=self.cell, fontName=f.bold, textColor=MUTED, fontSize=8.2,
-                                    leading=10.6)
+        self.label = ParagraphStyle(
+            "label", parent=self.cell, fontName=f.bold, textColor=MUTED, fontSize=8.2, leading=10.6
+        )
         self.value = ParagraphStyle("value", parent=self.cell, fontSize=8.6, leading=11.2)
         self.value_mono = ParagraphStyle("value_mono", parent=self.value, fontName=f.mono, fontSize=8.2)
         self.h = [
-            ParagraphStyle("h0", parent=base, fontName=f.bold, fontSize=17, leading=21, textColor=PRIMARY,
-                           spaceBefore=18, spaceAfter=10),
-            ParagraphStyle("h1", parent=base, fontName=f.bold, fontSize=12.6, leading=16, textColor=PRIMARY,
-                           spaceBefore=12, spaceAfter=6),
-            ParagraphStyle("h2", parent=base, fontName=f.bold, fontSize=10.6, leading=13.6, textColor=INK,
-                           spaceBefore=10, spaceAfter=5),
-            ParagraphStyle("h3", parent=base, fontName=f.bold, fontSize=9.4, leading=12.4, textColor=MUTED,
-                           spaceBefore=8, spaceAfter=3),
+            ParagraphStyle(
+                "h0",
+                parent=base,
+                fontName=f.bold,
+                fontSize=17,
+                leading=21,
+                textColor=PRIMARY,
+                spaceBefore=18,
+                spaceAfter=10,
+            ),
+            ParagraphStyle(
+                "h1",
+                parent=base,
+                fontName=f.bold,
+                fontSize=12.6,
+                leading=16,
+                textColor=PRIMARY,
+                spaceBefore=12,
+                spaceAfter=6,
+            ),
+            ParagraphStyle(
+                "h2",
+                parent=base,
+                fontName=f.bold,
+                fontSize=10.6,
+                leading=13.6,
+                textColor=INK,
+                spaceBefore=10,
+                spaceAfter=5,
+            ),
+            ParagraphStyle(
+                "h3",
+                parent=base,
+                fontName=f.bold,
+                fontSize=9.4,
+                leading=12.4,
+                textColor=MUTED,
+                spaceBefore=8,
+                spaceAfter=3,
+            ),
         ]
-        self.title = ParagraphStyle("title", parent=base, fontName=f.bold, fontSize=25, leading=30,
-                                    textColor=PRIMARY, spaceAfter=6)
-        self.subtitle = ParagraphStyle("subtitle", parent=base, fontSize=13, leading=17, textColor=MUTED,
-                                       spaceAfter=18)
+        self.title = ParagraphStyle(
+            "title", parent=base, fontName=f.bold, fontSize=25, leading=30, textColor=PRIMARY, spaceAfter=6
+        )
+        self.subtitle = ParagraphStyle("subtitle", parent=base, fontSize=13, leading=17, textColor=MUTED, spaceAfter=18)
 
 
 _styles: Styles | None = None
@@ -268,9 +320,16 @@ def tone_cell(tone: Tone, label: str, style: ParagraphStyle | None = None) -> Pa
 Cell = Any  # a Paragraph, a Flowable or a short plain string of our own
 
 
-def data_table(header: Sequence[str], rows: Sequence[Sequence[Cell]], widths: Sequence[float], *,
-               tones: Sequence[tuple[int, int, Tone]] = (), align_right: Sequence[int] = (),
-               font_size: float = 7.8, extra: Sequence[tuple] = ()) -> Table:
+def data_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    widths: Sequence[float],
+    *,
+    tones: Sequence[tuple[int, int, Tone]] = (),
+    align_right: Sequence[int] = (),
+    font_size: float = 7.8,
+    extra: Sequence[tuple] = (),
+) -> Table:
     """A zebra table with a repeated header row; long tables split across pages, tall rows too.
 
     `widths` are fractions of the frame width; `tones` colour single cells (column, row, tone)
@@ -279,8 +338,9 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Cell]], widths: Se
     st = styles()
     total = sum(widths)
     col_w = [FRAME_W * w / total for w in widths]
-    data: list[list[Cell]] = [[Paragraph(esc(h), st.head_cell_right if i in align_right else st.head_cell)
-                               for i, h in enumerate(header)]]
+    data: list[list[Cell]] = [
+        [Paragraph(esc(h), st.head_cell_right if i in align_right else st.head_cell) for i, h in enumerate(header)]
+    ]
     data.extend(list(r) for r in rows)
     cmds: list[tuple] = [
         ("FONT", (0, 0), (-1, -1), st.fonts.regular, font_size, font_size + 2),
@@ -303,15 +363,15 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[Cell]], widths: Se
     return Table(data, colWidths=col_w, repeatRows=1, splitInRow=1, style=TableStyle(cmds), hAlign="LEFT")
 
 
-def kv_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 0.24, *, mono_keys: Sequence[str] = ()
-             ) -> Table:
+def kv_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 0.24, *, mono_keys: Sequence[str] = ()) -> Table:
     """Label/value lines (a plan, a record header): labels muted on the left, values wrap."""
     st = styles()
     rows = []
     for label, value in pairs:
         if not isinstance(value, Flowable):
-            value = Paragraph(esc(value) if value not in (None, "") else "—",
-                              st.value_mono if label in mono_keys else st.value)
+            value = Paragraph(
+                esc(value) if value not in (None, "") else "—", st.value_mono if label in mono_keys else st.value
+            )
         rows.append([Paragraph(esc(label), st.label), value])
     cmds = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -321,8 +381,13 @@ def kv_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 0.24, *, mo
         ("RIGHTPADDING", (0, 0), (-1, -1), 6),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
     ]
-    return Table(rows, colWidths=[FRAME_W * label_width, FRAME_W * (1 - label_width)], splitInRow=1,
-                 style=TableStyle(cmds), hAlign="LEFT")
+    return Table(
+        rows,
+        colWidths=[FRAME_W * label_width, FRAME_W * (1 - label_width)],
+        splitInRow=1,
+        style=TableStyle(cmds),
+        hAlign="LEFT",
+    )
 
 
 def tone_commands(cells: Sequence[tuple[int, int, Tone]], text: bool = False) -> list[tuple]:
@@ -367,9 +432,17 @@ class TrendChart(Flowable):
     every line with its value, so the chart reads without colour too.
     """
 
-    def __init__(self, labels: Sequence[str], values: Sequence[float | None], lines: Sequence[ChartLine],
-                 point_tones: Sequence[Tone | None], *, unit: str = "", height: float = 48 * mm,
-                 width: float | None = None) -> None:
+    def __init__(
+        self,
+        labels: Sequence[str],
+        values: Sequence[float | None],
+        lines: Sequence[ChartLine],
+        point_tones: Sequence[Tone | None],
+        *,
+        unit: str = "",
+        height: float = 48 * mm,
+        width: float | None = None,
+    ) -> None:
         super().__init__()
         self.labels = list(labels)
         self.values = list(values)
@@ -379,7 +452,7 @@ class TrendChart(Flowable):
         self.width = width or FRAME_W
         self.height = height
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - reportlab API
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return self.width, self.height
 
     def _range(self) -> tuple[float, float]:
@@ -486,8 +559,9 @@ class TrendChart(Flowable):
         c.restoreState()
 
 
-def _legend_item(c: Canvas, x: float, y: float, colour: colors.Color, dashed: bool, label: str,
-                 dot: bool = False) -> float:
+def _legend_item(
+    c: Canvas, x: float, y: float, colour: colors.Color, dashed: bool, label: str, dot: bool = False
+) -> float:
     c.setStrokeColor(colour)
     c.setLineWidth(1.2)
     c.setDash(3, 2) if dashed else c.setDash()
@@ -558,8 +632,9 @@ class Decor:
 class Heading(Paragraph):
     """A section heading that tells the canvas where it landed (for contents and bookmarks)."""
 
-    def __init__(self, markup: str, style: ParagraphStyle, key: str, level: int, decor: Decor,
-                 section: str | None) -> None:
+    def __init__(
+        self, markup: str, style: ParagraphStyle, key: str, level: int, decor: Decor, section: str | None
+    ) -> None:
         super().__init__(markup, style)
         self.key = key
         self.level = level
@@ -585,7 +660,7 @@ class ReservedPage(Flowable):
         super().__init__()
         self.decor = decor
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return availWidth, availHeight - 1
 
     def draw(self) -> None:
@@ -613,7 +688,7 @@ class PackCanvas(Canvas):
         self._pack_decor = decor
         self._pack_pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:  # noqa: N802 - reportlab API
+    def showPage(self) -> None:
         self._pack_pages.append(dict(self.__dict__))
         self._startPage()
 
@@ -685,7 +760,7 @@ class PackCanvas(Canvas):
             start, count = 0, first
         else:
             start, count = first + (index - 1) * rest, rest
-        entries = d.entries[start:start + count]
+        entries = d.entries[start : start + count]
         top = PAGE_H - MARGIN_T
         self.saveState()
         if index == 0:
@@ -722,8 +797,9 @@ class PackCanvas(Canvas):
             self.setFillColor(PRIMARY if e.level == 0 else INK)
             self.drawRightString(PAGE_W - MARGIN_R, y, page)
             if e.page is not None:
-                self.linkRect("", e.key, (MARGIN_L + indent, y - 3, PAGE_W - MARGIN_R, y + size), relative=0,
-                              thickness=0)
+                self.linkRect(
+                    "", e.key, (MARGIN_L + indent, y - 3, PAGE_W - MARGIN_R, y + size), relative=0, thickness=0
+                )
             y -= TOC_LINE
         self.restoreState()
 
@@ -758,8 +834,17 @@ class Story:
         """Reserve the contents pages at this point (their number is settled in `finish`)."""
         self._contents_at = len(self.flow)
 
-    def heading(self, level: int, text: str, *, ref: str = "", toc: bool = True, keep: float = 60 * mm,
-                toc_text: str | None = None, new_page: bool = False) -> None:
+    def heading(
+        self,
+        level: int,
+        text: str,
+        *,
+        ref: str = "",
+        toc: bool = True,
+        keep: float = 60 * mm,
+        toc_text: str | None = None,
+        new_page: bool = False,
+    ) -> None:
         """A heading that never ends a page: it moves on when less than `keep` points remain.
 
         `ref` (a clause of the standard) shows after the title in a lighter tone.
@@ -769,8 +854,10 @@ class Story:
         key = f"h{self._keys}"
         markup = esc(text)
         if ref:
-            markup += f'<font color="{MUTED.hexval()}" size="{st.h[min(level, 3)].fontSize * 0.78:.1f}">' \
-                      f"  ·  {esc(ref)}</font>"
+            markup += (
+                f'<font color="{MUTED.hexval()}" size="{st.h[min(level, 3)].fontSize * 0.78:.1f}">'
+                f"  ·  {esc(ref)}</font>"
+            )
         if level <= 2 and toc:
             self.decor.entries.append(TocEntry(key, level, clean(toc_text or text)))
         if level == 0:
@@ -779,8 +866,9 @@ class Story:
             self.flow.append(CondPageBreak(FRAME_H - 2))
         else:
             self.flow.append(CondPageBreak(keep))
-        self.flow.append(Heading(markup, st.h[min(level, 3)], key, level, self.decor,
-                                 self._section if level == 0 else None))
+        self.flow.append(
+            Heading(markup, st.h[min(level, 3)], key, level, self.decor, self._section if level == 0 else None)
+        )
 
     def para(self, text: Any, style: ParagraphStyle | None = None) -> None:
         self.flow.append(P(text, style))
@@ -804,7 +892,7 @@ class Story:
         if self._contents_at is not None:
             pages = toc_page_count(len(self.decor.entries))
             reserved: list[Flowable] = [ReservedPage(self.decor) for _ in range(pages)]
-            flow[self._contents_at:self._contents_at] = reserved
+            flow[self._contents_at : self._contents_at] = reserved
         return flow
 
 
@@ -823,12 +911,23 @@ def build_pdf(story: Story, meta: PdfMeta, progress: Callable[[float], None] | N
 
     buf = io.BytesIO()
     doc = BaseDocTemplate(
-        buf, pagesize=A4, leftMargin=MARGIN_L, rightMargin=MARGIN_R, topMargin=MARGIN_T, bottomMargin=MARGIN_B,
-        title=meta.title, author=meta.author, subject=meta.subject, keywords=meta.keywords,
-        creator="isms-tui", producer="isms-tui (reportlab)", allowSplitting=1,
+        buf,
+        pagesize=A4,
+        leftMargin=MARGIN_L,
+        rightMargin=MARGIN_R,
+        topMargin=MARGIN_T,
+        bottomMargin=MARGIN_B,
+        title=meta.title,
+        author=meta.author,
+        subject=meta.subject,
+        keywords=meta.keywords,
+        creator="isms-tui",
+        producer="isms-tui (reportlab)",
+        allowSplitting=1,
     )
-    frame = Frame(MARGIN_L, MARGIN_B, FRAME_W, FRAME_H, id="body", leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0)
+    frame = Frame(
+        MARGIN_L, MARGIN_B, FRAME_W, FRAME_H, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
+    )
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     flow = story.finish()
     if progress is not None:

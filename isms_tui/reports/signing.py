@@ -21,10 +21,10 @@ import os
 import re
 import tempfile
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from isms_tui.services.errors import InputError
 
@@ -176,7 +176,7 @@ def _embed_and_sign(pdf: bytes, attachments: list[Attachment], identity: Identit
     with _quiet_pyhanko():
         try:
             pdf_signer.sign_pdf(writer, output=output)
-        except Exception as exc:  # noqa: BLE001 - turned into one sentence for the user
+        except Exception as exc:
             if tsa_url:
                 raise InputError(
                     f"Signing failed: the timestamp server {tsa_url} did not provide a timestamp."
@@ -202,13 +202,13 @@ def _signing_time(signed: bytes) -> dt.datetime:
     sigs = reader.embedded_regular_signatures
     moment = sigs[0].self_reported_timestamp if len(sigs) == 1 else None
     if moment is None:  # pragma: no cover - pyHanko always writes /M
-        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    return moment.astimezone(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return moment.astimezone(dt.UTC)
 
 
 def _check_validity(identity: Identity) -> None:
     """A pack signed with an expired (or not yet valid) certificate would never verify: refuse up front."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = identity.certificate
     if cert.not_valid_after_utc < now:
         raise InputError(

@@ -19,10 +19,11 @@ import json
 import logging
 import warnings
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from isms_tui.services.errors import InputError
 
@@ -106,7 +107,13 @@ def verify_pdf(path: Path, trust: list[Path] | None = None) -> VerifyReport:
     path = Path(path)
     roots, trusted_cas = _trust_roots(trust)
     report = VerifyReport(
-        ok=False, signer="", fingerprint="", signed_at=None, checks=[], attachments=[], path=str(path),
+        ok=False,
+        signer="",
+        fingerprint="",
+        signed_at=None,
+        checks=[],
+        attachments=[],
+        path=str(path),
         trusted_cas=trusted_cas,
     )
     with _quiet_pyhanko():
@@ -134,7 +141,7 @@ def _verify_into(report: VerifyReport, path: Path, roots: list) -> None:
     try:
         reader = PdfFileReader(io.BytesIO(data))
         sigs = list(reader.embedded_regular_signatures)
-    except Exception as exc:  # noqa: BLE001 - any parse failure of a hostile file is one sentence
+    except Exception as exc:
         checks.append(Check("file", False, f"{path.name} is not a readable PDF ({_clause(exc)})."))
         return
 
@@ -171,7 +178,7 @@ def _validate(sig: Any, roots: list, checks: list[Check]) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return validate_pdf_signature(sig, context, skip_diff=True)
-    except Exception as exc:  # noqa: BLE001 - a malformed signature is a failed check, not a crash
+    except Exception as exc:
         checks.append(Check("integrity", False, f"The signature cannot be validated ({_clause(exc)})."))
         return None
 
@@ -244,7 +251,7 @@ def _coverage_problem(sig: Any, data: bytes, reader: Any) -> str:
     try:
         revisions = reader.xrefs.total_revisions
         signed_revision = sig.signed_revision
-    except Exception:  # noqa: BLE001
+    except Exception:
         revisions, signed_revision = 0, 0
     if revisions and signed_revision < revisions - 1:
         later = revisions - 1 - signed_revision
@@ -253,7 +260,7 @@ def _coverage_problem(sig: Any, data: bytes, reader: Any) -> str:
     try:
         byte_range = sig.byte_range
         end = int(byte_range[2]) + int(byte_range[3])
-    except Exception:  # noqa: BLE001
+    except Exception:
         end = 0
     if end and len(data) > end:
         extra = len(data) - end
@@ -267,7 +274,7 @@ def _attachment_checks(reader: Any, report: VerifyReport) -> None:
     checks = report.checks
     try:
         found = _embedded_files(reader)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         checks.append(Check("attachments", False, f"The embedded files cannot be read ({_clause(exc)})."))
         return
 
@@ -314,8 +321,15 @@ def _attachment_checks(reader: Any, report: VerifyReport) -> None:
             detail = f"{name} does not match its SHA-256 in {MANIFEST_NAME}."
         elif entry.get("size") is not None and entry["size"] != len(data or b""):
             detail = f"{name} does not match its size in {MANIFEST_NAME}."
-        rows.append({"name": name, "sha256": digest, "ok": not detail, "detail": detail,
-                     "size": len(data) if data is not None else None})
+        rows.append(
+            {
+                "name": name,
+                "sha256": digest,
+                "ok": not detail,
+                "detail": detail,
+                "size": len(data) if data is not None else None,
+            }
+        )
         if detail:
             problems.append(detail)
     report.attachments = rows
@@ -358,7 +372,7 @@ def _read_filespec(key: str, ref: Any) -> tuple[str, bytes | None, str | None]:
     try:
         spec = ref.get_object()
         name = str(spec.get("/UF") or spec.get("/F") or key)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return key, None, _clause(exc)
     try:
         ef = spec["/EF"].get_object()
@@ -366,7 +380,7 @@ def _read_filespec(key: str, ref: Any) -> tuple[str, bytes | None, str | None]:
         return name, bytes(stream.data), None
     except zlib.error:
         return name, None, "its compressed data is corrupt"
-    except Exception as exc:  # noqa: BLE001 - any other damage: one clause, not a traceback
+    except Exception as exc:
         return name, None, _clause(exc)
 
 
@@ -424,7 +438,7 @@ def _describe_signer(report: VerifyReport, sig: Any, status: Any) -> None:
         cert = status.signing_cert if status is not None else sig.signer_cert
         report.signer = _cn(cert)
         report.fingerprint = hashlib.sha256(cert.dump()).hexdigest()
-    except Exception:  # noqa: BLE001 - a broken CMS blob leaves the signer unknown
+    except Exception:
         pass
     moment = None
     if status is not None:
@@ -436,7 +450,7 @@ def _describe_signer(report: VerifyReport, sig: Any, status: Any) -> None:
     if moment is None:
         try:
             moment = sig.self_reported_timestamp
-        except Exception:  # noqa: BLE001
+        except Exception:
             moment = None
     report.signed_at = _iso(moment) if moment is not None else None
 
@@ -444,7 +458,7 @@ def _describe_signer(report: VerifyReport, sig: Any, status: Any) -> None:
 def _cn(cert: Any) -> str:
     try:
         return str(cert.subject.native.get("common_name") or cert.subject.human_friendly)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return "unknown"
 
 
@@ -453,7 +467,7 @@ def _iso(moment: Any) -> str:
 
     if isinstance(moment, dt.datetime):
         if moment.tzinfo is not None:
-            moment = moment.astimezone(dt.timezone.utc)
+            moment = moment.astimezone(dt.UTC)
         return moment.isoformat()
     return str(moment)
 

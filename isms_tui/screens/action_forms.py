@@ -6,8 +6,8 @@ live in one place; the forms only turn typed text into dates and show the servic
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 from rich.text import Text
 from textual.widget import Widget
@@ -63,30 +63,39 @@ class ActionForm(FormModal[int]):
             else:
                 action = actions.get_action(session, action_id)
                 self.data = ActionInput(
-                    title=action.title, owner_id=action.owner_id, due_date=action.due_date,
-                    correction=action.correction, root_cause=action.root_cause,
+                    title=action.title,
+                    owner_id=action.owner_id,
+                    due_date=action.due_date,
+                    correction=action.correction,
+                    root_cause=action.root_cause,
                     corrective_action=action.corrective_action,
                 )
                 row = action_register.action_row(session, action_id, clock.today())
                 self.form_title = f"Action #{action_id} · {row.source_label} · {action.status.value}"
                 if row.finding is not None:
                     f = row.finding
-                    self.context = Text.assemble(("Finding: ", "bold"), f"{f.grading.value} on {f.ref}. ",
-                                                 f.statement)
+                    self.context = Text.assemble(("Finding: ", "bold"), f"{f.grading.value} on {f.ref}. ", f.statement)
                 elif row.review is not None:
                     rv = row.review
                     self.context = Text.assemble((f"Review decision ({rv.kind.value}): ", "bold"), rv.decision)
                 if action.status == ActionStatus.CLOSED:
                     closed = f" on {action.closed_on.isoformat()}" if action.closed_on else ""
-                    self.closed_sentence = (f"This action was closed{closed} after an effective check; "
-                                            "its record is kept as it is and can no longer change.")
-                    check = Text.assemble(("Effectiveness check: ", "bold"),
-                                          f"{row.checked_by or 'unknown'} found it effective: ",
-                                          action.effectiveness_notes)
+                    self.closed_sentence = (
+                        f"This action was closed{closed} after an effective check; "
+                        "its record is kept as it is and can no longer change."
+                    )
+                    check = Text.assemble(
+                        ("Effectiveness check: ", "bold"),
+                        f"{row.checked_by or 'unknown'} found it effective: ",
+                        action.effectiveness_notes,
+                    )
                     self.context = check if self.context is None else Text("\n").join([self.context, check])
         # Inactive people cannot take new actions, but an action they own still shows its owner.
-        self.people = [(p.name if p.active else f"{p.name} (inactive)", p.id) for p in people
-                       if p.active or p.id == self.data.owner_id]
+        self.people = [
+            (p.name if p.active else f"{p.name} (inactive)", p.id)
+            for p in people
+            if p.active or p.id == self.data.owner_id
+        ]
 
     @property
     def read_only(self) -> bool:
@@ -99,15 +108,21 @@ class ActionForm(FormModal[int]):
         if self.context is not None:
             yield Static(self.context, classes="form-context")
         yield FormField("Title", Input(d.title), key="title")
-        yield FormField("Owner", person_select(self.people, d.owner_id, prompt="nobody yet"),
-                        key="owner_id")
-        yield FormField("Due date (YYYY-MM-DD)", Input(d.due_date.isoformat() if d.due_date else "",
-                                                       placeholder="YYYY-MM-DD"), key="due_date")
+        yield FormField("Owner", person_select(self.people, d.owner_id, prompt="nobody yet"), key="owner_id")
+        yield FormField(
+            "Due date (YYYY-MM-DD)",
+            Input(d.due_date.isoformat() if d.due_date else "", placeholder="YYYY-MM-DD"),
+            key="due_date",
+        )
         yield FormField("Correction (contain it now)", _long_text(d.correction), key="correction")
         yield FormField("Root cause (why it happened)", _long_text(d.root_cause), key="root_cause")
-        yield FormField("Corrective action", _long_text(d.corrective_action), key="corrective_action",
-                        hint="What removes the root cause. A nonconformity's action needs both "
-                             "before it can be marked implemented.")
+        yield FormField(
+            "Corrective action",
+            _long_text(d.corrective_action),
+            key="corrective_action",
+            hint="What removes the root cause. A nonconformity's action needs both "
+            "before it can be marked implemented.",
+        )
 
     def on_mount(self) -> None:
         title = self.query_one("#field-title", FormField).control
@@ -128,15 +143,18 @@ class ActionForm(FormModal[int]):
 
     def submit(self) -> int:
         from isms_tui.services import actions
-        from isms_tui.services.form_values import parse_date
         from isms_tui.services.actions import ActionInput
         from isms_tui.services.errors import InputError
+        from isms_tui.services.form_values import parse_date
 
         errors: dict[str, str] = {}
         due = parse_date(self.value("due_date"), "due_date", errors)
         data = ActionInput(
-            title=self.value("title"), owner_id=self.value("owner_id"), due_date=due,
-            correction=self.value("correction"), root_cause=self.value("root_cause"),
+            title=self.value("title"),
+            owner_id=self.value("owner_id"),
+            due_date=due,
+            correction=self.value("correction"),
+            root_cause=self.value("root_cause"),
             corrective_action=self.value("corrective_action"),
         )
         with workspace_session(self) as session:
@@ -179,9 +197,13 @@ class EffectivenessForm(FormModal[ActionStatus]):
         yield FormField("Checked on (YYYY-MM-DD)", Input(clock.today().isoformat()), key="effectiveness_on")
         yield FormField(
             "Result",
-            Select([("effective", Effectiveness.EFFECTIVE), ("not effective", Effectiveness.NOT_EFFECTIVE)],
-                   value=Effectiveness.EFFECTIVE, allow_blank=False),
-            key="result", hint="Effective closes the action; not effective sends it back to in progress.",
+            Select(
+                [("effective", Effectiveness.EFFECTIVE), ("not effective", Effectiveness.NOT_EFFECTIVE)],
+                value=Effectiveness.EFFECTIVE,
+                allow_blank=False,
+            ),
+            key="result",
+            hint="Effective closes the action; not effective sends it back to in progress.",
         )
         yield FormField("What was checked and seen", _long_text(""), key="effectiveness_notes")
 
@@ -190,17 +212,20 @@ class EffectivenessForm(FormModal[ActionStatus]):
 
     def submit(self) -> ActionStatus:
         from isms_tui.services import actions
-        from isms_tui.services.form_values import parse_date
         from isms_tui.services.errors import InputError
+        from isms_tui.services.form_values import parse_date
 
         errors: dict[str, str] = {}
-        checked_on: date | None = parse_date(self.value("effectiveness_on"), "effectiveness_on", errors,
-                                             required=True)
+        checked_on: date | None = parse_date(self.value("effectiveness_on"), "effectiveness_on", errors, required=True)
         with workspace_session(self) as session:
             try:
                 action = actions.record_effectiveness(
-                    session, self.action_id, self.value("effectiveness_by_id"), self.value("result"),
-                    self.value("effectiveness_notes"), checked_on,
+                    session,
+                    self.action_id,
+                    self.value("effectiveness_by_id"),
+                    self.value("result"),
+                    self.value("effectiveness_notes"),
+                    checked_on,
                 )
             except InputError as exc:
                 merged = {**exc.fields, **errors}

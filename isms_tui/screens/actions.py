@@ -39,21 +39,21 @@ def status_cell(status: ActionStatus) -> Text:
     return Text(status.value, style=ACTION_STATUS_STYLE[status])
 
 
-def due_cell(row: "ActionRow") -> Text:
+def due_cell(row: ActionRow) -> Text:
     due = row.action.due_date
     if due is None:
         return Text("—", style="dim")
     return Text(due.isoformat() + (" !" if row.overdue else ""), style="bold red" if row.overdue else "")
 
 
-def effect_cell(row: "ActionRow") -> Text:
+def effect_cell(row: ActionRow) -> Text:
     result = row.action.effectiveness
     if result is None:
         return Text("—", style="dim")
     return Text(result.value, style=EFFECT_STYLE[result])
 
 
-def detail_text(row: "ActionRow") -> Text:
+def detail_text(row: ActionRow) -> Text:
     """Everything about one action, with the finding it corrects, as plain (unparsed) text."""
     a = row.action
     text = Text()
@@ -64,8 +64,11 @@ def detail_text(row: "ActionRow") -> Text:
     text.append(f" · {a.status.value}", style="dim")
     if row.finding is not None:
         f = row.finding
-        text.append(f"\nFinding ({f.grading.value}, {f.ref}, audit {f.audit_id} “{f.audit_title}”, "
-                    f"raised {f.raised_on.isoformat()}): ", style="bold")
+        text.append(
+            f"\nFinding ({f.grading.value}, {f.ref}, audit {f.audit_id} “{f.audit_title}”, "
+            f"raised {f.raised_on.isoformat()}): ",
+            style="bold",
+        )
         text.append(f.statement)
         if f.evidence:
             text.append("\nEvidence: ", style="bold")
@@ -73,11 +76,15 @@ def detail_text(row: "ActionRow") -> Text:
     if row.review is not None:
         rv = row.review
         when = f"held {rv.review_date.isoformat()}" if rv.held else f"planned {rv.review_date.isoformat()}"
-        text.append(f"\nDecision ({rv.kind.value}) of the management review “{rv.review_title}”, {when}: ",
-                    style="bold")
+        text.append(
+            f"\nDecision ({rv.kind.value}) of the management review “{rv.review_title}”, {when}: ", style="bold"
+        )
         text.append(rv.decision)
-    for label, value in (("Correction", a.correction), ("Root cause", a.root_cause),
-                         ("Corrective action", a.corrective_action)):
+    for label, value in (
+        ("Correction", a.correction),
+        ("Root cause", a.root_cause),
+        ("Corrective action", a.corrective_action),
+    ):
         if not value and a.source != "finding":
             continue  # 10.2's fields are only expected of corrective actions
         text.append(f"\n{label}: ", style="bold")
@@ -126,8 +133,15 @@ class ActionsScreen(SectionScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#actions", DataTable)
-        for title, width in (("ID", 4), ("Source", 20), ("Title", 30), ("Owner", 15), ("Due", 12),
-                             ("Status", 11), ("Effectiveness", 13)):
+        for title, width in (
+            ("ID", 4),
+            ("Source", 20),
+            ("Title", 30),
+            ("Owner", 15),
+            ("Due", 12),
+            ("Status", 11),
+            ("Effectiveness", 13),
+        ):
             table.add_column(title, key=title.lower(), width=width)
         table.focus()
 
@@ -144,7 +158,7 @@ class ActionsScreen(SectionScreen):
             people = [(p.name, p.id) for p in workspace.list_people(session, include_inactive=True)]
         self.app.call_from_thread(self.show, rows, people)
 
-    def show(self, rows: list["ActionRow"], people: list[tuple[str, int]]) -> None:
+    def show(self, rows: list[ActionRow], people: list[tuple[str, int]]) -> None:
         self.rows = rows
         owners = {r.action.owner_id for r in rows}
         options = [(name, pid) for name, pid in people if pid in owners]
@@ -158,7 +172,7 @@ class ActionsScreen(SectionScreen):
                 select.value = current
         self.render_table()
 
-    def visible_rows(self) -> list["ActionRow"]:
+    def visible_rows(self) -> list[ActionRow]:
         status = self.query_one("#filter-action-status", Select).value
         owner = self.query_one("#filter-action-owner", Select).value
         overdue_only = self.query_one("#filter-overdue", Checkbox).value
@@ -176,30 +190,38 @@ class ActionsScreen(SectionScreen):
     def render_table(self) -> None:
         table = self.query_one("#actions", DataTable)
         rows = self.visible_rows()
-        sync_rows(table, [
-            (str(r.id), [
-                str(r.id), Text(r.source_label, overflow="ellipsis", no_wrap=True),
-                Text(r.action.title, overflow="ellipsis", no_wrap=True),
-                Text(r.owner or "—", style="" if r.owner else "dim", overflow="ellipsis", no_wrap=True),
-                due_cell(r), status_cell(r.action.status), effect_cell(r),
-            ])
-            for r in rows
-        ])
+        sync_rows(
+            table,
+            [
+                (
+                    str(r.id),
+                    [
+                        str(r.id),
+                        Text(r.source_label, overflow="ellipsis", no_wrap=True),
+                        Text(r.action.title, overflow="ellipsis", no_wrap=True),
+                        Text(r.owner or "—", style="" if r.owner else "dim", overflow="ellipsis", no_wrap=True),
+                        due_cell(r),
+                        status_cell(r.action.status),
+                        effect_cell(r),
+                    ],
+                )
+                for r in rows
+            ],
+        )
         if self.select_after_load is not None:
             keys = [str(r.id) for r in rows]
             if str(self.select_after_load) in keys:
                 table.move_cursor(row=keys.index(str(self.select_after_load)))
             self.select_after_load = None
         overdue = sum(r.overdue for r in self.rows)
-        summary = Text(f"{len(rows)} shown · {sum(r.is_open for r in self.rows)} open of {len(self.rows)}",
-                       style="dim")
+        summary = Text(f"{len(rows)} shown · {sum(r.is_open for r in self.rows)} open of {len(self.rows)}", style="dim")
         if overdue:
             summary.append(f" · {overdue} overdue", style="bold red")
         summary.append(" · f open/all/closed · o overdue only · enter edits · k effectiveness check", style="dim")
         self.query_one("#action-summary", Static).update(summary)
         self.show_detail()
 
-    def selected_row(self) -> "ActionRow | None":
+    def selected_row(self) -> ActionRow | None:
         table = self.query_one("#actions", DataTable)
         if not table.row_count:
             return None
@@ -276,8 +298,9 @@ class ActionsScreen(SectionScreen):
             with self.isms.session() as session:
                 actions.set_status(session, row.id, target)
         except InputError as exc:
-            self.notify(str(exc), title=f"Action #{row.id} stays {row.action.status.value}",
-                        severity="error", markup=False)
+            self.notify(
+                str(exc), title=f"Action #{row.id} stays {row.action.status.value}", severity="error", markup=False
+            )
             return
         hint = " · k records the effectiveness check" if target == ActionStatus.IMPLEMENTED else ""
         self.notify(f"Action #{row.id} is {target.value}{hint}.", markup=False)
@@ -303,8 +326,9 @@ class ActionsScreen(SectionScreen):
             if status == ActionStatus.CLOSED:
                 self.notify(f"Action #{row.id} is effective and now closed.", markup=False)
             else:
-                self.notify(f"Action #{row.id} was not effective: it is back {status.value}.",
-                            severity="warning", markup=False)
+                self.notify(
+                    f"Action #{row.id} was not effective: it is back {status.value}.", severity="warning", markup=False
+                )
             self.load()
 
         self.app.push_screen(EffectivenessForm(row.id), checked)

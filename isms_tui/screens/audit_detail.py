@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -26,8 +27,15 @@ if TYPE_CHECKING:
     from isms_tui.services.audit_views import AuditView
     from isms_tui.services.audits import Conflict, Progress
 
-FINDING_COLUMNS = [("Ref", 8), ("Grading", 11), ("Statement", 38), ("Raised", 10), ("Action", 16),
-                   ("Owner", 14), ("Due", 10)]
+FINDING_COLUMNS = [
+    ("Ref", 8),
+    ("Grading", 11),
+    ("Statement", 38),
+    ("Raised", 10),
+    ("Action", 16),
+    ("Owner", 14),
+    ("Due", 10),
+]
 
 
 class AuditDetailScreen(SectionScreen):
@@ -85,12 +93,13 @@ class AuditDetailScreen(SectionScreen):
             view = audit_view(session, self.audit_id)
         self.app.call_from_thread(self.show, view)
 
-    def show(self, view: "AuditView") -> None:
+    def show(self, view: AuditView) -> None:
         self.view = view
         a = view.audit
         self.sub_title = a.title
-        self.query_one("#audit-head", Static).update(Text.assemble(
-            (a.title, "bold"), "  ", status_text(a.status), "  ", (_next_step(view), "dim")))
+        self.query_one("#audit-head", Static).update(
+            Text.assemble((a.title, "bold"), "  ", status_text(a.status), "  ", (_next_step(view), "dim"))
+        )
         self.query_one("#plan", Static).update(plan_grid(view))
         self.query_one("#impartiality", Static).update(impartiality_text(view.conflicts, view))
         prog = view.progress
@@ -102,9 +111,14 @@ class AuditDetailScreen(SectionScreen):
         for fv in view.findings:
             f, act = fv.finding, fv.action
             table.add_row(
-                Text(f.ref), grading_text(f.grading), Text(f.statement, no_wrap=True, overflow="ellipsis"),
-                f.raised_on.isoformat(), action_text(act.status if act else None), Text(fv.owner),
-                act.due_date.isoformat() if act and act.due_date else "", key=str(f.id),
+                Text(f.ref),
+                grading_text(f.grading),
+                Text(f.statement, no_wrap=True, overflow="ellipsis"),
+                f.raised_on.isoformat(),
+                action_text(act.status if act else None),
+                Text(fv.owner),
+                act.due_date.isoformat() if act and act.due_date else "",
+                key=str(f.id),
             )
         if view.findings:
             table.move_cursor(row=min(cursor, len(view.findings) - 1))
@@ -161,8 +175,12 @@ class AuditDetailScreen(SectionScreen):
         if result is None:
             first = self.view.conflicts[0] if self.view and self.view.conflicts else None
             reason = f"{first.person} ({first.role}) is responsible for {first.area}. " if first else ""
-            self.notify(reason + "Record an independence declaration or change the auditor (e).",
-                        title="Not started", severity="warning", markup=False)
+            self.notify(
+                reason + "Record an independence declaration or change the auditor (e).",
+                title="Not started",
+                severity="warning",
+                markup=False,
+            )
             return
         self.notify("Declaration recorded and audit started: w opens the working paper.")
         self.load()
@@ -204,9 +222,12 @@ class AuditDetailScreen(SectionScreen):
     def action_reported(self) -> None:
         from isms_tui.widgets.confirm import ConfirmModal
 
-        self.app.push_screen(ConfirmModal(
-            "Record that the results of this audit were reported to management (9.2.2)? "
-            "This cannot be undone."), self._confirm_reported)
+        self.app.push_screen(
+            ConfirmModal(
+                "Record that the results of this audit were reported to management (9.2.2)? This cannot be undone."
+            ),
+            self._confirm_reported,
+        )
 
     def _confirm_reported(self, yes: bool | None) -> None:
         from isms_tui.services import audits
@@ -243,7 +264,7 @@ def finding_message(saved: object) -> str:
     return f"Finding raised on {saved.ref}{action}."
 
 
-def _next_step(view: "AuditView") -> str:
+def _next_step(view: AuditView) -> str:
     status = view.audit.status
     if status == AuditStatus.PLANNED:
         return "· impartiality first: s asks for a declaration" if view.blocked else "· s starts it"
@@ -254,7 +275,7 @@ def _next_step(view: "AuditView") -> str:
     return "· v shows the report"
 
 
-def plan_grid(view: "AuditView") -> Table:
+def plan_grid(view: AuditView) -> Table:
     """The audit plan as 9.2.2 asks for it: scope, criteria, methods, dates, who."""
     from isms_tui.services.audit_views import ref_ranges
 
@@ -262,8 +283,14 @@ def plan_grid(view: "AuditView") -> Table:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
-    actual = (f"{a.actual_start.isoformat() if a.actual_start else '…'} → "
-              f"{a.actual_end.isoformat() if a.actual_end else '…'}") if a.actual_start else "not started"
+    actual = (
+        (
+            f"{a.actual_start.isoformat() if a.actual_start else '…'} → "
+            f"{a.actual_end.isoformat() if a.actual_end else '…'}"
+        )
+        if a.actual_start
+        else "not started"
+    )
     rows = [
         ("Programme", Text(view.programme.title if view.programme else "—")),
         ("Scope", Text(f"{len(a.scope_refs)} requirements: {ref_ranges(a.scope_refs)}")),
@@ -281,7 +308,7 @@ def plan_grid(view: "AuditView") -> Table:
     return grid
 
 
-def impartiality_text(conflicts: list["Conflict"], view: "AuditView") -> Text:
+def impartiality_text(conflicts: list[Conflict], view: AuditView) -> Text:
     """Who would audit their own area, and the declaration that justifies it (if any)."""
     a = view.audit
     if not conflicts and not a.independence_declaration:
@@ -295,12 +322,13 @@ def impartiality_text(conflicts: list["Conflict"], view: "AuditView") -> Text:
         out.append(f"Independence declared by {a.declared_by} on {when}: ", style="bold")
         out.append(a.independence_declaration)
     elif a.status == AuditStatus.PLANNED:
-        out.append("The audit cannot start: s records a justified declaration, e names another auditor.",
-                   style="bold red")
+        out.append(
+            "The audit cannot start: s records a justified declaration, e names another auditor.", style="bold red"
+        )
     return out
 
 
-def counts_text(prog: "Progress") -> Table:
+def counts_text(prog: Progress) -> Table:
     """'42 of 123 lines answered' and the count of each result, one per line."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
@@ -317,11 +345,14 @@ def counts_text(prog: "Progress") -> Table:
 class IndependenceForm(FormModal[int]):
     """The conflicts, and a justified declaration that lets the audit start (shown in the report)."""
 
-    DEFAULT_CSS = FORM_CSS + """
+    DEFAULT_CSS = (
+        FORM_CSS
+        + """
     IndependenceForm #conflicts { color: $warning; padding: 0 0 1 0; }
     """
+    )
 
-    def __init__(self, audit_id: int, conflicts: list["Conflict"]) -> None:
+    def __init__(self, audit_id: int, conflicts: list[Conflict]) -> None:
         super().__init__()
         self.audit_id = audit_id
         self.conflicts = conflicts
@@ -329,11 +360,17 @@ class IndependenceForm(FormModal[int]):
 
     def fields(self) -> Iterable[Widget]:
         lines = [f"⚠ {c.person} ({c.role}) is responsible for {c.area}, which is in scope." for c in self.conflicts]
-        lines.append("Either press escape and change the auditor (e on the audit), or explain below why the "
-                     "audit stays objective. The declaration appears in the audit report.")
+        lines.append(
+            "Either press escape and change the auditor (e on the audit), or explain below why the "
+            "audit stays objective. The declaration appears in the audit report."
+        )
         yield Static("\n".join(lines), id="conflicts", markup=False)
-        yield FormField("Justification", notes_area(""), key="independence_declaration",
-                        hint="e.g. who reviews this auditor's conclusions, or why the work audited is not theirs.")
+        yield FormField(
+            "Justification",
+            notes_area(""),
+            key="independence_declaration",
+            hint="e.g. who reviews this auditor's conclusions, or why the work audited is not theirs.",
+        )
         yield FormField("Declared by", Input(current_actor(self)), key="declared_by")
 
     def on_mount(self) -> None:
@@ -360,7 +397,7 @@ class CompleteForm(FormModal[int]):
 
     DEFAULT_CSS = FORM_CSS
 
-    def __init__(self, audit_id: int, progress: "Progress") -> None:
+    def __init__(self, audit_id: int, progress: Progress) -> None:
         super().__init__()
         self.audit_id = audit_id
         left = progress.total - progress.done
@@ -369,8 +406,12 @@ class CompleteForm(FormModal[int]):
 
     def fields(self) -> Iterable[Widget]:
         yield FormField("Summary", notes_area(""), key="summary", hint="What was audited, how, and the main results.")
-        yield FormField("Conclusion", notes_area(""), key="conclusion",
-                        hint="Does the ISMS conform and is it effectively implemented and maintained?")
+        yield FormField(
+            "Conclusion",
+            notes_area(""),
+            key="conclusion",
+            hint="Does the ISMS conform and is it effectively implemented and maintained?",
+        )
 
     def on_mount(self) -> None:
         self.query_one("#field-summary", FormField).control.focus()
@@ -379,5 +420,4 @@ class CompleteForm(FormModal[int]):
         from isms_tui.services import audits
 
         with workspace_session(self) as session:
-            return audits.complete_audit(session, self.audit_id, self.value("summary"),
-                                         self.value("conclusion")).id  # type: ignore[return-value]
+            return audits.complete_audit(session, self.audit_id, self.value("summary"), self.value("conclusion")).id  # type: ignore[return-value]

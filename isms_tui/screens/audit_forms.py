@@ -6,8 +6,8 @@ two sets of per-field errors so the user sees every problem at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 from rich.text import Text
 from textual.widget import Widget
@@ -68,28 +68,34 @@ class ProgrammeForm(FormModal[int]):
                 last = start.year + years - 1
                 span = str(start.year) if years == 1 else f"{start.year}–{last}"
                 self.data = ProgrammeInput(
-                    f"ISMS internal audit programme {span}", start, years,
+                    f"ISMS internal audit programme {span}",
+                    start,
+                    years,
                     objectives="Confirm over the cycle that the ISMS conforms to ISO/IEC 27001:2022 and to "
-                               "our own requirements, and that it is effectively implemented and maintained.",
-                    methods="Checklist audits on samples: interviews, observation, document review and "
-                            "re-performance.",
+                    "our own requirements, and that it is effectively implemented and maintained.",
+                    methods="Checklist audits on samples: interviews, observation, document review and re-performance.",
                     responsibilities="The programme owner plans and reports; lead auditors run each audit; "
-                                     "no auditor audits their own area.",
+                    "no auditor audits their own area.",
                 )
             else:
                 p = programme.get_programme(session, programme_id)
-                self.data = ProgrammeInput(p.title, p.cycle_start, p.cycle_years, p.objectives, p.methods,
-                                           p.responsibilities, p.owner_id)
+                self.data = ProgrammeInput(
+                    p.title, p.cycle_start, p.cycle_years, p.objectives, p.methods, p.responsibilities, p.owner_id
+                )
         self.form_title = "New audit programme" if programme_id is None else "Edit the audit programme"
 
     def fields(self) -> Iterable[Widget]:
         d = self.data
         yield FormField("Title", Input(d.title), key="title")
-        yield FormField("Cycle starts (YYYY-MM-DD)", Input(d.cycle_start.isoformat() if d.cycle_start else ""),
-                        key="cycle_start")
-        yield FormField("Cycle length", Select(CYCLE_CHOICES, value=d.cycle_years if d.cycle_years in (1, 3) else 3,
-                                               allow_blank=False), key="cycle_years",
-                        hint="Over the cycle the audits must cover every clause and control in scope.")
+        yield FormField(
+            "Cycle starts (YYYY-MM-DD)", Input(d.cycle_start.isoformat() if d.cycle_start else ""), key="cycle_start"
+        )
+        yield FormField(
+            "Cycle length",
+            Select(CYCLE_CHOICES, value=d.cycle_years if d.cycle_years in (1, 3) else 3, allow_blank=False),
+            key="cycle_years",
+            hint="Over the cycle the audits must cover every clause and control in scope.",
+        )
         yield FormField("Owner", person_select(self.people, d.owner_id), key="owner_id")
         yield FormField("Objectives", notes_area(d.objectives), key="objectives")
         yield FormField("Methods", notes_area(d.methods), key="methods")
@@ -104,8 +110,15 @@ class ProgrammeForm(FormModal[int]):
 
         errors: dict[str, str] = {}
         start = parse_date(self.value("cycle_start"), "cycle_start", errors, required=True)
-        data = ProgrammeInput(self.value("title"), start, self.value("cycle_years"), self.value("objectives"),
-                              self.value("methods"), self.value("responsibilities"), self.value("owner_id"))
+        data = ProgrammeInput(
+            self.value("title"),
+            start,
+            self.value("cycle_years"),
+            self.value("objectives"),
+            self.value("methods"),
+            self.value("responsibilities"),
+            self.value("owner_id"),
+        )
         failure: InputError | None = None
         with workspace_session(self) as session:
             try:
@@ -136,12 +149,23 @@ class AreaForm(FormModal[int]):
 
     def fields(self) -> Iterable[Widget]:
         a = self.area
-        yield FormField("Name", Input(a.name if a else "", placeholder="e.g. IT operations"), key="name",
-                        hint="As written in people's areas of responsibility: that is how conflicts are found.")
-        yield FormField("Importance", Select(IMPORTANCE_CHOICES, value=a.importance if a else 3,
-                                             allow_blank=False), key="importance")
-        yield FormField("Requirements", Input(", ".join(a.refs) if a else "", placeholder="e.g. A.8.13, A.8.15"),
-                        key="refs", hint="Comma-separated clause and control refs.")
+        yield FormField(
+            "Name",
+            Input(a.name if a else "", placeholder="e.g. IT operations"),
+            key="name",
+            hint="As written in people's areas of responsibility: that is how conflicts are found.",
+        )
+        yield FormField(
+            "Importance",
+            Select(IMPORTANCE_CHOICES, value=a.importance if a else 3, allow_blank=False),
+            key="importance",
+        )
+        yield FormField(
+            "Requirements",
+            Input(", ".join(a.refs) if a else "", placeholder="e.g. A.8.13, A.8.15"),
+            key="refs",
+            hint="Comma-separated clause and control refs.",
+        )
         yield FormField("Notes", Input(a.notes if a else ""), key="notes")
 
     def on_mount(self) -> None:
@@ -151,8 +175,14 @@ class AreaForm(FormModal[int]):
         from isms_tui.services import programme
 
         with workspace_session(self) as session:
-            area = programme.save_area(session, self.value("name"), self.value("importance"),
-                                       split_list(self.value("refs")), self.value("notes"), area_id=self.area_id)
+            area = programme.save_area(
+                session,
+                self.value("name"),
+                self.value("importance"),
+                split_list(self.value("refs")),
+                self.value("notes"),
+                area_id=self.area_id,
+            )
             return area.id  # type: ignore[return-value]
 
 
@@ -179,13 +209,25 @@ class AuditPlanForm(FormModal[int]):
                 self.data = AuditInput(title="", planned_start=None, planned_end=None, programme_id=programme_id)
             else:
                 a = audits.get_audit(session, audit_id)
-                self.data = AuditInput(a.title, a.planned_start, a.planned_end, "", a.scope_refs, a.scope_areas,
-                                       a.criteria, a.methods, a.lead_auditor_id, a.team_ids, a.auditees,
-                                       a.programme_id)
+                self.data = AuditInput(
+                    a.title,
+                    a.planned_start,
+                    a.planned_end,
+                    "",
+                    a.scope_refs,
+                    a.scope_areas,
+                    a.criteria,
+                    a.methods,
+                    a.lead_auditor_id,
+                    a.team_ids,
+                    a.auditees,
+                    a.programme_id,
+                )
                 # People who left stay selectable on the audits they were already named on.
                 named = {a.lead_auditor_id, *a.team_ids}
-                people += [p for p in workspace.list_people(session, include_inactive=True)
-                           if not p.active and p.id in named]
+                people += [
+                    p for p in workspace.list_people(session, include_inactive=True) if not p.active and p.id in named
+                ]
         self.people = {p.id: p.name for p in people}
         self.form_title = "Plan an audit" if audit_id is None else f"Edit the plan of {self.data.title}"
 
@@ -194,27 +236,39 @@ class AuditPlanForm(FormModal[int]):
         editing = self.audit_id is not None
         people = [(Text(name), pid) for pid, name in self.people.items()]
         yield FormField("Title", Input(d.title, placeholder="e.g. Operations and backups"), key="title")
-        yield FormField("Starts (YYYY-MM-DD)", Input(d.planned_start.isoformat() if d.planned_start else ""),
-                        key="planned_start")
-        yield FormField("Ends (YYYY-MM-DD)", Input(d.planned_end.isoformat() if d.planned_end else ""),
-                        key="planned_end")
+        yield FormField(
+            "Starts (YYYY-MM-DD)", Input(d.planned_start.isoformat() if d.planned_start else ""), key="planned_start"
+        )
+        yield FormField(
+            "Ends (YYYY-MM-DD)", Input(d.planned_end.isoformat() if d.planned_end else ""), key="planned_end"
+        )
         if editing:
-            yield FormField("Requirements in scope", Input(", ".join(d.scope_refs), disabled=True),
-                            key="scope_refs", hint="The working paper is fixed; plan a new audit to change it.")
+            yield FormField(
+                "Requirements in scope",
+                Input(", ".join(d.scope_refs), disabled=True),
+                key="scope_refs",
+                hint="The working paper is fixed; plan a new audit to change it.",
+            )
         else:
-            yield FormField("Checklist", Select(self.templates, value=d.template, allow_blank=False),
-                            key="template")
-            yield FormField("Requirements in scope", Input("", placeholder="e.g. A.8.13, A.8.15"), key="scope_refs",
-                            hint="Comma-separated refs; empty means the whole checklist.")
+            yield FormField("Checklist", Select(self.templates, value=d.template, allow_blank=False), key="template")
+            yield FormField(
+                "Requirements in scope",
+                Input("", placeholder="e.g. A.8.13, A.8.15"),
+                key="scope_refs",
+                hint="Comma-separated refs; empty means the whole checklist.",
+            )
         hint = f"Comma-separated. Known: {', '.join(self.area_names)}." if self.area_names else "Comma-separated."
         yield FormField("Areas in scope", Input(", ".join(d.scope_areas)), key="scope_areas", hint=hint)
         yield FormField("Criteria", Input(d.criteria), key="criteria")
         yield FormField("Methods", Input(d.methods), key="methods")
-        yield FormField("Lead auditor", person_select(people, d.lead_auditor_id),
-                        key="lead_auditor_id")
+        yield FormField("Lead auditor", person_select(people, d.lead_auditor_id), key="lead_auditor_id")
         team = ", ".join(self.people.get(pid, "") for pid in d.team_ids)
-        yield FormField("Audit team", Input(team, placeholder="Names, comma-separated"), key="team_ids",
-                        hint="Auditors must not audit their own areas; conflicts are checked at the start.")
+        yield FormField(
+            "Audit team",
+            Input(team, placeholder="Names, comma-separated"),
+            key="team_ids",
+            hint="Auditors must not audit their own areas; conflicts are checked at the start.",
+        )
         yield FormField("Auditees", Input(d.auditees, placeholder="Who will be interviewed"), key="auditees")
 
     def on_mount(self) -> None:
@@ -244,10 +298,14 @@ class AuditPlanForm(FormModal[int]):
             planned_start=parse_date(self.value("planned_start"), "planned_start", errors, required=True),
             planned_end=parse_date(self.value("planned_end"), "planned_end", errors, required=True),
             template=self.value("template") if self.audit_id is None else "",
-            scope_refs=split_list(self.value("scope_refs")), scope_areas=split_list(self.value("scope_areas")),
-            criteria=self.value("criteria"), methods=self.value("methods"),
-            lead_auditor_id=self.value("lead_auditor_id"), team_ids=self.team_ids(errors),
-            auditees=self.value("auditees"), programme_id=self.data.programme_id,
+            scope_refs=split_list(self.value("scope_refs")),
+            scope_areas=split_list(self.value("scope_areas")),
+            criteria=self.value("criteria"),
+            methods=self.value("methods"),
+            lead_auditor_id=self.value("lead_auditor_id"),
+            team_ids=self.team_ids(errors),
+            auditees=self.value("auditees"),
+            programme_id=self.data.programme_id,
         )
         failure: InputError | None = None
         with workspace_session(self) as session:
@@ -262,4 +320,3 @@ class AuditPlanForm(FormModal[int]):
             if problem is not None:
                 raise problem
             return saved.id  # type: ignore[return-value]
-

@@ -61,7 +61,7 @@ class AuditReportScreen(SectionScreen):
             org = ws.org_name if ws else ""
         self.app.call_from_thread(self.show, view, org)
 
-    def show(self, view: "AuditView", org: str) -> None:
+    def show(self, view: AuditView, org: str) -> None:
         self.view = view
         self.sub_title = f"Report: {view.audit.title}"
         self.query_one("#report", Static).update(report(view, org))
@@ -71,7 +71,7 @@ def _heading(title: str) -> RenderableType:
     return Rule(Text(title, style="bold"), align="left", style="dim")
 
 
-def report(view: "AuditView", org: str) -> Group:
+def report(view: AuditView, org: str) -> Group:
     """The whole report as Rich renderables; every user-written text goes in as Text (no markup)."""
     a = view.audit
     title = Text.assemble(("Internal audit report: ", "bold"), (a.title, "bold"), "  ", status_text(a.status))
@@ -97,13 +97,14 @@ def report(view: "AuditView", org: str) -> Group:
             lines.add_row(Text(item.ref), Text(item.title), result_text(item.result), Text(item.notes or "—"))
         parts += [Text("Lines with a nonconformity, observation or opportunity for improvement:"), lines]
     else:
-        parts.append(Text("No line was graded a nonconformity, observation or opportunity for improvement.",
-                          style="dim"))
+        parts.append(
+            Text("No line was graded a nonconformity, observation or opportunity for improvement.", style="dim")
+        )
     parts += [Text(""), _heading(f"Findings ({len(view.findings)})"), _findings_table(view)]
     return Group(*parts)
 
 
-def _counts_table(view: "AuditView") -> Table:
+def _counts_table(view: AuditView) -> Table:
     prog = view.progress
     table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
     for result in AuditResult:
@@ -115,7 +116,7 @@ def _counts_table(view: "AuditView") -> Table:
     return table
 
 
-def _findings_table(view: "AuditView") -> RenderableType:
+def _findings_table(view: AuditView) -> RenderableType:
     if not view.findings:
         return Text("No findings.", style="dim")
     table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")

@@ -32,23 +32,36 @@ PROGRAMME, COVERAGE, PRIORITIES, AUDITS = "programme", "coverage", "priorities",
 TAB_KEYS = {"1": PROGRAMME, "2": COVERAGE, "3": PRIORITIES, "4": AUDITS}
 REQUIREMENT_WIDTH = 44
 AUDIT_COLUMN_WIDTH = 12
-PRIORITY_COLUMNS = [("Area", 22), ("Score", 5), ("Importance", 10), ("Last audited", 12), ("Next due", 10),
-                    ("Interval", 9), ("Why", 32)]
-AUDIT_COLUMNS = [("Title", 30), ("Status", 11), ("Planned", 23), ("Lead auditor", 16), ("Progress", 13),
-                 ("Findings", 14)]
+PRIORITY_COLUMNS = [
+    ("Area", 22),
+    ("Score", 5),
+    ("Importance", 10),
+    ("Last audited", 12),
+    ("Next due", 10),
+    ("Interval", 9),
+    ("Why", 32),
+]
+AUDIT_COLUMNS = [
+    ("Title", 30),
+    ("Status", 11),
+    ("Planned", 23),
+    ("Lead auditor", 16),
+    ("Progress", 13),
+    ("Findings", 14),
+]
 
 
 @dataclass(frozen=True)
 class AuditsData:
     """One consistent read of everything the four tabs show."""
 
-    today: "date"
-    programme: "AuditProgramme | None"
-    cycle_end: "date | None"
+    today: date
+    programme: AuditProgramme | None
+    cycle_end: date | None
     owner: str
-    coverage: "Coverage | None"
-    priorities: list["AreaPriority"]
-    audits: list["AuditRow"]
+    coverage: Coverage | None
+    priorities: list[AreaPriority]
+    audits: list[AuditRow]
 
 
 class AuditsScreen(SectionScreen):
@@ -82,13 +95,17 @@ class AuditsScreen(SectionScreen):
                 yield Static(_legend(), id="coverage-legend")
                 yield RecordTable(id="coverage-table", cursor_type="row", header_height=2)
             with TabPane("3 Priorities", id=PRIORITIES):
-                yield Label("Areas by priority: importance and previous results raise it · n adds, e edits",
-                            classes="section-title")
+                yield Label(
+                    "Areas by priority: importance and previous results raise it · n adds, e edits",
+                    classes="section-title",
+                )
                 yield RecordTable(id="priorities-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="priority-why")
             with TabPane("4 Audits", id=AUDITS):
-                yield Label("Audits · enter opens one · n plans a new one · e edits a planned one's plan",
-                            classes="section-title")
+                yield Label(
+                    "Audits · enter opens one · n plans a new one · e edits a planned one's plan",
+                    classes="section-title",
+                )
                 yield RecordTable(id="audit-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -113,7 +130,9 @@ class AuditsScreen(SectionScreen):
             prog = programme.current_programme(session, today)
             names = audit_views.people_names(session)
             data = AuditsData(
-                today=today, programme=prog, cycle_end=programme.cycle_end(prog) if prog else None,
+                today=today,
+                programme=prog,
+                cycle_end=programme.cycle_end(prog) if prog else None,
                 owner=names.get(prog.owner_id or 0, "") if prog else "",
                 coverage=programme.coverage(session, prog.id) if prog else None,  # type: ignore[arg-type]
                 priorities=programme.priorities(session, today),
@@ -140,7 +159,8 @@ class AuditsScreen(SectionScreen):
             return
         total, missing = len(cov.rows), len(cov.uncovered)
         line = Text.assemble(
-            (f"{total - missing} of {total}", "bold"), " requirements covered by the audits of this cycle; ",
+            (f"{total - missing} of {total}", "bold"),
+            " requirements covered by the audits of this cycle; ",
             (f"{missing} not covered", "bold red" if missing else "green"),
         )
         line.append("  · u: show all" if self.only_uncovered else "  · u: only those not covered", style="dim")
@@ -173,11 +193,14 @@ class AuditsScreen(SectionScreen):
             due = p.next_due.isoformat() if p.next_due else "—"
             overdue = p.next_due is not None and data is not None and p.next_due <= data.today
             table.add_row(
-                Text(p.area.name, no_wrap=True, overflow="ellipsis"), Text(str(p.score), justify="right"),
+                Text(p.area.name, no_wrap=True, overflow="ellipsis"),
+                Text(str(p.score), justify="right"),
                 Text("●" * p.area.importance + "○" * (5 - p.area.importance), style="yellow"),
                 p.last_audited.isoformat() if p.last_audited else Text("never", style="dim"),
-                Text(due, style="bold red" if overdue else ""), f"{p.interval_months} months",
-                Text("; ".join(p.reasons), no_wrap=True, overflow="ellipsis"), key=str(p.area.id),
+                Text(due, style="bold red" if overdue else ""),
+                f"{p.interval_months} months",
+                Text("; ".join(p.reasons), no_wrap=True, overflow="ellipsis"),
+                key=str(p.area.id),
             )
         _restore(table, keep)
         self._show_priority_reasons()
@@ -191,11 +214,13 @@ class AuditsScreen(SectionScreen):
             a = row.audit
             found = f"{row.findings}" + (f" · {row.open_actions} open" if row.open_actions else "")
             table.add_row(
-                Text(a.title, no_wrap=True, overflow="ellipsis"), status_text(a.status),
+                Text(a.title, no_wrap=True, overflow="ellipsis"),
+                status_text(a.status),
                 f"{a.planned_start.isoformat()} → {a.planned_end.isoformat()}",
                 Text(row.lead, no_wrap=True, overflow="ellipsis"),
                 f"{row.progress.percent:>3}%  {row.progress.done}/{row.progress.total}",
-                Text(found, style="red" if row.open_actions else ""), key=str(a.id),
+                Text(found, style="red" if row.open_actions else ""),
+                key=str(a.id),
             )
         _restore(table, keep)
 
@@ -209,8 +234,13 @@ class AuditsScreen(SectionScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = self.active_tab
         per_tab = {
-            "new_programme": PROGRAMME, "edit_programme": PROGRAMME, "toggle_uncovered": COVERAGE,
-            "new_area": PRIORITIES, "edit_area": PRIORITIES, "plan_audit": AUDITS, "edit_plan": AUDITS,
+            "new_programme": PROGRAMME,
+            "edit_programme": PROGRAMME,
+            "toggle_uncovered": COVERAGE,
+            "new_area": PRIORITIES,
+            "edit_area": PRIORITIES,
+            "plan_audit": AUDITS,
+            "edit_plan": AUDITS,
             "open_audit": AUDITS,
         }
         if action in per_tab and per_tab[action] != tab:
@@ -251,8 +281,11 @@ class AuditsScreen(SectionScreen):
         key = _selected_key(self.query_one("#priorities-table", DataTable))
         found = [p for p in self.data.priorities if str(p.area.id) == key] if self.data else []
         if not found:
-            why.update(Text("No areas yet: n adds one (a part of the ISMS, its importance and its "
-                            "requirements).", style="dim") if self.data and not self.data.priorities else "")
+            why.update(
+                Text("No areas yet: n adds one (a part of the ISMS, its importance and its requirements).", style="dim")
+                if self.data and not self.data.priorities
+                else ""
+            )
             return
         p = found[0]
         grid = Table.grid(padding=(0, 1))
@@ -316,8 +349,11 @@ class AuditsScreen(SectionScreen):
             return
         row = next((r for r in self.data.audits if str(r.audit.id) == key), None) if self.data else None
         if row is not None and row.audit.status != AuditStatus.PLANNED:
-            self.notify(f"The audit is {row.audit.status.value}; only a planned audit's plan can change.",
-                        severity="warning", markup=False)
+            self.notify(
+                f"The audit is {row.audit.status.value}; only a planned audit's plan can change.",
+                severity="warning",
+                markup=False,
+            )
             return
         from .audit_forms import AuditPlanForm
 
@@ -365,8 +401,9 @@ def _programme_info(data: AuditsData) -> Group | Text:
     grid.add_column(overflow="fold")
     years = "1 year" if prog.cycle_years == 1 else f"{prog.cycle_years} years"
     grid.add_row("Programme", Text(prog.title, style="bold"))
-    grid.add_row("Cycle", f"{prog.cycle_start.isoformat()} → {data.cycle_end.isoformat() if data.cycle_end else ''}"
-                          f"  ({years})")
+    grid.add_row(
+        "Cycle", f"{prog.cycle_start.isoformat()} → {data.cycle_end.isoformat() if data.cycle_end else ''}  ({years})"
+    )
     grid.add_row("Owner", Text(data.owner or "—"))
     grid.add_row("Objectives", Text(prog.objectives or "—"))
     grid.add_row("Methods", Text(prog.methods or "—"))
@@ -377,8 +414,12 @@ def _programme_info(data: AuditsData) -> Group | Text:
     grid.add_row("Audits", f"{len(in_cycle)} in this cycle ({summary})")
     if data.coverage is not None:
         missing = len(data.coverage.uncovered)
-        grid.add_row("Coverage", Text.assemble(
-            f"{data.coverage.percent}% of the requirements; ",
-            (f"{missing} not covered yet" if missing else "everything covered",
-             "bold red" if missing else "green"), " (tab 2)"))
+        grid.add_row(
+            "Coverage",
+            Text.assemble(
+                f"{data.coverage.percent}% of the requirements; ",
+                (f"{missing} not covered yet" if missing else "everything covered", "bold red" if missing else "green"),
+                " (tab 2)",
+            ),
+        )
     return Group(grid, Text("\ne edits the programme · n starts the programme of a new cycle", style="dim"))

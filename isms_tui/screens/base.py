@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ContextManager, cast
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -15,12 +16,12 @@ if TYPE_CHECKING:
     from isms_tui.app import IsmsApp
 
 
-def workspace_session(node: "DOMNode") -> ContextManager["Session"]:
+def workspace_session(node: DOMNode) -> AbstractContextManager[Session]:
     """A journaled transaction on the open workspace, for any screen or modal."""
     return cast("IsmsApp", node.app).session()
 
 
-def current_actor(node: "DOMNode") -> str:
+def current_actor(node: DOMNode) -> str:
     """The name recorded as 'entered by' for what the user types now."""
     return cast("IsmsApp", node.app).actor
 
@@ -41,7 +42,7 @@ class SectionScreen(Screen[None]):
         yield from ()
 
     @property
-    def isms(self) -> "IsmsApp":
+    def isms(self) -> IsmsApp:
         return cast("IsmsApp", self.app)
 
     def on_screen_resume(self) -> None:

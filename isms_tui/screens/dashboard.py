@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Digits, Label, Static
 
 from isms_tui.models.enums import Status
 from isms_tui.services import clock, periods
+from isms_tui.widgets.actions_panel import ActionsPanel
 from isms_tui.widgets.status import (
     STATUS_STYLE,
     fmt_value,
@@ -21,7 +22,6 @@ from isms_tui.widgets.status import (
     status_text,
     trend_text,
 )
-from isms_tui.widgets.actions_panel import ActionsPanel
 from isms_tui.widgets.tables import RecordTable, sync_rows
 
 from .base import SectionScreen
@@ -103,8 +103,11 @@ class DashboardScreen(SectionScreen):
         with self.isms.session() as session:
             ov = monitoring.overview(session, today)
             ws = workspace.get_workspace(session)
-            cycle = {"audit": status.next_audit(session, today), "audits": status.audits_summary(session),
-                     "reviews": reviews_summary(session)}
+            cycle = {
+                "audit": status.next_audit(session, today),
+                "audits": status.audits_summary(session),
+                "reviews": reviews_summary(session),
+            }
             headline = (ws.org_name if ws else "Unnamed workspace", ws.scope if ws else "", cycle)
             latest = analysis.latest_analyses(session, 12)
             from isms_tui.services.action_register import actions_summary
@@ -113,8 +116,13 @@ class DashboardScreen(SectionScreen):
         self.app.call_from_thread(self.show, ov, headline, today, latest)
         self.app.call_from_thread(lambda: self.query_one(ActionsPanel).show_summary(acts))
 
-    def show(self, ov: "Overview", headline: tuple[str, str, dict[str, Any]], today: date,
-             latest: list[tuple["Analysis", str]] = ()) -> None:
+    def show(
+        self,
+        ov: Overview,
+        headline: tuple[str, str, dict[str, Any]],
+        today: date,
+        latest: list[tuple[Analysis, str]] = (),
+    ) -> None:
         org, scope, cycle = headline
         text = Text(org, style="bold")
         text.append(f"  ·  ISMS status on {today.isoformat()}", style="dim")
@@ -141,29 +149,49 @@ class DashboardScreen(SectionScreen):
         table = self.query_one("#urgent", DataTable)
         order = list(Status)
         rows = sorted(ov.rows, key=lambda r: (order.index(r.state.status), r.kpi.code))
-        sync_rows(table, [
-            (str(r.kpi.id), [
-                r.kpi.code, Text(r.kpi.name, overflow="ellipsis", no_wrap=True), status_text(r.state.status),
-                r.last_label, fmt_value(r.state.last_value, r.kpi.unit), trend_text(r.state.trend), spark(r.recent),
-            ])
-            for r in rows
-        ])
+        sync_rows(
+            table,
+            [
+                (
+                    str(r.kpi.id),
+                    [
+                        r.kpi.code,
+                        Text(r.kpi.name, overflow="ellipsis", no_wrap=True),
+                        status_text(r.state.status),
+                        r.last_label,
+                        fmt_value(r.state.last_value, r.kpi.unit),
+                        trend_text(r.state.trend),
+                        spark(r.recent),
+                    ],
+                )
+                for r in rows
+            ],
+        )
 
-    def show_lower(self, ov: "Overview", today: date, latest: list[tuple["Analysis", str]]) -> None:
+    def show_lower(self, ov: Overview, today: date, latest: list[tuple[Analysis, str]]) -> None:
         from isms_tui.services.evaluation import due_date
 
         due_rows = []
         for row, period in reversed(ov.due):  # newest periods first
             by = due_date(row.kpi, period)
-            due_rows.append((f"{row.kpi.id}:{period.isoformat()}", [
-                row.kpi.code, periods.period_label(period, row.kpi.frequency),
-                Text(by.isoformat(), style="magenta" if by < today else ""),
-            ]))
+            due_rows.append(
+                (
+                    f"{row.kpi.id}:{period.isoformat()}",
+                    [
+                        row.kpi.code,
+                        periods.period_label(period, row.kpi.frequency),
+                        Text(by.isoformat(), style="magenta" if by < today else ""),
+                    ],
+                )
+            )
         sync_rows(self.query_one("#due", DataTable), due_rows)
-        sync_rows(self.query_one("#latest-analyses", DataTable), [
-            (str(record.id), [record.analysed_on.isoformat(), code, _one_line(record.conclusion, 52)])
-            for record, code in latest
-        ])
+        sync_rows(
+            self.query_one("#latest-analyses", DataTable),
+            [
+                (str(record.id), [record.analysed_on.isoformat(), code, _one_line(record.conclusion, 52)])
+                for record, code in latest
+            ],
+        )
 
     def action_open_kpi(self) -> None:
         table = self.query_one("#urgent", DataTable)
@@ -181,7 +209,6 @@ class DashboardScreen(SectionScreen):
         from .due_readings import DueReadingsScreen
 
         self.app.push_screen(DueReadingsScreen())
-
 
 
 def _cycle_line(cycle: dict[str, Any], today: date, width: int) -> Text:
@@ -214,8 +241,9 @@ def _cycle_text(cycle: dict[str, Any], today: date, title: str) -> Text:
     line.append(f"last {last['held_on']}" if last else "none held yet", style="" if last else "magenta")
     if nxt:
         late = nxt["planned_on"] < today.isoformat()
-        line.append(f" · next {nxt['planned_on']}" + (" (past its date)" if late else ""),
-                    style="bold red" if late else "")
+        line.append(
+            f" · next {nxt['planned_on']}" + (" (past its date)" if late else ""), style="bold red" if late else ""
+        )
     else:
         line.append(" · none planned", style="magenta")
     if reviews["open_actions"]:

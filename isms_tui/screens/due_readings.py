@@ -59,8 +59,7 @@ class DueReadingsScreen(SectionScreen):
             yield Input(placeholder="value, then enter", id="due-value")
             yield Input(placeholder="note (optional), enter saves too", id="due-note")
             yield Static("", id="due-error", markup=False)
-            yield Static("enter saves and moves on · tab note · ctrl+n skip · escape done",
-                         id="due-help")
+            yield Static("enter saves and moves on · tab note · ctrl+n skip · escape done", id="due-help")
 
     def refresh_data(self) -> None:
         if not self.loaded:
@@ -73,9 +72,18 @@ class DueReadingsScreen(SectionScreen):
         with self.isms.session() as session:
             ov = monitoring.overview(session, clock.today())
         items = [
-            DueItem(r.kpi.id, r.kpi.code, r.kpi.name, periods.period_label(p, r.kpi.frequency), p,
-                    target_text(r.kpi), r.kpi.unit, r.kpi.method, r.recent,
-                    p in r.state.overdue_periods)
+            DueItem(
+                r.kpi.id,
+                r.kpi.code,
+                r.kpi.name,
+                periods.period_label(p, r.kpi.frequency),
+                p,
+                target_text(r.kpi),
+                r.kpi.unit,
+                r.kpi.method,
+                r.recent,
+                p in r.state.overdue_periods,
+            )
             for r, p in ov.due
         ]
         self.app.call_from_thread(self.start, items)
@@ -94,8 +102,10 @@ class DueReadingsScreen(SectionScreen):
         done = self.index >= len(self.items)
         self.query_one(ProgressBar).update(progress=self.index)
         self.query_one("#due-progress-text", Static).update(
-            Text(f"{min(self.index + 1, len(self.items))} of {len(self.items)} due readings"
-                 f" · {self.saved} saved", style="bold")
+            Text(
+                f"{min(self.index + 1, len(self.items))} of {len(self.items)} due readings · {self.saved} saved",
+                style="bold",
+            )
         )
         for widget_id in ("#due-value", "#due-note"):
             self.query_one(widget_id, Input).display = not done
@@ -130,7 +140,11 @@ class DueReadingsScreen(SectionScreen):
             value = readings.parse_value(self.query_one("#due-value", Input).value)
             with workspace_session(self) as session:
                 readings.record_reading(
-                    session, item.kpi_id, item.period, value, entered_by=current_actor(self),
+                    session,
+                    item.kpi_id,
+                    item.period,
+                    value,
+                    entered_by=current_actor(self),
                     note=self.query_one("#due-note", Input).value,
                 )
                 status = evaluation.evaluate_value(kpis.get_kpi(session, item.kpi_id), value)
@@ -150,6 +164,3 @@ class DueReadingsScreen(SectionScreen):
         if self.current is not None:
             self.index += 1
             self.show_current()
-
-
-

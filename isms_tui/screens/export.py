@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable
 
 from rich.text import Text
 from textual import on, work
@@ -23,9 +23,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, ProgressBar, Select, Static
 
 from isms_tui.services import clock
+from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, value_of
 
-from isms_tui.services.form_values import parse_date
 from .base import current_actor, workspace_session
 
 KIND_OPTIONS = [
@@ -107,11 +107,14 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         yield Footer()
 
     def fields(self, start: date, end: date) -> Iterable[FormField]:
-        yield FormField("What the pack covers", Select(KIND_OPTIONS, value="clause9", allow_blank=False),
-                        key="kind")
+        yield FormField("What the pack covers", Select(KIND_OPTIONS, value="clause9", allow_blank=False), key="kind")
         yield FormField("Period from", Input(start.isoformat(), placeholder="YYYY-MM-DD"), key="period_from")
-        yield FormField("Period to", Input(end.isoformat(), placeholder="YYYY-MM-DD"), key="period_to",
-                        hint="Default: the last twelve months. Audits and reviews use their own dates.")
+        yield FormField(
+            "Period to",
+            Input(end.isoformat(), placeholder="YYYY-MM-DD"),
+            key="period_to",
+            hint="Default: the last twelve months. Audits and reviews use their own dates.",
+        )
         audit = FormField("Audit", Select([], prompt="Choose an audit"), key="audit_id")
         audit.add_class("hidden")
         yield audit
@@ -120,11 +123,19 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         yield review
         yield FormField("Save as", Input("", placeholder="FILE.pdf"), key="out")
         if self.needs_passphrase:
-            yield FormField("Signing key passphrase", Input("", password=True), key="passphrase",
-                            hint="ISMS_PASSPHRASE is not set. The first pack creates the signing key with it.")
-            repeat = FormField("Repeat the new passphrase", Input("", password=True), key="passphrase_again",
-                               hint="This organisation has no signing key yet: this pack creates it. "
-                                    "Keep the passphrase: every later pack needs it.")
+            yield FormField(
+                "Signing key passphrase",
+                Input("", password=True),
+                key="passphrase",
+                hint="ISMS_PASSPHRASE is not set. The first pack creates the signing key with it.",
+            )
+            repeat = FormField(
+                "Repeat the new passphrase",
+                Input("", password=True),
+                key="passphrase_again",
+                hint="This organisation has no signing key yet: this pack creates it. "
+                "Keep the passphrase: every later pack needs it.",
+            )
             repeat.add_class("hidden")  # shown once we know the key does not exist yet
             yield repeat
 
@@ -141,11 +152,15 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
             with workspace_session(self) as session:
                 ws = workspace.get_workspace(session)
                 org = ws.org_name if ws else ""
-                audit_opts = [(Text(f"#{a.id}  {a.title}  ({a.planned_start.isoformat()}, {a.status.value})"), a.id)
-                              for a in reversed(audits.list_audits(session))]
-                review_opts = [(Text(f"#{r.id}  {r.title}  ({r.status.value})"), r.id)
-                               for r in reversed(review.list_reviews(session))]
-        except Exception as exc:  # noqa: BLE001 - shown as one sentence, never a traceback
+                audit_opts = [
+                    (Text(f"#{a.id}  {a.title}  ({a.planned_start.isoformat()}, {a.status.value})"), a.id)
+                    for a in reversed(audits.list_audits(session))
+                ]
+                review_opts = [
+                    (Text(f"#{r.id}  {r.title}  ({r.status.value})"), r.id)
+                    for r in reversed(review.list_reviews(session))
+                ]
+        except Exception as exc:
             self.app.call_from_thread(self._failed, f"The workspace could not be read: {exc}")
             return
         from isms_tui.reports.keys import has_identity
@@ -216,8 +231,11 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         passphrase = os.environ.get("ISMS_PASSPHRASE") or (self.value("passphrase") if self.needs_passphrase else "")
         if not passphrase:
             errors["passphrase"] = "The signing key needs its passphrase."
-        elif self.needs_passphrase and not self.query_one("#field-passphrase_again", FormField).has_class("hidden") \
-                and self.value("passphrase_again") != passphrase:
+        elif (
+            self.needs_passphrase
+            and not self.query_one("#field-passphrase_again", FormField).has_class("hidden")
+            and self.value("passphrase_again") != passphrase
+        ):
             errors["passphrase_again"] = "The two passphrases differ; type the new one twice."
         for field in self.query(FormField):
             field.set_error(errors.get(field.key))
@@ -230,12 +248,20 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         result.remove_class("-error", "-done")
         result.update("")
         self._progress(0.0, "Starting")
-        self.issue(kind, start, end, audit_id, review_id, Path(out_text).expanduser(), passphrase,
-                   current_actor(self))
+        self.issue(kind, start, end, audit_id, review_id, Path(out_text).expanduser(), passphrase, current_actor(self))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-pack")
-    def issue(self, kind: str, start: date | None, end: date | None, audit_id: int | None, review_id: int | None,
-              out: Path, passphrase: str, actor: str) -> None:
+    def issue(
+        self,
+        kind: str,
+        start: date | None,
+        end: date | None,
+        audit_id: int | None,
+        review_id: int | None,
+        out: Path,
+        passphrase: str,
+        actor: str,
+    ) -> None:
         """Build, sign and record the pack off the main thread; report back, never raise."""
         from isms_tui.models.db import WorkspaceError
         from isms_tui.services.errors import InputError, NotFound
@@ -248,18 +274,30 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
 
             timings = IssueTimings()
             with workspace_session(self) as session:
-                record = issue_pack(session, out, kind, period_from=start, period_to=end, audit_id=audit_id,
-                                    review_id=review_id, passphrase=passphrase, issued_by=actor,
-                                    progress=progress, timings=timings)
+                record = issue_pack(
+                    session,
+                    out,
+                    kind,
+                    period_from=start,
+                    period_to=end,
+                    audit_id=audit_id,
+                    review_id=review_id,
+                    passphrase=passphrase,
+                    issued_by=actor,
+                    progress=progress,
+                    timings=timings,
+                )
             done = PackIssued(out, record.sha256, record.signer_fingerprint, int(timings.extra.get("pages", 0)))
         except (InputError, NotFound, WorkspaceError) as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
         except OSError as exc:
-            self.app.call_from_thread(self._failed, f"{exc.strerror or exc}: {exc.filename}" if exc.filename
-                                      else f"The pack could not be written: {exc}.")
+            self.app.call_from_thread(
+                self._failed,
+                f"{exc.strerror or exc}: {exc.filename}" if exc.filename else f"The pack could not be written: {exc}.",
+            )
             return
-        except Exception as exc:  # noqa: BLE001 - the user gets one sentence, never a traceback
+        except Exception as exc:
             self.app.call_from_thread(self._failed, f"The pack could not be issued: {exc}.")
             return
         self.app.call_from_thread(self._done, done)
@@ -285,9 +323,11 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         result = self.query_one("#export-result", Static)
         result.remove_class("-error")
         result.add_class("-done")
-        result.update(f"Pack written: {issued.path} ({issued.pages} pages)\n"
-                      f"SHA-256: {issued.sha256}\n"
-                      f"Signer certificate SHA-256: {issued.fingerprint}")
+        result.update(
+            f"Pack written: {issued.path} ({issued.pages} pages)\n"
+            f"SHA-256: {issued.sha256}\n"
+            f"Signer certificate SHA-256: {issued.fingerprint}"
+        )
         if self.needs_passphrase:
             self.query_one("#field-passphrase", FormField).control.value = ""
             again = self.query_one("#field-passphrase_again", FormField)

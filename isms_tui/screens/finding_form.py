@@ -3,8 +3,9 @@ pre-filled from what was recorded there), so the auditor only sharpens the state
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widget import Widget
@@ -19,8 +20,12 @@ from .base import workspace_session
 if TYPE_CHECKING:
     from isms_tui.models import AuditItem
 
-GRADINGS = [(Text("major nonconformity"), Grading.MAJOR_NC), (Text("minor nonconformity"), Grading.MINOR_NC),
-            (Text("observation"), Grading.OBSERVATION), (Text("opportunity for improvement"), Grading.OFI)]
+GRADINGS = [
+    (Text("major nonconformity"), Grading.MAJOR_NC),
+    (Text("minor nonconformity"), Grading.MINOR_NC),
+    (Text("observation"), Grading.OBSERVATION),
+    (Text("opportunity for improvement"), Grading.OFI),
+]
 
 
 @dataclass(frozen=True)
@@ -30,13 +35,13 @@ class FindingSaved:
     action_id: int | None  # the corrective action a nonconformity opened
 
 
-def statement_skeleton(item: "AuditItem") -> str:
+def statement_skeleton(item: AuditItem) -> str:
     """Requirement first, then what was seen (the notes), as a finding is usually written."""
     seen = item.notes.strip()
     return f"{item.ref} {item.title}: {seen}" if seen else f"{item.ref} {item.title}: "
 
 
-def evidence_skeleton(item: "AuditItem", files: list[str]) -> str:
+def evidence_skeleton(item: AuditItem, files: list[str]) -> str:
     """The sample and files behind the finding, from the working-paper line."""
     parts = []
     if item.sample_population or item.sample_size is not None or item.sample_items:
@@ -56,7 +61,7 @@ class FindingForm(FormModal[FindingSaved]):
 
     DEFAULT_CSS = FORM_CSS
 
-    def __init__(self, audit_id: int, item: "AuditItem | None" = None, files: list[str] | None = None) -> None:
+    def __init__(self, audit_id: int, item: AuditItem | None = None, files: list[str] | None = None) -> None:
         super().__init__()
         self.audit_id = audit_id
         self.item = item
@@ -69,14 +74,24 @@ class FindingForm(FormModal[FindingSaved]):
 
         item = self.item
         grading = RESULT_TO_GRADING.get(item.result) if item and item.result else None
-        yield FormField("Requirement", Input(item.ref if item else "", disabled=item is not None,
-                                             placeholder="e.g. A.8.13"), key="ref")
-        yield FormField("Grading", Select(GRADINGS, value=grading or Select.NULL), key="grading",
-                        hint="A nonconformity opens a corrective action in the action register.")
-        yield FormField("Statement", notes_area(statement_skeleton(item) if item else ""), key="statement",
-                        hint="Which requirement is not met, and what was seen.")
-        yield FormField("Evidence", notes_area(evidence_skeleton(item, self.files) if item else ""),
-                        key="evidence")
+        yield FormField(
+            "Requirement",
+            Input(item.ref if item else "", disabled=item is not None, placeholder="e.g. A.8.13"),
+            key="ref",
+        )
+        yield FormField(
+            "Grading",
+            Select(GRADINGS, value=grading or Select.NULL),
+            key="grading",
+            hint="A nonconformity opens a corrective action in the action register.",
+        )
+        yield FormField(
+            "Statement",
+            notes_area(statement_skeleton(item) if item else ""),
+            key="statement",
+            hint="Which requirement is not met, and what was seen.",
+        )
+        yield FormField("Evidence", notes_area(evidence_skeleton(item, self.files) if item else ""), key="evidence")
 
     def on_mount(self) -> None:
         key = "grading" if self.item and self.value("grading") is None else "statement" if self.item else "ref"
@@ -93,8 +108,13 @@ class FindingForm(FormModal[FindingSaved]):
         with workspace_session(self) as session:
             try:
                 finding = audits.raise_finding(
-                    session, self.audit_id, grading or Grading.MINOR_NC, self.value("statement"),
-                    self.value("evidence"), item_id=self.item.id if self.item else None, ref=self.value("ref"),
+                    session,
+                    self.audit_id,
+                    grading or Grading.MINOR_NC,
+                    self.value("statement"),
+                    self.value("evidence"),
+                    item_id=self.item.id if self.item else None,
+                    ref=self.value("ref"),
                 )
             except InputError as exc:
                 if grading is None:

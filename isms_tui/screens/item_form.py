@@ -7,8 +7,9 @@ transaction as the notes, so either everything is saved or nothing is.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from textual.widget import Widget
 from textual.widgets import Input, SelectionList
@@ -26,19 +27,22 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ItemSaved:
-    item: "AuditItem"
+    item: AuditItem
     files: list[str]  # names of every evidence file now linked to the line
 
 
 class ItemForm(FormModal[ItemSaved]):
     """Edit the notes, sample, methods and files of one line; dismisses with the saved line."""
 
-    DEFAULT_CSS = FORM_CSS + """
+    DEFAULT_CSS = (
+        FORM_CSS
+        + """
     ItemForm FormField .field-row > SelectionList { width: 1fr; height: 4; background: $boost; }
     ItemForm FormField .field-row > SelectionList:focus { background: $primary 25%; }
     """
+    )
 
-    def __init__(self, item: "AuditItem", files: list[str]) -> None:
+    def __init__(self, item: AuditItem, files: list[str]) -> None:
         super().__init__()
         self.item = item
         self.files = files
@@ -47,20 +51,30 @@ class ItemForm(FormModal[ItemSaved]):
     def fields(self) -> Iterable[Widget]:
         item = self.item
         chosen = {str(m) for m in item.methods}
-        methods: SelectionList[str] = SelectionList(
-            *((m.value, m.value, m.value in chosen) for m in AuditMethod))
-        yield FormField("Notes", notes_area(item.notes), key="notes",
-                        hint="What was seen, asked and checked. Brackets are fine: this is plain text.")
+        methods: SelectionList[str] = SelectionList(*((m.value, m.value, m.value in chosen) for m in AuditMethod))
+        yield FormField(
+            "Notes",
+            notes_area(item.notes),
+            key="notes",
+            hint="What was seen, asked and checked. Brackets are fine: this is plain text.",
+        )
         yield FormField("Methods (space toggles)", methods, key="methods")
-        yield FormField("Sample: population", Input(item.sample_population, placeholder="e.g. 212 servers"),
-                        key="sample_population")
-        yield FormField("Sample: size", Input("" if item.sample_size is None else str(item.sample_size)),
-                        key="sample_size")
-        yield FormField("Sample: items", Input(item.sample_items, placeholder="e.g. srv-01, srv-17, srv-40"),
-                        key="sample_items")
+        yield FormField(
+            "Sample: population", Input(item.sample_population, placeholder="e.g. 212 servers"), key="sample_population"
+        )
+        yield FormField(
+            "Sample: size", Input("" if item.sample_size is None else str(item.sample_size)), key="sample_size"
+        )
+        yield FormField(
+            "Sample: items", Input(item.sample_items, placeholder="e.g. srv-01, srv-17, srv-40"), key="sample_items"
+        )
         attached = f"Attached: {', '.join(self.files)}." if self.files else "No files attached yet."
-        yield FormField("Add evidence files", Input("", placeholder="Paths separated by ';'"), key="evidence",
-                        hint=f"Copied into the workspace's evidence store. {attached}")
+        yield FormField(
+            "Add evidence files",
+            Input("", placeholder="Paths separated by ';'"),
+            key="evidence",
+            hint=f"Copied into the workspace's evidence store. {attached}",
+        )
 
     def on_mount(self) -> None:
         self.query_one("#field-notes", FormField).control.focus()
@@ -85,9 +99,14 @@ class ItemForm(FormModal[ItemSaved]):
         with workspace_session(self) as session:
             try:
                 saved = audits.record_result(
-                    session, self.item.id, self.item.result, notes=self.value("notes"),  # type: ignore[arg-type]
-                    methods=[AuditMethod(m) for m in chosen], sample_population=self.value("sample_population"),
-                    sample_size=size, sample_items=self.value("sample_items"),
+                    session,
+                    self.item.id,
+                    self.item.result,
+                    notes=self.value("notes"),  # type: ignore[arg-type]
+                    methods=[AuditMethod(m) for m in chosen],
+                    sample_population=self.value("sample_population"),
+                    sample_size=size,
+                    sample_items=self.value("sample_items"),
                 )
             except InputError as exc:
                 raise InputError(str(exc), {**exc.fields, **errors}) from None

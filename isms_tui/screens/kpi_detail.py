@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Label, Static
 from isms_tui.services import clock, periods
 from isms_tui.services.evaluation import evaluate_value
 from isms_tui.widgets.status import fmt_value, status_text, target_text, trend_text
-from isms_tui.widgets.trend_chart import TrendChart
 from isms_tui.widgets.tables import RecordTable, sync_rows
+from isms_tui.widgets.trend_chart import TrendChart
 
 from .base import SectionScreen
 
@@ -67,7 +67,8 @@ class KpiDetailScreen(SectionScreen):
 
     def on_mount(self) -> None:
         self.query_one("#readings", DataTable).add_columns(
-            "Period", "Value", "Status", "Entered by", "Entered", "Evid.", "Note")
+            "Period", "Value", "Status", "Entered by", "Entered", "Evid.", "Note"
+        )
         self.query_one("#analyses", DataTable).add_columns("Period", "Analyst", "On", "Conclusion", "Follow-up")
         self.query_one("#readings", DataTable).focus()
 
@@ -82,7 +83,7 @@ class KpiDetailScreen(SectionScreen):
             report = kpi_report(session, self.kpi_id, clock.today())
         self.app.call_from_thread(self.show, report)
 
-    def show(self, report: "KpiReport") -> None:
+    def show(self, report: KpiReport) -> None:
         self.report = report
         k, state = report.kpi, report.state
         self.sub_title = f"{k.code} {k.name}"
@@ -98,29 +99,55 @@ class KpiDetailScreen(SectionScreen):
         self.update_static("#state-line", line)
         recent = report.readings[-CHART_POINTS:]
         self.query_one(TrendChart).show(
-            [r.value for r in recent], [periods.period_label(r.period_start, k.frequency) for r in recent],
-            direction=k.direction, target=k.target, warning=k.warning, target_high=k.target_high,
+            [r.value for r in recent],
+            [periods.period_label(r.period_start, k.frequency) for r in recent],
+            direction=k.direction,
+            target=k.target,
+            warning=k.warning,
+            target_high=k.target_high,
             warning_high=k.warning_high,
         )
         shown = report.readings if self.show_all else report.readings[-RECENT_ROWS:]
-        sync_rows(self.query_one("#readings", DataTable), [
-            (r.period_start.isoformat(), [
-                periods.period_label(r.period_start, k.frequency), fmt_value(r.value, k.unit),
-                status_text(evaluate_value(k, r.value)), Text(r.entered_by), r.entered_at.strftime("%Y-%m-%d"),
-                str(report.evidence_counts.get(r.id, "")), Text(r.note),
-            ])
-            for r in reversed(shown)
-        ])
+        sync_rows(
+            self.query_one("#readings", DataTable),
+            [
+                (
+                    r.period_start.isoformat(),
+                    [
+                        periods.period_label(r.period_start, k.frequency),
+                        fmt_value(r.value, k.unit),
+                        status_text(evaluate_value(k, r.value)),
+                        Text(r.entered_by),
+                        r.entered_at.strftime("%Y-%m-%d"),
+                        str(report.evidence_counts.get(r.id, "")),
+                        Text(r.note),
+                    ],
+                )
+                for r in reversed(shown)
+            ],
+        )
         hidden = len(report.readings) - len(shown)
-        self.update_static("#readings-title", "Readings (newest first) · r records or replaces the highlighted period"
-                          + (f" · {hidden} older: l shows all" if hidden else ""))
-        sync_rows(self.query_one("#analyses", DataTable), [
-            (str(a.id), [
-                periods.period_label(a.period_start, k.frequency), Text(report.person(a.analyst_id)),
-                a.analysed_on.isoformat(), Text(a.conclusion), Text(a.follow_up),
-            ])
-            for a in report.analyses
-        ])
+        self.update_static(
+            "#readings-title",
+            "Readings (newest first) · r records or replaces the highlighted period"
+            + (f" · {hidden} older: l shows all" if hidden else ""),
+        )
+        sync_rows(
+            self.query_one("#analyses", DataTable),
+            [
+                (
+                    str(a.id),
+                    [
+                        periods.period_label(a.period_start, k.frequency),
+                        Text(report.person(a.analyst_id)),
+                        a.analysed_on.isoformat(),
+                        Text(a.conclusion),
+                        Text(a.follow_up),
+                    ],
+                )
+                for a in report.analyses
+            ],
+        )
 
     def action_show_all(self) -> None:
         self.show_all = True
@@ -180,7 +207,7 @@ class KpiDetailScreen(SectionScreen):
             self.action_reading()
 
 
-def _definition(report: "KpiReport") -> Table:
+def _definition(report: KpiReport) -> Table:
     """The what/how/when/who of the measure, as 9.1 asks for it."""
     k = report.kpi
     grid = Table.grid(padding=(0, 1))

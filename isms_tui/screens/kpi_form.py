@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 from textual.widget import Widget
 from textual.widgets import Input, Select
@@ -13,8 +13,11 @@ from isms_tui.widgets.form import FormField, FormModal, parse_optional_float, pe
 
 from .base import workspace_session
 
-DIRECTIONS = [("higher is better", Direction.HIGHER_BETTER), ("lower is better", Direction.LOWER_BETTER),
-              ("within a range", Direction.WITHIN_RANGE)]
+DIRECTIONS = [
+    ("higher is better", Direction.HIGHER_BETTER),
+    ("lower is better", Direction.LOWER_BETTER),
+    ("within a range", Direction.WITHIN_RANGE),
+]
 
 
 def _num(value: float | None) -> str:
@@ -43,37 +46,45 @@ class KpiForm(FormModal[int]):
         d = self.data
         yield FormField("Code", Input(d.code, placeholder="e.g. INC-01"), key="code")
         yield FormField("Name: what is measured", Input(d.name), key="name")
-        yield FormField("Information need: why", Input(d.information_need),
-                        key="information_need")
-        yield FormField("Type", Select([(t.value, t) for t in KpiType], value=d.kpi_type,
-                                       allow_blank=False), key="kpi_type")
+        yield FormField("Information need: why", Input(d.information_need), key="information_need")
+        yield FormField(
+            "Type", Select([(t.value, t) for t in KpiType], value=d.kpi_type, allow_blank=False), key="kpi_type"
+        )
         yield FormField("Method or formula: how", Input(d.method), key="method")
         yield FormField("Unit", Input(d.unit, placeholder="%, days, count…"), key="unit")
-        yield FormField("Direction", Select(DIRECTIONS, value=d.direction, allow_blank=False),
-                        key="direction")
+        yield FormField("Direction", Select(DIRECTIONS, value=d.direction, allow_blank=False), key="direction")
         yield FormField("Target (range: lower bound)", Input(_num(d.target)), key="target")
-        yield FormField("Warning threshold", Input(_num(d.warning)), key="warning",
-                        hint="Optional. Past the target but within this is a warning; beyond it, off target.")
+        yield FormField(
+            "Warning threshold",
+            Input(_num(d.warning)),
+            key="warning",
+            hint="Optional. Past the target but within this is a warning; beyond it, off target.",
+        )
         yield FormField("Range: upper target", Input(_num(d.target_high)), key="target_high")
-        yield FormField("Range: upper warning bound", Input(_num(d.warning_high)),
-                        key="warning_high")
-        yield FormField("Frequency: when", Select([(f.value, f) for f in Frequency], value=d.frequency,
-                                                   allow_blank=False), key="frequency")
+        yield FormField("Range: upper warning bound", Input(_num(d.warning_high)), key="warning_high")
+        yield FormField(
+            "Frequency: when",
+            Select([(f.value, f) for f in Frequency], value=d.frequency, allow_blank=False),
+            key="frequency",
+        )
         yield FormField("Grace days after period end", Input(str(d.grace_days)), key="grace_days")
-        yield FormField("Measured from (YYYY-MM-DD)",
-                        Input(d.started_on.isoformat() if d.started_on else ""), key="started_on",
-                        hint="Empty means today; periods before it are never due.")
-        yield FormField("Collector: who measures", person_select(self.people, d.collector_id),
-                        key="collector_id")
-        yield FormField("Analyst: who evaluates", person_select(self.people, d.analyst_id),
-                        key="analyst_id")
-        yield FormField("Analysis frequency", Select([(f.value, f) for f in Frequency],
-                                                     value=d.analysis_frequency, allow_blank=False),
-                        key="analysis_frequency")
-        yield FormField("Objective (6.2)", Select(self.objectives, value=d.objective_id or Select.NULL),
-                        key="objective_id")
-        yield FormField("Requirements", Input(d.requirements, placeholder="e.g. 9.1, A.5.24"),
-                        key="requirements")
+        yield FormField(
+            "Measured from (YYYY-MM-DD)",
+            Input(d.started_on.isoformat() if d.started_on else ""),
+            key="started_on",
+            hint="Empty means today; periods before it are never due.",
+        )
+        yield FormField("Collector: who measures", person_select(self.people, d.collector_id), key="collector_id")
+        yield FormField("Analyst: who evaluates", person_select(self.people, d.analyst_id), key="analyst_id")
+        yield FormField(
+            "Analysis frequency",
+            Select([(f.value, f) for f in Frequency], value=d.analysis_frequency, allow_blank=False),
+            key="analysis_frequency",
+        )
+        yield FormField(
+            "Objective (6.2)", Select(self.objectives, value=d.objective_id or Select.NULL), key="objective_id"
+        )
+        yield FormField("Requirements", Input(d.requirements, placeholder="e.g. 9.1, A.5.24"), key="requirements")
         yield FormField("Data source", Input(d.data_source), key="data_source")
         yield FormField("Reporting format", Input(d.reporting_format), key="reporting_format")
 
@@ -83,8 +94,10 @@ class KpiForm(FormModal[int]):
         from isms_tui.services.kpis import KpiInput
 
         errors: dict[str, str] = {}
-        numbers = {k: parse_optional_float(self.value(k), k, errors)
-                   for k in ("target", "warning", "target_high", "warning_high")}
+        numbers = {
+            k: parse_optional_float(self.value(k), k, errors)
+            for k in ("target", "warning", "target_high", "warning_high")
+        }
         try:
             grace = int(self.value("grace_days").strip() or "0")
         except ValueError:
@@ -98,16 +111,24 @@ class KpiForm(FormModal[int]):
             except ValueError:
                 errors["started_on"] = "A date as YYYY-MM-DD."
         data = KpiInput(
-            code=self.value("code"), name=self.value("name"),
+            code=self.value("code"),
+            name=self.value("name"),
             information_need=self.value("information_need").strip(),
-            kpi_type=self.value("kpi_type"), method=self.value("method").strip(),
-            unit=self.value("unit").strip(), direction=self.value("direction"),
-            frequency=self.value("frequency"), grace_days=grace, started_on=started,
-            collector_id=self.value("collector_id"), analyst_id=self.value("analyst_id"),
+            kpi_type=self.value("kpi_type"),
+            method=self.value("method").strip(),
+            unit=self.value("unit").strip(),
+            direction=self.value("direction"),
+            frequency=self.value("frequency"),
+            grace_days=grace,
+            started_on=started,
+            collector_id=self.value("collector_id"),
+            analyst_id=self.value("analyst_id"),
             analysis_frequency=self.value("analysis_frequency"),
-            objective_id=self.value("objective_id"), requirements=self.value("requirements").strip(),
+            objective_id=self.value("objective_id"),
+            requirements=self.value("requirements").strip(),
             data_source=self.value("data_source").strip(),
-            reporting_format=self.value("reporting_format").strip(), **numbers,
+            reporting_format=self.value("reporting_format").strip(),
+            **numbers,
         )
         errors = {**kpis.validate(data), **errors}
         if errors:

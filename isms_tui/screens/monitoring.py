@@ -31,8 +31,7 @@ SORTS = {
     "Collector": lambda r: r.collector.lower(),
     "Analyst": lambda r: r.analyst.lower(),
 }
-COLUMNS = ("Code", "KPI", "Status", "Last", "Value", "Target", "Trend", "Recent", "Freq.",
-           "Collector", "Analyst")
+COLUMNS = ("Code", "KPI", "Status", "Last", "Value", "Target", "Trend", "Recent", "Freq.", "Collector", "Analyst")
 
 
 class KpiListScreen(SectionScreen):
@@ -109,16 +108,28 @@ class KpiListScreen(SectionScreen):
 
     def render_table(self) -> None:
         rows = self.visible_rows()
-        sync_rows(self.query_one("#kpis", DataTable), [
-            (str(r.kpi.id), [
-                r.kpi.code,
-                Text(r.kpi.name, style="" if r.kpi.active else "dim strike", overflow="ellipsis", no_wrap=True),
-                status_text(r.state.status), r.last_label, fmt_value(r.state.last_value, r.kpi.unit),
-                target_text(r.kpi), trend_text(r.state.trend), spark(r.recent), r.kpi.frequency.value,
-                r.collector, r.analyst,
-            ])
-            for r in rows
-        ])
+        sync_rows(
+            self.query_one("#kpis", DataTable),
+            [
+                (
+                    str(r.kpi.id),
+                    [
+                        r.kpi.code,
+                        Text(r.kpi.name, style="" if r.kpi.active else "dim strike", overflow="ellipsis", no_wrap=True),
+                        status_text(r.state.status),
+                        r.last_label,
+                        fmt_value(r.state.last_value, r.kpi.unit),
+                        target_text(r.kpi),
+                        trend_text(r.state.trend),
+                        spark(r.recent),
+                        r.kpi.frequency.value,
+                        r.collector,
+                        r.analyst,
+                    ],
+                )
+                for r in rows
+            ],
+        )
         self.query_one("#list-summary", Static).update(
             Text(f"{len(rows)} of {len(self.rows)} KPIs · sorted by {self.sort_column}", style="dim")
         )

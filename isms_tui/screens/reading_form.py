@@ -7,9 +7,9 @@ reading is followed by the analysis form, as 9.1 expects results to be analysed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Iterable
 
 from textual.screen import Screen
 from textual.widget import Widget
@@ -17,9 +17,9 @@ from textual.widgets import Input
 
 from isms_tui.models.enums import Status
 from isms_tui.services import clock, periods
+from isms_tui.services.form_values import DATE_HINT
 from isms_tui.widgets.form import FormField, FormModal, person_select
 from isms_tui.widgets.status import fmt_value, target_text
-from isms_tui.services.form_values import DATE_HINT
 
 from .base import current_actor, workspace_session
 
@@ -57,11 +57,13 @@ class ReadingForm(FormModal[ReadingSaved]):
     def fields(self) -> Iterable[Widget]:
         label = periods.period_label(self.period, self.kpi.frequency)
         existing = self.existing
-        yield FormField("Period", Input(label, placeholder="e.g. 2026-10 or a date in the period"),
-                        key="period")
-        yield FormField(f"Value ({self.kpi.unit or 'number'})",
-                        Input(f"{existing.value:g}" if existing else ""), key="value",
-                        hint=f"Method: {self.kpi.method}" if self.kpi.method else "")
+        yield FormField("Period", Input(label, placeholder="e.g. 2026-10 or a date in the period"), key="period")
+        yield FormField(
+            f"Value ({self.kpi.unit or 'number'})",
+            Input(f"{existing.value:g}" if existing else ""),
+            key="value",
+            hint=f"Method: {self.kpi.method}" if self.kpi.method else "",
+        )
         yield FormField("Note", Input(existing.note if existing else ""), key="note")
         yield FormField("Evidence files (paths separated by ';')", Input(""), key="evidence")
 
@@ -83,15 +85,21 @@ class ReadingForm(FormModal[ReadingSaved]):
         try:
             with workspace_session(self) as session:
                 readings.record_reading(
-                    session, self.kpi.id, start, value, entered_by=current_actor(self),
-                    note=self.value("note"), replace=self.replace_armed,
+                    session,
+                    self.kpi.id,
+                    start,
+                    value,
+                    entered_by=current_actor(self),
+                    note=self.value("note"),
+                    replace=self.replace_armed,
                     attachments=split_paths(self.value("evidence")),
                 )
         except readings.DuplicateReading as dup:
             self.replace_armed = True
             raise InputError(f"{dup} Press ctrl+s again to replace it.", {"period": "Already recorded."}) from None
-        return ReadingSaved(self.kpi.id, start, value, evaluation.evaluate_value(self.kpi, value),
-                            self.kpi.unit, target_text(self.kpi))
+        return ReadingSaved(
+            self.kpi.id, start, value, evaluation.evaluate_value(self.kpi, value), self.kpi.unit, target_text(self.kpi)
+        )
 
 
 class AnalysisForm(FormModal[int]):
@@ -113,10 +121,10 @@ class AnalysisForm(FormModal[int]):
         yield FormField("Period", Input(label), key="period")
         analyst = self.kpi.analyst_id if any(pid == self.kpi.analyst_id for _, pid in self.people) else None
         yield FormField("Analyst", person_select(self.people, analyst), key="analyst_id")
-        yield FormField("Conclusion", Input(placeholder="What the results mean, why, is it acceptable?"),
-                        key="conclusion")
-        yield FormField("Follow-up action", Input(placeholder="What will be done, by whom (optional)"),
-                        key="follow_up")
+        yield FormField(
+            "Conclusion", Input(placeholder="What the results mean, why, is it acceptable?"), key="conclusion"
+        )
+        yield FormField("Follow-up action", Input(placeholder="What will be done, by whom (optional)"), key="follow_up")
         yield FormField("Analysed on (YYYY-MM-DD)", Input(clock.today().isoformat()), key="analysed_on")
 
     def on_mount(self) -> None:
@@ -143,15 +151,17 @@ class AnalysisForm(FormModal[int]):
             raise InputError(f"Please correct {len(errors)} field(s) before saving.", errors)
         with workspace_session(self) as session:
             return analysis.record_analysis(
-                session, self.kpi.id, start, self.value("conclusion"),
-                analyst_id=self.value("analyst_id"), follow_up=self.value("follow_up"),
+                session,
+                self.kpi.id,
+                start,
+                self.value("conclusion"),
+                analyst_id=self.value("analyst_id"),
+                follow_up=self.value("follow_up"),
                 analysed_on=when,
             ).id
 
 
-def open_reading_form(
-    screen: Screen, kpi_id: int, on_done: Callable[[], object], period: date | None = None
-) -> None:
+def open_reading_form(screen: Screen, kpi_id: int, on_done: Callable[[], object], period: date | None = None) -> None:
     """Push the reading form; an off-target result then asks for the analysis."""
 
     def saved(result: ReadingSaved | None) -> None:
@@ -174,9 +184,12 @@ def ask_for_analysis(screen: Screen, result: ReadingSaved, on_done: Callable[[],
             on_done()
 
     screen.app.push_screen(
-        AnalysisForm(result.kpi_id, result.period,
-                     reason=f"{fmt_value(result.value, result.unit)} is off target"
-                            + (f" ({result.target})" if result.target else "")
-                            + ": record the analysis (escape to skip)"),
+        AnalysisForm(
+            result.kpi_id,
+            result.period,
+            reason=f"{fmt_value(result.value, result.unit)} is off target"
+            + (f" ({result.target})" if result.target else "")
+            + ": record the analysis (escape to skip)",
+        ),
         analysed,
     )

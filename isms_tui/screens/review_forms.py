@@ -9,9 +9,9 @@ own parsing errors so the user sees every problem at once.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable
 
 from rich.text import Text
 from textual import on
@@ -23,28 +23,33 @@ from textual.widgets import Button, Input, Select, Static
 from isms_tui.models.enums import DecisionKind
 from isms_tui.services import clock
 from isms_tui.services.errors import InputError
-from isms_tui.widgets.form import FormField, FormModal, person_select
-
 from isms_tui.services.form_values import parse_date
+from isms_tui.widgets.form import FormField, FormModal, person_select
 
 from .audit_forms import FORM_CSS, merged_error, notes_area, split_list
 from .base import current_actor, workspace_session
 from .reading_form import split_paths
 
-REVIEW_FORM_CSS = FORM_CSS + """
+REVIEW_FORM_CSS = (
+    FORM_CSS
+    + """
 .form-context { color: $text-muted; padding: 0 0 1 0; height: auto; }
 .action-row { height: auto; border-top: hkey $panel-lighten-2; padding-top: 1; }
 .action-row-title { color: $primary; text-style: bold; height: 1; }
 #add-action { margin: 0 0 1 32; }
 """
+)
 
 
 def _people(session, include: int | None = None) -> list[tuple[Text, int]]:
     """Active people as Select options (Text: names are never read as markup)."""
     from isms_tui.services import workspace
 
-    return [(Text(p.name), p.id) for p in workspace.list_people(session, include_inactive=True)
-            if p.active or p.id == include]
+    return [
+        (Text(p.name), p.id)
+        for p in workspace.list_people(session, include_inactive=True)
+        if p.active or p.id == include
+    ]
 
 
 class ReviewForm(FormModal[int]):
@@ -65,10 +70,18 @@ class ReviewForm(FormModal[int]):
                 planned = today + timedelta(days=28)
                 # Continue where the last review's period ended, else cover the last twelve months.
                 after_last = max((r.period_to for r in earlier), default=None)
-                start = (after_last + timedelta(days=1) if after_last and after_last < today
-                         else _year_before(today) + timedelta(days=1))
-                self.data = ReviewInput(f"Management review {calendar.month_name[planned.month]} {planned.year}",
-                                        planned, start, today, _default_chair(session))
+                start = (
+                    after_last + timedelta(days=1)
+                    if after_last and after_last < today
+                    else _year_before(today) + timedelta(days=1)
+                )
+                self.data = ReviewInput(
+                    f"Management review {calendar.month_name[planned.month]} {planned.year}",
+                    planned,
+                    start,
+                    today,
+                    _default_chair(session),
+                )
             else:
                 r = review.get_review(session, review_id)
                 self.data = ReviewInput(r.title, r.planned_on, r.period_from, r.period_to, r.chair_id)
@@ -79,11 +92,19 @@ class ReviewForm(FormModal[int]):
         d = self.data
         yield FormField("Title", Input(d.title), key="title")
         yield FormField("Planned on (YYYY-MM-DD)", Input(_iso(d.planned_on)), key="planned_on")
-        yield FormField("Period from (YYYY-MM-DD)", Input(_iso(d.period_from)), key="period_from",
-                        hint="The inputs are assembled from the workspace's data for this period.")
+        yield FormField(
+            "Period from (YYYY-MM-DD)",
+            Input(_iso(d.period_from)),
+            key="period_from",
+            hint="The inputs are assembled from the workspace's data for this period.",
+        )
         yield FormField("Period to (YYYY-MM-DD)", Input(_iso(d.period_to)), key="period_to")
-        yield FormField("Chair", person_select(self.people, d.chair_id, prompt="nobody yet"),
-                        key="chair_id", hint="Top management: whoever chairs the review and approves its minutes.")
+        yield FormField(
+            "Chair",
+            person_select(self.people, d.chair_id, prompt="nobody yet"),
+            key="chair_id",
+            hint="Top management: whoever chairs the review and approves its minutes.",
+        )
 
     def on_mount(self) -> None:
         self.query_one("#field-title", FormField).control.focus()
@@ -93,11 +114,13 @@ class ReviewForm(FormModal[int]):
         from isms_tui.services.review import ReviewInput
 
         errors: dict[str, str] = {}
+
         def day(key: str) -> date | None:
             return parse_date(self.value(key), key, errors, required=True)
 
-        data = ReviewInput(self.value("title"), day("planned_on"), day("period_from"), day("period_to"),
-                           self.value("chair_id"))
+        data = ReviewInput(
+            self.value("title"), day("planned_on"), day("period_from"), day("period_to"), self.value("chair_id")
+        )
         failure: InputError | None = None
         with workspace_session(self) as session:
             try:
@@ -126,8 +149,12 @@ class EntryForm(FormModal[int]):
         yield FormField("Title", Input(""), key="title")
         yield FormField("Detail", notes_area(""), key="detail")
         yield FormField("Source", Input("", placeholder="a register, a survey, a client, a report…"), key="source")
-        yield FormField("Evidence files", Input("", placeholder="Paths separated by ';'"), key="evidence",
-                        hint="Copied into the workspace's evidence store and frozen with the review.")
+        yield FormField(
+            "Evidence files",
+            Input("", placeholder="Paths separated by ';'"),
+            key="evidence",
+            hint="Copied into the workspace's evidence store and frozen with the review.",
+        )
 
     def submit(self) -> int:
         from isms_tui.services import evidence, review
@@ -135,8 +162,14 @@ class EntryForm(FormModal[int]):
         errors: dict[str, str] = {}
         with workspace_session(self) as session:
             try:
-                entry = review.add_entry(session, self.review_id, self.section, self.value("title"),
-                                         self.value("detail"), self.value("source"))
+                entry = review.add_entry(
+                    session,
+                    self.review_id,
+                    self.section,
+                    self.value("title"),
+                    self.value("detail"),
+                    self.value("source"),
+                )
             except InputError as exc:
                 raise InputError(str(exc), exc.fields) from None
             for path in split_paths(self.value("evidence")):
@@ -154,9 +187,12 @@ class EntryForm(FormModal[int]):
 class CommentaryForm(FormModal[str]):
     """Management's commentary and discussion on one input; dismisses with the text saved."""
 
-    DEFAULT_CSS = REVIEW_FORM_CSS + """
+    DEFAULT_CSS = (
+        REVIEW_FORM_CSS
+        + """
     CommentaryForm FormField .field-row > TextArea { height: 10; }
     """
+    )
 
     def __init__(self, review_id: int, section: str, current: str) -> None:
         super().__init__()
@@ -166,8 +202,12 @@ class CommentaryForm(FormModal[str]):
         self.form_title = f"Commentary on {section}) {SECTION_TITLES[section]}"
 
     def fields(self) -> Iterable[Widget]:
-        yield FormField("Commentary", notes_area(self.current), key="commentary",
-                        hint="What management concluded on this input; empty removes the commentary.")
+        yield FormField(
+            "Commentary",
+            notes_area(self.current),
+            key="commentary",
+            hint="What management concluded on this input; empty removes the commentary.",
+        )
 
     def submit(self) -> str:
         from isms_tui.services import review
@@ -200,8 +240,12 @@ class HoldForm(FormModal[int]):
 
     def fields(self) -> Iterable[Widget]:
         yield FormField("Held on (YYYY-MM-DD)", Input(self.held_on.isoformat()), key="held_on")
-        yield FormField("Attendees", notes_area(", ".join(self.attendees)), key="attendees",
-                        hint="Names separated by commas; remove those who did not attend.")
+        yield FormField(
+            "Attendees",
+            notes_area(", ".join(self.attendees)),
+            key="attendees",
+            hint="Names separated by commas; remove those who did not attend.",
+        )
 
     def submit(self) -> int:
         from isms_tui.services import review
@@ -246,9 +290,12 @@ class DecisionForm(FormModal[int]):
         self.form_title = "Record a decision and its actions"
 
     def fields(self) -> Iterable[Widget]:
-        yield FormField("Kind", Select([(k.value, k) for k in DecisionKind], value=DecisionKind.IMPROVEMENT,
-                                       allow_blank=False), key="kind",
-                        hint="Continual improvement, a change to the ISMS, or a resource need (9.3.3).")
+        yield FormField(
+            "Kind",
+            Select([(k.value, k) for k in DecisionKind], value=DecisionKind.IMPROVEMENT, allow_blank=False),
+            key="kind",
+            hint="Continual improvement, a change to the ISMS, or a resource need (9.3.3).",
+        )
         yield FormField("Decision", notes_area(""), key="text")
         yield self._action_row(0)
         yield Button("Add another action  ctrl+n", id="add-action")
@@ -259,7 +306,8 @@ class DecisionForm(FormModal[int]):
             FormField("Action", Input("", placeholder="What is to be done"), key=f"a{i}_title"),
             FormField("Owner", person_select(self.people, prompt="who"), key=f"a{i}_owner"),
             FormField("Due date (YYYY-MM-DD)", Input("", placeholder="YYYY-MM-DD"), key=f"a{i}_due"),
-            classes="action-row", id=f"action-row-{i}",
+            classes="action-row",
+            id=f"action-row-{i}",
         )
 
     def on_mount(self) -> None:
@@ -281,8 +329,9 @@ class DecisionForm(FormModal[int]):
         """The action rows the user filled in at all (blank rows are ignored)."""
         out = []
         for i in range(self.rows):
-            row = _ActionRow(i, self.value(f"a{i}_title").strip(), self.value(f"a{i}_owner"),
-                             self.value(f"a{i}_due").strip())
+            row = _ActionRow(
+                i, self.value(f"a{i}_title").strip(), self.value(f"a{i}_owner"), self.value(f"a{i}_due").strip()
+            )
             if row.title or row.owner_id is not None or row.due_text:
                 out.append(row)
         return out
@@ -293,12 +342,15 @@ class DecisionForm(FormModal[int]):
 
         errors: dict[str, str] = {}
         rows = self._rows()
-        data = [ActionInput(r.title, r.owner_id, parse_date(r.due_text, f"a{r.index}_due", errors, required=False))
-                for r in rows]
+        data = [
+            ActionInput(r.title, r.owner_id, parse_date(r.due_text, f"a{r.index}_due", errors, required=False))
+            for r in rows
+        ]
         with workspace_session(self) as session:
             try:
-                decision = review.add_decision(session, self.review_id, DecisionKind(self.value("kind")),
-                                               self.value("text"), data)
+                decision = review.add_decision(
+                    session, self.review_id, DecisionKind(self.value("kind")), self.value("text"), data
+                )
             except InputError as exc:
                 raise merged_error(_located(exc, rows, data), errors) from None
             if errors:
@@ -309,9 +361,11 @@ class DecisionForm(FormModal[int]):
 def _located(exc: InputError, rows: list[_ActionRow], data: list) -> InputError:
     """Point the service's action errors (title, owner, due date) at the row they concern."""
     fields = dict(exc.fields)
-    for key, suffix, missing in (("owner_id", "owner", lambda a: a.owner_id is None or a.due_date is None),
-                                 ("due_date", "due", lambda a: a.owner_id is None or a.due_date is None),
-                                 ("title", "title", lambda a: not a.title)):
+    for key, suffix, missing in (
+        ("owner_id", "owner", lambda a: a.owner_id is None or a.due_date is None),
+        ("due_date", "due", lambda a: a.owner_id is None or a.due_date is None),
+        ("title", "title", lambda a: not a.title),
+    ):
         if key in fields:
             hit = next((r for r, a in zip(rows, data, strict=True) if missing(a)), None)
             if hit is not None:
@@ -331,15 +385,15 @@ class ApproveForm(FormModal[str]):
         self.review_id = review_id
         with workspace_session(self) as session:
             r = review.get_review(session, review_id)
-            chair = next((p.name for p in workspace.list_people(session, include_inactive=True)
-                          if p.id == r.chair_id), "")
+            chair = next(
+                (p.name for p in workspace.list_people(session, include_inactive=True) if p.id == r.chair_id), ""
+            )
             self.title_text = r.title
         self.approver = chair or current_actor(self)
         self.form_title = f"Approve the minutes of {self.title_text}"
 
     def fields(self) -> Iterable[Widget]:
-        yield Static(self._consequence(self.approver), id="approve-consequence", classes="form-context",
-                     markup=False)
+        yield Static(self._consequence(self.approver), id="approve-consequence", classes="form-context", markup=False)
         yield FormField("Approved by", Input(self.approver), key="approved_by")
 
     def on_mount(self) -> None:
@@ -348,8 +402,10 @@ class ApproveForm(FormModal[str]):
     @staticmethod
     def _consequence(name: str) -> str:
         who = name.strip() or "Nobody yet"
-        return (f"{who} approves these minutes. The record, the inputs as assembled now, the commentary, "
-                "the decisions and their actions are frozen with a SHA-256 and can no longer change.")
+        return (
+            f"{who} approves these minutes. The record, the inputs as assembled now, the commentary, "
+            "the decisions and their actions are frozen with a SHA-256 and can no longer change."
+        )
 
     @on(Input.Changed, "#field-approved_by Input")
     def _name_changed(self, event: Input.Changed) -> None:

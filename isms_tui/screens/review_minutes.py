@@ -66,9 +66,12 @@ class ReviewMinutesScreen(SectionScreen):
             with self.isms.session() as session:
                 r = review.get_review(session, self.review_id)
                 record = review.minutes(session, r)
-                state = {"status": r.status.value, "approved_by": r.approved_by,
-                         "approved_at": r.approved_at.strftime("%Y-%m-%d %H:%M UTC") if r.approved_at else "",
-                         "sha256": r.snapshot_sha256 or ""}
+                state = {
+                    "status": r.status.value,
+                    "approved_by": r.approved_by,
+                    "approved_at": r.approved_at.strftime("%Y-%m-%d %H:%M UTC") if r.approved_at else "",
+                    "sha256": r.snapshot_sha256 or "",
+                }
                 live = current_actions(session, self.review_id, clock.today())
         except (InputError, NotFound) as exc:  # an altered snapshot is reported, never shown as valid
             self.app.call_from_thread(self._failed, str(exc))
@@ -90,8 +93,9 @@ class ReviewMinutesScreen(SectionScreen):
         self.query_one("#minutes-scroll", VerticalScroll).scroll_end(animate=False)
 
 
-def minutes_renderable(record: dict[str, Any], state: dict[str, str],
-                       live: dict[int, dict[str, Any]]) -> RenderableType:
+def minutes_renderable(
+    record: dict[str, Any], state: dict[str, str], live: dict[int, dict[str, Any]]
+) -> RenderableType:
     """The whole minutes as one renderable; every text from the record goes through Text."""
     rec = record["review"]
     status = state["status"]
@@ -109,21 +113,32 @@ def minutes_renderable(record: dict[str, Any], state: dict[str, str],
         head.add_row("Snapshot SHA-256", Text(state["sha256"]))
         note = Text("Frozen at approval: the inputs below are as they were assembled then.", style="green")
     else:
-        note = Text("Not approved yet: the inputs below are assembled from the workspace as it stands now.",
-                    style="yellow")
-    parts: list[RenderableType] = [Text("Minutes of the management review (ISO/IEC 27001:2022, 9.3)",
-                                        style="bold underline"), Text(""), head, note]
+        note = Text(
+            "Not approved yet: the inputs below are assembled from the workspace as it stands now.", style="yellow"
+        )
+    parts: list[RenderableType] = [
+        Text("Minutes of the management review (ISO/IEC 27001:2022, 9.3)", style="bold underline"),
+        Text(""),
+        head,
+        note,
+    ]
     for item in record["inputs"]:
-        parts += [Text(""), Rule(Text(f"{item['section']}) {item['title']}", style="bold"), align="left",
-                                 style="dim")]
+        parts += [Text(""), Rule(Text(f"{item['section']}) {item['title']}", style="bold"), align="left", style="dim")]
         data = render_data(item["section"], item["data"])
         if data is not None:
             parts.append(data)
         if item["entries"] or item["data"] is None:
             parts += [Text(""), Text("Entries", style="bold"), render_entries(item["entries"])]
         parts += [Text(""), Text("Commentary", style="bold"), render_commentary(item["commentary"])]
-    parts += [Text(""), Rule(Text("Outputs (9.3.3): decisions and actions", style="bold"), align="left", style="dim"),
-              Text("Each action's status as recorded at approval, and its status now." if status == "approved"
-                   else "Each action's status now.", style="dim"),
-              render_decisions(record["decisions"], live if status == "approved" else None)]
+    parts += [
+        Text(""),
+        Rule(Text("Outputs (9.3.3): decisions and actions", style="bold"), align="left", style="dim"),
+        Text(
+            "Each action's status as recorded at approval, and its status now."
+            if status == "approved"
+            else "Each action's status now.",
+            style="dim",
+        ),
+        render_decisions(record["decisions"], live if status == "approved" else None),
+    ]
     return Group(*parts)

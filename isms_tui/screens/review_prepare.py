@@ -9,8 +9,9 @@ then answers with the service's one sentence instead of opening a form.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from rich.console import Group
 from rich.text import Text
@@ -79,8 +80,11 @@ class ReviewPrepareScreen(SectionScreen):
     def body(self) -> ComposeResult:
         yield Static("Loading…", id="review-head")
         with Horizontal(id="prep-body"):
-            yield OptionList(*(Option(Text(f"{k:<3}{t}"), id=k) for k, t in SHORT_TITLES.items()),
-                             Option(Text("⇒  Decisions and actions"), id=OUTPUTS), id="inputs")
+            yield OptionList(
+                *(Option(Text(f"{k:<3}{t}"), id=k) for k, t in SHORT_TITLES.items()),
+                Option(Text("⇒  Decisions and actions"), id=OUTPUTS),
+                id="inputs",
+            )
             with VerticalScroll(id="input-pane"):
                 yield Static("", id="input-title")
                 yield Static("", id="input-data")
@@ -115,9 +119,12 @@ class ReviewPrepareScreen(SectionScreen):
             with self.isms.session() as session:
                 r = review.get_review(session, self.review_id)
                 data = PrepData(
-                    review_id=self.review_id, status=r.status.value, approved_by=r.approved_by,
+                    review_id=self.review_id,
+                    status=r.status.value,
+                    approved_by=r.approved_by,
                     approved_at=r.approved_at.strftime("%Y-%m-%d %H:%M UTC") if r.approved_at else "",
-                    sha256=r.snapshot_sha256 or "", record=review.minutes(session, r),
+                    sha256=r.snapshot_sha256 or "",
+                    record=review.minutes(session, r),
                     live=current_actions(session, self.review_id, clock.today()),
                 )
         except (InputError, NotFound) as exc:  # an altered snapshot, or a review gone
@@ -132,8 +139,9 @@ class ReviewPrepareScreen(SectionScreen):
         for key, title in SHORT_TITLES.items():
             inputs.replace_option_prompt(key, _option_label(key, title, data.section(key)))
         n = len(data.record["decisions"])
-        inputs.replace_option_prompt(OUTPUTS, Text.assemble("⇒  Decisions and actions",
-                                                             (f"  {n}" if n else "", "bold")))
+        inputs.replace_option_prompt(
+            OUTPUTS, Text.assemble("⇒  Decisions and actions", (f"  {n}" if n else "", "bold"))
+        )
         if inputs.highlighted is None:
             inputs.highlighted = 0
         self.render_pane()
@@ -148,16 +156,22 @@ class ReviewPrepareScreen(SectionScreen):
         body = self.query_one("#input-data", Static)
         if key == OUTPUTS:
             rec = data.record["review"]
-            self.query_one("#input-title", Static).update(
-                Text("Outputs (9.3.3): decisions and actions", style="bold"))
-            attended = (Text.assemble(("Held on ", "dim"), rec["held_on"], ("  ·  attended by ", "dim"),
-                                      ", ".join(rec["attendees"]))
-                        if rec["held_on"] else Text("Not held yet: h records the meeting and who attended.",
-                                                    style="yellow"))
+            self.query_one("#input-title", Static).update(Text("Outputs (9.3.3): decisions and actions", style="bold"))
+            attended = (
+                Text.assemble(
+                    ("Held on ", "dim"), rec["held_on"], ("  ·  attended by ", "dim"), ", ".join(rec["attendees"])
+                )
+                if rec["held_on"]
+                else Text("Not held yet: h records the meeting and who attended.", style="yellow")
+            )
             frozen = data.status == "approved"
-            hint = Text("The actions' status today is shown beside the one recorded at approval." if frozen else
-                        "o records a decision with its actions (owner, due date); they join the shared action "
-                        "register (c).", style="dim")
+            hint = Text(
+                "The actions' status today is shown beside the one recorded at approval."
+                if frozen
+                else "o records a decision with its actions (owner, due date); they join the shared action "
+                "register (c).",
+                style="dim",
+            )
             decided = render_decisions(data.record["decisions"], data.live if frozen else None)
             body.update(Group(attended, hint, Text(""), decided))
             body.display = True
@@ -181,15 +195,24 @@ class ReviewPrepareScreen(SectionScreen):
     def _render_entries(self, entries: list[dict[str, Any]]) -> None:
         hint = "n adds · x deletes the highlighted one (tab reaches the table)"
         self.query_one("#entries-title", Label).update(
-            Text.assemble((f"Entries ({len(entries)})", "bold"), "  ", (hint, "dim")))
+            Text.assemble((f"Entries ({len(entries)})", "bold"), "  ", (hint, "dim"))
+        )
         table = self.query_one("#entries", DataTable)
         table.display = bool(entries)
-        sync_rows(table, [
-            (str(e["id"]), [Text(e["title"], no_wrap=True, overflow="ellipsis"),
-                            Text(e["source"] or "—", no_wrap=True, overflow="ellipsis"),
-                            Text(str(len(e.get("evidence", []))) if e.get("evidence") else "—")])
-            for e in entries
-        ])
+        sync_rows(
+            table,
+            [
+                (
+                    str(e["id"]),
+                    [
+                        Text(e["title"], no_wrap=True, overflow="ellipsis"),
+                        Text(e["source"] or "—", no_wrap=True, overflow="ellipsis"),
+                        Text(str(len(e.get("evidence", []))) if e.get("evidence") else "—"),
+                    ],
+                )
+                for e in entries
+            ],
+        )
         self._show_entry()
 
     def _show_entry(self) -> None:
@@ -197,8 +220,13 @@ class ReviewPrepareScreen(SectionScreen):
         detail = self.query_one("#entry-detail", Static)
         item = self.data.section(self.section) if self.data and self.section in ENTRY_SECTIONS else None
         if not item or not item["entries"]:
-            detail.update(Text("No entries yet: n adds what management should know (a change, a survey, a "
-                               "risk report…), with its source and files.", style="dim"))
+            detail.update(
+                Text(
+                    "No entries yet: n adds what management should know (a change, a survey, a "
+                    "risk report…), with its source and files.",
+                    style="dim",
+                )
+            )
             return
         table = self.query_one("#entries", DataTable)
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
@@ -241,6 +269,7 @@ class ReviewPrepareScreen(SectionScreen):
 
     def _then(self, section: str | None = None, note: str = "") -> Callable[[Any], None]:
         """After a form: reload, optionally jump to a section and confirm in a toast."""
+
         def done(result: Any) -> None:
             if result is None:
                 return
@@ -260,8 +289,10 @@ class ReviewPrepareScreen(SectionScreen):
             return
         if self.section not in ENTRY_SECTIONS:
             where = "the outputs" if self.section == OUTPUTS else f"input {self.section}"
-            self.say(f"Entries belong to inputs b, c, e, f and g; {where} is assembled from the workspace "
-                     "(e records commentary on an input).")
+            self.say(
+                f"Entries belong to inputs b, c, e, f and g; {where} is assembled from the workspace "
+                "(e records commentary on an input)."
+            )
             return
         from .review_forms import EntryForm
 
@@ -292,8 +323,9 @@ class ReviewPrepareScreen(SectionScreen):
             self.notify("Entry deleted.")
             self.load()
 
-        self.app.push_screen(ConfirmModal(f"Delete the entry “{title}”? Its files stay in the evidence store."),
-                             confirmed)
+        self.app.push_screen(
+            ConfirmModal(f"Delete the entry “{title}”? Its files stay in the evidence store."), confirmed
+        )
 
     def action_commentary(self) -> None:
         if not self._editable():
@@ -304,16 +336,18 @@ class ReviewPrepareScreen(SectionScreen):
         from .review_forms import CommentaryForm
 
         current = self.data.section(self.section)["commentary"] if self.data else ""
-        self.app.push_screen(CommentaryForm(self.review_id, self.section, current),
-                             self._then(note="Commentary saved."))
+        self.app.push_screen(
+            CommentaryForm(self.review_id, self.section, current), self._then(note="Commentary saved.")
+        )
 
     def action_hold(self) -> None:
         if not self._editable():
             return
         from .review_forms import HoldForm
 
-        self.app.push_screen(HoldForm(self.review_id),
-                             self._then(OUTPUTS, "Meeting recorded: o records its decisions and actions."))
+        self.app.push_screen(
+            HoldForm(self.review_id), self._then(OUTPUTS, "Meeting recorded: o records its decisions and actions.")
+        )
 
     def action_decision(self) -> None:
         if not self._editable():
@@ -365,17 +399,28 @@ def _head(data: PrepData) -> Group:
     status = data.status
     badge = f"reverse {REVIEW_STATUS_STYLE.get(status, '')}"
     line = Text.assemble((rec["title"], "bold"), "  ", (f" {status} ", badge))
-    facts = Text.assemble(("Planned ", "dim"), rec["planned_on"], ("  ·  held ", "dim"), rec["held_on"] or "—",
-                          ("  ·  period ", "dim"), f"{rec['period'][0]} → {rec['period'][1]}",
-                          ("  ·  chair ", "dim"), rec["chair"] or "—")
+    facts = Text.assemble(
+        ("Planned ", "dim"),
+        rec["planned_on"],
+        ("  ·  held ", "dim"),
+        rec["held_on"] or "—",
+        ("  ·  period ", "dim"),
+        f"{rec['period'][0]} → {rec['period'][1]}",
+        ("  ·  chair ", "dim"),
+        rec["chair"] or "—",
+    )
     if status == "approved":
-        state = Text.assemble(("✔ Approved by ", "green"), (data.approved_by, "bold green"),
-                              (f" on {data.approved_at} · frozen: edits are refused", "green"),
-                              ("\nSnapshot SHA-256 ", "dim"), (data.sha256, "dim"))
+        state = Text.assemble(
+            ("✔ Approved by ", "green"),
+            (data.approved_by, "bold green"),
+            (f" on {data.approved_at} · frozen: edits are refused", "green"),
+            ("\nSnapshot SHA-256 ", "dim"),
+            (data.sha256, "dim"),
+        )
     elif status == "held":
-        state = Text("Held. o records decisions and actions; A approves the minutes and freezes the record.",
-                     style="cyan")
+        state = Text(
+            "Held. o records decisions and actions; A approves the minutes and freezes the record.", style="cyan"
+        )
     else:
-        state = Text("Draft. Collect entries (n) and commentary (e) per input; h records the meeting.",
-                     style="yellow")
+        state = Text("Draft. Collect entries (n) and commentary (e) per input; h records the meeting.", style="yellow")
     return Group(line, facts, state)

@@ -42,8 +42,10 @@ class ReviewsScreen(SectionScreen):
         self.summary: dict = {}
 
     def body(self) -> ComposeResult:
-        yield Label("Management reviews (9.3) · enter opens one · n plans a new one · M shows the minutes",
-                    classes="section-title")
+        yield Label(
+            "Management reviews (9.3) · enter opens one · n plans a new one · M shows the minutes",
+            classes="section-title",
+        )
         yield Static("", id="reviews-summary")
         yield RecordTable(id="reviews", cursor_type="row", zebra_stripes=True)
         yield Static("", id="review-detail")
@@ -67,7 +69,7 @@ class ReviewsScreen(SectionScreen):
             summary = reviews_summary(session)
         self.app.call_from_thread(self.show, rows, summary)
 
-    def show(self, rows: list["ReviewRow"], summary: dict) -> None:
+    def show(self, rows: list[ReviewRow], summary: dict) -> None:
         self.rows, self.summary = rows, summary
         sync_rows(self.query_one("#reviews", DataTable), [(str(r.review.id), _cells(r)) for r in rows])
         self.query_one("#reviews-summary", Static).update(_summary_line(summary, bool(rows)))
@@ -139,7 +141,7 @@ class ReviewsScreen(SectionScreen):
             self.app.push_screen(ReviewMinutesScreen(review_id))
 
 
-def _cells(r: "ReviewRow") -> list[Text | str]:
+def _cells(r: ReviewRow) -> list[Text | str]:
     rv = r.review
     if not r.actions:
         acts = Text("none yet" if rv.status.value != "approved" else "no actions", style="dim")
@@ -150,22 +152,27 @@ def _cells(r: "ReviewRow") -> list[Text | str]:
         if r.overdue_actions:
             acts.append(f" · {r.overdue_actions} overdue", style="bold red")
     return [
-        Text(rv.title, no_wrap=True, overflow="ellipsis"), rv.planned_on.isoformat(),
+        Text(rv.title, no_wrap=True, overflow="ellipsis"),
+        rv.planned_on.isoformat(),
         rv.held_on.isoformat() if rv.held_on else Text("—", style="dim"),
         f"{rv.period_from.isoformat()} → {rv.period_to.isoformat()}",
-        Text(rv.status.value, style=REVIEW_STATUS_STYLE.get(rv.status.value, "")), acts,
+        Text(rv.status.value, style=REVIEW_STATUS_STYLE.get(rv.status.value, "")),
+        acts,
     ]
 
 
 def _summary_line(summary: dict, any_rows: bool) -> Text:
     if not any_rows:
-        return Text.assemble(("No management review yet. ", "bold"),
-                             "Press n to plan the first one: its inputs (9.3.2 a–g) are assembled from the "
-                             "workspace's data for the period it covers.")
+        return Text.assemble(
+            ("No management review yet. ", "bold"),
+            "Press n to plan the first one: its inputs (9.3.2 a–g) are assembled from the "
+            "workspace's data for the period it covers.",
+        )
     last, nxt = summary.get("last"), summary.get("next")
     line = Text("Last held: ", style="dim")
-    line.append(f"{last['held_on']} ({last['title']}, {last['status']})" if last else "none yet",
-                style="" if last else "dim")
+    line.append(
+        f"{last['held_on']} ({last['title']}, {last['status']})" if last else "none yet", style="" if last else "dim"
+    )
     line.append(" · next planned: ", style="dim")
     line.append(f"{nxt['planned_on']} ({nxt['title']})" if nxt else "none", style="bold" if nxt else "dim")
     n = summary.get("open_actions", 0)
@@ -174,7 +181,7 @@ def _summary_line(summary: dict, any_rows: bool) -> Text:
     return line
 
 
-def _detail(row: "ReviewRow") -> Text:
+def _detail(row: ReviewRow) -> Text:
     rv = row.review
     text = Text.assemble(("Chair ", "dim"), row.chair or "—")
     if rv.attendees:

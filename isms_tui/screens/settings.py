@@ -6,7 +6,8 @@ modal forms. Every write goes through services.workspace in one transaction.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, cast
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,9 +30,7 @@ if TYPE_CHECKING:
 ORGANISATION, PEOPLE, OBJECTIVES = "organisation", "people", "objectives"
 CYCLES = [("1 year", 1), ("2 years", 2), ("3 years", 3)]
 PEOPLE_COLUMNS = [("Name", 18), ("Role", 22), ("Email", 30), ("Areas", 26), ("Active", 6)]
-OBJECTIVE_COLUMNS = [
-    ("Code", 8), ("Statement", 34), ("Target", 28), ("Owner", 16), ("Due", 10), ("Active", 6)
-]
+OBJECTIVE_COLUMNS = [("Code", 8), ("Statement", 34), ("Target", 28), ("Owner", 16), ("Due", 10), ("Active", 6)]
 
 
 class OrganisationForm(VerticalScroll, can_focus=False):
@@ -62,7 +61,7 @@ class OrganisationForm(VerticalScroll, can_focus=False):
     def values(self) -> dict[str, object]:
         return {field.key: value_of(field.control) for field in self.query(FormField)}
 
-    def load(self, ws: "Workspace | None", people: list[str], actor: str) -> None:
+    def load(self, ws: Workspace | None, people: list[str], actor: str) -> None:
         self.query_one("#org-user", Input).suggester = SuggestFromList(people, case_sensitive=False)
         if self._loaded is not None and self.values() != self._loaded:
             return  # the user is mid-edit
@@ -166,18 +165,27 @@ class SettingsScreen(SectionScreen):
             self.people = workspace.list_people(session, include_inactive=True)
             self.objectives = workspace.list_objectives(session, include_inactive=True)
         names = {p.id: p.name for p in self.people}
-        self.query_one(OrganisationForm).load(
-            ws, [p.name for p in self.people if p.active], self.isms.actor
-        )
+        self.query_one(OrganisationForm).load(ws, [p.name for p in self.people if p.active], self.isms.actor)
         self.query_one("#people-table", RecordTable).show(
-            [(p.id, [p.name, p.role, p.email, ", ".join(p.areas), _yes(p.active)], p.active)
-             for p in self.people],
+            [(p.id, [p.name, p.role, p.email, ", ".join(p.areas), _yes(p.active)], p.active) for p in self.people],
             select if self.active_tab == PEOPLE else None,
         )
         self.query_one("#objectives-table", RecordTable).show(
-            [(o.id, [o.code, o.statement, o.target, names.get(o.owner_id, ""),
-                     o.due_date.isoformat() if o.due_date else "", _yes(o.active)], o.active)
-             for o in self.objectives],
+            [
+                (
+                    o.id,
+                    [
+                        o.code,
+                        o.statement,
+                        o.target,
+                        names.get(o.owner_id, ""),
+                        o.due_date.isoformat() if o.due_date else "",
+                        _yes(o.active),
+                    ],
+                    o.active,
+                )
+                for o in self.objectives
+            ],
             select if self.active_tab == OBJECTIVES else None,
         )
         self.refresh_bindings()
@@ -190,7 +198,7 @@ class SettingsScreen(SectionScreen):
     def _table(self, tab: str | None = None) -> RecordTable:
         return self.query_one(f"#{tab or self.active_tab}-table", RecordTable)
 
-    def _selected(self) -> "Person | Objective | None":
+    def _selected(self) -> Person | Objective | None:
         record_id = self._table().selected_id()
         records = self.people if self.active_tab == PEOPLE else self.objectives
         return next((r for r in records if r.id == record_id), None)
@@ -262,7 +270,7 @@ class SettingsScreen(SectionScreen):
         if record is not None:
             self._open_form(record)
 
-    def _open_form(self, record: "Person | Objective | None") -> None:
+    def _open_form(self, record: Person | Objective | None) -> None:
         form: FormModal[int]
         if self.active_tab == PEOPLE:
             form = PersonForm(record)  # type: ignore[arg-type]
@@ -282,19 +290,28 @@ class SettingsScreen(SectionScreen):
             with self.isms.session() as session:
                 if self.active_tab == PEOPLE:
                     p: Person = record  # type: ignore[assignment]
-                    workspace.save_person(session, p.name, p.role, p.email, p.areas,
-                                          person_id=p.id, active=not p.active)
+                    workspace.save_person(
+                        session, p.name, p.role, p.email, p.areas, person_id=p.id, active=not p.active
+                    )
                 else:
                     o: Objective = record  # type: ignore[assignment]
-                    workspace.save_objective(session, o.code, o.statement, o.target, o.owner_id,
-                                             o.due_date, objective_id=o.id, active=not o.active)
+                    workspace.save_objective(
+                        session,
+                        o.code,
+                        o.statement,
+                        o.target,
+                        o.owner_id,
+                        o.due_date,
+                        objective_id=o.id,
+                        active=not o.active,
+                    )
         except (InputError, NotFound) as exc:
             self.notify(str(exc), title="Not changed", severity="error", markup=False)
             return
         self.refresh_data()
 
 
-def _isms(widget: Widget) -> "IsmsApp":
+def _isms(widget: Widget) -> IsmsApp:
     return cast("IsmsApp", widget.app)
 
 
@@ -305,7 +322,7 @@ def _yes(flag: bool) -> str:
 class PersonForm(FormModal[int]):
     """A new or edited person; dismisses with the person's id."""
 
-    def __init__(self, person: "Person | None" = None) -> None:
+    def __init__(self, person: Person | None = None) -> None:
         super().__init__()
         self.person = person
         self.form_title = f"Edit {person.name}" if person else "New person"
@@ -340,7 +357,7 @@ class PersonForm(FormModal[int]):
 class ObjectiveForm(FormModal[int]):
     """A new or edited information security objective (6.2); dismisses with its id."""
 
-    def __init__(self, objective: "Objective | None", people: list["Person"]) -> None:
+    def __init__(self, objective: Objective | None, people: list[Person]) -> None:
         super().__init__()
         self.objective = objective
         self.people = people
@@ -357,9 +374,7 @@ class ObjectiveForm(FormModal[int]):
             Input(o.target if o else "", placeholder="e.g. 95 % of staff trained by year end"),
             key="target",
         )
-        yield FormField(
-            "Owner", person_select(owners, owner), key="owner"
-        )
+        yield FormField("Owner", person_select(owners, owner), key="owner")
         yield FormField(
             "Due date",
             Input(o.due_date.isoformat() if o and o.due_date else "", placeholder="YYYY-MM-DD"),

@@ -58,7 +58,7 @@ class WelcomeScreen(ModalScreen[None]):
         self.load_demo = load_demo
 
     @property
-    def isms(self) -> "IsmsApp":
+    def isms(self) -> IsmsApp:
         return cast("IsmsApp", self.app)
 
     def compose(self) -> ComposeResult:

@@ -37,8 +37,17 @@ DETAIL_DELAY = 0.12  # seconds without a cursor move before the detail pane foll
 RESULTS = list(AuditResult)  # key 1 is RESULTS[0] … key 7 is RESULTS[6]
 # column key, title, width
 # 64 columns of content plus cell padding: the table and the 36-column detail pane fit 120 columns.
-COLUMNS = [("pos", "#", 3), ("ref", "Ref", 6), ("title", "Requirement", 21), ("result", "Result", 13),
-           ("methods", "Meth", 4), ("sample", "Smpl", 4), ("notes", "Notes", 10), ("ev", "Ev", 2), ("f", "F", 1)]
+COLUMNS = [
+    ("pos", "#", 3),
+    ("ref", "Ref", 6),
+    ("title", "Requirement", 21),
+    ("result", "Result", 13),
+    ("methods", "Meth", 4),
+    ("sample", "Smpl", 4),
+    ("notes", "Notes", 10),
+    ("ev", "Ev", 2),
+    ("f", "F", 1),
+]
 
 
 class WorkingPaperScreen(SectionScreen):
@@ -94,7 +103,7 @@ class WorkingPaperScreen(SectionScreen):
             paper = working_paper(session, self.audit_id)
         self.app.call_from_thread(self.show, paper)
 
-    def show(self, paper: "WorkingPaper") -> None:
+    def show(self, paper: WorkingPaper) -> None:
         """First load: build the table and land on the first unanswered line. Later loads (back
         from a form or another section) only touch the rows that changed and keep the cursor."""
         table = self.query_one("#items", DataTable)
@@ -116,29 +125,35 @@ class WorkingPaperScreen(SectionScreen):
         else:
             for item in self.items:
                 assert item.id is not None
-                if (_snapshot(old.get(item.id)) != _snapshot(item)
-                        or old_evidence.get(item.id) != self.evidence.get(item.id)
-                        or old_findings.get(item.id) != self.findings.get(item.id)):
+                if (
+                    _snapshot(old.get(item.id)) != _snapshot(item)
+                    or old_evidence.get(item.id) != self.evidence.get(item.id)
+                    or old_findings.get(item.id) != self.findings.get(item.id)
+                ):
                     self.update_row(item)
         self.sub_title = paper.audit.title
         self.show_head()
         self.show_counts()
         self.show_detail()
 
-    def cells(self, item: "AuditItem") -> tuple[object, ...]:
+    def cells(self, item: AuditItem) -> tuple[object, ...]:
         assert item.id is not None
         notes = item.notes.splitlines()[0] if item.notes else ""
         files = len(self.evidence.get(item.id, []))
         found = self.findings.get(item.id, 0)
         return (
-            Text(str(item.position), style="dim", justify="right"), Text(item.ref),
-            Text(item.title, no_wrap=True, overflow="ellipsis"), result_text(item.result, short=True),
-            methods_text(item.methods), "" if item.sample_size is None else str(item.sample_size),
-            Text(notes, no_wrap=True, overflow="ellipsis"), str(files) if files else "",
+            Text(str(item.position), style="dim", justify="right"),
+            Text(item.ref),
+            Text(item.title, no_wrap=True, overflow="ellipsis"),
+            result_text(item.result, short=True),
+            methods_text(item.methods),
+            "" if item.sample_size is None else str(item.sample_size),
+            Text(notes, no_wrap=True, overflow="ellipsis"),
+            str(files) if files else "",
             Text(str(found), style="bold red") if found else "",
         )
 
-    def update_row(self, item: "AuditItem") -> None:
+    def update_row(self, item: AuditItem) -> None:
         """Redraw one row in place (no re-measuring: the columns have fixed widths)."""
         self.query_one("#items", RowTable).update_row(str(item.id), self.cells(item))
 
@@ -147,24 +162,34 @@ class WorkingPaperScreen(SectionScreen):
         if audit is None:
             return
         hints = {
-            AuditStatus.PLANNED: ("Planned: start the audit (s on the audit screen) before recording results.",
-                                  "bold yellow"),
+            AuditStatus.PLANNED: (
+                "Planned: start the audit (s on the audit screen) before recording results.",
+                "bold yellow",
+            ),
             AuditStatus.IN_PROGRESS: ("1–7 records the highlighted line and moves on · 0 clears", "dim"),
             AuditStatus.COMPLETED: ("Completed: the results are final; f still raises findings.", "dim"),
             AuditStatus.REPORTED: ("Reported: the results are final.", "dim"),
         }
         hint, style = hints[audit.status]
-        self.query_one("#wp-head", Static).update(Text.assemble(
-            (audit.title, "bold"), "  ", status_text(audit.status), "  ", (hint, style)))
+        self.query_one("#wp-head", Static).update(
+            Text.assemble((audit.title, "bold"), "  ", status_text(audit.status), "  ", (hint, style))
+        )
 
     def show_counts(self) -> None:
         """Progress and counts: two fixed one-line widgets, so a result never re-lays the screen."""
         total = len(self.items)
         open_lines = self.counts.get(None, 0)
         done = total - open_lines
-        self.query_one("#wp-done", Static).update(Text.assemble(
-            progress_bar(done, total), "  ", (f"{done} of {total} answered", "bold"), "  ·  ",
-            (f"{open_lines} open", "yellow" if open_lines else "green")), layout=False)
+        self.query_one("#wp-done", Static).update(
+            Text.assemble(
+                progress_bar(done, total),
+                "  ",
+                (f"{done} of {total} answered", "bold"),
+                "  ·  ",
+                (f"{open_lines} open", "yellow" if open_lines else "green"),
+            ),
+            layout=False,
+        )
         line = Text()
         for i, result in enumerate(RESULTS, 1):
             mark, label, style = RESULT_STYLE[result]
@@ -176,7 +201,7 @@ class WorkingPaperScreen(SectionScreen):
         line.append(" clear", style="dim")
         self.query_one("#wp-counts", Static).update(line, layout=False)  # one line, fixed height
 
-    def current_item(self) -> "AuditItem | None":
+    def current_item(self) -> AuditItem | None:
         table = self.query_one("#items", DataTable)
         if not table.row_count:
             return None
@@ -225,12 +250,16 @@ class WorkingPaperScreen(SectionScreen):
                 return
             self.replace_item(saved)
             if saved.result in audits.NC_RESULTS and not self.findings.get(saved.id):
-                self.notify(f"{saved.ref} is a {saved.result.value}: ↑ then f raises its finding, "
-                            "which the audit needs before it can be completed.", markup=False, timeout=6)
+                self.notify(
+                    f"{saved.ref} is a {saved.result.value}: ↑ then f raises its finding, "
+                    "which the audit needs before it can be completed.",
+                    markup=False,
+                    timeout=6,
+                )
         if key:
             self.advance()
 
-    def replace_item(self, saved: "AuditItem", files: list[str] | None = None) -> None:
+    def replace_item(self, saved: AuditItem, files: list[str] | None = None) -> None:
         """Put a freshly saved line in place: its row, the counters and the detail pane."""
         assert saved.id is not None
         row = self.row_of[saved.id]
@@ -283,8 +312,10 @@ class WorkingPaperScreen(SectionScreen):
             return
         from .finding_form import FindingForm
 
-        self.app.push_screen(FindingForm(self.audit_id, item, self.evidence.get(item.id, [])),
-                             lambda saved: self._finding_raised(item.id, saved))
+        self.app.push_screen(
+            FindingForm(self.audit_id, item, self.evidence.get(item.id, [])),
+            lambda saved: self._finding_raised(item.id, saved),
+        )
 
     def _finding_raised(self, item_id: int | None, saved: object) -> None:
         from .audit_detail import finding_message
@@ -297,14 +328,14 @@ class WorkingPaperScreen(SectionScreen):
         self.notify(finding_message(saved), markup=False)
 
 
-def _snapshot(item: "AuditItem | None") -> tuple[object, ...] | None:
+def _snapshot(item: AuditItem | None) -> tuple[object, ...] | None:
     """The fields a row shows, to tell whether a reloaded line changed."""
     if item is None:
         return None
     return (item.result, item.notes, tuple(item.methods), item.sample_size, item.title)
 
 
-def item_detail(item: "AuditItem", files: list[str], findings: int) -> Group:
+def item_detail(item: AuditItem, files: list[str], findings: int) -> Group:
     """Everything about one line: the question, what to look for and what was recorded."""
     parts: list[Text] = [Text(f"{item.ref} {item.title}", style="bold")]
 

@@ -111,22 +111,25 @@ def _rows(session: Session, actions: list[Action], today: date) -> list[ActionRo
             select(Finding, Audit.title).join(Audit, Audit.id == Finding.audit_id).where(Finding.id.in_(finding_ids))
         ).all()
         for f, audit_title in rows:
-            findings[f.id] = FindingInfo(f.id, f.ref, f.grading, f.statement, f.evidence, f.raised_on,
-                                         f.audit_id, audit_title)
+            findings[f.id] = FindingInfo(
+                f.id, f.ref, f.grading, f.statement, f.evidence, f.raised_on, f.audit_id, audit_title
+            )
     reviews = _reviews(session, {a.source_id for a in actions if a.source == "review" and a.source_id is not None})
     out = []
     for a in actions:
         finding = findings.get(a.source_id) if a.source == "finding" and a.source_id is not None else None
         review = reviews.get(a.source_id) if a.source == "review" and a.source_id is not None else None
-        out.append(ActionRow(
-            action=a,
-            owner=people.get(a.owner_id, "") if a.owner_id is not None else "",
-            checked_by=people.get(a.effectiveness_by_id, "") if a.effectiveness_by_id is not None else "",
-            source_label=source_label(a, finding, review),
-            overdue=is_overdue(a, today),
-            finding=finding,
-            review=review,
-        ))
+        out.append(
+            ActionRow(
+                action=a,
+                owner=people.get(a.owner_id, "") if a.owner_id is not None else "",
+                checked_by=people.get(a.effectiveness_by_id, "") if a.effectiveness_by_id is not None else "",
+                source_label=source_label(a, finding, review),
+                overdue=is_overdue(a, today),
+                finding=finding,
+                review=review,
+            )
+        )
     return out
 
 
@@ -153,8 +156,12 @@ def actions_summary(session: Session, today: date) -> dict[str, Any]:
         "open": len(rows),
         "overdue": len(overdue),
         "overdue_list": [
-            {"id": r.id, "title": r.action.title, "owner": r.owner or None,
-             "due": r.action.due_date.isoformat() if r.action.due_date else None}
+            {
+                "id": r.id,
+                "title": r.action.title,
+                "owner": r.owner or None,
+                "due": r.action.due_date.isoformat() if r.action.due_date else None,
+            }
             for r in overdue
         ],
     }
@@ -166,5 +173,6 @@ def check_effectiveness_allowed(action: Action) -> None:
         when = f" on {action.closed_on.isoformat()}" if action.closed_on else ""
         raise InputError(f"Action #{action.id} was closed{when} after an effective check.")
     if action.status != ActionStatus.IMPLEMENTED:
-        raise InputError(f"Action #{action.id} is {action.status.value}: check its effectiveness once it is "
-                         "implemented.")
+        raise InputError(
+            f"Action #{action.id} is {action.status.value}: check its effectiveness once it is implemented."
+        )

@@ -71,11 +71,16 @@ def set_status(session: Session, action_id: int, status: ActionStatus) -> Action
     if action.status == ActionStatus.CLOSED:
         raise InputError("This action is closed.")
     if status == ActionStatus.IMPLEMENTED and action.source == "finding":
-        missing = [name for name, value in (("root cause", action.root_cause),
-                                            ("corrective action", action.corrective_action)) if not value]
+        missing = [
+            name
+            for name, value in (("root cause", action.root_cause), ("corrective action", action.corrective_action))
+            if not value
+        ]
         if missing:
-            raise InputError(f"Record the {' and the '.join(missing)} before marking it implemented.",
-                             {m.replace(" ", "_"): "Required." for m in missing})
+            raise InputError(
+                f"Record the {' and the '.join(missing)} before marking it implemented.",
+                {m.replace(" ", "_"): "Required." for m in missing},
+            )
     action.status = status
     session.add(action)
     session.flush()

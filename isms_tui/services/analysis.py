@@ -37,17 +37,21 @@ def record_analysis(
     start = period
     if kpi_id is not None:
         start = periods.period_start(period, get_kpi(session, kpi_id).frequency)
-    record = Analysis(kpi_id=kpi_id, period_start=start, analyst_id=analyst_id,
-                      analysed_on=when, conclusion=conclusion, follow_up=follow_up.strip())
+    record = Analysis(
+        kpi_id=kpi_id,
+        period_start=start,
+        analyst_id=analyst_id,
+        analysed_on=when,
+        conclusion=conclusion,
+        follow_up=follow_up.strip(),
+    )
     session.add(record)
     session.flush()
     return record
 
 
 def analyses_for(session: Session, kpi_id: int) -> list[Analysis]:
-    q = select(Analysis).where(Analysis.kpi_id == kpi_id).order_by(
-        Analysis.period_start.desc(), Analysis.id.desc()
-    )
+    q = select(Analysis).where(Analysis.kpi_id == kpi_id).order_by(Analysis.period_start.desc(), Analysis.id.desc())
     return list(session.exec(q))
 
 

@@ -29,8 +29,11 @@ def update_plan(session: Session, audit_id: int, data: AuditInput) -> Audit:
         raise InputError(f"The plan cannot be saved: {next(iter(errors.values()))}", errors)
     team = sorted(set(data.team_ids) - {data.lead_auditor_id})
     areas = sorted({a.strip() for a in data.scope_areas if a.strip()})
-    if (data.lead_auditor_id, team, areas) != (audit.lead_auditor_id, sorted(audit.team_ids),
-                                               sorted(audit.scope_areas)):
+    if (data.lead_auditor_id, team, areas) != (
+        audit.lead_auditor_id,
+        sorted(audit.team_ids),
+        sorted(audit.scope_areas),
+    ):
         audit.independence_declaration, audit.declared_by, audit.declared_at = "", "", None
     audit.title = data.title.strip()
     audit.planned_start, audit.planned_end = data.planned_start, data.planned_end

@@ -31,7 +31,7 @@ NOTABLE_RESULTS = (AuditResult.MAJOR_NC, AuditResult.MINOR_NC, AuditResult.OBSER
 
 
 def people_names(session: Session) -> dict[int, str]:
-    return {pid: name for pid, name in session.exec(select(Person.id, Person.name))}
+    return dict(session.exec(select(Person.id, Person.name)))
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ def audit_rows(session: Session) -> list[AuditRow]:
     open_actions: Counter = Counter()
     for audit_id, status in session.exec(
         select(Finding.audit_id, Action.status).join(
-            Action, (Action.source == "finding") & (Action.source_id == Finding.id), isouter=True)
+            Action, (Action.source == "finding") & (Action.source_id == Finding.id), isouter=True
+        )
     ):
         found[audit_id] += 1
         if status in OPEN_STATES:
@@ -70,8 +71,9 @@ def audit_rows(session: Session) -> list[AuditRow]:
         c = counts.get(audit.id, Counter())
         total = sum(c.values())
         prog = Progress(total, total - c.get(None, 0), {r: c.get(r, 0) for r in AuditResult})
-        rows.append(AuditRow(audit, names.get(audit.lead_auditor_id or 0, ""), prog, found[audit.id],
-                             open_actions[audit.id]))
+        rows.append(
+            AuditRow(audit, names.get(audit.lead_auditor_id or 0, ""), prog, found[audit.id], open_actions[audit.id])
+        )
     return rows
 
 
@@ -110,20 +112,32 @@ def audit_view(session: Session, audit_id: int) -> AuditView:
     names = people_names(session)
     prog = session.get(AuditProgramme, audit.programme_id) if audit.programme_id else None
     found = list(session.exec(select(Finding).where(Finding.audit_id == audit_id).order_by(Finding.id)))
-    acts = {a.source_id: a for a in session.exec(
-        select(Action).where(Action.source == "finding", Action.source_id.in_([f.id for f in found])))}
+    acts = {
+        a.source_id: a
+        for a in session.exec(
+            select(Action).where(Action.source == "finding", Action.source_id.in_([f.id for f in found]))
+        )
+    }
     views = []
     for f in found:
         act = acts.get(f.id)
         views.append(FindingView(f, act, names.get(act.owner_id or 0, "") if act else ""))
-    notable = list(session.exec(
-        select(AuditItem).where(AuditItem.audit_id == audit_id, AuditItem.result.in_(NOTABLE_RESULTS))
-        .order_by(AuditItem.position)))
+    notable = list(
+        session.exec(
+            select(AuditItem)
+            .where(AuditItem.audit_id == audit_id, AuditItem.result.in_(NOTABLE_RESULTS))
+            .order_by(AuditItem.position)
+        )
+    )
     return AuditView(
-        audit=audit, programme=prog, lead=names.get(audit.lead_auditor_id or 0, ""),
+        audit=audit,
+        programme=prog,
+        lead=names.get(audit.lead_auditor_id or 0, ""),
         team=[names.get(pid, f"#{pid}") for pid in audit.team_ids],
-        conflicts=impartiality_conflicts(session, audit), progress=progress(session, audit_id),
-        findings=views, notable=notable,
+        conflicts=impartiality_conflicts(session, audit),
+        progress=progress(session, audit_id),
+        findings=views,
+        notable=notable,
     )
 
 
@@ -155,8 +169,9 @@ def working_paper(session: Session, audit_id: int) -> WorkingPaper:
         .order_by(Evidence.original_name)
     ):
         evidence[item_id].append(name)
-    findings = Counter(session.exec(
-        select(Finding.item_id).where(Finding.audit_id == audit_id, Finding.item_id.is_not(None))).all())
+    findings = Counter(
+        session.exec(select(Finding.item_id).where(Finding.audit_id == audit_id, Finding.item_id.is_not(None))).all()
+    )
     return WorkingPaper(audit, lines, dict(evidence), dict(findings))
 
 

@@ -97,18 +97,24 @@ def plan_audit(session: Session, data: AuditInput) -> Audit:
     if errors:
         raise InputError(f"The audit cannot be planned: {next(iter(errors.values()))}", errors)
     audit = Audit(
-        title=data.title.strip(), programme_id=data.programme_id, planned_start=data.planned_start,
-        planned_end=data.planned_end, scope_refs=scope or sorted({q.ref for q in chosen}, key=_natural),
+        title=data.title.strip(),
+        programme_id=data.programme_id,
+        planned_start=data.planned_start,
+        planned_end=data.planned_end,
+        scope_refs=scope or sorted({q.ref for q in chosen}, key=_natural),
         scope_areas=sorted({a.strip() for a in data.scope_areas if a.strip()}),
-        criteria=data.criteria.strip(), methods=data.methods.strip(),
-        lead_auditor_id=data.lead_auditor_id, team_ids=sorted(set(data.team_ids) - {data.lead_auditor_id}),
+        criteria=data.criteria.strip(),
+        methods=data.methods.strip(),
+        lead_auditor_id=data.lead_auditor_id,
+        team_ids=sorted(set(data.team_ids) - {data.lead_auditor_id}),
         auditees=data.auditees.strip(),
     )
     session.add(audit)
     session.flush()
     session.add_all(
-        AuditItem(audit_id=audit.id, position=i, ref=q.ref, title=q.title, question=q.question,
-                  evidence_hint=q.evidence_hint)
+        AuditItem(
+            audit_id=audit.id, position=i, ref=q.ref, title=q.title, question=q.question, evidence_hint=q.evidence_hint
+        )
         for i, q in enumerate(chosen, 1)
     )
     session.flush()
@@ -152,8 +158,10 @@ def declare_independence(session: Session, audit_id: int, justification: str, de
     audit = get_audit(session, audit_id)
     text = justification.strip()
     if len(text) < MIN_DECLARATION:
-        raise InputError("Explain in a sentence or two why the audit stays objective.",
-                         {"independence_declaration": f"At least {MIN_DECLARATION} characters."})
+        raise InputError(
+            "Explain in a sentence or two why the audit stays objective.",
+            {"independence_declaration": f"At least {MIN_DECLARATION} characters."},
+        )
     audit.independence_declaration = text
     audit.declared_by = declared_by
     audit.declared_at = clock.now()
@@ -236,7 +244,7 @@ def progress(session: Session, audit_id: int) -> Progress:
     rows = session.exec(
         select(AuditItem.result, func.count()).where(AuditItem.audit_id == audit_id).group_by(AuditItem.result)
     ).all()
-    counts = Counter({r: n for r, n in rows})
+    counts = Counter(dict(rows))
     total = sum(counts.values())
     return Progress(total, total - counts.get(None, 0), {r: counts.get(r, 0) for r in AuditResult})
 
@@ -266,13 +274,24 @@ def raise_finding(
         errors["ref"] = "Which requirement?"
     if errors:
         raise InputError(next(iter(errors.values())), errors)
-    finding = Finding(audit_id=audit_id, item_id=item_id, ref=ref, grading=Grading(grading),
-                      statement=statement.strip(), evidence=evidence.strip(), raised_on=clock.today())
+    finding = Finding(
+        audit_id=audit_id,
+        item_id=item_id,
+        ref=ref,
+        grading=Grading(grading),
+        statement=statement.strip(),
+        evidence=evidence.strip(),
+        raised_on=clock.today(),
+    )
     session.add(finding)
     session.flush()
     if finding.grading in NC_GRADINGS:
-        actions.create_action(session, "finding", finding.id, actions.ActionInput(
-            title=f"Correct {finding.grading.value} on {finding.ref}: {finding.statement[:80]}"))
+        actions.create_action(
+            session,
+            "finding",
+            finding.id,
+            actions.ActionInput(title=f"Correct {finding.grading.value} on {finding.ref}: {finding.statement[:80]}"),
+        )
     return finding
 
 
@@ -356,5 +375,3 @@ def _natural(ref: str) -> tuple:
     from isms_tui.catalogues import natural_key
 
     return natural_key(ref)
-
-

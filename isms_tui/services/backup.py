@@ -40,7 +40,7 @@ import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +182,7 @@ def backup(db_path: Path, out_path: Path | None = None) -> BackupResult:
         first = out
         taken = [p for p in _auto_backups(db_path) if p.name.startswith(first.stem)]
         if taken:
-            last = taken[-1].stem[len(first.stem):].lstrip("-")
+            last = taken[-1].stem[len(first.stem) :].lstrip("-")
             out = first.with_name(f"{first.stem}-{int(last or 0) + 1}.zip")
     try:
         work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
@@ -224,7 +224,7 @@ def backup(db_path: Path, out_path: Path | None = None) -> BackupResult:
             manifest = {
                 "format": FORMAT,
                 "version": FORMAT_VERSION,
-                "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "workspace": db_path.name,
                 "schema": revision,
                 "journal": {"entries": entries, "head": head},
@@ -325,8 +325,9 @@ def _extract(archive: Path, zf: zipfile.ZipFile, name: str, meta: dict[str, Any]
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise _refuse(archive, f"{name} cannot be read ({exc})") from None
     if size != limit or digest.hexdigest() != meta["sha256"]:
-        raise _refuse(archive, f"{name} does not match its SHA-256 in the manifest "
-                               "(the archive is damaged or was altered)")
+        raise _refuse(
+            archive, f"{name} does not match its SHA-256 in the manifest (the archive is damaged or was altered)"
+        )
 
 
 def _check_archive(archive: Path, scratch: Path) -> _Checked:
@@ -392,7 +393,7 @@ def _check_database(archive: Path, db: Path, manifest: dict[str, Any], evidence:
     try:
         with session_scope(engine) as session:
             report = verify(session)
-            indexed = {sha for sha in session.exec(select(Evidence.sha256))}
+            indexed = set(session.exec(select(Evidence.sha256)))
     finally:
         engine.dispose()
     for leftover in (db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
@@ -457,8 +458,7 @@ def _settle_current(db_path: Path) -> None:
         pass  # not a database (or damaged): it is kept as it is, byte for byte
     if db_path.with_name(db_path.name + "-wal").exists():
         raise WorkspaceError(
-            f"{db_path} is in use by another program (its write-ahead log is still open); "
-            "close it and restore again."
+            f"{db_path} is in use by another program (its write-ahead log is still open); close it and restore again."
         )
 
 

@@ -109,8 +109,7 @@ def resolve_name(session: Session, name: str) -> str:
     if name in names:
         return name
     wanted = _normal(name)
-    for matches in ([n for n in names if _normal(n) == wanted],
-                    [n for n in names if wanted and wanted in _normal(n)]):
+    for matches in ([n for n in names if _normal(n) == wanted], [n for n in names if wanted and wanted in _normal(n)]):
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
@@ -131,8 +130,10 @@ def _name_problem(session: Session, name: str, replace: bool) -> str | None:
         return f"'{builtin}' is a built-in checklist; choose another name."
     users = {t.name for t in checklists.list_templates(session) if not t.builtin}
     if name in users and not replace:
-        return (f"There is already a checklist called '{name}'; "
-                "import with replace to overwrite it, or choose another name.")
+        return (
+            f"There is already a checklist called '{name}'; "
+            "import with replace to overwrite it, or choose another name."
+        )
     return None
 
 
@@ -160,8 +161,9 @@ def export_text(session: Session, name: str, fmt: str) -> str:
     writer = csv.writer(buf)
     writer.writerow(CSV_COLUMNS)
     for q in items:
-        writer.writerow([escape_cell(q.ref), escape_cell(q.title), escape_cell(q.question),
-                         escape_cell(q.evidence_hint)])
+        writer.writerow(
+            [escape_cell(q.ref), escape_cell(q.title), escape_cell(q.question), escape_cell(q.evidence_hint)]
+        )
     return buf.getvalue()
 
 
@@ -268,8 +270,6 @@ def _parse_csv(text: str, errors: list[str]) -> _Parsed:
     return _Parsed(questions=checker.questions, custom_refs=tuple(checker.custom))
 
 
-
-
 class _JsonDoc:
     """A JSON decoder that remembers where each object starts and which keys it repeats."""
 
@@ -358,8 +358,11 @@ def _parse_json(text: str, source: Path, errors: list[str]) -> _Parsed:
         missing = [k for k in REQUIRED if k not in raw]
         if missing:
             shape_problems.append("missing key " + ", ".join(missing))
-        not_text = [k for k in CSV_COLUMNS if k in raw and not isinstance(raw[k], str)
-                    and not (k == "evidence_hint" and raw[k] is None)]
+        not_text = [
+            k
+            for k in CSV_COLUMNS
+            if k in raw and not isinstance(raw[k], str) and not (k == "evidence_hint" and raw[k] is None)
+        ]
         if not_text:
             shape_problems.append(" and ".join(not_text) + " must be text")
         if shape_problems:
@@ -390,7 +393,8 @@ def import_template(
     fmt = forced or detect_format(path, text)
     if not text.strip():
         raise ImportRejected(
-            f"{path} is empty; expected a header row: {EXPECTED_HEADER}." if fmt == "csv"
+            f"{path} is empty; expected a header row: {EXPECTED_HEADER}."
+            if fmt == "csv"
             else f"{path} is empty; expected a JSON object with a list of questions."
         )
     errors: list[str] = []
@@ -404,8 +408,10 @@ def import_template(
         if name_problem:
             errors.append(name_problem)
         if fmt == "csv":
-            message = (f"{n} row{'s' if n != 1 else ''} of {path} {'were' if n != 1 else 'was'} "
-                       "rejected; nothing was imported.")
+            message = (
+                f"{n} row{'s' if n != 1 else ''} of {path} {'were' if n != 1 else 'was'} "
+                "rejected; nothing was imported."
+            )
         else:
             message = f"{path} has {n} problem{'s' if n != 1 else ''}; nothing was imported."
         raise ImportRejected(message, errors)
@@ -414,8 +420,9 @@ def import_template(
     assert parsed.questions is not None
     existed = any(t.name == chosen and not t.builtin for t in checklists.list_templates(session))
     description = parsed.description if fmt == "json" else ""
-    checklists.save_template(session, chosen, parsed.questions,
-                             description or f"Imported from {path.name}", replace=replace)
+    checklists.save_template(
+        session, chosen, parsed.questions, description or f"Imported from {path.name}", replace=replace
+    )
     return ImportResult(chosen, len(parsed.questions), existed, parsed.custom_refs)
 
 

@@ -48,14 +48,12 @@ def _from_catalogue(kinds: tuple[str, ...]) -> list[Question]:
 
 
 def builtin_questions(name: str) -> list[Question]:
-    kinds = {BUILTIN_CLAUSES: ("clause",), BUILTIN_ANNEX_A: ("control",),
-             BUILTIN_FULL: ("clause", "control")}[name]
+    kinds = {BUILTIN_CLAUSES: ("clause",), BUILTIN_ANNEX_A: ("control",), BUILTIN_FULL: ("clause", "control")}[name]
     return _from_catalogue(kinds)
 
 
 def list_templates(session: Session) -> list[TemplateInfo]:
-    out = [TemplateInfo(name, True, len(builtin_questions(name)), "Built in, from the catalogue")
-           for name in BUILTINS]
+    out = [TemplateInfo(name, True, len(builtin_questions(name)), "Built in, from the catalogue") for name in BUILTINS]
     for tpl in session.exec(select(ChecklistTemplate).order_by(ChecklistTemplate.name)):
         count = len(session.exec(select(ChecklistQuestion.id).where(ChecklistQuestion.template_id == tpl.id)).all())
         out.append(TemplateInfo(tpl.name, False, count, tpl.description))
@@ -107,8 +105,14 @@ def save_template(
     session.add(tpl)
     session.flush()
     session.add_all(
-        ChecklistQuestion(template_id=tpl.id, position=i, ref=q.ref.strip(), title=q.title.strip(),
-                          question=q.question.strip(), evidence_hint=q.evidence_hint.strip())
+        ChecklistQuestion(
+            template_id=tpl.id,
+            position=i,
+            ref=q.ref.strip(),
+            title=q.title.strip(),
+            question=q.question.strip(),
+            evidence_hint=q.evidence_hint.strip(),
+        )
         for i, q in enumerate(items, 1)
     )
     session.flush()
@@ -135,7 +139,11 @@ def _question_problems(q: Question) -> list[str]:
         out.append("the title is empty")
     if not q.question.strip():
         out.append("the question is empty")
-    if (len(q.question) > MAX_QUESTION or len(q.title) > MAX_TITLE or len(q.ref) > MAX_REF
-            or len(q.evidence_hint) > MAX_EVIDENCE_HINT):
+    if (
+        len(q.question) > MAX_QUESTION
+        or len(q.title) > MAX_TITLE
+        or len(q.ref) > MAX_REF
+        or len(q.evidence_hint) > MAX_EVIDENCE_HINT
+    ):
         out.append("a field is too long")
     return out

@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 # Set only by `pinned`: a per-thread (per-context) "today" for building backdated history.
 _PINNED: ContextVar[date | None] = ContextVar("isms_clock_pinned", default=None)
@@ -35,8 +35,8 @@ def today() -> date:
 
 def now() -> datetime:
     if (day := _PINNED.get()) is not None:
-        return datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc)
+        return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
     fixed = os.environ.get("ISMS_TODAY")
     if fixed:
-        return datetime.fromisoformat(fixed).replace(hour=12, tzinfo=timezone.utc)
-    return datetime.now(timezone.utc)
+        return datetime.fromisoformat(fixed).replace(hour=12, tzinfo=UTC)
+    return datetime.now(UTC)

@@ -27,11 +27,11 @@ import io
 import json
 import math
 import re
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from collections.abc import Collection, Sequence
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, select
 from sqlmodel import Session
@@ -87,7 +87,7 @@ class _Row(NamedTuple):
     value: float
     note: str
     entered_by: str
-    replaces: "_Old | None" = None
+    replaces: _Old | None = None
 
 
 class _KpiInfo(NamedTuple):
@@ -208,7 +208,7 @@ class _Validator:
         self,
         columns: dict[str, int],
         kpis: dict[str, _KpiInfo],
-        existing: "_Existing",
+        existing: _Existing,
         entered_by: str,
         replace: bool,
     ) -> None:
@@ -297,9 +297,7 @@ class _Validator:
             problems.append(f"the note has {len(note)} characters; the limit is {MAX_NOTE_CHARS}")
         entered_by = unescape_cell(self._optional(fields, self.i_by)) or self.entered_by
         if len(entered_by) > MAX_ENTERED_BY_CHARS:
-            problems.append(
-                f"entered_by has {len(entered_by)} characters; the limit is {MAX_ENTERED_BY_CHARS}"
-            )
+            problems.append(f"entered_by has {len(entered_by)} characters; the limit is {MAX_ENTERED_BY_CHARS}")
         if kpi is None or not kpi.active or day is None:
             return problems
         start = self._starts.get((day, kpi.frequency))
@@ -355,15 +353,12 @@ class _Validator:
             return [f"KPI {code} period {label} is already in row {first}"]
         if clash:
             return [
-                f"KPI {code} already has a reading for {label} ({old.value:g}); "
-                "import with replace to overwrite it"
+                f"KPI {code} already has a reading for {label} ({old.value:g}); import with replace to overwrite it"
             ]
         return []
 
 
-def import_readings(
-    session: Session, path: Path | str, entered_by: str = "", *, replace: bool = False
-) -> ImportResult:
+def import_readings(session: Session, path: Path | str, entered_by: str = "", *, replace: bool = False) -> ImportResult:
     """Import every row of the CSV at `path` or none; raises ImportRejected listing all problems.
 
     With `replace`, a row for a KPI and period that already has a reading overwrites it and
@@ -376,9 +371,7 @@ def import_readings(
     conn = session.connection()
     kpis = {
         code: _KpiInfo(kid, freq, active)
-        for kid, code, freq, active in conn.execute(
-            select(Kpi.id, Kpi.code, Kpi.frequency, Kpi.active)
-        )
+        for kid, code, freq, active in conn.execute(select(Kpi.id, Kpi.code, Kpi.frequency, Kpi.active))
     }
     existing = _Existing(conn)
     validator: _Validator | None = None
@@ -400,8 +393,7 @@ def import_readings(
     if errors:
         n = len(errors)
         raise ImportRejected(
-            f"{n} row{'s' if n != 1 else ''} of {path} {'were' if n != 1 else 'was'} rejected; "
-            "nothing was imported.",
+            f"{n} row{'s' if n != 1 else ''} of {path} {'were' if n != 1 else 'was'} rejected; nothing was imported.",
             errors,
         )
     if validator is None:
@@ -471,23 +463,17 @@ def _write(session: Session, rows: list[_Row], existing: _Existing) -> ImportRes
         for r in rows
         if r.replaces is None
     ]
-    updates = [
-        (r.value, r.entered_by, stored_now, r.note, r.replaces.id)
-        for r in rows
-        if r.replaces is not None
-    ]
+    updates = [(r.value, r.entered_by, stored_now, r.note, r.replaces.id) for r in rows if r.replaces is not None]
     last_id = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar()
     if inserts:
         conn.exec_driver_sql(
-            f"INSERT INTO {table.name} ({', '.join(_INSERT_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
+            f"INSERT INTO {table.name} ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
             inserts,
         )
         _check_ids(conn, table.name, last_id, len(inserts))
     if updates:
         conn.exec_driver_sql(
-            f"UPDATE {table.name} SET value = ?, entered_by = ?, entered_at = ?, note = ? "
-            "WHERE id = ?",
+            f"UPDATE {table.name} SET value = ?, entered_by = ?, entered_at = ?, note = ? WHERE id = ?",
             updates,
         )
     iso_now = json_text(now.isoformat())
@@ -535,9 +521,7 @@ def _check_ids(conn: Connection, table: str, last_id: int, count: int) -> None:
     is what happens unless the id space is exhausted; checking it costs one index range
     scan instead of reading every new row back to learn its id.
     """
-    found = conn.exec_driver_sql(
-        f"SELECT count(*), coalesce(max(id), 0) FROM {table} WHERE id > ?", (last_id,)
-    ).one()
+    found = conn.exec_driver_sql(f"SELECT count(*), coalesce(max(id), 0) FROM {table} WHERE id > ?", (last_id,)).one()
     if tuple(found) != (count, last_id + count):
         raise RuntimeError(f"Unexpected ids for {count} new rows in {table} after id {last_id}.")
 
@@ -560,8 +544,13 @@ def export_readings(session: Session, path: Path | str) -> int:
     check_target(path)
     query = (
         select(
-            Kpi.code, Kpi.frequency, Reading.period_start, Reading.value,
-            Reading.note, Reading.entered_by, Reading.entered_at,
+            Kpi.code,
+            Kpi.frequency,
+            Reading.period_start,
+            Reading.value,
+            Reading.note,
+            Reading.entered_by,
+            Reading.entered_at,
         )
         .join(Kpi, Kpi.id == Reading.kpi_id)
         .order_by(Kpi.code, Reading.period_start)
@@ -571,14 +560,16 @@ def export_readings(session: Session, path: Path | str) -> int:
         writer = csv.writer(fh)
         writer.writerow(EXPORT_COLUMNS)
         for code, freq, start, value, note, by, at in session.execute(query):
-            writer.writerow([
-                escape_cell(code),
-                periods.period_label(start, freq),
-                start.isoformat(),
-                _number(value),
-                escape_cell(note),
-                escape_cell(by),
-                at.isoformat(timespec="seconds"),
-            ])
+            writer.writerow(
+                [
+                    escape_cell(code),
+                    periods.period_label(start, freq),
+                    start.isoformat(),
+                    _number(value),
+                    escape_cell(note),
+                    escape_cell(by),
+                    at.isoformat(timespec="seconds"),
+                ]
+            )
             count += 1
     return count

@@ -34,41 +34,65 @@ SECRETARY = "Priya Raman"
 ATTENDEES = ("Tom Okafor", "Priya Raman", "Elena Varga", "Aisha Bello", "James Whitfield", "Olivia Chen")
 
 PAST_ENTRIES: tuple[tuple[str, str, str, str], ...] = (
-    ("b", "NIS2 transposition brings our hosting clients into scope",
-     "Three hosting clients are essential entities under the national NIS2 law; their contracts will flow "
-     "incident reporting (24 h early warning) and supply-chain security duties down to us.",
-     "Legal update from external counsel"),
-    ("b", "Leeds office moves to a shared building in the spring",
-     "Reception, badge access and CCTV will be run by the landlord; our comms room moves to a colocation rack.",
-     "Facilities plan"),
-    ("c", "Enterprise clients now require an annual penetration test report",
-     "Two of the five largest clients added the requirement at renewal; a third asked for our SOC 2 plans.",
-     "Client contract reviews"),
-    ("e", "Client security questionnaires: 11 answered, 2 follow-up questions on backups",
-     "Both follow-ups asked for evidence of restore testing within the RTO.",
-     "Account management"),
-    ("e", "Staff survey: MFA prompts on the analytics platform seen as a burden",
-     "31 of 40 answered; 12 mention repeated MFA prompts; no one asks to remove MFA.",
-     "Annual staff survey"),
-    ("f", "Risk assessment refreshed: three risks above appetite",
-     "Ransomware on the analytics cluster, a breach at the managed backup supplier, and dependency on one "
-     "DevOps engineer for the cloud platform.",
-     "Risk register [v7]"),
-    ("f", "Risk treatment plan: 14 of 18 treatments implemented",
-     "The four outstanding treatments wait on budget (2) and on the supplier contract renewal (2).",
-     "Risk treatment plan"),
-    ("g", "Automate the monthly restore tests",
-     "Scripted restores into the isolated network would make the test cheaper and its evidence complete.",
-     "Operations retrospective"),
+    (
+        "b",
+        "NIS2 transposition brings our hosting clients into scope",
+        "Three hosting clients are essential entities under the national NIS2 law; their contracts will flow "
+        "incident reporting (24 h early warning) and supply-chain security duties down to us.",
+        "Legal update from external counsel",
+    ),
+    (
+        "b",
+        "Leeds office moves to a shared building in the spring",
+        "Reception, badge access and CCTV will be run by the landlord; our comms room moves to a colocation rack.",
+        "Facilities plan",
+    ),
+    (
+        "c",
+        "Enterprise clients now require an annual penetration test report",
+        "Two of the five largest clients added the requirement at renewal; a third asked for our SOC 2 plans.",
+        "Client contract reviews",
+    ),
+    (
+        "e",
+        "Client security questionnaires: 11 answered, 2 follow-up questions on backups",
+        "Both follow-ups asked for evidence of restore testing within the RTO.",
+        "Account management",
+    ),
+    (
+        "e",
+        "Staff survey: MFA prompts on the analytics platform seen as a burden",
+        "31 of 40 answered; 12 mention repeated MFA prompts; no one asks to remove MFA.",
+        "Annual staff survey",
+    ),
+    (
+        "f",
+        "Risk assessment refreshed: three risks above appetite",
+        "Ransomware on the analytics cluster, a breach at the managed backup supplier, and dependency on one "
+        "DevOps engineer for the cloud platform.",
+        "Risk register [v7]",
+    ),
+    (
+        "f",
+        "Risk treatment plan: 14 of 18 treatments implemented",
+        "The four outstanding treatments wait on budget (2) and on the supplier contract renewal (2).",
+        "Risk treatment plan",
+    ),
+    (
+        "g",
+        "Automate the monthly restore tests",
+        "Scripted restores into the isolated network would make the test cheaper and its evidence complete.",
+        "Operations retrospective",
+    ),
 )
 PAST_COMMENTARY: dict[str, str] = {
     "a": "First management review under ISO/IEC 27001:2022: no earlier actions to follow up.",
     "b": "NIS2 is the main external change of the year; management wants it in the scope and the risk "
-         "assessment before the next surveillance audit.",
+    "assessment before the next surveillance audit.",
     "d2": "Patching and phishing results are below target two quarters running; restore tests are the "
-          "weak spot clients ask about.",
+    "weak spot clients ask about.",
     "d3": "The management-system audit found the monitoring plan sound; its minor NC on documented "
-          "information is being corrected.",
+    "information is being corrected.",
     "f": "The key-person dependency is accepted for now only until the security engineer is recruited.",
 }
 RISK_REPORT = """Northwind Analytics Ltd - information security risk report (extract)
@@ -82,12 +106,18 @@ Risks above appetite (score >= 15):
 Risk treatment plan: 18 treatments, 14 implemented, 4 outstanding (2 budget, 2 supplier renewal).
 """
 NEW_ENTRIES: tuple[tuple[str, str, str, str], ...] = (
-    ("b", "Cyber insurance renewal asks for MFA evidence on every admin account",
-     "The insurer's questionnaire is due before the renewal date; Microsoft 365 and AWS exports are needed.",
-     "Insurance broker"),
-    ("f", "Risk assessment 2026 refresh: ransomware risk back within appetite",
-     "Immutable backups and restore automation lowered R-03 from 20 to 12; R-17 stays at 16.",
-     "Risk register [v8]"),
+    (
+        "b",
+        "Cyber insurance renewal asks for MFA evidence on every admin account",
+        "The insurer's questionnaire is due before the renewal date; Microsoft 365 and AWS exports are needed.",
+        "Insurance broker",
+    ),
+    (
+        "f",
+        "Risk assessment 2026 refresh: ransomware risk back within appetite",
+        "Immutable backups and restore automation lowered R-03 from 20 to 12; R-17 stays at 16.",
+        "Risk register [v8]",
+    ),
 )
 
 
@@ -99,9 +129,16 @@ def add_reviews(session: Session, today: date, people: dict[str, int]) -> None:
     with clock.pinned(today):  # the demo's today, whatever the real clock says
         _follow_up(session, past, held, today, people)
         planned = _weekday_on_or_after(today + timedelta(days=21))
-        draft = review.save_review(session, ReviewInput(
-            title=f"Management review {calendar.month_name[planned.month]} {planned.year}", planned_on=planned,
-            period_from=period_to + timedelta(days=1), period_to=today, chair_id=people[CHAIR]))
+        draft = review.save_review(
+            session,
+            ReviewInput(
+                title=f"Management review {calendar.month_name[planned.month]} {planned.year}",
+                planned_on=planned,
+                period_from=period_to + timedelta(days=1),
+                period_to=today,
+                chair_id=people[CHAIR],
+            ),
+        )
         for section, title, detail, source in NEW_ENTRIES:
             review.add_entry(session, draft.id, section, title, detail, source)
 
@@ -109,10 +146,16 @@ def add_reviews(session: Session, today: date, people: dict[str, int]) -> None:
 def _past_review(session: Session, held: date, period_to: date, people: dict[str, int]) -> int:
     """Prepared, held and decided on the meeting day; approved a week later."""
     with clock.pinned(held):
-        r = review.save_review(session, ReviewInput(
-            title=f"Management review {calendar.month_name[held.month]} {held.year}", planned_on=held,
-            period_from=_add_months(period_to, -12) + timedelta(days=1), period_to=period_to,
-            chair_id=people[CHAIR]))
+        r = review.save_review(
+            session,
+            ReviewInput(
+                title=f"Management review {calendar.month_name[held.month]} {held.year}",
+                planned_on=held,
+                period_from=_add_months(period_to, -12) + timedelta(days=1),
+                period_to=period_to,
+                chair_id=people[CHAIR],
+            ),
+        )
         for section, title, detail, source in PAST_ENTRIES:
             entry = review.add_entry(session, r.id, section, title, detail, source)
             if section == "f" and title.startswith("Risk assessment"):
@@ -121,20 +164,48 @@ def _past_review(session: Session, held: date, period_to: date, people: dict[str
         for section, text in PAST_COMMENTARY.items():
             review.set_commentary(session, r.id, section, text)
         review.hold(session, r.id, held, list(ATTENDEES))
-        review.add_decision(session, r.id, DecisionKind.RESOURCES,
-                            "Fund a part-time security engineer to remove the key-person dependency.",
-                            [ActionInput("Recruit a part-time security engineer", people["Sophie Laurent"],
-                                         held + timedelta(days=120))])
-        review.add_decision(session, r.id, DecisionKind.CHANGE,
-                            "Bring the NIS2 obligations of our hosting clients into the ISMS.",
-                            [ActionInput("Assess the NIS2 obligations passed on by hosting clients",
-                                         people["Olivia Chen"], held + timedelta(days=90)),
-                             ActionInput("Update the ISMS scope and the Statement of Applicability for NIS2",
-                                         people["Priya Raman"], held + timedelta(days=180))])
-        review.add_decision(session, r.id, DecisionKind.IMPROVEMENT,
-                            "Automate the monthly restore tests and keep their logs as evidence.",
-                            [ActionInput("Automate restore tests for the analytics cluster", people["Elena Varga"],
-                                         held + timedelta(days=400))])
+        review.add_decision(
+            session,
+            r.id,
+            DecisionKind.RESOURCES,
+            "Fund a part-time security engineer to remove the key-person dependency.",
+            [
+                ActionInput(
+                    "Recruit a part-time security engineer", people["Sophie Laurent"], held + timedelta(days=120)
+                )
+            ],
+        )
+        review.add_decision(
+            session,
+            r.id,
+            DecisionKind.CHANGE,
+            "Bring the NIS2 obligations of our hosting clients into the ISMS.",
+            [
+                ActionInput(
+                    "Assess the NIS2 obligations passed on by hosting clients",
+                    people["Olivia Chen"],
+                    held + timedelta(days=90),
+                ),
+                ActionInput(
+                    "Update the ISMS scope and the Statement of Applicability for NIS2",
+                    people["Priya Raman"],
+                    held + timedelta(days=180),
+                ),
+            ],
+        )
+        review.add_decision(
+            session,
+            r.id,
+            DecisionKind.IMPROVEMENT,
+            "Automate the monthly restore tests and keep their logs as evidence.",
+            [
+                ActionInput(
+                    "Automate restore tests for the analytics cluster",
+                    people["Elena Varga"],
+                    held + timedelta(days=400),
+                )
+            ],
+        )
     with clock.pinned(held + timedelta(days=7)):
         review.approve(session, r.id, CHAIR)
     return r.id
@@ -143,17 +214,27 @@ def _past_review(session: Session, held: date, period_to: date, people: dict[str
 def _follow_up(session: Session, review_id: int, held: date, today: date, people: dict[str, int]) -> None:
     """Two actions closed after an effective check, the scope update overdue, automation under way."""
     checker = people[SECRETARY]
-    closed = {"Recruit a part-time security engineer": (135, "Engineer started; on-call rota shared since."),
-              "Assess the NIS2 obligations passed on by hosting clients": (
-                  100, "Assessment approved; obligations listed in the legal register.")}
+    closed = {
+        "Recruit a part-time security engineer": (135, "Engineer started; on-call rota shared since."),
+        "Assess the NIS2 obligations passed on by hosting clients": (
+            100,
+            "Assessment approved; obligations listed in the legal register.",
+        ),
+    }
     for _, acts in review.decisions(session, review_id):
         for a in acts:
             actions.set_status(session, a.id, ActionStatus.IN_PROGRESS)
             if a.title in closed:
                 days, notes = closed[a.title]
                 actions.set_status(session, a.id, ActionStatus.IMPLEMENTED)
-                actions.record_effectiveness(session, a.id, checker, Effectiveness.EFFECTIVE, notes,
-                                             checked_on=min(held + timedelta(days=days), today))
+                actions.record_effectiveness(
+                    session,
+                    a.id,
+                    checker,
+                    Effectiveness.EFFECTIVE,
+                    notes,
+                    checked_on=min(held + timedelta(days=days), today),
+                )
 
 
 def _add_months(day: date, months: int) -> date:

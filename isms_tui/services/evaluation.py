@@ -5,9 +5,10 @@ Pure functions over plain values, so the dashboard, the CLI and the packs agree 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from isms_tui.models.enums import Direction, Frequency, Status
 
@@ -109,13 +110,10 @@ def kpi_state(kpi: Target | Schedule, readings: Sequence[tuple[date, float]], to
     due periods but do not hide the current result.
     """
     have = {p for p, _ in readings}
-    due = [
-        p for p in periods.closed_periods(kpi.started_on, today, kpi.frequency, DUE_LOOKBACK)
-        if p not in have
-    ]
+    due = [p for p in periods.closed_periods(kpi.started_on, today, kpi.frequency, DUE_LOOKBACK) if p not in have]
     overdue = [p for p in due if today > due_date(kpi, p)]
     values = [v for _, v in readings]
-    last_period, last_value = (readings[-1] if readings else (None, None))
+    last_period, last_value = readings[-1] if readings else (None, None)
     if any(last_period is None or p > last_period for p in overdue):
         status = Status.OVERDUE
     elif last_value is None:

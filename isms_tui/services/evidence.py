@@ -87,8 +87,9 @@ def add_file(session: Session, source: str | Path, added_by: str = "") -> Eviden
     if existing is not None:
         return existing
     media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    ev = Evidence(sha256=sha, original_name=path.name, size=size, media_type=media,
-                  added_by=added_by, added_at=clock.now())
+    ev = Evidence(
+        sha256=sha, original_name=path.name, size=size, media_type=media, added_by=added_by, added_at=clock.now()
+    )
     session.add(ev)
     session.flush()
     return ev
@@ -150,7 +151,8 @@ class StoreProblem:
         linked = ", ".join(self.links[:5]) + (f" and {len(self.links) - 5} more" if len(self.links) > 5 else "")
         used = f"linked to {linked}" if linked else "not linked to any record"
         what = (
-            "is missing from the store" if self.kind == MISSING
+            "is missing from the store"
+            if self.kind == MISSING
             else "was altered (its content no longer matches its hash)"
         )
         return f"evidence {self.evidence_id} {self.original_name!r} ({self.sha256[:12]}…) {what}; {used}"

@@ -32,10 +32,11 @@ described still exist.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, Table, TypeDecorator
 from sqlalchemy import Enum as SaEnum
@@ -141,8 +142,7 @@ def _rows(cursor: Any) -> Iterator[tuple]:
 # -- the chain ---------------------------------------------------------------------------------
 
 _CHAIN_SQL = (
-    "SELECT id, at, actor, entity, entity_id, operation, before, after, prev_hash, hash "
-    "FROM journal ORDER BY id"
+    "SELECT id, at, actor, entity, entity_id, operation, before, after, prev_hash, hash FROM journal ORDER BY id"
 )
 
 
@@ -160,8 +160,13 @@ def _check_chain(raw: Any, report: JournalReport) -> None:
                     raise TypeError
                 computed = entry_hash(link, at, actor, entity, entity_id, op, before, after)
             except TypeError:  # a NULL or a number where text belongs: written by hand
-                report.add(Problem(ENTRY_MALFORMED, f"journal entry {eid} is malformed: a field has "
-                                   "the wrong type (edited outside isms)", entry_id=eid))
+                report.add(
+                    Problem(
+                        ENTRY_MALFORMED,
+                        f"journal entry {eid} is malformed: a field has the wrong type (edited outside isms)",
+                        entry_id=eid,
+                    )
+                )
                 prev_id, prev_hash = (eid if isinstance(eid, int) else prev_id), str(stored)
                 continue
             expected_id = 1 if prev_id is None else prev_id + 1
@@ -169,25 +174,34 @@ def _check_chain(raw: Any, report: JournalReport) -> None:
             if gap:
                 where = f"before entry {eid}" if prev_id is None else f"between entries {prev_id} and {eid}"
                 missing = f"{expected_id}" if eid - expected_id == 1 else f"{expected_id}–{eid - 1}"
-                report.add(Problem(
-                    ENTRIES_MISSING, f"journal entries {missing} are missing {where} (deleted)",
-                    entry_id=eid,
-                ))
+                report.add(
+                    Problem(
+                        ENTRIES_MISSING,
+                        f"journal entries {missing} are missing {where} (deleted)",
+                        entry_id=eid,
+                    )
+                )
             if computed != stored:
-                report.add(Problem(
-                    ENTRY_ALTERED,
-                    f"journal entry {eid} ({entity} {entity_id}, {op}) was altered: "
-                    "its content does not match its hash",
-                    entry_id=eid, table=entity, row_id=entity_id,
-                ))
+                report.add(
+                    Problem(
+                        ENTRY_ALTERED,
+                        f"journal entry {eid} ({entity} {entity_id}, {op}) was altered: "
+                        "its content does not match its hash",
+                        entry_id=eid,
+                        table=entity,
+                        row_id=entity_id,
+                    )
+                )
             elif link != prev_hash and not gap:
                 after_what = "the start of the chain" if prev_id is None else f"entry {prev_id}"
-                report.add(Problem(
-                    CHAIN_BROKEN,
-                    f"journal entry {eid} does not continue the chain from {after_what} "
-                    "(an entry was inserted or replaced there)",
-                    entry_id=eid,
-                ))
+                report.add(
+                    Problem(
+                        CHAIN_BROKEN,
+                        f"journal entry {eid} does not continue the chain from {after_what} "
+                        "(an entry was inserted or replaced there)",
+                        entry_id=eid,
+                    )
+                )
             prev_id, prev_hash = eid, stored
         report.entries = count
         report.last_id = prev_id
@@ -203,7 +217,7 @@ def _plain(value: Any) -> Any:
     """A value as the application reads it, in a form both sides can be compared in."""
     if isinstance(value, datetime):
         if value.utcoffset() is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
@@ -220,7 +234,7 @@ def _timestamp(value: Any) -> Any:
         except ValueError:
             return value
         if parsed.utcoffset() is not None:
-            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
         return parsed
     return value
 
@@ -240,9 +254,15 @@ class _Column:
 
     __slots__ = ("name", "index", "quick", "stored", "journaled", "guess")
 
-    def __init__(self, name: str, index: int, quick: bool,
-                 stored: Callable[[Any], Any], journaled: Callable[[Any], Any],
-                 guess: Callable[[Any], Any] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        index: int,
+        quick: bool,
+        stored: Callable[[Any], Any],
+        journaled: Callable[[Any], Any],
+        guess: Callable[[Any], Any] | None = None,
+    ) -> None:
         self.name = name
         self.index = index
         self.quick = quick
@@ -322,17 +342,19 @@ class _Runs:
             if first == last:
                 message = f"{t} {first} has no journal entry: it was inserted outside isms"
             else:
-                message = (f"{t} {first}–{last} ({last - first + 1} rows) have no journal entry: "
-                           "they were inserted outside isms")
+                message = (
+                    f"{t} {first}–{last} ({last - first + 1} rows) have no journal entry: "
+                    "they were inserted outside isms"
+                )
         else:
             if first == last:
-                message = (f"{t} {first} is missing but the journal says it exists: "
-                           "it was deleted outside isms")
+                message = f"{t} {first} is missing but the journal says it exists: it was deleted outside isms"
             else:
-                message = (f"{t} {first}–{last} ({last - first + 1} rows) are missing but the journal "
-                           "says they exist: they were deleted outside isms")
-        self.report.add(Problem(self.kind, message, table=t, row_id=first,
-                                last_row_id=last if last != first else None))
+                message = (
+                    f"{t} {first}–{last} ({last - first + 1} rows) are missing but the journal "
+                    "says they exist: they were deleted outside isms"
+                )
+        self.report.add(Problem(self.kind, message, table=t, row_id=first, last_row_id=last if last != first else None))
         self.kind = None
 
 
@@ -392,28 +414,41 @@ _ABSENT = object()
 def _compare(name: str, row: Sequence[Any], columns: list[_Column], entry: tuple, report: JournalReport) -> None:
     row_id, entry_id, op, after, created = entry
     if op == "delete":
-        report.add(Problem(
-            ROW_RESURRECTED,
-            f"{name} {row_id} exists but the journal (entry {entry_id}) records its deletion: "
-            "it was inserted again outside isms",
-            entry_id=entry_id, table=name, row_id=row_id,
-        ))
+        report.add(
+            Problem(
+                ROW_RESURRECTED,
+                f"{name} {row_id} exists but the journal (entry {entry_id}) records its deletion: "
+                "it was inserted again outside isms",
+                entry_id=entry_id,
+                table=name,
+                row_id=row_id,
+            )
+        )
         return
     if not created:
-        report.add(Problem(
-            ROW_NO_CREATE,
-            f"{name} {row_id} has no 'create' entry in the journal (its last entry is {entry_id}, {op})",
-            entry_id=entry_id, table=name, row_id=row_id,
-        ))
+        report.add(
+            Problem(
+                ROW_NO_CREATE,
+                f"{name} {row_id} has no 'create' entry in the journal (its last entry is {entry_id}, {op})",
+                entry_id=entry_id,
+                table=name,
+                row_id=row_id,
+            )
+        )
     try:
         state = json.loads(after) if after is not None else None
     except ValueError:
         state = None
     if not isinstance(state, dict):
-        report.add(Problem(
-            ROW_CHANGED, f"{name} {row_id} cannot be compared: journal entry {entry_id} holds no valid state",
-            entry_id=entry_id, table=name, row_id=row_id,
-        ))
+        report.add(
+            Problem(
+                ROW_CHANGED,
+                f"{name} {row_id} cannot be compared: journal entry {entry_id} holds no valid state",
+                entry_id=entry_id,
+                table=name,
+                row_id=row_id,
+            )
+        )
         return
     diffs = []
     for col in columns:
@@ -432,11 +467,16 @@ def _compare(name: str, row: Sequence[Any], columns: list[_Column], entry: tuple
         detail = "; ".join(f"{c} is {_show(now)}, the journal says {_show(then)}" for c, then, now in diffs[:4])
         if len(diffs) > 4:
             detail += f"; and {len(diffs) - 4} more columns"
-        report.add(Problem(
-            ROW_CHANGED,
-            f"{name} {row_id} was changed outside isms (journal entry {entry_id}): {detail}",
-            entry_id=entry_id, table=name, row_id=row_id, columns=tuple(c for c, _, _ in diffs),
-        ))
+        report.add(
+            Problem(
+                ROW_CHANGED,
+                f"{name} {row_id} was changed outside isms (journal entry {entry_id}): {detail}",
+                entry_id=entry_id,
+                table=name,
+                row_id=row_id,
+                columns=tuple(c for c, _, _ in diffs),
+            )
+        )
 
 
 # -- public API ----------------------------------------------------------------------------------
@@ -465,8 +505,9 @@ def verify(session: Session) -> JournalReport:
 def head(session: Session) -> tuple[int, str]:
     """(number of entries, hash of the newest entry) without checking anything."""
     conn = session.connection()
-    row = conn.exec_driver_sql("SELECT count(*), (SELECT hash FROM journal ORDER BY id DESC LIMIT 1) "
-                               "FROM journal").one()
+    row = conn.exec_driver_sql(
+        "SELECT count(*), (SELECT hash FROM journal ORDER BY id DESC LIMIT 1) FROM journal"
+    ).one()
     return int(row[0]), row[1] or GENESIS_HASH
 
 

@@ -45,5 +45,4 @@ def kpi_report(session: Session, kpi_id: int, today: date) -> KpiReport:
     people = {p.id: p.name for p in session.exec(select(Person))}
     objective = session.get(Objective, kpi.objective_id) if kpi.objective_id else None
     state = kpi_state(kpi, [(r.period_start, r.value) for r in rows], today)
-    return KpiReport(kpi, state, rows, analysis_service.analyses_for(session, kpi_id),
-                     dict(counts), people, objective)
+    return KpiReport(kpi, state, rows, analysis_service.analyses_for(session, kpi_id), dict(counts), people, objective)

@@ -43,7 +43,7 @@ class KpiInput:
     started_on: date | None = None
 
     @classmethod
-    def from_kpi(cls, kpi: Kpi) -> "KpiInput":
+    def from_kpi(cls, kpi: Kpi) -> KpiInput:
         return cls(**{f.name: getattr(kpi, f.name) for f in fields(cls)})
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -20,10 +20,7 @@ from .evaluation import KpiState, kpi_state
 
 RECENT = 24  # readings kept per KPI for the status, the trend and the sparkline
 
-_RECENT_SQL = (
-    "SELECT period_start, value FROM reading WHERE kpi_id = ? "
-    "ORDER BY period_start DESC LIMIT ?"
-)
+_RECENT_SQL = "SELECT period_start, value FROM reading WHERE kpi_id = ? ORDER BY period_start DESC LIMIT ?"
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 
 from isms_tui.models import Analysis, Evidence, EvidenceLink, Kpi, Person
 
-from .evaluation import KpiState, kpi_state
 from .errors import InputError
+from .evaluation import KpiState, kpi_state
 from .monitoring import RECENT
 
 
@@ -36,8 +36,7 @@ _READINGS_SQL = (
     "WHERE period_start >= ? AND period_start <= ? ORDER BY kpi_id, period_start"
 )
 _UNTIL_SQL = (
-    "SELECT period_start, value FROM reading WHERE kpi_id = ? AND period_start <= ? "
-    "ORDER BY period_start DESC LIMIT ?"
+    "SELECT period_start, value FROM reading WHERE kpi_id = ? AND period_start <= ? ORDER BY period_start DESC LIMIT ?"
 )
 
 
@@ -60,7 +59,8 @@ def check_period(period_from: date, period_to: date, today: date) -> None:
 def pack_kpis(session: Session, period_from: date, period_to: date) -> list[Kpi]:
     """Active KPIs, and retired ones that still have readings in the period (their results are evidence)."""
     with_readings = {
-        r[0] for r in session.connection().exec_driver_sql(
+        r[0]
+        for r in session.connection().exec_driver_sql(
             "SELECT DISTINCT kpi_id FROM reading WHERE period_start >= ? AND period_start <= ?",
             (period_from.isoformat(), period_to.isoformat()),
         )
@@ -74,7 +74,8 @@ def readings_between(session: Session, period_from: date, period_to: date) -> di
     rows = session.connection().exec_driver_sql(_READINGS_SQL, (period_from.isoformat(), period_to.isoformat()))
     for rid, kpi_id, start, value, by, at, note in rows:
         out.setdefault(kpi_id, []).append(
-            ReadingRow(rid, date.fromisoformat(start), value, by or "", str(at or "")[:16], note or ""))
+            ReadingRow(rid, date.fromisoformat(start), value, by or "", str(at or "")[:16], note or "")
+        )
     return out
 
 
@@ -95,14 +96,19 @@ def analyses_between(session: Session, period_from: date, period_to: date) -> li
     """Analysis records made in the period, oldest first."""
     names = people(session)
     codes = {k.id: k.code for k in session.exec(select(Kpi))}
-    q = (select(Analysis).where(Analysis.analysed_on >= period_from, Analysis.analysed_on <= period_to)
-         .order_by(Analysis.analysed_on, Analysis.id))
-    return [AnalysisRow(a, codes.get(a.kpi_id, "ISMS") if a.kpi_id else "ISMS", names.get(a.analyst_id or 0, ""))
-            for a in session.exec(q)]
+    q = (
+        select(Analysis)
+        .where(Analysis.analysed_on >= period_from, Analysis.analysed_on <= period_to)
+        .order_by(Analysis.analysed_on, Analysis.id)
+    )
+    return [
+        AnalysisRow(a, codes.get(a.kpi_id, "ISMS") if a.kpi_id else "ISMS", names.get(a.analyst_id or 0, ""))
+        for a in session.exec(q)
+    ]
 
 
 def people(session: Session) -> dict[int, str]:
-    return {pid: name for pid, name in session.exec(select(Person.id, Person.name))}
+    return dict(session.exec(select(Person.id, Person.name)))
 
 
 def evidence_links(session: Session, records: dict[str, list[int]]) -> list[tuple[Evidence, str, int]]:
@@ -111,11 +117,13 @@ def evidence_links(session: Session, records: dict[str, list[int]]) -> list[tupl
     for entity, ids in records.items():
         unique = sorted(set(ids))
         for i in range(0, len(unique), 500):  # stay under SQLite's variable limit
-            chunk = unique[i:i + 500]
-            q = (select(Evidence, EvidenceLink.entity_id)
-                 .join(EvidenceLink, EvidenceLink.evidence_id == Evidence.id)
-                 .where(EvidenceLink.entity == entity, EvidenceLink.entity_id.in_(chunk))
-                 .order_by(EvidenceLink.entity_id, Evidence.original_name))
+            chunk = unique[i : i + 500]
+            q = (
+                select(Evidence, EvidenceLink.entity_id)
+                .join(EvidenceLink, EvidenceLink.evidence_id == Evidence.id)
+                .where(EvidenceLink.entity == entity, EvidenceLink.entity_id.in_(chunk))
+                .order_by(EvidenceLink.entity_id, Evidence.original_name)
+            )
             out.extend((ev, entity, eid) for ev, eid in session.exec(q))
     return out
 
@@ -136,6 +144,7 @@ def packs_summary(session: Session) -> dict[str, object]:
     last = session.exec(select(IssuedPack).order_by(IssuedPack.issued_at.desc(), IssuedPack.id.desc())).first()
     return {
         "last": {"file": last.file_name, "issued_at": last.issued_at.isoformat(), "sha256": last.sha256}
-        if last else None,
+        if last
+        else None,
         "count": int(count),
     }

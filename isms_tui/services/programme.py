@@ -52,8 +52,11 @@ def save_programme(session: Session, data: ProgrammeInput, programme_id: int | N
         errors["owner_id"] = "Unknown person."
     if errors:
         raise InputError(f"The programme cannot be saved: {next(iter(errors.values()))}", errors)
-    prog = get_programme(session, programme_id) if programme_id else AuditProgramme(
-        title=data.title, cycle_start=data.cycle_start)
+    prog = (
+        get_programme(session, programme_id)
+        if programme_id
+        else AuditProgramme(title=data.title, cycle_start=data.cycle_start)
+    )
     prog.title, prog.cycle_start, prog.cycle_years = data.title.strip(), data.cycle_start, data.cycle_years
     prog.objectives, prog.methods = data.objectives.strip(), data.methods.strip()
     prog.responsibilities, prog.owner_id = data.responsibilities.strip(), data.owner_id
@@ -115,8 +118,9 @@ class Coverage:
 
 def coverage(session: Session, programme_id: int) -> Coverage:
     """Every requirement of the catalogue against the audits of the programme's cycle."""
-    audits = list(session.exec(select(Audit).where(Audit.programme_id == programme_id)
-                               .order_by(Audit.planned_start, Audit.id)))
+    audits = list(
+        session.exec(select(Audit).where(Audit.programme_id == programme_id).order_by(Audit.planned_start, Audit.id))
+    )
     results: dict[tuple[int, str], str] = {}
     if audits:
         ids = [a.id for a in audits]
@@ -151,8 +155,11 @@ def priorities(session: Session, today: date) -> list[AreaPriority]:
     """Rank areas by importance and previous results, and say why (9.2.2: 'importance of the
     processes concerned and the results of previous audits')."""
     findings = session.exec(select(Finding, Audit).join(Audit, Audit.id == Finding.audit_id)).all()
-    open_actions = {a.source_id for a in session.exec(select(Action).where(Action.source == "finding"))
-                    if a.status in actions.OPEN_STATES}
+    open_actions = {
+        a.source_id
+        for a in session.exec(select(Action).where(Action.source == "finding"))
+        if a.status in actions.OPEN_STATES
+    }
     audited_on: dict[str, date] = {}
     for audit in session.exec(select(Audit).where(Audit.status.in_((AuditStatus.COMPLETED, AuditStatus.REPORTED)))):
         when = audit.actual_end or audit.planned_end
@@ -190,8 +197,9 @@ def priorities(session: Session, today: date) -> list[AreaPriority]:
     return sorted(out, key=lambda p: (-p.score, p.area.name))
 
 
-def save_area(session: Session, name: str, importance: int, refs: list[str], notes: str = "",
-              area_id: int | None = None) -> AuditArea:
+def save_area(
+    session: Session, name: str, importance: int, refs: list[str], notes: str = "", area_id: int | None = None
+) -> AuditArea:
     name = name.strip()
     known = catalogues.by_ref()
     errors: dict[str, str] = {}

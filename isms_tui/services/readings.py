@@ -34,9 +34,7 @@ def parse_value(text: str) -> float:
 
 
 def find_reading(session: Session, kpi_id: int, period: date) -> Reading | None:
-    return session.exec(
-        select(Reading).where(Reading.kpi_id == kpi_id, Reading.period_start == period)
-    ).first()
+    return session.exec(select(Reading).where(Reading.kpi_id == kpi_id, Reading.period_start == period)).first()
 
 
 def record_reading(

@@ -41,8 +41,8 @@ from isms_tui.models import (
 from isms_tui.models.journal import canonical
 
 from . import actions, clock, evidence, periods
-from .evaluation import evaluate_value, trend
 from .errors import InputError, NotFound
+from .evaluation import evaluate_value, trend
 from .form_values import DATE_HINT
 
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -104,8 +104,13 @@ def save_review(session: Session, data: ReviewInput, review_id: int | None = Non
         errors["chair_id"] = "Unknown person."
     if errors:
         raise InputError(f"The review cannot be saved: {next(iter(errors.values()))}", errors)
-    review = _editable(session, review_id) if review_id else ManagementReview(
-        title=data.title, planned_on=data.planned_on, period_from=data.period_from, period_to=data.period_to)
+    review = (
+        _editable(session, review_id)
+        if review_id
+        else ManagementReview(
+            title=data.title, planned_on=data.planned_on, period_from=data.period_from, period_to=data.period_to
+        )
+    )
     review.title, review.planned_on, review.chair_id = data.title.strip(), data.planned_on, data.chair_id
     review.period_from, review.period_to = data.period_from, data.period_to
     session.add(review)
@@ -121,8 +126,9 @@ def set_commentary(session: Session, review_id: int, section: str, commentary: s
     _editable(session, review_id)
     if section not in SECTION_TITLES:
         raise InputError(f"Unknown review input '{section}'.")
-    note = session.exec(select(ReviewNote).where(ReviewNote.review_id == review_id,
-                                                 ReviewNote.section == section)).first()
+    note = session.exec(
+        select(ReviewNote).where(ReviewNote.review_id == review_id, ReviewNote.section == section)
+    ).first()
     note = note or ReviewNote(review_id=review_id, section=section)
     note.commentary = commentary.strip()
     session.add(note)
@@ -130,15 +136,17 @@ def set_commentary(session: Session, review_id: int, section: str, commentary: s
     return note
 
 
-def add_entry(session: Session, review_id: int, section: str, title: str, detail: str = "",
-              source: str = "") -> ReviewEntry:
+def add_entry(
+    session: Session, review_id: int, section: str, title: str, detail: str = "", source: str = ""
+) -> ReviewEntry:
     _editable(session, review_id)
     if section not in ENTRY_SECTIONS:
         raise InputError(f"Input '{section}' is assembled from the workspace; it takes commentary, not entries.")
     if not title.strip():
         raise InputError("An entry needs a title.", {"title": "Required."})
-    entry = ReviewEntry(review_id=review_id, section=section, title=title.strip(), detail=detail.strip(),
-                        source=source.strip())
+    entry = ReviewEntry(
+        review_id=review_id, section=section, title=title.strip(), detail=detail.strip(), source=source.strip()
+    )
     session.add(entry)
     session.flush()
     return entry
@@ -149,8 +157,9 @@ def delete_entry(session: Session, entry_id: int) -> None:
     if entry is None:
         raise NotFound(f"No review entry with id {entry_id}.")
     _editable(session, entry.review_id)
-    for ln in session.exec(select(EvidenceLink).where(EvidenceLink.entity == ENTRY_EVIDENCE,
-                                                      EvidenceLink.entity_id == entry_id)):
+    for ln in session.exec(
+        select(EvidenceLink).where(EvidenceLink.entity == ENTRY_EVIDENCE, EvidenceLink.entity_id == entry_id)
+    ):
         session.delete(ln)
     session.delete(entry)
     session.flush()
@@ -173,8 +182,9 @@ def hold(session: Session, review_id: int, held_on: date, attendees: list[str]) 
     return review
 
 
-def add_decision(session: Session, review_id: int, kind: DecisionKind, text: str,
-                 new_actions: list[actions.ActionInput] = ()) -> ReviewDecision:
+def add_decision(
+    session: Session, review_id: int, kind: DecisionKind, text: str, new_actions: list[actions.ActionInput] = ()
+) -> ReviewDecision:
     """Record an output of 9.3.3 with its actions (owner, due date) in the register."""
     review = _editable(session, review_id)
     if review.status != ReviewStatus.HELD:
@@ -183,8 +193,10 @@ def add_decision(session: Session, review_id: int, kind: DecisionKind, text: str
         raise InputError("State the decision.", {"text": "Required."})
     for data in new_actions:
         if data.owner_id is None or data.due_date is None:
-            raise InputError("Every review action needs an owner and a due date.",
-                             {"owner_id" if data.owner_id is None else "due_date": "Required."})
+            raise InputError(
+                "Every review action needs an owner and a due date.",
+                {"owner_id" if data.owner_id is None else "due_date": "Required."},
+            )
     decision = ReviewDecision(review_id=review_id, kind=DecisionKind(kind), text=text.strip())
     session.add(decision)
     session.flush()
@@ -194,10 +206,20 @@ def add_decision(session: Session, review_id: int, kind: DecisionKind, text: str
 
 
 def decisions(session: Session, review_id: int) -> list[tuple[ReviewDecision, list[Action]]]:
-    rows = session.exec(select(ReviewDecision).where(ReviewDecision.review_id == review_id)
-                        .order_by(ReviewDecision.id)).all()
-    return [(d, list(session.exec(select(Action).where(Action.source == "review", Action.source_id == d.id)
-                                  .order_by(Action.id)))) for d in rows]
+    rows = session.exec(
+        select(ReviewDecision).where(ReviewDecision.review_id == review_id).order_by(ReviewDecision.id)
+    ).all()
+    return [
+        (
+            d,
+            list(
+                session.exec(
+                    select(Action).where(Action.source == "review", Action.source_id == d.id).order_by(Action.id)
+                )
+            ),
+        )
+        for d in rows
+    ]
 
 
 def approve(session: Session, review_id: int, approved_by: str) -> ManagementReview:
@@ -236,26 +258,35 @@ def minutes(session: Session, review: ManagementReview) -> dict[str, Any]:
     notes = {n.section: n.commentary for n in session.exec(select(ReviewNote).where(ReviewNote.review_id == review.id))}
     entries: dict[str, list[dict[str, Any]]] = {}
     for e in session.exec(select(ReviewEntry).where(ReviewEntry.review_id == review.id).order_by(ReviewEntry.id)):
-        files = [{"name": ev.original_name, "sha256": ev.sha256}
-                 for ev in evidence.linked(session, ENTRY_EVIDENCE, e.id)]
-        entries.setdefault(e.section, []).append({"id": e.id, "title": e.title, "detail": e.detail, "source": e.source,
-                                                  "evidence": files})
+        files = [
+            {"name": ev.original_name, "sha256": ev.sha256} for ev in evidence.linked(session, ENTRY_EVIDENCE, e.id)
+        ]
+        entries.setdefault(e.section, []).append(
+            {"id": e.id, "title": e.title, "detail": e.detail, "source": e.source, "evidence": files}
+        )
     data = assemble(session, review)
     return {
         "review": {
-            "id": review.id, "title": review.title, "planned_on": review.planned_on.isoformat(),
+            "id": review.id,
+            "title": review.title,
+            "planned_on": review.planned_on.isoformat(),
             "held_on": review.held_on.isoformat() if review.held_on else None,
             "period": [review.period_from.isoformat(), review.period_to.isoformat()],
-            "chair": people.get(review.chair_id, ""), "attendees": review.attendees,
+            "chair": people.get(review.chair_id, ""),
+            "attendees": review.attendees,
         },
         "inputs": [
-            {"section": key, "title": title, "data": data.get(key), "entries": entries.get(key, []),
-             "commentary": notes.get(key, "")}
+            {
+                "section": key,
+                "title": title,
+                "data": data.get(key),
+                "entries": entries.get(key, []),
+                "commentary": notes.get(key, ""),
+            }
             for key, title in SECTIONS
         ],
         "decisions": [
-            {"id": d.id, "kind": d.kind.value, "text": d.text,
-             "actions": [_action_dict(a, people) for a in acts]}
+            {"id": d.id, "kind": d.kind.value, "text": d.text, "actions": [_action_dict(a, people) for a in acts]}
             for d, acts in decisions(session, review.id)
         ],
     }
@@ -282,9 +313,14 @@ def _people(session: Session) -> dict[int, str]:
 
 
 def _action_dict(a: Action, people: dict[int, str]) -> dict[str, Any]:
-    return {"id": a.id, "title": a.title, "owner": people.get(a.owner_id, ""),
-            "due": a.due_date.isoformat() if a.due_date else None, "status": a.status.value,
-            "overdue": actions.is_overdue(a, clock.today())}
+    return {
+        "id": a.id,
+        "title": a.title,
+        "owner": people.get(a.owner_id, ""),
+        "due": a.due_date.isoformat() if a.due_date else None,
+        "status": a.status.value,
+        "overdue": actions.is_overdue(a, clock.today()),
+    }
 
 
 def _quarters(start: date, end: date) -> list[date]:
@@ -302,12 +338,16 @@ def _quarter_label(day: date) -> str:
 def previous_actions(session: Session, review: ManagementReview) -> dict[str, Any]:
     """Every action decided at an earlier review, its current status, and how many reviews
     since then have already seen it still open (carried over)."""
-    earlier = [r for r in list_reviews(session)
-               if r.id != review.id and (r.held_on or r.planned_on) < (review.held_on or review.planned_on)]
+    earlier = [
+        r
+        for r in list_reviews(session)
+        if r.id != review.id and (r.held_on or r.planned_on) < (review.held_on or review.planned_on)
+    ]
     if not earlier:
         return {"first_review": True, "actions": [], "open": 0, "closed": 0}
-    by_decision = {d.id: r for r in earlier
-                   for d in session.exec(select(ReviewDecision).where(ReviewDecision.review_id == r.id))}
+    by_decision = {
+        d.id: r for r in earlier for d in session.exec(select(ReviewDecision).where(ReviewDecision.review_id == r.id))
+    }
     people = _people(session)
     seen_open: Counter[int] = Counter()
     for r in earlier:
@@ -324,8 +364,11 @@ def previous_actions(session: Session, review: ManagementReview) -> dict[str, An
         if origin is None:
             continue
         row = _action_dict(a, people)
-        row.update(review=origin.title, review_date=(origin.held_on or origin.planned_on).isoformat(),
-                   carried_over=seen_open.get(a.id, 0))
+        row.update(
+            review=origin.title,
+            review_date=(origin.held_on or origin.planned_on).isoformat(),
+            carried_over=seen_open.get(a.id, 0),
+        )
         rows.append(row)
     closed = sum(r["status"] == "closed" for r in rows)
     return {"first_review": False, "actions": rows, "open": len(rows) - closed, "closed": closed}
@@ -342,27 +385,40 @@ def nonconformities(session: Session, start: date, end: date) -> dict[str, Any]:
     return {
         "raised": len(ncs),
         "by_grading": {g.value: sum(f.grading == g for f in ncs) for g in NC},
-        "trend": [{"quarter": periods.period_label(q, periods.Frequency.QUARTERLY),
-                   "raised": per_quarter.get(periods.period_label(q, periods.Frequency.QUARTERLY), 0),
-                   "closed": closed_q.get(periods.period_label(q, periods.Frequency.QUARTERLY), 0)}
-                  for q in quarters],
+        "trend": [
+            {
+                "quarter": periods.period_label(q, periods.Frequency.QUARTERLY),
+                "raised": per_quarter.get(periods.period_label(q, periods.Frequency.QUARTERLY), 0),
+                "closed": closed_q.get(periods.period_label(q, periods.Frequency.QUARTERLY), 0),
+            }
+            for q in quarters
+        ],
         "corrective_actions": {  # their status on the day the input is assembled, not at period end
             "as_of": today.isoformat(),
             "open": sum(a.status in actions.OPEN_STATES for a in acts),
             "overdue": sum(actions.is_overdue(a, today) for a in acts),
             "closed_in_period": sum(1 for a in acts if a.closed_on and start <= a.closed_on <= end),
-            "not_effective_checks": sum(1 for a in acts if a.effectiveness and a.effectiveness.value == "not effective"
-                                        and a.effectiveness_on and start <= a.effectiveness_on <= end),
+            "not_effective_checks": sum(
+                1
+                for a in acts
+                if a.effectiveness
+                and a.effectiveness.value == "not effective"
+                and a.effectiveness_on
+                and start <= a.effectiveness_on <= end
+            ),
         },
-        "findings": [{"ref": f.ref, "grading": f.grading.value, "statement": f.statement,
-                      "raised_on": f.raised_on.isoformat()} for f in sorted(ncs, key=lambda f: f.raised_on)],
+        "findings": [
+            {"ref": f.ref, "grading": f.grading.value, "statement": f.statement, "raised_on": f.raised_on.isoformat()}
+            for f in sorted(ncs, key=lambda f: f.raised_on)
+        ],
     }
 
 
 def monitoring_results(session: Session, start: date, end: date, today: date) -> dict[str, Any]:
     kpis = list(session.exec(select(Kpi).where(Kpi.active == True).order_by(Kpi.code)))  # noqa: E712
-    readings = session.exec(select(Reading).where(Reading.period_start >= start, Reading.period_start <= end)
-                            .order_by(Reading.period_start)).all()
+    readings = session.exec(
+        select(Reading).where(Reading.period_start >= start, Reading.period_start <= end).order_by(Reading.period_start)
+    ).all()
     by_kpi: dict[int, list[Reading]] = {}
     for r in readings:
         by_kpi.setdefault(r.kpi_id, []).append(r)
@@ -373,16 +429,22 @@ def monitoring_results(session: Session, start: date, end: date, today: date) ->
         statuses = [evaluate_value(k, r.value) for r in rs]
         for r, s in zip(rs, statuses, strict=True):
             quarter_hits.setdefault(_quarter_label(r.period_start), []).append(s == Status.ON_TARGET)
-        rows.append({
-            "code": k.code, "name": k.name, "unit": k.unit, "readings": len(rs),
-            "on_target": statuses.count(Status.ON_TARGET), "warning": statuses.count(Status.WARNING),
-            "off_target": statuses.count(Status.OFF_TARGET),
-            "last": rs[-1].value if rs else None,
-            "last_status": statuses[-1].value if statuses else Status.NO_DATA.value,
-            "trend": trend(k, [r.value for r in rs]),
-            "series": [r.value for r in rs][-24:],
-            "target": k.target,
-        })
+        rows.append(
+            {
+                "code": k.code,
+                "name": k.name,
+                "unit": k.unit,
+                "readings": len(rs),
+                "on_target": statuses.count(Status.ON_TARGET),
+                "warning": statuses.count(Status.WARNING),
+                "off_target": statuses.count(Status.OFF_TARGET),
+                "last": rs[-1].value if rs else None,
+                "last_status": statuses[-1].value if statuses else Status.NO_DATA.value,
+                "trend": trend(k, [r.value for r in rs]),
+                "series": [r.value for r in rs][-24:],
+                "target": k.target,
+            }
+        )
     analysed = session.exec(select(Analysis).where(Analysis.analysed_on >= start, Analysis.analysed_on <= end)).all()
     return {
         "kpis": rows,
@@ -403,9 +465,17 @@ def audit_results(session: Session, start: date, end: date) -> dict[str, Any]:
             r.value for r in session.exec(select(AuditItem.result).where(AuditItem.audit_id == a.id)) if r
         )
         grading = Counter(f.grading.value for f in session.exec(select(Finding).where(Finding.audit_id == a.id)))
-        rows.append({"id": a.id, "title": a.title, "ended": a.actual_end.isoformat(), "status": a.status.value,
-                     "results": dict(sorted(results.items())), "findings": dict(sorted(grading.items())),
-                     "conclusion": a.conclusion})
+        rows.append(
+            {
+                "id": a.id,
+                "title": a.title,
+                "ended": a.actual_end.isoformat(),
+                "status": a.status.value,
+                "results": dict(sorted(results.items())),
+                "findings": dict(sorted(grading.items())),
+                "conclusion": a.conclusion,
+            }
+        )
     planned = session.exec(select(Audit).where(Audit.status.in_((AuditStatus.PLANNED, AuditStatus.IN_PROGRESS)))).all()
     return {"audits": rows, "planned_or_running": len(planned)}
 
@@ -417,12 +487,18 @@ def objectives_status(session: Session, today: date) -> dict[str, Any]:
     from .monitoring import RECENT
 
     by_objective: dict[int, list[tuple[Kpi, KpiState]]] = {}
-    kpis = session.exec(select(Kpi).where(Kpi.active == True, Kpi.objective_id.is_not(None))  # noqa: E712
-                        .order_by(Kpi.code))
+    kpis = session.exec(
+        select(Kpi)
+        .where(Kpi.active == True, Kpi.objective_id.is_not(None))  # noqa: E712
+        .order_by(Kpi.code)
+    )
     for k in kpis:
-        recent = session.exec(select(Reading.period_start, Reading.value)
-                              .where(Reading.kpi_id == k.id, Reading.period_start <= today)
-                              .order_by(Reading.period_start.desc()).limit(RECENT)).all()
+        recent = session.exec(
+            select(Reading.period_start, Reading.value)
+            .where(Reading.kpi_id == k.id, Reading.period_start <= today)
+            .order_by(Reading.period_start.desc())
+            .limit(RECENT)
+        ).all()
         state = kpi_state(k, [(p, v) for p, v in reversed(recent)], today)
         by_objective.setdefault(k.objective_id, []).append((k, state))
     people = _people(session)
@@ -430,23 +506,33 @@ def objectives_status(session: Session, today: date) -> dict[str, Any]:
     for o in session.exec(select(Objective).where(Objective.active == True).order_by(Objective.code)):  # noqa: E712
         rows = by_objective.get(o.id, [])
         on = sum(state.status == Status.ON_TARGET for _, state in rows)
-        verdict = ("not measured" if not rows else "met" if on == len(rows)
-                   else "not met" if on == 0 else "partly met")
-        out.append({"code": o.code, "statement": o.statement, "target": o.target,
-                    "owner": people.get(o.owner_id, ""), "due": o.due_date.isoformat() if o.due_date else None,
-                    "kpis": [{"code": k.code, "status": state.status.value} for k, state in rows],
-                    "verdict": verdict})
+        verdict = "not measured" if not rows else "met" if on == len(rows) else "not met" if on == 0 else "partly met"
+        out.append(
+            {
+                "code": o.code,
+                "statement": o.statement,
+                "target": o.target,
+                "owner": people.get(o.owner_id, ""),
+                "due": o.due_date.isoformat() if o.due_date else None,
+                "kpis": [{"code": k.code, "status": state.status.value} for k, state in rows],
+                "verdict": verdict,
+            }
+        )
     return {"objectives": out}
 
 
 def improvement_opportunities(session: Session, start: date, end: date) -> dict[str, Any]:
-    ofis = session.exec(select(Finding).where(Finding.grading == Grading.OFI, Finding.raised_on >= start,
-                                              Finding.raised_on <= end)).all()
-    follow_ups = session.exec(select(Analysis).where(Analysis.analysed_on >= start, Analysis.analysed_on <= end,
-                                                     Analysis.follow_up != "")).all()
+    ofis = session.exec(
+        select(Finding).where(Finding.grading == Grading.OFI, Finding.raised_on >= start, Finding.raised_on <= end)
+    ).all()
+    follow_ups = session.exec(
+        select(Analysis).where(Analysis.analysed_on >= start, Analysis.analysed_on <= end, Analysis.follow_up != "")
+    ).all()
     codes = {k.id: k.code for k in session.exec(select(Kpi))}
     return {
         "audit_opportunities": [{"ref": f.ref, "statement": f.statement} for f in ofis],
-        "analysis_follow_ups": [{"kpi": codes.get(a.kpi_id, "ISMS"), "follow_up": a.follow_up,
-                                 "analysed_on": a.analysed_on.isoformat()} for a in follow_ups],
+        "analysis_follow_ups": [
+            {"kpi": codes.get(a.kpi_id, "ISMS"), "follow_up": a.follow_up, "analysed_on": a.analysed_on.isoformat()}
+            for a in follow_ups
+        ],
     }

@@ -47,19 +47,28 @@ def review_rows(session: Session, today: date) -> list[ReviewRow]:
     rows = []
     for r in reversed(list_reviews(session)):
         mine = acts.get(r.id, [])
-        rows.append(ReviewRow(
-            review=r, chair=people.get(r.chair_id, "") if r.chair_id is not None else "",
-            actions=len(mine), open_actions=sum(a.status in OPEN_STATES for a in mine),
-            overdue_actions=sum(is_overdue(a, today) for a in mine),
-        ))
+        rows.append(
+            ReviewRow(
+                review=r,
+                chair=people.get(r.chair_id, "") if r.chair_id is not None else "",
+                actions=len(mine),
+                open_actions=sum(a.status in OPEN_STATES for a in mine),
+                overdue_actions=sum(is_overdue(a, today) for a in mine),
+            )
+        )
     return rows
 
 
 def current_actions(session: Session, review_id: int, today: date) -> dict[int, dict[str, Any]]:
     """The live status of a review's actions by id (the minutes show the frozen one beside it)."""
-    return {a.id: {"status": a.status.value, "overdue": is_overdue(a, today), "closed_on":
-                   a.closed_on.isoformat() if a.closed_on else None}
-            for a in _review_actions(session).get(review_id, [])}
+    return {
+        a.id: {
+            "status": a.status.value,
+            "overdue": is_overdue(a, today),
+            "closed_on": a.closed_on.isoformat() if a.closed_on else None,
+        }
+        for a in _review_actions(session).get(review_id, [])
+    }
 
 
 def reviews_summary(session: Session) -> dict[str, Any]:
@@ -68,11 +77,13 @@ def reviews_summary(session: Session) -> dict[str, Any]:
     held = sorted((r for r in reviews if r.held_on is not None), key=lambda r: (r.held_on, r.id))
     planned = sorted((r for r in reviews if r.status == ReviewStatus.DRAFT), key=lambda r: (r.planned_on, r.id))
     last, nxt = (held[-1] if held else None), (planned[0] if planned else None)
-    open_actions = session.exec(select(func.count(Action.id)).where(Action.source == "review",
-                                                                 Action.status.in_(OPEN_STATES))).one()
+    open_actions = session.exec(
+        select(func.count(Action.id)).where(Action.source == "review", Action.status.in_(OPEN_STATES))
+    ).one()
     return {
         "last": {"title": last.title, "held_on": last.held_on.isoformat(), "status": last.status.value}
-        if last and last.held_on else None,
+        if last and last.held_on
+        else None,
         "next": {"title": nxt.title, "planned_on": nxt.planned_on.isoformat()} if nxt else None,
         "open_actions": open_actions,
     }

@@ -38,9 +38,7 @@ def summary(session: Session, today: date, ov: Overview | None = None) -> dict[s
                 "status": r.state.status.value,
                 "last_period": r.last_label,
                 "last_value": r.state.last_value,
-                "overdue_periods": [
-                    periods.period_label(p, r.kpi.frequency) for p in r.state.overdue_periods
-                ],
+                "overdue_periods": [periods.period_label(p, r.kpi.frequency) for p in r.state.overdue_periods],
             }
             for r in ov.rows
             if r.state.status in (Status.OFF_TARGET, Status.OVERDUE, Status.WARNING)
@@ -90,8 +88,7 @@ def render_text(data: dict[str, Any]) -> str:
     k = data["kpis"]
     lines = [
         f"{data['organisation'] or 'Unnamed workspace'} — ISMS status on {data['today']}",
-        f"KPIs: {k['total']} active; "
-        + ", ".join(f"{n} {s}" for s, n in k["by_status"].items() if n),
+        f"KPIs: {k['total']} active; " + ", ".join(f"{n} {s}" for s, n in k["by_status"].items() if n),
         f"Readings due: {data['readings_due']} (overdue: {data['readings_overdue']})",
     ]
     if data["attention"]:
@@ -100,8 +97,10 @@ def render_text(data: dict[str, Any]) -> str:
             value = "—" if a["last_value"] is None else f"{a['last_value']:g}"
             lines.append(f"  {a['kpi']:<10} {a['status']:<10} last {a['last_period']} = {value}  {a['name']}")
     au, ac = data["audits"], data["actions"]
-    lines.append(f"Audits: {au['planned']} planned, {au['in_progress']} in progress, {au['completed']} completed, "
-                 f"{au['reported']} reported; open nonconformities: {au['open_nonconformities']}")
+    lines.append(
+        f"Audits: {au['planned']} planned, {au['in_progress']} in progress, {au['completed']} completed, "
+        f"{au['reported']} reported; open nonconformities: {au['open_nonconformities']}"
+    )
     if data.get("next_audit"):
         na = data["next_audit"]
         since = "since" if na["state"] == "in progress" else "from"
@@ -110,12 +109,17 @@ def render_text(data: dict[str, Any]) -> str:
     for a in ac["overdue_list"]:
         lines.append(f"  #{a['id']:<5} due {a['due']}  {a['owner'] or 'no owner':<20} {a['title']}")
     rv = data["reviews"]
-    last = f"last held {rv['last']['held_on']} ({rv['last']['title']}, {rv['last']['status']})" if rv["last"] \
+    last = (
+        f"last held {rv['last']['held_on']} ({rv['last']['title']}, {rv['last']['status']})"
+        if rv["last"]
         else "none held yet"
+    )
     nxt = f"next planned {rv['next']['planned_on']} ({rv['next']['title']})" if rv["next"] else "none planned"
     lines.append(f"Management review: {last}; {nxt}; open review actions: {rv['open_actions']}")
     pk = data.get("packs")
     if pk:
-        lines.append(f"Evidence packs issued: {pk['count']}" + (
-            f"; last {pk['last']['file']} on {pk['last']['issued_at'][:10]}" if pk["last"] else ""))
+        lines.append(
+            f"Evidence packs issued: {pk['count']}"
+            + (f"; last {pk['last']['file']} on {pk['last']['issued_at'][:10]}" if pk["last"] else "")
+        )
     return "\n".join(lines)

@@ -21,8 +21,12 @@ PLANNED = ("○", "planned", "#5f87d7")
 UNANSWERED = ("·", "", "dim")
 # Labels of at most ten characters for the coverage matrix cells.
 MATRIX_LABEL: dict[AuditResult, str] = {
-    AuditResult.CONFORMING: "conforming", AuditResult.MAJOR_NC: "major NC", AuditResult.MINOR_NC: "minor NC",
-    AuditResult.OBSERVATION: "observ.", AuditResult.OFI: "OFI", AuditResult.NOT_APPLICABLE: "n/a",
+    AuditResult.CONFORMING: "conforming",
+    AuditResult.MAJOR_NC: "major NC",
+    AuditResult.MINOR_NC: "minor NC",
+    AuditResult.OBSERVATION: "observ.",
+    AuditResult.OFI: "OFI",
+    AuditResult.NOT_APPLICABLE: "n/a",
     AuditResult.NOT_AUDITED: "not aud.",
 }
 
@@ -93,5 +97,8 @@ def progress_bar(done: int, total: int, width: int = 32) -> Text:
     to repaint after every recorded result than a ProgressBar widget."""
     filled = round(width * done / total) if total else 0
     percent = round(100 * done / total) if total else 0
-    return Text.assemble(("━" * filled, "green" if total and done == total else "#5f87d7"),
-                         ("━" * (width - filled), "grey30"), f" {percent:>3}%")
+    return Text.assemble(
+        ("━" * filled, "green" if total and done == total else "#5f87d7"),
+        ("━" * (width - filled), "grey30"),
+        f" {percent:>3}%",
+    )

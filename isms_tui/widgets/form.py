@@ -6,7 +6,8 @@ shows each one under its field and keeps everything the user typed.
 
 from __future__ import annotations
 
-from typing import Any, Generic, Iterable, Sequence, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any, Generic, TypeVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -24,8 +25,9 @@ NO_PEOPLE_PROMPT = "nobody yet: add people in Settings (s)"
 
 def person_select(people: Sequence[tuple[Any, int]], value: int | None = None, *, prompt: str = "Select") -> Select:
     """A Select over (name, id) pairs; with nobody to choose, its prompt says where people are added."""
-    return Select(people, value=value if value is not None else Select.NULL,
-                  prompt=prompt if people else NO_PEOPLE_PROMPT)
+    return Select(
+        people, value=value if value is not None else Select.NULL, prompt=prompt if people else NO_PEOPLE_PROMPT
+    )
 
 
 class FormField(Vertical):

@@ -34,8 +34,12 @@ SHORT_TITLES: dict[str, str] = {
 }
 ACTION_STYLE = {"open": "bold", "in progress": "cyan", "implemented": "yellow", "closed": "green"}
 VERDICT_STYLE = {"met": "green", "partly met": "yellow", "not met": "bold red", "not measured": "dim"}
-GRADING_STYLE = {"major NC": "bold red", "minor NC": "red", "observation": "yellow",
-                 "opportunity for improvement": "cyan"}
+GRADING_STYLE = {
+    "major NC": "bold red",
+    "minor NC": "red",
+    "observation": "yellow",
+    "opportunity for improvement": "cyan",
+}
 REVIEW_STATUS_STYLE = {"draft": "yellow", "held": "cyan", "approved": "green"}
 TREND_ARROW = {"improving": ("↗", "green"), "worsening": ("↘", "red"), "stable": ("→", "dim")}
 
@@ -72,37 +76,59 @@ def render_a(data: dict[str, Any]) -> RenderableType:
     """Previous reviews' actions: counts first (first on the agenda), then every action,
     grouped by the review that decided it."""
     if data.get("first_review"):
-        return Text("This is the first management review recorded here: there are no actions of "
-                    "previous reviews to follow up.", style="dim")
+        return Text(
+            "This is the first management review recorded here: there are no actions of previous reviews to follow up.",
+            style="dim",
+        )
     rows = data["actions"]
     overdue = sum(1 for r in rows if r["overdue"])
     carried = sum(1 for r in rows if r["carried_over"])
-    head = Text.assemble((plural(len(rows), "action"), "bold"), " decided at previous reviews: ",
-                         (f"{data['closed']} closed", "green"), ", ", (f"{data['open']} open", "bold"))
+    head = Text.assemble(
+        (plural(len(rows), "action"), "bold"),
+        " decided at previous reviews: ",
+        (f"{data['closed']} closed", "green"),
+        ", ",
+        (f"{data['open']} open", "bold"),
+    )
     head.append(f" ({overdue} overdue)" if overdue else " (none overdue)", style="bold red" if overdue else "green")
     head.append("; ")
-    head.append(f"{plural(carried, 'action')} carried over from an earlier review" if carried
-                else "none carried over from an earlier review", style="yellow" if carried else "")
+    head.append(
+        f"{plural(carried, 'action')} carried over from an earlier review"
+        if carried
+        else "none carried over from an earlier review",
+        style="yellow" if carried else "",
+    )
     head.append(".")
     total = max(len(rows), 1)
-    bars = Text.assemble(hbar(data["closed"], total, 30, "green"),
-                         hbar(data["open"], total, 30, "red" if overdue else "cyan"))
+    bars = Text.assemble(
+        hbar(data["closed"], total, 30, "green"), hbar(data["open"], total, 30, "red" if overdue else "cyan")
+    )
     bars.append(f"  {data['closed']} closed · {data['open']} open", style="dim")
     parts: list[RenderableType] = [head, bars]
     origins: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         origins.setdefault(f"{r['review']} ({r['review_date']})", []).append(r)
     for origin, group in origins.items():
-        table = _table(("#", {"justify": "right", "no_wrap": True}), ("Action", {"ratio": 1}),
-                       ("Owner", {"no_wrap": True}), ("Due", {"no_wrap": True}), ("Status", {"no_wrap": True}),
-                       ("Carried", {"justify": "right", "no_wrap": True}))
+        table = _table(
+            ("#", {"justify": "right", "no_wrap": True}),
+            ("Action", {"ratio": 1}),
+            ("Owner", {"no_wrap": True}),
+            ("Due", {"no_wrap": True}),
+            ("Status", {"no_wrap": True}),
+            ("Carried", {"justify": "right", "no_wrap": True}),
+        )
         for r in group:
-            table.add_row(str(r["id"]), Text(r["title"]), Text(short_name(r["owner"])),
-                          Text((r["due"] or "—") + (" !" if r["overdue"] else ""),
-                               style="bold red" if r["overdue"] else ""),
-                          action_status(r["status"]),
-                          Text(f"×{r['carried_over']}" if r["carried_over"] else "—",
-                               style="yellow" if r["carried_over"] else "dim"))
+            table.add_row(
+                str(r["id"]),
+                Text(r["title"]),
+                Text(short_name(r["owner"])),
+                Text((r["due"] or "—") + (" !" if r["overdue"] else ""), style="bold red" if r["overdue"] else ""),
+                action_status(r["status"]),
+                Text(
+                    f"×{r['carried_over']}" if r["carried_over"] else "—",
+                    style="yellow" if r["carried_over"] else "dim",
+                ),
+            )
         parts += [Text(""), Text.assemble(("Decided at ", "dim"), (origin, "bold")), table]
     return Group(*parts)
 
@@ -110,26 +136,46 @@ def render_a(data: dict[str, Any]) -> RenderableType:
 def render_d1(data: dict[str, Any]) -> RenderableType:
     """Nonconformities raised and corrective actions: figures, the quarterly trend, the list."""
     g, ca = data["by_grading"], data["corrective_actions"]
-    head = Text.assemble((plural(data["raised"], "nonconformity", "nonconformities"), "bold"),
-                         " raised in the period (", (f"{g.get('major NC', 0)} major", "bold red"), ", ",
-                         (f"{g.get('minor NC', 0)} minor", "red"), ").")
+    head = Text.assemble(
+        (plural(data["raised"], "nonconformity", "nonconformities"), "bold"),
+        " raised in the period (",
+        (f"{g.get('major NC', 0)} major", "bold red"),
+        ", ",
+        (f"{g.get('minor NC', 0)} minor", "red"),
+        ").",
+    )
     as_of = f" on {ca['as_of']}" if ca.get("as_of") else ""  # approved before the date was recorded
-    acts = Text.assemble(f"Corrective actions{as_of}: ", (f"{ca['open']} open", "bold"), ", ",
-                         (f"{ca['overdue']} overdue", "bold red" if ca["overdue"] else "green"), ", ",
-                         (f"{ca['closed_in_period']} closed in the period", "green"), ", ",
-                         (f"{ca['not_effective_checks']} found not effective",
-                          "red" if ca["not_effective_checks"] else ""), ".")
+    acts = Text.assemble(
+        f"Corrective actions{as_of}: ",
+        (f"{ca['open']} open", "bold"),
+        ", ",
+        (f"{ca['overdue']} overdue", "bold red" if ca["overdue"] else "green"),
+        ", ",
+        (f"{ca['closed_in_period']} closed in the period", "green"),
+        ", ",
+        (f"{ca['not_effective_checks']} found not effective", "red" if ca["not_effective_checks"] else ""),
+        ".",
+    )
     legend = Text.assemble(("██ raised", "red"), "  ", ("██ closed", "green"), ("  per quarter", "dim"))
-    chart = column_chart([(q["quarter"], [Bar(q["raised"], "red"), Bar(q["closed"], "green")])
-                          for q in data["trend"]], height=5)
+    chart = column_chart(
+        [(q["quarter"], [Bar(q["raised"], "red"), Bar(q["closed"], "green")]) for q in data["trend"]], height=5
+    )
     parts: list[RenderableType] = [head, acts, Text(""), legend, chart]
     if data["findings"]:
         parts.append(Text(""))
-        table = _table(("Raised", {"no_wrap": True}), ("Ref", {"no_wrap": True}), ("Grading", {"no_wrap": True}),
-                       ("Statement", {"ratio": 1}))
+        table = _table(
+            ("Raised", {"no_wrap": True}),
+            ("Ref", {"no_wrap": True}),
+            ("Grading", {"no_wrap": True}),
+            ("Statement", {"ratio": 1}),
+        )
         for f in data["findings"]:
-            table.add_row(f["raised_on"], Text(f["ref"]), Text(f["grading"], style=GRADING_STYLE.get(f["grading"], "")),
-                          Text(f["statement"]))
+            table.add_row(
+                f["raised_on"],
+                Text(f["ref"]),
+                Text(f["grading"], style=GRADING_STYLE.get(f["grading"], "")),
+                Text(f["statement"]),
+            )
         parts.append(table)
     return Group(*parts)
 
@@ -144,8 +190,11 @@ def render_d2(data: dict[str, Any]) -> RenderableType:
     measured = [k for k in kpis if k["readings"]]
     total = sum(k["readings"] for k in kpis)
     on = sum(k["on_target"] for k in kpis)
-    head = Text.assemble((plural(len(kpis), "KPI"), "bold"), f", {plural(total, 'reading')} in the period",
-                         f" ({len(measured)} of them measured); ")
+    head = Text.assemble(
+        (plural(len(kpis), "KPI"), "bold"),
+        f", {plural(total, 'reading')} in the period",
+        f" ({len(measured)} of them measured); ",
+    )
     if total:
         head.append(f"{round(100 * on / total)}% of readings on target", style=_share_style(100 * on / total))
     else:
@@ -154,26 +203,51 @@ def render_d2(data: dict[str, Any]) -> RenderableType:
     shares = data["on_target_share_by_quarter"]
     parts: list[RenderableType] = [head]
     if shares:
-        parts += [Text(""), Text("Readings on target, per quarter", style="bold"),
-                  column_chart([(q["quarter"], [Bar(q["share"], _share_style(q["share"] or 0))]) for q in shares],
-                               height=5, max_value=100, bar_width=4, label=lambda v: f"{v:g}%")]
-    table = _table(("KPI", {"no_wrap": True}), ("Name", {"ratio": 1, "no_wrap": True, "overflow": "ellipsis"}),
-                   *((STATUS_STYLE[s][0], {"justify": "right", "no_wrap": True})
-                     for s in (Status.ON_TARGET, Status.WARNING, Status.OFF_TARGET)),
-                   ("Last", {"no_wrap": True}), ("", {"no_wrap": True}), ("Recent", {"no_wrap": True}))
+        parts += [
+            Text(""),
+            Text("Readings on target, per quarter", style="bold"),
+            column_chart(
+                [(q["quarter"], [Bar(q["share"], _share_style(q["share"] or 0))]) for q in shares],
+                height=5,
+                max_value=100,
+                bar_width=4,
+                label=lambda v: f"{v:g}%",
+            ),
+        ]
+    table = _table(
+        ("KPI", {"no_wrap": True}),
+        ("Name", {"ratio": 1, "no_wrap": True, "overflow": "ellipsis"}),
+        *(
+            (STATUS_STYLE[s][0], {"justify": "right", "no_wrap": True})
+            for s in (Status.ON_TARGET, Status.WARNING, Status.OFF_TARGET)
+        ),
+        ("Last", {"no_wrap": True}),
+        ("", {"no_wrap": True}),
+        ("Recent", {"no_wrap": True}),
+    )
     for k in kpis:
         mark, style = STATUS_STYLE[Status(k["last_status"])]
         last = Text.assemble((mark, style), " ", fmt_value(k["last"], k["unit"]))
-        table.add_row(Text(k["code"]), Text(k["name"]),
-                      Text(str(k["on_target"]), style="green" if k["on_target"] else "dim"),
-                      Text(str(k["warning"]), style="yellow" if k["warning"] else "dim"),
-                      Text(str(k["off_target"]), style="red" if k["off_target"] else "dim"),
-                      last, Text(*TREND_ARROW.get(k["trend"], ("", ""))),
-                      Text(spark(k["series"], 12), style="cyan"))
+        table.add_row(
+            Text(k["code"]),
+            Text(k["name"]),
+            Text(str(k["on_target"]), style="green" if k["on_target"] else "dim"),
+            Text(str(k["warning"]), style="yellow" if k["warning"] else "dim"),
+            Text(str(k["off_target"]), style="red" if k["off_target"] else "dim"),
+            last,
+            Text(*TREND_ARROW.get(k["trend"], ("", ""))),
+            Text(spark(k["series"], 12), style="cyan"),
+        )
     if kpis:
-        legend = Text.assemble(("● on target ", "green"), ("▲ warning ", "yellow"),
-                               ("✖ off target", "red"), ("  ·  ", "dim"), ("↗ improving ", "green"),
-                               ("↘ worsening ", "red"), ("→ stable", "dim"))
+        legend = Text.assemble(
+            ("● on target ", "green"),
+            ("▲ warning ", "yellow"),
+            ("✖ off target", "red"),
+            ("  ·  ", "dim"),
+            ("↗ improving ", "green"),
+            ("↘ worsening ", "red"),
+            ("→ stable", "dim"),
+        )
         parts += [Text(""), legend, table]
     return Group(*parts)
 
@@ -185,8 +259,11 @@ def render_d3(data: dict[str, Any]) -> RenderableType:
     for a in audits:
         for grading, n in a["findings"].items():
             totals[grading] = totals.get(grading, 0) + n
-    head = Text.assemble((plural(len(audits), "audit"), "bold"), " completed in the period; ",
-                         f"{data['planned_or_running']} planned or running.")
+    head = Text.assemble(
+        (plural(len(audits), "audit"), "bold"),
+        " completed in the period; ",
+        f"{data['planned_or_running']} planned or running.",
+    )
     parts: list[RenderableType] = [head]
     if totals:
         top = max(totals.values())
@@ -221,8 +298,12 @@ def render_d4(data: dict[str, Any]) -> RenderableType:
         head.append(f"{counts[verdict]} {verdict}", style=VERDICT_STYLE[verdict])
     if not objectives:
         head.append("none recorded", style="dim")
-    table = _table(("Code", {"no_wrap": True}), ("Objective · owner · due", {"ratio": 1}),
-                   ("KPIs", {"no_wrap": True}), ("Verdict", {"no_wrap": True}))
+    table = _table(
+        ("Code", {"no_wrap": True}),
+        ("Objective · owner · due", {"ratio": 1}),
+        ("KPIs", {"no_wrap": True}),
+        ("Verdict", {"no_wrap": True}),
+    )
     for o in objectives:
         marks = Text()
         for i, k in enumerate(o["kpis"]):
@@ -230,16 +311,24 @@ def render_d4(data: dict[str, Any]) -> RenderableType:
             marks.append("\n" if i else "")
             marks.append(f"{mark} {k['code']}", style=style)
         statement = Text.assemble(o["statement"], "\n", (f"{o['owner'] or 'no owner'} · due {o['due'] or '—'}", "dim"))
-        table.add_row(Text(o["code"]), statement, marks if o["kpis"] else Text("no KPI", style="dim"),
-                      Text(o["verdict"], style=VERDICT_STYLE.get(o["verdict"], "")))
+        table.add_row(
+            Text(o["code"]),
+            statement,
+            marks if o["kpis"] else Text("no KPI", style="dim"),
+            Text(o["verdict"], style=VERDICT_STYLE.get(o["verdict"], "")),
+        )
     return Group(head, Text(""), table) if objectives else head
 
 
 def render_g(data: dict[str, Any]) -> RenderableType:
     """Opportunities from audits and follow-ups proposed by KPI analyses in the period."""
     ofis, follow = data["audit_opportunities"], data["analysis_follow_ups"]
-    head = Text.assemble((plural(len(ofis), "opportunity", "opportunities"), "bold"), " for improvement from audits; ",
-                         (plural(len(follow), "follow-up"), "bold"), " proposed by KPI analyses.")
+    head = Text.assemble(
+        (plural(len(ofis), "opportunity", "opportunities"), "bold"),
+        " for improvement from audits; ",
+        (plural(len(follow), "follow-up"), "bold"),
+        " proposed by KPI analyses.",
+    )
     parts: list[RenderableType] = [head]
     if ofis:
         table = _table(("Ref", {"no_wrap": True}), ("Opportunity raised by an audit", {"ratio": 1}))
@@ -247,8 +336,9 @@ def render_g(data: dict[str, Any]) -> RenderableType:
             table.add_row(Text(o["ref"]), Text(o["statement"]))
         parts += [Text(""), table]
     if follow:
-        table = _table(("KPI", {"no_wrap": True}), ("Analysed", {"no_wrap": True}),
-                       ("Follow-up proposed", {"ratio": 1}))
+        table = _table(
+            ("KPI", {"no_wrap": True}), ("Analysed", {"no_wrap": True}), ("Follow-up proposed", {"ratio": 1})
+        )
         for f in follow:
             table.add_row(Text(f["kpi"]), f["analysed_on"], Text(f["follow_up"]))
         parts += [Text(""), table]
@@ -256,7 +346,12 @@ def render_g(data: dict[str, Any]) -> RenderableType:
 
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], RenderableType]] = {
-    "a": render_a, "d1": render_d1, "d2": render_d2, "d3": render_d3, "d4": render_d4, "g": render_g,
+    "a": render_a,
+    "d1": render_d1,
+    "d2": render_d2,
+    "d3": render_d3,
+    "d4": render_d4,
+    "g": render_g,
 }
 
 
@@ -284,8 +379,11 @@ def render_entries(entries: Sequence[dict[str, Any]], *, numbered: bool = True) 
         if e.get("detail"):
             parts.append(Padding(Text(e["detail"]), (0, 0, 0, indent)))
         for f in e.get("evidence", []):
-            parts.append(Padding(Text.assemble(("file ", "dim"), f["name"], (f"  sha256 {f['sha256']}", "dim")),
-                                 (0, 0, 0, indent)))
+            parts.append(
+                Padding(
+                    Text.assemble(("file ", "dim"), f["name"], (f"  sha256 {f['sha256']}", "dim")), (0, 0, 0, indent)
+                )
+            )
     return Group(*parts)
 
 
@@ -295,8 +393,9 @@ def render_commentary(text: str) -> Text:
     return Text(text)
 
 
-def render_decisions(decisions: Sequence[dict[str, Any]],
-                     live: dict[int, dict[str, Any]] | None = None) -> RenderableType:
+def render_decisions(
+    decisions: Sequence[dict[str, Any]], live: dict[int, dict[str, Any]] | None = None
+) -> RenderableType:
     """Each decision of 9.3.3 with its actions; `live` adds each action's status today."""
     if not decisions:
         return Text("No decisions recorded yet.", style="dim")
@@ -306,15 +405,24 @@ def render_decisions(decisions: Sequence[dict[str, Any]],
         if not d["actions"]:
             parts.append(Text("   No action needed.", style="dim"))
             continue
-        columns = [("#", {"justify": "right", "no_wrap": True}), ("Action", {"ratio": 1}),
-                   ("Owner", {"no_wrap": True}), ("Due", {"no_wrap": True}),
-                   ("Recorded" if live is not None else "Status", {"no_wrap": True})]
+        columns = [
+            ("#", {"justify": "right", "no_wrap": True}),
+            ("Action", {"ratio": 1}),
+            ("Owner", {"no_wrap": True}),
+            ("Due", {"no_wrap": True}),
+            ("Recorded" if live is not None else "Status", {"no_wrap": True}),
+        ]
         if live is not None:
             columns.append(("Now", {"no_wrap": True}))
         table = _table(*columns)
         for a in d["actions"]:
-            row: list[RenderableType] = [str(a["id"]), Text(a["title"]), Text(a["owner"] or "nobody"),
-                                         a["due"] or "—", action_status(a["status"])]
+            row: list[RenderableType] = [
+                str(a["id"]),
+                Text(a["title"]),
+                Text(a["owner"] or "nobody"),
+                a["due"] or "—",
+                action_status(a["status"]),
+            ]
             if live is not None:
                 now = live.get(a["id"])
                 row.append(action_status(now["status"], now["overdue"]) if now else Text("removed", style="dim"))

@@ -13,7 +13,6 @@ It relies on DataTable's private caches, which is acceptable because Textual is 
 
 from __future__ import annotations
 
-
 from rich.style import Style
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
@@ -47,7 +46,11 @@ class RowTable(RecordTable):
         return (*super()._row_caches(), self._row_lines)
 
     def _render_line_in_row(
-        self, row_key: RowKey, line_no: int, base_style: Style, cursor_location: Coordinate,
+        self,
+        row_key: RowKey,
+        line_no: int,
+        base_style: Style,
+        cursor_location: Coordinate,
         hover_location: Coordinate,
     ):  # type: ignore[no-untyped-def]
         """Render a row with the cursor and hover moved away unless they are on this row, so
@@ -70,9 +73,19 @@ class RowTable(RecordTable):
             return super()._render_line(y, x1, x2, base_style)
         row_index = self._row_locations.get(row_key) if row_key in self._row_locations else -1
         cache_key = (
-            row_key, line_no, row_index, x1, x2, self.size.width, base_style,
-            self.cursor_coordinate.row == row_index, self.hover_coordinate.row == row_index,
-            self.show_cursor, self._show_hover_cursor, self._update_count, self._pseudo_class_state,
+            row_key,
+            line_no,
+            row_index,
+            x1,
+            x2,
+            self.size.width,
+            base_style,
+            self.cursor_coordinate.row == row_index,
+            self.hover_coordinate.row == row_index,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
         )
         strip = self._row_lines.get(cache_key)
         if strip is None:

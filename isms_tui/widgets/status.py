@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich.text import Text
 
@@ -15,8 +15,12 @@ STATUS_STYLE: dict[Status, tuple[str, str]] = {
     Status.OVERDUE: ("◔", "magenta"),
     Status.NO_DATA: ("○", "dim"),
 }
-TREND_MARK = {"improving": ("↗ improving", "green"), "worsening": ("↘ worsening", "red"),
-              "stable": ("→ stable", "dim"), "": ("", "")}
+TREND_MARK = {
+    "improving": ("↗ improving", "green"),
+    "worsening": ("↘ worsening", "red"),
+    "stable": ("→ stable", "dim"),
+    "": ("", ""),
+}
 _BARS = "▁▂▃▄▅▆▇█"
 
 

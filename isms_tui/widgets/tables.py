@@ -113,10 +113,14 @@ def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[Cell]]]) -> N
             if given.get(key) == cells:
                 continue
             texts = [_as_text(cell) for cell in cells]
-            changed = [(column, new) for column, old, new in zip(columns, table.get_row(key), texts, strict=True)
-                       if old != new]
-            if changed and isinstance(table, RecordTable) and all(
-                    new.cell_len <= table.columns[column].content_width for column, new in changed):
+            changed = [
+                (column, new) for column, old, new in zip(columns, table.get_row(key), texts, strict=True) if old != new
+            ]
+            if (
+                changed
+                and isinstance(table, RecordTable)
+                and all(new.cell_len <= table.columns[column].content_width for column, new in changed)
+            ):
                 table.update_row(key, texts)  # fits the columns: only this row is drawn again
             else:
                 for column, new in changed:  # a longer value widens its column, as a new row would

@@ -114,7 +114,7 @@ class TrendChart(Widget):
 
     DEFAULT_CSS = "TrendChart { height: 14; min-height: 6; }"
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._values: list[float] = []
         self._labels: list[str] = []
