@@ -339,25 +339,6 @@ def test_helvetica_fallback_without_the_dejavu_font(demo_template: Path, monkeyp
     assert result.returncode == 0 and "ok" in result.stdout, result.stderr[-2000:]
 
 
-def test_reportlab_and_pyhanko_stay_out_of_start_up() -> None:
-    code = (
-        "import isms_tui.app, isms_tui.cli, sys\n"
-        "assert 'reportlab' not in sys.modules\n"
-        "assert not [m for m in sys.modules if m.startswith('pyhanko')]\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-
-
-def test_the_reports_layer_does_not_import_textual() -> None:
-    code = (
-        "import isms_tui.reports.pack, isms_tui.reports.issue, sys\n"
-        "assert not [m for m in sys.modules if m.startswith('textual')]\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-
-
 def test_pdf_metadata(clause9) -> None:
     from pypdf import PdfReader
 

@@ -301,32 +301,6 @@ def test_a_malformed_tsa_url_is_refused(tmp_path, identity):
         sign_pdf(make_pdf(1), [], identity, tmp_path / "p.pdf", tsa_url="ftp://nowhere")
 
 
-def test_reports_modules_do_not_import_textual():
-    code = (
-        "import sys\n"
-        "import isms_tui.reports.keys, isms_tui.reports.signing, isms_tui.reports.verify\n"
-        "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_app_and_cli_start_without_pyhanko_or_reportlab():
-    code = (
-        "import isms_tui.app, isms_tui.cli, sys\n"
-        "assert 'pyhanko' not in sys.modules and 'reportlab' not in sys.modules\n"
-        "from isms_tui.cli import main\n"
-        "for args in (['--help'], ['keys', '--help'], ['verify', '--help']):\n"
-        "    try:\n"
-        "        main(args)\n"
-        "    except SystemExit as exc:\n"
-        "        assert exc.code == 0, (args, exc.code)\n"
-        "bad = [m for m in ('pyhanko', 'reportlab', 'cryptography', 'sqlmodel') if m in sys.modules]\n"
-        "assert not bad, bad\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-
-
 def test_isms_verify_does_not_load_the_data_layer(pack):
     path, _ = pack
     code = (

@@ -1,6 +1,4 @@
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 from sqlmodel import select
@@ -129,15 +127,3 @@ def test_failed_action_writes_nothing(engine):
     with session_scope(engine) as s:
         assert s.exec(select(Workspace)).all() == []
         assert s.exec(select(JournalEntry)).all() == []
-
-
-@pytest.mark.parametrize("package", ["isms_tui.models", "isms_tui.services", "isms_tui.reports"])
-def test_domain_layers_do_not_import_textual(package):
-    code = (
-        "import importlib, pkgutil, sys\n"
-        f"pkg = importlib.import_module('{package}')\n"
-        "for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
-        "    if '.migrations' not in m.name: importlib.import_module(m.name)\n"
-        "assert 'textual' not in sys.modules, [m for m in sys.modules if m.startswith('textual')]\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
