@@ -31,7 +31,8 @@ NOTABLE_RESULTS = (AuditResult.MAJOR_NC, AuditResult.MINOR_NC, AuditResult.OBSER
 
 
 def people_names(session: Session) -> dict[int, str]:
-    return dict(session.exec(select(Person.id, Person.name)))
+    # .all(): a Result has keys() of its own, so dict() would read it as a mapping and fail
+    return {pid: name for pid, name in session.exec(select(Person.id, Person.name)).all() if pid is not None}
 
 
 @dataclass(frozen=True)

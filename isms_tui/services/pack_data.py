@@ -108,7 +108,8 @@ def analyses_between(session: Session, period_from: date, period_to: date) -> li
 
 
 def people(session: Session) -> dict[int, str]:
-    return dict(session.exec(select(Person.id, Person.name)))
+    # .all(): a Result has keys() of its own, so dict() would read it as a mapping and fail
+    return {pid: name for pid, name in session.exec(select(Person.id, Person.name)).all() if pid is not None}
 
 
 def evidence_links(session: Session, records: dict[str, list[int]]) -> list[tuple[Evidence, str, int]]:
