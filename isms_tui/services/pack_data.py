@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from isms_tui.models import Analysis, Evidence, EvidenceLink, Kpi, Person
+from isms_tui.models import Analysis, Evidence, EvidenceLink, Kpi, Objective, Person
 
 from .errors import InputError
 from .evaluation import KpiState, kpi_state
@@ -105,6 +105,11 @@ def analyses_between(session: Session, period_from: date, period_to: date) -> li
         AnalysisRow(a, codes.get(a.kpi_id, "ISMS") if a.kpi_id else "ISMS", names.get(a.analyst_id or 0, ""))
         for a in session.exec(q)
     ]
+
+
+def objective_labels(session: Session) -> dict[int, str]:
+    """Each objective's code and statement ('OBJ-1 Keep the service available'), by id."""
+    return {o.id: f"{o.code} {o.statement}" for o in session.exec(select(Objective)) if o.id is not None}
 
 
 def people(session: Session) -> dict[int, str]:
