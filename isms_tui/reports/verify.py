@@ -411,7 +411,8 @@ def _trust_roots(trust: list[Path] | None) -> tuple[list, list[str]]:
     from asn1crypto import x509 as asn1_x509
     from cryptography.hazmat.primitives import serialization
 
-    from .keys import CA_PEM, fingerprint, identity_dirs, load_certificates
+    from .certificates import fingerprint, load_certificates
+    from .keys import CA_PEM, identity_dirs
 
     certs = []
     if trust:
