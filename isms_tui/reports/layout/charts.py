@@ -34,7 +34,7 @@ AMBER_LINE = colors.HexColor("#D9A400")
 SERIES = colors.HexColor("#1F4E8C")
 
 
-class TrendChart(Flowable):
+class TrendChart(Flowable):  # type: ignore[misc]  # reportlab has no type stubs
     """Readings over the periods of the pack against the target and the warning threshold.
 
     Drawn straight onto the canvas (a few dozen operations per chart): hundreds of KPIs must
@@ -182,7 +182,8 @@ def _legend_item(
         c.circle(x + 7, y + 2.4, 1.8, stroke=0, fill=1)
     c.setFillColor(INK)
     c.drawString(x + 17, y, label)
-    return x + 17 + pdfmetrics.stringWidth(label, c._fontname, c._fontsize) + 12
+    width: float = pdfmetrics.stringWidth(label, c._fontname, c._fontsize)
+    return x + 17 + width + 12
 
 
 def _nice_ticks(lo: float, hi: float, count: int = 4) -> list[float]:

@@ -72,7 +72,7 @@ class Decor:
         self.by_key = {e.key: e for e in self.entries}
 
 
-class Heading(Paragraph):
+class Heading(Paragraph):  # type: ignore[misc]  # reportlab has no type stubs
     """A section heading that tells the canvas where it landed (for contents and bookmarks)."""
 
     def __init__(
@@ -96,7 +96,7 @@ class Heading(Paragraph):
             self.decor.sections.setdefault(page, []).append(self.section)
 
 
-class ReservedPage(Flowable):
+class ReservedPage(Flowable):  # type: ignore[misc]  # reportlab has no type stubs
     """A page kept free for the contents, which the canvas draws once every page is known."""
 
     def __init__(self, decor: Decor) -> None:
@@ -122,7 +122,7 @@ def toc_page_count(entries: int) -> int:
     return 1 + math.ceil((entries - first) / rest)
 
 
-class PackCanvas(Canvas):
+class PackCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type stubs
     """Holds every page back until the end, then draws headers, footers with "Page x of y",
     the contents and the bookmarks onto them (see the module docstring)."""
 

@@ -28,7 +28,7 @@ def data_table(
     tones: Sequence[tuple[int, int, Tone]] = (),
     align_right: Sequence[int] = (),
     font_size: float = 7.8,
-    extra: Sequence[tuple] = (),
+    extra: Sequence[tuple[Any, ...]] = (),
 ) -> Table:
     """A zebra table with a repeated header row; long tables split across pages, tall rows too.
 
@@ -42,7 +42,7 @@ def data_table(
         [Paragraph(esc(h), st.head_cell_right if i in align_right else st.head_cell) for i, h in enumerate(header)]
     ]
     data.extend(list(r) for r in rows)
-    cmds: list[tuple] = [
+    cmds: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, -1), st.fonts.regular, font_size, font_size + 2),
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -90,10 +90,10 @@ def kv_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 0.24, *, mo
     )
 
 
-def tone_commands(cells: Sequence[tuple[int, int, Tone]], text: bool = False) -> list[tuple]:
+def tone_commands(cells: Sequence[tuple[int, int, Tone]], text: bool = False) -> list[tuple[Any, ...]]:
     """Table style commands colouring (column, row) cells (rows counted in the table's data,
     header included), one command per vertical run of the same tone rather than per cell."""
-    out: list[tuple] = []
+    out: list[tuple[Any, ...]] = []
     for col, row, tone in sorted(cells, key=lambda c: (c[0], c[1])):
         if out and out[-1][0] == "BACKGROUND" and out[-1][2] == (col, row - 1) and out[-1][3] == tone.fill:
             out[-1] = ("BACKGROUND", out[-1][1], (col, row), tone.fill)

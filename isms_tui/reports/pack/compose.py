@@ -91,6 +91,7 @@ def resolve_request(
     today = clock.today()
     try:
         if kind == "audit":
+            assert audit_id is not None  # checked above
             audit = audits_service.get_audit(session, audit_id)
             start = audit.actual_start or audit.planned_start
             end = audit.actual_end or audit.planned_end
@@ -103,6 +104,7 @@ def resolve_request(
                 audit=audit,
             )
         elif kind == "review":
+            assert review_id is not None  # checked above
             review = review_service.get_review(session, review_id)
             req = PackRequest(
                 kind,

@@ -17,7 +17,7 @@ from isms_tui.services import programme as programme_service
 from isms_tui.services.formatting import grouped_hex, iso, long_date, plural
 
 from .cells import STATUS_TONE, text_cell
-from .context import Context
+from .context import Context, stored_id
 from .monitoring import KpiPart
 
 
@@ -80,13 +80,14 @@ def write_summary(
     findings = [
         f
         for a in inside
-        for f in audits_service.findings(ctx.session, a.id)
+        for f in audits_service.findings(ctx.session, stored_id(a))
         if ctx.period_from <= f.raised_on <= ctx.period_to
     ]
     by_grading = Counter(f.grading for f in findings)
     open_ca = list(actions_service.list_actions(ctx.session, open_only=True, source="finding"))
     overdue = [a for a in open_ca if actions_service.is_overdue(a, ctx.period_to)]
     held = [r for r in reviews if r.held_on]
+    held_on = [r.held_on for r in held if r.held_on is not None]
     rows = [
         [
             "9.1",
@@ -122,7 +123,7 @@ def write_summary(
         [
             "9.3",
             "Management reviews in the period",
-            (f"{len(held)} held (last on {iso(max(r.held_on for r in held))})" if held else "none held")
+            (f"{len(held)} held (last on {iso(max(held_on))})" if held else "none held")
             + (f", {len(reviews) - len(held)} planned" if len(reviews) > len(held) else ""),
         ],
     ]

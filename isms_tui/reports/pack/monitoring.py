@@ -16,7 +16,7 @@ from isms_tui.services import pack_data, periods
 from isms_tui.services.formatting import iso, long_date, number
 
 from .cells import STATUS_TONE, bold_cell, kpi_target, kpi_warning, lines_cell, text_cell, tone_label
-from .context import Context
+from .context import Context, stored_id
 
 PER_YEAR = {
     Frequency.WEEKLY: 52,
@@ -48,7 +48,7 @@ def gather_kpis(ctx: Context) -> list[KpiPart]:
     by_kpi = pack_data.readings_between(s, ctx.period_from, ctx.period_to)
     out = []
     for i, k in enumerate(kpis):
-        rows = by_kpi.get(k.id, [])
+        rows = by_kpi.get(stored_id(k), [])
         out.append(
             KpiPart(
                 kpi=k,
