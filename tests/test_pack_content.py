@@ -1,4 +1,4 @@
-"""The content of the evidence packs (reports/pack.py), built unsigned from the demo workspace:
+"""The content of the evidence packs (reports/pack/), built unsigned from the demo workspace:
 sections, KPIs, audits, reviews, contents page numbers, page x of y, escaping of user text,
 attachments, the three kinds, and the refusals."""
 

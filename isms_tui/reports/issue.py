@@ -27,7 +27,7 @@ Progress = Callable[[float, str], None]
 
 @dataclass
 class IssueTimings:
-    """Seconds spent in each step (the benchmark reports them)."""
+    """Seconds spent in each step of an issue, for profiling a slow one."""
 
     identity: float = 0.0
     build: float = 0.0
