@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from reportlab import rl_config
@@ -155,7 +154,3 @@ def build_pdf(story: Story, meta: PdfMeta, progress: Callable[[float], None] | N
         doc.setProgressCallBack(on_progress)
     doc.build(flow, canvasmaker=functools.partial(PackCanvas, decor=story.decor))
     return buf.getvalue()
-
-
-def today_label(day: date) -> str:
-    return f"{day.day} {day.strftime('%B')} {day.year}"
