@@ -56,7 +56,7 @@ def snapshot(session, period_from: date, period_to: date) -> dict:
     """Everything the baseline draws, read before its clock starts."""
     from types import SimpleNamespace
 
-    from isms_tui.reports import pack as P
+    from isms_tui.reports.pack import monitoring
     from isms_tui.services import pack_data
 
     ctx = SimpleNamespace(
@@ -66,7 +66,7 @@ def snapshot(session, period_from: date, period_to: date) -> dict:
         person=lambda pid: pack_data.people(session).get(pid or 0, "") or "—",
         progress=lambda *_: None,
     )
-    parts = P._gather_kpis(ctx)
+    parts = monitoring.gather_kpis(ctx)
     analyses = pack_data.analyses_between(session, period_from, period_to)
     return {"ctx": ctx, "parts": parts, "analyses": analyses}
 
@@ -82,8 +82,10 @@ def baseline(data: dict) -> bytes:
 
     from isms_tui.models import Status
     from isms_tui.reports import layout as L
-    from isms_tui.reports import pack as P
+    from isms_tui.reports.pack import cells as P
+    from isms_tui.reports.pack import monitoring
     from isms_tui.services import periods
+    from isms_tui.services.formatting import iso, number
 
     st = L.styles()
     story: list = [Paragraph("Monitoring plan", st.h[1])]
@@ -93,25 +95,25 @@ def baseline(data: dict) -> bytes:
             [
                 [
                     L.M(f"<b>{L.esc(p.kpi.code)}</b><br/>{L.esc(p.kpi.name)}", st.cell),
-                    P._lines(
+                    P.lines_cell(
                         ("Need", p.kpi.information_need),
                         ("Objective", p.objective),
                         ("Requirements", p.kpi.requirements),
                         ("Type", p.kpi.kpi_type.value),
                     ),
-                    P._lines(
+                    P.lines_cell(
                         ("Method", p.kpi.method),
                         ("Unit", p.kpi.unit),
                         ("Source", p.kpi.data_source),
                         ("Reported as", p.kpi.reporting_format),
                     ),
-                    P._lines(
+                    P.lines_cell(
                         ("Measured", p.kpi.frequency.value),
                         ("Analysed", p.kpi.analysis_frequency.value),
                         ("Grace", f"{p.kpi.grace_days} days"),
                     ),
-                    P._lines(("Measures", p.collector), ("Analyses", p.analyst)),
-                    P._lines(("Target", P.target_text(p.kpi)), ("Warning", P.warning_text(p.kpi))),
+                    P.lines_cell(("Measures", p.collector), ("Analyses", p.analyst)),
+                    P.lines_cell(("Target", P.kpi_target(p.kpi)), ("Warning", P.kpi_warning(p.kpi))),
                 ]
                 for p in data["parts"]
             ],
@@ -123,22 +125,19 @@ def baseline(data: dict) -> bytes:
         tone = P.STATUS_TONE[p.state.status]
         c = Counter(p.statuses)
         last = (
-            (
-                f"{periods.period_label(p.state.last_period, p.kpi.frequency)}: "
-                f"{P.fmt_num(p.state.last_value, p.kpi.unit)}"
-            )
+            (f"{periods.period_label(p.state.last_period, p.kpi.frequency)}: {number(p.state.last_value, p.kpi.unit)}")
             if p.state.last_period
             else "—"
         )
         rows.append(
             [
-                P._bold(p.kpi.code),
-                P._cell(p.kpi.name),
+                P.bold_cell(p.kpi.code),
+                P.text_cell(p.kpi.name),
                 str(len(p.readings)),
                 f"{c.get(Status.ON_TARGET, 0)} / {c.get(Status.WARNING, 0)} / {c.get(Status.OFF_TARGET, 0)}",
-                P._cell(last),
+                P.text_cell(last),
                 P.tone_label(tone, p.state.status.value),
-                P._cell(p.state.trend or "—"),
+                P.text_cell(p.state.trend or "—"),
             ]
         )
         tones.append((5, i, tone))
@@ -159,27 +158,27 @@ def baseline(data: dict) -> bytes:
         story.append(
             L.M(
                 f'<font color="{tone.text.hexval()}"><b>{L.esc(L.symbol(tone) + p.state.status.value)}</b></font>'
-                f" · last reading {L.esc(P.fmt_num(p.state.last_value, k.unit))} · trend {L.esc(p.state.trend)}"
-                f" · target {L.esc(P.target_text(k))}, warning {L.esc(P.warning_text(k))}"
+                f" · last reading {L.esc(number(p.state.last_value, k.unit))} · trend {L.esc(p.state.trend)}"
+                f" · target {L.esc(P.kpi_target(k))}, warning {L.esc(P.kpi_warning(k))}"
                 f" · measured {L.esc(k.frequency.value)} by {L.esc(p.collector)}, analysed "
                 f"{L.esc(k.analysis_frequency.value)} by {L.esc(p.analyst)}",
                 st.muted,
             )
         )
         if p.readings:
-            story.append(P._kpi_chart(data["ctx"], p))
-            story.extend(P._readings_table(p, {}))
+            story.append(monitoring._kpi_chart(data["ctx"], p))
+            story.extend(monitoring._readings_table(p, {}))
         if by_kpi.get(p.kpi.code):
             story.append(
                 L.data_table(
                     ["Analysed", "Period", "Analyst", "Conclusion", "Follow-up"],
                     [
                         [
-                            P.iso(a.analysis.analysed_on),
-                            P._cell(P._analysis_period(a, p.kpi)),
-                            P._cell(a.analyst),
-                            P._cell(a.analysis.conclusion),
-                            P._cell(a.analysis.follow_up or "—"),
+                            iso(a.analysis.analysed_on),
+                            P.text_cell(monitoring._analysis_period(a, p.kpi)),
+                            P.text_cell(a.analyst),
+                            P.text_cell(a.analysis.conclusion),
+                            P.text_cell(a.analysis.follow_up or "—"),
                         ]
                         for a in by_kpi[p.kpi.code]
                     ],
@@ -190,15 +189,15 @@ def baseline(data: dict) -> bytes:
     rows, tones = [], []
     for i, p in enumerate(data["parts"]):
         done = len(by_kpi.get(p.kpi.code, []))
-        tone, label = (P.GOOD, "on schedule") if done >= 4 else (P.WARN, "fewer than planned")
+        tone, label = (L.GOOD, "on schedule") if done >= 4 else (L.WARN, "fewer than planned")
         last = max((a.analysis.analysed_on for a in by_kpi.get(p.kpi.code, [])), default=None)
         rows.append(
             [
-                P._bold(p.kpi.code),
-                P._cell(p.analyst),
+                P.bold_cell(p.kpi.code),
+                P.text_cell(p.analyst),
                 p.kpi.analysis_frequency.value,
                 f"{done} of 4",
-                P.iso(last),
+                iso(last),
                 P.tone_label(tone, label),
             ]
         )

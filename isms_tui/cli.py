@@ -581,7 +581,7 @@ def pack_cmd(
 ) -> None:
     """Issue a signed PDF evidence pack: Clause 9 for a period, or one audit's report or review's minutes."""
     from isms_tui.models.db import session_scope
-    from isms_tui.reports.issue import IssueTimings, check_output, issue_pack
+    from isms_tui.reports.issue import check_output, issue_pack
     from isms_tui.reports.keys import has_identity
     from isms_tui.services.errors import InputError
 
@@ -597,9 +597,8 @@ def pack_cmd(
             exists = has_identity(_engine_org(engine))
             prompt = "Passphrase for the signing key" if exists else "New passphrase for the signing key"
             passphrase = _passphrase(passphrase_file, prompt, confirm=not exists)
-            timings = IssueTimings()
             with session_scope(engine, _actor()) as session:
-                record = issue_pack(
+                issued = issue_pack(
                     session,
                     out,
                     kind,
@@ -610,12 +609,12 @@ def pack_cmd(
                     passphrase=passphrase,
                     issued_by=_actor(),
                     tsa_url=tsa_url,
-                    timings=timings,
                 )
         finally:
             engine.dispose()
+    record = issued.record
     click.echo(
-        f"Pack written: {out} ({int(timings.extra.get('pages', 0))} pages; "
+        f"Pack written: {out} ({issued.pages} pages; "
         f"{record.period_from.isoformat()} to {record.period_to.isoformat()})"
     )
     click.echo(f"SHA-256: {record.sha256}")

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from isms_tui.reports import keys
+from isms_tui.reports import certificates, keys
 from isms_tui.reports.signing import sign_pdf
 from isms_tui.reports.verify import verify_pdf
 from isms_tui.services.errors import InputError
@@ -45,7 +45,7 @@ def test_init_creates_a_ca_and_a_signer_with_private_files_0600():
     assert _mode(d / "ca.p12") == 0o600
     assert _mode(d) == 0o700
     assert identity.common_name == ORG
-    assert len(identity.fingerprint) == 64 and identity.fingerprint == keys.fingerprint(identity.certificate)
+    assert len(identity.fingerprint) == 64 and identity.fingerprint == certificates.fingerprint(identity.certificate)
 
     ca = x509.load_pem_x509_certificate((d / "ca.pem").read_bytes())
     assert identity.ca_cert == ca
@@ -63,7 +63,7 @@ def test_init_creates_a_ca_and_a_signer_with_private_files_0600():
     assert ku.critical and ku.value.digital_signature and ku.value.content_commitment
     assert not ku.value.key_cert_sign
     eku = leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    assert keys.DOCUMENT_SIGNING_EKU in eku and ExtendedKeyUsageOID.EMAIL_PROTECTION in eku
+    assert certificates.DOCUMENT_SIGNING_EKU in eku and ExtendedKeyUsageOID.EMAIL_PROTECTION in eku
     assert 1090 <= (leaf.not_valid_after_utc - leaf.not_valid_before_utc).days <= 1097
     assert leaf.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value == ORG
 
@@ -275,7 +275,7 @@ def test_import_rejects_a_key_that_is_not_the_certificates(tmp_path, monkeypatch
     p12, _ = _user_p12(tmp_path, "their own secret")
     key, cert, chain = pkcs12.load_key_and_certificates(p12.read_bytes(), b"their own secret")
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    monkeypatch.setattr(keys.pkcs12, "load_key_and_certificates", lambda data, pw: (other, cert, chain))
+    monkeypatch.setattr(certificates.pkcs12, "load_key_and_certificates", lambda data, pw: (other, cert, chain))
     with pytest.raises(InputError, match="does not belong to its certificate"):
         keys.import_identity(p12, "their own secret")
     assert not keys.has_identity()

@@ -1,4 +1,4 @@
-"""The content of the evidence packs (reports/pack.py), built unsigned from the demo workspace:
+"""The content of the evidence packs (reports/pack/), built unsigned from the demo workspace:
 sections, KPIs, audits, reviews, contents page numbers, page x of y, escaping of user text,
 attachments, the three kinds, and the refusals."""
 
@@ -322,7 +322,8 @@ def test_helvetica_fallback_without_the_dejavu_font(demo_template: Path, monkeyp
         "import sys, io\n"
         "from pathlib import Path\n"
         "import isms_tui.reports.layout as L\n"
-        "L.DEJAVU_DIR = Path('/nonexistent')\n"
+        "import isms_tui.reports.layout.theme\n"
+        "isms_tui.reports.layout.theme.DEJAVU_DIR = Path('/nonexistent')\n"
         "from isms_tui.models.db import open_engine, session_scope\n"
         "from isms_tui.reports.pack import build_pack\n"
         f"e = open_engine(Path({str(demo_template)!r}))\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from isms_tui.reports import keys, signing
+from isms_tui.reports import certificates, keys, signing
 from isms_tui.reports.signing import Attachment, SignResult, sign_pdf
 from isms_tui.reports.verify import verify_pdf
 from isms_tui.services.errors import InputError
@@ -46,7 +46,7 @@ def test_sign_result_describes_the_written_file(pack, identity):
     data = path.read_bytes()
     assert result.sha256 == hashlib.sha256(data).hexdigest()
     assert result.size == len(data)
-    assert result.fingerprint == identity.fingerprint == keys.fingerprint(identity.certificate)
+    assert result.fingerprint == identity.fingerprint == certificates.fingerprint(identity.certificate)
     assert result.signed_at.tzinfo is not None and result.signed_at.utcoffset() == dt.timedelta(0)
     assert abs(dt.datetime.now(dt.UTC) - result.signed_at) < dt.timedelta(minutes=2)
     assert result.path == path

@@ -9,6 +9,7 @@ the workspace never lists a pack that does not exist and no unrecorded pack is l
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,19 +20,102 @@ from sqlmodel import Session
 
 from isms_tui.models import IssuedPack
 from isms_tui.services.errors import InputError
+from isms_tui.services.form_values import parse_date
 
 Progress = Callable[[float, str], None]
 
 
 @dataclass
 class IssueTimings:
-    """Seconds spent in each step (the benchmark reports them)."""
+    """Seconds spent in each step of an issue, for profiling a slow one."""
 
     identity: float = 0.0
     build: float = 0.0
     sign: float = 0.0
     record: float = 0.0
-    extra: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    """An issued pack: its record in the workspace, its page count and the time each step took."""
+
+    record: IssuedPack
+    pages: int
+    timings: IssueTimings = field(default_factory=IssueTimings)
+
+
+def default_pack_path(db_path: Path, org: str, kind: str, day: date) -> Path:
+    """A pack name beside the workspace: '<organisation>-<kind>-<date>.pdf'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", org.lower()).strip("-")[:40] or "isms"
+    return Path(db_path).parent / f"{slug}-{kind}-{day.isoformat()}.pdf"
+
+
+def preset_passphrase() -> str | None:
+    """The signing key's passphrase from ISMS_PASSPHRASE, None when it is not set (then ask)."""
+    from .keys import passphrase_from_env_or_file
+
+    return passphrase_from_env_or_file(None)
+
+
+def creates_key(org: str) -> bool:
+    """Whether issuing for `org` creates its signing key (so a new passphrase is asked twice)."""
+    from .keys import has_identity
+
+    return bool(org.strip()) and not has_identity(org)
+
+
+@dataclass(frozen=True)
+class IssueChoice:
+    """What the export form collected, as typed."""
+
+    kind: str
+    period_from: str
+    period_to: str
+    audit_id: int | None
+    review_id: int | None
+    out: str
+    passphrase: str  # typed; empty when the form did not ask for it
+    passphrase_again: str | None  # None unless a new key's passphrase is confirmed
+
+
+@dataclass(frozen=True)
+class CheckedChoice:
+    """An IssueChoice with its dates read, the file named and the passphrase settled."""
+
+    kind: str
+    period_from: date | None
+    period_to: date | None
+    audit_id: int | None
+    review_id: int | None
+    out: Path
+    passphrase: str
+
+
+def check_choice(choice: IssueChoice) -> CheckedChoice:
+    """Check the form before any work: InputError with the first problem and one per field."""
+    errors: dict[str, str] = {}
+    kind = choice.kind
+    start = end = None
+    if kind == "clause9":
+        start = parse_date(choice.period_from, "period_from", errors, required=True)
+        end = parse_date(choice.period_to, "period_to", errors, required=True)
+    audit_id = choice.audit_id if kind == "audit" else None
+    review_id = choice.review_id if kind == "review" else None
+    if kind == "audit" and audit_id is None:
+        errors["audit_id"] = "Choose the audit."
+    if kind == "review" and review_id is None:
+        errors["review_id"] = "Choose the review."
+    out_text = choice.out.strip()
+    if not out_text:
+        errors["out"] = "Where should the pack be saved?"
+    passphrase = preset_passphrase() or choice.passphrase
+    if not passphrase:
+        errors["passphrase"] = "The signing key needs its passphrase."
+    elif choice.passphrase_again is not None and choice.passphrase_again != passphrase:
+        errors["passphrase_again"] = "The two passphrases differ; type the new one twice."
+    if errors:
+        raise InputError(next(iter(errors.values())), errors)
+    return CheckedChoice(kind, start, end, audit_id, review_id, Path(out_text).expanduser(), passphrase)
 
 
 def check_output(out: Path) -> Path:
@@ -60,15 +144,14 @@ def issue_pack(
     issued_by: str,
     progress: Progress | None = None,
     tsa_url: str | None = None,
-    timings: IssueTimings | None = None,
-) -> IssuedPack:
-    """Build, sign and record one pack; returns the IssuedPack row (flushed, not committed)."""
+) -> IssueResult:
+    """Build, sign and record one pack; the result's IssuedPack row is flushed, not committed."""
     from . import keys
     from .pack import build_pack, resolve_request
     from .signing import sign_pdf
 
     report = progress or (lambda _f, _m: None)
-    t = timings or IssueTimings()
+    t = IssueTimings()
     out = check_output(out)
     req = resolve_request(
         session, kind, period_from=period_from, period_to=period_to, audit_id=audit_id, review_id=review_id
@@ -124,6 +207,5 @@ def issue_pack(
         out.unlink(missing_ok=True)  # never leave a pack the workspace does not know it issued
         raise
     t.record = time.perf_counter() - start
-    t.extra["pages"] = float(content.pages)
     report(1.0, "Pack issued")
-    return record
+    return IssueResult(record, content.pages, t)

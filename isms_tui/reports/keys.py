@@ -15,8 +15,10 @@ Files in an identity's folder, private ones passphrase-protected PKCS#12 with mo
   ca.p12      the local CA key + certificate (only for a generated identity)
   ca.pem      the CA certificate, the file an auditor trusts
 
-This module is imported only by the export/verify code paths and the `isms keys` commands:
-cryptography is imported at module level, pyHanko only where a signer is built.
+This module keeps the identity store: where the files live, writing them safely and unlocking
+them. The certificates are built and read in certificates.py. It is imported only by the
+export/verify code paths and the `isms keys` commands: cryptography is imported at module
+level, pyHanko only where a signer is built.
 """
 
 from __future__ import annotations
@@ -28,15 +30,28 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from isms_tui.services.errors import InputError
+
+from .certificates import (
+    WRONG_PASSPHRASE,
+    ca_common_name,
+    common_name,
+    fingerprint,
+    from_asn1,
+    generate_identity,
+    load_certificates,
+    open_p12,
+    organisation_name,
+    pem,
+    read_pem_certs,
+    root_of,
+    seal_p12,
+    to_asn1,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; pyHanko is imported lazily
     from pyhanko.sign.signers import SimpleSigner
@@ -49,17 +64,10 @@ IDENTITY_FILES = (SIGNER_P12, SIGNER_PEM, CA_P12, CA_PEM)
 ORG_FILE = "organisation"
 ORGS_DIR = "orgs"
 
-CA_YEARS = 10
-SIGNER_YEARS = 3
-# RFC 9336 id-kp-documentSigning; emailProtection as well because NSS (pdfsig, Firefox, Thunderbird)
-# checks a PDF signer's certificate for the e-mail signer usage and rejects an EKU without it.
-DOCUMENT_SIGNING_EKU = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
-
 NO_IDENTITY = (
     "There is no signing identity yet; run `isms keys init` (or `isms keys import FILE.p12`), "
     "or export a pack, which creates one."
 )
-WRONG_PASSPHRASE = "The passphrase does not open the signing key."
 
 
 @dataclass(frozen=True)
@@ -162,10 +170,10 @@ def _owner(directory: Path) -> str | None:
     except OSError:
         pass
     if (directory / CA_P12).is_file():
-        certs = _read_pem_certs(directory / SIGNER_PEM)
-        names = certs[0].subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME) if certs else []
-        if names:
-            return _normal(str(names[0].value)) or None
+        certs = read_pem_certs(directory / SIGNER_PEM)
+        org = organisation_name(certs[0]) if certs else None
+        if org is not None:
+            return _normal(org) or None
     return None
 
 
@@ -207,53 +215,12 @@ def init_identity(org_name: str, passphrase: str, *, force: bool = False) -> Ide
     _check_new_passphrase(passphrase)
     directory = _prepare_dir(force, identity_dir(org_name))
 
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = _name(f"{org_name} ISMS signing CA", org_name)
-    ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(_years_after(now, CA_YEARS))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
-        .add_extension(ca_ski, critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-
-    signer_key = ec.generate_private_key(ec.SECP256R1())
-    signer_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(org_name, org_name))
-        .issuer_name(ca_name)
-        .public_key(signer_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(min(_years_after(now, SIGNER_YEARS), ca_cert.not_valid_after_utc))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage([DOCUMENT_SIGNING_EKU, ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(signer_key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-
-    secret = passphrase.encode("utf-8")
-    signer_p12 = pkcs12.serialize_key_and_certificates(
-        org_name.encode("utf-8"), signer_key, signer_cert, [ca_cert], _encryption(secret)
-    )
-    ca_p12 = pkcs12.serialize_key_and_certificates(
-        f"{org_name} ISMS signing CA".encode(), ca_key, ca_cert, None, _encryption(secret)
-    )
+    new = generate_identity(org_name)
+    signer_p12 = seal_p12(org_name, new.signer_key, new.signer_cert, [new.ca_cert], passphrase)
+    ca_p12 = seal_p12(ca_common_name(org_name), new.ca_key, new.ca_cert, None, passphrase)
     _write_private(directory / CA_P12, ca_p12)
-    _write_public(directory / CA_PEM, ca_cert.public_bytes(serialization.Encoding.PEM))
-    _write_public(directory / SIGNER_PEM, signer_cert.public_bytes(serialization.Encoding.PEM))
+    _write_public(directory / CA_PEM, pem(new.ca_cert))
+    _write_public(directory / SIGNER_PEM, pem(new.signer_cert))
     _write_private(directory / SIGNER_P12, signer_p12)  # its presence means "an identity exists"
     _claim(directory, org_name)
     return load_identity(passphrase, org_name)
@@ -270,15 +237,15 @@ def import_identity(p12_path: Path, passphrase: str, *, force: bool = False, org
         data = p12_path.read_bytes()
     except OSError as exc:
         raise InputError(f"Cannot read {p12_path}: {exc.strerror or exc}.") from None
-    key, cert, chain = _open_p12(data, passphrase, p12_path.name)
+    _key, cert, chain = open_p12(data, passphrase, p12_path.name)
     now = dt.datetime.now(dt.UTC)
     if cert.not_valid_after_utc < now:
         raise InputError(f"The certificate in {p12_path.name} expired on {cert.not_valid_after_utc:%Y-%m-%d}.")
-    root = _root_of(cert, chain)
+    root = root_of(cert, chain)
     directory = _prepare_dir(force, identity_dir(org))
     if root is not None:
-        _write_public(directory / CA_PEM, root.public_bytes(serialization.Encoding.PEM))
-    _write_public(directory / SIGNER_PEM, cert.public_bytes(serialization.Encoding.PEM))
+        _write_public(directory / CA_PEM, pem(root))
+    _write_public(directory / SIGNER_PEM, pem(cert))
     _write_private(directory / SIGNER_P12, data)
     _claim(directory, org)
     return load_identity(passphrase, org)
@@ -312,9 +279,9 @@ def load_identity(passphrase: str, org: str | None = None) -> Identity:
         raise InputError(NO_IDENTITY) from None
     except OSError as exc:
         raise InputError(f"Cannot read the signing key {path}: {exc.strerror or exc}.") from None
-    extra = _read_pem_certs(directory / CA_PEM)
+    extra = read_pem_certs(directory / CA_PEM)
     try:
-        signer = SimpleSigner.load_pkcs12_data(data, other_certs=_to_asn1(extra), passphrase=passphrase.encode("utf-8"))
+        signer = SimpleSigner.load_pkcs12_data(data, other_certs=to_asn1(extra), passphrase=passphrase.encode("utf-8"))
     except ValueError as exc:
         # pyHanko wraps cryptography's error; its text tells a wrong passphrase from a broken file.
         if "password" in str(exc.__cause__ or exc).lower():
@@ -322,13 +289,13 @@ def load_identity(passphrase: str, org: str | None = None) -> Identity:
         raise InputError(f"The signing key {path} is not a readable PKCS#12 file.") from None
     except Exception:
         raise InputError(f"The signing key {path} must hold a private key and its certificate.") from None
-    cert = _from_asn1(signer.signing_cert)
-    chain = [_from_asn1(c) for c in signer.cert_registry if c != signer.signing_cert]
-    ca_cert = _root_of(cert, chain + extra)
+    cert = from_asn1(signer.signing_cert)
+    chain = [from_asn1(c) for c in signer.cert_registry if c != signer.signing_cert]
+    ca_cert = root_of(cert, chain + extra)
     return Identity(
         signer=signer,
         fingerprint=fingerprint(cert),
-        common_name=_common_name(cert),
+        common_name=common_name(cert),
         ca_cert=ca_cert,
         certificate=cert,
     )
@@ -354,17 +321,17 @@ def identity_info(org: str | None = None) -> IdentityInfo:
     directory = identity_dir(org)
     if not has_identity(org):
         raise InputError(NO_IDENTITY)
-    certs = _read_pem_certs(directory / SIGNER_PEM)
+    certs = read_pem_certs(directory / SIGNER_PEM)
     if not certs:
         raise InputError(f"{directory / SIGNER_PEM} is missing or unreadable; re-import or re-create the identity.")
     cert = certs[0]
-    cas = _read_pem_certs(directory / CA_PEM)
+    cas = read_pem_certs(directory / CA_PEM)
     ca = cas[0] if cas else None
     return IdentityInfo(
         directory=directory,
         organisation=_owner(directory),
         subject=cert.subject.rfc4514_string(),
-        common_name=_common_name(cert),
+        common_name=common_name(cert),
         issuer=cert.issuer.rfc4514_string(),
         fingerprint=fingerprint(cert),
         not_before=cert.not_valid_before_utc,
@@ -377,157 +344,26 @@ def identity_info(org: str | None = None) -> IdentityInfo:
     )
 
 
-def fingerprint(cert: x509.Certificate) -> str:
-    """SHA-256 of the DER certificate, lowercase hex: what the cover page and `isms verify` show."""
-    return cert.fingerprint(hashes.SHA256()).hex()
-
-
-def load_certificates(path: Path) -> list[x509.Certificate]:
-    """Every certificate in a PEM (one or more) or DER file; InputError when there is none."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+def trust_roots(trust: list[Path] | None) -> tuple[list[Any], list[str]]:
+    """Certificates to trust when verifying (asn1crypto, as pyHanko takes them) and a label for
+    each: the given files, else every organisation's local CA on this machine."""
     certs: list[x509.Certificate] = []
-    if b"-----BEGIN CERTIFICATE-----" in data:
-        try:
-            certs = x509.load_pem_x509_certificates(data)
-        except ValueError:
-            certs = []
+    if trust:
+        for p in trust:
+            certs.extend(load_certificates(Path(p)))
     else:
-        try:
-            certs = [x509.load_der_x509_certificate(data)]
-        except ValueError:
-            certs = []
-    if not certs:
-        raise InputError(f"{path} holds no certificate (expected a PEM or DER file).")
-    return certs
+        for folder in identity_dirs():
+            local = folder / CA_PEM
+            if local.is_file():
+                try:
+                    certs.extend(load_certificates(local))
+                except InputError:
+                    pass
+    labels = [f"{cert.subject.rfc4514_string()} (SHA-256 {fingerprint(cert)[:16]}...)" for cert in certs]
+    return to_asn1(certs), labels
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def _open_p12(data: bytes, passphrase: str, label: str) -> tuple[object, x509.Certificate, list[x509.Certificate]]:
-    """Open a PKCS#12 with cryptography, which raises on a wrong passphrase, and check it can sign."""
-    try:
-        key, cert, chain = pkcs12.load_key_and_certificates(data, passphrase.encode("utf-8"))
-    except ValueError as exc:
-        # cryptography says "Invalid password or PKCS12 data" when the structure parsed but did
-        # not decrypt, and "Could not deserialize PKCS12 data" when it is not PKCS#12 at all.
-        if "password" in str(exc).lower():
-            raise InputError(WRONG_PASSPHRASE) from None
-        raise InputError(f"{label} is not a PKCS#12 file.") from None
-    except Exception:
-        raise InputError(f"{label} cannot be read as a PKCS#12 file.") from None
-    if key is None or cert is None:
-        raise InputError(f"{label} must hold both a private key and its certificate.")
-    pub = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    own = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    if pub != own:
-        raise InputError(f"The private key in {label} does not belong to its certificate.")
-    return key, cert, list(chain)
-
-
-def _root_of(cert: x509.Certificate, pool: list[x509.Certificate]) -> x509.Certificate | None:
-    """Follow issuers through `pool` to a self-signed root; None when the chain does not reach one."""
-    current = cert
-    seen: set[bytes] = set()
-    while True:
-        if current.issuer == current.subject and current is not cert:
-            return current
-        if current.issuer == current.subject:  # the signer itself is self-signed: no separate CA
-            return None
-        if current.fingerprint(hashes.SHA256()) in seen:
-            return None
-        seen.add(current.fingerprint(hashes.SHA256()))
-        issuer = next((c for c in pool if c.subject == current.issuer and _issued(c, current)), None)
-        if issuer is None:
-            return None
-        current = issuer
-
-
-def _issued(issuer: x509.Certificate, cert: x509.Certificate) -> bool:
-    try:
-        cert.verify_directly_issued_by(issuer)
-    except Exception:
-        return False
-    return True
-
-
-def _to_asn1(certs: list[x509.Certificate]) -> list:
-    from asn1crypto import x509 as asn1_x509
-
-    return [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in certs]
-
-
-def _from_asn1(cert: object) -> x509.Certificate:
-    return x509.load_der_x509_certificate(cert.dump())  # type: ignore[attr-defined]
-
-
-def _read_pem_certs(path: Path) -> list[x509.Certificate]:
-    try:
-        return x509.load_pem_x509_certificates(path.read_bytes())
-    except (OSError, ValueError):
-        return []
-
-
-def _common_name(cert: x509.Certificate) -> str:
-    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    if names:
-        value = names[0].value
-        return value if isinstance(value, str) else value.decode("utf-8", "replace")
-    return cert.subject.rfc4514_string()
-
-
-def _name(common_name: str, org_name: str) -> x509.Name:
-    # X.520 upper bound for CN and O is 64 characters.
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org_name[:64]),
-        ]
-    )
-
-
-def _key_usage(**enabled: bool) -> x509.KeyUsage:
-    flags = dict.fromkeys(
-        (
-            "digital_signature",
-            "content_commitment",
-            "key_encipherment",
-            "data_encipherment",
-            "key_agreement",
-            "key_cert_sign",
-            "crl_sign",
-        ),
-        False,
-    )
-    flags.update(enabled)
-    return x509.KeyUsage(**flags, encipher_only=False, decipher_only=False)
-
-
-def _years_after(moment: dt.datetime, years: int) -> dt.datetime:
-    try:
-        return moment.replace(year=moment.year + years)
-    except ValueError:  # 29 February
-        return moment.replace(year=moment.year + years, day=28)
-
-
-def _encryption(secret: bytes) -> serialization.KeySerializationEncryption:
-    """AES-256 + PBKDF2 (OpenSSL 3 and NSS read it; the old RC2/3DES formats are not used).
-
-    cryptography fixes the PKCS#12 MAC at 2048 iterations and a guess can be tested against the
-    MAC alone, so more PBKDF2 rounds on the bags would slow every unlock without slowing an
-    attacker: the passphrase's own strength is what protects the key.
-    """
-    return (
-        serialization.PrivateFormat.PKCS12.encryption_builder()
-        .kdf_rounds(20_000)
-        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-        .hmac_hash(hashes.SHA256())
-        .build(secret)
-    )
 
 
 def _check_new_passphrase(passphrase: str) -> None:

@@ -25,10 +25,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from isms_tui.services.errors import InputError
 
 from .keys import Identity
+
+if TYPE_CHECKING:  # pyHanko is imported lazily, where it is used
+    from pyhanko.sign.timestamps import HTTPTimeStamper
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = "isms-tui-manifest/1"
@@ -185,7 +189,7 @@ def _embed_and_sign(pdf: bytes, attachments: list[Attachment], identity: Identit
     return output.getvalue()
 
 
-def _timestamper(tsa_url: str):
+def _timestamper(tsa_url: str) -> HTTPTimeStamper:
     """An RFC 3161 client; only ever built when the user configured a TSA URL."""
     if not re.match(r"^https?://[^\s/]+", tsa_url):
         raise InputError(f"The timestamp server address {tsa_url!r} is not an http(s) URL.")
@@ -203,7 +207,8 @@ def _signing_time(signed: bytes) -> dt.datetime:
     moment = sigs[0].self_reported_timestamp if len(sigs) == 1 else None
     if moment is None:  # pragma: no cover - pyHanko always writes /M
         return dt.datetime.now(dt.UTC).replace(microsecond=0)
-    return moment.astimezone(dt.UTC)
+    signed_at: dt.datetime = moment.astimezone(dt.UTC)
+    return signed_at
 
 
 def _check_validity(identity: Identity) -> None:
@@ -243,7 +248,8 @@ def _name_key(name: str) -> bytes:
     from pyhanko.pdf_utils.generic import encode_pdfdocencoding
 
     try:
-        return encode_pdfdocencoding(name)
+        key: bytes = encode_pdfdocencoding(name)  # type: ignore[no-untyped-call]  # pyHanko leaves it unannotated
+        return key
     except UnicodeEncodeError:
         return b"\xfe\xff" + name.encode("utf-16-be")
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from isms_tui.services.errors import InputError
+TrustRoots = list[Any]  # asn1crypto certificates for pyHanko's validation context (no type stubs)
 
 MANIFEST_NAME = "manifest.json"
 SIGNATURE_FIELD = "isms-tui"
@@ -105,7 +105,9 @@ def verify_pdf(path: Path, trust: list[Path] | None = None) -> VerifyReport:
     reported as failed checks.
     """
     path = Path(path)
-    roots, trusted_cas = _trust_roots(trust)
+    from .keys import trust_roots
+
+    roots, trusted_cas = trust_roots(trust)
     report = VerifyReport(
         ok=False,
         signer="",
@@ -125,7 +127,7 @@ def verify_pdf(path: Path, trust: list[Path] | None = None) -> VerifyReport:
 # --- the checks ---------------------------------------------------------------------------------
 
 
-def _verify_into(report: VerifyReport, path: Path, roots: list) -> None:
+def _verify_into(report: VerifyReport, path: Path, roots: TrustRoots) -> None:
     checks = report.checks
     try:
         data = path.read_bytes()
@@ -169,7 +171,7 @@ def _verify_into(report: VerifyReport, path: Path, roots: list) -> None:
     _attachment_checks(reader, report)
 
 
-def _validate(sig: Any, roots: list, checks: list[Check]) -> Any:
+def _validate(sig: Any, roots: TrustRoots, checks: list[Check]) -> Any:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
@@ -183,7 +185,7 @@ def _validate(sig: Any, roots: list, checks: list[Check]) -> Any:
         return None
 
 
-def _signature_checks(status: Any, sig: Any, data: bytes, reader: Any, roots: list, checks: list[Check]) -> None:
+def _signature_checks(status: Any, sig: Any, data: bytes, reader: Any, roots: TrustRoots, checks: list[Check]) -> None:
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     if status.intact:
@@ -219,7 +221,7 @@ def _signature_checks(status: Any, sig: Any, data: bytes, reader: Any, roots: li
             checks.append(Check("timestamp", False, "The signature's RFC 3161 timestamp is not valid or not trusted."))
 
 
-def _trust_check(status: Any, roots: list) -> Check:
+def _trust_check(status: Any, roots: TrustRoots) -> Check:
     if status.trusted and status.revocation_details is None:
         anchor = status.validation_path[0] if status.validation_path is not None else None
         name = _cn(anchor) if anchor is not None else "a trusted CA"
@@ -288,7 +290,7 @@ def _attachment_checks(reader: Any, report: VerifyReport) -> None:
     manifest = files.get(MANIFEST_NAME)
     if manifest is None:
         problems.append(f"There is no {MANIFEST_NAME} attachment, so the attachments cannot be checked.")
-    elif manifest[1] is not None:
+    elif manifest[1] is not None or manifest[0] is None:  # no data comes only with an error
         problems.append(f"{MANIFEST_NAME} cannot be read ({manifest[1]}).")
     else:
         try:
@@ -355,7 +357,7 @@ def _embedded_files(reader: Any) -> list[tuple[str, bytes | None, str | None]]:
     return result
 
 
-def _walk_name_tree(node: Any, out: list, depth: int) -> None:
+def _walk_name_tree(node: Any, out: list[tuple[str, bytes | None, str | None]], depth: int) -> None:
     if depth > 32:
         raise ValueError("the attachment name tree is nested too deeply")
     if "/Names" in node:
@@ -406,33 +408,6 @@ def _parse_manifest(raw: bytes) -> dict[str, dict[str, Any]]:
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _trust_roots(trust: list[Path] | None) -> tuple[list, list[str]]:
-    """asn1crypto certificates to trust and a label for each: the given files, else the local CA."""
-    from asn1crypto import x509 as asn1_x509
-    from cryptography.hazmat.primitives import serialization
-
-    from .keys import CA_PEM, fingerprint, identity_dirs, load_certificates
-
-    certs = []
-    if trust:
-        for p in trust:
-            certs.extend(load_certificates(Path(p)))
-    else:  # every organisation's local CA on this machine
-        for folder in identity_dirs():
-            local = folder / CA_PEM
-            if local.is_file():
-                try:
-                    certs.extend(load_certificates(local))
-                except InputError:
-                    pass
-    labels = []
-    roots = []
-    for cert in certs:
-        roots.append(asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)))
-        labels.append(f"{cert.subject.rfc4514_string()} (SHA-256 {fingerprint(cert)[:16]}...)")
-    return roots, labels
-
-
 def _describe_signer(report: VerifyReport, sig: Any, status: Any) -> None:
     try:
         cert = status.signing_cert if status is not None else sig.signer_cert
@@ -466,9 +441,8 @@ def _iso(moment: Any) -> str:
     import datetime as dt
 
     if isinstance(moment, dt.datetime):
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(dt.UTC)
-        return moment.isoformat()
+        stamp = moment.astimezone(dt.UTC) if moment.tzinfo is not None else moment
+        return stamp.isoformat()
     return str(moment)
 
 

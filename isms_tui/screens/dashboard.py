@@ -14,10 +14,10 @@ from textual.widgets import DataTable, Digits, Label, Static
 
 from isms_tui.models.enums import Status
 from isms_tui.services import clock, periods
+from isms_tui.services.formatting import number
 from isms_tui.widgets.actions_panel import ActionsPanel
 from isms_tui.widgets.status import (
     STATUS_STYLE,
-    fmt_value,
     spark,
     status_text,
     trend_text,
@@ -159,7 +159,7 @@ class DashboardScreen(SectionScreen):
                         Text(r.kpi.name, overflow="ellipsis", no_wrap=True),
                         status_text(r.state.status),
                         r.last_label,
-                        fmt_value(r.state.last_value, r.kpi.unit),
+                        number(r.state.last_value, r.kpi.unit, strip=True),
                         trend_text(r.state.trend),
                         spark(r.recent),
                     ],

@@ -17,7 +17,8 @@ from textual.widgets import Input, ProgressBar, Static
 
 from isms_tui.models.enums import Status
 from isms_tui.services import clock, periods
-from isms_tui.widgets.status import fmt_value, spark, target_text
+from isms_tui.services.formatting import number, target_text
+from isms_tui.widgets.status import spark
 
 from .base import SectionScreen, current_actor, workspace_session
 from .reading_form import ReadingSaved, ask_for_analysis
@@ -78,7 +79,7 @@ class DueReadingsScreen(SectionScreen):
                 r.kpi.name,
                 periods.period_label(p, r.kpi.frequency),
                 p,
-                target_text(r.kpi),
+                target_text(r.kpi, strip=True),
                 r.kpi.unit,
                 r.kpi.method,
                 r.recent,
@@ -119,7 +120,7 @@ class DueReadingsScreen(SectionScreen):
         text.append("  (overdue)\n" if item.overdue else "\n", style="magenta")
         text.append(f"Target {item.text_target}")
         if item.recent:
-            text.append(f"   recent {spark(item.recent)}  last {fmt_value(item.recent[-1], item.unit)}")
+            text.append(f"   recent {spark(item.recent)}  last {number(item.recent[-1], item.unit, strip=True)}")
         if item.method:
             text.append(f"\nHow: {item.method}", style="dim")
         self.query_one("#due-kpi", Static).update(text)
@@ -153,7 +154,7 @@ class DueReadingsScreen(SectionScreen):
             self.query_one("#due-value", Input).focus()
             return
         self.saved += 1
-        self.notify(f"{item.code} {item.label}: {fmt_value(value, item.unit)}", markup=False)
+        self.notify(f"{item.code} {item.label}: {number(value, item.unit, strip=True)}", markup=False)
         result = ReadingSaved(item.kpi_id, item.period, value, status, item.unit, item.text_target)
         self.index += 1
         if status == Status.OFF_TARGET:

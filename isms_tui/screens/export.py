@@ -7,8 +7,6 @@ path, SHA-256 and signer fingerprint, or with one sentence saying what is wrong.
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -22,8 +20,17 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, ProgressBar, Select, Static
 
+from isms_tui.reports.issue import (
+    CheckedChoice,
+    IssueChoice,
+    check_choice,
+    creates_key,
+    default_pack_path,
+    issue_pack,
+    preset_passphrase,
+)
 from isms_tui.services import clock
-from isms_tui.services.form_values import parse_date
+from isms_tui.services.errors import InputError
 from isms_tui.widgets.form import FormField, value_of
 
 from .base import current_actor, workspace_session
@@ -43,12 +50,6 @@ class PackIssued:
     sha256: str
     fingerprint: str
     pages: int
-
-
-def default_out(db_path: Path, org: str, kind: str, day: date) -> Path:
-    """A pack name beside the workspace: '<organisation>-<kind>-<date>.pdf'."""
-    slug = re.sub(r"[^a-z0-9]+", "-", org.lower()).strip("-")[:40] or "isms"
-    return db_path.parent / f"{slug}-{kind}-{day.isoformat()}.pdf"
 
 
 class ExportScreen(ModalScreen["PackIssued | None"]):
@@ -82,7 +83,7 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         self.db_path = Path(db_path)
         self.busy = False
         self.issued: PackIssued | None = None
-        self.needs_passphrase = not os.environ.get("ISMS_PASSPHRASE")
+        self.needs_passphrase = preset_passphrase() is None
         self._org = ""
         self._auto_out = ""
 
@@ -163,9 +164,7 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         except Exception as exc:
             self.app.call_from_thread(self._failed, f"The workspace could not be read: {exc}")
             return
-        from isms_tui.reports.keys import has_identity
-
-        new_key = bool(org.strip()) and not has_identity(org)
+        new_key = creates_key(org)
         self.app.call_from_thread(self._choices, org, audit_opts, review_opts, new_key)
 
     def _choices(self, org: str, audit_opts: list, review_opts: list, new_key: bool = False) -> None:
@@ -177,7 +176,7 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         out = self.query_one("#field-out", FormField).control
         if not out.value:
             kind = self.value("kind") or "clause9"
-            self._auto_out = out.value = str(default_out(self.db_path, org, kind, clock.today()))
+            self._auto_out = out.value = str(default_pack_path(self.db_path, org, kind, clock.today()))
 
     # -- reacting to the form ----------------------------------------------------------------
 
@@ -190,7 +189,7 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
             self.query_one(f"#field-{key}", FormField).set_class(kind != "clause9", "hidden")
         out = self.query_one("#field-out", FormField).control
         if self._org and out.value in ("", self._auto_out):  # only a name the user has not edited
-            self._auto_out = out.value = str(default_out(self.db_path, self._org, kind, clock.today()))
+            self._auto_out = out.value = str(default_pack_path(self.db_path, self._org, kind, clock.today()))
 
     def value(self, key: str):
         return value_of(self.query_one(f"#field-{key}", FormField).control)
@@ -213,81 +212,59 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
     def action_issue(self) -> None:
         if self.busy:
             return
-        errors: dict[str, str] = {}
-        kind = self.value("kind") or "clause9"
-        start = end = None
-        if kind == "clause9":
-            start = parse_date(self.value("period_from") or "", "period_from", errors, required=True)
-            end = parse_date(self.value("period_to") or "", "period_to", errors, required=True)
-        audit_id = self.value("audit_id") if kind == "audit" else None
-        review_id = self.value("review_id") if kind == "review" else None
-        if kind == "audit" and audit_id is None:
-            errors["audit_id"] = "Choose the audit."
-        if kind == "review" and review_id is None:
-            errors["review_id"] = "Choose the review."
-        out_text = (self.value("out") or "").strip()
-        if not out_text:
-            errors["out"] = "Where should the pack be saved?"
-        passphrase = os.environ.get("ISMS_PASSPHRASE") or (self.value("passphrase") if self.needs_passphrase else "")
-        if not passphrase:
-            errors["passphrase"] = "The signing key needs its passphrase."
-        elif (
-            self.needs_passphrase
-            and not self.query_one("#field-passphrase_again", FormField).has_class("hidden")
-            and self.value("passphrase_again") != passphrase
-        ):
-            errors["passphrase_again"] = "The two passphrases differ; type the new one twice."
-        for field in self.query(FormField):
-            field.set_error(errors.get(field.key))
-        if errors:
-            self._failed(next(iter(errors.values())))
+        confirm = self.needs_passphrase and not self.query_one("#field-passphrase_again", FormField).has_class("hidden")
+        choice = IssueChoice(
+            kind=self.value("kind") or "clause9",
+            period_from=self.value("period_from") or "",
+            period_to=self.value("period_to") or "",
+            audit_id=self.value("audit_id"),
+            review_id=self.value("review_id"),
+            out=self.value("out") or "",
+            passphrase=(self.value("passphrase") or "") if self.needs_passphrase else "",
+            passphrase_again=self.value("passphrase_again") if confirm else None,
+        )
+        try:
+            checked = check_choice(choice)
+        except InputError as exc:
+            for field in self.query(FormField):
+                field.set_error(exc.fields.get(field.key))
+            self._failed(str(exc))
             return
+        for field in self.query(FormField):
+            field.set_error(None)
         self.busy = True
         self.query_one("#export-issue", Button).disabled = True
         result = self.query_one("#export-result", Static)
         result.remove_class("-error", "-done")
         result.update("")
         self._progress(0.0, "Starting")
-        self.issue(kind, start, end, audit_id, review_id, Path(out_text).expanduser(), passphrase, current_actor(self))
+        self.issue(checked, current_actor(self))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-pack")
-    def issue(
-        self,
-        kind: str,
-        start: date | None,
-        end: date | None,
-        audit_id: int | None,
-        review_id: int | None,
-        out: Path,
-        passphrase: str,
-        actor: str,
-    ) -> None:
+    def issue(self, checked: CheckedChoice, actor: str) -> None:
         """Build, sign and record the pack off the main thread; report back, never raise."""
         from isms_tui.models.db import WorkspaceError
-        from isms_tui.services.errors import InputError, NotFound
+        from isms_tui.services.errors import NotFound
 
         def progress(fraction: float, message: str) -> None:
             self.app.call_from_thread(self._progress, fraction, message)
 
         try:
-            from isms_tui.reports.issue import IssueTimings, issue_pack
-
-            timings = IssueTimings()
             with workspace_session(self) as session:
-                record = issue_pack(
+                issued = issue_pack(
                     session,
-                    out,
-                    kind,
-                    period_from=start,
-                    period_to=end,
-                    audit_id=audit_id,
-                    review_id=review_id,
-                    passphrase=passphrase,
+                    checked.out,
+                    checked.kind,
+                    period_from=checked.period_from,
+                    period_to=checked.period_to,
+                    audit_id=checked.audit_id,
+                    review_id=checked.review_id,
+                    passphrase=checked.passphrase,
                     issued_by=actor,
                     progress=progress,
-                    timings=timings,
                 )
-            done = PackIssued(out, record.sha256, record.signer_fingerprint, int(timings.extra.get("pages", 0)))
+            record = issued.record
+            done = PackIssued(checked.out, record.sha256, record.signer_fingerprint, issued.pages)
         except (InputError, NotFound, WorkspaceError) as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return

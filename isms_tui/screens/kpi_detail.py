@@ -14,7 +14,8 @@ from textual.widgets import DataTable, Label, Static
 
 from isms_tui.services import clock, periods
 from isms_tui.services.evaluation import evaluate_value
-from isms_tui.widgets.status import fmt_value, status_text, target_text, trend_text
+from isms_tui.services.formatting import number, target_text
+from isms_tui.widgets.status import status_text, trend_text
 from isms_tui.widgets.tables import RecordTable, sync_rows
 from isms_tui.widgets.trend_chart import TrendChart
 
@@ -115,7 +116,7 @@ class KpiDetailScreen(SectionScreen):
                     r.period_start.isoformat(),
                     [
                         periods.period_label(r.period_start, k.frequency),
-                        fmt_value(r.value, k.unit),
+                        number(r.value, k.unit, strip=True),
                         status_text(evaluate_value(k, r.value)),
                         Text(r.entered_by),
                         r.entered_at.strftime("%Y-%m-%d"),
@@ -236,8 +237,8 @@ def _definition(report: KpiReport) -> Table:
 def _target_line(k) -> str:
     """'≤ 30 days (warning 45 days)', with both warning bounds for a range."""
     if k.warning is None:
-        return target_text(k)
-    warning = fmt_value(k.warning, k.unit)
+        return target_text(k, strip=True)
+    warning = number(k.warning, k.unit, strip=True)
     if k.warning_high is not None:
-        warning += f"–{fmt_value(k.warning_high, k.unit)}"
-    return f"{target_text(k)} (warning {warning})"
+        warning += f"–{number(k.warning_high, k.unit, strip=True)}"
+    return f"{target_text(k, strip=True)} (warning {warning})"

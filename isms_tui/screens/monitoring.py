@@ -13,7 +13,8 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from isms_tui.models.enums import Status
 from isms_tui.services import clock
-from isms_tui.widgets.status import fmt_value, spark, status_text, target_text, trend_text
+from isms_tui.services.formatting import number, target_text
+from isms_tui.widgets.status import spark, status_text, trend_text
 from isms_tui.widgets.tables import RecordTable, sync_rows
 
 from .base import SectionScreen
@@ -118,8 +119,8 @@ class KpiListScreen(SectionScreen):
                         Text(r.kpi.name, style="" if r.kpi.active else "dim strike", overflow="ellipsis", no_wrap=True),
                         status_text(r.state.status),
                         r.last_label,
-                        fmt_value(r.state.last_value, r.kpi.unit),
-                        target_text(r.kpi),
+                        number(r.state.last_value, r.kpi.unit, strip=True),
+                        target_text(r.kpi, strip=True),
                         trend_text(r.state.trend),
                         spark(r.recent),
                         r.kpi.frequency.value,

@@ -18,8 +18,8 @@ from textual.widgets import Input
 from isms_tui.models.enums import Status
 from isms_tui.services import clock, periods
 from isms_tui.services.form_values import DATE_HINT
+from isms_tui.services.formatting import number, target_text
 from isms_tui.widgets.form import FormField, FormModal, person_select
-from isms_tui.widgets.status import fmt_value, target_text
 
 from .base import current_actor, workspace_session
 
@@ -52,7 +52,7 @@ class ReadingForm(FormModal[ReadingSaved]):
             self.existing = readings.find_reading(session, kpi_id, start)
         self.period = start
         self.replace_armed = False
-        self.form_title = f"Reading for {self.kpi.code} {self.kpi.name} · target {target_text(self.kpi)}"
+        self.form_title = f"Reading for {self.kpi.code} {self.kpi.name} · target {target_text(self.kpi, strip=True)}"
 
     def fields(self) -> Iterable[Widget]:
         label = periods.period_label(self.period, self.kpi.frequency)
@@ -98,7 +98,12 @@ class ReadingForm(FormModal[ReadingSaved]):
             self.replace_armed = True
             raise InputError(f"{dup} Press ctrl+s again to replace it.", {"period": "Already recorded."}) from None
         return ReadingSaved(
-            self.kpi.id, start, value, evaluation.evaluate_value(self.kpi, value), self.kpi.unit, target_text(self.kpi)
+            self.kpi.id,
+            start,
+            value,
+            evaluation.evaluate_value(self.kpi, value),
+            self.kpi.unit,
+            target_text(self.kpi, strip=True),
         )
 
 
@@ -171,7 +176,9 @@ def open_reading_form(screen: Screen, kpi_id: int, on_done: Callable[[], object]
         if result.status == Status.OFF_TARGET:
             ask_for_analysis(screen, result, on_done)
         else:
-            screen.notify(f"Saved: {fmt_value(result.value, result.unit)} is {result.status.value}.", markup=False)
+            screen.notify(
+                f"Saved: {number(result.value, result.unit, strip=True)} is {result.status.value}.", markup=False
+            )
 
     screen.app.push_screen(ReadingForm(kpi_id, period), saved)
 
@@ -187,7 +194,7 @@ def ask_for_analysis(screen: Screen, result: ReadingSaved, on_done: Callable[[],
         AnalysisForm(
             result.kpi_id,
             result.period,
-            reason=f"{fmt_value(result.value, result.unit)} is off target"
+            reason=f"{number(result.value, result.unit, strip=True)} is off target"
             + (f" ({result.target})" if result.target else "")
             + ": record the analysis (escape to skip)",
         ),

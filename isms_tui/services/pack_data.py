@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from isms_tui.models import Analysis, Evidence, EvidenceLink, Kpi, Person
+from isms_tui.models import Analysis, Evidence, EvidenceLink, Kpi, Objective, Person
 
 from .errors import InputError
 from .evaluation import KpiState, kpi_state
@@ -65,7 +65,7 @@ def pack_kpis(session: Session, period_from: date, period_to: date) -> list[Kpi]
             (period_from.isoformat(), period_to.isoformat()),
         )
     }
-    return [k for k in session.exec(select(Kpi).order_by(Kpi.code)) if k.active or k.id in with_readings]
+    return [k for k in session.exec(select(Kpi).order_by(col(Kpi.code))) if k.active or k.id in with_readings]
 
 
 def readings_between(session: Session, period_from: date, period_to: date) -> dict[int, list[ReadingRow]]:
@@ -98,13 +98,18 @@ def analyses_between(session: Session, period_from: date, period_to: date) -> li
     codes = {k.id: k.code for k in session.exec(select(Kpi))}
     q = (
         select(Analysis)
-        .where(Analysis.analysed_on >= period_from, Analysis.analysed_on <= period_to)
-        .order_by(Analysis.analysed_on, Analysis.id)
+        .where(col(Analysis.analysed_on) >= period_from, col(Analysis.analysed_on) <= period_to)
+        .order_by(col(Analysis.analysed_on), col(Analysis.id))
     )
     return [
         AnalysisRow(a, codes.get(a.kpi_id, "ISMS") if a.kpi_id else "ISMS", names.get(a.analyst_id or 0, ""))
         for a in session.exec(q)
     ]
+
+
+def objective_labels(session: Session) -> dict[int, str]:
+    """Each objective's code and statement ('OBJ-1 Keep the service available'), by id."""
+    return {o.id: f"{o.code} {o.statement}" for o in session.exec(select(Objective)) if o.id is not None}
 
 
 def people(session: Session) -> dict[int, str]:
@@ -121,9 +126,9 @@ def evidence_links(session: Session, records: dict[str, list[int]]) -> list[tupl
             chunk = unique[i : i + 500]
             q = (
                 select(Evidence, EvidenceLink.entity_id)
-                .join(EvidenceLink, EvidenceLink.evidence_id == Evidence.id)
-                .where(EvidenceLink.entity == entity, EvidenceLink.entity_id.in_(chunk))
-                .order_by(EvidenceLink.entity_id, Evidence.original_name)
+                .join(EvidenceLink, col(EvidenceLink.evidence_id) == col(Evidence.id))
+                .where(col(EvidenceLink.entity) == entity, col(EvidenceLink.entity_id).in_(chunk))
+                .order_by(col(EvidenceLink.entity_id), col(Evidence.original_name))
             )
             out.extend((ev, entity, eid) for ev, eid in session.exec(q))
     return out
@@ -132,7 +137,7 @@ def evidence_links(session: Session, records: dict[str, list[int]]) -> list[tupl
 def evidence_by_sha(session: Session, shas: list[str]) -> dict[str, Evidence]:
     if not shas:
         return {}
-    return {e.sha256: e for e in session.exec(select(Evidence).where(Evidence.sha256.in_(sorted(set(shas)))))}
+    return {e.sha256: e for e in session.exec(select(Evidence).where(col(Evidence.sha256).in_(sorted(set(shas)))))}
 
 
 def packs_summary(session: Session) -> dict[str, object]:
@@ -141,8 +146,10 @@ def packs_summary(session: Session) -> dict[str, object]:
 
     from isms_tui.models import IssuedPack
 
-    count = session.exec(select(func.count(IssuedPack.id))).one()
-    last = session.exec(select(IssuedPack).order_by(IssuedPack.issued_at.desc(), IssuedPack.id.desc())).first()
+    count = session.exec(select(func.count(col(IssuedPack.id)))).one()
+    last = session.exec(
+        select(IssuedPack).order_by(col(IssuedPack.issued_at).desc(), col(IssuedPack.id).desc())
+    ).first()
     return {
         "last": {"file": last.file_name, "issued_at": last.issued_at.isoformat(), "sha256": last.sha256}
         if last

@@ -16,9 +16,10 @@ from rich.table import Table
 from rich.text import Text
 
 from isms_tui.models.enums import Status
+from isms_tui.services.formatting import number, plural
 from isms_tui.widgets.actions_panel import short_name
 from isms_tui.widgets.bar_chart import Bar, column_chart, hbar
-from isms_tui.widgets.status import STATUS_STYLE, fmt_value, spark
+from isms_tui.widgets.status import STATUS_STYLE, spark
 
 SHORT_TITLES: dict[str, str] = {
     "a": "Previous review actions",
@@ -56,10 +57,6 @@ def _table(*columns: tuple[str, dict[str, Any]]) -> Table:
     for title, opts in columns:
         table.add_column(title, **opts)
     return table
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def action_status(status: str, overdue: bool = False) -> Text:
@@ -227,7 +224,7 @@ def render_d2(data: dict[str, Any]) -> RenderableType:
     )
     for k in kpis:
         mark, style = STATUS_STYLE[Status(k["last_status"])]
-        last = Text.assemble((mark, style), " ", fmt_value(k["last"], k["unit"]))
+        last = Text.assemble((mark, style), " ", number(k["last"], k["unit"], strip=True))
         table.add_row(
             Text(k["code"]),
             Text(k["name"]),

@@ -1,0 +1,430 @@
+"""Section 9.2: the audit programme, its coverage, each audit's report and its findings."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from reportlab.platypus import Paragraph
+
+from isms_tui.models import Action, Audit, AuditResult, AuditStatus, Evidence, Grading
+from isms_tui.reports import layout as L
+from isms_tui.reports.layout import BAD, NEUTRAL, M, Tone, esc
+from isms_tui.services import actions as actions_service
+from isms_tui.services import audit_views, pack_data
+from isms_tui.services import audits as audits_service
+from isms_tui.services import programme as programme_service
+from isms_tui.services.formatting import iso, long_date, plural
+
+from .cells import (
+    ACTION_TONE,
+    AUDIT_TONE,
+    RESULT_CODE,
+    RESULT_TONE,
+    bold_cell,
+    lines_cell,
+    muted_cell,
+    text_cell,
+    tone_label,
+)
+from .context import Context, stored_id
+
+MATRIX_AUDITS = 8  # audit columns per coverage matrix table
+
+
+def gather_audits(ctx: Context) -> tuple[Any, list[Audit], list[Audit]]:
+    prog = programme_service.current_programme(ctx.session, ctx.period_to)
+    every = audits_service.list_audits(ctx.session)
+    cycle = [a for a in every if prog is not None and a.programme_id == prog.id]
+    inside = [
+        a
+        for a in every
+        if (a.actual_start or a.planned_start) <= ctx.period_to
+        and (a.actual_end or (a.planned_end if a.status != AuditStatus.IN_PROGRESS else ctx.period_to))
+        >= ctx.period_from
+    ]
+    return prog, cycle, inside
+
+
+def write_section_92(ctx: Context, prog: Any, cycle: list[Audit], inside: list[Audit]) -> None:
+    s = ctx.story
+    s.heading(0, "9.2 Internal audit", new_page=True)
+    s.para(
+        "The audit programme and its risk-based priorities, the coverage of the requirements of the standard "
+        "by the audits of the cycle, and every audit that took place in the period, with its plan, the "
+        "impartiality of its auditors, its results by requirement, its findings and their corrective actions."
+    )
+    s.heading(1, "9.2.2 Internal audit programme", ref="9.2.2")
+    if prog is None:
+        s.para("No audit programme is recorded in this workspace.")
+    else:
+        s.add(
+            L.kv_table(
+                [
+                    ("Programme", prog.title),
+                    (
+                        "Cycle",
+                        f"{long_date(prog.cycle_start)} to {long_date(programme_service.cycle_end(prog))} "
+                        f"({plural(prog.cycle_years, 'year')})",
+                    ),
+                    ("Owner", ctx.person(prog.owner_id)),
+                    ("Objectives", prog.objectives),
+                    ("Methods", prog.methods),
+                    ("Responsibilities", prog.responsibilities),
+                ]
+            )
+        )
+        s.space(6)
+        _programme_audits(ctx, cycle)
+        s.heading(2, "Risk-based priorities", toc=False, keep=50 * L.mm)
+        s.para(
+            "Frequency and depth follow the importance of each area and the results of previous audits.",
+            L.styles().muted,
+        )
+        prios = programme_service.priorities(ctx.session, ctx.period_to)
+        if prios:
+            rows = [
+                [
+                    bold_cell(p.area.name),
+                    f"{p.area.importance} of 5",
+                    f"{p.interval_months} months",
+                    iso(p.last_audited),
+                    iso(p.next_due),
+                    text_cell("; ".join(p.reasons)),
+                ]
+                for p in prios
+            ]
+            s.add(
+                L.data_table(
+                    ["Area", "Importance", "Interval", "Last audited", "Next due", "Why"],
+                    rows,
+                    [1.9, 1.05, 0.95, 1.1, 1.05, 3.45],
+                )
+            )
+        else:
+            s.para("No audit areas are defined.", L.styles().muted)
+        _coverage(ctx, prog)
+    s.heading(1, "Audits in the period", ref="9.2.1 and 9.2.2")
+    if not inside:
+        s.para("No audit took place in the period.")
+    for i, audit in enumerate(inside):
+        audit_block(ctx, audit, title_level=2, sub_level=3, numbered=f"Audit {audit.id}: ")
+        ctx.progress(0.35 + 0.1 * (i + 1) / len(inside), "Writing the audit reports")
+
+
+def _programme_audits(ctx: Context, cycle: list[Audit]) -> None:
+    s = ctx.story
+    if not cycle:
+        s.para("The programme plans no audit yet.", L.styles().muted)
+        return
+    rows = []
+    tones = []
+    counts: Counter[tuple[int, Grading]] = Counter()
+    for f in (f for a in cycle for f in audits_service.findings(ctx.session, stored_id(a))):
+        counts[(f.audit_id, f.grading)] += 1
+    for i, a in enumerate(cycle):
+        aid = stored_id(a)
+        found = ", ".join(f"{counts[(aid, g)]} {g.value}" for g in Grading if counts.get((aid, g))) or "—"
+        actual = (
+            (f"{iso(a.actual_start)} to\n{iso(a.actual_end)}" if a.actual_end else f"{iso(a.actual_start)} to\n…")
+            if a.actual_start
+            else "—"
+        )
+        rows.append(
+            [
+                str(a.id),
+                text_cell(a.title),
+                text_cell(audit_views.ref_ranges(a.scope_refs)),
+                text_cell(f"{iso(a.planned_start)} to\n{iso(a.planned_end)}"),
+                text_cell(actual),
+                text_cell(ctx.person(a.lead_auditor_id)),
+                tone_label(AUDIT_TONE[a.status], a.status.value),
+                text_cell(found),
+            ]
+        )
+        tones.append((6, i, AUDIT_TONE[a.status]))
+    s.add(
+        L.data_table(
+            ["#", "Audit", "Scope", "Planned", "Actual", "Lead auditor", "Status", "Findings"],
+            rows,
+            [0.3, 1.8, 1.5, 1.15, 1.15, 1.05, 1.15, 1.6],
+            tones=tones,
+        )
+    )
+
+
+def _coverage(ctx: Context, prog: Any) -> None:
+    s = ctx.story
+    st = L.styles()
+    cov = programme_service.coverage(ctx.session, prog.id)
+    s.heading(1, "Coverage of the requirements", ref="9.2.2: the whole ISMS over the cycle", keep=120 * L.mm)
+    covered = len(cov.rows) - len(cov.uncovered)
+    s.para(
+        f"{covered} of {len(cov.rows)} requirements ({cov.percent}%) are in the scope of at least one audit "
+        "of the cycle, audited or planned. Each cell gives the result recorded for the requirement in that "
+        "audit; an empty cell means the requirement is not in the audit's scope."
+    )
+    if cov.uncovered:
+        refs = ", ".join(r.ref for r in cov.uncovered)
+        s.markup(f"<b>Not yet covered:</b> {esc(refs)}.", st.muted)
+    legend = " · ".join(
+        f'<font color="{RESULT_TONE[k].text.hexval()}"><b>{esc(code)}</b></font> {esc(k)}'
+        for k, code in RESULT_CODE.items()
+    )
+    s.markup("Legend: " + legend + ".", st.muted)
+    if not cov.audits:
+        s.para("No audit is planned in the programme yet.", st.muted)
+        return
+    for start in range(0, len(cov.audits), MATRIX_AUDITS):
+        group = cov.audits[start : start + MATRIX_AUDITS]
+        if len(cov.audits) > MATRIX_AUDITS:
+            s.heading(3, f"Audits {start + 1} to {start + len(group)} of {len(cov.audits)}", toc=False, keep=60 * L.mm)
+        key = "; ".join(
+            f"A{a.id} = {a.title} ({iso(a.actual_start or a.planned_start)}, {a.status.value})" for a in group
+        )
+        s.para(key, st.muted)
+        header = ["Ref", "Requirement"] + [f"A{a.id}" for a in group]
+        rows: list[list[Any]] = []
+        cmds: list[tuple[Any, ...]] = []
+        toned: list[tuple[int, int, Tone]] = []
+        for ri, row in enumerate(cov.rows):
+            title = (
+                text_cell(row.title)
+                if row.covered
+                else M(
+                    f'{esc(row.title)} <font color="{BAD.text.hexval()}"><b>{esc(L.symbol(BAD))}not covered</b></font>',
+                    st.cell,
+                )
+            )
+            cells: list[Any] = [row.ref, title]
+            for ci, value in enumerate(row.cells[start : start + len(group)]):
+                if value:
+                    tone = RESULT_TONE.get(value, NEUTRAL)
+                    cells.append(RESULT_CODE.get(value, value))
+                    toned.append((ci + 2, ri + 1, tone))
+                else:
+                    cells.append("")
+            if not row.covered:
+                cmds.append(("TEXTCOLOR", (0, ri + 1), (0, ri + 1), BAD.text))
+            rows.append(cells)
+        cmds += L.tone_commands(toned, text=True)
+        cmds += [
+            ("ALIGN", (2, 0), (-1, -1), "CENTER"),
+            ("FONT", (2, 1), (-1, -1), st.fonts.bold, 6.8, 8.6),
+            ("FONT", (0, 1), (0, -1), st.fonts.regular, 7.4, 9.4),
+        ]
+        widths = [0.75, 3.6] + [0.62] * len(group)
+        s.add(L.data_table(header, rows, widths, extra=cmds))
+
+
+def audit_block(ctx: Context, audit: Audit, *, title_level: int | None, sub_level: int, numbered: str = "") -> None:
+    """One audit: plan, impartiality, conclusion, results by requirement, findings and actions.
+
+    Sub-headings at `sub_level` (in the contents when at level 2 or above)."""
+    s = ctx.story
+    st = L.styles()
+    view = audit_views.audit_view(ctx.session, stored_id(audit))
+    items = audits_service.items(ctx.session, stored_id(audit))
+    sub = sub_level
+    in_toc = sub <= 2
+    if title_level is not None:
+        s.heading(title_level, f"{numbered}{audit.title}", keep=80 * L.mm)
+    s.heading(sub, "Plan", ref="9.2.2 c) and d): criteria, scope, auditors", toc=in_toc, keep=50 * L.mm)
+    actual = (
+        "not started"
+        if not audit.actual_start
+        else f"{long_date(audit.actual_start)} to {long_date(audit.actual_end)}"
+        if audit.actual_end
+        else f"started {long_date(audit.actual_start)}, in progress"
+    )
+    s.add(
+        L.kv_table(
+            [
+                ("Status", tone_label(AUDIT_TONE[audit.status], audit.status.value)),
+                ("Programme", view.programme.title if view.programme else "not part of a programme"),
+                ("Scope (requirements)", audit_views.ref_ranges(audit.scope_refs) or "—"),
+                ("Scope (areas)", ", ".join(audit.scope_areas) or "—"),
+                ("Criteria", audit.criteria),
+                ("Methods", audit.methods),
+                ("Planned", f"{long_date(audit.planned_start)} to {long_date(audit.planned_end)}"),
+                ("Fieldwork", actual),
+                ("Lead auditor", view.lead or "—"),
+                ("Audit team", ", ".join(view.team) or "none besides the lead auditor"),
+                ("Auditees", audit.auditees),
+            ]
+        )
+    )
+    s.heading(sub, "Impartiality", ref="9.2.2 d): objectivity and impartiality", toc=in_toc, keep=40 * L.mm)
+    if view.conflicts:
+        s.para("An auditor of this audit is responsible for an area in its scope:", st.body)
+        s.add(
+            L.data_table(
+                ["Person", "Role in the audit", "Area in scope they are responsible for"],
+                [[text_cell(c.person), c.role, text_cell(c.area)] for c in view.conflicts],
+                [2, 1.4, 4],
+            )
+        )
+        s.space(4)
+        if audit.independence_declaration:
+            s.add(
+                L.kv_table(
+                    [
+                        ("Independence declaration", audit.independence_declaration),
+                        ("Declared by", f"{audit.declared_by or '—'} on {iso(audit.declared_at)}"),
+                    ]
+                )
+            )
+        else:
+            s.markup(
+                f'<font color="{BAD.text.hexval()}"><b>No independence declaration is recorded</b></font>: '
+                "the audit cannot start until the auditor is changed or the declaration is made.",
+                st.body,
+            )
+    else:
+        s.para(
+            "No auditor of this audit is responsible for an area in its scope (checked against the areas each "
+            "person is responsible for).",
+            st.body,
+        )
+        if audit.independence_declaration:
+            s.add(
+                L.kv_table(
+                    [
+                        ("Independence declaration", audit.independence_declaration),
+                        ("Declared by", f"{audit.declared_by or '—'} on {iso(audit.declared_at)}"),
+                    ]
+                )
+            )
+    s.heading(sub, "Summary and conclusion", ref="9.2.2 e): results reported", toc=in_toc, keep=30 * L.mm)
+    s.add(
+        L.kv_table(
+            [
+                ("Summary", audit.summary or "not written yet"),
+                (
+                    "Conclusion",
+                    audit.conclusion
+                    or (
+                        "not written yet: the audit is not completed"
+                        if audit.status in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS)
+                        else "not written"
+                    ),
+                ),
+            ]
+        )
+    )
+    s.heading(sub, "Results by requirement", ref="9.2.1 a) and b)", toc=in_toc, keep=60 * L.mm)
+    prog = view.progress
+    counts = "; ".join(f"{prog.counts.get(r, 0)} {r.value}" for r in AuditResult if prog.counts.get(r))
+    s.para(
+        f"{plural(prog.total, 'line')} in the working paper, {prog.done} with a result"
+        + (f": {counts}." if counts else "."),
+        st.muted,
+    )
+    links = pack_data.evidence_links(ctx.session, {audit_views.EVIDENCE_ENTITY: [stored_id(i) for i in items]})
+    files: dict[int, list[Evidence]] = {}
+    for ev, _e, item_id in links:
+        files.setdefault(item_id, []).append(ev)
+    rows, tones = [], []
+    for i, item in enumerate(items):
+        res = item.result.value if item.result else None
+        evs = files.get(stored_id(item), [])
+        for ev in evs:
+            ctx.evidence.add(ev, f"Audit {audit.id}, line {item.position} ({item.ref})")
+        sample = ""
+        if item.sample_population or item.sample_size is not None or item.sample_items:
+            sample = " ".join(
+                x
+                for x in (
+                    item.sample_population,
+                    f"({item.sample_size} sampled)" if item.sample_size is not None else "",
+                    item.sample_items,
+                )
+                if x
+            )
+        rows.append(
+            [
+                str(item.position),
+                bold_cell(item.ref),
+                text_cell(item.title),
+                tone_label(RESULT_TONE[res], res) if res else muted_cell("no result yet"),
+                lines_cell(
+                    item.notes,
+                    ("Methods", ", ".join(str(m) for m in item.methods)),
+                    ("Sample", sample),
+                    ("Evidence", ", ".join(e.original_name for e in evs)),
+                ),
+            ]
+        )
+        if res:
+            tones.append((3, i, RESULT_TONE[res]))
+    if rows:
+        s.add(
+            L.data_table(
+                ["#", "Ref", "Requirement", "Result", "Notes, methods, sample and evidence"],
+                rows,
+                [0.35, 0.7, 2.3, 1.35, 4.6],
+                tones=tones,
+            )
+        )
+    s.heading(sub, "Findings and corrective actions", ref="9.2.2 and 10.2", toc=in_toc, keep=40 * L.mm)
+    _findings(ctx, view)
+
+
+def _findings(ctx: Context, view: audit_views.AuditView) -> None:
+    s = ctx.story
+    if not view.findings:
+        s.para("No findings were raised.", L.styles().muted)
+        return
+    rows, tones = [], []
+    for i, fv in enumerate(view.findings):
+        f, act = fv.finding, fv.action
+        tone = RESULT_TONE.get(f.grading.value, NEUTRAL)
+        statement = lines_cell(f.statement, ("Evidence", f.evidence), ("Raised", iso(f.raised_on)))
+        rows.append(
+            [
+                str(i + 1),
+                bold_cell(f.ref),
+                tone_label(tone, f.grading.value),
+                statement,
+                _action_cell(ctx, act, fv.owner),
+            ]
+        )
+        tones.append((2, i, tone))
+    s.add(
+        L.data_table(
+            ["#", "Ref", "Grading", "Finding and evidence", "Corrective action"],
+            rows,
+            [0.3, 0.7, 1.3, 3.6, 3.7],
+            tones=tones,
+        )
+    )
+
+
+def _action_cell(ctx: Context, act: Action | None, owner: str) -> Paragraph:
+    st = L.styles()
+    if act is None:
+        return M(f'<font color="{L.MUTED.hexval()}">No action required for this grading.</font>', st.cell)
+    overdue = actions_service.is_overdue(act, ctx.period_to)
+    tone = BAD if overdue else ACTION_TONE.get(act.status.value, NEUTRAL)
+    label = act.status.value + (" · overdue" if overdue else "")
+    head = f'<font color="{tone.text.hexval()}"><b>{esc(L.symbol(tone) + label)}</b></font>  #{act.id}'
+    parts = [head, esc(act.title)]
+    muted = L.MUTED.hexval()
+
+    def line(label_text: str, value: Any) -> None:
+        if value not in (None, ""):
+            parts.append(f'<font color="{muted}">{esc(label_text)}:</font> {esc(value)}')
+
+    line("Owner", owner or "—")
+    line("Due", iso(act.due_date) if act.due_date else "")
+    line("Correction", act.correction)
+    line("Root cause", act.root_cause)
+    line("Corrective action", act.corrective_action)
+    if act.effectiveness:
+        line(
+            "Effectiveness",
+            f"{act.effectiveness.value}, checked by {ctx.person(act.effectiveness_by_id)} on "
+            f"{iso(act.effectiveness_on)}: {act.effectiveness_notes}",
+        )
+    line("Closed", iso(act.closed_on) if act.closed_on else "")
+    return M("<br/>".join(parts), st.cell)

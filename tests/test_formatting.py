@@ -1,0 +1,66 @@
+"""services/formatting: the one copy of how numbers, targets, counts, dates and sizes read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from isms_tui.models.enums import Direction
+from isms_tui.services.formatting import (
+    grouped_hex,
+    iso,
+    long_date,
+    number,
+    plural,
+    size_text,
+    target_text,
+    warning_text,
+)
+
+
+@dataclass
+class K:
+    direction: Direction
+    unit: str = ""
+    target: float | None = None
+    target_high: float | None = None
+    warning: float | None = None
+    warning_high: float | None = None
+
+
+def test_number() -> None:
+    assert number(None) == "—"
+    assert number(1234) == "1,234"
+    assert number(1234.5, "days") == "1,234.5 days"
+    assert number(95.0, "%") == "95%"
+    assert number(0.125) == "0.12"
+    assert number(2, "days ") == "2 days "  # the packs keep a unit as stored
+    assert number(2, "days ", strip=True) == "2 days"  # the screens trim it
+
+
+def test_targets_for_screens_and_packs() -> None:
+    higher = K(Direction.HIGHER_BETTER, "%", target=95, warning=90)
+    lower = K(Direction.LOWER_BETTER, "days", target=2)
+    band = K(Direction.WITHIN_RANGE, "changes", target=5, target_high=20, warning=3, warning_high=25)
+    assert target_text(higher) == "≥ 95%"
+    assert target_text(higher, unicode=False) == ">= 95%"
+    assert target_text(lower) == "≤ 2 days"
+    assert target_text(band) == "5–20 changes"
+    assert target_text(band, range_sep=" to ") == "5 to 20 changes"
+    assert warning_text(higher) == "≥ 90%"
+    assert warning_text(lower) == "none"
+    assert warning_text(band, unicode=False, range_sep=" to ") == "3 to 25 changes"
+
+
+def test_words_dates_and_sizes() -> None:
+    assert plural(1, "audit") == "1 audit"
+    assert plural(2, "opportunity", "opportunities") == "2 opportunities"
+    assert long_date(date(2026, 3, 7)) == "7 March 2026"
+    assert long_date(None) == "—"
+    assert iso(date(2026, 3, 7)) == "2026-03-07"
+    assert iso(datetime(2026, 3, 7, 14, 5, tzinfo=UTC)) == "2026-03-07 14:05 UTC"
+    assert iso(datetime(2026, 3, 7, 14, 5)) == "2026-03-07 14:05"
+    assert size_text(512) == "512 B"
+    assert size_text(2048) == "2.0 KB"
+    assert size_text(3 * 1024 * 1024) == "3.0 MB"
+    assert grouped_hex("abcdef12") == "abcd ef12"
