@@ -24,6 +24,7 @@ from .enums import (
     ReviewStatus,
     Status,
 )
+from .ids import require_id
 from .monitoring import Analysis, Kpi, Reading
 from .packs import IssuedPack
 from .records import Evidence, EvidenceLink, JournalEntry
@@ -65,4 +66,5 @@ __all__ = [
     "Reading",
     "Status",
     "Workspace",
+    "require_id",
 ]

@@ -90,7 +90,7 @@ def _probe(path: Path) -> str | None:
         raise WorkspaceError(f"{path} is not a workspace file, or it is corrupt ({exc}).") from None
     if row is None:
         raise WorkspaceError(f"{path} has no schema version; it is not a usable workspace.")
-    revision = row[0]
+    revision: str = row[0]
     if revision not in REVISIONS:
         raise WorkspaceError(
             f"{path} was written by a newer version of isms-tui (schema {revision}); upgrade isms-tui."

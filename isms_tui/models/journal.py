@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session as OrmSession
@@ -36,6 +36,12 @@ def _json_default(value: Any) -> Any:
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)
 
 
+@overload
+def canonical(data: dict[str, Any]) -> str: ...
+@overload
+def canonical(data: None) -> None: ...
+@overload
+def canonical(data: dict[str, Any] | None) -> str | None: ...
 def canonical(data: dict[str, Any] | None) -> str | None:
     """Stable JSON text of a record's values (sorted keys, no spaces)."""
     if data is None:

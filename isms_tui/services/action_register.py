@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from isms_tui.models import (
     Action,
@@ -23,6 +23,7 @@ from isms_tui.models import (
     ManagementReview,
     Person,
     ReviewDecision,
+    require_id,
 )
 
 from .actions import OPEN_STATES, get_action, is_overdue, list_actions
@@ -108,11 +109,14 @@ def _rows(session: Session, actions: list[Action], today: date) -> list[ActionRo
     findings: dict[int, FindingInfo] = {}
     if finding_ids:
         rows = session.exec(
-            select(Finding, Audit.title).join(Audit, Audit.id == Finding.audit_id).where(Finding.id.in_(finding_ids))
+            select(Finding, Audit.title)
+            .join(Audit, col(Audit.id) == Finding.audit_id)
+            .where(col(Finding.id).in_(finding_ids))
         ).all()
         for f, audit_title in rows:
-            findings[f.id] = FindingInfo(
-                f.id, f.ref, f.grading, f.statement, f.evidence, f.raised_on, f.audit_id, audit_title
+            finding_id = require_id(f)
+            findings[finding_id] = FindingInfo(
+                finding_id, f.ref, f.grading, f.statement, f.evidence, f.raised_on, f.audit_id, audit_title
             )
     reviews = _reviews(session, {a.source_id for a in actions if a.source == "review" and a.source_id is not None})
     out = []
@@ -139,11 +143,13 @@ def _reviews(session: Session, decision_ids: set[int]) -> dict[int, ReviewInfo]:
         return {}
     rows = session.exec(
         select(ReviewDecision, ManagementReview)
-        .join(ManagementReview, ManagementReview.id == ReviewDecision.review_id)
-        .where(ReviewDecision.id.in_(decision_ids))
+        .join(ManagementReview, col(ManagementReview.id) == ReviewDecision.review_id)
+        .where(col(ReviewDecision.id).in_(decision_ids))
     ).all()
     return {
-        d.id: ReviewInfo(r.id, r.title, r.held_on or r.planned_on, r.held_on is not None, d.kind, d.text)
+        require_id(d): ReviewInfo(
+            require_id(r), r.title, r.held_on or r.planned_on, r.held_on is not None, d.kind, d.text
+        )
         for d, r in rows
     }
 

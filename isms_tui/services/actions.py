@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from isms_tui.models import Action, ActionStatus, Effectiveness, Person
 
@@ -124,9 +124,9 @@ def record_effectiveness(
 
 
 def list_actions(session: Session, *, open_only: bool = False, source: str | None = None) -> list[Action]:
-    q = select(Action).order_by(Action.due_date.is_(None), Action.due_date, Action.id)
+    q = select(Action).order_by(col(Action.due_date).is_(None), col(Action.due_date), col(Action.id))
     if open_only:
-        q = q.where(Action.status.in_(OPEN_STATES))
+        q = q.where(col(Action.status).in_(OPEN_STATES))
     if source:
         q = q.where(Action.source == source)
     return list(session.exec(q))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from isms_tui.models import Analysis, Person
 
@@ -51,12 +51,16 @@ def record_analysis(
 
 
 def analyses_for(session: Session, kpi_id: int) -> list[Analysis]:
-    q = select(Analysis).where(Analysis.kpi_id == kpi_id).order_by(Analysis.period_start.desc(), Analysis.id.desc())
+    q = (
+        select(Analysis)
+        .where(Analysis.kpi_id == kpi_id)
+        .order_by(col(Analysis.period_start).desc(), col(Analysis.id).desc())
+    )
     return list(session.exec(q))
 
 
 def analysed_periods(session: Session, kpi_id: int) -> set[date]:
-    return set(session.exec(select(Analysis.period_start).where(Analysis.kpi_id == kpi_id)))
+    return set(session.exec(select(col(Analysis.period_start)).where(Analysis.kpi_id == kpi_id)))
 
 
 def latest_analyses(session: Session, limit: int = 10) -> list[tuple[Analysis, str]]:
@@ -65,8 +69,8 @@ def latest_analyses(session: Session, limit: int = 10) -> list[tuple[Analysis, s
 
     q = (
         select(Analysis, Kpi.code)
-        .join(Kpi, Kpi.id == Analysis.kpi_id, isouter=True)
-        .order_by(Analysis.analysed_on.desc(), Analysis.id.desc())
+        .join(Kpi, col(Kpi.id) == Analysis.kpi_id, isouter=True)
+        .order_by(col(Analysis.analysed_on).desc(), col(Analysis.id).desc())
         .limit(limit)
     )
     return [(a, code or "ISMS") for a, code in session.exec(q)]

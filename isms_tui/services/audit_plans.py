@@ -36,6 +36,7 @@ def update_plan(session: Session, audit_id: int, data: AuditInput) -> Audit:
     ):
         audit.independence_declaration, audit.declared_by, audit.declared_at = "", "", None
     audit.title = data.title.strip()
+    assert data.planned_start is not None and data.planned_end is not None  # plan_problems requires both
     audit.planned_start, audit.planned_end = data.planned_start, data.planned_end
     audit.criteria, audit.methods = data.criteria.strip(), data.methods.strip()
     audit.lead_auditor_id, audit.team_ids, audit.scope_areas = data.lead_auditor_id, team, areas

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from isms_tui.models import (
     Action,
@@ -21,6 +21,7 @@ from isms_tui.models import (
     EvidenceLink,
     Finding,
     Person,
+    require_id,
 )
 
 from .audits import Conflict, Progress, get_audit, impartiality_conflicts
@@ -31,8 +32,9 @@ NOTABLE_RESULTS = (AuditResult.MAJOR_NC, AuditResult.MINOR_NC, AuditResult.OBSER
 
 
 def people_names(session: Session) -> dict[int, str]:
-    # .all(): a Result has keys() of its own, so dict() would read it as a mapping and fail
-    return {pid: name for pid, name in session.exec(select(Person.id, Person.name)).all() if pid is not None}
+    # Rows first: a Result has keys(), so dict() would take it for a mapping. Stored ids are never None.
+    rows = session.exec(select(col(Person.id), col(Person.name))).all()
+    return {pid: name for pid, name in rows if pid is not None}
 
 
 @dataclass(frozen=True)
@@ -52,16 +54,18 @@ def audit_rows(session: Session) -> list[AuditRow]:
     from .audits import list_audits
 
     names = people_names(session)
-    counts: dict[int, Counter] = defaultdict(Counter)
+    counts: dict[int, Counter[AuditResult | None]] = defaultdict(Counter)
     for audit_id, result, n in session.exec(
-        select(AuditItem.audit_id, AuditItem.result, func.count()).group_by(AuditItem.audit_id, AuditItem.result)
+        select(AuditItem.audit_id, col(AuditItem.result), func.count()).group_by(
+            col(AuditItem.audit_id), col(AuditItem.result)
+        )
     ):
         counts[audit_id][result] = n
-    found: Counter = Counter()
-    open_actions: Counter = Counter()
+    found: Counter[int] = Counter()
+    open_actions: Counter[int] = Counter()
     for audit_id, status in session.exec(
         select(Finding.audit_id, Action.status).join(
-            Action, (Action.source == "finding") & (Action.source_id == Finding.id), isouter=True
+            Action, (col(Action.source) == "finding") & (col(Action.source_id) == Finding.id), isouter=True
         )
     ):
         found[audit_id] += 1
@@ -69,11 +73,12 @@ def audit_rows(session: Session) -> list[AuditRow]:
             open_actions[audit_id] += 1
     rows = []
     for audit in list_audits(session):
-        c = counts.get(audit.id, Counter())
+        audit_id = require_id(audit)
+        c = counts.get(audit_id, Counter())
         total = sum(c.values())
         prog = Progress(total, total - c.get(None, 0), {r: c.get(r, 0) for r in AuditResult})
         rows.append(
-            AuditRow(audit, names.get(audit.lead_auditor_id or 0, ""), prog, found[audit.id], open_actions[audit.id])
+            AuditRow(audit, names.get(audit.lead_auditor_id or 0, ""), prog, found[audit_id], open_actions[audit_id])
         )
     return rows
 
@@ -112,11 +117,11 @@ def audit_view(session: Session, audit_id: int) -> AuditView:
     audit = get_audit(session, audit_id)
     names = people_names(session)
     prog = session.get(AuditProgramme, audit.programme_id) if audit.programme_id else None
-    found = list(session.exec(select(Finding).where(Finding.audit_id == audit_id).order_by(Finding.id)))
+    found = list(session.exec(select(Finding).where(Finding.audit_id == audit_id).order_by(col(Finding.id))))
     acts = {
         a.source_id: a
         for a in session.exec(
-            select(Action).where(Action.source == "finding", Action.source_id.in_([f.id for f in found]))
+            select(Action).where(Action.source == "finding", col(Action.source_id).in_([f.id for f in found]))
         )
     }
     views = []
@@ -126,8 +131,8 @@ def audit_view(session: Session, audit_id: int) -> AuditView:
     notable = list(
         session.exec(
             select(AuditItem)
-            .where(AuditItem.audit_id == audit_id, AuditItem.result.in_(NOTABLE_RESULTS))
-            .order_by(AuditItem.position)
+            .where(AuditItem.audit_id == audit_id, col(AuditItem.result).in_(NOTABLE_RESULTS))
+            .order_by(col(AuditItem.position))
         )
     )
     return AuditView(
@@ -165,14 +170,13 @@ def working_paper(session: Session, audit_id: int) -> WorkingPaper:
     evidence: dict[int, list[str]] = defaultdict(list)
     for item_id, name in session.exec(
         select(EvidenceLink.entity_id, Evidence.original_name)
-        .join(Evidence, Evidence.id == EvidenceLink.evidence_id)
-        .where(EvidenceLink.entity == EVIDENCE_ENTITY, EvidenceLink.entity_id.in_(ids))
-        .order_by(Evidence.original_name)
+        .join(Evidence, col(Evidence.id) == EvidenceLink.evidence_id)
+        .where(EvidenceLink.entity == EVIDENCE_ENTITY, col(EvidenceLink.entity_id).in_(ids))
+        .order_by(col(Evidence.original_name))
     ):
         evidence[item_id].append(name)
-    findings = Counter(
-        session.exec(select(Finding.item_id).where(Finding.audit_id == audit_id, Finding.item_id.is_not(None))).all()
-    )
+    item_ids = session.exec(select(Finding.item_id).where(Finding.audit_id == audit_id)).all()
+    findings = Counter(item_id for item_id in item_ids if item_id is not None)
     return WorkingPaper(audit, lines, dict(evidence), dict(findings))
 
 

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from isms_tui.models import (
     Action,
@@ -23,6 +23,7 @@ from isms_tui.models import (
     Finding,
     Grading,
     Person,
+    require_id,
 )
 
 from . import actions, checklists, clock
@@ -96,6 +97,7 @@ def plan_audit(session: Session, data: AuditInput) -> Audit:
         errors["scope_refs"] = "No question of the checklist falls in this scope."
     if errors:
         raise InputError(f"The audit cannot be planned: {next(iter(errors.values()))}", errors)
+    assert data.planned_start is not None and data.planned_end is not None  # plan_problems requires both
     audit = Audit(
         title=data.title.strip(),
         programme_id=data.programme_id,
@@ -111,9 +113,10 @@ def plan_audit(session: Session, data: AuditInput) -> Audit:
     )
     session.add(audit)
     session.flush()
+    audit_id = require_id(audit)
     session.add_all(
         AuditItem(
-            audit_id=audit.id, position=i, ref=q.ref, title=q.title, question=q.question, evidence_hint=q.evidence_hint
+            audit_id=audit_id, position=i, ref=q.ref, title=q.title, question=q.question, evidence_hint=q.evidence_hint
         )
         for i, q in enumerate(chosen, 1)
     )
@@ -226,7 +229,7 @@ def record_result(
 
 
 def items(session: Session, audit_id: int) -> list[AuditItem]:
-    return list(session.exec(select(AuditItem).where(AuditItem.audit_id == audit_id).order_by(AuditItem.position)))
+    return list(session.exec(select(AuditItem).where(AuditItem.audit_id == audit_id).order_by(col(AuditItem.position))))
 
 
 @dataclass(frozen=True)
@@ -296,7 +299,7 @@ def raise_finding(
 
 
 def findings(session: Session, audit_id: int) -> list[Finding]:
-    return list(session.exec(select(Finding).where(Finding.audit_id == audit_id).order_by(Finding.id)))
+    return list(session.exec(select(Finding).where(Finding.audit_id == audit_id).order_by(col(Finding.id))))
 
 
 def action_for_finding(session: Session, finding_id: int) -> Action | None:
@@ -346,7 +349,7 @@ def _nonconformities_without_finding(session: Session, audit_id: int, lines: lis
     must not close with one that has none.
     """
     found = session.exec(
-        select(Finding.item_id, Finding.ref).where(Finding.audit_id == audit_id, Finding.grading.in_(NC_GRADINGS))
+        select(Finding.item_id, Finding.ref).where(Finding.audit_id == audit_id, col(Finding.grading).in_(NC_GRADINGS))
     ).all()
     by_item = {item_id for item_id, _ in found if item_id is not None}
     by_ref = {ref for item_id, ref in found if item_id is None}  # raised from the audit, naming the requirement
@@ -365,13 +368,13 @@ def mark_reported(session: Session, audit_id: int) -> Audit:
 
 
 def list_audits(session: Session, programme_id: int | None = None) -> list[Audit]:
-    q = select(Audit).order_by(Audit.planned_start, Audit.id)
+    q = select(Audit).order_by(col(Audit.planned_start), col(Audit.id))
     if programme_id is not None:
         q = q.where(Audit.programme_id == programme_id)
     return list(session.exec(q))
 
 
-def _natural(ref: str) -> tuple:
+def _natural(ref: str) -> tuple[tuple[int, int, str], ...]:
     from isms_tui.catalogues import natural_key
 
     return natural_key(ref)

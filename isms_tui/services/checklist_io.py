@@ -279,8 +279,10 @@ class _JsonDoc:
         self.repeats: dict[int, list[str]] = {}
         self._newlines: list[int] | None = None
         decoder = json.JSONDecoder(object_pairs_hook=self._pairs)
-        decoder.parse_object = self._parse_object
-        decoder.scan_once = json.scanner.py_make_scanner(decoder)  # the C scanner ignores parse_object
+        # parse_object, scan_once, py_make_scanner and JSONObject exist at run time but typeshed leaves them out.
+        decoder.parse_object = self._parse_object  # type: ignore[attr-defined]
+        # The C scanner ignores parse_object.
+        decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
         self.decoder = decoder
 
     def _pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -291,7 +293,7 @@ class _JsonDoc:
         return obj
 
     def _parse_object(self, s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:
-        obj, end = json.decoder.JSONObject(s_and_end, *args)
+        obj, end = json.decoder.JSONObject(s_and_end, *args)  # type: ignore[attr-defined]
         self.starts[id(obj)] = s_and_end[1] - 1
         return obj, end
 
@@ -342,6 +344,7 @@ def _parse_json(text: str, source: Path, errors: list[str]) -> _Parsed:
     if problems:
         errors.append(f"line {doc.line_of(data) or 1}: the file must hold {shape}: " + "; ".join(problems))
         return _Parsed()
+    assert isinstance(questions, list)  # a problem above otherwise
     checker = _Checker()
     for n, raw in enumerate(questions, 1):
         line = doc.line_of(raw)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from isms_tui import catalogues
-from isms_tui.models import ChecklistQuestion, ChecklistTemplate
+from isms_tui.models import ChecklistQuestion, ChecklistTemplate, require_id
 
 from .errors import InputError, NotFound
 
@@ -73,7 +73,9 @@ def questions(session: Session, name: str) -> list[Question]:
         return builtin_questions(name)
     tpl = get_template(session, name)
     rows = session.exec(
-        select(ChecklistQuestion).where(ChecklistQuestion.template_id == tpl.id).order_by(ChecklistQuestion.position)
+        select(ChecklistQuestion)
+        .where(ChecklistQuestion.template_id == tpl.id)
+        .order_by(col(ChecklistQuestion.position))
     )
     return [Question(q.ref, q.title, q.question, q.evidence_hint) for q in rows]
 
@@ -104,9 +106,10 @@ def save_template(
         tpl = ChecklistTemplate(name=name, description=description.strip())
     session.add(tpl)
     session.flush()
+    template_id = require_id(tpl)
     session.add_all(
         ChecklistQuestion(
-            template_id=tpl.id,
+            template_id=template_id,
             position=i,
             ref=q.ref.strip(),
             title=q.title.strip(),

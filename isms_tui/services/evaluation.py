@@ -102,7 +102,11 @@ def due_date(kpi: Schedule, start: date) -> date:
     return periods.period_end(start, kpi.frequency) + timedelta(days=kpi.grace_days)
 
 
-def kpi_state(kpi: Target | Schedule, readings: Sequence[tuple[date, float]], today: date) -> KpiState:
+class Monitored(Target, Schedule, Protocol):
+    """A KPI as its state needs it: a target to evaluate against and a schedule of readings."""
+
+
+def kpi_state(kpi: Monitored, readings: Sequence[tuple[date, float]], today: date) -> KpiState:
     """Status of a KPI from its readings (period start, value), oldest first.
 
     A KPI is overdue when a period after its last reading is missing past the grace days: a

@@ -14,9 +14,9 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from isms_tui.models import Evidence, EvidenceLink
+from isms_tui.models import Evidence, EvidenceLink, require_id
 
 from . import clock
 from .errors import InputError
@@ -43,7 +43,9 @@ def max_evidence_bytes() -> int:
 
 def store_dir(session: Session) -> Path:
     """The store folder for the workspace this session is bound to: FILE.evidence/."""
-    db = Path(session.get_bind().url.database)
+    database = session.get_bind().engine.url.database
+    assert database is not None  # a workspace is always a file
+    db = Path(database)
     return db.with_name(db.name + ".evidence")
 
 
@@ -113,7 +115,7 @@ def link(session: Session, evidence: Evidence, entity: str, entity_id: int) -> E
     ).first()
     if found:
         return found
-    ln = EvidenceLink(evidence_id=evidence.id, entity=entity, entity_id=entity_id)
+    ln = EvidenceLink(evidence_id=require_id(evidence), entity=entity, entity_id=entity_id)
     session.add(ln)
     session.flush()
     return ln
@@ -122,9 +124,9 @@ def link(session: Session, evidence: Evidence, entity: str, entity_id: int) -> E
 def linked(session: Session, entity: str, entity_id: int) -> list[Evidence]:
     q = (
         select(Evidence)
-        .join(EvidenceLink, EvidenceLink.evidence_id == Evidence.id)
+        .join(EvidenceLink, col(EvidenceLink.evidence_id) == Evidence.id)
         .where(EvidenceLink.entity == entity, EvidenceLink.entity_id == entity_id)
-        .order_by(Evidence.original_name)
+        .order_by(col(Evidence.original_name))
     )
     return list(session.exec(q))
 
@@ -195,7 +197,7 @@ class StoreReport:
 
 def _links(session: Session) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
-    q = select(EvidenceLink).order_by(EvidenceLink.entity, EvidenceLink.entity_id)
+    q = select(EvidenceLink).order_by(col(EvidenceLink.entity), col(EvidenceLink.entity_id))
     for ln in session.exec(q):
         out.setdefault(ln.evidence_id, []).append(f"{ln.entity} {ln.entity_id}")
     return out
@@ -207,22 +209,23 @@ def verify_store(session: Session) -> StoreReport:
     report = StoreReport(store=str(root))
     links = _links(session)
     known: set[str] = set()
-    for ev in session.exec(select(Evidence).order_by(Evidence.id)):
+    for ev in session.exec(select(Evidence).order_by(col(Evidence.id))):
         report.files += 1
         known.add(ev.sha256)
         target = stored_path(session, ev.sha256)
-        ev_links = tuple(links.get(ev.id, ()))
+        ev_id = require_id(ev)
+        ev_links = tuple(links.get(ev_id, ()))
         try:
             found, size = _hash_file(target)
         except FileNotFoundError:
-            report.problems.append(StoreProblem(MISSING, ev.id, ev.sha256, ev.original_name, ev_links))
+            report.problems.append(StoreProblem(MISSING, ev_id, ev.sha256, ev.original_name, ev_links))
             continue
         except OSError:
-            report.problems.append(StoreProblem(MISSING, ev.id, ev.sha256, ev.original_name, ev_links))
+            report.problems.append(StoreProblem(MISSING, ev_id, ev.sha256, ev.original_name, ev_links))
             continue
         report.bytes += size
         if found != ev.sha256:
-            report.problems.append(StoreProblem(ALTERED, ev.id, ev.sha256, ev.original_name, ev_links, found))
+            report.problems.append(StoreProblem(ALTERED, ev_id, ev.sha256, ev.original_name, ev_links, found))
     if root.is_dir():
         report.unindexed = sum(
             1 for p in root.glob("??/*") if p.is_file() and p.name not in known and not p.name.startswith("tmp")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
-from isms_tui.models import Analysis, EvidenceLink, Kpi, Objective, Person, Reading
+from isms_tui.models import Analysis, EvidenceLink, Kpi, Objective, Person, Reading, require_id
 
 from . import analysis as analysis_service
 from .evaluation import KpiState, kpi_state
@@ -31,18 +30,16 @@ class KpiReport:
 
 def kpi_report(session: Session, kpi_id: int, today: date) -> KpiReport:
     kpi = get_kpi(session, kpi_id)
-    rows = list(session.exec(select(Reading).where(Reading.kpi_id == kpi_id).order_by(Reading.period_start)))
-    counts = Counter(
-        dict(
-            session.exec(
-                select(EvidenceLink.entity_id, func.count())
-                .where(EvidenceLink.entity == "reading")
-                .where(EvidenceLink.entity_id.in_(select(Reading.id).where(Reading.kpi_id == kpi_id)))
-                .group_by(EvidenceLink.entity_id)
-            ).all()
-        )
+    rows = list(session.exec(select(Reading).where(Reading.kpi_id == kpi_id).order_by(col(Reading.period_start))))
+    counts = dict(
+        session.exec(
+            select(EvidenceLink.entity_id, func.count())
+            .where(EvidenceLink.entity == "reading")
+            .where(col(EvidenceLink.entity_id).in_(select(Reading.id).where(Reading.kpi_id == kpi_id)))
+            .group_by(col(EvidenceLink.entity_id))
+        ).all()
     )
-    people = {p.id: p.name for p in session.exec(select(Person))}
+    people = {require_id(p): p.name for p in session.exec(select(Person))}
     objective = session.get(Objective, kpi.objective_id) if kpi.objective_id else None
     state = kpi_state(kpi, [(r.period_start, r.value) for r in rows], today)
-    return KpiReport(kpi, state, rows, analysis_service.analyses_for(session, kpi_id), dict(counts), people, objective)
+    return KpiReport(kpi, state, rows, analysis_service.analyses_for(session, kpi_id), counts, people, objective)

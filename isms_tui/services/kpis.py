@@ -96,6 +96,7 @@ def save_kpi(session: Session, data: KpiInput, kpi_id: int | None = None) -> Kpi
         first = next(iter(errors.items()))
         raise InputError(f"The KPI cannot be saved: {first[0]}: {first[1]}", errors)
     if kpi_id is None:
+        assert data.target is not None  # validate() requires it
         kpi = Kpi(code=data.code, name=data.name, target=data.target, started_on=clock.today())
     else:
         kpi = get_kpi(session, kpi_id)

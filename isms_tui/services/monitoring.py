@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from isms_tui.models import Kpi, Person, Status
+from isms_tui.models import Kpi, Person, Status, require_id
 
 from . import periods
 from .evaluation import KpiState, kpi_state
@@ -48,7 +48,9 @@ def recent_readings(session: Session, kpi_id: int, limit: int = RECENT) -> list[
 def _cursor(session: Session) -> Any:
     # A plain DBAPI cursor: SQLAlchemy's per-statement overhead was most of the dashboard's
     # time with hundreds of KPIs (one indexed query each).
-    return session.connection().connection.driver_connection.cursor()
+    dbapi = session.connection().connection.driver_connection
+    assert dbapi is not None  # an open connection always has its driver's connection
+    return dbapi.cursor()
 
 
 def _recent(cursor: Any, kpi_id: int, limit: int) -> list[tuple[date, float]]:
@@ -64,7 +66,7 @@ def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> l
     cursor = _cursor(session)
     rows = []
     for kpi in session.exec(q):
-        recent = _recent(cursor, kpi.id, RECENT)
+        recent = _recent(cursor, require_id(kpi), RECENT)
         rows.append(
             KpiRow(
                 kpi=kpi,

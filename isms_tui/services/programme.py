@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from isms_tui import catalogues
 from isms_tui.models import (
@@ -18,6 +18,7 @@ from isms_tui.models import (
     AuditStatus,
     Finding,
     Person,
+    require_id,
 )
 
 from . import actions
@@ -52,6 +53,7 @@ def save_programme(session: Session, data: ProgrammeInput, programme_id: int | N
         errors["owner_id"] = "Unknown person."
     if errors:
         raise InputError(f"The programme cannot be saved: {next(iter(errors.values()))}", errors)
+    assert data.cycle_start is not None  # checked above
     prog = (
         get_programme(session, programme_id)
         if programme_id
@@ -82,7 +84,7 @@ def cycle_end(prog: AuditProgramme) -> date:
 
 def current_programme(session: Session, today: date) -> AuditProgramme | None:
     """The programme whose cycle contains today, else the latest one."""
-    progs = list(session.exec(select(AuditProgramme).order_by(AuditProgramme.cycle_start)))
+    progs = list(session.exec(select(AuditProgramme).order_by(col(AuditProgramme.cycle_start))))
     for prog in reversed(progs):
         if prog.cycle_start <= today <= cycle_end(prog):
             return prog
@@ -119,13 +121,15 @@ class Coverage:
 def coverage(session: Session, programme_id: int) -> Coverage:
     """Every requirement of the catalogue against the audits of the programme's cycle."""
     audits = list(
-        session.exec(select(Audit).where(Audit.programme_id == programme_id).order_by(Audit.planned_start, Audit.id))
+        session.exec(
+            select(Audit).where(Audit.programme_id == programme_id).order_by(col(Audit.planned_start), col(Audit.id))
+        )
     )
     results: dict[tuple[int, str], str] = {}
     if audits:
         ids = [a.id for a in audits]
         for audit_id, ref, result in session.exec(
-            select(AuditItem.audit_id, AuditItem.ref, AuditItem.result).where(AuditItem.audit_id.in_(ids))
+            select(AuditItem.audit_id, AuditItem.ref, col(AuditItem.result)).where(col(AuditItem.audit_id).in_(ids))
         ):
             results[(audit_id, ref)] = result.value if result else "planned"
     scopes = [set(a.scope_refs) for a in audits]
@@ -133,7 +137,7 @@ def coverage(session: Session, programme_id: int) -> Coverage:
     for req in catalogues.requirements():
         cells = []
         for audit, scope in zip(audits, scopes, strict=True):
-            cell = results.get((audit.id, req.ref)) or ("planned" if req.ref in scope else "")
+            cell = results.get((require_id(audit), req.ref)) or ("planned" if req.ref in scope else "")
             if cell == AuditResult.NOT_AUDITED.value and audit.status in (AuditStatus.PLANNED,):
                 cell = "planned"
             cells.append(cell)
@@ -154,14 +158,16 @@ class AreaPriority:
 def priorities(session: Session, today: date) -> list[AreaPriority]:
     """Rank areas by importance and previous results, and say why (9.2.2: 'importance of the
     processes concerned and the results of previous audits')."""
-    findings = session.exec(select(Finding, Audit).join(Audit, Audit.id == Finding.audit_id)).all()
+    findings = session.exec(select(Finding, Audit).join(Audit, col(Audit.id) == Finding.audit_id)).all()
     open_actions = {
         a.source_id
         for a in session.exec(select(Action).where(Action.source == "finding"))
         if a.status in actions.OPEN_STATES
     }
     audited_on: dict[str, date] = {}
-    for audit in session.exec(select(Audit).where(Audit.status.in_((AuditStatus.COMPLETED, AuditStatus.REPORTED)))):
+    for audit in session.exec(
+        select(Audit).where(col(Audit.status).in_((AuditStatus.COMPLETED, AuditStatus.REPORTED)))
+    ):
         when = audit.actual_end or audit.planned_end
         for ref in audit.scope_refs:
             audited_on[ref] = max(audited_on.get(ref, when), when)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from isms_tui.models import (
     Action,
@@ -26,6 +27,7 @@ from isms_tui.models import (
     DecisionKind,
     EvidenceLink,
     Finding,
+    Frequency,
     Grading,
     Kpi,
     ManagementReview,
@@ -37,6 +39,7 @@ from isms_tui.models import (
     ReviewNote,
     ReviewStatus,
     Status,
+    require_id,
 )
 from isms_tui.models.journal import canonical
 
@@ -104,6 +107,8 @@ def save_review(session: Session, data: ReviewInput, review_id: int | None = Non
         errors["chair_id"] = "Unknown person."
     if errors:
         raise InputError(f"The review cannot be saved: {next(iter(errors.values()))}", errors)
+    # Checked above: every date is given.
+    assert data.planned_on is not None and data.period_from is not None and data.period_to is not None
     review = (
         _editable(session, review_id)
         if review_id
@@ -119,7 +124,9 @@ def save_review(session: Session, data: ReviewInput, review_id: int | None = Non
 
 
 def list_reviews(session: Session) -> list[ManagementReview]:
-    return list(session.exec(select(ManagementReview).order_by(ManagementReview.planned_on, ManagementReview.id)))
+    return list(
+        session.exec(select(ManagementReview).order_by(col(ManagementReview.planned_on), col(ManagementReview.id)))
+    )
 
 
 def set_commentary(session: Session, review_id: int, section: str, commentary: str) -> ReviewNote:
@@ -183,7 +190,7 @@ def hold(session: Session, review_id: int, held_on: date, attendees: list[str]) 
 
 
 def add_decision(
-    session: Session, review_id: int, kind: DecisionKind, text: str, new_actions: list[actions.ActionInput] = ()
+    session: Session, review_id: int, kind: DecisionKind, text: str, new_actions: Sequence[actions.ActionInput] = ()
 ) -> ReviewDecision:
     """Record an output of 9.3.3 with its actions (owner, due date) in the register."""
     review = _editable(session, review_id)
@@ -201,20 +208,20 @@ def add_decision(
     session.add(decision)
     session.flush()
     for data in new_actions:
-        actions.create_action(session, "review", decision.id, data)
+        actions.create_action(session, "review", require_id(decision), data)
     return decision
 
 
 def decisions(session: Session, review_id: int) -> list[tuple[ReviewDecision, list[Action]]]:
     rows = session.exec(
-        select(ReviewDecision).where(ReviewDecision.review_id == review_id).order_by(ReviewDecision.id)
+        select(ReviewDecision).where(ReviewDecision.review_id == review_id).order_by(col(ReviewDecision.id))
     ).all()
     return [
         (
             d,
             list(
                 session.exec(
-                    select(Action).where(Action.source == "review", Action.source_id == d.id).order_by(Action.id)
+                    select(Action).where(Action.source == "review", Action.source_id == d.id).order_by(col(Action.id))
                 )
             ),
         )
@@ -246,7 +253,8 @@ def frozen_record(review: ManagementReview) -> dict[str, Any] | None:
         return None
     if hashlib.sha256(review.snapshot.encode("utf-8")).hexdigest() != review.snapshot_sha256:
         raise InputError(f"The snapshot of review {review.id} does not match its SHA-256: it was altered.")
-    return json.loads(review.snapshot)
+    record: dict[str, Any] = json.loads(review.snapshot)
+    return record
 
 
 def minutes(session: Session, review: ManagementReview) -> dict[str, Any]:
@@ -257,9 +265,10 @@ def minutes(session: Session, review: ManagementReview) -> dict[str, Any]:
     people = _people(session)
     notes = {n.section: n.commentary for n in session.exec(select(ReviewNote).where(ReviewNote.review_id == review.id))}
     entries: dict[str, list[dict[str, Any]]] = {}
-    for e in session.exec(select(ReviewEntry).where(ReviewEntry.review_id == review.id).order_by(ReviewEntry.id)):
+    for e in session.exec(select(ReviewEntry).where(ReviewEntry.review_id == review.id).order_by(col(ReviewEntry.id))):
         files = [
-            {"name": ev.original_name, "sha256": ev.sha256} for ev in evidence.linked(session, ENTRY_EVIDENCE, e.id)
+            {"name": ev.original_name, "sha256": ev.sha256}
+            for ev in evidence.linked(session, ENTRY_EVIDENCE, require_id(e))
         ]
         entries.setdefault(e.section, []).append(
             {"id": e.id, "title": e.title, "detail": e.detail, "source": e.source, "evidence": files}
@@ -287,7 +296,7 @@ def minutes(session: Session, review: ManagementReview) -> dict[str, Any]:
         ],
         "decisions": [
             {"id": d.id, "kind": d.kind.value, "text": d.text, "actions": [_action_dict(a, people) for a in acts]}
-            for d, acts in decisions(session, review.id)
+            for d, acts in decisions(session, require_id(review))
         ],
     }
 
@@ -308,11 +317,12 @@ def assemble(session: Session, review: ManagementReview) -> dict[str, Any]:
     }
 
 
-def _people(session: Session) -> dict[int, str]:
+def _people(session: Session) -> dict[int | None, str]:
+    """Names by id, looked up with optional person references (an unset one finds nothing)."""
     return {p.id: p.name for p in session.exec(select(Person))}
 
 
-def _action_dict(a: Action, people: dict[int, str]) -> dict[str, Any]:
+def _action_dict(a: Action, people: dict[int | None, str]) -> dict[str, Any]:
     return {
         "id": a.id,
         "title": a.title,
@@ -324,15 +334,15 @@ def _action_dict(a: Action, people: dict[int, str]) -> dict[str, Any]:
 
 
 def _quarters(start: date, end: date) -> list[date]:
-    out, q = [], periods.period_start(start, periods.Frequency.QUARTERLY)
+    out, q = [], periods.period_start(start, Frequency.QUARTERLY)
     while q <= end:
         out.append(q)
-        q = periods.next_period(q, periods.Frequency.QUARTERLY)
+        q = periods.next_period(q, Frequency.QUARTERLY)
     return out
 
 
 def _quarter_label(day: date) -> str:
-    return periods.period_label(periods.period_start(day, periods.Frequency.QUARTERLY), periods.Frequency.QUARTERLY)
+    return periods.period_label(periods.period_start(day, Frequency.QUARTERLY), Frequency.QUARTERLY)
 
 
 def previous_actions(session: Session, review: ManagementReview) -> dict[str, Any]:
@@ -359,7 +369,7 @@ def previous_actions(session: Session, review: ManagementReview) -> dict[str, An
             if item["status"] != "closed":
                 seen_open[item["id"]] += 1
     rows = []
-    for a in session.exec(select(Action).where(Action.source == "review").order_by(Action.id)):
+    for a in session.exec(select(Action).where(Action.source == "review").order_by(col(Action.id))):
         origin = by_decision.get(a.source_id)
         if origin is None:
             continue
@@ -367,7 +377,7 @@ def previous_actions(session: Session, review: ManagementReview) -> dict[str, An
         row.update(
             review=origin.title,
             review_date=(origin.held_on or origin.planned_on).isoformat(),
-            carried_over=seen_open.get(a.id, 0),
+            carried_over=seen_open.get(require_id(a), 0),
         )
         rows.append(row)
     closed = sum(r["status"] == "closed" for r in rows)
@@ -387,9 +397,9 @@ def nonconformities(session: Session, start: date, end: date) -> dict[str, Any]:
         "by_grading": {g.value: sum(f.grading == g for f in ncs) for g in NC},
         "trend": [
             {
-                "quarter": periods.period_label(q, periods.Frequency.QUARTERLY),
-                "raised": per_quarter.get(periods.period_label(q, periods.Frequency.QUARTERLY), 0),
-                "closed": closed_q.get(periods.period_label(q, periods.Frequency.QUARTERLY), 0),
+                "quarter": periods.period_label(q, Frequency.QUARTERLY),
+                "raised": per_quarter.get(periods.period_label(q, Frequency.QUARTERLY), 0),
+                "closed": closed_q.get(periods.period_label(q, Frequency.QUARTERLY), 0),
             }
             for q in quarters
         ],
@@ -417,7 +427,9 @@ def nonconformities(session: Session, start: date, end: date) -> dict[str, Any]:
 def monitoring_results(session: Session, start: date, end: date, today: date) -> dict[str, Any]:
     kpis = list(session.exec(select(Kpi).where(Kpi.active == True).order_by(Kpi.code)))  # noqa: E712
     readings = session.exec(
-        select(Reading).where(Reading.period_start >= start, Reading.period_start <= end).order_by(Reading.period_start)
+        select(Reading)
+        .where(Reading.period_start >= start, Reading.period_start <= end)
+        .order_by(col(Reading.period_start))
     ).all()
     by_kpi: dict[int, list[Reading]] = {}
     for r in readings:
@@ -425,7 +437,7 @@ def monitoring_results(session: Session, start: date, end: date, today: date) ->
     quarter_hits: dict[str, list[bool]] = {}
     rows = []
     for k in kpis:
-        rs = by_kpi.get(k.id, [])
+        rs = by_kpi.get(require_id(k), [])
         statuses = [evaluate_value(k, r.value) for r in rs]
         for r, s in zip(rs, statuses, strict=True):
             quarter_hits.setdefault(_quarter_label(r.period_start), []).append(s == Status.ON_TARGET)
@@ -457,26 +469,28 @@ def monitoring_results(session: Session, start: date, end: date, today: date) ->
 
 
 def audit_results(session: Session, start: date, end: date) -> dict[str, Any]:
-    done = session.exec(select(Audit).where(Audit.status.in_((AuditStatus.COMPLETED, AuditStatus.REPORTED)))).all()
-    in_period = [a for a in done if a.actual_end and start <= a.actual_end <= end]
+    done = session.exec(select(Audit).where(col(Audit.status).in_((AuditStatus.COMPLETED, AuditStatus.REPORTED)))).all()
+    in_period = [(a.actual_end, a) for a in done if a.actual_end and start <= a.actual_end <= end]
     rows = []
-    for a in sorted(in_period, key=lambda a: a.actual_end):
+    for ended, a in sorted(in_period, key=lambda pair: pair[0]):
         results = Counter(
-            r.value for r in session.exec(select(AuditItem.result).where(AuditItem.audit_id == a.id)) if r
+            r.value for r in session.exec(select(col(AuditItem.result)).where(AuditItem.audit_id == a.id)) if r
         )
         grading = Counter(f.grading.value for f in session.exec(select(Finding).where(Finding.audit_id == a.id)))
         rows.append(
             {
                 "id": a.id,
                 "title": a.title,
-                "ended": a.actual_end.isoformat(),
+                "ended": ended.isoformat(),
                 "status": a.status.value,
                 "results": dict(sorted(results.items())),
                 "findings": dict(sorted(grading.items())),
                 "conclusion": a.conclusion,
             }
         )
-    planned = session.exec(select(Audit).where(Audit.status.in_((AuditStatus.PLANNED, AuditStatus.IN_PROGRESS)))).all()
+    planned = session.exec(
+        select(Audit).where(col(Audit.status).in_((AuditStatus.PLANNED, AuditStatus.IN_PROGRESS)))
+    ).all()
     return {"audits": rows, "planned_or_running": len(planned)}
 
 
@@ -486,17 +500,17 @@ def objectives_status(session: Session, today: date) -> dict[str, Any]:
     from .evaluation import KpiState, kpi_state
     from .monitoring import RECENT
 
-    by_objective: dict[int, list[tuple[Kpi, KpiState]]] = {}
+    by_objective: dict[int | None, list[tuple[Kpi, KpiState]]] = {}  # keyed by Kpi.objective_id
     kpis = session.exec(
         select(Kpi)
-        .where(Kpi.active == True, Kpi.objective_id.is_not(None))  # noqa: E712
+        .where(Kpi.active == True, col(Kpi.objective_id).is_not(None))  # noqa: E712
         .order_by(Kpi.code)
     )
     for k in kpis:
         recent = session.exec(
-            select(Reading.period_start, Reading.value)
+            select(col(Reading.period_start), col(Reading.value))
             .where(Reading.kpi_id == k.id, Reading.period_start <= today)
-            .order_by(Reading.period_start.desc())
+            .order_by(col(Reading.period_start).desc())
             .limit(RECENT)
         ).all()
         state = kpi_state(k, [(p, v) for p, v in reversed(recent)], today)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
-from isms_tui.models import Action, ManagementReview, Person, ReviewDecision, ReviewStatus
+from isms_tui.models import Action, ManagementReview, Person, ReviewDecision, ReviewStatus, require_id
 
 from .actions import OPEN_STATES, is_overdue
 from .review import list_reviews
@@ -33,7 +33,7 @@ def _review_actions(session: Session) -> dict[int, list[Action]]:
     """The actions decided at each review, by review id."""
     decided = dict(session.exec(select(ReviewDecision.id, ReviewDecision.review_id)).all())
     out: dict[int, list[Action]] = {}
-    for a in session.exec(select(Action).where(Action.source == "review").order_by(Action.id)):
+    for a in session.exec(select(Action).where(Action.source == "review").order_by(col(Action.id))):
         review_id = decided.get(a.source_id)
         if review_id is not None:
             out.setdefault(review_id, []).append(a)
@@ -46,7 +46,7 @@ def review_rows(session: Session, today: date) -> list[ReviewRow]:
     acts = _review_actions(session)
     rows = []
     for r in reversed(list_reviews(session)):
-        mine = acts.get(r.id, [])
+        mine = acts.get(require_id(r), [])
         rows.append(
             ReviewRow(
                 review=r,
@@ -62,7 +62,7 @@ def review_rows(session: Session, today: date) -> list[ReviewRow]:
 def current_actions(session: Session, review_id: int, today: date) -> dict[int, dict[str, Any]]:
     """The live status of a review's actions by id (the minutes show the frozen one beside it)."""
     return {
-        a.id: {
+        require_id(a): {
             "status": a.status.value,
             "overdue": is_overdue(a, today),
             "closed_on": a.closed_on.isoformat() if a.closed_on else None,
@@ -78,7 +78,7 @@ def reviews_summary(session: Session) -> dict[str, Any]:
     planned = sorted((r for r in reviews if r.status == ReviewStatus.DRAFT), key=lambda r: (r.planned_on, r.id))
     last, nxt = (held[-1] if held else None), (planned[0] if planned else None)
     open_actions = session.exec(
-        select(func.count(Action.id)).where(Action.source == "review", Action.status.in_(OPEN_STATES))
+        select(func.count(col(Action.id))).where(Action.source == "review", col(Action.status).in_(OPEN_STATES))
     ).one()
     return {
         "last": {"title": last.title, "held_on": last.held_on.isoformat(), "status": last.status.value}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, and_, func, select
+from sqlmodel import Session, and_, col, func, select
 
 from isms_tui.models import Action, ActionStatus, Audit, AuditStatus, Finding, Grading, Status
 
@@ -55,10 +55,10 @@ def audits_summary(session: Session) -> dict[str, int]:
     """Audits by status and the nonconformities whose corrective action is not closed yet."""
     by_status = dict(session.exec(select(Audit.status, func.count()).group_by(Audit.status)).all())
     open_ncs = session.exec(
-        select(func.count(Finding.id))
+        select(func.count(col(Finding.id)))
         .outerjoin(Action, and_(Action.source == "finding", Action.source_id == Finding.id))
-        .where(Finding.grading.in_((Grading.MAJOR_NC, Grading.MINOR_NC)))
-        .where((Action.id.is_(None)) | (Action.status != ActionStatus.CLOSED))
+        .where(col(Finding.grading).in_((Grading.MAJOR_NC, Grading.MINOR_NC)))
+        .where((col(Action.id).is_(None)) | (Action.status != ActionStatus.CLOSED))
     ).one()
     return {
         **{s.name.lower(): by_status.get(s, 0) for s in AuditStatus},
@@ -69,13 +69,13 @@ def audits_summary(session: Session) -> dict[str, int]:
 def next_audit(session: Session, today: date) -> dict[str, str] | None:
     """The audit running now, else the earliest planned one ("late" once its start has passed)."""
     running = session.exec(
-        select(Audit).where(Audit.status == AuditStatus.IN_PROGRESS).order_by(Audit.planned_start, Audit.id)
+        select(Audit).where(Audit.status == AuditStatus.IN_PROGRESS).order_by(col(Audit.planned_start), col(Audit.id))
     ).first()
     if running is not None:
         started = running.actual_start or running.planned_start
         return {"title": running.title, "state": "in progress", "on": started.isoformat()}
     planned = session.exec(
-        select(Audit).where(Audit.status == AuditStatus.PLANNED).order_by(Audit.planned_start, Audit.id)
+        select(Audit).where(Audit.status == AuditStatus.PLANNED).order_by(col(Audit.planned_start), col(Audit.id))
     ).first()
     if planned is None:
         return None

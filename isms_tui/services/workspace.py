@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TypeVar
 
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from isms_tui.models import Kpi, Objective, Person, Workspace
 from isms_tui.models.sanitize import clean
 
 from .errors import InputError, NotFound
+
+Row = TypeVar("Row", bound=SQLModel)
 
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # a plausibility check, not RFC 5322
 
@@ -126,7 +129,7 @@ def save_objective(
     return obj
 
 
-def _get(session: Session, model: type, record_id: int):
+def _get(session: Session, model: type[Row], record_id: int) -> Row:
     obj = session.get(model, record_id)
     if obj is None:
         raise NotFound(f"No {model.__name__.lower()} with id {record_id}.")
