@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from isms_tui.models.lock import WorkspaceLock
+    from isms_tui.screens.base import WorkspaceHost
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen]:
@@ -258,6 +259,10 @@ class IsmsApp(App[None]):
                 "Build and sign a PDF evidence pack (Clause 9, an audit, a review)",
                 self.action_export_pack,
             )
+
+
+if TYPE_CHECKING:
+    _HOST: type[WorkspaceHost] = IsmsApp  # the screens rely on the app being their workspace host
 
 
 class OpeningScreen(Screen[None]):

@@ -194,17 +194,14 @@ class AuditPlanForm(FormModal[int]):
 
     def __init__(self, audit_id: int | None = None, programme_id: int | None = None) -> None:
         super().__init__()
-        from sqlmodel import select
-
-        from isms_tui.models import AuditArea
-        from isms_tui.services import audits, checklists, workspace
+        from isms_tui.services import audit_plans, audits, checklists, workspace
         from isms_tui.services.audits import AuditInput
 
         self.audit_id = audit_id
         with workspace_session(self) as session:
             people = workspace.list_people(session)
             self.templates = [(Text(f"{t.name} ({t.size})"), t.name) for t in checklists.list_templates(session)]
-            self.area_names = [a.name for a in session.exec(select(AuditArea).order_by(AuditArea.name))]
+            self.area_names = audit_plans.area_names(session)
             if audit_id is None:
                 self.data = AuditInput(title="", planned_start=None, planned_end=None, programme_id=programme_id)
             else:

@@ -7,7 +7,7 @@ modal forms. Every write goes through services.workspace in one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,14 +17,14 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent, TabPane, Tabs
 
-from isms_tui.screens.base import SectionScreen
 from isms_tui.services import workspace
 from isms_tui.services.errors import InputError, NotFound
 from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, person_select, value_of
 
+from .base import SectionScreen, workspace_session
+
 if TYPE_CHECKING:
-    from isms_tui.app import IsmsApp
     from isms_tui.models import Objective, Person, Workspace
 
 ORGANISATION, PEOPLE, OBJECTIVES = "organisation", "people", "objectives"
@@ -311,10 +311,6 @@ class SettingsScreen(SectionScreen):
         self.refresh_data()
 
 
-def _isms(widget: Widget) -> IsmsApp:
-    return cast("IsmsApp", widget.app)
-
-
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
@@ -341,7 +337,7 @@ class PersonForm(FormModal[int]):
 
     def submit(self) -> int:
         p = self.person
-        with _isms(self).session() as session:
+        with workspace_session(self) as session:
             saved = workspace.save_person(
                 session,
                 self.value("name"),
@@ -386,7 +382,7 @@ class ObjectiveForm(FormModal[int]):
         o = self.objective
         date_error: dict[str, str] = {}
         due = parse_date(self.value("due_date"), "due_date", date_error)
-        with _isms(self).session() as session:
+        with workspace_session(self) as session:
             try:
                 saved = workspace.save_objective(
                     session,

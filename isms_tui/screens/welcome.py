@@ -6,8 +6,6 @@ the dashboard of a nameless workspace would only confuse.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,8 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from isms_tui.widgets.form import FormField
 
-if TYPE_CHECKING:
-    from isms_tui.app import IsmsApp
+from .base import WorkspaceHost, workspace_host
 
 INTRO = (
     "ISO/IEC 27001:2022 Clause 9 in your terminal: measure (9.1), audit (9.2), review (9.3).\n"
@@ -58,8 +55,8 @@ class WelcomeScreen(ModalScreen[None]):
         self.load_demo = load_demo
 
     @property
-    def isms(self) -> IsmsApp:
-        return cast("IsmsApp", self.app)
+    def isms(self) -> WorkspaceHost:
+        return workspace_host(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="welcome-box"):
