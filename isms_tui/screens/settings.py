@@ -21,6 +21,7 @@ from isms_tui.services import workspace
 from isms_tui.services.errors import InputError, NotFound
 from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, person_select, value_of
+from isms_tui.widgets.tables import RecordTable
 
 from .base import SectionScreen, workspace_session
 
@@ -86,8 +87,8 @@ class OrganisationForm(VerticalScroll, can_focus=False):
             first.control.focus()
 
 
-class RecordTable(DataTable):
-    """A row-per-record table keyed by record id that keeps its cursor across reloads.
+class RegisterTable(RecordTable):
+    """A register of records (people, objectives) keyed by record id that keeps its cursor across reloads.
 
     Columns have fixed widths and long text ends in an ellipsis, so that the Active column
     stays on screen at 120 columns whatever people write.
@@ -147,9 +148,9 @@ class SettingsScreen(SectionScreen):
             with TabPane("1 Organisation", id=ORGANISATION):
                 yield OrganisationForm()
             with TabPane("2 People", id=PEOPLE):
-                yield RecordTable(PEOPLE_COLUMNS, id="people-table")
+                yield RegisterTable(PEOPLE_COLUMNS, id="people-table")
             with TabPane("3 Objectives", id=OBJECTIVES):
-                yield RecordTable(OBJECTIVE_COLUMNS, id="objectives-table")
+                yield RegisterTable(OBJECTIVE_COLUMNS, id="objectives-table")
 
     def on_mount(self) -> None:
         self.query_one(Tabs).focus()
@@ -166,11 +167,11 @@ class SettingsScreen(SectionScreen):
             self.objectives = workspace.list_objectives(session, include_inactive=True)
         names = {p.id: p.name for p in self.people}
         self.query_one(OrganisationForm).load(ws, [p.name for p in self.people if p.active], self.isms.actor)
-        self.query_one("#people-table", RecordTable).show(
+        self.query_one("#people-table", RegisterTable).show(
             [(p.id, [p.name, p.role, p.email, ", ".join(p.areas), _yes(p.active)], p.active) for p in self.people],
             select if self.active_tab == PEOPLE else None,
         )
-        self.query_one("#objectives-table", RecordTable).show(
+        self.query_one("#objectives-table", RegisterTable).show(
             [
                 (
                     o.id,
@@ -195,8 +196,8 @@ class SettingsScreen(SectionScreen):
         tabs = self.query(TabbedContent)
         return tabs.first().active if tabs else ""
 
-    def _table(self, tab: str | None = None) -> RecordTable:
-        return self.query_one(f"#{tab or self.active_tab}-table", RecordTable)
+    def _table(self, tab: str | None = None) -> RegisterTable:
+        return self.query_one(f"#{tab or self.active_tab}-table", RegisterTable)
 
     def _selected(self) -> Person | Objective | None:
         record_id = self._table().selected_id()
