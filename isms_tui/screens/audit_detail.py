@@ -18,9 +18,9 @@ from textual.widgets import DataTable, Input, Label, Static
 from isms_tui.models.enums import AuditResult, AuditStatus
 from isms_tui.widgets.audit_style import RESULT_STYLE, action_text, grading_text, progress_bar, status_text
 from isms_tui.widgets.form import FormField, FormModal
+from isms_tui.widgets.form_parts import FORM_CSS, notes_area, with_field_errors
 from isms_tui.widgets.tables import RecordTable
 
-from .audit_forms import FORM_CSS, notes_area
 from .base import SectionScreen, current_actor, workspace_session
 
 if TYPE_CHECKING:
@@ -386,7 +386,7 @@ class IndependenceForm(FormModal[int]):
             try:
                 audits.declare_independence(session, self.audit_id, self.value("independence_declaration"), by)
             except InputError as exc:
-                raise InputError(str(exc), {**exc.fields, **missing}) from None
+                raise with_field_errors(exc, missing) from None
             if missing:
                 raise InputError("Say who makes the declaration.", missing)
             return audits.start_audit(session, self.audit_id).id  # type: ignore[return-value]

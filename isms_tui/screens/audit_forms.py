@@ -11,41 +11,18 @@ from datetime import date
 
 from rich.text import Text
 from textual.widget import Widget
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Input, Select
 
 from isms_tui.services import clock
 from isms_tui.services.errors import InputError
 from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, person_select
+from isms_tui.widgets.form_parts import FORM_CSS, merged_error, notes_area, split_list
 
 from .base import workspace_session
 
 CYCLE_CHOICES = [("1 year", 1), ("3 years", 3)]
 IMPORTANCE_CHOICES = [("5 critical", 5), ("4 high", 4), ("3 medium", 3), ("2 low", 2), ("1 minimal", 1)]
-FORM_CSS = """
-FormField .field-row > TextArea { width: 1fr; height: 4; background: $boost; }
-FormField .field-row > TextArea:focus { background: $primary 25%; }
-FormField .field-row > Input:disabled { color: $text-muted; }
-"""
-
-
-def split_list(text: str) -> list[str]:
-    """Comma-separated entries, trimmed, empty ones dropped, order kept."""
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def notes_area(text: str) -> TextArea:
-    """A short multi-line text box; tab moves on, as in every other field."""
-    return TextArea(text, soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
-
-
-def merged_error(exc: InputError | None, extra: dict[str, str]) -> InputError | None:
-    """One InputError carrying the service's field errors and the form's own parsing errors."""
-    if exc is None and not extra:
-        return None
-    fields = {**(exc.fields if exc else {}), **extra}
-    message = str(exc) if exc else f"Please correct {len(fields)} field(s) before saving."
-    return InputError(message, fields)
 
 
 class ProgrammeForm(FormModal[int]):

@@ -13,8 +13,8 @@ from textual.widgets import Input, Select
 
 from isms_tui.models.enums import Grading
 from isms_tui.widgets.form import FormField, FormModal
+from isms_tui.widgets.form_parts import FORM_CSS, notes_area
 
-from .audit_forms import FORM_CSS, notes_area
 from .base import workspace_session
 
 if TYPE_CHECKING:

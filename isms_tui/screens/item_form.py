@@ -16,10 +16,9 @@ from textual.widgets import Input, SelectionList
 
 from isms_tui.models.enums import AuditMethod
 from isms_tui.widgets.form import FormField, FormModal
+from isms_tui.widgets.form_parts import FORM_CSS, fields_error, notes_area, split_paths, with_field_errors
 
-from .audit_forms import FORM_CSS, notes_area
 from .base import current_actor, workspace_session
-from .reading_form import split_paths
 
 if TYPE_CHECKING:
     from isms_tui.models import AuditItem
@@ -109,7 +108,7 @@ class ItemForm(FormModal[ItemSaved]):
                     sample_items=self.value("sample_items"),
                 )
             except InputError as exc:
-                raise InputError(str(exc), {**exc.fields, **errors}) from None
+                raise with_field_errors(exc, errors) from None
             for path in split_paths(self.value("evidence")):
                 try:
                     ev = evidence.add_file(session, path, current_actor(self))
@@ -118,5 +117,5 @@ class ItemForm(FormModal[ItemSaved]):
                     break
                 evidence.link(session, ev, EVIDENCE_ENTITY, saved.id)  # type: ignore[arg-type]
             if errors:
-                raise InputError(f"Please correct {len(errors)} field(s) before saving.", errors)
+                raise fields_error(errors)
             return ItemSaved(saved, item_evidence(session, saved.id))  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from isms_tui.models.enums import Status
 from isms_tui.services import clock, periods
 from isms_tui.services.form_values import DATE_HINT
 from isms_tui.widgets.form import FormField, FormModal, person_select
+from isms_tui.widgets.form_parts import fields_error, split_paths
 from isms_tui.widgets.status import fmt_value, target_text
 
 from .base import current_actor, workspace_session
@@ -32,11 +33,6 @@ class ReadingSaved:
     status: Status
     unit: str = ""
     target: str = ""  # as target_text writes it, e.g. '≥ 95%'
-
-
-def split_paths(text: str) -> list[str]:
-    """Evidence paths typed in one field, separated by ';' (paths may contain commas)."""
-    return [p.strip() for p in text.split(";") if p.strip()]
 
 
 class ReadingForm(FormModal[ReadingSaved]):
@@ -132,7 +128,6 @@ class AnalysisForm(FormModal[int]):
 
     def submit(self) -> int:
         from isms_tui.services import analysis
-        from isms_tui.services.errors import InputError
 
         errors: dict[str, str] = {}
         try:
@@ -148,7 +143,7 @@ class AnalysisForm(FormModal[int]):
         if not self.value("conclusion").strip():
             errors["conclusion"] = "An analysis needs a conclusion."
         if errors:
-            raise InputError(f"Please correct {len(errors)} field(s) before saving.", errors)
+            raise fields_error(errors)
         with workspace_session(self) as session:
             return analysis.record_analysis(
                 session,

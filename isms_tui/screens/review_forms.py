@@ -25,15 +25,14 @@ from isms_tui.services import clock
 from isms_tui.services.errors import InputError
 from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, person_select
+from isms_tui.widgets.form_parts import FORM_CONTEXT_CSS, FORM_CSS, merged_error, notes_area, split_list, split_paths
 
-from .audit_forms import FORM_CSS, merged_error, notes_area, split_list
 from .base import current_actor, workspace_session
-from .reading_form import split_paths
 
 REVIEW_FORM_CSS = (
     FORM_CSS
+    + FORM_CONTEXT_CSS
     + """
-.form-context { color: $text-muted; padding: 0 0 1 0; height: auto; }
 .action-row { height: auto; border-top: hkey $panel-lighten-2; padding-top: 1; }
 .action-row-title { color: $primary; text-style: bold; height: 1; }
 #add-action { margin: 0 0 1 32; }
