@@ -13,7 +13,7 @@ from textual.widgets import Input, Select
 
 from isms_tui.models.enums import Grading
 from isms_tui.widgets.form import FormField, FormModal
-from isms_tui.widgets.form_parts import FORM_CSS, notes_area
+from isms_tui.widgets.form_parts import FORM_CSS, notes_area, with_field_errors
 
 from .base import workspace_session
 
@@ -33,6 +33,13 @@ class FindingSaved:
     finding_id: int
     ref: str
     action_id: int | None  # the corrective action a nonconformity opened
+
+
+def finding_message(saved: object) -> str:
+    """'Finding raised on A.8.13; corrective action #4 opened.' for the toast after the form."""
+    assert isinstance(saved, FindingSaved)
+    action = f"; corrective action #{saved.action_id} opened" if saved.action_id else ""
+    return f"Finding raised on {saved.ref}{action}."
 
 
 def statement_skeleton(item: AuditItem) -> str:
@@ -118,7 +125,7 @@ class FindingForm(FormModal[FindingSaved]):
                 )
             except InputError as exc:
                 if grading is None:
-                    raise InputError(str(exc), {**exc.fields, "grading": "Choose a grading."}) from None
+                    raise with_field_errors(exc, {"grading": "Choose a grading."}) from None
                 raise
             if grading is None:
                 raise InputError("Choose a grading.", {"grading": "Choose a grading."})

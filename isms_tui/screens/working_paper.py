@@ -318,7 +318,7 @@ class WorkingPaperScreen(SectionScreen):
         )
 
     def _finding_raised(self, item_id: int | None, saved: object) -> None:
-        from .audit_detail import finding_message
+        from .finding_form import finding_message
 
         if saved is None or item_id is None:
             return
