@@ -18,7 +18,7 @@ from isms_tui.services import clock
 from isms_tui.widgets.form import FormField, FormModal, person_select
 from isms_tui.widgets.form_parts import FORM_CONTEXT_CSS, NOTES_CSS, notes_area
 
-from .base import workspace_session
+from .base import stored_id, workspace_session
 
 _ACTION_FORM_CSS = (
     NOTES_CSS
@@ -165,7 +165,7 @@ class ActionForm(FormModal[int]):
                 raise InputError(_message(merged, str(exc) if len(merged) <= 1 else ""), merged) from None
             if errors:  # the service accepted the rest, but nothing is saved while a date is wrong
                 raise InputError(_message(errors, ""), errors)
-            return int(action.id)
+            return stored_id(action.id)
 
 
 class EffectivenessForm(FormModal[ActionStatus]):

@@ -22,7 +22,7 @@ from isms_tui.widgets.form import FormField, FormModal
 from isms_tui.widgets.form_parts import FORM_CSS, notes_area, with_field_errors
 from isms_tui.widgets.tables import RecordTable
 
-from .base import SectionScreen, current_actor, workspace_session
+from .base import SectionScreen, current_actor, stored_id, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.services.audit_views import AuditView
@@ -330,7 +330,7 @@ class IndependenceForm(FormModal[int]):
                 raise with_field_errors(exc, missing) from None
             if missing:
                 raise InputError("Say who makes the declaration.", missing)
-            return audits.start_audit(session, self.audit_id).id  # type: ignore[return-value]
+            return stored_id(audits.start_audit(session, self.audit_id).id)
 
 
 class CompleteForm(FormModal[int]):
@@ -361,4 +361,5 @@ class CompleteForm(FormModal[int]):
         from isms_tui.services import audits
 
         with workspace_session(self) as session:
-            return audits.complete_audit(session, self.audit_id, self.value("summary"), self.value("conclusion")).id  # type: ignore[return-value]
+            completed = audits.complete_audit(session, self.audit_id, self.value("summary"), self.value("conclusion"))
+            return stored_id(completed.id)

@@ -19,7 +19,7 @@ from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, person_select
 from isms_tui.widgets.form_parts import FORM_CSS, merged_error, notes_area, split_list
 
-from .base import workspace_session
+from .base import stored_id, workspace_session
 
 CYCLE_CHOICES = [("1 year", 1), ("3 years", 3)]
 IMPORTANCE_CHOICES = [("5 critical", 5), ("4 high", 4), ("3 medium", 3), ("2 low", 2), ("1 minimal", 1)]
@@ -105,7 +105,7 @@ class ProgrammeForm(FormModal[int]):
             problem = merged_error(failure, errors)
             if problem is not None:
                 raise problem  # rolls the transaction back
-            return saved.id  # type: ignore[return-value]
+            return stored_id(saved.id)
 
 
 class AreaForm(FormModal[int]):
@@ -160,7 +160,7 @@ class AreaForm(FormModal[int]):
                 self.value("notes"),
                 area_id=self.area_id,
             )
-            return area.id  # type: ignore[return-value]
+            return stored_id(area.id)
 
 
 class AuditPlanForm(FormModal[int]):
@@ -293,4 +293,4 @@ class AuditPlanForm(FormModal[int]):
             problem = merged_error(failure, errors)
             if problem is not None:
                 raise problem
-            return saved.id  # type: ignore[return-value]
+            return stored_id(saved.id)

@@ -19,7 +19,7 @@ from isms_tui.models.enums import Status
 from isms_tui.services import clock, periods
 from isms_tui.widgets.status import fmt_value, spark, target_text
 
-from .base import SectionScreen, current_actor, workspace_session
+from .base import SectionScreen, current_actor, stored_id, workspace_session
 from .reading_form import ReadingSaved, ask_for_analysis
 
 
@@ -73,7 +73,7 @@ class DueReadingsScreen(SectionScreen):
             ov = monitoring.overview(session, clock.today())
         items = [
             DueItem(
-                r.kpi.id,
+                stored_id(r.kpi.id),
                 r.kpi.code,
                 r.kpi.name,
                 periods.period_label(p, r.kpi.frequency),

@@ -15,7 +15,7 @@ from isms_tui.models.enums import Grading
 from isms_tui.widgets.form import FormField, FormModal
 from isms_tui.widgets.form_parts import FORM_CSS, notes_area, with_field_errors
 
-from .base import workspace_session
+from .base import stored_id, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models import AuditItem
@@ -129,5 +129,6 @@ class FindingForm(FormModal[FindingSaved]):
                 raise
             if grading is None:
                 raise InputError("Choose a grading.", {"grading": "Choose a grading."})
-            action = audits.action_for_finding(session, finding.id)
-            return FindingSaved(finding.id, finding.ref, action.id if action else None)  # type: ignore[arg-type]
+            finding_id = stored_id(finding.id)
+            action = audits.action_for_finding(session, finding_id)
+            return FindingSaved(finding_id, finding.ref, action.id if action else None)

@@ -18,7 +18,7 @@ from isms_tui.models.enums import AuditMethod
 from isms_tui.widgets.form import FormField, FormModal
 from isms_tui.widgets.form_parts import FORM_CSS, fields_error, notes_area, split_paths, with_field_errors
 
-from .base import current_actor, workspace_session
+from .base import current_actor, stored_id, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models import AuditItem
@@ -99,9 +99,9 @@ class ItemForm(FormModal[ItemSaved]):
             try:
                 saved = audits.record_result(
                     session,
-                    self.item.id,
+                    stored_id(self.item.id),
                     self.item.result,
-                    notes=self.value("notes"),  # type: ignore[arg-type]
+                    notes=self.value("notes"),
                     methods=[AuditMethod(m) for m in chosen],
                     sample_population=self.value("sample_population"),
                     sample_size=size,
@@ -115,7 +115,7 @@ class ItemForm(FormModal[ItemSaved]):
                 except InputError as exc:
                     errors["evidence"] = str(exc)
                     break
-                evidence.link(session, ev, EVIDENCE_ENTITY, saved.id)  # type: ignore[arg-type]
+                evidence.link(session, ev, EVIDENCE_ENTITY, stored_id(saved.id))
             if errors:
                 raise fields_error(errors)
-            return ItemSaved(saved, item_evidence(session, saved.id))  # type: ignore[arg-type]
+            return ItemSaved(saved, item_evidence(session, stored_id(saved.id)))

@@ -12,7 +12,7 @@ from isms_tui.models.enums import Direction, Frequency, KpiType
 from isms_tui.widgets.form import FormField, FormModal, parse_optional_float, person_select
 from isms_tui.widgets.form_parts import fields_error
 
-from .base import workspace_session
+from .base import stored_id, workspace_session
 
 DIRECTIONS = [
     ("higher is better", Direction.HIGHER_BETTER),
@@ -134,4 +134,4 @@ class KpiForm(FormModal[int]):
         if errors:
             raise fields_error(errors)
         with workspace_session(self) as session:
-            return kpis.save_kpi(session, data, self.kpi_id).id
+            return stored_id(kpis.save_kpi(session, data, self.kpi_id).id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from textual.screen import Screen
 from textual.widget import Widget
@@ -22,7 +23,7 @@ from isms_tui.widgets.form import FormField, FormModal, person_select
 from isms_tui.widgets.form_parts import fields_error, split_paths
 from isms_tui.widgets.status import fmt_value, target_text
 
-from .base import current_actor, workspace_session
+from .base import current_actor, stored_id, workspace_session
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class ReadingForm(FormModal[ReadingSaved]):
         super().__init__()
         from isms_tui.services import kpis, readings
 
+        self.kpi_id = kpi_id
         with workspace_session(self) as session:
             self.kpi = kpis.get_kpi(session, kpi_id)
             start = period or periods.last_closed_period(clock.today(), self.kpi.frequency)
@@ -82,7 +84,7 @@ class ReadingForm(FormModal[ReadingSaved]):
             with workspace_session(self) as session:
                 readings.record_reading(
                     session,
-                    self.kpi.id,
+                    self.kpi_id,
                     start,
                     value,
                     entered_by=current_actor(self),
@@ -94,7 +96,7 @@ class ReadingForm(FormModal[ReadingSaved]):
             self.replace_armed = True
             raise InputError(f"{dup} Press ctrl+s again to replace it.", {"period": "Already recorded."}) from None
         return ReadingSaved(
-            self.kpi.id, start, value, evaluation.evaluate_value(self.kpi, value), self.kpi.unit, target_text(self.kpi)
+            self.kpi_id, start, value, evaluation.evaluate_value(self.kpi, value), self.kpi.unit, target_text(self.kpi)
         )
 
 
@@ -105,6 +107,7 @@ class AnalysisForm(FormModal[int]):
         super().__init__()
         from isms_tui.services import kpis, workspace
 
+        self.kpi_id = kpi_id
         with workspace_session(self) as session:
             self.kpi = kpis.get_kpi(session, kpi_id)
             self.people = [(p.name, p.id) for p in workspace.list_people(session)]
@@ -145,18 +148,21 @@ class AnalysisForm(FormModal[int]):
         if errors:
             raise fields_error(errors)
         with workspace_session(self) as session:
-            return analysis.record_analysis(
+            recorded = analysis.record_analysis(
                 session,
-                self.kpi.id,
+                self.kpi_id,
                 start,
                 self.value("conclusion"),
                 analyst_id=self.value("analyst_id"),
                 follow_up=self.value("follow_up"),
                 analysed_on=when,
-            ).id
+            )
+            return stored_id(recorded.id)
 
 
-def open_reading_form(screen: Screen, kpi_id: int, on_done: Callable[[], object], period: date | None = None) -> None:
+def open_reading_form(
+    screen: Screen[Any], kpi_id: int, on_done: Callable[[], object], period: date | None = None
+) -> None:
     """Push the reading form; an off-target result then asks for the analysis."""
 
     def saved(result: ReadingSaved | None) -> None:
@@ -171,7 +177,7 @@ def open_reading_form(screen: Screen, kpi_id: int, on_done: Callable[[], object]
     screen.app.push_screen(ReadingForm(kpi_id, period), saved)
 
 
-def ask_for_analysis(screen: Screen, result: ReadingSaved, on_done: Callable[[], object]) -> None:
+def ask_for_analysis(screen: Screen[Any], result: ReadingSaved, on_done: Callable[[], object]) -> None:
     def analysed(record_id: int | None) -> None:
         if record_id is None:
             screen.notify("Off-target reading saved without an analysis yet.", severity="warning")

@@ -9,9 +9,10 @@ own parsing errors so the user sees every problem at once.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -25,9 +26,22 @@ from isms_tui.services import clock
 from isms_tui.services.errors import InputError
 from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, person_select
-from isms_tui.widgets.form_parts import FORM_CONTEXT_CSS, FORM_CSS, merged_error, notes_area, split_list, split_paths
+from isms_tui.widgets.form_parts import (
+    FORM_CONTEXT_CSS,
+    FORM_CSS,
+    fields_error,
+    merged_error,
+    notes_area,
+    split_list,
+    split_paths,
+    with_field_errors,
+)
 
-from .base import current_actor, workspace_session
+from .base import current_actor, stored_id, workspace_session
+
+if TYPE_CHECKING:
+    from isms_tui.models.db import Session
+    from isms_tui.services.actions import ActionInput
 
 REVIEW_FORM_CSS = (
     FORM_CSS
@@ -40,7 +54,7 @@ REVIEW_FORM_CSS = (
 )
 
 
-def _people(session, include: int | None = None) -> list[tuple[Text, int]]:
+def _people(session: Session, include: int | None = None) -> list[tuple[Text, int | None]]:
     """Active people as Select options (Text: names are never read as markup)."""
     from isms_tui.services import workspace
 
@@ -129,7 +143,7 @@ class ReviewForm(FormModal[int]):
             problem = merged_error(failure, errors)
             if problem is not None:
                 raise problem
-            return int(saved.id)  # type: ignore[arg-type]
+            return stored_id(saved.id)
 
 
 class EntryForm(FormModal[int]):
@@ -177,10 +191,10 @@ class EntryForm(FormModal[int]):
                 except InputError as exc:
                     errors["evidence"] = str(exc)
                     break
-                evidence.link(session, ev, review.ENTRY_EVIDENCE, int(entry.id))  # type: ignore[arg-type]
+                evidence.link(session, ev, review.ENTRY_EVIDENCE, stored_id(entry.id))
             if errors:
                 raise InputError(errors["evidence"], errors)  # nothing is saved: the entry rolls back too
-            return int(entry.id)  # type: ignore[arg-type]
+            return stored_id(entry.id)
 
 
 class CommentaryForm(FormModal[str]):
@@ -351,20 +365,21 @@ class DecisionForm(FormModal[int]):
                     session, self.review_id, DecisionKind(self.value("kind")), self.value("text"), data
                 )
             except InputError as exc:
-                raise merged_error(_located(exc, rows, data), errors) from None
+                raise with_field_errors(_located(exc, rows, data), errors) from None
             if errors:
-                raise merged_error(None, errors)
-            return int(decision.id)  # type: ignore[arg-type]
+                raise fields_error(errors)
+            return stored_id(decision.id)
 
 
-def _located(exc: InputError, rows: list[_ActionRow], data: list) -> InputError:
+def _located(exc: InputError, rows: list[_ActionRow], data: list[ActionInput]) -> InputError:
     """Point the service's action errors (title, owner, due date) at the row they concern."""
     fields = dict(exc.fields)
-    for key, suffix, missing in (
+    checks: tuple[tuple[str, str, Callable[[ActionInput], bool]], ...] = (
         ("owner_id", "owner", lambda a: a.owner_id is None or a.due_date is None),
         ("due_date", "due", lambda a: a.owner_id is None or a.due_date is None),
         ("title", "title", lambda a: not a.title),
-    ):
+    )
+    for key, suffix, missing in checks:
         if key in fields:
             hit = next((r for r, a in zip(rows, data, strict=True) if missing(a)), None)
             if hit is not None:
@@ -429,7 +444,7 @@ def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
-def _default_chair(session) -> int | None:
+def _default_chair(session: Session) -> int | None:
     """Whoever is responsible for the management review, else for top management."""
     from isms_tui.services import workspace
 

@@ -21,9 +21,9 @@ from isms_tui.services import workspace
 from isms_tui.services.errors import InputError, NotFound
 from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, person_select, value_of
-from isms_tui.widgets.tables import RecordTable
+from isms_tui.widgets.tables import RecordTable, cursor_id
 
-from .base import SectionScreen, workspace_session
+from .base import SectionScreen, stored_id, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models import Objective, Person, Workspace
@@ -102,7 +102,7 @@ class RegisterTable(RecordTable):
         for label, width in self._columns:
             self.add_column(label, width=width)
 
-    def show(self, rows: list[tuple[int, list[str], bool]], select: int | None = None) -> None:
+    def show(self, rows: list[tuple[int | None, list[str], bool]], select: int | None = None) -> None:
         """Replace the rows (id, cells, active); inactive rows are dimmed."""
         keep = select if select is not None else self.selected_id()
         self.clear()
@@ -116,10 +116,7 @@ class RegisterTable(RecordTable):
             self.move_cursor(row=self.get_row_index(str(keep)))
 
     def selected_id(self) -> int | None:
-        if not self.row_count:
-            return None
-        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        return int(key) if key is not None else None
+        return cursor_id(self)
 
 
 class SettingsScreen(SectionScreen):
@@ -348,7 +345,7 @@ class PersonForm(FormModal[int]):
                 person_id=p.id if p else None,
                 active=p.active if p else True,
             )
-            return saved.id  # type: ignore[return-value]
+            return stored_id(saved.id)
 
 
 class ObjectiveForm(FormModal[int]):
@@ -399,4 +396,4 @@ class ObjectiveForm(FormModal[int]):
                 raise InputError(str(exc), {**exc.fields, **date_error}) from None
             if date_error:
                 raise InputError("The due date is not a valid date.", date_error)
-            return saved.id  # type: ignore[return-value]
+            return stored_id(saved.id)

@@ -249,7 +249,7 @@ class WorkingPaperScreen(SectionScreen):
                 self.notify(str(exc), title="Not recorded", severity="warning", markup=False)
                 return
             self.replace_item(saved)
-            if saved.result in audits.NC_RESULTS and not self.findings.get(saved.id):
+            if saved.result in audits.NC_RESULTS and not self.findings.get(item.id):
                 self.notify(
                     f"{saved.ref} is a {saved.result.value}: ↑ then f raises its finding, "
                     "which the audit needs before it can be completed.",

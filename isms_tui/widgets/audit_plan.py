@@ -31,7 +31,7 @@ def plan_grid(view: AuditView) -> Table:
         if a.actual_start
         else "not started"
     )
-    rows = [
+    rows: list[tuple[str, Text | str]] = [
         ("Programme", Text(view.programme.title if view.programme else "—")),
         ("Scope", Text(f"{len(a.scope_refs)} requirements: {ref_ranges(a.scope_refs)}")),
         ("Areas", Text(", ".join(a.scope_areas) or "—")),

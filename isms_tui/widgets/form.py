@@ -23,7 +23,9 @@ T = TypeVar("T")
 NO_PEOPLE_PROMPT = "nobody yet: add people in Settings (s)"
 
 
-def person_select(people: Sequence[tuple[Any, int]], value: int | None = None, *, prompt: str = "Select") -> Select:
+def person_select(
+    people: Sequence[tuple[Any, int | None]], value: int | None = None, *, prompt: str = "Select"
+) -> Select[int | None]:
     """A Select over (name, id) pairs; with nobody to choose, its prompt says where people are added."""
     return Select(
         people, value=value if value is not None else Select.NULL, prompt=prompt if people else NO_PEOPLE_PROMPT
