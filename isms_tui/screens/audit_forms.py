@@ -14,10 +14,9 @@ from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from isms_tui.services import clock
-from isms_tui.services.errors import InputError
 from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, person_select
-from isms_tui.widgets.form_parts import FORM_CSS, merged_error, notes_area, split_list
+from isms_tui.widgets.form_parts import FORM_CSS, merging_field_errors, notes_area, split_list
 
 from .base import stored_id, workspace_session
 
@@ -96,16 +95,9 @@ class ProgrammeForm(FormModal[int]):
             self.value("responsibilities"),
             self.value("owner_id"),
         )
-        failure: InputError | None = None
-        with workspace_session(self) as session:
-            try:
-                saved = programme.save_programme(session, data, self.programme_id)
-            except InputError as exc:
-                failure = exc
-            problem = merged_error(failure, errors)
-            if problem is not None:
-                raise problem  # rolls the transaction back
-            return stored_id(saved.id)
+        with workspace_session(self) as session, merging_field_errors(errors):  # a raise rolls back
+            saved = programme.save_programme(session, data, self.programme_id)
+        return stored_id(saved.id)
 
 
 class AreaForm(FormModal[int]):
@@ -281,16 +273,9 @@ class AuditPlanForm(FormModal[int]):
             auditees=self.value("auditees"),
             programme_id=self.data.programme_id,
         )
-        failure: InputError | None = None
-        with workspace_session(self) as session:
-            try:
-                if self.audit_id is None:
-                    saved = audits.plan_audit(session, data)
-                else:
-                    saved = audit_plans.update_plan(session, self.audit_id, data)
-            except InputError as exc:
-                failure = exc
-            problem = merged_error(failure, errors)
-            if problem is not None:
-                raise problem
-            return stored_id(saved.id)
+        with workspace_session(self) as session, merging_field_errors(errors):
+            if self.audit_id is None:
+                saved = audits.plan_audit(session, data)
+            else:
+                saved = audit_plans.update_plan(session, self.audit_id, data)
+        return stored_id(saved.id)

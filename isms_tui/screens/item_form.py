@@ -16,7 +16,14 @@ from textual.widgets import Input, SelectionList
 
 from isms_tui.models.enums import AuditMethod
 from isms_tui.widgets.form import FormField, FormModal
-from isms_tui.widgets.form_parts import FORM_CSS, fields_error, notes_area, split_paths, with_field_errors
+from isms_tui.widgets.form_parts import (
+    FORM_CSS,
+    attach_evidence,
+    fields_error,
+    notes_area,
+    split_paths,
+    with_field_errors,
+)
 
 from .base import current_actor, stored_id, workspace_session
 
@@ -79,7 +86,7 @@ class ItemForm(FormModal[ItemSaved]):
         self.query_one("#field-notes", FormField).control.focus()
 
     def submit(self) -> ItemSaved:
-        from isms_tui.services import audits, evidence
+        from isms_tui.services import audits
         from isms_tui.services.audit_views import EVIDENCE_ENTITY, item_evidence
         from isms_tui.services.errors import InputError
 
@@ -109,13 +116,8 @@ class ItemForm(FormModal[ItemSaved]):
                 )
             except InputError as exc:
                 raise with_field_errors(exc, errors) from None
-            for path in split_paths(self.value("evidence")):
-                try:
-                    ev = evidence.add_file(session, path, current_actor(self))
-                except InputError as exc:
-                    errors["evidence"] = str(exc)
-                    break
-                evidence.link(session, ev, EVIDENCE_ENTITY, stored_id(saved.id))
+            paths = split_paths(self.value("evidence"))
+            attach_evidence(session, paths, current_actor(self), EVIDENCE_ENTITY, stored_id(saved.id), errors)
             if errors:
                 raise fields_error(errors)
             return ItemSaved(saved, item_evidence(session, stored_id(saved.id)))

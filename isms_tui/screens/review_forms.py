@@ -29,8 +29,9 @@ from isms_tui.widgets.form import FormField, FormModal, person_select
 from isms_tui.widgets.form_parts import (
     FORM_CONTEXT_CSS,
     FORM_CSS,
+    attach_evidence,
     fields_error,
-    merged_error,
+    merging_field_errors,
     notes_area,
     split_list,
     split_paths,
@@ -134,16 +135,9 @@ class ReviewForm(FormModal[int]):
         data = ReviewInput(
             self.value("title"), day("planned_on"), day("period_from"), day("period_to"), self.value("chair_id")
         )
-        failure: InputError | None = None
-        with workspace_session(self) as session:
-            try:
-                saved = review.save_review(session, data, self.review_id)
-            except InputError as exc:
-                failure = exc
-            problem = merged_error(failure, errors)
-            if problem is not None:
-                raise problem
-            return stored_id(saved.id)
+        with workspace_session(self) as session, merging_field_errors(errors):
+            saved = review.save_review(session, data, self.review_id)
+        return stored_id(saved.id)
 
 
 class EntryForm(FormModal[int]):
@@ -170,7 +164,7 @@ class EntryForm(FormModal[int]):
         )
 
     def submit(self) -> int:
-        from isms_tui.services import evidence, review
+        from isms_tui.services import review
 
         errors: dict[str, str] = {}
         with workspace_session(self) as session:
@@ -185,13 +179,8 @@ class EntryForm(FormModal[int]):
                 )
             except InputError as exc:
                 raise InputError(str(exc), exc.fields) from None
-            for path in split_paths(self.value("evidence")):
-                try:
-                    ev = evidence.add_file(session, path, current_actor(self))
-                except InputError as exc:
-                    errors["evidence"] = str(exc)
-                    break
-                evidence.link(session, ev, review.ENTRY_EVIDENCE, stored_id(entry.id))
+            paths = split_paths(self.value("evidence"))
+            attach_evidence(session, paths, current_actor(self), review.ENTRY_EVIDENCE, stored_id(entry.id), errors)
             if errors:
                 raise InputError(errors["evidence"], errors)  # nothing is saved: the entry rolls back too
             return stored_id(entry.id)
@@ -265,18 +254,11 @@ class HoldForm(FormModal[int]):
 
         errors: dict[str, str] = {}
         held_on = parse_date(self.value("held_on"), "held_on", errors, required=True)
-        failure: InputError | None = None
-        with workspace_session(self) as session:
+        with workspace_session(self) as session, merging_field_errors(errors):
             if held_on is not None:
-                try:
-                    review.hold(session, self.review_id, held_on, split_list(self.value("attendees")))
-                except InputError as exc:
-                    failure = exc
+                review.hold(session, self.review_id, held_on, split_list(self.value("attendees")))
             elif not split_list(self.value("attendees")):
                 errors["attendees"] = "Who attended?"
-            problem = merged_error(failure, errors)
-            if problem is not None:
-                raise problem
         return self.review_id
 
 

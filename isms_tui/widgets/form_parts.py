@@ -7,9 +7,16 @@ the two sets of per-field errors lets the user see every problem at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
 from textual.widgets import TextArea
 
 from isms_tui.services.errors import InputError
+
+if TYPE_CHECKING:
+    from isms_tui.models.db import Session
 
 # A multi-line field takes four lines and looks like the one-line inputs around it.
 NOTES_CSS = """
@@ -53,8 +60,31 @@ def with_field_errors(exc: InputError, extra: dict[str, str]) -> InputError:
     return InputError(str(exc), {**exc.fields, **extra})
 
 
-def merged_error(exc: InputError | None, extra: dict[str, str]) -> InputError | None:
-    """One InputError carrying the service's field errors and the form's own parsing errors."""
-    if exc is not None:
-        return with_field_errors(exc, extra)
-    return fields_error(extra) if extra else None
+@contextmanager
+def merging_field_errors(errors: dict[str, str]) -> Iterator[None]:
+    """Around a service call: its refusal is raised with the form's own field errors added, and
+    when it accepts, the form's errors (even those found inside the block) are raised alone.
+
+    Used inside the form's transaction, so either raise rolls the save back."""
+    try:
+        yield
+    except InputError as exc:
+        raise with_field_errors(exc, errors) from None
+    if errors:
+        raise fields_error(errors)
+
+
+def attach_evidence(
+    session: Session, paths: list[str], actor: str, entity: str, entity_id: int, errors: dict[str, str]
+) -> None:
+    """Copy each file into the workspace's evidence store and link it to the record; the first file
+    refused is reported under the 'evidence' field (the form then rolls everything back)."""
+    from isms_tui.services import evidence
+
+    for path in paths:
+        try:
+            ev = evidence.add_file(session, path, actor)
+        except InputError as exc:
+            errors["evidence"] = str(exc)
+            return
+        evidence.link(session, ev, entity, entity_id)
