@@ -31,7 +31,7 @@ NOTABLE_RESULTS = (AuditResult.MAJOR_NC, AuditResult.MINOR_NC, AuditResult.OBSER
 
 
 def people_names(session: Session) -> dict[int, str]:
-    return dict(session.exec(select(Person.id, Person.name)))
+    return dict(session.exec(select(Person.id, Person.name)).all())
 
 
 @dataclass(frozen=True)

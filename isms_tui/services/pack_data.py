@@ -108,7 +108,7 @@ def analyses_between(session: Session, period_from: date, period_to: date) -> li
 
 
 def people(session: Session) -> dict[int, str]:
-    return dict(session.exec(select(Person.id, Person.name)))
+    return dict(session.exec(select(Person.id, Person.name)).all())
 
 
 def evidence_links(session: Session, records: dict[str, list[int]]) -> list[tuple[Evidence, str, int]]:
