@@ -20,7 +20,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static, TabbedCont
 from isms_tui.services import workspace
 from isms_tui.services.errors import InputError, NotFound
 from isms_tui.services.form_values import parse_date
-from isms_tui.widgets.form import FormField, FormModal, person_select, value_of
+from isms_tui.widgets.form import FormField, FormModal, mark_field_errors, person_select, value_of
 from isms_tui.widgets.tables import RecordTable, cursor_id
 
 from .base import SectionScreen, stored_id, workspace_session
@@ -79,10 +79,8 @@ class OrganisationForm(VerticalScroll, can_focus=False):
         self._loaded = self.values()
 
     def show_errors(self, message: str, errors: dict[str, str]) -> None:
-        for field in self.query(FormField):
-            field.set_error(errors.get(field.key))
+        first = mark_field_errors(self, errors)
         self.query_one("#org-message", Static).update(message)
-        first = next((f for f in self.query(FormField) if f.key in errors), None)
         if first is not None:
             first.control.focus()
 

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
-from isms_tui.widgets.form import FormField
+from isms_tui.widgets.form import FormField, mark_field_errors
 
 from .base import WorkspaceHost, workspace_host
 
@@ -150,8 +150,7 @@ class WelcomeScreen(ModalScreen[None]):
             self._show_errors(f"The demo workspace could not be created: {event.worker.error}", {})
 
     def _show_errors(self, message: str, errors: dict[str, str]) -> None:
-        for field in self.query(FormField):
-            field.set_error(errors.get(field.key))
+        mark_field_errors(self, errors)
         self.query_one("#welcome-message", Static).update(message)
         if "org_name" in errors:
             self.query_one("#org-name", Input).focus()

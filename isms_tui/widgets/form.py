@@ -73,6 +73,14 @@ class FormField(Vertical):
         self.query_one(".field-error", Static).update(message or "")
 
 
+def mark_field_errors(form: Widget, errors: dict[str, str]) -> FormField | None:
+    """Show each error under its field (clearing the others); returns the first field in error."""
+    fields = list(form.query(FormField))
+    for field in fields:
+        field.set_error(errors.get(field.key))
+    return next((f for f in fields if f.key in errors), None)
+
+
 def value_of(control: Widget) -> Any:
     """The current value of a form control, with Select's blank as None."""
     if isinstance(control, Input):
@@ -134,10 +142,8 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         return value_of(self.query_one(f"#field-{key}", FormField).control)
 
     def show_errors(self, message: str, errors: dict[str, str]) -> None:
-        for field in self.query(FormField):
-            field.set_error(errors.get(field.key))
+        first = mark_field_errors(self, errors)
         self.query_one("#form-message", Static).update(message)
-        first = next((f for f in self.query(FormField) if f.key in errors), None)
         if first is not None:
             first.control.focus(scroll_visible=False)
             first.scroll_visible()  # the whole field, so its error line shows too
