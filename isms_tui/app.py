@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,13 +22,17 @@ from textual.widgets import Footer, Header, Static
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
+    from textual.actions import ActionParseResult
+    from textual.dom import DOMNode
 
     from isms_tui.models.lock import WorkspaceLock
+    from isms_tui.screens.base import WorkspaceHost
 
 
-def _lazy(module: str, name: str) -> Callable[[], Screen]:
-    def factory() -> Screen:
-        return getattr(importlib.import_module(module), name)()
+def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:
+    def factory() -> Screen[Any]:
+        screen: Screen[Any] = getattr(importlib.import_module(module), name)()
+        return screen
 
     return factory
 
@@ -116,7 +120,9 @@ class IsmsApp(App[None]):
             return
         for _, _, module, _ in SECTIONS.values():
             importlib.import_module(module)  # warm the screen imports in this thread
-        self.call_from_thread(self._opened, path, engine, empty, actor, lock, notice)
+        # Textual awaits a coroutine callback; mypy cannot solve call_from_thread's
+        # `T | Awaitable[T]` for a coroutine function, hence the ignore.
+        self.call_from_thread(self._opened, path, engine, empty, actor, lock, notice)  # type: ignore[arg-type]
 
     def _handle_exception(self, error: Exception) -> None:
         """An unexpected error ends the app with one sentence instead of a traceback.
@@ -207,7 +213,12 @@ class IsmsApp(App[None]):
 
     # -- actions ---------------------------------------------------------------------------
 
-    async def run_action(self, action: Any, default_namespace: Any = None) -> bool:
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
         """Run a key's action; a refusal from the services becomes a notice, not a crash.
 
         Forms show their own errors under the fields; this catches what single-key actions
@@ -217,7 +228,7 @@ class IsmsApp(App[None]):
         from isms_tui.services.errors import InputError, NotFound
 
         try:
-            return await super().run_action(action, default_namespace)
+            return await super().run_action(action, default_namespace, namespaces)
         except (InputError, NotFound) as exc:
             self.notify(str(exc), title="Not done", severity="error", markup=False)
             return True
@@ -250,7 +261,7 @@ class IsmsApp(App[None]):
 
         self.push_screen(ExportScreen(self.db_path))
 
-    def get_system_commands(self, screen: Screen) -> Iterator[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterator[SystemCommand]:
         yield from super().get_system_commands(screen)
         if self.engine is not None:
             yield SystemCommand(
@@ -258,6 +269,10 @@ class IsmsApp(App[None]):
                 "Build and sign a PDF evidence pack (Clause 9, an audit, a review)",
                 self.action_export_pack,
             )
+
+
+if TYPE_CHECKING:
+    _HOST: type[WorkspaceHost] = IsmsApp  # the screens rely on the app being their workspace host
 
 
 class OpeningScreen(Screen[None]):

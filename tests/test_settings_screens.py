@@ -14,7 +14,7 @@ from textual.widgets import Input, Select, Static
 from isms_tui.app import IsmsApp
 from isms_tui.models import Objective, Person, Workspace
 from isms_tui.models.db import open_engine, session_scope
-from isms_tui.screens.settings import ObjectiveForm, PersonForm, RecordTable, SettingsScreen
+from isms_tui.screens.settings import ObjectiveForm, PersonForm, RegisterTable, SettingsScreen
 from isms_tui.screens.welcome import WelcomeScreen
 from isms_tui.screens.workspaces import WorkspacePicker
 from isms_tui.services import workspace
@@ -174,7 +174,7 @@ async def test_people_are_created_edited_and_deactivated(set_up_db: Path) -> Non
         await fill(pilot, {"name": "Bob [IT]", "role": "CISO", "areas": "IT ops, HR,"})
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is screen, "the form to close")
-        table = screen.query_one("#people-table", RecordTable)
+        table = screen.query_one("#people-table", RegisterTable)
         bob = next(p for p in rows(set_up_db, Person) if p.name == "Bob [IT]")
         assert (bob.role, bob.areas, bob.active) == ("CISO", ["HR", "IT ops"], True)
         assert table.selected_id() == bob.id
@@ -245,7 +245,7 @@ async def test_objectives_are_created_edited_and_deactivated(set_up_db: Path) ->
         await wait_for(pilot, lambda: app.screen is screen, "the form to close")
         (obj,) = rows(set_up_db, Objective)
         assert (obj.code, obj.target, obj.owner_id, obj.due_date) == ("OBJ-1", "95 %", ann.id, date(2027, 3, 31))
-        owner_cell = screen.query_one("#objectives-table", RecordTable).get_row(str(obj.id))[3]
+        owner_cell = screen.query_one("#objectives-table", RegisterTable).get_row(str(obj.id))[3]
         assert str(owner_cell) == "Ann [QA]"  # brackets are text, not markup
 
         await pilot.press("e")

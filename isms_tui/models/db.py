@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlmodel import Session
+from sqlmodel import Session as Session  # re-exported: screens type sessions without importing sqlmodel
 
 from . import journal, sanitize  # noqa: F401  (register the journal and sanitising hooks)
 from .schema import HEAD, REVISIONS

@@ -16,15 +16,17 @@ from textual.widgets import Button, Input, Select, Static, TextArea
 from isms_tui.models.enums import ActionStatus, Effectiveness
 from isms_tui.services import clock
 from isms_tui.widgets.form import FormField, FormModal, person_select
+from isms_tui.widgets.form_parts import FORM_CONTEXT_CSS, NOTES_CSS, notes_area
 
-from .base import workspace_session
+from .base import stored_id, workspace_session
 
-_LONG_TEXT_CSS = """
-    FormField .field-row > TextArea { width: 1fr; height: 4; background: $boost; }
-    FormField .field-row > TextArea:focus { background: $primary 25%; }
-    .form-context { color: $text-muted; padding: 0 0 1 0; height: auto; }
-    .form-readonly { color: $warning; text-style: bold; padding: 0 0 1 0; height: auto; }
+_ACTION_FORM_CSS = (
+    NOTES_CSS
+    + FORM_CONTEXT_CSS
+    + """
+.form-readonly { color: $warning; text-style: bold; padding: 0 0 1 0; height: auto; }
 """
+)
 
 
 def _message(errors: dict[str, str], fallback: str) -> str:
@@ -34,18 +36,13 @@ def _message(errors: dict[str, str], fallback: str) -> str:
     return fallback or next(iter(errors.values()), "")
 
 
-def _long_text(text: str) -> TextArea:
-    """A multi-line field (root causes are sentences, not words); tab still moves on."""
-    return TextArea(text, soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
-
-
 class ActionForm(FormModal[int]):
     """Create (action_id None, source 'other') or edit an action; dismisses with its id.
 
     A closed action is part of the record: the form shows it read-only and says why.
     """
 
-    DEFAULT_CSS = _LONG_TEXT_CSS
+    DEFAULT_CSS = _ACTION_FORM_CSS
 
     def __init__(self, action_id: int | None) -> None:
         super().__init__()
@@ -114,11 +111,11 @@ class ActionForm(FormModal[int]):
             Input(d.due_date.isoformat() if d.due_date else "", placeholder="YYYY-MM-DD"),
             key="due_date",
         )
-        yield FormField("Correction (contain it now)", _long_text(d.correction), key="correction")
-        yield FormField("Root cause (why it happened)", _long_text(d.root_cause), key="root_cause")
+        yield FormField("Correction (contain it now)", notes_area(d.correction), key="correction")
+        yield FormField("Root cause (why it happened)", notes_area(d.root_cause), key="root_cause")
         yield FormField(
             "Corrective action",
-            _long_text(d.corrective_action),
+            notes_area(d.corrective_action),
             key="corrective_action",
             hint="What removes the root cause. A nonconformity's action needs both "
             "before it can be marked implemented.",
@@ -168,7 +165,7 @@ class ActionForm(FormModal[int]):
                 raise InputError(_message(merged, str(exc) if len(merged) <= 1 else ""), merged) from None
             if errors:  # the service accepted the rest, but nothing is saved while a date is wrong
                 raise InputError(_message(errors, ""), errors)
-            return int(action.id)
+            return stored_id(action.id)
 
 
 class EffectivenessForm(FormModal[ActionStatus]):
@@ -178,7 +175,7 @@ class EffectivenessForm(FormModal[ActionStatus]):
     action's new status.
     """
 
-    DEFAULT_CSS = _LONG_TEXT_CSS
+    DEFAULT_CSS = _ACTION_FORM_CSS
 
     def __init__(self, action_id: int) -> None:
         super().__init__()
@@ -205,7 +202,7 @@ class EffectivenessForm(FormModal[ActionStatus]):
             key="result",
             hint="Effective closes the action; not effective sends it back to in progress.",
         )
-        yield FormField("What was checked and seen", _long_text(""), key="effectiveness_notes")
+        yield FormField("What was checked and seen", notes_area(""), key="effectiveness_notes")
 
     def on_mount(self) -> None:
         self.query_one("#field-effectiveness_by_id", FormField).control.focus()

@@ -17,7 +17,7 @@ from textual.widgets import Checkbox, DataTable, Select, Static
 
 from isms_tui.models.enums import ActionStatus, Effectiveness
 from isms_tui.services import clock
-from isms_tui.widgets.tables import RecordTable, sync_rows
+from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
 
 from .base import SectionScreen
 
@@ -222,10 +222,9 @@ class ActionsScreen(SectionScreen):
         self.show_detail()
 
     def selected_row(self) -> ActionRow | None:
-        table = self.query_one("#actions", DataTable)
-        if not table.row_count:
+        key = cursor_key(self.query_one("#actions", DataTable))
+        if key is None:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return next((r for r in self.rows if str(r.id) == key), None)
 
     def show_detail(self) -> None:
@@ -258,7 +257,7 @@ class ActionsScreen(SectionScreen):
     def action_cycle_status_filter(self) -> None:
         select = self.query_one("#filter-action-status", Select)
         values = [v for _, v in STATUS_FILTERS]
-        select.value = values[(values.index(select.value) + 1) % len(values)]
+        select.value = values[(values.index(str(select.value)) + 1) % len(values)]
 
     def action_toggle_overdue(self) -> None:
         box = self.query_one("#filter-overdue", Checkbox)

@@ -16,12 +16,13 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Static
 
 from isms_tui.models.enums import AuditResult, AuditStatus
+from isms_tui.widgets.audit_plan import impartiality_text, plan_grid
 from isms_tui.widgets.audit_style import RESULT_STYLE, action_text, grading_text, progress_bar, status_text
 from isms_tui.widgets.form import FormField, FormModal
+from isms_tui.widgets.form_parts import FORM_CSS, notes_area, with_field_errors
 from isms_tui.widgets.tables import RecordTable
 
-from .audit_forms import FORM_CSS, notes_area
-from .base import SectionScreen, current_actor, workspace_session
+from .base import SectionScreen, current_actor, stored_id, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.services.audit_views import AuditView
@@ -196,6 +197,8 @@ class AuditDetailScreen(SectionScreen):
         self.app.push_screen(FindingForm(self.audit_id), self._finding_raised)
 
     def _finding_raised(self, result: object) -> None:
+        from .finding_form import finding_message
+
         if result is not None:
             self.notify(finding_message(result), markup=False)
             self.load()
@@ -255,15 +258,6 @@ class AuditDetailScreen(SectionScreen):
         self.app.push_screen(AuditPlanForm(self.audit_id), self._reload)
 
 
-def finding_message(saved: object) -> str:
-    """'Finding raised on A.8.13; corrective action #4 opened.' for the toast after the form."""
-    from .finding_form import FindingSaved
-
-    assert isinstance(saved, FindingSaved)
-    action = f"; corrective action #{saved.action_id} opened" if saved.action_id else ""
-    return f"Finding raised on {saved.ref}{action}."
-
-
 def _next_step(view: AuditView) -> str:
     status = view.audit.status
     if status == AuditStatus.PLANNED:
@@ -273,59 +267,6 @@ def _next_step(view: AuditView) -> str:
     if status == AuditStatus.COMPLETED:
         return "· p once reported to management, v shows the report"
     return "· v shows the report"
-
-
-def plan_grid(view: AuditView) -> Table:
-    """The audit plan as 9.2.2 asks for it: scope, criteria, methods, dates, who."""
-    from isms_tui.services.audit_views import ref_ranges
-
-    a = view.audit
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="dim", no_wrap=True)
-    grid.add_column(overflow="fold")
-    actual = (
-        (
-            f"{a.actual_start.isoformat() if a.actual_start else '…'} → "
-            f"{a.actual_end.isoformat() if a.actual_end else '…'}"
-        )
-        if a.actual_start
-        else "not started"
-    )
-    rows = [
-        ("Programme", Text(view.programme.title if view.programme else "—")),
-        ("Scope", Text(f"{len(a.scope_refs)} requirements: {ref_ranges(a.scope_refs)}")),
-        ("Areas", Text(", ".join(a.scope_areas) or "—")),
-        ("Criteria", Text(a.criteria or "—")),
-        ("Methods", Text(a.methods or "—")),
-        ("Planned", f"{a.planned_start.isoformat()} → {a.planned_end.isoformat()}"),
-        ("Actual", actual),
-        ("Lead auditor", Text(view.lead or "—")),
-        ("Team", Text(", ".join(view.team) or "—")),
-        ("Auditees", Text(a.auditees or "—")),
-    ]
-    for key, value in rows:
-        grid.add_row(key, value)
-    return grid
-
-
-def impartiality_text(conflicts: list[Conflict], view: AuditView) -> Text:
-    """Who would audit their own area, and the declaration that justifies it (if any)."""
-    a = view.audit
-    if not conflicts and not a.independence_declaration:
-        return Text("✔ No auditor is responsible for an area in scope.", style="green")
-    out = Text()
-    for c in conflicts:
-        out.append("⚠ ", style="yellow")
-        out.append(f"{c.person} ({c.role}) is responsible for {c.area}, which is in scope.\n")
-    if a.independence_declaration:
-        when = a.declared_at.date().isoformat() if a.declared_at else ""
-        out.append(f"Independence declared by {a.declared_by} on {when}: ", style="bold")
-        out.append(a.independence_declaration)
-    elif a.status == AuditStatus.PLANNED:
-        out.append(
-            "The audit cannot start: s records a justified declaration, e names another auditor.", style="bold red"
-        )
-    return out
 
 
 def counts_text(prog: Progress) -> Table:
@@ -386,10 +327,10 @@ class IndependenceForm(FormModal[int]):
             try:
                 audits.declare_independence(session, self.audit_id, self.value("independence_declaration"), by)
             except InputError as exc:
-                raise InputError(str(exc), {**exc.fields, **missing}) from None
+                raise with_field_errors(exc, missing) from None
             if missing:
                 raise InputError("Say who makes the declaration.", missing)
-            return audits.start_audit(session, self.audit_id).id  # type: ignore[return-value]
+            return stored_id(audits.start_audit(session, self.audit_id).id)
 
 
 class CompleteForm(FormModal[int]):
@@ -420,4 +361,5 @@ class CompleteForm(FormModal[int]):
         from isms_tui.services import audits
 
         with workspace_session(self) as session:
-            return audits.complete_audit(session, self.audit_id, self.value("summary"), self.value("conclusion")).id  # type: ignore[return-value]
+            completed = audits.complete_audit(session, self.audit_id, self.value("summary"), self.value("conclusion"))
+            return stored_id(completed.id)

@@ -11,41 +11,17 @@ from datetime import date
 
 from rich.text import Text
 from textual.widget import Widget
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Input, Select
 
 from isms_tui.services import clock
-from isms_tui.services.errors import InputError
 from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, person_select
+from isms_tui.widgets.form_parts import FORM_CSS, merging_field_errors, notes_area, split_list
 
-from .base import workspace_session
+from .base import stored_id, workspace_session
 
 CYCLE_CHOICES = [("1 year", 1), ("3 years", 3)]
 IMPORTANCE_CHOICES = [("5 critical", 5), ("4 high", 4), ("3 medium", 3), ("2 low", 2), ("1 minimal", 1)]
-FORM_CSS = """
-FormField .field-row > TextArea { width: 1fr; height: 4; background: $boost; }
-FormField .field-row > TextArea:focus { background: $primary 25%; }
-FormField .field-row > Input:disabled { color: $text-muted; }
-"""
-
-
-def split_list(text: str) -> list[str]:
-    """Comma-separated entries, trimmed, empty ones dropped, order kept."""
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def notes_area(text: str) -> TextArea:
-    """A short multi-line text box; tab moves on, as in every other field."""
-    return TextArea(text, soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
-
-
-def merged_error(exc: InputError | None, extra: dict[str, str]) -> InputError | None:
-    """One InputError carrying the service's field errors and the form's own parsing errors."""
-    if exc is None and not extra:
-        return None
-    fields = {**(exc.fields if exc else {}), **extra}
-    message = str(exc) if exc else f"Please correct {len(fields)} field(s) before saving."
-    return InputError(message, fields)
 
 
 class ProgrammeForm(FormModal[int]):
@@ -119,16 +95,9 @@ class ProgrammeForm(FormModal[int]):
             self.value("responsibilities"),
             self.value("owner_id"),
         )
-        failure: InputError | None = None
-        with workspace_session(self) as session:
-            try:
-                saved = programme.save_programme(session, data, self.programme_id)
-            except InputError as exc:
-                failure = exc
-            problem = merged_error(failure, errors)
-            if problem is not None:
-                raise problem  # rolls the transaction back
-            return saved.id  # type: ignore[return-value]
+        with workspace_session(self) as session, merging_field_errors(errors):  # a raise rolls back
+            saved = programme.save_programme(session, data, self.programme_id)
+        return stored_id(saved.id)
 
 
 class AreaForm(FormModal[int]):
@@ -183,7 +152,7 @@ class AreaForm(FormModal[int]):
                 self.value("notes"),
                 area_id=self.area_id,
             )
-            return area.id  # type: ignore[return-value]
+            return stored_id(area.id)
 
 
 class AuditPlanForm(FormModal[int]):
@@ -194,17 +163,14 @@ class AuditPlanForm(FormModal[int]):
 
     def __init__(self, audit_id: int | None = None, programme_id: int | None = None) -> None:
         super().__init__()
-        from sqlmodel import select
-
-        from isms_tui.models import AuditArea
-        from isms_tui.services import audits, checklists, workspace
+        from isms_tui.services import audit_plans, audits, checklists, workspace
         from isms_tui.services.audits import AuditInput
 
         self.audit_id = audit_id
         with workspace_session(self) as session:
             people = workspace.list_people(session)
             self.templates = [(Text(f"{t.name} ({t.size})"), t.name) for t in checklists.list_templates(session)]
-            self.area_names = [a.name for a in session.exec(select(AuditArea).order_by(AuditArea.name))]
+            self.area_names = audit_plans.area_names(session)
             if audit_id is None:
                 self.data = AuditInput(title="", planned_start=None, planned_end=None, programme_id=programme_id)
             else:
@@ -307,16 +273,9 @@ class AuditPlanForm(FormModal[int]):
             auditees=self.value("auditees"),
             programme_id=self.data.programme_id,
         )
-        failure: InputError | None = None
-        with workspace_session(self) as session:
-            try:
-                if self.audit_id is None:
-                    saved = audits.plan_audit(session, data)
-                else:
-                    saved = audit_plans.update_plan(session, self.audit_id, data)
-            except InputError as exc:
-                failure = exc
-            problem = merged_error(failure, errors)
-            if problem is not None:
-                raise problem
-            return saved.id  # type: ignore[return-value]
+        with workspace_session(self) as session, merging_field_errors(errors):
+            if self.audit_id is None:
+                saved = audits.plan_audit(session, data)
+            else:
+                saved = audit_plans.update_plan(session, self.audit_id, data)
+        return stored_id(saved.id)

@@ -17,9 +17,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from isms_tui.models.enums import AuditResult
+from isms_tui.widgets.audit_plan import impartiality_text, plan_grid
 from isms_tui.widgets.audit_style import RESULT_STYLE, action_text, grading_text, result_text, status_text
 
-from .audit_detail import impartiality_text, plan_grid
 from .base import SectionScreen
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ priorities and the list of audits. Four tabs, switched with 1–4; enter on an a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
@@ -17,9 +17,9 @@ from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane, Ta
 from isms_tui.models.enums import AuditStatus
 from isms_tui.services import clock
 from isms_tui.widgets.audit_style import PLANNED, RESULT_STYLE, cell_text, status_text
-from isms_tui.widgets.tables import RecordTable
+from isms_tui.widgets.tables import RecordTable, cursor_key
 
-from .base import SectionScreen
+from .base import SectionScreen, stored_id
 
 if TYPE_CHECKING:
     from datetime import date
@@ -134,7 +134,7 @@ class AuditsScreen(SectionScreen):
                 programme=prog,
                 cycle_end=programme.cycle_end(prog) if prog else None,
                 owner=names.get(prog.owner_id or 0, "") if prog else "",
-                coverage=programme.coverage(session, prog.id) if prog else None,  # type: ignore[arg-type]
+                coverage=programme.coverage(session, stored_id(prog.id)) if prog else None,
                 priorities=programme.priorities(session, today),
                 audits=audit_views.audit_rows(session),
             )
@@ -187,7 +187,7 @@ class AuditsScreen(SectionScreen):
     def render_priorities(self) -> None:
         data = self.data
         table = self.query_one("#priorities-table", DataTable)
-        keep = _selected_key(table)
+        keep = cursor_key(table)
         table.clear()
         for p in data.priorities if data else []:
             due = p.next_due.isoformat() if p.next_due else "—"
@@ -208,7 +208,7 @@ class AuditsScreen(SectionScreen):
     def render_audits(self) -> None:
         data = self.data
         table = self.query_one("#audit-table", DataTable)
-        keep = _selected_key(table)
+        keep = cursor_key(table)
         table.clear()
         for row in data.audits if data else []:
             a = row.audit
@@ -278,7 +278,7 @@ class AuditsScreen(SectionScreen):
 
     def _show_priority_reasons(self) -> None:
         why = self.query_one("#priority-why", Static)
-        key = _selected_key(self.query_one("#priorities-table", DataTable))
+        key = cursor_key(self.query_one("#priorities-table", DataTable))
         found = [p for p in self.data.priorities if str(p.area.id) == key] if self.data else []
         if not found:
             why.update(
@@ -326,7 +326,7 @@ class AuditsScreen(SectionScreen):
         self.app.push_screen(AreaForm(None), self._saved)
 
     def action_edit_area(self) -> None:
-        key = _selected_key(self.query_one("#priorities-table", DataTable))
+        key = cursor_key(self.query_one("#priorities-table", DataTable))
         if key is not None:
             from .audit_forms import AreaForm
 
@@ -344,7 +344,7 @@ class AuditsScreen(SectionScreen):
             self.load()
 
     def action_edit_plan(self) -> None:
-        key = _selected_key(self.query_one("#audit-table", DataTable))
+        key = cursor_key(self.query_one("#audit-table", DataTable))
         if key is None:
             return
         row = next((r for r in self.data.audits if str(r.audit.id) == key), None) if self.data else None
@@ -360,20 +360,14 @@ class AuditsScreen(SectionScreen):
         self.app.push_screen(AuditPlanForm(int(key)), self._saved)
 
     def action_open_audit(self) -> None:
-        key = _selected_key(self.query_one("#audit-table", DataTable))
+        key = cursor_key(self.query_one("#audit-table", DataTable))
         if key is not None:
             from .audit_detail import AuditDetailScreen
 
             self.app.push_screen(AuditDetailScreen(int(key)))
 
 
-def _selected_key(table: DataTable) -> str | None:
-    if not table.row_count:
-        return None
-    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-
-
-def _restore(table: DataTable, key: str | None) -> None:
+def _restore(table: DataTable[Any], key: str | None) -> None:
     if key is not None and key in table.rows:
         table.move_cursor(row=table.get_row_index(key))
 

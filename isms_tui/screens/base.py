@@ -3,27 +3,64 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
     from textual.dom import DOMNode
 
-    from isms_tui.app import IsmsApp
+    from isms_tui.models.db import Session
+
+
+class WorkspaceHost(Protocol):
+    """What screens need from the app that hosts them: the open workspace and who is typing.
+
+    The app satisfies it; screens depend on this, never on the app module (which imports them).
+    """
+
+    actor: str  # the name journaled as 'entered by'; Settings and the demo may change it
+
+    @property
+    def db_path(self) -> Path: ...
+
+    @property
+    def engine(self) -> object | None:
+        """The open workspace's engine; None until a workspace is open."""
+        ...
+
+    def session(self) -> AbstractContextManager[Session]:
+        """One journaled transaction on the open workspace."""
+        ...
+
+
+def workspace_host(node: DOMNode) -> WorkspaceHost:
+    """The app a screen or widget runs in, as the workspace host it is."""
+    return cast(WorkspaceHost, node.app)
 
 
 def workspace_session(node: DOMNode) -> AbstractContextManager[Session]:
     """A journaled transaction on the open workspace, for any screen or modal."""
-    return cast("IsmsApp", node.app).session()
+    return workspace_host(node).session()
 
 
 def current_actor(node: DOMNode) -> str:
     """The name recorded as 'entered by' for what the user types now."""
-    return cast("IsmsApp", node.app).actor
+    return workspace_host(node).actor
+
+
+def stored_id(record_id: int | None) -> int:
+    """The id of a record read from or just written to the workspace.
+
+    SQLModel types ids as optional because a record has none before it is inserted; every record
+    a service returns has been flushed, so a missing id is a bug rather than a user's mistake.
+    """
+    if record_id is None:
+        raise RuntimeError("The record has no id: it was never saved.")
+    return record_id
 
 
 class SectionScreen(Screen[None]):
@@ -42,8 +79,8 @@ class SectionScreen(Screen[None]):
         yield from ()
 
     @property
-    def isms(self) -> IsmsApp:
-        return cast("IsmsApp", self.app)
+    def isms(self) -> WorkspaceHost:
+        return workspace_host(self)
 
     def on_screen_resume(self) -> None:
         self.refresh_data()

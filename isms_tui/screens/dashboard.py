@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ from isms_tui.widgets.status import (
     status_text,
     trend_text,
 )
-from isms_tui.widgets.tables import RecordTable, sync_rows
+from isms_tui.widgets.tables import RecordTable, cursor_id, sync_rows
 
 from .base import SectionScreen
 
@@ -121,7 +122,7 @@ class DashboardScreen(SectionScreen):
         ov: Overview,
         headline: tuple[str, str, dict[str, Any]],
         today: date,
-        latest: list[tuple[Analysis, str]] = (),
+        latest: Sequence[tuple[Analysis, str]] = (),
     ) -> None:
         org, scope, cycle = headline
         text = Text(org, style="bold")
@@ -168,10 +169,10 @@ class DashboardScreen(SectionScreen):
             ],
         )
 
-    def show_lower(self, ov: Overview, today: date, latest: list[tuple[Analysis, str]]) -> None:
+    def show_lower(self, ov: Overview, today: date, latest: Sequence[tuple[Analysis, str]]) -> None:
         from isms_tui.services.evaluation import due_date
 
-        due_rows = []
+        due_rows: list[tuple[str, list[str | Text]]] = []
         for row, period in reversed(ov.due):  # newest periods first
             by = due_date(row.kpi, period)
             due_rows.append(
@@ -194,12 +195,11 @@ class DashboardScreen(SectionScreen):
         )
 
     def action_open_kpi(self) -> None:
-        table = self.query_one("#urgent", DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        kpi_id = cursor_id(self.query_one("#urgent", DataTable))
+        if kpi_id is not None:
             from .kpi_detail import KpiDetailScreen
 
-            self.app.push_screen(KpiDetailScreen(int(key)))
+            self.app.push_screen(KpiDetailScreen(kpi_id))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

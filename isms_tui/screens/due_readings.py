@@ -20,7 +20,7 @@ from isms_tui.services import clock, periods
 from isms_tui.services.formatting import number, target_text
 from isms_tui.widgets.status import spark
 
-from .base import SectionScreen, current_actor, workspace_session
+from .base import SectionScreen, current_actor, stored_id, workspace_session
 from .reading_form import ReadingSaved, ask_for_analysis
 
 
@@ -74,7 +74,7 @@ class DueReadingsScreen(SectionScreen):
             ov = monitoring.overview(session, clock.today())
         items = [
             DueItem(
-                r.kpi.id,
+                stored_id(r.kpi.id),
                 r.kpi.code,
                 r.kpi.name,
                 periods.period_label(p, r.kpi.frequency),

@@ -13,9 +13,9 @@ from textual.widgets import Input, Select
 
 from isms_tui.models.enums import Grading
 from isms_tui.widgets.form import FormField, FormModal
+from isms_tui.widgets.form_parts import FORM_CSS, notes_area, with_field_errors
 
-from .audit_forms import FORM_CSS, notes_area
-from .base import workspace_session
+from .base import stored_id, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models import AuditItem
@@ -33,6 +33,13 @@ class FindingSaved:
     finding_id: int
     ref: str
     action_id: int | None  # the corrective action a nonconformity opened
+
+
+def finding_message(saved: object) -> str:
+    """'Finding raised on A.8.13; corrective action #4 opened.' for the toast after the form."""
+    assert isinstance(saved, FindingSaved)
+    action = f"; corrective action #{saved.action_id} opened" if saved.action_id else ""
+    return f"Finding raised on {saved.ref}{action}."
 
 
 def statement_skeleton(item: AuditItem) -> str:
@@ -118,9 +125,10 @@ class FindingForm(FormModal[FindingSaved]):
                 )
             except InputError as exc:
                 if grading is None:
-                    raise InputError(str(exc), {**exc.fields, "grading": "Choose a grading."}) from None
+                    raise with_field_errors(exc, {"grading": "Choose a grading."}) from None
                 raise
             if grading is None:
                 raise InputError("Choose a grading.", {"grading": "Choose a grading."})
-            action = audits.action_for_finding(session, finding.id)
-            return FindingSaved(finding.id, finding.ref, action.id if action else None)  # type: ignore[arg-type]
+            finding_id = stored_id(finding.id)
+            action = audits.action_for_finding(session, finding_id)
+            return FindingSaved(finding_id, finding.ref, action.id if action else None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -20,8 +20,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
-if TYPE_CHECKING:
-    from isms_tui.app import IsmsApp
+from .base import workspace_session
 
 MAX_VALUE_CHARS = 160
 # Control characters (an ESC would reach the terminal as an escape sequence) and bidi controls.
@@ -135,8 +134,7 @@ class HistoryModal(ModalScreen[None]):
     def load(self) -> None:
         from isms_tui.services.journal import history
 
-        app = cast("IsmsApp", self.app)
-        with app.session() as session:
+        with workspace_session(self) as session:
             rows = [(s, history(session, s.entity, s.entity_id)) for s in self.subjects]
         self.app.call_from_thread(self.show, rows)
 

@@ -16,10 +16,16 @@ from textual.widgets import Input, SelectionList
 
 from isms_tui.models.enums import AuditMethod
 from isms_tui.widgets.form import FormField, FormModal
+from isms_tui.widgets.form_parts import (
+    FORM_CSS,
+    attach_evidence,
+    fields_error,
+    notes_area,
+    split_paths,
+    with_field_errors,
+)
 
-from .audit_forms import FORM_CSS, notes_area
-from .base import current_actor, workspace_session
-from .reading_form import split_paths
+from .base import current_actor, stored_id, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models import AuditItem
@@ -80,7 +86,7 @@ class ItemForm(FormModal[ItemSaved]):
         self.query_one("#field-notes", FormField).control.focus()
 
     def submit(self) -> ItemSaved:
-        from isms_tui.services import audits, evidence
+        from isms_tui.services import audits
         from isms_tui.services.audit_views import EVIDENCE_ENTITY, item_evidence
         from isms_tui.services.errors import InputError
 
@@ -100,23 +106,18 @@ class ItemForm(FormModal[ItemSaved]):
             try:
                 saved = audits.record_result(
                     session,
-                    self.item.id,
+                    stored_id(self.item.id),
                     self.item.result,
-                    notes=self.value("notes"),  # type: ignore[arg-type]
+                    notes=self.value("notes"),
                     methods=[AuditMethod(m) for m in chosen],
                     sample_population=self.value("sample_population"),
                     sample_size=size,
                     sample_items=self.value("sample_items"),
                 )
             except InputError as exc:
-                raise InputError(str(exc), {**exc.fields, **errors}) from None
-            for path in split_paths(self.value("evidence")):
-                try:
-                    ev = evidence.add_file(session, path, current_actor(self))
-                except InputError as exc:
-                    errors["evidence"] = str(exc)
-                    break
-                evidence.link(session, ev, EVIDENCE_ENTITY, saved.id)  # type: ignore[arg-type]
+                raise with_field_errors(exc, errors) from None
+            paths = split_paths(self.value("evidence"))
+            attach_evidence(session, paths, current_actor(self), EVIDENCE_ENTITY, stored_id(saved.id), errors)
             if errors:
-                raise InputError(f"Please correct {len(errors)} field(s) before saving.", errors)
-            return ItemSaved(saved, item_evidence(session, saved.id))  # type: ignore[arg-type]
+                raise fields_error(errors)
+            return ItemSaved(saved, item_evidence(session, stored_id(saved.id)))

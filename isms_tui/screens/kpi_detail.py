@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -16,12 +17,13 @@ from isms_tui.services import clock, periods
 from isms_tui.services.evaluation import evaluate_value
 from isms_tui.services.formatting import number, target_text
 from isms_tui.widgets.status import status_text, trend_text
-from isms_tui.widgets.tables import RecordTable, sync_rows
+from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
 from isms_tui.widgets.trend_chart import TrendChart
 
-from .base import SectionScreen
+from .base import SectionScreen, stored_id
 
 if TYPE_CHECKING:
+    from isms_tui.models import Kpi
     from isms_tui.services.kpi_report import KpiReport
 
 CHART_POINTS = 36
@@ -120,7 +122,7 @@ class KpiDetailScreen(SectionScreen):
                         status_text(evaluate_value(k, r.value)),
                         Text(r.entered_by),
                         r.entered_at.strftime("%Y-%m-%d"),
-                        str(report.evidence_counts.get(r.id, "")),
+                        str(report.evidence_counts.get(stored_id(r.id), "")),
                         Text(r.note),
                     ],
                 )
@@ -155,13 +157,12 @@ class KpiDetailScreen(SectionScreen):
         if self.report is not None:
             self.show(self.report)
 
-    def highlighted_period(self):
-        from datetime import date
-
+    def highlighted_period(self) -> date | None:
         table = self.query_one("#readings", DataTable)
-        if not table.row_count or not table.has_focus:
+        key = cursor_key(table)
+        if key is None or not table.has_focus:
             return None
-        return date.fromisoformat(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return date.fromisoformat(key)
 
     def action_reading(self) -> None:
         from .reading_form import open_reading_form
@@ -171,36 +172,40 @@ class KpiDetailScreen(SectionScreen):
     def action_analysis(self) -> None:
         from .reading_form import AnalysisForm
 
+        report = self.report
+        if report is None:
+            return  # not loaded yet
         period = self.highlighted_period()
-        if period is None and self.report and self.report.readings:
-            period = self.report.readings[-1].period_start
-        period = period or periods.last_closed_period(clock.today(), self.report.kpi.frequency)
-        self.app.push_screen(AnalysisForm(self.kpi_id, period), lambda r: self.load() if r else None)
+        if period is None and report.readings:
+            period = report.readings[-1].period_start
+        period = period or periods.last_closed_period(clock.today(), report.kpi.frequency)
+        self.app.push_screen(AnalysisForm(self.kpi_id, period), self._reload_if_saved)
 
     def action_history(self) -> None:
         """The journal entries of this KPI and of the highlighted reading (read-only)."""
-        from datetime import date
-
         from .history import HistoryModal, HistorySubject
 
         if self.report is None:
             return
         k = self.report.kpi
         subjects = [HistorySubject("kpi", self.kpi_id, f"KPI {k.code} {k.name}")]
-        table = self.query_one("#readings", DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = cursor_key(self.query_one("#readings", DataTable))
+        if key is not None:
             start = date.fromisoformat(key) if key else None
             reading = next((r for r in self.report.readings if r.period_start == start), None)
             if reading is not None:
                 label = f"Reading {periods.period_label(reading.period_start, k.frequency)} of {k.code}"
-                subjects.append(HistorySubject("reading", reading.id, label))
+                subjects.append(HistorySubject("reading", stored_id(reading.id), label))
         self.app.push_screen(HistoryModal(subjects))
 
     def action_edit(self) -> None:
         from .kpi_form import KpiForm
 
-        self.app.push_screen(KpiForm(self.kpi_id), lambda r: self.load() if r else None)
+        self.app.push_screen(KpiForm(self.kpi_id), self._reload_if_saved)
+
+    def _reload_if_saved(self, saved: int | None) -> None:
+        if saved:
+            self.load()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -234,7 +239,7 @@ def _definition(report: KpiReport) -> Table:
     return grid
 
 
-def _target_line(k) -> str:
+def _target_line(k: Kpi) -> str:
     """'≤ 30 days (warning 45 days)', with both warning bounds for a range."""
     if k.warning is None:
         return target_text(k, strip=True)

@@ -10,8 +10,9 @@ from textual.widgets import Input, Select
 
 from isms_tui.models.enums import Direction, Frequency, KpiType
 from isms_tui.widgets.form import FormField, FormModal, parse_optional_float, person_select
+from isms_tui.widgets.form_parts import fields_error
 
-from .base import workspace_session
+from .base import stored_id, workspace_session
 
 DIRECTIONS = [
     ("higher is better", Direction.HIGHER_BETTER),
@@ -90,7 +91,6 @@ class KpiForm(FormModal[int]):
 
     def submit(self) -> int:
         from isms_tui.services import kpis
-        from isms_tui.services.errors import InputError
         from isms_tui.services.kpis import KpiInput
 
         errors: dict[str, str] = {}
@@ -132,6 +132,6 @@ class KpiForm(FormModal[int]):
         )
         errors = {**kpis.validate(data), **errors}
         if errors:
-            raise InputError(f"Please correct {len(errors)} field(s) before saving.", errors)
+            raise fields_error(errors)
         with workspace_session(self) as session:
-            return kpis.save_kpi(session, data, self.kpi_id).id
+            return stored_id(kpis.save_kpi(session, data, self.kpi_id).id)

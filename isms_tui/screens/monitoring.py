@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -15,7 +16,7 @@ from isms_tui.models.enums import Status
 from isms_tui.services import clock
 from isms_tui.services.formatting import number, target_text
 from isms_tui.widgets.status import spark, status_text, trend_text
-from isms_tui.widgets.tables import RecordTable, sync_rows
+from isms_tui.widgets.tables import RecordTable, cursor_id, sync_rows
 
 from .base import SectionScreen
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from isms_tui.services.monitoring import KpiRow
 
 # column title -> sort key over a KpiRow
-SORTS = {
+SORTS: dict[str, Callable[[KpiRow], Any]] = {
     "Code": lambda r: r.kpi.code,
     "KPI": lambda r: r.kpi.name.lower(),
     "Status": lambda r: list(Status).index(r.state.status),
@@ -136,10 +137,7 @@ class KpiListScreen(SectionScreen):
         )
 
     def selected_kpi_id(self) -> int | None:
-        table = self.query_one("#kpis", DataTable)
-        if not table.row_count:
-            return None
-        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return cursor_id(self.query_one("#kpis", DataTable))
 
     @on(Input.Changed, "#filter-text")
     @on(Select.Changed)

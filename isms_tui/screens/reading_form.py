@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from textual.screen import Screen
 from textual.widget import Widget
@@ -20,8 +21,9 @@ from isms_tui.services import clock, periods
 from isms_tui.services.form_values import DATE_HINT
 from isms_tui.services.formatting import number, target_text
 from isms_tui.widgets.form import FormField, FormModal, person_select
+from isms_tui.widgets.form_parts import fields_error, split_paths
 
-from .base import current_actor, workspace_session
+from .base import current_actor, stored_id, workspace_session
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,6 @@ class ReadingSaved:
     target: str = ""  # as target_text writes it, e.g. '≥ 95%'
 
 
-def split_paths(text: str) -> list[str]:
-    """Evidence paths typed in one field, separated by ';' (paths may contain commas)."""
-    return [p.strip() for p in text.split(";") if p.strip()]
-
-
 class ReadingForm(FormModal[ReadingSaved]):
     """Record the value of one KPI for one period."""
 
@@ -46,6 +43,7 @@ class ReadingForm(FormModal[ReadingSaved]):
         super().__init__()
         from isms_tui.services import kpis, readings
 
+        self.kpi_id = kpi_id
         with workspace_session(self) as session:
             self.kpi = kpis.get_kpi(session, kpi_id)
             start = period or periods.last_closed_period(clock.today(), self.kpi.frequency)
@@ -86,7 +84,7 @@ class ReadingForm(FormModal[ReadingSaved]):
             with workspace_session(self) as session:
                 readings.record_reading(
                     session,
-                    self.kpi.id,
+                    self.kpi_id,
                     start,
                     value,
                     entered_by=current_actor(self),
@@ -98,7 +96,7 @@ class ReadingForm(FormModal[ReadingSaved]):
             self.replace_armed = True
             raise InputError(f"{dup} Press ctrl+s again to replace it.", {"period": "Already recorded."}) from None
         return ReadingSaved(
-            self.kpi.id,
+            self.kpi_id,
             start,
             value,
             evaluation.evaluate_value(self.kpi, value),
@@ -114,6 +112,7 @@ class AnalysisForm(FormModal[int]):
         super().__init__()
         from isms_tui.services import kpis, workspace
 
+        self.kpi_id = kpi_id
         with workspace_session(self) as session:
             self.kpi = kpis.get_kpi(session, kpi_id)
             self.people = [(p.name, p.id) for p in workspace.list_people(session)]
@@ -137,7 +136,6 @@ class AnalysisForm(FormModal[int]):
 
     def submit(self) -> int:
         from isms_tui.services import analysis
-        from isms_tui.services.errors import InputError
 
         errors: dict[str, str] = {}
         try:
@@ -153,20 +151,23 @@ class AnalysisForm(FormModal[int]):
         if not self.value("conclusion").strip():
             errors["conclusion"] = "An analysis needs a conclusion."
         if errors:
-            raise InputError(f"Please correct {len(errors)} field(s) before saving.", errors)
+            raise fields_error(errors)
         with workspace_session(self) as session:
-            return analysis.record_analysis(
+            recorded = analysis.record_analysis(
                 session,
-                self.kpi.id,
+                self.kpi_id,
                 start,
                 self.value("conclusion"),
                 analyst_id=self.value("analyst_id"),
                 follow_up=self.value("follow_up"),
                 analysed_on=when,
-            ).id
+            )
+            return stored_id(recorded.id)
 
 
-def open_reading_form(screen: Screen, kpi_id: int, on_done: Callable[[], object], period: date | None = None) -> None:
+def open_reading_form(
+    screen: Screen[Any], kpi_id: int, on_done: Callable[[], object], period: date | None = None
+) -> None:
     """Push the reading form; an off-target result then asks for the analysis."""
 
     def saved(result: ReadingSaved | None) -> None:
@@ -183,7 +184,7 @@ def open_reading_form(screen: Screen, kpi_id: int, on_done: Callable[[], object]
     screen.app.push_screen(ReadingForm(kpi_id, period), saved)
 
 
-def ask_for_analysis(screen: Screen, result: ReadingSaved, on_done: Callable[[], object]) -> None:
+def ask_for_analysis(screen: Screen[Any], result: ReadingSaved, on_done: Callable[[], object]) -> None:
     def analysed(record_id: int | None) -> None:
         if record_id is None:
             screen.notify("Off-target reading saved without an analysis yet.", severity="warning")

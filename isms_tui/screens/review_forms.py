@@ -9,9 +9,10 @@ own parsing errors so the user sees every problem at once.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -25,15 +26,28 @@ from isms_tui.services import clock
 from isms_tui.services.errors import InputError
 from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, person_select
+from isms_tui.widgets.form_parts import (
+    FORM_CONTEXT_CSS,
+    FORM_CSS,
+    attach_evidence,
+    fields_error,
+    merging_field_errors,
+    notes_area,
+    split_list,
+    split_paths,
+    with_field_errors,
+)
 
-from .audit_forms import FORM_CSS, merged_error, notes_area, split_list
-from .base import current_actor, workspace_session
-from .reading_form import split_paths
+from .base import current_actor, stored_id, workspace_session
+
+if TYPE_CHECKING:
+    from isms_tui.models.db import Session
+    from isms_tui.services.actions import ActionInput
 
 REVIEW_FORM_CSS = (
     FORM_CSS
+    + FORM_CONTEXT_CSS
     + """
-.form-context { color: $text-muted; padding: 0 0 1 0; height: auto; }
 .action-row { height: auto; border-top: hkey $panel-lighten-2; padding-top: 1; }
 .action-row-title { color: $primary; text-style: bold; height: 1; }
 #add-action { margin: 0 0 1 32; }
@@ -41,7 +55,7 @@ REVIEW_FORM_CSS = (
 )
 
 
-def _people(session, include: int | None = None) -> list[tuple[Text, int]]:
+def _people(session: Session, include: int | None = None) -> list[tuple[Text, int | None]]:
     """Active people as Select options (Text: names are never read as markup)."""
     from isms_tui.services import workspace
 
@@ -121,16 +135,9 @@ class ReviewForm(FormModal[int]):
         data = ReviewInput(
             self.value("title"), day("planned_on"), day("period_from"), day("period_to"), self.value("chair_id")
         )
-        failure: InputError | None = None
-        with workspace_session(self) as session:
-            try:
-                saved = review.save_review(session, data, self.review_id)
-            except InputError as exc:
-                failure = exc
-            problem = merged_error(failure, errors)
-            if problem is not None:
-                raise problem
-            return int(saved.id)  # type: ignore[arg-type]
+        with workspace_session(self) as session, merging_field_errors(errors):
+            saved = review.save_review(session, data, self.review_id)
+        return stored_id(saved.id)
 
 
 class EntryForm(FormModal[int]):
@@ -157,7 +164,7 @@ class EntryForm(FormModal[int]):
         )
 
     def submit(self) -> int:
-        from isms_tui.services import evidence, review
+        from isms_tui.services import review
 
         errors: dict[str, str] = {}
         with workspace_session(self) as session:
@@ -172,16 +179,11 @@ class EntryForm(FormModal[int]):
                 )
             except InputError as exc:
                 raise InputError(str(exc), exc.fields) from None
-            for path in split_paths(self.value("evidence")):
-                try:
-                    ev = evidence.add_file(session, path, current_actor(self))
-                except InputError as exc:
-                    errors["evidence"] = str(exc)
-                    break
-                evidence.link(session, ev, review.ENTRY_EVIDENCE, int(entry.id))  # type: ignore[arg-type]
+            paths = split_paths(self.value("evidence"))
+            attach_evidence(session, paths, current_actor(self), review.ENTRY_EVIDENCE, stored_id(entry.id), errors)
             if errors:
                 raise InputError(errors["evidence"], errors)  # nothing is saved: the entry rolls back too
-            return int(entry.id)  # type: ignore[arg-type]
+            return stored_id(entry.id)
 
 
 class CommentaryForm(FormModal[str]):
@@ -252,18 +254,11 @@ class HoldForm(FormModal[int]):
 
         errors: dict[str, str] = {}
         held_on = parse_date(self.value("held_on"), "held_on", errors, required=True)
-        failure: InputError | None = None
-        with workspace_session(self) as session:
+        with workspace_session(self) as session, merging_field_errors(errors):
             if held_on is not None:
-                try:
-                    review.hold(session, self.review_id, held_on, split_list(self.value("attendees")))
-                except InputError as exc:
-                    failure = exc
+                review.hold(session, self.review_id, held_on, split_list(self.value("attendees")))
             elif not split_list(self.value("attendees")):
                 errors["attendees"] = "Who attended?"
-            problem = merged_error(failure, errors)
-            if problem is not None:
-                raise problem
         return self.review_id
 
 
@@ -352,20 +347,21 @@ class DecisionForm(FormModal[int]):
                     session, self.review_id, DecisionKind(self.value("kind")), self.value("text"), data
                 )
             except InputError as exc:
-                raise merged_error(_located(exc, rows, data), errors) from None
+                raise with_field_errors(_located(exc, rows, data), errors) from None
             if errors:
-                raise merged_error(None, errors)
-            return int(decision.id)  # type: ignore[arg-type]
+                raise fields_error(errors)
+            return stored_id(decision.id)
 
 
-def _located(exc: InputError, rows: list[_ActionRow], data: list) -> InputError:
+def _located(exc: InputError, rows: list[_ActionRow], data: list[ActionInput]) -> InputError:
     """Point the service's action errors (title, owner, due date) at the row they concern."""
     fields = dict(exc.fields)
-    for key, suffix, missing in (
+    checks: tuple[tuple[str, str, Callable[[ActionInput], bool]], ...] = (
         ("owner_id", "owner", lambda a: a.owner_id is None or a.due_date is None),
         ("due_date", "due", lambda a: a.owner_id is None or a.due_date is None),
         ("title", "title", lambda a: not a.title),
-    ):
+    )
+    for key, suffix, missing in checks:
         if key in fields:
             hit = next((r for r, a in zip(rows, data, strict=True) if missing(a)), None)
             if hit is not None:
@@ -430,7 +426,7 @@ def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
-def _default_chair(session) -> int | None:
+def _default_chair(session: Session) -> int | None:
     """Whoever is responsible for the management review, else for top management."""
     from isms_tui.services import workspace
 

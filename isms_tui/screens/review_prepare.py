@@ -33,7 +33,7 @@ from isms_tui.widgets.review_render import (
     render_decisions,
     render_entries,
 )
-from isms_tui.widgets.tables import RecordTable, sync_rows
+from isms_tui.widgets.tables import RecordTable, cursor_id, cursor_key, sync_rows
 
 from .base import SectionScreen
 
@@ -228,8 +228,7 @@ class ReviewPrepareScreen(SectionScreen):
                 )
             )
             return
-        table = self.query_one("#entries", DataTable)
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+        key = cursor_key(self.query_one("#entries", DataTable))
         entry = next((e for e in item["entries"] if str(e["id"]) == key), item["entries"][0])
         detail.update(render_entries([entry], numbered=False))
 
@@ -305,7 +304,8 @@ class ReviewPrepareScreen(SectionScreen):
         if self.section not in ENTRY_SECTIONS or not table.row_count:
             self.say("There is no entry here to delete: pick an input among b, c, e, f and g that has one.")
             return
-        entry_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        entry_id = cursor_id(table)
+        assert entry_id is not None  # the table has rows
         title = str(table.get_row_at(table.cursor_row)[0])
         from isms_tui.widgets.confirm import ConfirmModal
 

@@ -6,7 +6,7 @@ new one, e edits one not yet approved, M shows the minutes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Label, Static
 
 from isms_tui.services import clock
 from isms_tui.widgets.review_render import REVIEW_STATUS_STYLE
-from isms_tui.widgets.tables import RecordTable, sync_rows
+from isms_tui.widgets.tables import RecordTable, cursor_id, sync_rows
 
 from .base import SectionScreen
 
@@ -39,7 +39,7 @@ class ReviewsScreen(SectionScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[ReviewRow] = []
-        self.summary: dict = {}
+        self.summary: dict[str, Any] = {}
 
     def body(self) -> ComposeResult:
         yield Label(
@@ -69,7 +69,7 @@ class ReviewsScreen(SectionScreen):
             summary = reviews_summary(session)
         self.app.call_from_thread(self.show, rows, summary)
 
-    def show(self, rows: list[ReviewRow], summary: dict) -> None:
+    def show(self, rows: list[ReviewRow], summary: dict[str, Any]) -> None:
         self.rows, self.summary = rows, summary
         sync_rows(self.query_one("#reviews", DataTable), [(str(r.review.id), _cells(r)) for r in rows])
         self.query_one("#reviews-summary", Static).update(_summary_line(summary, bool(rows)))
@@ -85,10 +85,7 @@ class ReviewsScreen(SectionScreen):
         self._show_detail()
 
     def selected_id(self) -> int | None:
-        table = self.query_one("#reviews", DataTable)
-        if not table.row_count:
-            return None
-        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return cursor_id(self.query_one("#reviews", DataTable))
 
     def say(self, message: str) -> None:
         """One sentence under the table (and as a toast) when a key cannot do what it says."""
@@ -131,7 +128,11 @@ class ReviewsScreen(SectionScreen):
             return
         from .review_forms import ReviewForm
 
-        self.app.push_screen(ReviewForm(review_id), lambda saved: self.load() if saved else None)
+        self.app.push_screen(ReviewForm(review_id), self._reload_if_saved)
+
+    def _reload_if_saved(self, saved: int | None) -> None:
+        if saved:
+            self.load()
 
     def action_minutes(self) -> None:
         review_id = self.selected_id()
@@ -161,7 +162,7 @@ def _cells(r: ReviewRow) -> list[Text | str]:
     ]
 
 
-def _summary_line(summary: dict, any_rows: bool) -> Text:
+def _summary_line(summary: dict[str, Any], any_rows: bool) -> Text:
     if not any_rows:
         return Text.assemble(
             ("No management review yet. ", "bold"),

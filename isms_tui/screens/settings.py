@@ -7,7 +7,7 @@ modal forms. Every write goes through services.workspace in one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,14 +17,15 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent, TabPane, Tabs
 
-from isms_tui.screens.base import SectionScreen
 from isms_tui.services import workspace
 from isms_tui.services.errors import InputError, NotFound
 from isms_tui.services.form_values import parse_date
-from isms_tui.widgets.form import FormField, FormModal, person_select, value_of
+from isms_tui.widgets.form import FormField, FormModal, mark_field_errors, person_select, value_of
+from isms_tui.widgets.tables import RecordTable, cursor_id
+
+from .base import SectionScreen, stored_id, workspace_session
 
 if TYPE_CHECKING:
-    from isms_tui.app import IsmsApp
     from isms_tui.models import Objective, Person, Workspace
 
 ORGANISATION, PEOPLE, OBJECTIVES = "organisation", "people", "objectives"
@@ -78,16 +79,14 @@ class OrganisationForm(VerticalScroll, can_focus=False):
         self._loaded = self.values()
 
     def show_errors(self, message: str, errors: dict[str, str]) -> None:
-        for field in self.query(FormField):
-            field.set_error(errors.get(field.key))
+        first = mark_field_errors(self, errors)
         self.query_one("#org-message", Static).update(message)
-        first = next((f for f in self.query(FormField) if f.key in errors), None)
         if first is not None:
             first.control.focus()
 
 
-class RecordTable(DataTable):
-    """A row-per-record table keyed by record id that keeps its cursor across reloads.
+class RegisterTable(RecordTable):
+    """A register of records (people, objectives) keyed by record id that keeps its cursor across reloads.
 
     Columns have fixed widths and long text ends in an ellipsis, so that the Active column
     stays on screen at 120 columns whatever people write.
@@ -101,7 +100,7 @@ class RecordTable(DataTable):
         for label, width in self._columns:
             self.add_column(label, width=width)
 
-    def show(self, rows: list[tuple[int, list[str], bool]], select: int | None = None) -> None:
+    def show(self, rows: list[tuple[int | None, list[str], bool]], select: int | None = None) -> None:
         """Replace the rows (id, cells, active); inactive rows are dimmed."""
         keep = select if select is not None else self.selected_id()
         self.clear()
@@ -115,10 +114,7 @@ class RecordTable(DataTable):
             self.move_cursor(row=self.get_row_index(str(keep)))
 
     def selected_id(self) -> int | None:
-        if not self.row_count:
-            return None
-        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        return int(key) if key is not None else None
+        return cursor_id(self)
 
 
 class SettingsScreen(SectionScreen):
@@ -147,9 +143,9 @@ class SettingsScreen(SectionScreen):
             with TabPane("1 Organisation", id=ORGANISATION):
                 yield OrganisationForm()
             with TabPane("2 People", id=PEOPLE):
-                yield RecordTable(PEOPLE_COLUMNS, id="people-table")
+                yield RegisterTable(PEOPLE_COLUMNS, id="people-table")
             with TabPane("3 Objectives", id=OBJECTIVES):
-                yield RecordTable(OBJECTIVE_COLUMNS, id="objectives-table")
+                yield RegisterTable(OBJECTIVE_COLUMNS, id="objectives-table")
 
     def on_mount(self) -> None:
         self.query_one(Tabs).focus()
@@ -166,11 +162,11 @@ class SettingsScreen(SectionScreen):
             self.objectives = workspace.list_objectives(session, include_inactive=True)
         names = {p.id: p.name for p in self.people}
         self.query_one(OrganisationForm).load(ws, [p.name for p in self.people if p.active], self.isms.actor)
-        self.query_one("#people-table", RecordTable).show(
+        self.query_one("#people-table", RegisterTable).show(
             [(p.id, [p.name, p.role, p.email, ", ".join(p.areas), _yes(p.active)], p.active) for p in self.people],
             select if self.active_tab == PEOPLE else None,
         )
-        self.query_one("#objectives-table", RecordTable).show(
+        self.query_one("#objectives-table", RegisterTable).show(
             [
                 (
                     o.id,
@@ -195,8 +191,8 @@ class SettingsScreen(SectionScreen):
         tabs = self.query(TabbedContent)
         return tabs.first().active if tabs else ""
 
-    def _table(self, tab: str | None = None) -> RecordTable:
-        return self.query_one(f"#{tab or self.active_tab}-table", RecordTable)
+    def _table(self, tab: str | None = None) -> RegisterTable:
+        return self.query_one(f"#{tab or self.active_tab}-table", RegisterTable)
 
     def _selected(self) -> Person | Objective | None:
         record_id = self._table().selected_id()
@@ -311,10 +307,6 @@ class SettingsScreen(SectionScreen):
         self.refresh_data()
 
 
-def _isms(widget: Widget) -> IsmsApp:
-    return cast("IsmsApp", widget.app)
-
-
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
@@ -341,7 +333,7 @@ class PersonForm(FormModal[int]):
 
     def submit(self) -> int:
         p = self.person
-        with _isms(self).session() as session:
+        with workspace_session(self) as session:
             saved = workspace.save_person(
                 session,
                 self.value("name"),
@@ -351,7 +343,7 @@ class PersonForm(FormModal[int]):
                 person_id=p.id if p else None,
                 active=p.active if p else True,
             )
-            return saved.id  # type: ignore[return-value]
+            return stored_id(saved.id)
 
 
 class ObjectiveForm(FormModal[int]):
@@ -386,7 +378,7 @@ class ObjectiveForm(FormModal[int]):
         o = self.objective
         date_error: dict[str, str] = {}
         due = parse_date(self.value("due_date"), "due_date", date_error)
-        with _isms(self).session() as session:
+        with workspace_session(self) as session:
             try:
                 saved = workspace.save_objective(
                     session,
@@ -402,4 +394,4 @@ class ObjectiveForm(FormModal[int]):
                 raise InputError(str(exc), {**exc.fields, **date_error}) from None
             if date_error:
                 raise InputError("The due date is not a valid date.", date_error)
-            return saved.id  # type: ignore[return-value]
+            return stored_id(saved.id)

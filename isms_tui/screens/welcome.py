@@ -6,8 +6,6 @@ the dashboard of a nameless workspace would only confuse.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,10 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
-from isms_tui.widgets.form import FormField
+from isms_tui.widgets.form import FormField, mark_field_errors
 
-if TYPE_CHECKING:
-    from isms_tui.app import IsmsApp
+from .base import WorkspaceHost, workspace_host
 
 INTRO = (
     "ISO/IEC 27001:2022 Clause 9 in your terminal: measure (9.1), audit (9.2), review (9.3).\n"
@@ -58,8 +55,8 @@ class WelcomeScreen(ModalScreen[None]):
         self.load_demo = load_demo
 
     @property
-    def isms(self) -> IsmsApp:
-        return cast("IsmsApp", self.app)
+    def isms(self) -> WorkspaceHost:
+        return workspace_host(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="welcome-box"):
@@ -153,8 +150,7 @@ class WelcomeScreen(ModalScreen[None]):
             self._show_errors(f"The demo workspace could not be created: {event.worker.error}", {})
 
     def _show_errors(self, message: str, errors: dict[str, str]) -> None:
-        for field in self.query(FormField):
-            field.set_error(errors.get(field.key))
+        mark_field_errors(self, errors)
         self.query_one("#welcome-message", Static).update(message)
         if "org_name" in errors:
             self.query_one("#org-name", Input).focus()

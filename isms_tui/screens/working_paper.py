@@ -249,7 +249,7 @@ class WorkingPaperScreen(SectionScreen):
                 self.notify(str(exc), title="Not recorded", severity="warning", markup=False)
                 return
             self.replace_item(saved)
-            if saved.result in audits.NC_RESULTS and not self.findings.get(saved.id):
+            if saved.result in audits.NC_RESULTS and not self.findings.get(item.id):
                 self.notify(
                     f"{saved.ref} is a {saved.result.value}: ↑ then f raises its finding, "
                     "which the audit needs before it can be completed.",
@@ -318,7 +318,7 @@ class WorkingPaperScreen(SectionScreen):
         )
 
     def _finding_raised(self, item_id: int | None, saved: object) -> None:
-        from .audit_detail import finding_message
+        from .finding_form import finding_message
 
         if saved is None or item_id is None:
             return

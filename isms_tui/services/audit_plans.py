@@ -7,9 +7,9 @@ working paper (checklist and requirements) is fixed once planned; plan a new aud
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from isms_tui.models import Audit, AuditStatus
+from isms_tui.models import Audit, AuditArea, AuditStatus
 
 from .audits import AuditInput, get_audit, plan_problems
 from .errors import InputError
@@ -44,3 +44,8 @@ def update_plan(session: Session, audit_id: int, data: AuditInput) -> Audit:
     session.add(audit)
     session.flush()
     return audit
+
+
+def area_names(session: Session) -> list[str]:
+    """The names of the audit areas, alphabetical: the plan form lists them as the known areas."""
+    return [area.name for area in session.exec(select(AuditArea).order_by(AuditArea.name))]

@@ -3,6 +3,8 @@ matrix, the audit screen and the report all agree (and colour is never the only 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 
 from isms_tui.models.enums import ActionStatus, AuditResult, AuditStatus, Grading
@@ -87,7 +89,7 @@ def action_text(status: ActionStatus | None) -> Text:
     return Text(status.value, style=ACTION_STYLE[status])
 
 
-def methods_text(methods: list[str]) -> str:
+def methods_text(methods: Sequence[str]) -> str:
     """Interview, observation, document review, re-performance as 'IODR' initials."""
     return "".join(METHOD_LETTER.get(str(m), "?") for m in methods)
 

@@ -23,7 +23,9 @@ T = TypeVar("T")
 NO_PEOPLE_PROMPT = "nobody yet: add people in Settings (s)"
 
 
-def person_select(people: Sequence[tuple[Any, int]], value: int | None = None, *, prompt: str = "Select") -> Select:
+def person_select(
+    people: Sequence[tuple[Any, int | None]], value: int | None = None, *, prompt: str = "Select"
+) -> Select[int | None]:
     """A Select over (name, id) pairs; with nobody to choose, its prompt says where people are added."""
     return Select(
         people, value=value if value is not None else Select.NULL, prompt=prompt if people else NO_PEOPLE_PROMPT
@@ -69,6 +71,14 @@ class FormField(Vertical):
     def set_error(self, message: str | None) -> None:
         self.set_class(bool(message), "-invalid")
         self.query_one(".field-error", Static).update(message or "")
+
+
+def mark_field_errors(form: Widget, errors: dict[str, str]) -> FormField | None:
+    """Show each error under its field (clearing the others); returns the first field in error."""
+    fields = list(form.query(FormField))
+    for field in fields:
+        field.set_error(errors.get(field.key))
+    return next((f for f in fields if f.key in errors), None)
 
 
 def value_of(control: Widget) -> Any:
@@ -132,10 +142,8 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         return value_of(self.query_one(f"#field-{key}", FormField).control)
 
     def show_errors(self, message: str, errors: dict[str, str]) -> None:
-        for field in self.query(FormField):
-            field.set_error(errors.get(field.key))
+        first = mark_field_errors(self, errors)
         self.query_one("#form-message", Static).update(message)
-        first = next((f for f in self.query(FormField) if f.key in errors), None)
         if first is not None:
             first.control.focus(scroll_visible=False)
             first.scroll_visible()  # the whole field, so its error line shows too

@@ -402,7 +402,7 @@ def render_decisions(
         if not d["actions"]:
             parts.append(Text("   No action needed.", style="dim"))
             continue
-        columns = [
+        columns: list[tuple[str, dict[str, Any]]] = [
             ("#", {"justify": "right", "no_wrap": True}),
             ("Action", {"ratio": 1}),
             ("Owner", {"no_wrap": True}),

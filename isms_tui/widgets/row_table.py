@@ -13,7 +13,10 @@ It relies on DataTable's private caches, which is acceptable because Textual is 
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.style import Style
+from textual._types import SegmentLines
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
 from textual.strip import Strip
@@ -42,7 +45,7 @@ class RowTable(RecordTable):
             self.scroll_to(y=max(0, row - context), animate=False, immediate=True)
         self.move_cursor(row=row, animate=False)
 
-    def _row_caches(self) -> tuple:
+    def _row_caches(self) -> tuple[LRUCache[Any, Any], ...]:
         return (*super()._row_caches(), self._row_lines)
 
     def _render_line_in_row(
@@ -52,7 +55,7 @@ class RowTable(RecordTable):
         base_style: Style,
         cursor_location: Coordinate,
         hover_location: Coordinate,
-    ):  # type: ignore[no-untyped-def]
+    ) -> tuple[SegmentLines, SegmentLines]:
         """Render a row with the cursor and hover moved away unless they are on this row, so
         the cached render of an unhighlighted row survives cursor moves."""
         if self.cursor_type == "row":

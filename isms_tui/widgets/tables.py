@@ -6,10 +6,12 @@ refresh time of large tables; most refreshes change a row or two, so only those 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.widgets import DataTable
 from textual.widgets._data_table import RowKey
 
@@ -30,7 +32,7 @@ def _as_text(cell: Cell) -> Text:
     return cell
 
 
-class RecordTable(DataTable):
+class RecordTable(DataTable[Any]):
     """The DataTable every screen uses: one whose painted lines never outlive its column widths.
 
     DataTable measures new rows when idle and keys its line caches on a counter that the
@@ -40,7 +42,7 @@ class RecordTable(DataTable):
     Relies on DataTable internals; Textual is pinned exactly (see DESIGN.md).
     """
 
-    def _update_dimensions(self, new_rows) -> None:  # type: ignore[no-untyped-def]
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         widths = self._widths()
         super()._update_dimensions(new_rows)
         if self._widths() != widths:
@@ -66,6 +68,8 @@ class RecordTable(DataTable):
             if row_index is None:
                 raise KeyError(row_key)
             key = self._row_locations.get_key(row_index)  # the very object the caches hold
+            if key is None:
+                raise KeyError(row_key)
             row = self._data[key]
             for column, value in zip(columns, values, strict=True):
                 row[column] = value
@@ -88,18 +92,31 @@ class RecordTable(DataTable):
             self._row_renderable_cache.discard(cache_key)
         self._line_cache.clear()  # DataTable's own, keyed by screen line: cheap to rebuild
 
-    def _row_caches(self) -> tuple:
+    def _row_caches(self) -> tuple[LRUCache[Any, Any], ...]:
         """The render caches keyed by row first (RowTable adds its own)."""
         return (self._cell_render_cache, self._row_render_cache)
+
+
+def cursor_key(table: DataTable[Any]) -> str | None:
+    """The key of the row under the cursor; None when the table is empty."""
+    if not table.row_count:
+        return None
+    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+
+def cursor_id(table: DataTable[Any]) -> int | None:
+    """The record id keying the row under the cursor; None when the table is empty."""
+    key = cursor_key(table)
+    return int(key) if key is not None else None
 
 
 # The cells each table was last given, and the table's update counter right after: while the
 # counter has not moved nothing else changed the table, so an unchanged row is skipped without
 # building and comparing its Text cells (most of a 300-row dashboard refresh).
-_given: WeakKeyDictionary[DataTable, tuple[int, dict[str, tuple[Cell, ...]]]] = WeakKeyDictionary()
+_given: WeakKeyDictionary[DataTable[Any], tuple[int, dict[str, tuple[Cell, ...]]]] = WeakKeyDictionary()
 
 
-def sync_rows(table: DataTable, rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
+def sync_rows(table: DataTable[Any], rows: Sequence[tuple[str, Sequence[Cell]]]) -> None:
     """Show `rows` (key, cells) in order, keeping the cursor on the same key when it survives."""
     new_keys = [key for key, _ in rows]
     old_keys = [key.value for key in table.rows]
