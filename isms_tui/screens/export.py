@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -167,13 +168,19 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         new_key = creates_key(org)
         self.app.call_from_thread(self._choices, org, audit_opts, review_opts, new_key)
 
-    def _choices(self, org: str, audit_opts: list, review_opts: list, new_key: bool = False) -> None:
+    def _choices(
+        self,
+        org: str,
+        audit_opts: list[tuple[Text, int]],
+        review_opts: list[tuple[Text, int]],
+        new_key: bool = False,
+    ) -> None:
         self._org = org
         if self.needs_passphrase:
             self.query_one("#field-passphrase_again", FormField).set_class(not new_key, "hidden")
-        self.query_one("#field-audit_id", FormField).control.set_options(audit_opts)
-        self.query_one("#field-review_id", FormField).control.set_options(review_opts)
-        out = self.query_one("#field-out", FormField).control
+        self.query_one("#field-audit_id Select", Select).set_options(audit_opts)
+        self.query_one("#field-review_id Select", Select).set_options(review_opts)
+        out = self.query_one("#field-out Input", Input)
         if not out.value:
             kind = self.value("kind") or "clause9"
             self._auto_out = out.value = str(default_pack_path(self.db_path, org, kind, clock.today()))
@@ -187,11 +194,11 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         self.query_one("#field-review_id", FormField).set_class(kind != "review", "hidden")
         for key in ("period_from", "period_to"):
             self.query_one(f"#field-{key}", FormField).set_class(kind != "clause9", "hidden")
-        out = self.query_one("#field-out", FormField).control
+        out = self.query_one("#field-out Input", Input)
         if self._org and out.value in ("", self._auto_out):  # only a name the user has not edited
             self._auto_out = out.value = str(default_pack_path(self.db_path, self._org, kind, clock.today()))
 
-    def value(self, key: str):
+    def value(self, key: str) -> Any:
         return value_of(self.query_one(f"#field-{key}", FormField).control)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -306,7 +313,7 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
             f"Signer certificate SHA-256: {issued.fingerprint}"
         )
         if self.needs_passphrase:
-            self.query_one("#field-passphrase", FormField).control.value = ""
+            self.query_one("#field-passphrase Input", Input).value = ""
             again = self.query_one("#field-passphrase_again", FormField)
-            again.control.value = ""
+            again.query_one(Input).value = ""
             again.add_class("hidden")  # the key exists now: later packs only need the passphrase

@@ -30,7 +30,7 @@ _NOWHERE = Coordinate(-2, -2)  # a location no cell has: nothing highlighted
 class RowTable(RecordTable):
     """A RecordTable whose cursor moves cheaply: rows away from the cursor keep their renders."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Finished lines keyed by row (not by screen line and cursor position as DataTable's
         # own cache is), so scrolling by one line reuses every line but the cursor's.
