@@ -9,30 +9,14 @@ from sqlmodel import select
 from textual.widgets import DataTable, Select, Static, TextArea
 
 from isms_tui.models import Action, Audit, AuditItem, AuditResult, AuditStatus, Finding, Grading
-from isms_tui.models.db import open_engine, session_scope
 from isms_tui.services import audits, checklists, programme
 from isms_tui.services.audits import AuditInput
 
 from .audit_seed import OPS_REFS, seed_audits, seed_people_and_programme
+from .db_helpers import read, write
 from .tui_helpers import make_app, opened, type_into, wait_for
 
 SIZE = (120, 40)
-
-
-def read(db_path, fn):
-    engine = open_engine(db_path)
-    with session_scope(engine) as s:
-        out = fn(s)
-    engine.dispose()
-    return out
-
-
-def write(db_path, fn):
-    engine = open_engine(db_path)
-    with session_scope(engine, "test") as s:
-        out = fn(s)
-    engine.dispose()
-    return out
 
 
 def screen_name(app) -> str:

@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
 from isms_tui.models import Direction, Frequency, JournalEntry, KpiType, Person, Reading
-from isms_tui.models.db import open_engine, session_scope
+from isms_tui.models.db import session_scope
 from isms_tui.services import csv_io, kpis, periods, readings, workspace
 from isms_tui.services.errors import InputError
 from isms_tui.services.kpis import KpiInput
 
+from .db_helpers import fresh_engine, workspace_session
 from .tui_helpers import make_app, opened, wait_for
 
 EXAMPLES = int(os.environ.get("ISMS_HYPOTHESIS_EXAMPLES", "150"))
@@ -89,26 +90,25 @@ nasty_text = st.one_of(
 
 @pytest.fixture
 def ws(db_path: Path):
-    engine = open_engine(db_path)
-    with session_scope(engine, "setup") as s:
-        workspace.save_workspace(s, "Acme Ltd")
-        kpis.save_kpi(s, KpiInput(code="M1", name="Monthly", target=90.0, started_on=date(2020, 1, 1)))
-        kpis.save_kpi(
-            s,
-            KpiInput(
-                code="K1",
-                name="Weekly",
-                target=5.0,
-                frequency=Frequency.WEEKLY,
-                direction=Direction.LOWER_BETTER,
-                started_on=date(2020, 1, 1),
-            ),
-        )
-        k = kpis.save_kpi(s, KpiInput(code="OLD", name="Retired", target=1.0, started_on=date(2020, 1, 1)))
-        kpis.set_active(s, k.id, False)
-        readings.record_reading(s, 1, date(2026, 1, 1), 50.0)
-    yield engine
-    engine.dispose()
+    with fresh_engine(db_path) as engine:
+        with session_scope(engine, "setup") as s:
+            workspace.save_workspace(s, "Acme Ltd")
+            kpis.save_kpi(s, KpiInput(code="M1", name="Monthly", target=90.0, started_on=date(2020, 1, 1)))
+            kpis.save_kpi(
+                s,
+                KpiInput(
+                    code="K1",
+                    name="Weekly",
+                    target=5.0,
+                    frequency=Frequency.WEEKLY,
+                    direction=Direction.LOWER_BETTER,
+                    started_on=date(2020, 1, 1),
+                ),
+            )
+            k = kpis.save_kpi(s, KpiInput(code="OLD", name="Retired", target=1.0, started_on=date(2020, 1, 1)))
+            kpis.set_active(s, k.id, False)
+            readings.record_reading(s, 1, date(2026, 1, 1), 50.0)
+        yield engine
 
 
 def counts(session: Session) -> tuple[int, int]:
@@ -335,8 +335,7 @@ LONG = "L" * 10_000
 
 
 def hostile_workspace(db_path: Path) -> None:
-    engine = open_engine(db_path)
-    with session_scope(engine, "setup") as s:
+    with workspace_session(db_path, "setup") as s:
         workspace.save_workspace(s, "Org [bold]name[/]", scope=CLOSE)
         owner = workspace.save_person(s, "[/] Eve [i]", role=MARKUP, areas=[LINK])
         for i, name in enumerate([MARKUP, LINK, CLOSE, CONTROL, RTL, LONG]):
@@ -358,7 +357,6 @@ def hostile_workspace(db_path: Path) -> None:
             readings.record_reading(
                 s, k.id, date(2026, 10, 1), 1.0, note=[MARKUP, CLOSE, LONG][i % 3], entered_by=CLOSE
             )
-    engine.dispose()
 
 
 def screen_text(app) -> str:

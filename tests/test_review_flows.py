@@ -19,22 +19,14 @@ from isms_tui.models import (
     ReviewNote,
     ReviewStatus,
 )
-from isms_tui.models.db import open_engine, session_scope
 from isms_tui.models.review import FROZEN
 
 from .conftest import TODAY
+from .db_helpers import read
 from .review_seed import seed_people, seed_reviews
 from .tui_helpers import make_app, opened, wait_for
 
 SIZE = (120, 40)
-
-
-def read(db_path, fn):
-    engine = open_engine(db_path)
-    with session_scope(engine) as s:
-        out = fn(s)
-    engine.dispose()
-    return out
 
 
 def screen_name(app) -> str:
