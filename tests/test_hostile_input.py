@@ -22,7 +22,7 @@ from isms_tui.services.errors import InputError
 from isms_tui.services.kpis import KpiInput
 
 from .db_helpers import fresh_engine, workspace_session
-from .tui_helpers import make_app, opened, wait_for
+from .tui_helpers import drawn, loaded, make_app, opened, wait_for
 
 EXAMPLES = int(os.environ.get("ISMS_HYPOTHESIS_EXAMPLES", "150"))
 FUZZ = settings(
@@ -378,7 +378,7 @@ async def show_kpi_list(pilot) -> None:
     await opened(pilot, "monitoring")
     table = pilot.app.screen.query_one("#kpis", DataTable)
     await wait_for(pilot, lambda: table.row_count == 6)
-    await pilot.pause(0.2)
+    await drawn(pilot)
 
 
 async def test_hostile_text_renders_literally_in_list_detail_and_history(db_path):
@@ -394,7 +394,7 @@ async def test_hostile_text_renders_literally_in_list_detail_and_history(db_path
         assert "L" * 30 in text  # the 10,000-character name, cut to its column
         await pilot.press("enter")  # the first KPI by urgency/code: H0, named "[bold]x[/]"
         await wait_for(pilot, lambda: type(app.screen).__name__ == "KpiDetailScreen" and app.screen.report)
-        await pilot.pause(0.2)
+        await drawn(pilot)
         text = screen_text(app)
         kpi_name = app.screen.report.kpi.name
         assert f"{app.screen.report.kpi.code} {kpi_name[:20]}" in text
@@ -403,7 +403,7 @@ async def test_hostile_text_renders_literally_in_list_detail_and_history(db_path
         assert "[/] Eve [i]" in text
         await pilot.press("h")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryModal" and app.screen.loaded)
-        await pilot.pause(0.1)
+        await drawn(pilot)
         text = screen_text(app)
         assert "create" in text and "[u]" in text
         await pilot.press("escape")
@@ -426,7 +426,7 @@ async def test_hostile_text_renders_literally_in_list_detail_and_history(db_path
         await pilot.press("escape")
         await pilot.press("d")
         await opened(pilot, "dashboard")
-        await pilot.pause(0.2)
+        await loaded(pilot)
         assert MARKUP in screen_text(app)
         assert app.return_code is None  # nothing crashed
 
@@ -475,6 +475,6 @@ async def test_control_characters_stored_outside_the_app_do_not_reach_the_termin
         await opened(pilot, "monitoring")
         table = app.screen.query_one("#kpis", DataTable)
         await wait_for(pilot, lambda: table.row_count == 6)
-        await pilot.pause(0.2)
+        await drawn(pilot)
         text = screen_text(app)
         assert "\x1b" not in text and "\u202e" not in text and "Bad[2Jname" in text

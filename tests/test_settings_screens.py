@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from isms_tui.screens.workspaces import WorkspacePicker
 from isms_tui.services import workspace
 
 from .db_helpers import read, workspace_session
+from .tui_helpers import wait_for
 
 SIZE = (120, 40)
 
@@ -38,14 +38,6 @@ def set_up_db(tmp_path: Path) -> Path:
         workspace.save_workspace(session, "Example Ltd", "All of it")
         workspace.save_person(session, "Ann [QA]", "Internal auditor", areas=["Audit"])
     return path
-
-
-async def wait_for(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
-    for _ in range(300):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def dashboard(pilot: Pilot) -> None:
