@@ -13,7 +13,7 @@ from isms_tui.services.audits import AuditInput
 
 from .conftest import TODAY
 from .db_helpers import read, workspace_session, write
-from .tui_helpers import make_app, opened, type_into, wait_for
+from .tui_helpers import make_app, notifications, opened, type_into, wait_for
 
 SIZE = (120, 40)
 
@@ -77,7 +77,7 @@ async def reload_register(pilot, table: DataTable, predicate) -> None:
 
 
 def notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return [str(n.message) for n in notifications(app)]
 
 
 async def test_create_and_edit_an_action_through_the_form(db_path):

@@ -22,7 +22,7 @@ from isms_tui.services.errors import InputError
 from isms_tui.services.kpis import KpiInput
 
 from .db_helpers import fresh_engine, read, workspace_session
-from .tui_helpers import make_app, opened, wait_for
+from .tui_helpers import make_app, notifications, opened, wait_for
 
 HOLDER = """
 import sys, time
@@ -145,7 +145,7 @@ async def test_second_tui_opens_read_only_with_a_notice(ws):
             await opened(pilot)
             assert app.read_only and app.workspace_lock is None
             assert "(read-only)" in app.sub_title
-            notices = [n.message for n in app._notifications]
+            notices = [n.message for n in notifications(app)]
             assert f"{ws.name} is open in another isms (pid {os.getpid()}" in notices[0]
             assert notices[0].endswith("; opened read-only.")
             with pytest.raises(InputError) as refused, app.session() as s:
@@ -186,8 +186,8 @@ async def test_read_only_key_action_is_refused_in_a_notice_and_the_app_goes_on(w
             await wait_for(pilot, lambda: app.current_mode == "monitoring" and app.screen.query_one("#kpis").row_count)
             await pilot.press("x")
             await pilot.pause()
-            assert app._notifications, "no notice for the refused write"
-            assert "read-only" in list(app._notifications)[-1].message
+            assert notifications(app), "no notice for the refused write"
+            assert "read-only" in notifications(app)[-1].message
             assert app.is_running and app.return_code is None
             await pilot.press("d")  # keys still work
             await wait_for(pilot, lambda: app.current_mode == "dashboard")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.app import App
+from textual.notifications import Notification
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -39,6 +41,14 @@ async def type_into(pilot: Pilot, selector: str, text: str) -> None:
 
 def make_app(path: Path) -> IsmsApp:
     return IsmsApp(path)
+
+
+def notifications(app: App) -> list[Notification]:
+    """The notifications the app has shown and not yet expired, oldest first.
+
+    Textual keeps them in a private attribute and has no public accessor; this is its one use.
+    """
+    return list(app._notifications)
 
 
 def _tables_sized(pilot: Pilot) -> bool:
