@@ -11,10 +11,11 @@ from datetime import date
 from pathlib import Path
 
 from isms_tui.models import AuditMethod, AuditResult, Grading
-from isms_tui.models.db import open_engine, session_scope
 from isms_tui.services import audits, checklists, programme, workspace
 from isms_tui.services.audits import AuditInput
 from isms_tui.services.programme import ProgrammeInput
+
+from .db_helpers import workspace_session
 
 OPS_REFS = [
     "A.5.15",
@@ -42,8 +43,7 @@ OPS_REFS = [
 
 def seed_people_and_programme(db_path: Path) -> dict[str, int]:
     """Workspace, people, areas and the programme; returns ids by short name."""
-    engine = open_engine(db_path)
-    with session_scope(engine, "seed") as s:
+    with workspace_session(db_path, "seed") as s:
         workspace.save_workspace(s, "Acme Ltd", "All information systems of Acme Ltd", audit_cycle_years=3)
         ids = {
             "ada": workspace.save_person(s, "Ada Auditor", role="Internal auditor", areas=["Internal audit"]).id,
@@ -67,15 +67,13 @@ def seed_people_and_programme(db_path: Path) -> dict[str, int]:
                 owner_id=ids["bea"],
             ),
         ).id
-    engine.dispose()
     return ids
 
 
 def seed_audits(db_path: Path) -> dict[str, int]:
     """The full audit workspace; returns ids by short name (people, programme and audits)."""
     ids = seed_people_and_programme(db_path)
-    engine = open_engine(db_path)
-    with session_scope(engine, "seed") as s:
+    with workspace_session(db_path, "seed") as s:
         clauses = audits.plan_audit(
             s,
             AuditInput(
@@ -159,5 +157,4 @@ def seed_audits(db_path: Path) -> dict[str, int]:
             ),
         )
         ids.update(clauses=clauses.id, ops=ops.id, hr=hr.id)
-    engine.dispose()
     return ids

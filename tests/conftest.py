@@ -72,16 +72,15 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo workspace with its evidence store, built once per run; tests get copies."""
-    from isms_tui.models.db import open_engine, session_scope
     from isms_tui.services.demo import create_demo
+
+    from .db_helpers import workspace_session
 
     path = tmp_path_factory.mktemp("demo") / "template.db"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ISMS_TODAY", TODAY.isoformat())
-        engine = open_engine(path)
-        with session_scope(engine, "demo") as s:
+        with workspace_session(path, "demo") as s:
             create_demo(s, TODAY)
-        engine.dispose()
     return path
 
 
@@ -101,14 +100,13 @@ def demo_engine(demo_template: Path, tmp_path_factory: pytest.TempPathFactory):
     that change it knowingly, module-wide)."""
     import shutil
 
-    from isms_tui.models.db import open_engine
+    from .db_helpers import fresh_engine
 
     path = tmp_path_factory.mktemp("demo-copy") / "w.db"
     shutil.copyfile(demo_template, path)
     shutil.copytree(demo_template.with_name("template.db.evidence"), path.with_name("w.db.evidence"))
-    engine = open_engine(path)
-    yield engine
-    engine.dispose()
+    with fresh_engine(path) as engine:
+        yield engine
 
 
 @pytest.fixture
@@ -122,15 +120,28 @@ def demo(demo_engine):
 
 @pytest.fixture
 def engine(db_path: Path):
-    from isms_tui.models.db import open_engine
+    """A new, initialised workspace at `db_path`; its engine is disposed at teardown."""
+    from .db_helpers import fresh_engine
 
-    eng = open_engine(db_path)
-    yield eng
-    eng.dispose()
+    with fresh_engine(db_path) as eng:
+        yield eng
+
+
+@pytest.fixture
+def open_workspace():
+    """Opens workspaces by path (as `open_engine` does) for one test; each engine is disposed
+    at teardown, so a test that needs several needs no clean-up of its own."""
+    from contextlib import ExitStack
+
+    from .db_helpers import fresh_engine
+
+    with ExitStack() as engines:
+        yield lambda path, read_only=False: engines.enter_context(fresh_engine(path, read_only))
 
 
 @pytest.fixture
 def session(engine):
+    """A session on the `engine` workspace as "tester", committed at teardown."""
     from isms_tui.models.db import session_scope
 
     with session_scope(engine, "tester") as s:

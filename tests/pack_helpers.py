@@ -28,17 +28,14 @@ def require_tool(name: str) -> str:
 
 def make_demo(path: Path) -> Path:
     """A demo workspace at `path` (with its evidence store), as of DEMO_TODAY."""
-    from isms_tui.models.db import open_engine, session_scope
     from isms_tui.services.demo import create_demo
+
+    from .db_helpers import workspace_session
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ISMS_TODAY", DEMO_TODAY.isoformat())
-        engine = open_engine(path)
-        try:
-            with session_scope(engine, "demo") as session:
-                create_demo(session, DEMO_TODAY)
-        finally:
-            engine.dispose()
+        with workspace_session(path, "demo") as session:
+            create_demo(session, DEMO_TODAY)
     return path
 
 

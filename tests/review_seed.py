@@ -13,11 +13,12 @@ from datetime import date
 from pathlib import Path
 
 from isms_tui.models import ActionStatus, DecisionKind, Effectiveness, Frequency
-from isms_tui.models.db import open_engine, session_scope
 from isms_tui.services import actions, clock, evidence, kpis, readings, review, workspace
 from isms_tui.services.actions import ActionInput
 from isms_tui.services.kpis import KpiInput
 from isms_tui.services.review import ReviewInput
+
+from .db_helpers import workspace_session
 
 PATCH = [96, 93, 88, 97, 95, 91, 85, 96, 98, 97, 99, 94, 92, 97, 98, 99, 90, 96, 97, 98, 99, 97, 95]
 MFA = [97, 98, 99, 99.5, 96, 99.2, 99.6, 99.8]
@@ -25,23 +26,20 @@ MFA = [97, 98, 99, 99.5, 96, 99.2, 99.6, 99.8]
 
 def seed_people(db_path: Path) -> dict[str, int]:
     """The workspace and its three people; returns their ids by short name."""
-    engine = open_engine(db_path)
-    with session_scope(engine, "seed") as s:
+    with workspace_session(db_path, "seed") as s:
         workspace.save_workspace(s, "Acme [Ltd]", "All information systems of Acme")
         ids = {
             "bea": workspace.save_person(s, "Bea Boss", role="CEO", areas=["Top management"]).id,
             "ann": workspace.save_person(s, "Ann Officer", role="CISO", areas=["ISMS management"]).id,
             "olly": workspace.save_person(s, "Olly Ops", role="IT operations lead").id,
         }
-    engine.dispose()
     return ids
 
 
 def seed_reviews(db_path: Path) -> dict[str, int]:
     """People, measures, last year's approved review and this year's draft; returns ids."""
     ids = seed_people(db_path)
-    engine = open_engine(db_path)
-    with session_scope(engine, "seed") as s:
+    with workspace_session(db_path, "seed") as s:
         obj = workspace.save_objective(
             s,
             "OBJ-1",
@@ -138,5 +136,4 @@ def seed_reviews(db_path: Path) -> dict[str, int]:
         review.add_entry(s, current.id, "b", "Cyber insurance asks for MFA evidence [all admins]", "", "Broker")
         review.set_commentary(s, current.id, "d2", "Patching recovered after the Q1 dip.")
         ids.update(last=last.id, current=current.id, recruit=recruit.id, scope=scope.id)
-    engine.dispose()
     return ids

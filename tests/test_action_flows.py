@@ -7,21 +7,20 @@ from datetime import date, timedelta
 from textual.widgets import Button, DataTable, Input, Select, Static, TextArea
 
 from isms_tui.models import Action, ActionStatus, Effectiveness, Grading
-from isms_tui.models.db import open_engine, session_scope
 from isms_tui.services import actions, audits, checklists, workspace
 from isms_tui.services.actions import ActionInput
 from isms_tui.services.audits import AuditInput
 
 from .conftest import TODAY
-from .tui_helpers import make_app, opened, type_into, wait_for
+from .db_helpers import read, workspace_session, write
+from .tui_helpers import make_app, notifications, opened, type_into, wait_for
 
 SIZE = (120, 40)
 
 
 def seed(db_path) -> dict[str, int]:
     """A workspace with an audit in progress, a minor NC (its action has no root cause yet)."""
-    engine = open_engine(db_path)
-    with session_scope(engine, "seed") as s:
+    with workspace_session(db_path, "seed") as s:
         workspace.save_workspace(s, "Acme Ltd", "All information systems")
         ann = workspace.save_person(s, "Ann Auditor", areas=["Internal audit"]).id
         bob = workspace.save_person(s, "Bob Owner", areas=["IT operations"]).id
@@ -44,32 +43,15 @@ def seed(db_path) -> dict[str, int]:
         actions.update_action(
             s, action, ActionInput(title=action.title, owner_id=bob, due_date=TODAY - timedelta(days=5))
         )
-        ids = {"ann": ann, "bob": bob, "audit": audit.id, "action": action.id}
-    engine.dispose()
-    return ids
+        return {"ann": ann, "bob": bob, "audit": audit.id, "action": action.id}
 
 
 def load_action(db_path, action_id: int) -> Action:
-    engine = open_engine(db_path)
-    with session_scope(engine) as s:
-        action = actions.get_action(s, action_id)
-    engine.dispose()
-    return action
+    return read(db_path, lambda s: actions.get_action(s, action_id))
 
 
 def all_actions(db_path) -> list[Action]:
-    engine = open_engine(db_path)
-    with session_scope(engine) as s:
-        out = actions.list_actions(s)
-    engine.dispose()
-    return out
-
-
-def with_session(db_path, fn) -> None:
-    engine = open_engine(db_path)
-    with session_scope(engine, "test") as s:
-        fn(s)
-    engine.dispose()
+    return read(db_path, actions.list_actions)
 
 
 async def open_register(pilot) -> DataTable:
@@ -95,7 +77,7 @@ async def reload_register(pilot, table: DataTable, predicate) -> None:
 
 
 def notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return [str(n.message) for n in notifications(app)]
 
 
 async def test_create_and_edit_an_action_through_the_form(db_path):
@@ -172,7 +154,7 @@ async def test_implemented_without_root_cause_is_refused_with_a_sentence(db_path
 
 async def test_effectiveness_check_reopens_then_closes_and_closed_is_read_only(db_path):
     ids = seed(db_path)
-    with_session(
+    write(
         db_path,
         lambda s: actions.update_action(
             s,
@@ -255,7 +237,7 @@ async def test_effectiveness_check_reopens_then_closes_and_closed_is_read_only(d
 
 async def test_filters_by_owner_and_overdue(db_path):
     ids = seed(db_path)
-    with_session(
+    write(
         db_path,
         lambda s: [
             actions.create_action(

@@ -9,30 +9,14 @@ from sqlmodel import select
 from textual.widgets import DataTable, Select, Static, TextArea
 
 from isms_tui.models import Action, Audit, AuditItem, AuditResult, AuditStatus, Finding, Grading
-from isms_tui.models.db import open_engine, session_scope
 from isms_tui.services import audits, checklists, programme
 from isms_tui.services.audits import AuditInput
 
 from .audit_seed import OPS_REFS, seed_audits, seed_people_and_programme
-from .tui_helpers import make_app, opened, type_into, wait_for
+from .db_helpers import read, write
+from .tui_helpers import make_app, notifications, opened, type_into, wait_for
 
 SIZE = (120, 40)
-
-
-def read(db_path, fn):
-    engine = open_engine(db_path)
-    with session_scope(engine) as s:
-        out = fn(s)
-    engine.dispose()
-    return out
-
-
-def write(db_path, fn):
-    engine = open_engine(db_path)
-    with session_scope(engine, "test") as s:
-        out = fn(s)
-    engine.dispose()
-    return out
 
 
 def screen_name(app) -> str:
@@ -159,7 +143,7 @@ async def test_impartiality_blocks_the_start_until_declared(db_path):
         await pilot.press("escape")  # declined: the audit does not start
         await wait_for(pilot, lambda: screen_name(app) == "AuditDetailScreen")
         await pilot.pause()
-        assert any("Not started" in (n.title or "") for n in app._notifications)
+        assert any("Not started" in (n.title or "") for n in notifications(app))
         assert read(db_path, lambda s: audits.get_audit(s, ids["hr"]).status) == AuditStatus.PLANNED
         await pilot.press("s")
         await wait_for(pilot, lambda: screen_name(app) == "IndependenceForm")
@@ -239,7 +223,7 @@ async def test_raise_a_finding_from_an_item(db_path):
         await pilot.press("1")  # A.8.8 conforming, on to A.8.13
         await pilot.press("3")  # A.8.13 minor NC, on to A.8.15
         await pilot.pause()
-        assert "A.8.13 is a minor NC: ↑ then f raises its finding" in list(app._notifications)[-1].message
+        assert "A.8.13 is a minor NC: ↑ then f raises its finding" in notifications(app)[-1].message
         await pilot.press("up", "f")
         await wait_for(pilot, lambda: screen_name(app) == "FindingForm")
         form = app.screen
@@ -252,7 +236,7 @@ async def test_raise_a_finding_from_an_item(db_path):
         await wait_for(pilot, lambda: screen_name(app) == "WorkingPaperScreen")
         await pilot.pause()
         assert str(table.get_cell("2", "f")) == "1"  # the line shows its finding
-        assert any("corrective action" in n.message for n in app._notifications)
+        assert any("corrective action" in n.message for n in notifications(app))
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(app) == "AuditDetailScreen")
         findings = app.screen.query_one("#findings", DataTable)
@@ -295,7 +279,7 @@ async def test_results_are_refused_before_the_audit_starts(db_path):
         app = await open_working_paper(pilot, ids["hr"])
         await pilot.press("1")
         await pilot.pause()
-        assert any("in progress" in n.message for n in app._notifications)
+        assert any("in progress" in n.message for n in notifications(app))
         assert app.screen.query_one("#items", DataTable).cursor_row == 0
     assert all(i.result is None for i in read(db_path, lambda s: audits.items(s, ids["hr"])))
 
@@ -335,7 +319,7 @@ async def test_finding_complete_report_and_report_view(db_path):
         await pilot.press("c")  # the minor NC line A.8.8 has no finding yet: refused before any typing
         await pilot.pause()
         assert screen_name(app) == "AuditDetailScreen"
-        assert "A.8.8 is graded as a nonconformity without a finding" in list(app._notifications)[-1].message
+        assert "A.8.8 is graded as a nonconformity without a finding" in notifications(app)[-1].message
         await pilot.press("f")
         await wait_for(pilot, lambda: screen_name(app) == "FindingForm")
         await type_into(pilot, "#field-ref Input", "A.8.8")

@@ -11,22 +11,18 @@ import pytest
 from isms_tui.app import IsmsApp
 
 from .audit_seed import seed_audits
+from .snapshot_helpers import matches_snapshot, on_dashboard, snapshot_app
 from .tui_helpers import settle, wait_for
-
-SIZE = (120, 40)
 
 
 @pytest.fixture
 def audit_app(db_path) -> IsmsApp:
     seed_audits(db_path)
-    app = IsmsApp(db_path)
-    app.theme = "textual-dark"
-    return app
+    return snapshot_app(db_path)
 
 
 async def _audits_loaded(pilot) -> None:
-    app = pilot.app
-    await wait_for(pilot, lambda: app.engine is not None and app.current_mode == "dashboard")
+    app = await on_dashboard(pilot)
     await pilot.press("a")
     await wait_for(pilot, lambda: app.current_mode == "audits" and app.screen.data is not None)
 
@@ -49,8 +45,8 @@ async def _working_paper_shown(pilot) -> None:
 
 
 def test_coverage_matrix(snap_compare, audit_app):
-    assert snap_compare(audit_app, terminal_size=SIZE, run_before=_coverage_shown)
+    assert matches_snapshot(snap_compare, audit_app, _coverage_shown)
 
 
 def test_working_paper(snap_compare, audit_app):
-    assert snap_compare(audit_app, terminal_size=SIZE, run_before=_working_paper_shown)
+    assert matches_snapshot(snap_compare, audit_app, _working_paper_shown)

@@ -13,10 +13,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 from isms_tui.cli import main
-from isms_tui.models.db import WorkspaceError, open_engine, session_scope
+from isms_tui.models.db import WorkspaceError, session_scope
 from isms_tui.models.lock import WorkspaceLocked, acquire
 from isms_tui.services import backup, evidence, journal, kpis, readings
 from isms_tui.services.errors import InputError
+
+from .db_helpers import fresh_engine, read, workspace_session
 
 
 def run(*args: str | Path) -> Result:
@@ -41,20 +43,13 @@ def count(db: Path, table: str) -> int:
 
 
 def verify(db: Path) -> journal.JournalReport:
-    engine = open_engine(db)
-    try:
-        with session_scope(engine) as s:
-            return journal.verify(s)
-    finally:
-        engine.dispose()
+    return read(db, journal.verify)
 
 
 def add_reading(db: Path, note: str) -> None:
-    engine = open_engine(db)
-    with session_scope(engine, "ann") as s:
+    with workspace_session(db, "ann") as s:
         k = kpis.kpi_by_code(s, "INC-01")
         readings.record_reading(s, k.id, date(2026, 11, 1), 1, note=note, replace=True)
-    engine.dispose()
 
 
 def rewrite(archive: Path, out: Path, change) -> Path:
@@ -111,10 +106,8 @@ def test_round_trip_with_evidence_keeps_the_replaced_file(ws, tmp_path):
     con = sqlite3.connect(ws)
     assert con.execute("SELECT count(*) FROM reading WHERE note = 'after the backup'").fetchone()[0] == 0
     con.close()
-    engine = open_engine(ws)
-    with session_scope(engine) as s:
+    with workspace_session(ws) as s:
         assert evidence.verify_store(s).ok
-    engine.dispose()
 
 
 def test_restore_to_a_new_place_brings_the_evidence(ws, tmp_path):
@@ -309,14 +302,11 @@ def test_restore_is_refused_while_an_isms_has_the_workspace(ws, tmp_path):
 
 def test_restore_is_refused_while_another_program_has_the_file_open(ws, tmp_path):
     archive = backup.backup(ws, tmp_path / "b.zip").path
-    engine = open_engine(ws)
-    try:
+    with fresh_engine(ws) as engine:
         with session_scope(engine) as s:  # a connection stays open in the pool
             s.connection().exec_driver_sql("SELECT 1")
         with pytest.raises(WorkspaceError, match="in use by another program"):
             backup.restore(archive, ws)
-    finally:
-        engine.dispose()
 
 
 # -- command line -------------------------------------------------------------------------------------------

@@ -16,11 +16,13 @@ from sqlmodel import Session, func, select
 
 from isms_tui.cli import main
 from isms_tui.models import ChecklistQuestion, ChecklistTemplate, JournalEntry
-from isms_tui.models.db import open_engine, session_scope
+from isms_tui.models.db import open_engine
 from isms_tui.services import checklist_io, checklists
 from isms_tui.services.checklist_io import ImportRejected, export_bytes, export_template, import_template
 from isms_tui.services.checklists import BUILTIN_ANNEX_A, BUILTIN_CLAUSES, BUILTIN_FULL, Question
 from isms_tui.services.errors import InputError, NotFound
+
+from .db_helpers import workspace_session
 
 HEADER = "ref,title,question,evidence_hint\n"
 TRICKY = [
@@ -537,10 +539,8 @@ def template_count(db: Path) -> int:
 
 
 def test_cli_list_text_and_json(db):
-    engine = open_engine(db)
-    with session_scope(engine, "t") as s:
+    with workspace_session(db, "t") as s:
         checklists.save_template(s, "Client X", TRICKY, "Client X's own")
-    engine.dispose()
     result = run("checklist", "list", "--db", db)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()

@@ -11,21 +11,20 @@ from click.testing import CliRunner, Result
 
 from isms_tui.cli import main
 from isms_tui.models import Frequency
-from isms_tui.models.db import open_engine, session_scope
 from isms_tui.services import kpis
 from isms_tui.services.kpis import KpiInput
+
+from .db_helpers import workspace_session
 
 GOOD = "kpi,date,value,note\nM1,2026-01-15,90,first\nM1,2026-02-15,-1.5,=2+2\n"
 
 
 def make_workspace(path: Path) -> Path:
-    engine = open_engine(path)
-    with session_scope(engine, "setup") as s:
+    with workspace_session(path, "setup") as s:
         kpis.save_kpi(
             s,
             KpiInput(code="M1", name="Monthly", target=90.0, frequency=Frequency.MONTHLY, started_on=date(2024, 1, 1)),
         )
-    engine.dispose()
     return path
 
 

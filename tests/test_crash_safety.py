@@ -35,6 +35,7 @@ from isms_tui.services import journal, kpis, workspace
 from isms_tui.services.kpis import KpiInput
 
 from .conftest import TODAY
+from .db_helpers import read, workspace_session
 
 IMPORT_RUNS = 15
 EDIT_RUNS = 15
@@ -79,8 +80,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A workspace with 40 weekly KPIs and a CSV of 20,000 readings for them."""
     folder = tmp_path_factory.mktemp("crash-template")
     db = folder / "template.db"
-    engine = open_engine(db)
-    with session_scope(engine, "setup") as s:
+    with workspace_session(db, "setup") as s:
         workspace.save_workspace(s, "Crash Test Ltd")
         for i in range(KPIS):
             kpis.save_kpi(
@@ -93,7 +93,6 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
                     started_on=date(2010, 1, 4),
                 ),
             )
-    engine.dispose()
     monday = TODAY - timedelta(days=TODAY.weekday() + 7)
     lines = ["kpi,date,value,note"]
     for i in range(KPIS):
@@ -185,12 +184,7 @@ def check(outcome: Outcome) -> str:
         kpi_name = con.execute("SELECT name FROM kpi WHERE id = 1").fetchone()[0]
     finally:
         con.close()
-    engine = open_engine(outcome.db)
-    try:
-        with session_scope(engine) as s:
-            report = journal.verify(s)
-    finally:
-        engine.dispose()
+    report = read(outcome.db, journal.verify)
     assert report.ok, (label, [p.message for p in report.problems[:5]])
     if outcome.mode == "import":
         committed = any(line.startswith("committed") for line in outcome.output)

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
 from isms_tui.models import Frequency, JournalEntry, Reading
-from isms_tui.models.db import open_engine, session_scope
+from isms_tui.models.db import session_scope
 from isms_tui.models.journal import GENESIS_HASH, canonical, entry_hash
 from isms_tui.services import clock, csv_io, kpis, readings
 from isms_tui.services.csv_io import (
@@ -29,14 +29,15 @@ from isms_tui.services.csv_io import (
 from isms_tui.services.errors import InputError
 from isms_tui.services.kpis import KpiInput
 
+from .db_helpers import fresh_engine
+
 HEADER = "kpi,date,value,note,entered_by\n"
 EMPTY = "{f} is empty; expected a header row: kpi, date, value and optionally note, entered_by."
 
 
-def _make_workspace(path: Path) -> Engine:
+def _make_workspace(engine: Engine) -> Engine:
     """KPIs of every kind the importer must tell apart: M1 monthly, Q1 quarterly, W1 weekly,
-    OLD inactive."""
-    engine = open_engine(path)
+    OLD inactive (set up in the new workspace behind `engine`)."""
     with session_scope(engine, "setup") as s:
         for code, freq in (
             ("M1", Frequency.MONTHLY),
@@ -54,9 +55,8 @@ def _make_workspace(path: Path) -> Engine:
 @pytest.fixture
 def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("ISMS_TODAY", "2026-11-28")
-    eng = _make_workspace(tmp_path / "w.db")
-    yield eng
-    eng.dispose()
+    with fresh_engine(tmp_path / "w.db") as eng:
+        yield _make_workspace(eng)
 
 
 def write(tmp_path: Path, content: str | bytes, name: str = "in.csv") -> Path:
@@ -444,7 +444,7 @@ def test_escaping_is_reversible_and_never_leaves_a_formula(text):
     assert escaped[:1] not in ("=", "+", "-", "@", "\t", "\r")
 
 
-def test_export_round_trips_into_another_workspace(engine, tmp_path):
+def test_export_round_trips_into_another_workspace(engine, tmp_path, open_workspace):
     notes = [
         '=HYPERLINK("http://x")',
         "'=kept apostrophe",
@@ -466,7 +466,7 @@ def test_export_round_trips_into_another_workspace(engine, tmp_path):
     out = tmp_path / "out.csv"
     with session_scope(engine) as s:
         export_readings(s, out)
-    other = _make_workspace(tmp_path / "other.db")
+    other = _make_workspace(open_workspace(tmp_path / "other.db"))
     assert do_import(other, out).count == 8
     assert all_readings(other) == all_readings(engine)
     notes[1] = "=kept apostrophe"  # the first import already read "'=" as an escaped "="
@@ -474,7 +474,6 @@ def test_export_round_trips_into_another_workspace(engine, tmp_path):
     assert {r[4] for r in all_readings(other)} == {"@ops", "al", "carol"}
     rejected(engine, out)  # same workspace: every row already exists
     assert do_import(engine, out, replace=True).replaced == 8
-    other.dispose()
 
 
 def test_export_period_column_must_match_the_date_when_edited(engine, tmp_path):

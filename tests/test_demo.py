@@ -33,7 +33,7 @@ from isms_tui.models import (
     Reading,
     Status,
 )
-from isms_tui.models.db import open_engine, session_scope
+from isms_tui.models.db import session_scope
 from isms_tui.services import actions, audits, evaluation, evidence, monitoring, programme, workspace
 from isms_tui.services.demo import SECURITY_OFFICER, create_demo
 from isms_tui.services.errors import InputError
@@ -41,8 +41,8 @@ from isms_tui.services.errors import InputError
 TODAY = date(2026, 11, 28)
 
 
-def _demo(path: Path, today: date = TODAY) -> Engine:
-    engine = open_engine(path)
+def _demo(engine: Engine, today: date = TODAY) -> Engine:
+    """The demo as of `today`, built into the new workspace behind `engine`."""
     with session_scope(engine, "demo") as s:
         create_demo(s, today)
     return engine
@@ -62,8 +62,8 @@ def _history(engine: Engine) -> tuple[list[tuple], list[tuple]]:
     return sorted(readings), sorted(analyses)
 
 
-def test_same_today_gives_the_same_demo(tmp_path: Path) -> None:
-    first, second = _demo(tmp_path / "a.db"), _demo(tmp_path / "b.db")
+def test_same_today_gives_the_same_demo(tmp_path: Path, open_workspace) -> None:
+    first, second = _demo(open_workspace(tmp_path / "a.db")), _demo(open_workspace(tmp_path / "b.db"))
     history = _history(first)
     assert history[0] and history[1]
     assert history == _history(second)
@@ -115,8 +115,8 @@ def test_statuses_cover_every_case(demo: Session) -> None:
 
 
 @pytest.mark.parametrize("today", [date(2027, 1, 1), date(2026, 10, 2), date(2025, 3, 31)])
-def test_statuses_do_not_depend_on_the_day(tmp_path: Path, today: date) -> None:
-    engine = _demo(tmp_path / "w.db", today)
+def test_statuses_do_not_depend_on_the_day(tmp_path: Path, today: date, open_workspace) -> None:
+    engine = _demo(open_workspace(tmp_path / "w.db"), today)
     with session_scope(engine) as s:
         counts = monitoring.overview(s, today).counts
     assert all(counts[s] >= 1 for s in Status), counts
@@ -155,16 +155,16 @@ def test_every_row_is_in_the_journal(demo: Session) -> None:
     assert ("kpi", demo.exec(select(Kpi)).first().id) in journalled
 
 
-def test_demo_refuses_a_workspace_that_holds_data(tmp_path: Path) -> None:
-    engine = _demo(tmp_path / "w.db")
+def test_demo_refuses_a_workspace_that_holds_data(tmp_path: Path, open_workspace) -> None:
+    engine = _demo(open_workspace(tmp_path / "w.db"))
     before = _history(engine)
     with pytest.raises(InputError, match="already holds data"), session_scope(engine) as s:
         create_demo(s, TODAY)
     assert _history(engine) == before
 
 
-def test_demo_refuses_a_workspace_with_only_an_organisation(tmp_path: Path) -> None:
-    engine = open_engine(tmp_path / "w.db")
+def test_demo_refuses_a_workspace_with_only_an_organisation(tmp_path: Path, open_workspace) -> None:
+    engine = open_workspace(tmp_path / "w.db")
     with session_scope(engine) as s:
         workspace.save_workspace(s, "Real Client plc")
     with pytest.raises(InputError, match="already holds data"), session_scope(engine) as s:
@@ -202,8 +202,8 @@ def _history_dates(s: Session) -> list[date]:
     return out
 
 
-def test_same_today_gives_the_same_audit_history(tmp_path: Path) -> None:
-    first, second = _demo(tmp_path / "a.db"), _demo(tmp_path / "b.db")
+def test_same_today_gives_the_same_audit_history(tmp_path: Path, open_workspace) -> None:
+    first, second = _demo(open_workspace(tmp_path / "a.db")), _demo(open_workspace(tmp_path / "b.db"))
     history = _audit_history(first)
     assert all(history)
     assert history == _audit_history(second)
@@ -312,12 +312,11 @@ def test_audit_records_are_in_the_journal(demo: Session) -> None:
 
 
 @pytest.mark.parametrize("today", [date(2027, 1, 1), date(2026, 10, 2), date(2025, 3, 31)])
-def test_audit_history_does_not_depend_on_the_day(tmp_path: Path, today: date) -> None:
-    engine = _demo(tmp_path / "w.db", today)
+def test_audit_history_does_not_depend_on_the_day(tmp_path: Path, today: date, open_workspace) -> None:
+    engine = _demo(open_workspace(tmp_path / "w.db"), today)
     with session_scope(engine) as s:
         assert Counter(a.status for a in audits.list_audits(s)) == AUDIT_STATUSES
         assert len([a for a in actions.overdue_actions(s, today) if a.source == "finding"]) == 1
         assert max(_history_dates(s)) < today
         prog = programme.current_programme(s, today)
         assert all(prog.cycle_start <= a.planned_start <= programme.cycle_end(prog) for a in audits.list_audits(s))
-    engine.dispose()

@@ -20,13 +20,14 @@ from isms_tui.models import (
     ReviewNote,
     ReviewStatus,
 )
-from isms_tui.models.db import open_engine, session_scope
+from isms_tui.models.db import session_scope
 from isms_tui.services import actions, review
 from isms_tui.services.demo import create_demo
 from isms_tui.services.review_views import reviews_summary
 from isms_tui.services.status import summary
 
 from .conftest import TODAY
+from .db_helpers import fresh_engine
 
 
 def _reviews(s: Session) -> tuple[ManagementReview, ManagementReview]:
@@ -110,13 +111,12 @@ def test_the_reviews_do_not_depend_on_the_real_clock(
     """Same `today`, same snapshot, whatever the machine's date (the demo pins its own clock)."""
     past, _ = _reviews(demo)
     monkeypatch.setenv("ISMS_TODAY", (TODAY + timedelta(days=40)).isoformat())
-    engine = open_engine(tmp_path / "other.db")
-    with session_scope(engine, "demo") as s:
-        create_demo(s, TODAY)
-    with session_scope(engine) as s:
-        again, _ = _reviews(s)
-        assert again.snapshot_sha256 == past.snapshot_sha256
-        assert [(a.title, a.status, a.closed_on) for a in s.exec(select(Action).where(Action.source == "review"))] == [
-            (a.title, a.status, a.closed_on) for a in demo.exec(select(Action).where(Action.source == "review"))
-        ]
-    engine.dispose()
+    with fresh_engine(tmp_path / "other.db") as engine:
+        with session_scope(engine, "demo") as s:
+            create_demo(s, TODAY)
+        with session_scope(engine) as s:
+            again, _ = _reviews(s)
+            assert again.snapshot_sha256 == past.snapshot_sha256
+            assert [
+                (a.title, a.status, a.closed_on) for a in s.exec(select(Action).where(Action.source == "review"))
+            ] == [(a.title, a.status, a.closed_on) for a in demo.exec(select(Action).where(Action.source == "review"))]

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Input, ProgressBar, Select, Static
 
 from .pack_helpers import copy_workspace, make_demo
-from .tui_helpers import make_app, opened, wait_for
+from .tui_helpers import loaded, make_app, opened, wait_for
 
 SIZE = (120, 44)
 PASSPHRASE = "correct horse battery staple"
@@ -47,7 +47,7 @@ async def open_export(pilot):
     await pilot.press("P")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ExportScreen))
     screen = pilot.app.screen
-    await wait_for(pilot, lambda: screen._org != "")  # the choices are loaded
+    await loaded(pilot)  # the worker loading the choices has handed them over
     return screen
 
 

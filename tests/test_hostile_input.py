@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
 from isms_tui.models import Direction, Frequency, JournalEntry, KpiType, Person, Reading
-from isms_tui.models.db import open_engine, session_scope
+from isms_tui.models.db import session_scope
 from isms_tui.services import csv_io, kpis, periods, readings, workspace
 from isms_tui.services.errors import InputError
 from isms_tui.services.kpis import KpiInput
 
-from .tui_helpers import make_app, opened, wait_for
+from .db_helpers import fresh_engine, workspace_session
+from .tui_helpers import drawn, loaded, make_app, opened, wait_for
 
 EXAMPLES = int(os.environ.get("ISMS_HYPOTHESIS_EXAMPLES", "150"))
 FUZZ = settings(
@@ -89,26 +90,25 @@ nasty_text = st.one_of(
 
 @pytest.fixture
 def ws(db_path: Path):
-    engine = open_engine(db_path)
-    with session_scope(engine, "setup") as s:
-        workspace.save_workspace(s, "Acme Ltd")
-        kpis.save_kpi(s, KpiInput(code="M1", name="Monthly", target=90.0, started_on=date(2020, 1, 1)))
-        kpis.save_kpi(
-            s,
-            KpiInput(
-                code="K1",
-                name="Weekly",
-                target=5.0,
-                frequency=Frequency.WEEKLY,
-                direction=Direction.LOWER_BETTER,
-                started_on=date(2020, 1, 1),
-            ),
-        )
-        k = kpis.save_kpi(s, KpiInput(code="OLD", name="Retired", target=1.0, started_on=date(2020, 1, 1)))
-        kpis.set_active(s, k.id, False)
-        readings.record_reading(s, 1, date(2026, 1, 1), 50.0)
-    yield engine
-    engine.dispose()
+    with fresh_engine(db_path) as engine:
+        with session_scope(engine, "setup") as s:
+            workspace.save_workspace(s, "Acme Ltd")
+            kpis.save_kpi(s, KpiInput(code="M1", name="Monthly", target=90.0, started_on=date(2020, 1, 1)))
+            kpis.save_kpi(
+                s,
+                KpiInput(
+                    code="K1",
+                    name="Weekly",
+                    target=5.0,
+                    frequency=Frequency.WEEKLY,
+                    direction=Direction.LOWER_BETTER,
+                    started_on=date(2020, 1, 1),
+                ),
+            )
+            k = kpis.save_kpi(s, KpiInput(code="OLD", name="Retired", target=1.0, started_on=date(2020, 1, 1)))
+            kpis.set_active(s, k.id, False)
+            readings.record_reading(s, 1, date(2026, 1, 1), 50.0)
+        yield engine
 
 
 def counts(session: Session) -> tuple[int, int]:
@@ -335,8 +335,7 @@ LONG = "L" * 10_000
 
 
 def hostile_workspace(db_path: Path) -> None:
-    engine = open_engine(db_path)
-    with session_scope(engine, "setup") as s:
+    with workspace_session(db_path, "setup") as s:
         workspace.save_workspace(s, "Org [bold]name[/]", scope=CLOSE)
         owner = workspace.save_person(s, "[/] Eve [i]", role=MARKUP, areas=[LINK])
         for i, name in enumerate([MARKUP, LINK, CLOSE, CONTROL, RTL, LONG]):
@@ -358,7 +357,6 @@ def hostile_workspace(db_path: Path) -> None:
             readings.record_reading(
                 s, k.id, date(2026, 10, 1), 1.0, note=[MARKUP, CLOSE, LONG][i % 3], entered_by=CLOSE
             )
-    engine.dispose()
 
 
 def screen_text(app) -> str:
@@ -380,7 +378,7 @@ async def show_kpi_list(pilot) -> None:
     await opened(pilot, "monitoring")
     table = pilot.app.screen.query_one("#kpis", DataTable)
     await wait_for(pilot, lambda: table.row_count == 6)
-    await pilot.pause(0.2)
+    await drawn(pilot)
 
 
 async def test_hostile_text_renders_literally_in_list_detail_and_history(db_path):
@@ -396,7 +394,7 @@ async def test_hostile_text_renders_literally_in_list_detail_and_history(db_path
         assert "L" * 30 in text  # the 10,000-character name, cut to its column
         await pilot.press("enter")  # the first KPI by urgency/code: H0, named "[bold]x[/]"
         await wait_for(pilot, lambda: type(app.screen).__name__ == "KpiDetailScreen" and app.screen.report)
-        await pilot.pause(0.2)
+        await drawn(pilot)
         text = screen_text(app)
         kpi_name = app.screen.report.kpi.name
         assert f"{app.screen.report.kpi.code} {kpi_name[:20]}" in text
@@ -405,7 +403,7 @@ async def test_hostile_text_renders_literally_in_list_detail_and_history(db_path
         assert "[/] Eve [i]" in text
         await pilot.press("h")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryModal" and app.screen.loaded)
-        await pilot.pause(0.1)
+        await drawn(pilot)
         text = screen_text(app)
         assert "create" in text and "[u]" in text
         await pilot.press("escape")
@@ -428,7 +426,7 @@ async def test_hostile_text_renders_literally_in_list_detail_and_history(db_path
         await pilot.press("escape")
         await pilot.press("d")
         await opened(pilot, "dashboard")
-        await pilot.pause(0.2)
+        await loaded(pilot)
         assert MARKUP in screen_text(app)
         assert app.return_code is None  # nothing crashed
 
@@ -477,6 +475,6 @@ async def test_control_characters_stored_outside_the_app_do_not_reach_the_termin
         await opened(pilot, "monitoring")
         table = app.screen.query_one("#kpis", DataTable)
         await wait_for(pilot, lambda: table.row_count == 6)
-        await pilot.pause(0.2)
+        await drawn(pilot)
         text = screen_text(app)
         assert "\x1b" not in text and "\u202e" not in text and "Bad[2Jname" in text

@@ -12,10 +12,12 @@ from click.testing import CliRunner, Result
 
 from isms_tui.cli import main
 from isms_tui.models import Frequency, Reading
-from isms_tui.models.db import open_engine, session_scope
+from isms_tui.models.db import session_scope
 from isms_tui.models.journal import entry_hash
 from isms_tui.services import csv_io, evidence, journal, kpis, readings, workspace
 from isms_tui.services.kpis import KpiInput
+
+from .db_helpers import fresh_engine, read, workspace_session
 
 
 def run(*args: str | Path) -> Result:
@@ -28,12 +30,7 @@ def demo_db(demo_workspace: Path) -> Path:
 
 
 def check(db: Path) -> journal.JournalReport:
-    engine = open_engine(db)
-    try:
-        with session_scope(engine) as s:
-            return journal.verify(s)
-    finally:
-        engine.dispose()
+    return read(db, journal.verify)
 
 
 def tamper(db: Path, *statements: tuple[str, tuple]) -> None:
@@ -73,34 +70,33 @@ def test_demo_workspace_verifies(demo_db):
 
 def test_every_write_path_keeps_the_journal_consistent(demo_db, tmp_path):
     """ORM edits, replacements, deactivation, evidence and bulk CSV imports all verify."""
-    engine = open_engine(demo_db)
-    with session_scope(engine, "ann") as s:
-        k = kpis.save_kpi(
-            s,
-            KpiInput(
-                code="NEW-1",
-                name="New [bold]one[/]",
-                target=5,
-                frequency=Frequency.MONTHLY,
-                started_on=date(2025, 1, 1),
-            ),
-        )
-        readings.record_reading(s, k.id, date(2026, 3, 1), 4, note="first")
-        readings.record_reading(s, k.id, date(2026, 3, 1), 7, note="second", replace=True)
-        kpis.set_active(s, k.id, False)
-        kpis.set_active(s, k.id, True)
-        workspace.save_person(s, "Zed Example", areas=["HR", "IT"])
-        attachment = tmp_path / "proof.txt"
-        attachment.write_text("evidence", encoding="utf-8")
-        readings.record_reading(s, k.id, date(2026, 4, 1), 3, attachments=[str(attachment)])
-    with session_scope(engine, "ann") as s:
-        csv = tmp_path / "r.csv"
-        csv.write_text("kpi,date,value,note\nNEW-1,2026-05-02,1,a\nNEW-1,2026-03-20,9,replaced\n", encoding="utf-8")
-        csv_io.import_readings(s, csv, entered_by="ann", replace=True)
-    with session_scope(engine, "ann") as s:
-        reading = s.get(Reading, one(demo_db, "SELECT id FROM reading WHERE note = 'a'")[0])
-        s.delete(reading)  # deletions are journaled too
-    engine.dispose()
+    with fresh_engine(demo_db) as engine:
+        with session_scope(engine, "ann") as s:
+            k = kpis.save_kpi(
+                s,
+                KpiInput(
+                    code="NEW-1",
+                    name="New [bold]one[/]",
+                    target=5,
+                    frequency=Frequency.MONTHLY,
+                    started_on=date(2025, 1, 1),
+                ),
+            )
+            readings.record_reading(s, k.id, date(2026, 3, 1), 4, note="first")
+            readings.record_reading(s, k.id, date(2026, 3, 1), 7, note="second", replace=True)
+            kpis.set_active(s, k.id, False)
+            kpis.set_active(s, k.id, True)
+            workspace.save_person(s, "Zed Example", areas=["HR", "IT"])
+            attachment = tmp_path / "proof.txt"
+            attachment.write_text("evidence", encoding="utf-8")
+            readings.record_reading(s, k.id, date(2026, 4, 1), 3, attachments=[str(attachment)])
+        with session_scope(engine, "ann") as s:
+            csv = tmp_path / "r.csv"
+            csv.write_text("kpi,date,value,note\nNEW-1,2026-05-02,1,a\nNEW-1,2026-03-20,9,replaced\n", encoding="utf-8")
+            csv_io.import_readings(s, csv, entered_by="ann", replace=True)
+        with session_scope(engine, "ann") as s:
+            reading = s.get(Reading, one(demo_db, "SELECT id FROM reading WHERE note = 'a'")[0])
+            s.delete(reading)  # deletions are journaled too
     report = check(demo_db)
     assert report.ok, [p.message for p in report.problems]
 
@@ -207,14 +203,13 @@ def test_deleted_reading_row_is_named(demo_db):
 
 
 def test_reinserted_deleted_row_is_named(demo_db):
-    engine = open_engine(demo_db)
-    with session_scope(engine, "ann") as s:
-        k = kpis.save_kpi(s, KpiInput(code="TMP", name="Temp", target=1, started_on=date(2025, 1, 1)))
-        r = readings.record_reading(s, k.id, date(2026, 1, 1), 1)
-        rid = r.id
-    with session_scope(engine, "ann") as s:
-        s.delete(s.get(Reading, rid))
-    engine.dispose()
+    with fresh_engine(demo_db) as engine:
+        with session_scope(engine, "ann") as s:
+            k = kpis.save_kpi(s, KpiInput(code="TMP", name="Temp", target=1, started_on=date(2025, 1, 1)))
+            r = readings.record_reading(s, k.id, date(2026, 1, 1), 1)
+            rid = r.id
+        with session_scope(engine, "ann") as s:
+            s.delete(s.get(Reading, rid))
     assert check(demo_db).ok
     kpi_id = one(demo_db, "SELECT id FROM kpi WHERE code = 'TMP'")[0]
     tamper(
@@ -257,15 +252,14 @@ def test_mass_insert_is_reported_as_one_run(demo_db):
 
 
 def test_history_lists_a_records_entries_oldest_first(demo_db):
-    engine = open_engine(demo_db)
-    with session_scope(engine, "ann") as s:
-        k = kpis.save_kpi(s, KpiInput(code="H1", name="History", target=1, started_on=date(2025, 1, 1)))
-        r = readings.record_reading(s, k.id, date(2026, 1, 1), 1, note="one")
-    with session_scope(engine, "bob") as s:
-        readings.record_reading(s, k.id, date(2026, 1, 1), 2, note="two", replace=True)
-    with session_scope(engine) as s:
-        entries = journal.history(s, "reading", r.id)
-    engine.dispose()
+    with fresh_engine(demo_db) as engine:
+        with session_scope(engine, "ann") as s:
+            k = kpis.save_kpi(s, KpiInput(code="H1", name="History", target=1, started_on=date(2025, 1, 1)))
+            r = readings.record_reading(s, k.id, date(2026, 1, 1), 1, note="one")
+        with session_scope(engine, "bob") as s:
+            readings.record_reading(s, k.id, date(2026, 1, 1), 2, note="two", replace=True)
+        with session_scope(engine) as s:
+            entries = journal.history(s, "reading", r.id)
     assert [(e.operation, e.actor) for e in entries] == [("create", "ann"), ("update", "bob")]
     changed = {c.name: (c.before, c.after) for c in journal.field_changes(entries[1])}
     assert changed["value"] == (1.0, 2.0)
@@ -273,18 +267,14 @@ def test_history_lists_a_records_entries_oldest_first(demo_db):
 
 
 def test_evidence_verify_store(demo_db, tmp_path):
-    engine = open_engine(demo_db)
-    with session_scope(engine) as s:
+    with workspace_session(demo_db) as s:
         assert evidence.verify_store(s).ok
         reading_id = one(demo_db, "SELECT entity_id FROM evidencelink WHERE entity = 'reading' LIMIT 1")[0]
         ev = evidence.linked(s, "reading", reading_id)[0]
         path = evidence.stored_path(s, ev.sha256)
-    engine.dispose()
     path.write_bytes(b"changed")
-    engine = open_engine(demo_db)
-    with session_scope(engine) as s:
+    with workspace_session(demo_db) as s:
         report = evidence.verify_store(s)
-    engine.dispose()
     [problem] = report.problems
     assert problem.kind == evidence.ALTERED and problem.original_name == ev.original_name
     assert f"reading {reading_id}" in problem.links

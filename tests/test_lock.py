@@ -15,13 +15,14 @@ from sqlmodel import select
 
 from isms_tui.cli import main
 from isms_tui.models import Person
-from isms_tui.models.db import ReadOnlyWorkspace, open_engine, session_scope
+from isms_tui.models.db import ReadOnlyWorkspace, session_scope
 from isms_tui.models.lock import WorkspaceLocked, acquire, is_locked, lock_path, read_holder
 from isms_tui.services import kpis, workspace
 from isms_tui.services.errors import InputError
 from isms_tui.services.kpis import KpiInput
 
-from .tui_helpers import make_app, opened, wait_for
+from .db_helpers import fresh_engine, read, workspace_session
+from .tui_helpers import make_app, notifications, opened, wait_for
 
 HOLDER = """
 import sys, time
@@ -38,21 +39,15 @@ def run(*args: str | Path) -> Result:
 
 @pytest.fixture
 def ws(db_path: Path) -> Path:
-    engine = open_engine(db_path)
-    with session_scope(engine, "setup") as s:
+    with workspace_session(db_path, "setup") as s:
         workspace.save_workspace(s, "Acme Ltd")
         workspace.save_person(s, "Ann Officer")
         kpis.save_kpi(s, KpiInput(code="M1", name="Monthly", target=90.0, started_on=date(2024, 1, 1)))
-    engine.dispose()
     return db_path
 
 
 def people(db: Path) -> list[str]:
-    engine = open_engine(db)
-    with session_scope(engine) as s:
-        names = [p.name for p in s.exec(select(Person).order_by(Person.name))]
-    engine.dispose()
-    return names
+    return read(db, lambda s: [p.name for p in s.exec(select(Person).order_by(Person.name))])
 
 
 # -- the lock itself -------------------------------------------------------------------------------
@@ -91,16 +86,13 @@ def test_lock_is_released_when_the_holder_process_is_killed(ws):
 
 
 def test_read_only_engine_refuses_orm_and_core_writes(ws):
-    engine = open_engine(ws, read_only=True)
-    try:
+    with fresh_engine(ws, read_only=True) as engine:
         with session_scope(engine) as s:  # reading works
             assert workspace.get_workspace(s).org_name == "Acme Ltd"
         with pytest.raises(ReadOnlyWorkspace, match="read-only"), session_scope(engine, "x") as s:
             workspace.save_person(s, "Mallory")
         with pytest.raises(ReadOnlyWorkspace, match="read-only"), session_scope(engine, "x") as s:
             s.connection().exec_driver_sql("DELETE FROM person")
-    finally:
-        engine.dispose()
     assert people(ws) == ["Ann Officer"]
 
 
@@ -153,7 +145,7 @@ async def test_second_tui_opens_read_only_with_a_notice(ws):
             await opened(pilot)
             assert app.read_only and app.workspace_lock is None
             assert "(read-only)" in app.sub_title
-            notices = [n.message for n in app._notifications]
+            notices = [n.message for n in notifications(app)]
             assert f"{ws.name} is open in another isms (pid {os.getpid()}" in notices[0]
             assert notices[0].endswith("; opened read-only.")
             with pytest.raises(InputError) as refused, app.session() as s:
@@ -194,15 +186,13 @@ async def test_read_only_key_action_is_refused_in_a_notice_and_the_app_goes_on(w
             await wait_for(pilot, lambda: app.current_mode == "monitoring" and app.screen.query_one("#kpis").row_count)
             await pilot.press("x")
             await pilot.pause()
-            assert app._notifications, "no notice for the refused write"
-            assert "read-only" in list(app._notifications)[-1].message
+            assert notifications(app), "no notice for the refused write"
+            assert "read-only" in notifications(app)[-1].message
             assert app.is_running and app.return_code is None
             await pilot.press("d")  # keys still work
             await wait_for(pilot, lambda: app.current_mode == "dashboard")
-    engine = open_engine(ws)
-    with session_scope(engine) as s:
+    with workspace_session(ws) as s:
         assert kpis.kpi_by_code(s, "M1").active
-    engine.dispose()
 
 
 async def test_first_tui_holds_the_lock_until_it_exits(ws):

@@ -8,19 +8,18 @@ from sqlmodel import select
 from textual.widgets import DataTable, Input
 
 from isms_tui.models import Analysis, Kpi, Reading, Status
-from isms_tui.models.db import open_engine, session_scope
 from isms_tui.services import kpis, monitoring, readings, workspace
 from isms_tui.services.kpis import KpiInput
 
 from .conftest import TODAY
+from .db_helpers import read, workspace_session
 from .tui_helpers import make_app, opened, type_into, wait_for
 
 SIZE = (120, 40)
 
 
 def seed(db_path, with_kpi: bool = True) -> None:
-    engine = open_engine(db_path)
-    with session_scope(engine, "seed") as s:
+    with workspace_session(db_path, "seed") as s:
         workspace.save_workspace(s, "Acme Ltd", "All information systems")
         ann = workspace.save_person(s, "Ann Officer", role="CISO")
         if with_kpi:
@@ -39,23 +38,14 @@ def seed(db_path, with_kpi: bool = True) -> None:
             )
             for m in range(6, 10):
                 readings.record_reading(s, k.id, date(2026, m, 1), 96)
-    engine.dispose()
 
 
 def status_of(db_path, code: str) -> Status:
-    engine = open_engine(db_path)
-    with session_scope(engine) as s:
-        rows = {r.kpi.code: r.state.status for r in monitoring.kpi_rows(s, TODAY)}
-    engine.dispose()
-    return rows[code]
+    return read(db_path, lambda s: {r.kpi.code: r.state.status for r in monitoring.kpi_rows(s, TODAY)})[code]
 
 
 def rows_of(db_path, model):
-    engine = open_engine(db_path)
-    with session_scope(engine) as s:
-        out = s.exec(select(model)).all()
-    engine.dispose()
-    return out
+    return read(db_path, lambda s: s.exec(select(model)).all())
 
 
 async def test_define_kpi_through_the_form(db_path):
@@ -135,8 +125,7 @@ async def test_duplicate_period_is_replaced_on_second_save(db_path):
 
 async def test_due_readings_flow_walks_every_due_period(db_path):
     seed(db_path)
-    engine = open_engine(db_path)
-    with session_scope(engine, "seed") as s:
+    with workspace_session(db_path, "seed") as s:
         kpis.save_kpi(
             s,
             KpiInput(
@@ -148,7 +137,6 @@ async def test_due_readings_flow_walks_every_due_period(db_path):
                 started_on=date(2026, 9, 1),
             ),
         )
-    engine.dispose()
     async with make_app(db_path).run_test(size=SIZE) as pilot:
         app = await opened(pilot)
         await pilot.press("r")

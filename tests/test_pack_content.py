@@ -26,9 +26,9 @@ from isms_tui.models import (
     ReviewDecision,
     ReviewStatus,
 )
-from isms_tui.models.db import open_engine, session_scope
 from isms_tui.services.errors import InputError
 
+from .db_helpers import read, workspace_session
 from .pack_helpers import DEMO_TODAY, copy_workspace, flat, make_demo, pdf_pages, pdftotext, require_tool
 
 FINGERPRINT = "0123456789abcdef" * 4
@@ -44,28 +44,15 @@ def build(db: Path, kind: str = "clause9", **kwargs):
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ISMS_TODAY", DEMO_TODAY.isoformat())
-        engine = open_engine(db)
-        try:
-            with session_scope(engine, "tester") as session:
-                return build_pack(
-                    session,
-                    kind,
-                    signer="Northwind Analytics Ltd",
-                    fingerprint=FINGERPRINT,
-                    issued_by="tester",
-                    **kwargs,
-                )
-        finally:
-            engine.dispose()
-
-
-def read(db: Path, fn):
-    engine = open_engine(db)
-    try:
-        with session_scope(engine) as session:
-            return fn(session)
-    finally:
-        engine.dispose()
+        with workspace_session(db, "tester") as session:
+            return build_pack(
+                session,
+                kind,
+                signer="Northwind Analytics Ltd",
+                fingerprint=FINGERPRINT,
+                issued_by="tester",
+                **kwargs,
+            )
 
 
 @pytest.fixture(scope="module")
@@ -194,8 +181,7 @@ def test_user_text_with_markup_characters_renders_as_written(demo_template: Path
     db = copy_workspace(demo_template, tmp_path / "w")
     tricky = "[bold]not bold[/bold] <b>nor this</b> & AT&T &amp; &lt;x&gt; {a} $x *y*"
     long_word = "Supercalifragilistic" * 12  # 240 characters without a space
-    engine = open_engine(db)
-    with session_scope(engine, "tester") as s:
+    with workspace_session(db, "tester") as s:
         finding = s.get(Finding, 4)
         finding.statement = f"{tricky} bell\x07ring {long_word}"
         kpi = s.exec(select(Kpi).where(Kpi.code == "PATCH-01")).one()
@@ -204,7 +190,6 @@ def test_user_text_with_markup_characters_renders_as_written(demo_template: Path
         reading.note = "note <br/> with <font size=40>tags</font>"
         analysis = s.exec(select(Analysis).order_by(Analysis.analysed_on.desc())).first()
         analysis.conclusion = "Conclusion with ]]> and <![CDATA[ and &#x41; entity"
-    engine.dispose()
     content = build(db)
     text = flat(" ".join(pdf_pages(content.pdf)))
     assert tricky in text

@@ -19,22 +19,14 @@ from isms_tui.models import (
     ReviewNote,
     ReviewStatus,
 )
-from isms_tui.models.db import open_engine, session_scope
 from isms_tui.models.review import FROZEN
 
 from .conftest import TODAY
+from .db_helpers import read
 from .review_seed import seed_people, seed_reviews
-from .tui_helpers import make_app, opened, wait_for
+from .tui_helpers import make_app, notifications, opened, wait_for
 
 SIZE = (120, 40)
-
-
-def read(db_path, fn):
-    engine = open_engine(db_path)
-    with session_scope(engine) as s:
-        out = fn(s)
-    engine.dispose()
-    return out
 
 
 def screen_name(app) -> str:
@@ -267,7 +259,7 @@ async def test_every_edit_key_is_refused_after_approval(db_path):
             await pilot.pause()
             assert screen_name(app) == "ReviewPrepareScreen", key  # no form was opened
             assert message(app) == FROZEN, key
-        assert any(n.message == FROZEN for n in app._notifications)
+        assert any(n.message == FROZEN for n in notifications(app))
         # the minutes still open (reading is not editing)
         await pilot.press("M")
         await wait_for(pilot, lambda: screen_name(app) == "ReviewMinutesScreen" and app.screen.record is not None)

@@ -11,22 +11,18 @@ import pytest
 from isms_tui.app import IsmsApp
 
 from .review_seed import seed_reviews
+from .snapshot_helpers import matches_snapshot, on_dashboard, snapshot_app
 from .tui_helpers import settle, wait_for
-
-SIZE = (120, 40)
 
 
 @pytest.fixture
 def review_app(db_path) -> IsmsApp:
     seed_reviews(db_path)
-    app = IsmsApp(db_path)
-    app.theme = "textual-dark"
-    return app
+    return snapshot_app(db_path)
 
 
 async def _reviews_loaded(pilot) -> None:
-    app = pilot.app
-    await wait_for(pilot, lambda: app.engine is not None and app.current_mode == "dashboard")
+    app = await on_dashboard(pilot)
     await pilot.press("v")
     await wait_for(pilot, lambda: app.current_mode == "review" and app.screen.rows != [])
     await pilot.pause()
@@ -52,8 +48,8 @@ async def _minutes_of_last_year(pilot) -> None:
 
 
 def test_preparation_d2(snap_compare, review_app):
-    assert snap_compare(review_app, terminal_size=SIZE, run_before=_preparation_on_d2)
+    assert matches_snapshot(snap_compare, review_app, _preparation_on_d2)
 
 
 def test_minutes(snap_compare, review_app):
-    assert snap_compare(review_app, terminal_size=SIZE, run_before=_minutes_of_last_year)
+    assert matches_snapshot(snap_compare, review_app, _minutes_of_last_year)

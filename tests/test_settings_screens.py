@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
 from isms_tui.app import IsmsApp
 from isms_tui.models import Objective, Person, Workspace
-from isms_tui.models.db import open_engine, session_scope
 from isms_tui.screens.settings import ObjectiveForm, PersonForm, RegisterTable, SettingsScreen
 from isms_tui.screens.welcome import WelcomeScreen
 from isms_tui.screens.workspaces import WorkspacePicker
 from isms_tui.services import workspace
+
+from .db_helpers import read, workspace_session
+from .tui_helpers import wait_for
 
 SIZE = (120, 40)
 
@@ -33,20 +34,10 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def set_up_db(tmp_path: Path) -> Path:
     """A workspace that already has its organisation and one person, so it opens on the dashboard."""
     path = tmp_path / "w.db"
-    engine = open_engine(path)
-    with session_scope(engine, "test") as session:
+    with workspace_session(path, "test") as session:
         workspace.save_workspace(session, "Example Ltd", "All of it")
         workspace.save_person(session, "Ann [QA]", "Internal auditor", areas=["Audit"])
-    engine.dispose()
     return path
-
-
-async def wait_for(pilot: Pilot, condition: Callable[[], bool], what: str) -> None:
-    for _ in range(300):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def dashboard(pilot: Pilot) -> None:
@@ -80,12 +71,7 @@ async def settings(pilot: Pilot) -> SettingsScreen:
 
 
 def rows(path: Path, model: type) -> list:
-    engine = open_engine(path)
-    try:
-        with Session(engine) as session:
-            return list(session.exec(select(model)))
-    finally:
-        engine.dispose()
+    return read(path, lambda session: list(session.exec(select(model))))
 
 
 async def fill(pilot: Pilot, values: dict[str, str], *, typed: bool = False) -> None:

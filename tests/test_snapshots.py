@@ -9,16 +9,13 @@ import pytest
 
 from isms_tui.app import IsmsApp
 
+from .snapshot_helpers import matches_snapshot, on_dashboard, snapshot_app
 from .tui_helpers import settle, wait_for
-
-SIZE = (120, 40)
 
 
 @pytest.fixture
 def demo_app(demo_workspace) -> IsmsApp:
-    app = IsmsApp(demo_workspace)
-    app.theme = "textual-dark"
-    return app
+    return snapshot_app(demo_workspace)
 
 
 def _rows(pilot, selector: str) -> int:
@@ -28,8 +25,7 @@ def _rows(pilot, selector: str) -> int:
 
 
 async def _dashboard_loaded(pilot) -> None:
-    app = pilot.app
-    await wait_for(pilot, lambda: app.current_mode == "dashboard")
+    await on_dashboard(pilot)
     await wait_for(pilot, lambda: _rows(pilot, "#urgent") > 0)
     await settle(pilot)
 
@@ -54,12 +50,12 @@ async def _detail_loaded(pilot) -> None:
 
 
 def test_dashboard(snap_compare, demo_app):
-    assert snap_compare(demo_app, terminal_size=SIZE, run_before=_dashboard_loaded)
+    assert matches_snapshot(snap_compare, demo_app, _dashboard_loaded)
 
 
 def test_kpi_list(snap_compare, demo_app):
-    assert snap_compare(demo_app, terminal_size=SIZE, run_before=_list_loaded)
+    assert matches_snapshot(snap_compare, demo_app, _list_loaded)
 
 
 def test_kpi_detail(snap_compare, demo_app):
-    assert snap_compare(demo_app, terminal_size=SIZE, run_before=_detail_loaded)
+    assert matches_snapshot(snap_compare, demo_app, _detail_loaded)

@@ -11,13 +11,13 @@ from click.testing import CliRunner
 
 from isms_tui.cli import main
 from isms_tui.models import ActionStatus, Effectiveness, Grading
-from isms_tui.models.db import open_engine, session_scope
 from isms_tui.services import actions, audits, checklists, workspace
 from isms_tui.services.actions import ActionInput
 from isms_tui.services.audits import AuditInput
 from isms_tui.services.status import render_text, summary
 
 from .conftest import TODAY
+from .db_helpers import write
 
 
 def _audit(s, lead: int, title: str) -> int:
@@ -196,10 +196,7 @@ def test_render_text_shows_audits_and_overdue_actions(session):
 @pytest.fixture
 def seeded_db(tmp_path: Path) -> Path:
     path = tmp_path / "status.db"
-    engine = open_engine(path)
-    with session_scope(engine, "seed") as s:
-        seed(s)
-    engine.dispose()
+    write(path, seed, "seed")
     return path
 
 
