@@ -43,7 +43,7 @@ from isms_tui.models.sanitize import clean
 from . import clock, periods
 from .errors import InputError
 from .export_file import check_target, replace_atomically
-from .readings import parse_value
+from .numbers import parse_number
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_NOTE_CHARS = 2000
@@ -251,14 +251,9 @@ class _Validator:
         day = self._days.get(fields[self.i_date].strip())
         if kpi is None or not kpi.active or day is None:
             return False
-        text = fields[self.i_value].strip()
-        if "_" in text or "," in text:
-            return False
         try:
-            value = float(text)
-        except ValueError:
-            return False
-        if not math.isfinite(value):
+            value = parse_number(fields[self.i_value])
+        except InputError:
             return False
         note = "" if self.i_note is None else fields[self.i_note].strip()
         by = "" if self.i_by is None else fields[self.i_by].strip()
@@ -329,7 +324,7 @@ class _Validator:
             problems.append("the value is empty")
             return math.nan
         try:
-            return parse_value(text)
+            return parse_number(text)
         except InputError:
             problems.append(f"{_show(text)} is not a finite number (use a dot for decimals)")
             return math.nan

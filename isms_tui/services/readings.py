@@ -12,25 +12,14 @@ from isms_tui.models import Kpi, Reading
 from . import clock, evidence, periods
 from .errors import InputError
 from .kpis import get_kpi
+from .numbers import parse_number
 
 
 def parse_value(text: str) -> float:
-    """A finite number from user text ('12', '12.5', '1,234.5'); raises InputError."""
-    cleaned = text.strip().replace("_", "x")
-    if not cleaned:
+    """A reading's value from user text: required, then the rule of `numbers.parse_number`."""
+    if not text.strip():
         raise InputError("Enter the value.", {"value": "Required."})
-    if "," in cleaned:
-        raise InputError(
-            f"'{text.strip()}' is not a number: use a dot for decimals and no thousands separator.",
-            {"value": "Use a dot for decimals."},
-        )
-    try:
-        value = float(cleaned)
-    except ValueError:
-        raise InputError(f"'{text.strip()}' is not a number.", {"value": "Not a number."}) from None
-    if not math.isfinite(value):
-        raise InputError("The value must be a finite number.", {"value": "Not finite."})
-    return value
+    return parse_number(text)
 
 
 def find_reading(session: Session, kpi_id: int, period: date) -> Reading | None:
