@@ -189,7 +189,7 @@ def import_group() -> None:
 def import_readings_cmd(ctx: click.Context, file: Path, db: Path | None, replace: bool) -> None:
     """Import readings from a CSV with columns kpi, date, value[, note, entered_by]."""
     from isms_tui.models.db import session_scope
-    from isms_tui.services.csv_io import ImportRejected, import_readings
+    from isms_tui.services.readings_csv import ImportRejected, import_readings
 
     path = _db_path(ctx, db)
     try:
@@ -222,7 +222,7 @@ def export_group() -> None:
 def export_readings_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
     """Export every reading to a CSV (safe to open in a spreadsheet)."""
     from isms_tui.models.db import session_scope
-    from isms_tui.services.csv_io import export_readings
+    from isms_tui.services.readings_csv import export_readings
 
     engine = _existing_engine(_db_path(ctx, db))
     with session_scope(engine) as session:

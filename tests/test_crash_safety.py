@@ -50,7 +50,7 @@ def child_main(mode: str, db: str, csv: str, fd: int) -> None:
     costs no interpreter start-up) and reports through a pipe with single small writes, which
     the kernel keeps even when the writer is killed right after.
     """
-    from isms_tui.services import analysis, csv_io
+    from isms_tui.services import analysis, readings_csv
 
     def say(text: str) -> None:
         os.write(fd, (text + "\n").encode())
@@ -59,7 +59,7 @@ def child_main(mode: str, db: str, csv: str, fd: int) -> None:
     say("start")
     if mode == "import":
         with session_scope(engine, "crash-test") as s:
-            result = csv_io.import_readings(s, csv, entered_by="crash-test")
+            result = readings_csv.import_readings(s, csv, entered_by="crash-test")
         say(f"committed {result.count}")
         return
     n = 0
@@ -138,7 +138,7 @@ def _read_all(fd: int) -> str:
 
 def one_run(mode: str, seed: int, template_db: Path, csv: Path, folder: Path, span: float | None) -> Outcome:
     """One child, SIGKILLed after a random delay in [0, span) from its 'start' (None: never)."""
-    from isms_tui.services import analysis, csv_io  # noqa: F401  (imported before forking)
+    from isms_tui.services import analysis, readings_csv  # noqa: F401  (imported before forking)
 
     rng = random.Random(seed)
     db = folder / f"run-{mode}-{seed}.db"

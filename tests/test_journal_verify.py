@@ -14,7 +14,7 @@ from isms_tui.cli import main
 from isms_tui.models import Frequency, Reading
 from isms_tui.models.db import open_engine, session_scope
 from isms_tui.models.journal import entry_hash
-from isms_tui.services import csv_io, evidence, journal, kpis, readings, workspace
+from isms_tui.services import evidence, journal, kpis, readings, readings_csv, workspace
 from isms_tui.services.kpis import KpiInput
 
 
@@ -96,7 +96,7 @@ def test_every_write_path_keeps_the_journal_consistent(demo_db, tmp_path):
     with session_scope(engine, "ann") as s:
         csv = tmp_path / "r.csv"
         csv.write_text("kpi,date,value,note\nNEW-1,2026-05-02,1,a\nNEW-1,2026-03-20,9,replaced\n", encoding="utf-8")
-        csv_io.import_readings(s, csv, entered_by="ann", replace=True)
+        readings_csv.import_readings(s, csv, entered_by="ann", replace=True)
     with session_scope(engine, "ann") as s:
         reading = s.get(Reading, one(demo_db, "SELECT id FROM reading WHERE note = 'a'")[0])
         s.delete(reading)  # deletions are journaled too
