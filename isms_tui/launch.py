@@ -2,7 +2,7 @@
 
 Opening the TUI is the common case and its first paint should cost no more than a bare
 Textual app, so `isms` and `isms --db FILE` start the app directly; everything else goes
-through the click command line in cli.py.
+through the click command line in the cli package.
 """
 
 from __future__ import annotations
