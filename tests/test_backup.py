@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from isms_tui.cli import main
 from isms_tui.models.db import WorkspaceError, open_engine, session_scope
 from isms_tui.models.lock import WorkspaceLocked, acquire
-from isms_tui.services import backup, evidence, journal, kpis, readings
+from isms_tui.services import backup, evidence, journal_verify, kpis, readings
 from isms_tui.services.errors import InputError
 
 
@@ -40,11 +40,11 @@ def count(db: Path, table: str) -> int:
         con.close()
 
 
-def verify(db: Path) -> journal.JournalReport:
+def verify(db: Path) -> journal_verify.JournalReport:
     engine = open_engine(db)
     try:
         with session_scope(engine) as s:
-            return journal.verify(s)
+            return journal_verify.verify(s)
     finally:
         engine.dispose()
 

@@ -31,7 +31,7 @@ import pytest
 
 from isms_tui.models import Frequency
 from isms_tui.models.db import open_engine, session_scope
-from isms_tui.services import journal, kpis, workspace
+from isms_tui.services import journal_verify, kpis, workspace
 from isms_tui.services.kpis import KpiInput
 
 from .conftest import TODAY
@@ -188,7 +188,7 @@ def check(outcome: Outcome) -> str:
     engine = open_engine(outcome.db)
     try:
         with session_scope(engine) as s:
-            report = journal.verify(s)
+            report = journal_verify.verify(s)
     finally:
         engine.dispose()
     assert report.ok, (label, [p.message for p in report.problems[:5]])

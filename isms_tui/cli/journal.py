@@ -47,7 +47,7 @@ def journal_group() -> None:
 @user_errors
 def journal_verify_cmd(ctx: click.Context, db: Path | None, as_json: bool) -> None:
     """Check the journal's hash chain and that the data matches it; exit 1 on any problem."""
-    from isms_tui.services.journal import verify
+    from isms_tui.services.journal_verify import verify
 
     _run_check(_db_path(ctx, db), verify, as_json)
 
