@@ -25,10 +25,13 @@ import re
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .export_file import replace_atomically
+
+if TYPE_CHECKING:
+    from _csv import Writer
 
 _FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
 _ESCAPED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
@@ -135,7 +138,7 @@ def check_header(
 
 
 @contextmanager
-def spreadsheet_csv(path: Path) -> Iterator[Any]:
+def spreadsheet_csv(path: Path) -> Iterator[Writer]:
     """A csv writer onto `path` as UTF-8 with a BOM, replacing it atomically when done.
 
     A crash leaves the old file or the new one, never half of one; see `replace_atomically`

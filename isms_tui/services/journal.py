@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from isms_tui.models import JournalEntry
 from isms_tui.models.journal import GENESIS_HASH
@@ -29,7 +29,7 @@ def history(session: Session, entity: str, entity_id: int) -> list[JournalEntry]
     q = (
         select(JournalEntry)
         .where(JournalEntry.entity == entity, JournalEntry.entity_id == entity_id)
-        .order_by(JournalEntry.id)
+        .order_by(col(JournalEntry.id))
     )
     return list(session.exec(q))
 

@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, select
-from sqlmodel import Session
+from sqlalchemy import Column, Connection, Dialect, Table, select
+from sqlmodel import Session, col
 
 from isms_tui.models import Frequency, Kpi, Reading
 from isms_tui.models.journal import EncodedChange, append_encoded, canonical
@@ -165,9 +165,9 @@ class _Validator:
         if self.i_period is not None and fields[self.i_period].strip():
             return False
         start = self._starts.get((day, kpi.frequency))
-        key = (kpi.id, start)
-        if start is None or start > self.today or key in self.seen:
+        if start is None or start > self.today or (kpi.id, start) in self.seen:
             return False
+        key = (kpi.id, start)
         old = self.existing.get(key)
         if old is not None and not self.replace:
             return False
@@ -249,7 +249,7 @@ class _Validator:
             return [f"the period {label} of KPI {code} has not started yet (today is {self.today})"]
         if first != line:
             return [f"KPI {code} period {label} is already in row {first}"]
-        if clash:
+        if clash and old is not None:
             return [
                 f"KPI {code} already has a reading for {label} ({old.value:g}); import with replace to overwrite it"
             ]
@@ -269,7 +269,10 @@ def import_readings(session: Session, path: Path | str, entered_by: str = "", *,
     conn = session.connection()
     kpis = {
         code: _KpiInfo(kid, freq, active)
-        for kid, code, freq, active in conn.execute(select(Kpi.id, Kpi.code, Kpi.frequency, Kpi.active))
+        for kid, code, freq, active in conn.execute(
+            select(col(Kpi.id), col(Kpi.code), col(Kpi.frequency), col(Kpi.active))
+        )
+        if kid is not None  # never, for a stored row: it tells the type checker so
     }
     existing = _Existing(conn)
     validator: _Validator | None = None
@@ -333,12 +336,27 @@ class _Existing:
 
     def full_rows(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         """Every column of the given readings, typed as the ORM reads them (for the journal)."""
-        table = Reading.__table__
+        table = _readings_table()
         out: dict[int, dict[str, Any]] = {}
         for i in range(0, len(ids), 500):
             for row in self.conn.execute(select(table).where(table.c.id.in_(ids[i : i + 500]))):
                 out[row.id] = dict(row._mapping)
         return out
+
+
+def _readings_table() -> Table:
+    """The readings table, for the Core statements that bypass the ORM."""
+    return Reading.metadata.tables["reading"]
+
+
+def _stored_form(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """How the column's type converts a value for the driver (unchanged if it needs no conversion)."""
+    convert = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return convert if convert is not None else _unchanged
+
+
+def _unchanged(value: Any) -> Any:
+    return value
 
 
 def _write(session: Session, rows: list[_Row], existing: _Existing) -> ImportResult:
@@ -348,10 +366,9 @@ def _write(session: Session, rows: list[_Row], existing: _Existing) -> ImportRes
     stored text is exactly what the ORM writes, without SQLAlchemy's per-row overhead.
     """
     conn = session.connection()
-    table = Reading.__table__
-    dialect = conn.dialect
-    date_text = table.c.period_start.type.dialect_impl(dialect).bind_processor(dialect)
-    time_text = table.c.entered_at.type.dialect_impl(dialect).bind_processor(dialect)
+    table = _readings_table()
+    date_text = _stored_form(table.c.period_start, conn.dialect)
+    time_text = _stored_form(table.c.entered_at, conn.dialect)
     now = clock.now()
     stored_now = time_text(now)
     stored_dates = {start: date_text(start) for start in {r.period_start for r in rows}}
@@ -362,7 +379,7 @@ def _write(session: Session, rows: list[_Row], existing: _Existing) -> ImportRes
         if r.replaces is None
     ]
     updates = [(r.value, r.entered_by, stored_now, r.note, r.replaces.id) for r in rows if r.replaces is not None]
-    last_id = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar()
+    last_id: int = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar_one()
     if inserts:
         conn.exec_driver_sql(
             f"INSERT INTO {table.name} ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
@@ -442,16 +459,16 @@ def export_readings(session: Session, path: Path | str) -> int:
     check_target(path)
     query = (
         select(
-            Kpi.code,
-            Kpi.frequency,
-            Reading.period_start,
-            Reading.value,
-            Reading.note,
-            Reading.entered_by,
-            Reading.entered_at,
+            col(Kpi.code),
+            col(Kpi.frequency),
+            col(Reading.period_start),
+            col(Reading.value),
+            col(Reading.note),
+            col(Reading.entered_by),
+            col(Reading.entered_at),
         )
-        .join(Kpi, Kpi.id == Reading.kpi_id)
-        .order_by(Kpi.code, Reading.period_start)
+        .join(Kpi, col(Kpi.id) == col(Reading.kpi_id))
+        .order_by(col(Kpi.code), col(Reading.period_start))
     )
     count = 0
     with spreadsheet_csv(path) as writer:

@@ -31,6 +31,9 @@ described still exist.
 
 from __future__ import annotations
 
+import sqlite3
+from typing import cast
+
 from sqlmodel import Session
 
 from .chain import check_chain
@@ -69,7 +72,7 @@ def verify(session: Session) -> JournalReport:
     """Walk the chain and cross-check every journaled table; never raises on bad data."""
     session.flush()
     conn = session.connection()
-    raw = conn.connection.dbapi_connection
+    raw = cast(sqlite3.Connection, conn.connection.dbapi_connection)  # a workspace is SQLite
     began = not raw.in_transaction
     if began:
         raw.execute("BEGIN")  # one snapshot for the chain walk and every table

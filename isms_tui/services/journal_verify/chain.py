@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,7 @@ from .report import CHAIN_BROKEN, ENTRIES_MISSING, ENTRY_ALTERED, ENTRY_MALFORME
 CHUNK = 5000
 
 
-def in_chunks(cursor: Any) -> Iterator[tuple]:
+def in_chunks(cursor: sqlite3.Cursor) -> Iterator[tuple[Any, ...]]:
     while chunk := cursor.fetchmany(CHUNK):
         yield from chunk
 
@@ -22,7 +23,7 @@ _CHAIN_SQL = (
 )
 
 
-def check_chain(raw: Any, report: JournalReport) -> None:
+def check_chain(raw: sqlite3.Connection, report: JournalReport) -> None:
     cur = raw.cursor()
     try:
         cur.execute(_CHAIN_SQL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -178,7 +179,7 @@ class _Runs:
         self.kind = None
 
 
-def journaled_tables(raw: Any) -> list[Table]:
+def journaled_tables(raw: sqlite3.Connection) -> list[Table]:
     present = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     out = []
     for table in SQLModel.metadata.sorted_tables:
@@ -190,7 +191,7 @@ def journaled_tables(raw: Any) -> list[Table]:
     return sorted(out, key=lambda t: t.name)
 
 
-def check_table(raw: Any, table: Table, dialect: Any, report: JournalReport) -> None:
+def check_table(raw: sqlite3.Connection, table: Table, dialect: Any, report: JournalReport) -> None:
     stored_columns = [r[1] for r in raw.execute(f'PRAGMA table_info("{table.name}")')]
     names = [n for n in stored_columns if n in table.c]
     columns = [_column(table, n, i, dialect) for i, n in enumerate(names)]
@@ -206,17 +207,15 @@ def check_table(raw: Any, table: Table, dialect: Any, report: JournalReport) -> 
         row = next(row_iter, None)
         entry = next(entry_iter, None)
         while row is not None or entry is not None:
-            row_id = row[id_index] if row is not None else None
-            entry_row_id = entry[0] if entry is not None else None
-            if entry is None or (row is not None and row_id < entry_row_id):
+            if row is not None and (entry is None or row[id_index] < entry[0]):
                 report.rows_checked += 1
-                runs.add(ROW_UNJOURNALED, row_id)
+                runs.add(ROW_UNJOURNALED, row[id_index])
                 row = next(row_iter, None)
-            elif row is None or entry_row_id < row_id:
+            elif entry is not None and (row is None or entry[0] < row[id_index]):
                 if entry[2] != "delete":
-                    runs.add(ROW_DELETED, entry_row_id)
+                    runs.add(ROW_DELETED, entry[0])
                 entry = next(entry_iter, None)
-            else:
+            elif row is not None and entry is not None:  # the same id: the row against its newest state
                 report.rows_checked += 1
                 runs.flush()
                 _compare(table.name, row, columns, entry, report)
@@ -231,7 +230,9 @@ def check_table(raw: Any, table: Table, dialect: Any, report: JournalReport) -> 
 _ABSENT = object()
 
 
-def _compare(name: str, row: Sequence[Any], columns: list[_Column], entry: tuple, report: JournalReport) -> None:
+def _compare(
+    name: str, row: Sequence[Any], columns: list[_Column], entry: tuple[Any, ...], report: JournalReport
+) -> None:
     row_id, entry_id, op, after, created = entry
     if op == "delete":
         report.add(
