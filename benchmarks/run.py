@@ -605,7 +605,7 @@ def _bare_executemany(path: Path, rows: Sequence[tuple[int, str, float, str, str
 def _service_import(db: Path, csv_path: Path) -> float:
     """Seconds for import_readings in one transaction, commit included."""
     from isms_tui.models.db import open_engine, session_scope
-    from isms_tui.services.csv_io import import_readings
+    from isms_tui.services.readings_csv import import_readings
 
     engine = open_engine(db)
     try:

@@ -2,29 +2,36 @@
 
 Opening the TUI is the common case and its first paint should cost no more than a bare
 Textual app, so `isms` and `isms --db FILE` start the app directly; everything else goes
-through the click command line in cli.py.
+through the click command line in the cli package.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Literal
+
+NOT_TUI_ONLY: Literal[False] = False
 
 
-def _tui_path(args: list[str]) -> Path | None | bool:
-    """The workspace to open when the arguments only ask for the TUI, else False."""
+def _tui_path(args: list[str]) -> Path | None | Literal[False]:
+    """What the arguments ask for: only the TUI on a workspace file, or anything else.
+
+    A Path: open the TUI on that file (`--db FILE`); None: open it on the default workspace
+    (no arguments); NOT_TUI_ONLY (False): anything else, which the click command line handles.
+    """
     if not args:
         return None
     if len(args) == 2 and args[0] == "--db" and not args[1].startswith("-"):
         return Path(args[1])
     if len(args) == 1 and args[0].startswith("--db=") and len(args[0]) > 5:
         return Path(args[0][5:])
-    return False
+    return NOT_TUI_ONLY
 
 
 def main() -> None:
     path = _tui_path(sys.argv[1:])
-    if path is False:
+    if path is NOT_TUI_ONLY:
         from isms_tui.cli import main as cli_main
 
         cli_main()

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from isms_tui.cli import main
 from isms_tui.models.db import WorkspaceError, session_scope
 from isms_tui.models.lock import WorkspaceLocked, acquire
-from isms_tui.services import backup, evidence, journal, kpis, readings
+from isms_tui.services import backup, evidence, journal_verify, kpis, readings
 from isms_tui.services.errors import InputError
 
 from .db_helpers import fresh_engine, read, workspace_session
@@ -42,8 +42,8 @@ def count(db: Path, table: str) -> int:
         con.close()
 
 
-def verify(db: Path) -> journal.JournalReport:
-    return read(db, journal.verify)
+def verify(db: Path) -> journal_verify.JournalReport:
+    return read(db, journal_verify.verify)
 
 
 def add_reading(db: Path, note: str) -> None:

@@ -31,7 +31,7 @@ import pytest
 
 from isms_tui.models import Frequency
 from isms_tui.models.db import open_engine, session_scope
-from isms_tui.services import journal, kpis, workspace
+from isms_tui.services import journal_verify, kpis, workspace
 from isms_tui.services.kpis import KpiInput
 
 from .conftest import TODAY
@@ -51,7 +51,7 @@ def child_main(mode: str, db: str, csv: str, fd: int) -> None:
     costs no interpreter start-up) and reports through a pipe with single small writes, which
     the kernel keeps even when the writer is killed right after.
     """
-    from isms_tui.services import analysis, csv_io
+    from isms_tui.services import analysis, readings_csv
 
     def say(text: str) -> None:
         os.write(fd, (text + "\n").encode())
@@ -60,7 +60,7 @@ def child_main(mode: str, db: str, csv: str, fd: int) -> None:
     say("start")
     if mode == "import":
         with session_scope(engine, "crash-test") as s:
-            result = csv_io.import_readings(s, csv, entered_by="crash-test")
+            result = readings_csv.import_readings(s, csv, entered_by="crash-test")
         say(f"committed {result.count}")
         return
     n = 0
@@ -137,7 +137,7 @@ def _read_all(fd: int) -> str:
 
 def one_run(mode: str, seed: int, template_db: Path, csv: Path, folder: Path, span: float | None) -> Outcome:
     """One child, SIGKILLed after a random delay in [0, span) from its 'start' (None: never)."""
-    from isms_tui.services import analysis, csv_io  # noqa: F401  (imported before forking)
+    from isms_tui.services import analysis, readings_csv  # noqa: F401  (imported before forking)
 
     rng = random.Random(seed)
     db = folder / f"run-{mode}-{seed}.db"
@@ -184,7 +184,7 @@ def check(outcome: Outcome) -> str:
         kpi_name = con.execute("SELECT name FROM kpi WHERE id = 1").fetchone()[0]
     finally:
         con.close()
-    report = read(outcome.db, journal.verify)
+    report = read(outcome.db, journal_verify.verify)
     assert report.ok, (label, [p.message for p in report.problems[:5]])
     if outcome.mode == "import":
         committed = any(line.startswith("committed") for line in outcome.output)

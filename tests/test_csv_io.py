@@ -18,16 +18,11 @@ from sqlmodel import Session, func, select
 from isms_tui.models import Frequency, JournalEntry, Reading
 from isms_tui.models.db import session_scope
 from isms_tui.models.journal import GENESIS_HASH, canonical, entry_hash
-from isms_tui.services import clock, csv_io, kpis, readings
-from isms_tui.services.csv_io import (
-    ImportRejected,
-    escape_cell,
-    export_readings,
-    import_readings,
-    unescape_cell,
-)
+from isms_tui.services import clock, kpis, readings, readings_csv
+from isms_tui.services.csv_io import ImportRejected, escape_cell, unescape_cell
 from isms_tui.services.errors import InputError
 from isms_tui.services.kpis import KpiInput
+from isms_tui.services.readings_csv import export_readings, import_readings
 
 from .db_helpers import fresh_engine
 
@@ -76,7 +71,7 @@ def counts(engine: Engine) -> tuple[int, int]:
         )
 
 
-def do_import(engine: Engine, path: Path, **kw) -> csv_io.ImportResult:
+def do_import(engine: Engine, path: Path, **kw) -> readings_csv.ImportResult:
     with session_scope(engine, "tester") as s:
         return import_readings(s, path, entered_by=kw.pop("entered_by", "importer"), **kw)
 
@@ -176,8 +171,10 @@ def test_stored_values_are_exactly_what_the_orm_writes(engine, tmp_path):
     at=st.datetimes(timezones=st.just(UTC)),
 )
 def test_bulk_journal_text_is_exactly_the_canonical_form(rid, kpi_id, value, note, entered_by, day, at):
-    row = csv_io._Row(kpi_id, day, value, note, entered_by)
-    fast = csv_io._reading_json(rid, row, csv_io.json_text(day.isoformat()), csv_io.json_text(at.isoformat()))
+    row = readings_csv._Row(kpi_id, day, value, note, entered_by)
+    fast = readings_csv._reading_json(
+        rid, row, readings_csv.json_text(day.isoformat()), readings_csv.json_text(at.isoformat())
+    )
     assert fast == canonical(
         {
             "id": rid,
@@ -378,7 +375,7 @@ def test_too_large_file_is_refused_before_reading(engine, tmp_path, monkeypatch)
 
 def test_a_file_growing_past_the_limit_after_stat_is_still_refused(engine, tmp_path, monkeypatch):
     path = write(tmp_path, HEADER + "M1,2026-01-01,1,,\n" * 20)
-    monkeypatch.setattr(csv_io, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(readings_csv, "MAX_FILE_BYTES", 100)
     small_regular_file = type("Stat", (), {"st_size": 0, "st_mode": 0o100644})()
     monkeypatch.setattr(Path, "stat", lambda self, **_: small_regular_file)
     assert "is larger than" in str(rejected(engine, path))
@@ -498,13 +495,13 @@ def test_export_replaces_the_file_atomically(engine, tmp_path, monkeypatch):
             raise OSError(28, "No space left on device")
         return str(value)
 
-    original = csv_io._number
-    monkeypatch.setattr(csv_io, "_number", failing_number)
+    original = readings_csv._number
+    monkeypatch.setattr(readings_csv, "_number", failing_number)
     with session_scope(engine) as s, pytest.raises(OSError):
         export_readings(s, out)
     assert out.read_text() == "previous export\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
-    monkeypatch.setattr(csv_io, "_number", original)
+    monkeypatch.setattr(readings_csv, "_number", original)
     with session_scope(engine) as s:
         assert export_readings(s, out) == 2
     assert len(export_rows(out)) == 3

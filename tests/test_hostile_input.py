@@ -17,7 +17,7 @@ from sqlmodel import Session, func, select
 
 from isms_tui.models import Direction, Frequency, JournalEntry, KpiType, Person, Reading
 from isms_tui.models.db import session_scope
-from isms_tui.services import csv_io, kpis, periods, readings, workspace
+from isms_tui.services import kpis, periods, readings, readings_csv, workspace
 from isms_tui.services.errors import InputError
 from isms_tui.services.kpis import KpiInput
 
@@ -125,7 +125,7 @@ def attempt_import(engine, path: Path, replace: bool) -> None:
         before = counts(s)
         try:
             try:
-                result = csv_io.import_readings(s, path, entered_by="fuzz", replace=replace)
+                result = readings_csv.import_readings(s, path, entered_by="fuzz", replace=replace)
             except InputError:
                 assert counts(s) == before, "a rejected import wrote something"
                 return
@@ -220,7 +220,7 @@ def test_import_of_a_mostly_valid_file_with_one_bad_row_writes_nothing(ws, tmp_p
     with Session(ws) as s:
         before = counts(s)
         try:
-            csv_io.import_readings(s, path)
+            readings_csv.import_readings(s, path)
         except InputError:
             assert counts(s) == before
         else:  # the noise happened to be a valid number for a fresh week

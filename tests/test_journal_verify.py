@@ -1,4 +1,4 @@
-"""`journal.verify` and `isms journal verify`: tampering with the sqlite3 module is detected and named."""
+"""`journal_verify.verify` and `isms journal verify`: tampering with the sqlite3 module is detected and named."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from isms_tui.cli import main
 from isms_tui.models import Frequency, Reading
 from isms_tui.models.db import session_scope
 from isms_tui.models.journal import entry_hash
-from isms_tui.services import csv_io, evidence, journal, kpis, readings, workspace
+from isms_tui.services import evidence, journal, journal_verify, kpis, readings, readings_csv, workspace
 from isms_tui.services.kpis import KpiInput
 
 from .db_helpers import fresh_engine, read, workspace_session
@@ -29,8 +29,8 @@ def demo_db(demo_workspace: Path) -> Path:
     return demo_workspace
 
 
-def check(db: Path) -> journal.JournalReport:
-    return read(db, journal.verify)
+def check(db: Path) -> journal_verify.JournalReport:
+    return read(db, journal_verify.verify)
 
 
 def tamper(db: Path, *statements: tuple[str, tuple]) -> None:
@@ -51,7 +51,7 @@ def one(db: Path, sql: str, params: tuple = ()) -> tuple:
         con.close()
 
 
-def kinds(report: journal.JournalReport) -> set[str]:
+def kinds(report: journal_verify.JournalReport) -> set[str]:
     return {p.kind for p in report.problems}
 
 
@@ -93,7 +93,7 @@ def test_every_write_path_keeps_the_journal_consistent(demo_db, tmp_path):
         with session_scope(engine, "ann") as s:
             csv = tmp_path / "r.csv"
             csv.write_text("kpi,date,value,note\nNEW-1,2026-05-02,1,a\nNEW-1,2026-03-20,9,replaced\n", encoding="utf-8")
-            csv_io.import_readings(s, csv, entered_by="ann", replace=True)
+            readings_csv.import_readings(s, csv, entered_by="ann", replace=True)
         with session_scope(engine, "ann") as s:
             reading = s.get(Reading, one(demo_db, "SELECT id FROM reading WHERE note = 'a'")[0])
             s.delete(reading)  # deletions are journaled too
@@ -110,7 +110,7 @@ def test_edited_reading_value_is_named_with_its_column(demo_db):
     report = check(demo_db)
     assert not report.ok
     [problem] = report.problems
-    assert problem.kind == journal.ROW_CHANGED
+    assert problem.kind == journal_verify.ROW_CHANGED
     assert (problem.table, problem.row_id, problem.columns) == ("reading", rid, ("value",))
     assert f"reading {rid} was changed outside isms" in problem.message
     assert str(value + 1000) in problem.message
@@ -137,16 +137,16 @@ def test_edited_timestamp_and_enum_are_named(demo_db):
 def test_deleted_journal_row_is_named_by_the_ids_around_it(demo_db):
     tamper(demo_db, ("DELETE FROM journal WHERE id = 40", ()))
     report = check(demo_db)
-    missing = [p for p in report.problems if p.kind == journal.ENTRIES_MISSING]
+    missing = [p for p in report.problems if p.kind == journal_verify.ENTRIES_MISSING]
     assert [p.message for p in missing] == ["journal entries 40 are missing between entries 39 and 41 (deleted)"]
     # The row that entry created has lost its only journal entry: the cross-check says so too.
-    assert journal.ROW_UNJOURNALED in kinds(report)
+    assert journal_verify.ROW_UNJOURNALED in kinds(report)
 
 
 def test_deleted_range_of_journal_rows(demo_db):
     tamper(demo_db, ("DELETE FROM journal WHERE id BETWEEN 100 AND 104", ()))
     report = check(demo_db)
-    messages = [p.message for p in report.problems if p.kind == journal.ENTRIES_MISSING]
+    messages = [p.message for p in report.problems if p.kind == journal_verify.ENTRIES_MISSING]
     assert messages == ["journal entries 100–104 are missing between entries 99 and 105 (deleted)"]
 
 
@@ -163,7 +163,7 @@ def test_inserted_reading_row_is_named(demo_db):
     new_id = one(demo_db, "SELECT max(id) FROM reading")[0]
     report = check(demo_db)
     [problem] = report.problems
-    assert (problem.kind, problem.table, problem.row_id) == (journal.ROW_UNJOURNALED, "reading", new_id)
+    assert (problem.kind, problem.table, problem.row_id) == (journal_verify.ROW_UNJOURNALED, "reading", new_id)
     assert problem.message == f"reading {new_id} has no journal entry: it was inserted outside isms"
 
 
@@ -171,7 +171,7 @@ def test_edited_journal_row_is_named(demo_db):
     tamper(demo_db, ("UPDATE journal SET actor = 'mallory' WHERE id = 60", ()))
     report = check(demo_db)
     [problem] = report.problems
-    assert (problem.kind, problem.entry_id) == (journal.ENTRY_ALTERED, 60)
+    assert (problem.kind, problem.entry_id) == (journal_verify.ENTRY_ALTERED, 60)
     assert "journal entry 60" in problem.message and "does not match its hash" in problem.message
 
 
@@ -185,7 +185,7 @@ def test_rehashed_journal_edit_breaks_the_link_to_the_next_entry(demo_db):
     tamper(demo_db, ("UPDATE journal SET actor = 'mallory', hash = ? WHERE id = 60", (forged,)))
     report = check(demo_db)
     [problem] = report.problems
-    assert (problem.kind, problem.entry_id) == (journal.CHAIN_BROKEN, 61)
+    assert (problem.kind, problem.entry_id) == (journal_verify.CHAIN_BROKEN, 61)
     assert "entry 61 does not continue the chain from entry 60" in problem.message
 
 
@@ -198,7 +198,7 @@ def test_deleted_reading_row_is_named(demo_db):
     tamper(demo_db, ("DELETE FROM reading WHERE id = ?", (rid,)))
     report = check(demo_db)
     [problem] = report.problems
-    assert (problem.kind, problem.table, problem.row_id) == (journal.ROW_DELETED, "reading", rid)
+    assert (problem.kind, problem.table, problem.row_id) == (journal_verify.ROW_DELETED, "reading", rid)
     assert "deleted outside isms" in problem.message
 
 
@@ -221,7 +221,7 @@ def test_reinserted_deleted_row_is_named(demo_db):
         ),
     )
     [problem] = check(demo_db).problems
-    assert (problem.kind, problem.row_id) == (journal.ROW_RESURRECTED, rid)
+    assert (problem.kind, problem.row_id) == (journal_verify.ROW_RESURRECTED, rid)
 
 
 def test_truncated_journal_end_is_caught_by_the_cross_check(demo_db):

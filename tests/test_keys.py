@@ -403,7 +403,7 @@ def test_interactive_commands_prompt_without_echo(monkeypatch):
 
     import click
 
-    from isms_tui import cli
+    from isms_tui.cli import common
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -415,10 +415,10 @@ def test_interactive_commands_prompt_without_echo(monkeypatch):
         asked.append({"text": text, **kwargs})
         return "typed passphrase"
 
-    monkeypatch.setattr(cli.sys, "stdin", Terminal())
+    monkeypatch.setattr(common.sys, "stdin", Terminal())
     monkeypatch.setattr(click, "prompt", prompt)
-    assert cli._passphrase(None, "New passphrase for the signing key", confirm=True) == "typed passphrase"
+    assert common.read_passphrase(None, "New passphrase for the signing key", confirm=True) == "typed passphrase"
     assert asked == [{"text": "New passphrase for the signing key", "hide_input": True, "confirmation_prompt": True}]
     monkeypatch.setenv("ISMS_PASSPHRASE", "from env")
-    assert cli._passphrase(None, "Passphrase") == "from env"
+    assert common.read_passphrase(None, "Passphrase") == "from env"
     assert len(asked) == 1, "no prompt when the environment gives the passphrase"

@@ -13,12 +13,13 @@ from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static, TextArea
 
+from isms_tui.models import require_id
 from isms_tui.models.enums import ActionStatus, Effectiveness
 from isms_tui.services import clock
 from isms_tui.widgets.form import FormField, FormModal, person_select
 from isms_tui.widgets.form_parts import FORM_CONTEXT_CSS, NOTES_CSS, notes_area
 
-from .base import stored_id, workspace_session
+from .base import workspace_session
 
 _ACTION_FORM_CSS = (
     NOTES_CSS
@@ -165,7 +166,7 @@ class ActionForm(FormModal[int]):
                 raise InputError(_message(merged, str(exc) if len(merged) <= 1 else ""), merged) from None
             if errors:  # the service accepted the rest, but nothing is saved while a date is wrong
                 raise InputError(_message(errors, ""), errors)
-            return stored_id(action.id)
+            return require_id(action)
 
 
 class EffectivenessForm(FormModal[ActionStatus]):

@@ -15,6 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Static
 
+from isms_tui.models import require_id
 from isms_tui.models.enums import AuditResult, AuditStatus
 from isms_tui.widgets.audit_plan import impartiality_text, plan_grid
 from isms_tui.widgets.audit_style import RESULT_STYLE, action_text, grading_text, progress_bar, status_text
@@ -22,7 +23,7 @@ from isms_tui.widgets.form import FormField, FormModal
 from isms_tui.widgets.form_parts import FORM_CSS, notes_area, with_field_errors
 from isms_tui.widgets.tables import RecordTable
 
-from .base import SectionScreen, current_actor, stored_id, workspace_session
+from .base import SectionScreen, current_actor, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.services.audit_views import AuditView
@@ -330,7 +331,7 @@ class IndependenceForm(FormModal[int]):
                 raise with_field_errors(exc, missing) from None
             if missing:
                 raise InputError("Say who makes the declaration.", missing)
-            return stored_id(audits.start_audit(session, self.audit_id).id)
+            return require_id(audits.start_audit(session, self.audit_id))
 
 
 class CompleteForm(FormModal[int]):
@@ -362,4 +363,4 @@ class CompleteForm(FormModal[int]):
 
         with workspace_session(self) as session:
             completed = audits.complete_audit(session, self.audit_id, self.value("summary"), self.value("conclusion"))
-            return stored_id(completed.id)
+            return require_id(completed)

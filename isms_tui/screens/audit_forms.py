@@ -13,12 +13,13 @@ from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Input, Select
 
+from isms_tui.models import require_id
 from isms_tui.services import clock
 from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, person_select
 from isms_tui.widgets.form_parts import FORM_CSS, merging_field_errors, notes_area, split_list
 
-from .base import stored_id, workspace_session
+from .base import workspace_session
 
 CYCLE_CHOICES = [("1 year", 1), ("3 years", 3)]
 IMPORTANCE_CHOICES = [("5 critical", 5), ("4 high", 4), ("3 medium", 3), ("2 low", 2), ("1 minimal", 1)]
@@ -97,7 +98,7 @@ class ProgrammeForm(FormModal[int]):
         )
         with workspace_session(self) as session, merging_field_errors(errors):  # a raise rolls back
             saved = programme.save_programme(session, data, self.programme_id)
-        return stored_id(saved.id)
+        return require_id(saved)
 
 
 class AreaForm(FormModal[int]):
@@ -152,7 +153,7 @@ class AreaForm(FormModal[int]):
                 self.value("notes"),
                 area_id=self.area_id,
             )
-            return stored_id(area.id)
+            return require_id(area)
 
 
 class AuditPlanForm(FormModal[int]):
@@ -278,4 +279,4 @@ class AuditPlanForm(FormModal[int]):
                 saved = audits.plan_audit(session, data)
             else:
                 saved = audit_plans.update_plan(session, self.audit_id, data)
-        return stored_id(saved.id)
+        return require_id(saved)

@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane, Tabs
 
+from isms_tui.models import require_id
 from isms_tui.models.enums import AuditStatus
 from isms_tui.services import clock
 from isms_tui.widgets.audit_style import PLANNED, RESULT_STYLE, cell_text, status_text
 from isms_tui.widgets.tables import RecordTable, cursor_key
 
-from .base import SectionScreen, stored_id
+from .base import SectionScreen
 
 if TYPE_CHECKING:
     from datetime import date
@@ -134,7 +135,7 @@ class AuditsScreen(SectionScreen):
                 programme=prog,
                 cycle_end=programme.cycle_end(prog) if prog else None,
                 owner=names.get(prog.owner_id or 0, "") if prog else "",
-                coverage=programme.coverage(session, stored_id(prog.id)) if prog else None,
+                coverage=programme.coverage(session, require_id(prog)) if prog else None,
                 priorities=programme.priorities(session, today),
                 audits=audit_views.audit_rows(session),
             )

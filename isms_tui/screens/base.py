@@ -52,17 +52,6 @@ def current_actor(node: DOMNode) -> str:
     return workspace_host(node).actor
 
 
-def stored_id(record_id: int | None) -> int:
-    """The id of a record read from or just written to the workspace.
-
-    SQLModel types ids as optional because a record has none before it is inserted; every record
-    a service returns has been flushed, so a missing id is a bug rather than a user's mistake.
-    """
-    if record_id is None:
-        raise RuntimeError("The record has no id: it was never saved.")
-    return record_id
-
-
 class SectionScreen(Screen[None]):
     """A screen over the open workspace that reloads its data whenever it is shown."""
 

@@ -15,12 +15,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, ProgressBar, Static
 
+from isms_tui.models import require_id
 from isms_tui.models.enums import Status
 from isms_tui.services import clock, periods
 from isms_tui.services.formatting import number, target_text
 from isms_tui.widgets.status import spark
 
-from .base import SectionScreen, current_actor, stored_id, workspace_session
+from .base import SectionScreen, current_actor, workspace_session
 from .reading_form import ReadingSaved, ask_for_analysis
 
 
@@ -74,7 +75,7 @@ class DueReadingsScreen(SectionScreen):
             ov = monitoring.overview(session, clock.today())
         items = [
             DueItem(
-                stored_id(r.kpi.id),
+                require_id(r.kpi),
                 r.kpi.code,
                 r.kpi.name,
                 periods.period_label(p, r.kpi.frequency),

@@ -11,11 +11,12 @@ from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Input, Select
 
+from isms_tui.models import require_id
 from isms_tui.models.enums import Grading
 from isms_tui.widgets.form import FormField, FormModal
 from isms_tui.widgets.form_parts import FORM_CSS, notes_area, with_field_errors
 
-from .base import stored_id, workspace_session
+from .base import workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models import AuditItem
@@ -129,6 +130,6 @@ class FindingForm(FormModal[FindingSaved]):
                 raise
             if grading is None:
                 raise InputError("Choose a grading.", {"grading": "Choose a grading."})
-            finding_id = stored_id(finding.id)
+            finding_id = require_id(finding)
             action = audits.action_for_finding(session, finding_id)
             return FindingSaved(finding_id, finding.ref, action.id if action else None)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from textual.widget import Widget
 from textual.widgets import Input, SelectionList
 
+from isms_tui.models import require_id
 from isms_tui.models.enums import AuditMethod
 from isms_tui.widgets.form import FormField, FormModal
 from isms_tui.widgets.form_parts import (
@@ -25,7 +26,7 @@ from isms_tui.widgets.form_parts import (
     with_field_errors,
 )
 
-from .base import current_actor, stored_id, workspace_session
+from .base import current_actor, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models import AuditItem
@@ -106,7 +107,7 @@ class ItemForm(FormModal[ItemSaved]):
             try:
                 saved = audits.record_result(
                     session,
-                    stored_id(self.item.id),
+                    require_id(self.item),
                     self.item.result,
                     notes=self.value("notes"),
                     methods=[AuditMethod(m) for m in chosen],
@@ -117,7 +118,7 @@ class ItemForm(FormModal[ItemSaved]):
             except InputError as exc:
                 raise with_field_errors(exc, errors) from None
             paths = split_paths(self.value("evidence"))
-            attach_evidence(session, paths, current_actor(self), EVIDENCE_ENTITY, stored_id(saved.id), errors)
+            attach_evidence(session, paths, current_actor(self), EVIDENCE_ENTITY, require_id(saved), errors)
             if errors:
                 raise fields_error(errors)
-            return ItemSaved(saved, item_evidence(session, stored_id(saved.id)))
+            return ItemSaved(saved, item_evidence(session, require_id(saved)))

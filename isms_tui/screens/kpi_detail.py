@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
+from isms_tui.models import require_id
 from isms_tui.services import clock, periods
 from isms_tui.services.evaluation import evaluate_value
 from isms_tui.services.formatting import number, target_text
@@ -20,7 +21,7 @@ from isms_tui.widgets.status import status_text, trend_text
 from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
 from isms_tui.widgets.trend_chart import TrendChart
 
-from .base import SectionScreen, stored_id
+from .base import SectionScreen
 
 if TYPE_CHECKING:
     from isms_tui.models import Kpi
@@ -122,7 +123,7 @@ class KpiDetailScreen(SectionScreen):
                         status_text(evaluate_value(k, r.value)),
                         Text(r.entered_by),
                         r.entered_at.strftime("%Y-%m-%d"),
-                        str(report.evidence_counts.get(stored_id(r.id), "")),
+                        str(report.evidence_counts.get(require_id(r), "")),
                         Text(r.note),
                     ],
                 )
@@ -195,7 +196,7 @@ class KpiDetailScreen(SectionScreen):
             reading = next((r for r in self.report.readings if r.period_start == start), None)
             if reading is not None:
                 label = f"Reading {periods.period_label(reading.period_start, k.frequency)} of {k.code}"
-                subjects.append(HistorySubject("reading", stored_id(reading.id), label))
+                subjects.append(HistorySubject("reading", require_id(reading), label))
         self.app.push_screen(HistoryModal(subjects))
 
     def action_edit(self) -> None:

@@ -8,11 +8,12 @@ from datetime import date
 from textual.widget import Widget
 from textual.widgets import Input, Select
 
+from isms_tui.models import require_id
 from isms_tui.models.enums import Direction, Frequency, KpiType
 from isms_tui.widgets.form import FormField, FormModal, parse_optional_float, person_select
 from isms_tui.widgets.form_parts import fields_error
 
-from .base import stored_id, workspace_session
+from .base import workspace_session
 
 DIRECTIONS = [
     ("higher is better", Direction.HIGHER_BETTER),
@@ -134,4 +135,4 @@ class KpiForm(FormModal[int]):
         if errors:
             raise fields_error(errors)
         with workspace_session(self) as session:
-            return stored_id(kpis.save_kpi(session, data, self.kpi_id).id)
+            return require_id(kpis.save_kpi(session, data, self.kpi_id))

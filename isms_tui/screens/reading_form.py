@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
+from isms_tui.models import require_id
 from isms_tui.models.enums import Status
 from isms_tui.services import clock, periods
 from isms_tui.services.form_values import DATE_HINT
@@ -23,7 +24,7 @@ from isms_tui.services.formatting import number, target_text
 from isms_tui.widgets.form import FormField, FormModal, person_select
 from isms_tui.widgets.form_parts import fields_error, split_paths
 
-from .base import current_actor, stored_id, workspace_session
+from .base import current_actor, workspace_session
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ class AnalysisForm(FormModal[int]):
                 follow_up=self.value("follow_up"),
                 analysed_on=when,
             )
-            return stored_id(recorded.id)
+            return require_id(recorded)
 
 
 def open_reading_form(

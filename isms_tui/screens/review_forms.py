@@ -21,6 +21,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
+from isms_tui.models import require_id
 from isms_tui.models.enums import DecisionKind
 from isms_tui.services import clock
 from isms_tui.services.errors import InputError
@@ -38,7 +39,7 @@ from isms_tui.widgets.form_parts import (
     with_field_errors,
 )
 
-from .base import current_actor, stored_id, workspace_session
+from .base import current_actor, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models.db import Session
@@ -137,7 +138,7 @@ class ReviewForm(FormModal[int]):
         )
         with workspace_session(self) as session, merging_field_errors(errors):
             saved = review.save_review(session, data, self.review_id)
-        return stored_id(saved.id)
+        return require_id(saved)
 
 
 class EntryForm(FormModal[int]):
@@ -180,10 +181,10 @@ class EntryForm(FormModal[int]):
             except InputError as exc:
                 raise InputError(str(exc), exc.fields) from None
             paths = split_paths(self.value("evidence"))
-            attach_evidence(session, paths, current_actor(self), review.ENTRY_EVIDENCE, stored_id(entry.id), errors)
+            attach_evidence(session, paths, current_actor(self), review.ENTRY_EVIDENCE, require_id(entry), errors)
             if errors:
                 raise InputError(errors["evidence"], errors)  # nothing is saved: the entry rolls back too
-            return stored_id(entry.id)
+            return require_id(entry)
 
 
 class CommentaryForm(FormModal[str]):
@@ -350,7 +351,7 @@ class DecisionForm(FormModal[int]):
                 raise with_field_errors(_located(exc, rows, data), errors) from None
             if errors:
                 raise fields_error(errors)
-            return stored_id(decision.id)
+            return require_id(decision)
 
 
 def _located(exc: InputError, rows: list[_ActionRow], data: list[ActionInput]) -> InputError:

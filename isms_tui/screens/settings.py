@@ -17,13 +17,14 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent, TabPane, Tabs
 
+from isms_tui.models import require_id
 from isms_tui.services import workspace
 from isms_tui.services.errors import InputError, NotFound
 from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, mark_field_errors, person_select, value_of
 from isms_tui.widgets.tables import RecordTable, cursor_id
 
-from .base import SectionScreen, stored_id, workspace_session
+from .base import SectionScreen, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models import Objective, Person, Workspace
@@ -343,7 +344,7 @@ class PersonForm(FormModal[int]):
                 person_id=p.id if p else None,
                 active=p.active if p else True,
             )
-            return stored_id(saved.id)
+            return require_id(saved)
 
 
 class ObjectiveForm(FormModal[int]):
@@ -394,4 +395,4 @@ class ObjectiveForm(FormModal[int]):
                 raise InputError(str(exc), {**exc.fields, **date_error}) from None
             if date_error:
                 raise InputError("The due date is not a valid date.", date_error)
-            return stored_id(saved.id)
+            return require_id(saved)

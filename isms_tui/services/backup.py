@@ -371,7 +371,7 @@ def _check_database(archive: Path, db: Path, manifest: dict[str, Any], evidence:
 
     from isms_tui.models import Evidence
 
-    from .journal import verify
+    from .journal_verify import verify
 
     try:
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)

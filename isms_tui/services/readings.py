@@ -5,32 +5,21 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from isms_tui.models import Kpi, Reading
+from isms_tui.models import Kpi, Reading, require_id
 
 from . import clock, evidence, periods
 from .errors import InputError
 from .kpis import get_kpi
+from .numbers import parse_number
 
 
 def parse_value(text: str) -> float:
-    """A finite number from user text ('12', '12.5', '1,234.5'); raises InputError."""
-    cleaned = text.strip().replace("_", "x")
-    if not cleaned:
+    """A reading's value from user text: required, then the rule of `numbers.parse_number`."""
+    if not text.strip():
         raise InputError("Enter the value.", {"value": "Required."})
-    if "," in cleaned:
-        raise InputError(
-            f"'{text.strip()}' is not a number: use a dot for decimals and no thousands separator.",
-            {"value": "Use a dot for decimals."},
-        )
-    try:
-        value = float(cleaned)
-    except ValueError:
-        raise InputError(f"'{text.strip()}' is not a number.", {"value": "Not a number."}) from None
-    if not math.isfinite(value):
-        raise InputError("The value must be a finite number.", {"value": "Not finite."})
-    return value
+    return parse_number(text)
 
 
 def find_reading(session: Session, kpi_id: int, period: date) -> Reading | None:
@@ -62,11 +51,11 @@ def record_reading(
         )
     if not math.isfinite(value):
         raise InputError("The value must be a finite number.", {"value": "Not finite."})
-    reading = find_reading(session, kpi.id, start)
+    reading = find_reading(session, kpi_id, start)
     if reading is not None and not replace:
         raise DuplicateReading(kpi, reading)
     if reading is None:
-        reading = Reading(kpi_id=kpi.id, period_start=start, value=value, entered_at=clock.now())
+        reading = Reading(kpi_id=kpi_id, period_start=start, value=value, entered_at=clock.now())
     reading.value = value
     reading.entered_by = entered_by.strip()
     reading.entered_at = clock.now()
@@ -74,7 +63,7 @@ def record_reading(
     session.add(reading)
     session.flush()
     for path in attachments or []:
-        evidence.link(session, evidence.add_file(session, path, entered_by), "reading", reading.id)
+        evidence.link(session, evidence.add_file(session, path, entered_by), "reading", require_id(reading))
     return reading
 
 
@@ -92,7 +81,7 @@ class DuplicateReading(InputError):
 
 def readings_for(session: Session, kpi_id: int, limit: int | None = None) -> list[Reading]:
     """Readings of one KPI, oldest first (the newest `limit` when given)."""
-    q = select(Reading).where(Reading.kpi_id == kpi_id).order_by(Reading.period_start.desc())
+    q = select(Reading).where(Reading.kpi_id == kpi_id).order_by(col(Reading.period_start).desc())
     if limit:
         q = q.limit(limit)
     return list(reversed(list(session.exec(q))))

@@ -170,16 +170,17 @@ class FormModal(ModalScreen[T | None], Generic[T]):
 
 
 def parse_optional_float(text: str, key: str, errors: dict[str, str]) -> float | None:
-    """Float from a form field, None when empty; records a field error when not a number."""
-    text = text.strip()
-    if not text:
+    """A number from a form field by the rule of `parse_number`, None when empty.
+
+    A text that breaks the rule records its short message in `errors[key]` and gives None.
+    """
+    from isms_tui.services.errors import InputError
+    from isms_tui.services.numbers import parse_number
+
+    if not text.strip():
         return None
     try:
-        value = float(text)
-    except ValueError:
-        errors[key] = "Not a number."
+        return parse_number(text, key)
+    except InputError as exc:
+        errors.update(exc.fields)
         return None
-    if value != value or value in (float("inf"), float("-inf")):
-        errors[key] = "Not a finite number."
-        return None
-    return value

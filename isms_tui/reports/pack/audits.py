@@ -7,7 +7,7 @@ from typing import Any
 
 from reportlab.platypus import Paragraph
 
-from isms_tui.models import Action, Audit, AuditResult, AuditStatus, Evidence, Grading
+from isms_tui.models import Action, Audit, AuditResult, AuditStatus, Evidence, Grading, require_id
 from isms_tui.reports import layout as L
 from isms_tui.reports.layout import BAD, NEUTRAL, M, Tone, esc
 from isms_tui.services import actions as actions_service
@@ -27,7 +27,7 @@ from .cells import (
     text_cell,
     tone_label,
 )
-from .context import Context, stored_id
+from .context import Context
 
 MATRIX_AUDITS = 8  # audit columns per coverage matrix table
 
@@ -120,10 +120,10 @@ def _programme_audits(ctx: Context, cycle: list[Audit]) -> None:
     rows = []
     tones = []
     counts: Counter[tuple[int, Grading]] = Counter()
-    for f in (f for a in cycle for f in audits_service.findings(ctx.session, stored_id(a))):
+    for f in (f for a in cycle for f in audits_service.findings(ctx.session, require_id(a))):
         counts[(f.audit_id, f.grading)] += 1
     for i, a in enumerate(cycle):
-        aid = stored_id(a)
+        aid = require_id(a)
         found = ", ".join(f"{counts[(aid, g)]} {g.value}" for g in Grading if counts.get((aid, g))) or "—"
         actual = (
             (f"{iso(a.actual_start)} to\n{iso(a.actual_end)}" if a.actual_end else f"{iso(a.actual_start)} to\n…")
@@ -223,8 +223,8 @@ def audit_block(ctx: Context, audit: Audit, *, title_level: int | None, sub_leve
     Sub-headings at `sub_level` (in the contents when at level 2 or above)."""
     s = ctx.story
     st = L.styles()
-    view = audit_views.audit_view(ctx.session, stored_id(audit))
-    items = audits_service.items(ctx.session, stored_id(audit))
+    view = audit_views.audit_view(ctx.session, require_id(audit))
+    items = audits_service.items(ctx.session, require_id(audit))
     sub = sub_level
     in_toc = sub <= 2
     if title_level is not None:
@@ -320,14 +320,14 @@ def audit_block(ctx: Context, audit: Audit, *, title_level: int | None, sub_leve
         + (f": {counts}." if counts else "."),
         st.muted,
     )
-    links = pack_data.evidence_links(ctx.session, {audit_views.EVIDENCE_ENTITY: [stored_id(i) for i in items]})
+    links = pack_data.evidence_links(ctx.session, {audit_views.EVIDENCE_ENTITY: [require_id(i) for i in items]})
     files: dict[int, list[Evidence]] = {}
     for ev, _e, item_id in links:
         files.setdefault(item_id, []).append(ev)
     rows, tones = [], []
     for i, item in enumerate(items):
         res = item.result.value if item.result else None
-        evs = files.get(stored_id(item), [])
+        evs = files.get(require_id(item), [])
         for ev in evs:
             ctx.evidence.add(ev, f"Audit {audit.id}, line {item.position} ({item.ref})")
         sample = ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from sqlmodel import Session
 
@@ -14,17 +14,6 @@ from isms_tui.reports.layout import Story
 from .evidence import EvidenceSet
 
 Progress = Callable[[float, str], None]
-
-
-class Stored(Protocol):
-    id: int | None
-
-
-def stored_id(record: Stored) -> int:
-    """The primary key of a record read from the workspace (only a record never saved has none)."""
-    if record.id is None:
-        raise ValueError(f"{type(record).__name__} was never saved, so it has no id")
-    return record.id
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Any
 
 from reportlab.platypus import PageBreak, Spacer
 
-from isms_tui.models import Audit, Grading, ManagementReview
+from isms_tui.models import Audit, Grading, ManagementReview, require_id
 from isms_tui.reports import layout as L
 from isms_tui.reports.layout import P, esc
 from isms_tui.services import actions as actions_service
@@ -17,7 +17,7 @@ from isms_tui.services import programme as programme_service
 from isms_tui.services.formatting import grouped_hex, iso, long_date, plural
 
 from .cells import STATUS_TONE, text_cell
-from .context import Context, stored_id
+from .context import Context
 from .monitoring import KpiPart
 
 
@@ -80,7 +80,7 @@ def write_summary(
     findings = [
         f
         for a in inside
-        for f in audits_service.findings(ctx.session, stored_id(a))
+        for f in audits_service.findings(ctx.session, require_id(a))
         if ctx.period_from <= f.raised_on <= ctx.period_to
     ]
     by_grading = Counter(f.grading for f in findings)

@@ -9,14 +9,14 @@ from typing import Any
 
 from reportlab.platypus import Flowable, Spacer
 
-from isms_tui.models import Direction, Evidence, Frequency, Kpi, Status
+from isms_tui.models import Direction, Evidence, Frequency, Kpi, Status, require_id
 from isms_tui.reports import layout as L
 from isms_tui.reports.layout import BAD, GOOD, LATE, NEUTRAL, WARN, M, Tone, esc
 from isms_tui.services import pack_data, periods
 from isms_tui.services.formatting import iso, long_date, number
 
 from .cells import STATUS_TONE, bold_cell, kpi_target, kpi_warning, lines_cell, text_cell, tone_label
-from .context import Context, stored_id
+from .context import Context
 
 PER_YEAR = {
     Frequency.WEEKLY: 52,
@@ -48,7 +48,7 @@ def gather_kpis(ctx: Context) -> list[KpiPart]:
     by_kpi = pack_data.readings_between(s, ctx.period_from, ctx.period_to)
     out = []
     for i, k in enumerate(kpis):
-        rows = by_kpi.get(stored_id(k), [])
+        rows = by_kpi.get(require_id(k), [])
         out.append(
             KpiPart(
                 kpi=k,

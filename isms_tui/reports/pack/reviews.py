@@ -8,7 +8,7 @@ from typing import Any
 
 from reportlab.platypus import CondPageBreak
 
-from isms_tui.models import ManagementReview, ReviewStatus, Status
+from isms_tui.models import ManagementReview, ReviewStatus, Status, require_id
 from isms_tui.reports import layout as L
 from isms_tui.reports.layout import BAD, NEUTRAL, esc
 from isms_tui.services import pack_data, review_views
@@ -27,7 +27,7 @@ from .cells import (
     text_cell,
     tone_label,
 )
-from .context import Context, stored_id
+from .context import Context
 
 
 def gather_reviews(ctx: Context) -> list[ManagementReview]:
@@ -58,7 +58,7 @@ def review_block(ctx: Context, review: ManagementReview, *, title_level: int | N
     s = ctx.story
     st = L.styles()
     record = review_service.minutes(ctx.session, review)
-    live = review_views.current_actions(ctx.session, stored_id(review), ctx.today)
+    live = review_views.current_actions(ctx.session, require_id(review), ctx.today)
     info = record["review"]
     if title_level is not None:
         s.heading(title_level, info["title"], ref="9.3.1", keep=70 * L.mm)

@@ -1,6 +1,6 @@
 """The demo workspace's management reviews (9.3): one approved a year ago, one in preparation.
 
-Called by `demo.create_demo` once the people, the 9.1 history and the audits exist. It adds:
+Called by `create_demo` once the people, the 9.1 history and the audits exist. It adds:
 - last year's review, held about 11 months before `today` over the 12 months that ended a
   month earlier, with entries for the inputs whose facts live elsewhere (b, c, e, f, g), a risk
   report attached, management's commentary, decisions of each kind with their actions, and
@@ -23,11 +23,17 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from isms_tui.models import ActionStatus, DecisionKind, Effectiveness
+from isms_tui.models import (
+    ActionStatus,
+    DecisionKind,
+    Effectiveness,
+    require_id,
+)
+from isms_tui.services import actions, clock, evidence, review
+from isms_tui.services.actions import ActionInput
+from isms_tui.services.review import ReviewInput
 
-from . import actions, clock, evidence, review
-from .actions import ActionInput
-from .review import ReviewInput
+from .dates import add_months, weekday_on_or_after, weekday_on_or_before
 
 CHAIR = "Tom Okafor"
 SECRETARY = "Priya Raman"
@@ -123,12 +129,12 @@ NEW_ENTRIES: tuple[tuple[str, str, str, str], ...] = (
 
 def add_reviews(session: Session, today: date, people: dict[str, int]) -> None:
     """Last year's approved review with its actions followed up, and this year's draft."""
-    held = _weekday_on_or_before(_add_months(today, -11))
-    period_to = _add_months(today, -12)
+    held = weekday_on_or_before(add_months(today, -11))
+    period_to = add_months(today, -12)
     past = _past_review(session, held, period_to, people)
     with clock.pinned(today):  # the demo's today, whatever the real clock says
         _follow_up(session, past, held, today, people)
-        planned = _weekday_on_or_after(today + timedelta(days=21))
+        planned = weekday_on_or_after(today + timedelta(days=21))
         draft = review.save_review(
             session,
             ReviewInput(
@@ -140,7 +146,7 @@ def add_reviews(session: Session, today: date, people: dict[str, int]) -> None:
             ),
         )
         for section, title, detail, source in NEW_ENTRIES:
-            review.add_entry(session, draft.id, section, title, detail, source)
+            review.add_entry(session, require_id(draft), section, title, detail, source)
 
 
 def _past_review(session: Session, held: date, period_to: date, people: dict[str, int]) -> int:
@@ -151,22 +157,22 @@ def _past_review(session: Session, held: date, period_to: date, people: dict[str
             ReviewInput(
                 title=f"Management review {calendar.month_name[held.month]} {held.year}",
                 planned_on=held,
-                period_from=_add_months(period_to, -12) + timedelta(days=1),
+                period_from=add_months(period_to, -12) + timedelta(days=1),
                 period_to=period_to,
                 chair_id=people[CHAIR],
             ),
         )
         for section, title, detail, source in PAST_ENTRIES:
-            entry = review.add_entry(session, r.id, section, title, detail, source)
+            entry = review.add_entry(session, require_id(r), section, title, detail, source)
             if section == "f" and title.startswith("Risk assessment"):
                 report = evidence.add_bytes(session, "risk-report-v7.txt", RISK_REPORT.encode(), SECRETARY)
-                evidence.link(session, report, review.ENTRY_EVIDENCE, entry.id)
+                evidence.link(session, report, review.ENTRY_EVIDENCE, require_id(entry))
         for section, text in PAST_COMMENTARY.items():
-            review.set_commentary(session, r.id, section, text)
-        review.hold(session, r.id, held, list(ATTENDEES))
+            review.set_commentary(session, require_id(r), section, text)
+        review.hold(session, require_id(r), held, list(ATTENDEES))
         review.add_decision(
             session,
-            r.id,
+            require_id(r),
             DecisionKind.RESOURCES,
             "Fund a part-time security engineer to remove the key-person dependency.",
             [
@@ -177,7 +183,7 @@ def _past_review(session: Session, held: date, period_to: date, people: dict[str
         )
         review.add_decision(
             session,
-            r.id,
+            require_id(r),
             DecisionKind.CHANGE,
             "Bring the NIS2 obligations of our hosting clients into the ISMS.",
             [
@@ -195,7 +201,7 @@ def _past_review(session: Session, held: date, period_to: date, people: dict[str
         )
         review.add_decision(
             session,
-            r.id,
+            require_id(r),
             DecisionKind.IMPROVEMENT,
             "Automate the monthly restore tests and keep their logs as evidence.",
             [
@@ -207,8 +213,8 @@ def _past_review(session: Session, held: date, period_to: date, people: dict[str
             ],
         )
     with clock.pinned(held + timedelta(days=7)):
-        review.approve(session, r.id, CHAIR)
-    return r.id
+        review.approve(session, require_id(r), CHAIR)
+    return require_id(r)
 
 
 def _follow_up(session: Session, review_id: int, held: date, today: date, people: dict[str, int]) -> None:
@@ -223,29 +229,15 @@ def _follow_up(session: Session, review_id: int, held: date, today: date, people
     }
     for _, acts in review.decisions(session, review_id):
         for a in acts:
-            actions.set_status(session, a.id, ActionStatus.IN_PROGRESS)
+            actions.set_status(session, require_id(a), ActionStatus.IN_PROGRESS)
             if a.title in closed:
                 days, notes = closed[a.title]
-                actions.set_status(session, a.id, ActionStatus.IMPLEMENTED)
+                actions.set_status(session, require_id(a), ActionStatus.IMPLEMENTED)
                 actions.record_effectiveness(
                     session,
-                    a.id,
+                    require_id(a),
                     checker,
                     Effectiveness.EFFECTIVE,
                     notes,
                     checked_on=min(held + timedelta(days=days), today),
                 )
-
-
-def _add_months(day: date, months: int) -> date:
-    year, month0 = divmod(day.month - 1 + months, 12)
-    year += day.year
-    return date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
-
-
-def _weekday_on_or_before(day: date) -> date:
-    return day - timedelta(days=max(0, day.weekday() - 4))
-
-
-def _weekday_on_or_after(day: date) -> date:
-    return day + timedelta(days=(7 - day.weekday()) % 7 if day.weekday() > 4 else 0)

@@ -1,0 +1,41 @@
+"""The `isms` command: opens the TUI, or runs a scriptable subcommand over the same services.
+
+This module is the root group; each command group lives in its own module and is added here.
+What the commands share (the --db option, errors, opening a workspace, the lock, the
+passphrase) is in `common`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import backup, checklist, demo, journal, keys, pack, readings, status
+from .common import db_option, run_tui, workspace_path
+
+
+@click.group(invoke_without_command=True)
+@db_option
+@click.version_option(package_name="isms-tui")
+@click.pass_context
+def main(ctx: click.Context, db: Path | None) -> None:
+    """isms-tui: ISO/IEC 27001:2022 Clause 9 performance evaluation, offline."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+    if ctx.invoked_subcommand is None:
+        run_tui(workspace_path(ctx, db))
+
+
+main.add_command(backup.backup_cmd)
+main.add_command(backup.restore_cmd)
+main.add_command(checklist.checklist_group)
+main.add_command(demo.demo)
+main.add_command(journal.journal_group)
+main.add_command(journal.evidence_group)
+main.add_command(keys.keys_group)
+main.add_command(pack.pack_cmd)
+main.add_command(pack.verify_cmd)
+main.add_command(readings.import_group)
+main.add_command(readings.export_group)
+main.add_command(status.status)

@@ -1,0 +1,183 @@
+"""What the `isms` commands share: the --db option, error handling, opening a workspace, the
+write lock, the acting person, the passphrase and the import report.
+
+Heavy modules (the data layer, the TUI, the PDF and signing libraries) are imported inside
+these helpers and inside commands, so `isms --help` and the first paint stay fast. Every
+user-caused failure prints one sentence on stderr and exits 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from isms_tui.services.csv_io import ImportRejected
+
+EXIT_FAILED = 1
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(EXIT_FAILED)
+
+
+def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the errors a user can cause into one line on stderr and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from isms_tui.models.db import WorkspaceError
+        from isms_tui.services.errors import InputError, NotFound
+
+        try:
+            return func(*args, **kwargs)
+        except (WorkspaceError, InputError, NotFound) as exc:
+            fail(str(exc))
+        except BrokenPipeError:
+            raise  # output piped into `head` and the like: click ends quietly
+        except OSError as exc:
+            fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+
+    return wrapper
+
+
+# `user_errors` imports the data layer (~0.45 s) on every call, which `isms verify` and
+# `isms keys` do not need: `signing_errors` handles the same errors without it.
+
+
+def signing_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """One sentence on stderr and exit 1 for the errors a user can cause, without loading the DB layer."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from isms_tui.services.errors import InputError, NotFound
+
+        try:
+            return func(*args, **kwargs)
+        except (InputError, NotFound) as exc:
+            fail(str(exc))
+        except BrokenPipeError:
+            raise  # output piped into `head` and the like: click ends quietly
+        except OSError as exc:
+            fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        except Exception as exc:
+            db = sys.modules.get("isms_tui.models.db")  # only loaded if the command opened a workspace
+            if db is not None and isinstance(exc, db.WorkspaceError):
+                fail(str(exc))
+            raise
+
+    return wrapper
+
+
+db_option = click.option(
+    "--db",
+    "db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Workspace file (default: the one in your user data folder).",
+)
+
+
+passphrase_file_option = click.option(
+    "--passphrase-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Read the key passphrase from the first line of this file (else ISMS_PASSPHRASE, else a prompt).",
+)
+
+
+def workspace_path(ctx: click.Context, db: Path | None) -> Path:
+    from isms_tui.config import default_db_path
+
+    return db or ctx.obj.get("db") or default_db_path()
+
+
+def open_existing(path: Path, *, locked: bool = False) -> Engine:
+    """Open a workspace that must already exist (reporting commands never create one).
+
+    Reading needs no lock, but upgrading the file's schema is a write: a reporting command
+    that finds an older workspace upgrades it only while holding the lock (`locked`: the
+    caller holds it already), so it never changes the file under an open isms.
+    """
+    from isms_tui.models.db import WorkspaceError, needs_upgrade, open_engine
+    from isms_tui.models.lock import acquire
+
+    if not path.exists():
+        raise WorkspaceError(f"No workspace at {path}; run `isms` or `isms demo` to create one.")
+    if locked or not needs_upgrade(path):
+        return open_engine(path)
+    with acquire(path, doing="close it so that this version can upgrade the workspace first"):
+        return open_engine(path)
+
+
+@contextmanager
+def write_lock(path: Path, doing: str, must_exist: bool = False) -> Iterator[None]:
+    """Hold the workspace lock for a write command; refuse (exit 1) while an isms has it open."""
+    from isms_tui.models.db import WorkspaceError
+    from isms_tui.models.lock import acquire
+
+    if must_exist and not path.exists():
+        raise WorkspaceError(f"No workspace at {path}; run `isms` or `isms demo` to create one.")
+    with acquire(path, doing=doing):
+        yield
+
+
+def current_actor() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "cli"
+
+
+def read_passphrase(passphrase_file: Path | None, prompt: str, confirm: bool = False) -> str:
+    """--passphrase-file, else ISMS_PASSPHRASE, else a no-echo prompt when there is a terminal."""
+    from isms_tui.reports.keys import passphrase_from_env_or_file
+    from isms_tui.services.errors import InputError
+
+    value = passphrase_from_env_or_file(passphrase_file)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise InputError("No passphrase given: set ISMS_PASSPHRASE or use --passphrase-file.")
+    return click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+
+
+def engine_org(engine: Engine) -> str | None:
+    """The organisation name stored in an open workspace."""
+    from isms_tui.models.db import session_scope
+    from isms_tui.services.workspace import get_workspace
+
+    with session_scope(engine) as session:
+        ws = get_workspace(session)
+        return ws.org_name if ws and ws.org_name.strip() else None
+
+
+def exit_rejected(rejected: ImportRejected) -> NoReturn:
+    """Print why an import refused its file, with the first 200 row problems, and exit 1."""
+    click.echo(f"Error: {rejected}", err=True)
+    for line in rejected.row_errors[:200]:
+        click.echo(f"  {line}", err=True)
+    if len(rejected.row_errors) > 200:
+        click.echo(f"  ... and {len(rejected.row_errors) - 200} more", err=True)
+    sys.exit(EXIT_FAILED)
+
+
+def run_tui(path: Path) -> None:
+    """Open the TUI on `path`; one sentence and exit 1 when the workspace cannot be opened."""
+    from isms_tui.app import IsmsApp
+
+    app = IsmsApp(path)
+    app.run()
+    if app.return_code:
+        fail(app.error_message or "The workspace could not be opened.")

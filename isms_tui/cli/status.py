@@ -1,0 +1,27 @@
+"""`isms status`: the ISMS health summary, as text or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .common import db_option, open_existing, user_errors, workspace_path
+
+
+@click.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+@user_errors
+def status(ctx: click.Context, db: Path | None, as_json: bool) -> None:
+    """ISMS health summary: KPI statuses, due readings, audits and open or overdue actions."""
+    from isms_tui.models.db import session_scope
+    from isms_tui.services import clock
+    from isms_tui.services.status import render_text, summary
+
+    engine = open_existing(workspace_path(ctx, db))
+    with session_scope(engine) as session:
+        data = summary(session, clock.today())
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else render_text(data))
