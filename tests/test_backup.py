@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from isms_tui.cli import main
 from isms_tui.models.db import WorkspaceError, session_scope
 from isms_tui.models.lock import WorkspaceLocked, acquire
-from isms_tui.services import backup, evidence, journal_verify, kpis, readings
+from isms_tui.services import backup, evidence, journal_verify, kpis, readings, restore
 from isms_tui.services.errors import InputError
 
 from .db_helpers import fresh_engine, read, workspace_session
@@ -97,7 +97,7 @@ def test_round_trip_with_evidence_keeps_the_replaced_file(ws, tmp_path):
     add_reading(ws, "after the backup")
     before_restore = ws.read_bytes()
     readings_after = count(ws, "reading")
-    done = backup.restore(archive, ws)
+    done = restore.restore(archive, ws)
 
     assert done.replaced is not None and done.replaced.name.startswith(f"{ws.name}.replaced-")
     assert done.replaced.read_bytes() == before_restore
@@ -113,7 +113,7 @@ def test_round_trip_with_evidence_keeps_the_replaced_file(ws, tmp_path):
 def test_restore_to_a_new_place_brings_the_evidence(ws, tmp_path):
     archive = backup.backup(ws, tmp_path / "b.zip").path
     target = tmp_path / "elsewhere" / "copy.db"
-    done = backup.restore(archive, target)
+    done = restore.restore(archive, target)
     assert done.replaced is None
     assert len(list(store(target).glob("??/*"))) == count(ws, "evidence")
     assert verify(target).ok
@@ -125,7 +125,7 @@ def test_restore_repairs_an_altered_evidence_file(ws, tmp_path):
     archive = backup.backup(ws, tmp_path / "b.zip").path
     victim = next(store(ws).glob("??/*"))
     victim.write_bytes(b"tampered")
-    backup.restore(archive, ws)
+    restore.restore(archive, ws)
     assert hashlib.sha256(victim.read_bytes()).hexdigest() == victim.name
 
 
@@ -139,7 +139,7 @@ def test_backup_is_a_consistent_snapshot_while_someone_writes(ws, tmp_path):
         writer.rollback()
         writer.close()
     target = tmp_path / "r.db"
-    backup.restore(archive, target)
+    restore.restore(archive, target)
     assert verify(target).ok
     con = sqlite3.connect(target)
     assert con.execute("SELECT note FROM reading WHERE id = 1").fetchone()[0] != "uncommitted"
@@ -156,7 +156,7 @@ def test_missing_evidence_is_reported_and_left_out(ws, tmp_path):
     assert (tmp_path / "b.zip").exists()  # everything else is safe
     manifest = json.loads(zipfile.ZipFile(tmp_path / "b.zip").read("manifest.json"))
     assert len(manifest["evidence_problems"]) == 1
-    backup.restore(tmp_path / "b.zip", tmp_path / "r.db")  # declared gaps do not block a restore
+    restore.restore(tmp_path / "b.zip", tmp_path / "r.db")  # declared gaps do not block a restore
 
 
 def test_automatic_backups_are_named_next_to_the_workspace_and_rotated(ws, monkeypatch):
@@ -190,7 +190,7 @@ def test_pre_migration_backups_follow_the_same_setting(monkeypatch, tmp_path):
 def refused(archive: Path, ws: Path, match: str) -> None:
     before = ws.read_bytes()
     with pytest.raises(InputError, match=match):
-        backup.restore(archive, ws)
+        restore.restore(archive, ws)
     assert ws.read_bytes() == before
     assert not list(ws.parent.glob(f"{ws.name}.replaced-*"))
     assert not list(ws.parent.glob(f".{ws.name}.restore-*"))  # scratch folder cleaned up
@@ -295,7 +295,7 @@ def test_restore_is_refused_while_an_isms_has_the_workspace(ws, tmp_path):
     archive = backup.backup(ws, tmp_path / "b.zip").path
     before = ws.read_bytes()
     with acquire(ws), pytest.raises(WorkspaceLocked, match="close it before restoring"):
-        backup.restore(archive, ws)
+        restore.restore(archive, ws)
     assert ws.read_bytes() == before
     assert not list(ws.parent.glob(f"{ws.name}.replaced-*"))
 
@@ -306,7 +306,7 @@ def test_restore_is_refused_while_another_program_has_the_file_open(ws, tmp_path
         with session_scope(engine) as s:  # a connection stays open in the pool
             s.connection().exec_driver_sql("SELECT 1")
         with pytest.raises(WorkspaceError, match="in use by another program"):
-            backup.restore(archive, ws)
+            restore.restore(archive, ws)
 
 
 # -- command line -------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from isms_tui.models import (
     ReviewStatus,
 )
 from isms_tui.models.db import session_scope
-from isms_tui.services import actions, review
+from isms_tui.services import actions, review, review_inputs, review_records
 from isms_tui.services.demo import create_demo
 from isms_tui.services.review_views import reviews_summary
 from isms_tui.services.status import summary
@@ -31,7 +31,7 @@ from .db_helpers import fresh_engine
 
 
 def _reviews(s: Session) -> tuple[ManagementReview, ManagementReview]:
-    past, draft = review.list_reviews(s)
+    past, draft = review_records.list_reviews(s)
     return past, draft
 
 
@@ -43,7 +43,7 @@ def test_one_approved_review_held_about_eleven_months_ago(demo: Session) -> None
     assert past.period_to < past.held_on and (past.period_to - past.period_from).days in (364, 365)
     assert past.approved_at.date() == past.held_on + timedelta(days=7) and past.approved_by == "Tom Okafor"
     assert len(past.attendees) >= 4 and past.attendees[0] == "Tom Okafor"
-    record = review.frozen_record(past)  # the snapshot matches its SHA-256
+    record = review_records.frozen_record(past)  # the snapshot matches its SHA-256
     assert record["review"]["held_on"] == past.held_on.isoformat()
 
 
@@ -63,7 +63,7 @@ def test_the_approved_review_has_entries_commentary_and_decisions_of_each_kind(d
 
 def test_the_snapshot_reads_as_on_the_day_of_approval(demo: Session) -> None:
     past, _ = _reviews(demo)
-    record = review.frozen_record(past)
+    record = review_records.frozen_record(past)
     assert record["inputs"][0]["data"]["first_review"] is True
     frozen = [a for d in record["decisions"] for a in d["actions"]]
     assert len(frozen) == 4 and all(a["status"] == "open" and not a["overdue"] for a in frozen)
@@ -86,7 +86,7 @@ def test_this_years_review_is_in_preparation(demo: Session) -> None:
     assert timedelta(days=21) <= draft.planned_on - TODAY <= timedelta(days=23)
     assert draft.period_to == TODAY and draft.period_from == past.period_to + timedelta(days=1)
     assert len(demo.exec(select(ReviewEntry).where(ReviewEntry.review_id == draft.id)).all()) >= 2
-    a = review.assemble(demo, draft)["a"]
+    a = review_inputs.assemble(demo, draft)["a"]
     assert (a["first_review"], a["open"], a["closed"]) == (False, 2, 2)
     assert sum(r["overdue"] for r in a["actions"]) == 1
 

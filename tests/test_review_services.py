@@ -13,7 +13,7 @@ from isms_tui.models import (
     ReviewStatus,
 )
 from isms_tui.models.db import session_scope
-from isms_tui.services import actions, audits, checklists, clock, kpis, readings, review, workspace
+from isms_tui.services import actions, audits, checklists, clock, kpis, readings, review, review_inputs, workspace
 from isms_tui.services.actions import ActionInput
 from isms_tui.services.errors import InputError
 from isms_tui.services.kpis import KpiInput
@@ -49,7 +49,7 @@ def held_with_action(session, boss, r, held_on, due=date(2027, 1, 31)):
 
 def test_first_review_has_no_previous_actions_and_no_data(session, boss):
     r = new_review(session, boss)
-    data = review.assemble(session, r)
+    data = review_inputs.assemble(session, r)
     assert data["a"] == {"first_review": True, "actions": [], "open": 0, "closed": 0}
     assert data["d1"]["raised"] == 0 and data["d3"]["audits"] == []
     assert data["d2"]["kpis"] == [] and data["d4"]["objectives"] == []
@@ -89,11 +89,11 @@ def test_monitoring_and_objectives_inputs(session, boss):
     for m, v in [(1, 96), (4, 91), (7, 80), (10, 97)]:
         readings.record_reading(session, k.id, date(2026, m, 1), v)
     r = new_review(session, boss)
-    d2 = review.assemble(session, r)["d2"]
+    d2 = review_inputs.assemble(session, r)["d2"]
     [row] = d2["kpis"]
     assert (row["readings"], row["on_target"], row["warning"], row["off_target"]) == (4, 2, 1, 1)
     assert [q["share"] for q in d2["on_target_share_by_quarter"]] == [100, 0, 0, 100]
-    d4 = review.assemble(session, r)["d4"]
+    d4 = review_inputs.assemble(session, r)["d4"]
     assert d4["objectives"][0]["verdict"] == "met"
 
 
@@ -115,7 +115,7 @@ def test_audit_and_nonconformity_inputs(session, boss):
     audits.raise_finding(session, audit.id, Grading.OFI, "Automate restore tests", ref="A.8.13")
     audits.complete_audit(session, audit.id, "", "Backups need attention.")
     r = new_review(session, boss, end=date(2026, 11, 30))  # the audit ran today
-    data = review.assemble(session, r)
+    data = review_inputs.assemble(session, r)
     assert data["d1"]["raised"] == 1 and data["d1"]["corrective_actions"]["open"] == 1
     assert data["d1"]["corrective_actions"]["as_of"] == clock.today().isoformat()  # status now, said so
     assert data["d3"]["audits"][0]["findings"] == {"minor NC": 1, "opportunity for improvement": 1}
@@ -173,19 +173,19 @@ def test_next_review_lists_previous_actions_and_carry_over(session, boss):
     decision = held_with_action(session, boss, first, date(2024, 11, 20), due=date(2025, 3, 31))
     review.approve(session, first.id, "Bea Boss")
     second = new_review(session, boss, "Review 2025", date(2025, 11, 20), date(2024, 11, 1), date(2025, 10, 31))
-    a2 = review.assemble(session, second)["a"]
+    a2 = review_inputs.assemble(session, second)["a"]
     assert a2["first_review"] is False and a2["open"] == 1
     assert a2["actions"][0]["carried_over"] == 0 and a2["actions"][0]["overdue"] is True
     review.hold(session, second.id, date(2025, 11, 20), ["Bea Boss"])
     review.approve(session, second.id, "Bea Boss")
     third = new_review(session, boss)
-    [row] = review.assemble(session, third)["a"]["actions"]
+    [row] = review_inputs.assemble(session, third)["a"]["actions"]
     assert row["carried_over"] == 1 and row["review"] == "Review 2024"
     # closing it shows at the next review as closed
     [(_, [action])] = review.decisions(session, first.id)
     actions.set_status(session, action.id, ActionStatus.IMPLEMENTED)
     actions.record_effectiveness(session, action.id, boss, Effectiveness.EFFECTIVE, "Engineer started in June")
-    a3 = review.assemble(session, third)["a"]
+    a3 = review_inputs.assemble(session, third)["a"]
     assert (a3["open"], a3["closed"]) == (0, 1)
     assert decision.kind == DecisionKind.RESOURCES
 
@@ -209,7 +209,7 @@ def test_objectives_of_a_past_period_ignore_later_readings(session, boss):
         readings.record_reading(session, k.id, date(2025, m, 1), v)
     readings.record_reading(session, k.id, date(2026, 1, 1), 50)  # after the review's period
     r = new_review(session, boss, "Review 2025", date(2026, 1, 10), date(2025, 1, 1), date(2025, 12, 31))
-    [o] = review.assemble(session, r)["d4"]["objectives"]
+    [o] = review_inputs.assemble(session, r)["d4"]["objectives"]
     assert o["verdict"] == "met" and o["kpis"] == [{"code": "PATCH", "status": "on target"}]
 
 
@@ -258,5 +258,5 @@ def test_actions_carried_over_twice(session, boss):
         r = review_of(year)
         review.hold(session, r.id, date(year, 11, 20), ["Bea Boss"])
         review.approve(session, r.id, "Bea Boss")
-    [row] = review.assemble(session, review_of(2026))["a"]["actions"]
+    [row] = review_inputs.assemble(session, review_of(2026))["a"]["actions"]
     assert (row["carried_over"], row["status"], row["overdue"]) == (2, "open", True)

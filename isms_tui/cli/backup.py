@@ -48,7 +48,7 @@ def restore_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
 
     The current workspace file is kept next to it as FILE.replaced-<timestamp>.
     """
-    from isms_tui.services.backup import restore
+    from isms_tui.services.restore import restore
 
     path = workspace_path(ctx, db)
     result = restore(file, path)

@@ -148,7 +148,7 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-choices")
     def load_choices(self) -> None:
         """Audits and reviews for the Selects, and the organisation for the default file name."""
-        from isms_tui.services import audits, review, workspace
+        from isms_tui.services import audits, review_records, workspace
 
         try:
             with workspace_session(self) as session:
@@ -160,7 +160,7 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
                 ]
                 review_opts = [
                     (Text(f"#{r.id}  {r.title}  ({r.status.value})"), r.id)
-                    for r in reversed(review.list_reviews(session))
+                    for r in reversed(review_records.list_reviews(session))
                 ]
         except Exception as exc:
             self.app.call_from_thread(self._failed, f"The workspace could not be read: {exc}")

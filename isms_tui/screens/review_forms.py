@@ -74,14 +74,14 @@ class ReviewForm(FormModal[int]):
 
     def __init__(self, review_id: int | None = None) -> None:
         super().__init__()
-        from isms_tui.services import review
+        from isms_tui.services import review, review_records
         from isms_tui.services.review import ReviewInput
 
         self.review_id = review_id
         today = clock.today()
         with workspace_session(self) as session:
             if review_id is None:
-                earlier = review.list_reviews(session)
+                earlier = review_records.list_reviews(session)
                 planned = today + timedelta(days=28)
                 # Continue where the last review's period ended, else cover the last twelve months.
                 after_last = max((r.period_to for r in earlier), default=None)

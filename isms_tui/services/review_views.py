@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 from isms_tui.models import Action, ManagementReview, Person, ReviewDecision, ReviewStatus, require_id
 
 from .actions import OPEN_STATES, is_overdue
-from .review import list_reviews
+from .review_records import list_reviews
 
 
 @dataclass(frozen=True)

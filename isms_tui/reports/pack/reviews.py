@@ -11,7 +11,7 @@ from reportlab.platypus import CondPageBreak
 from isms_tui.models import ManagementReview, ReviewStatus, Status, require_id
 from isms_tui.reports import layout as L
 from isms_tui.reports.layout import BAD, NEUTRAL, esc
-from isms_tui.services import pack_data, review_views
+from isms_tui.services import pack_data, review_records, review_views
 from isms_tui.services import review as review_service
 from isms_tui.services.formatting import grouped_hex, iso, long_date, number, plural
 
@@ -33,7 +33,7 @@ from .context import Context
 def gather_reviews(ctx: Context) -> list[ManagementReview]:
     return [
         r
-        for r in review_service.list_reviews(ctx.session)
+        for r in review_records.list_reviews(ctx.session)
         if ctx.period_from <= (r.held_on or r.planned_on) <= ctx.period_to
     ]
 
