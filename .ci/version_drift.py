@@ -26,8 +26,11 @@ def pins(path: Path) -> dict[str, str]:
 
 def main(constraints: str, freeze: str, status: str) -> None:
     tested, newest = pins(Path(constraints)), pins(Path(freeze))
-    changed = [f"  {name}: tested {tested[name]}, now {newest[name]}"
-               for name in sorted(tested.keys() & newest.keys()) if tested[name] != newest[name]]
+    changed = [
+        f"  {name}: tested {tested[name]}, now {newest[name]}"
+        for name in sorted(tested.keys() & newest.keys())
+        if tested[name] != newest[name]
+    ]
     added = [f"  {name}: {newest[name]} (not in constraints.txt)" for name in sorted(newest.keys() - tested.keys())]
     lines = changed + added
     if status != "0":

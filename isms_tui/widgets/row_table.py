@@ -20,7 +20,7 @@ from textual._types import SegmentLines
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
 from textual.strip import Strip
-from textual.widgets._data_table import RowKey
+from textual.widgets.data_table import RowKey
 
 from .tables import RecordTable
 

@@ -13,7 +13,7 @@ from weakref import WeakKeyDictionary
 from rich.text import Text
 from textual.cache import LRUCache
 from textual.widgets import DataTable
-from textual.widgets._data_table import RowKey
+from textual.widgets.data_table import RowKey
 
 from isms_tui.models.sanitize import clean
 
