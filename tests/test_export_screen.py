@@ -118,7 +118,7 @@ async def test_a_missing_evidence_file_is_one_sentence_and_no_file(db: Path, tmp
         message = result_text(app)
         assert "'risk-report-v7.txt'" in message and "missing from the store" in message
         assert "Traceback" not in message and "\n" not in message
-        assert screen.busy is False and not screen.query_one("#export-issue").disabled
+        assert screen.busy is False and not screen.query_one("#form-save").disabled
     assert not out.exists()
     assert issued_count(db) == 0
 

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, ProgressBar, Select, Static
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Button, Input, ProgressBar, Select, Static
 
 from isms_tui.reports.issue import (
     CheckedChoice,
@@ -32,7 +29,7 @@ from isms_tui.reports.issue import (
 )
 from isms_tui.services import clock
 from isms_tui.services.errors import InputError
-from isms_tui.widgets.form import FormField, value_of
+from isms_tui.widgets.form import FormField, FormModal, mark_field_errors
 
 from .base import current_actor, workspace_session
 
@@ -53,31 +50,33 @@ class PackIssued:
     pages: int
 
 
-class ExportScreen(ModalScreen["PackIssued | None"]):
-    """Choose what the pack covers and where it goes, then build and sign it with a progress bar."""
+class ExportScreen(FormModal[PackIssued]):
+    """Choose what the pack covers and where it goes, then build and sign it with a progress bar.
+
+    A FormModal whose save issues the pack in a worker and stays open to show the result;
+    closing it dismisses with the last pack issued (None when none was).
+    """
 
     DEFAULT_CSS = """
-    ExportScreen { align: center middle; }
-    ExportScreen > #export-box {
-        width: 96; max-width: 96%; height: auto; max-height: 94%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    ExportScreen #export-title { text-style: bold; padding: 0 0 1 0; }
-    ExportScreen #export-fields { height: auto; }
+    ExportScreen > #form-box { width: 96; max-width: 96%; max-height: 94%; }
+    ExportScreen #form-message { display: none; }
     ExportScreen .hidden { display: none; }
     ExportScreen #export-progress-row { height: auto; padding: 1 0 0 0; }
     ExportScreen #export-step { color: $text-muted; height: 1; padding-left: 1; }
     ExportScreen #export-result { height: auto; padding: 1 0 0 0; }
     ExportScreen #export-result.-error { color: $error; }
     ExportScreen #export-result.-done { color: $success; }
-    ExportScreen #export-buttons { height: auto; align-horizontal: right; padding-top: 1; }
-    ExportScreen #export-buttons Button { margin-left: 2; }
+    ExportScreen #form-buttons { padding-top: 1; }
     """
     BINDINGS = [
-        Binding("escape", "close", "Close"),
-        Binding("ctrl+s", "issue", "Issue pack", priority=True),
+        Binding("escape", "cancel", "Close"),
+        Binding("ctrl+s", "save", "Issue pack", priority=True),
     ]
     AUTO_FOCUS = "#field-kind Select"
+    form_title = "Issue a signed evidence pack"
+    cancel_label = "Close"
+    save_label = "Issue pack  ctrl+s"
+    chrome_lines = 12  # FormModal's 8, the progress row 2, the result 1 and the buttons' padding 1
 
     def __init__(self, db_path: Path) -> None:
         super().__init__()
@@ -90,25 +89,10 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
 
     # -- layout ------------------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
-        today = clock.today()
+    def fields(self) -> Iterable[FormField]:
         from isms_tui.services.pack_data import default_period
 
-        start, end = default_period(today)
-        with Vertical(id="export-box"):
-            yield Static("Issue a signed evidence pack", id="export-title", markup=False)
-            with VerticalScroll(id="export-fields"):
-                yield from self.fields(start, end)
-            with Horizontal(id="export-progress-row"):
-                yield ProgressBar(total=100, show_eta=False, id="export-progress")
-                yield Static("", id="export-step", markup=False)
-            yield Static("", id="export-result", markup=False)
-            with Horizontal(id="export-buttons"):
-                yield Button("Close", id="export-close")
-                yield Button("Issue pack  ctrl+s", id="export-issue", variant="primary")
-        yield Footer()
-
-    def fields(self, start: date, end: date) -> Iterable[FormField]:
+        start, end = default_period(clock.today())
         yield FormField("What the pack covers", Select(KIND_OPTIONS, value="clause9", allow_blank=False), key="kind")
         yield FormField("Period from", Input(start.isoformat(), placeholder="YYYY-MM-DD"), key="period_from")
         yield FormField(
@@ -140,6 +124,12 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
             )
             repeat.add_class("hidden")  # shown once we know the key does not exist yet
             yield repeat
+
+    def below_fields(self) -> Iterable[Widget]:
+        with Horizontal(id="export-progress-row"):
+            yield ProgressBar(total=100, show_eta=False, id="export-progress")
+            yield Static("", id="export-step", markup=False)
+        yield Static("", id="export-result", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).update(progress=0)
@@ -198,17 +188,7 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         if self._org and out.value in ("", self._auto_out):  # only a name the user has not edited
             self._auto_out = out.value = str(default_pack_path(self.db_path, self._org, kind, clock.today()))
 
-    def value(self, key: str) -> Any:
-        return value_of(self.query_one(f"#field-{key}", FormField).control)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "export-issue":
-            self.action_issue()
-        elif event.button.id == "export-close":
-            self.action_close()
-
-    def action_close(self) -> None:
+    def action_cancel(self) -> None:
         if self.busy:
             self.notify("The pack is still being built; it cannot be interrupted.", severity="warning")
             return
@@ -216,7 +196,8 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
 
     # -- issuing -----------------------------------------------------------------------------
 
-    def action_issue(self) -> None:
+    def action_save(self) -> None:
+        """Check the choice, then issue the pack in a worker; the screen stays open for the result."""
         if self.busy:
             return
         confirm = self.needs_passphrase and not self.query_one("#field-passphrase_again", FormField).has_class("hidden")
@@ -233,14 +214,11 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
         try:
             checked = check_choice(choice)
         except InputError as exc:
-            for field in self.query(FormField):
-                field.set_error(exc.fields.get(field.key))
-            self._failed(str(exc))
+            self.show_errors(str(exc), exc.fields)
             return
-        for field in self.query(FormField):
-            field.set_error(None)
+        mark_field_errors(self, {})
         self.busy = True
-        self.query_one("#export-issue", Button).disabled = True
+        self.query_one("#form-save", Button).disabled = True
         result = self.query_one("#export-result", Static)
         result.remove_class("-error", "-done")
         result.update("")
@@ -286,13 +264,22 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
             return
         self.app.call_from_thread(self._done, done)
 
+    def show_errors(self, message: str, errors: dict[str, str]) -> None:
+        """Field errors under their fields (the first one focused, as in every form), the
+        sentence where the result goes."""
+        first = mark_field_errors(self, errors)
+        self._failed(message)
+        if first is not None:
+            first.control.focus(scroll_visible=False)
+            first.scroll_visible()
+
     def _progress(self, fraction: float, message: str) -> None:
         self.query_one("#export-progress", ProgressBar).update(progress=round(100 * fraction))
         self.query_one("#export-step", Static).update(message)
 
     def _failed(self, message: str) -> None:
         self.busy = False
-        self.query_one("#export-issue", Button).disabled = False
+        self.query_one("#form-save", Button).disabled = False
         self.query_one("#export-step", Static).update("")
         result = self.query_one("#export-result", Static)
         result.remove_class("-done")
@@ -302,7 +289,7 @@ class ExportScreen(ModalScreen["PackIssued | None"]):
     def _done(self, issued: PackIssued) -> None:
         self.busy = False
         self.issued = issued
-        self.query_one("#export-issue", Button).disabled = False
+        self.query_one("#form-save", Button).disabled = False
         self._progress(1.0, "Done")
         result = self.query_one("#export-result", Static)
         result.remove_class("-error")

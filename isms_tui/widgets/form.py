@@ -114,26 +114,35 @@ class FormModal(ModalScreen[T | None], Generic[T]):
     # The first field's control, not the (focusable) scroll container around the fields.
     AUTO_FOCUS = "#form-fields FormField .field-row > *"
     form_title = "Form"
+    cancel_label = "Cancel"
+    save_label = "Save  ctrl+s"
+    # Lines around the fields: the box's border 2, title 2, message 1 and buttons 3, plus
+    # whatever `below_fields` adds.
+    chrome_lines = 8
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
             yield Static(self.form_title, id="form-title", markup=False)
             with VerticalScroll(id="form-fields"):
                 yield from self.fields()
+            yield from self.below_fields()
             yield Static("", id="form-message", markup=False)
             with Horizontal(id="form-buttons"):
-                yield Button("Cancel", id="form-cancel")
-                yield Button("Save  ctrl+s", id="form-save", variant="primary")
+                yield Button(self.cancel_label, id="form-cancel")
+                yield Button(self.save_label, id="form-save", variant="primary")
         yield Footer()
 
     def on_resize(self, event: events.Resize) -> None:
         """Cap the scrolling fields by the screen height so the buttons always stay visible."""
-        chrome = 8  # the box's border 2, title 2, message 1 and buttons 3
         fields = self.query_one("#form-fields", VerticalScroll)
-        fields.styles.max_height = max(3, int(event.size.height * 0.92) - chrome)
+        fields.styles.max_height = max(3, int(event.size.height * 0.92) - self.chrome_lines)
 
     def fields(self) -> Iterable[Widget]:
         raise NotImplementedError  # every concrete form defines its fields
+
+    def below_fields(self) -> Iterable[Widget]:
+        """Widgets between the fields and the message, for a form that reports progress."""
+        return ()
 
     def submit(self) -> T:
         raise NotImplementedError  # every concrete form defines how it saves
