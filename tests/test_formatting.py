@@ -64,3 +64,11 @@ def test_words_dates_and_sizes() -> None:
     assert size_text(2048) == "2.0 KB"
     assert size_text(3 * 1024 * 1024) == "3.0 MB"
     assert grouped_hex("abcdef12") == "abcd ef12"
+
+
+def test_the_directions_it_compares_are_the_models_own():
+    """formatting compares directions as text (it imports nothing of the data layer)."""
+    from isms_tui.models.enums import Direction
+    from isms_tui.services import formatting
+
+    assert (formatting.HIGHER_BETTER, formatting.LOWER_BETTER) == (Direction.HIGHER_BETTER, Direction.LOWER_BETTER)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from isms_tui.services.formatting import plural
+
 from .common import EXIT_FAILED, db_option, user_errors, workspace_path
 
 
@@ -32,7 +34,7 @@ def backup_cmd(ctx: click.Context, db: Path | None, out: Path | None) -> None:
     )
     if result.evidence_problems:
         n = len(result.evidence_problems)
-        click.echo(f"Error: {n} evidence file{'s' if n != 1 else ''} could not be included:", err=True)
+        click.echo(f"Error: {plural(n, 'evidence file')} could not be included:", err=True)
         for line in result.evidence_problems:
             click.echo(f"  {line}", err=True)
         sys.exit(EXIT_FAILED)

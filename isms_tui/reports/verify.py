@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from isms_tui.services.formatting import plural
+
 TrustRoots = list[Any]  # asn1crypto certificates for pyHanko's validation context (no type stubs)
 
 MANIFEST_NAME = "manifest.json"
@@ -94,7 +96,7 @@ class VerifyReport:
             lines.append("Result: VALID - intact, trusted, the whole file is signed and every attachment matches.")
         else:
             n = len(self.failures)
-            lines.append(f"Result: NOT VALID - {n} check{'s' if n != 1 else ''} failed.")
+            lines.append(f"Result: NOT VALID - {plural(n, 'check')} failed.")
         return "\n".join(lines)
 
 
@@ -340,7 +342,7 @@ def _attachment_checks(reader: Any, report: VerifyReport) -> None:
         checks.append(Check("attachments", False, " ".join(problems)))
     else:
         n = len(rows)
-        checks.append(Check("attachments", True, f"{n} attachment{'s' if n != 1 else ''} match {MANIFEST_NAME}."))
+        checks.append(Check("attachments", True, f"{plural(n, 'attachment')} match {MANIFEST_NAME}."))
 
 
 def _embedded_files(reader: Any) -> list[tuple[str, bytes | None, str | None]]:

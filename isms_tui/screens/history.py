@@ -20,6 +20,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
+from isms_tui.services.formatting import plural
+
 from .base import workspace_session
 
 MAX_VALUE_CHARS = 160
@@ -72,7 +74,7 @@ def render_history(rows: list[tuple[HistorySubject, list[Any]]]) -> Text:
         if out:
             out.append("\n")
         out.append(printable(subject.label), style="bold underline")
-        out.append(f"  ({len(entries)} change{'s' if len(entries) != 1 else ''})\n", style="dim")
+        out.append(f"  ({plural(len(entries), 'change')})\n", style="dim")
         if not entries:
             out.append("  No journal entries.\n", style="dim")
         for entry in reversed(entries):

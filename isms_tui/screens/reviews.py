@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static
 
 from isms_tui.services import clock
+from isms_tui.services.formatting import plural
 from isms_tui.widgets.review_render import REVIEW_STATUS_STYLE
 from isms_tui.widgets.tables import RecordTable, cursor_id, sync_rows
 
@@ -178,7 +179,7 @@ def _summary_line(summary: dict[str, Any], any_rows: bool) -> Text:
     line.append(f"{nxt['planned_on']} ({nxt['title']})" if nxt else "none", style="bold" if nxt else "dim")
     n = summary.get("open_actions", 0)
     line.append(" · ", style="dim")
-    line.append(f"{n} open review action{'s' if n != 1 else ''}", style="bold" if n else "green")
+    line.append(plural(n, "open review action"), style="bold" if n else "green")
     return line
 
 

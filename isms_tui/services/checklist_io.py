@@ -65,6 +65,7 @@ from .csv_io import (
 )
 from .errors import InputError, NotFound
 from .export_file import check_target, replace_atomically
+from .formatting import plural
 
 FORMATS = ("csv", "json")
 CSV_COLUMNS = ("ref", "title", "question", "evidence_hint")
@@ -411,12 +412,9 @@ def import_template(
         if name_problem:
             errors.append(name_problem)
         if fmt == "csv":
-            message = (
-                f"{n} row{'s' if n != 1 else ''} of {path} {'were' if n != 1 else 'was'} "
-                "rejected; nothing was imported."
-            )
+            message = f"{plural(n, 'row')} of {path} {'were' if n != 1 else 'was'} rejected; nothing was imported."
         else:
-            message = f"{path} has {n} problem{'s' if n != 1 else ''}; nothing was imported."
+            message = f"{path} has {plural(n, 'problem')}; nothing was imported."
         raise ImportRejected(message, errors)
     if name_problem:
         raise ImportRejected(name_problem)

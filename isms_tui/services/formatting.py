@@ -5,9 +5,14 @@ no reportlab), so every layer can use it."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from isms_tui.models.enums import Direction
+if TYPE_CHECKING:
+    from isms_tui.models.enums import Direction
+
+# Direction's values (models/enums.py), compared as text so that this module imports nothing
+# of the data layer: `isms verify` and the CLI's help use it without loading SQLAlchemy.
+HIGHER_BETTER, LOWER_BETTER = "higher", "lower"
 
 
 class Targeted(Protocol):
@@ -45,9 +50,9 @@ def number(value: float | None, unit: str = "", *, strip: bool = False) -> str:
 
 
 def _bound(kpi: Targeted, low: float | None, high: float | None, *, unicode: bool, range_sep: str, strip: bool) -> str:
-    if kpi.direction == Direction.HIGHER_BETTER:
+    if kpi.direction == HIGHER_BETTER:
         return f"{'≥' if unicode else '>='} {number(low, kpi.unit, strip=strip)}"
-    if kpi.direction == Direction.LOWER_BETTER:
+    if kpi.direction == LOWER_BETTER:
         return f"{'≤' if unicode else '<='} {number(low, kpi.unit, strip=strip)}"
     return f"{number(low, strip=strip)}{range_sep}{number(high, kpi.unit, strip=strip)}"
 

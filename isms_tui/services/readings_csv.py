@@ -49,6 +49,7 @@ from .csv_io import (
 )
 from .errors import InputError
 from .export_file import check_target
+from .formatting import plural
 from .numbers import parse_number
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -294,7 +295,7 @@ def import_readings(session: Session, path: Path | str, entered_by: str = "", *,
     if errors:
         n = len(errors)
         raise ImportRejected(
-            f"{n} row{'s' if n != 1 else ''} of {path} {'were' if n != 1 else 'was'} rejected; nothing was imported.",
+            f"{plural(n, 'row')} of {path} {'were' if n != 1 else 'was'} rejected; nothing was imported.",
             errors,
         )
     if validator is None:

@@ -46,6 +46,7 @@ from .backup import (
     stamp,
 )
 from .errors import InputError
+from .formatting import plural
 
 
 @dataclass
@@ -197,7 +198,7 @@ def _check_database(archive: Path, db: Path, manifest: dict[str, Any], evidence:
     if not report.ok:
         n = report.problem_count
         first = report.problems[0].message if report.problems else "see isms journal verify"
-        raise _refuse(archive, f"its journal does not verify ({n} problem{'s' if n != 1 else ''}; first: {first})")
+        raise _refuse(archive, f"its journal does not verify ({plural(n, 'problem')}; first: {first})")
     declared = manifest.get("journal") or {}
     if declared.get("head") != report.head or declared.get("entries") != report.entries:
         raise _refuse(archive, "its journal does not match the head recorded in its manifest")

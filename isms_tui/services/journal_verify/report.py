@@ -7,6 +7,8 @@ from typing import Any
 
 from isms_tui.models.journal import GENESIS_HASH
 
+from ..formatting import plural
+
 MAX_PROBLEMS = 10_000  # beyond this only a count is kept: a mass edit must not exhaust memory
 
 
@@ -71,8 +73,7 @@ class JournalReport:
             return f"Journal intact: {self.entries} entries, head {self.head}"
         n = self.problem_count
         return (
-            f"Journal check failed: {n} problem{'s' if n != 1 else ''} "
-            f"({self.entries} entries, {self.rows_checked} rows checked)"
+            f"Journal check failed: {plural(n, 'problem')} ({self.entries} entries, {self.rows_checked} rows checked)"
         )
 
     def to_dict(self) -> dict[str, Any]:
