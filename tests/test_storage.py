@@ -86,7 +86,7 @@ def test_older_schema_is_backed_up_then_migrated(db_path, monkeypatch):
 
     monkeypatch.setattr(db, "HEAD", "0002_future_but_known")
     monkeypatch.setattr(db, "REVISIONS", (*REVISIONS, "0002_future_but_known"))
-    monkeypatch.setattr(db, "_migrate", lambda engine: None)
+    monkeypatch.setattr(db, "migrate", lambda engine: None)
     db.open_engine(db_path).dispose()
     backups = list(db_path.parent.glob("*.bak"))
     assert len(backups) == 1

@@ -101,12 +101,14 @@ def workspace_path(ctx: click.Context, db: Path | None) -> Path:
     return db or ctx.obj.get("db") or default_db_path()
 
 
-def open_existing(path: Path, *, locked: bool = False) -> Engine:
+def open_existing(path: Path, *, locked: bool = False, check_schema: bool = True) -> Engine:
     """Open a workspace that must already exist (reporting commands never create one).
 
     Reading needs no lock, but upgrading the file's schema is a write: a reporting command
     that finds an older workspace upgrades it only while holding the lock (`locked`: the
-    caller holds it already), so it never changes the file under an open isms.
+    caller holds it already), so it never changes the file under an open isms. A schema
+    that is not the application's is refused unless `check_schema` is False (the checks
+    that report it).
     """
     from isms_tui.models.db import WorkspaceError, needs_upgrade, open_engine
     from isms_tui.models.lock import acquire
@@ -114,9 +116,9 @@ def open_existing(path: Path, *, locked: bool = False) -> Engine:
     if not path.exists():
         raise WorkspaceError(f"No workspace at {path}; run `isms` or `isms demo` to create one.")
     if locked or not needs_upgrade(path):
-        return open_engine(path)
+        return open_engine(path, check_schema=check_schema)
     with acquire(path, doing="close it so that this version can upgrade the workspace first"):
-        return open_engine(path)
+        return open_engine(path, check_schema=check_schema)
 
 
 @contextmanager

@@ -128,7 +128,8 @@ def backup_file(path: Path, label: str) -> Path:
     return target
 
 
-def _migrate(engine: Engine) -> None:
+def migrate(engine: Engine) -> None:
+    """Upgrade the database behind `engine` to the head revision with the application's migrations."""
     from alembic import command
     from alembic.config import Config
 
@@ -139,14 +140,20 @@ def _migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def open_engine(path: Path, read_only: bool = False) -> Engine:
+def open_engine(path: Path, read_only: bool = False, *, check_schema: bool = True) -> Engine:
     """Open (creating or migrating if needed) the workspace at `path`.
 
     `read_only` (another isms holds the workspace lock) opens an up-to-date workspace with
-    every write refused; it never creates or migrates one.
+    every write refused; it never creates or migrates one. A workspace whose schema is not
+    exactly the one the application makes is refused in one sentence (nothing may report
+    from, or write to, a doctored file); only `isms journal verify`, which says what
+    differs, opens it with `check_schema=False`.
     """
     if read_only:
-        return _open_read_only(Path(path).expanduser())
+        engine = _open_read_only(Path(path).expanduser())
+        if check_schema:
+            _refuse_foreign_schema(engine, Path(path))
+        return engine
     path = Path(path).expanduser()
     if not path.parent.exists():
         try:
@@ -160,10 +167,29 @@ def open_engine(path: Path, read_only: bool = False) -> Engine:
     engine = make_engine(path)
     if revision != HEAD:
         try:
-            _migrate(engine)
+            migrate(engine)
         except sqlite3.DatabaseError as exc:  # pragma: no cover - depends on the disk
             raise WorkspaceError(f"Cannot prepare {path}: {exc}.") from None
+    if check_schema:
+        _refuse_foreign_schema(engine, path)
     return engine
+
+
+def _refuse_foreign_schema(engine: Engine, path: Path) -> None:
+    """WorkspaceError (and the engine disposed) when the file's schema is not the application's."""
+    from .schema_shape import foreign_schema_message, schema_differences
+
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert isinstance(raw, sqlite3.Connection)
+            problems = schema_differences(raw)
+    except sqlite3.DatabaseError as exc:
+        engine.dispose()
+        raise WorkspaceError(f"{path} cannot be read ({exc}); run `isms journal verify` for details.") from None
+    if problems:
+        engine.dispose()
+        raise WorkspaceError(foreign_schema_message(path, problems))
 
 
 def _open_read_only(path: Path) -> Engine:

@@ -38,6 +38,8 @@ from typing import Any
 from isms_tui.models.db import WorkspaceError, backups_kept
 from isms_tui.models.db import _probe as probe_revision
 from isms_tui.models.journal import GENESIS_HASH
+from isms_tui.models.schema import HEAD
+from isms_tui.models.schema_shape import foreign_schema_message, schema_differences
 
 from .errors import InputError
 
@@ -122,6 +124,17 @@ def _snapshot(db_path: Path, target: Path) -> None:
         src.close()
 
 
+def _refuse_foreign_schema(snap: Path, db_path: Path) -> None:
+    """A backup must not preserve a doctored file as if it were the record: refuse it."""
+    con = sqlite3.connect(f"file:{snap}?mode=ro", uri=True)
+    try:
+        problems = schema_differences(con)
+    finally:
+        con.close()
+    if problems:
+        raise WorkspaceError(foreign_schema_message(db_path, problems))
+
+
 def _snapshot_facts(path: Path) -> tuple[str, int, str, list[tuple[str, str]]]:
     """(schema revision, journal entries, journal head, [(sha256, original name)]) of a copy."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -170,6 +183,8 @@ def backup(db_path: Path, out_path: Path | None = None) -> BackupResult:
         except sqlite3.DatabaseError as exc:
             raise WorkspaceError(f"Cannot copy {db_path}: {exc}.") from None
         revision, entries, head, files = _snapshot_facts(snap)
+        if revision == HEAD:  # an older file is checked when it is opened and migrated
+            _refuse_foreign_schema(snap, db_path)
         db_sha, db_size = sha256_file(snap)
         members: dict[str, dict[str, Any]] = {DB_MEMBER: {"sha256": db_sha, "size": db_size}}
         problems: list[str] = []

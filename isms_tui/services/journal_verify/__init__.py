@@ -1,7 +1,13 @@
 """Checking the change journal: the hash chain itself, and the data against what it records.
 
-`verify` proves two things, in one read transaction (a consistent snapshot even while
+`verify` proves three things, in one read transaction (a consistent snapshot even while
 another isms writes):
+
+0. The database is exactly the application's own: undamaged storage (SQLite's
+   integrity_check), the tables, columns, indexes the application's migrations make and
+   nothing else (no view, trigger, extra table or index), and every value in its column's
+   domain (schema.py). Without this the rest proves little: a view or a trigger can change
+   what is read while every hash still matches.
 
 1. The chain is intact. Every entry's hash matches its own content (an edited entry is
    named), every entry continues from the one before it (a removed or inserted entry is
@@ -47,9 +53,13 @@ from .report import (
     ROW_NO_CREATE,
     ROW_RESURRECTED,
     ROW_UNJOURNALED,
+    SCHEMA_CHANGED,
+    STORAGE_DAMAGED,
+    VALUE_INVALID,
     JournalReport,
     Problem,
 )
+from .schema import check_schema, check_storage, check_values
 from .tables import check_table, journaled_tables
 
 __all__ = [
@@ -62,6 +72,9 @@ __all__ = [
     "ROW_NO_CREATE",
     "ROW_RESURRECTED",
     "ROW_UNJOURNALED",
+    "SCHEMA_CHANGED",
+    "STORAGE_DAMAGED",
+    "VALUE_INVALID",
     "JournalReport",
     "Problem",
     "verify",
@@ -78,10 +91,15 @@ def verify(session: Session) -> JournalReport:
         raw.execute("BEGIN")  # one snapshot for the chain walk and every table
     report = JournalReport()
     try:
-        check_chain(raw, report)
-        for table in journaled_tables(raw):
-            report.tables.append(table.name)
-            check_table(raw, table, conn.dialect, report)
+        # Rows are only read from a file whose storage and shape are the application's own.
+        if check_storage(raw, report) and check_schema(raw, report):
+            check_values(raw, report)
+            check_chain(raw, report)
+            for table in journaled_tables(raw):
+                report.tables.append(table.name)
+                check_table(raw, table, conn.dialect, report)
+    except sqlite3.DatabaseError as exc:
+        report.add(Problem(STORAGE_DAMAGED, f"The database file could not be read to the end: {exc}."))
     finally:
         if began:
             raw.rollback()

@@ -40,6 +40,9 @@ ROW_UNJOURNALED = "row-unjournaled"  # a row the journal has never seen
 ROW_NO_CREATE = "row-no-create"  # a row whose 'create' entry is not in the journal
 ROW_RESURRECTED = "row-resurrected"  # a row the journal says was deleted
 ROW_DELETED = "row-deleted"  # a row the journal says exists is gone
+SCHEMA_CHANGED = "schema-changed"  # a table, column, index, view or trigger the application did not make
+VALUE_INVALID = "value-invalid"  # a stored value outside its column's domain
+STORAGE_DAMAGED = "storage-damaged"  # SQLite's integrity_check found damage
 
 
 @dataclass
