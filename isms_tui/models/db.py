@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -67,6 +68,36 @@ def make_engine(path: Path, read_only: bool = False) -> Engine:
 
 def is_read_only(engine: Engine) -> bool:
     return bool(engine.get_execution_options().get(READ_ONLY_KEY))
+
+
+def real_workspace_path(path: Path) -> Path:
+    """The workspace's real file, whatever name it is given by; WorkspaceError if it cannot be one.
+
+    SQLite keeps its WAL and shared-memory files per *name*, so two names for one file
+    (a symbolic link and its target, or two hard links) opened by two writers corrupt it, and
+    two names would also take two different locks. So a symbolic link is resolved to the file
+    it names, and a file with more than one hard link is refused: there is no telling which
+    name another process uses. Anything but a regular file (a folder, a FIFO, a device) is
+    refused before SQLite could block on it.
+    """
+    given = Path(path).expanduser()
+    real = Path(os.path.realpath(given))
+    try:
+        info = os.stat(real)
+    except FileNotFoundError:
+        return real  # a new workspace: it is created under its real folder
+    except OSError as exc:
+        raise WorkspaceError(f"Cannot read {given}: {exc.strerror or exc}.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise WorkspaceError(f"{given} is a directory, not a workspace file.")
+    if not stat.S_ISREG(info.st_mode):
+        raise WorkspaceError(f"{given} is not a regular file (a FIFO, device or socket cannot be a workspace).")
+    if info.st_nlink > 1:
+        raise WorkspaceError(
+            f"{given} has {info.st_nlink} hard links; a workspace must have exactly one name, because two "
+            "names for one SQLite file can corrupt it. Remove the other links, or copy the file."
+        )
+    return real
 
 
 def _probe(path: Path) -> str | None:
@@ -149,12 +180,12 @@ def open_engine(path: Path, read_only: bool = False, *, check_schema: bool = Tru
     from, or write to, a doctored file); only `isms journal verify`, which says what
     differs, opens it with `check_schema=False`.
     """
+    path = real_workspace_path(path)
     if read_only:
-        engine = _open_read_only(Path(path).expanduser())
+        engine = _open_read_only(path)
         if check_schema:
-            _refuse_foreign_schema(engine, Path(path))
+            _refuse_foreign_schema(engine, path)
         return engine
-    path = Path(path).expanduser()
     if not path.parent.exists():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,13 +16,15 @@ in the message helps there.
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .db import WorkspaceError
+from .db import WorkspaceError, real_workspace_path
 
 try:  # pragma: no cover - which branch runs depends on the platform
     import fcntl
@@ -31,8 +33,27 @@ except ImportError:  # pragma: no cover - Windows
 
 
 def lock_path(db_path: Path) -> Path:
-    db_path = Path(db_path)
-    return db_path.with_name(db_path.name + ".lock")
+    """FILE.lock beside the workspace's real file, so every name of the workspace shares it."""
+    real = real_workspace_path(db_path)
+    return real.with_name(real.name + ".lock")
+
+
+MAX_LOCK_TEXT = 4096  # a lock file holds three short lines
+
+
+def _open_lock_file(path: Path, flags: int) -> int:
+    """Open the lock file itself, never through a link, and only if it is a regular file.
+
+    O_NOFOLLOW: a lock path made a symbolic link must not let isms write into (or truncate)
+    the file it points to. O_NONBLOCK: a FIFO put in its place must not hang the open.
+    """
+    fd = os.open(
+        path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0), 0o600
+    )
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise WorkspaceError(f"The lock file {path} is not a regular file; remove it and try again.")
+    return fd
 
 
 @dataclass(frozen=True)
@@ -69,9 +90,15 @@ class WorkspaceLocked(WorkspaceError):
 def read_holder(db_path: Path) -> LockInfo | None:
     """The holder recorded in the lock file (possibly stale: only the kernel knows)."""
     try:
-        text = lock_path(db_path).read_text(encoding="utf-8", errors="replace")
+        fd = _open_lock_file(lock_path(db_path), os.O_RDONLY)
+    except (OSError, WorkspaceError):
+        return None
+    try:
+        text = os.pread(fd, MAX_LOCK_TEXT, 0).decode("utf-8", errors="replace")
     except OSError:
         return None
+    finally:
+        os.close(fd)
     fields = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
     try:
         pid = int(fields.get("pid", ""))
@@ -142,8 +169,10 @@ def acquire(db_path: Path, doing: str = "") -> WorkspaceLock:
     path = lock_path(db_path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        fd = _open_lock_file(path, os.O_RDWR | os.O_CREAT)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise WorkspaceError(f"The lock file {path} is a symbolic link; remove it and try again.") from None
         raise WorkspaceError(f"Cannot create the lock file {path}: {exc.strerror or exc}.") from None
     try:
         locked = _try_flock(fd, path)
