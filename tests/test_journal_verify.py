@@ -287,7 +287,10 @@ def test_cli_intact_exit_0(demo_db):
     result = run("journal", "verify", "--db", demo_db)
     assert result.exit_code == 0, result.output
     count, head = one(demo_db, "SELECT count(*), (SELECT hash FROM journal ORDER BY id DESC LIMIT 1) FROM journal")
-    assert result.stdout == f"Journal intact: {count} entries, head {head}\n"
+    assert result.stdout == (
+        f"Journal intact: {count} entries, head {head}\n"
+        "No signed checkpoints yet: issue a pack, take a backup or run `isms journal seal`.\n"
+    )
 
 
 def test_cli_lists_each_problem_on_one_line_and_exits_1(demo_db):
@@ -303,7 +306,7 @@ def test_cli_lists_each_problem_on_one_line_and_exits_1(demo_db):
     assert lines[0].startswith("Journal check failed: 2 problems")
     assert any("journal entry 5 " in line for line in lines[1:])
     assert any(f"reading {rid} was changed outside isms" in line and "note" in line for line in lines[1:])
-    assert len(lines) == 3
+    assert len(lines) == 4 and lines[3].startswith("No signed checkpoints yet")
 
 
 def test_cli_json(demo_db):

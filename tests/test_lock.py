@@ -102,9 +102,9 @@ def _make_older(ws: Path) -> None:
 
     from isms_tui.models.schema import REVISIONS
 
-    assert REVISIONS[-1] == "0006_reading_period_index"  # update this helper with the next migration
+    assert REVISIONS[-1] == "0007_checkpoints"  # update this helper with the next migration
     con = sqlite3.connect(ws)
-    con.execute("CREATE INDEX ix_reading_period_start ON reading (period_start)")
+    con.execute("DROP TABLE checkpoint")
     con.execute("UPDATE alembic_version SET version_num = ?", (REVISIONS[-2],))
     con.commit()
     con.close()

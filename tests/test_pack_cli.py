@@ -73,9 +73,9 @@ def test_pack_is_signed_embeds_its_evidence_and_is_recorded(db: Path, tmp_path: 
     ]
 
     listing = subprocess.run([require_tool("pdfdetach"), "-list", str(out)], capture_output=True, text=True).stdout
-    for name in ("evidence-", "restore-test-2026-10.txt", "risk-report-v7.txt", "manifest.json"):
+    for name in ("evidence-", "restore-test-2026-10.txt", "risk-report-v7.txt", "manifest.json", "checkpoint.json"):
         assert name in listing
-    assert "7 embedded files" in listing
+    assert "8 embedded files" in listing  # six evidence files, the checkpoint and the manifest
     check = subprocess.run([require_tool("qpdf"), "--check", str(out)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
 

@@ -10,7 +10,18 @@ from typing import Any
 
 import click
 
-from .common import EXIT_FAILED, db_option, open_existing, user_errors, workspace_path
+from .common import (
+    EXIT_FAILED,
+    current_actor,
+    db_option,
+    engine_org,
+    open_existing,
+    passphrase_file_option,
+    read_passphrase,
+    user_errors,
+    workspace_path,
+    write_lock,
+)
 
 
 def _run_check(path: Path, check: Callable[..., Any], as_json: bool) -> None:
@@ -31,6 +42,7 @@ def _run_check(path: Path, check: Callable[..., Any], as_json: bool) -> None:
             click.echo(f"  {problem.message}")
         if getattr(report, "omitted", 0):
             click.echo(f"  ... and {report.omitted} more")
+        _print_checkpoints(getattr(report, "checkpoints", None))
     if not report.ok:
         sys.exit(EXIT_FAILED)
 
@@ -47,9 +59,59 @@ def journal_group() -> None:
 @user_errors
 def journal_verify_cmd(ctx: click.Context, db: Path | None, as_json: bool) -> None:
     """Check the journal's hash chain and that the data matches it; exit 1 on any problem."""
+    from isms_tui.models.db import real_workspace_path
+    from isms_tui.reports.checkpoints import sources
     from isms_tui.services.journal_verify import verify
 
-    _run_check(workspace_path(ctx, db), verify, as_json)
+    path = workspace_path(ctx, db)
+    known = sources(real_workspace_path(path)) if path.exists() else None
+    _run_check(path, lambda session: verify(session, known), as_json)
+
+
+def _print_checkpoints(checkpoints: list[dict[str, Any]] | None) -> None:
+    """One line per signed checkpoint: whether the chain holds to it, what and where it is."""
+    if checkpoints is None:
+        return
+    if not checkpoints:
+        click.echo("No signed checkpoints yet: issue a pack, take a backup or run `isms journal seal`.")
+        return
+    click.echo(f"Signed checkpoints ({len(checkpoints)}):")
+    for c in checkpoints:
+        mark = "holds" if c.get("ok") else "FAILS"
+        if "entries" not in c:
+            click.echo(f"  {mark}  unreadable, {c['source']}")
+            continue
+        what = f"{c['reason']} {c['subject']}".strip()
+        at = str(c["at"])[:19].replace("T", " ")
+        click.echo(f"  {mark}  {at} UTC  {what}: {c['entries']} entries, head {c['head']}, {c['source']}")
+
+
+@journal_group.command("seal")
+@db_option
+@passphrase_file_option
+@click.pass_context
+@user_errors
+def journal_seal_cmd(ctx: click.Context, db: Path | None, passphrase_file: Path | None) -> None:
+    """Sign the journal's head now with the organisation's key: a checkpoint kept in the workspace
+    and beside the keys, which `isms journal verify` holds every later chain to."""
+    from isms_tui.models.db import real_workspace_path, session_scope
+    from isms_tui.reports.checkpoints import seal
+    from isms_tui.reports.keys import has_identity
+
+    path = workspace_path(ctx, db)
+    with write_lock(path, "close it before sealing the journal", must_exist=True):
+        engine = open_existing(path, locked=True)
+        try:
+            exists = has_identity(engine_org(engine))
+            prompt = "Passphrase for the signing key" if exists else "New passphrase for the signing key"
+            passphrase = read_passphrase(passphrase_file, prompt, confirm=not exists)
+            with session_scope(engine, current_actor()) as session:
+                signed = seal(session, real_workspace_path(path), passphrase)
+        finally:
+            engine.dispose()
+    s = signed.statement
+    click.echo(f"Journal sealed: {s.entries} entries, head {s.head}, signed {s.at[:19].replace('T', ' ')} UTC.")
+    click.echo(f"Merkle root: {s.root}")
 
 
 @click.group("evidence")

@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -109,16 +110,29 @@ def pack_cmd(
     type=click.Path(dir_okay=False, path_type=Path),
     help="CA certificate (PEM or DER) to trust; repeatable. Default: this machine's signing CA.",
 )
+@click.option(
+    "--previous",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="An earlier pack of the same workspace: also prove the journal under FILE extends the one under it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @signing_errors
-def verify_cmd(file: Path, trust: tuple[Path, ...], as_json: bool) -> None:
+def verify_cmd(file: Path, trust: tuple[Path, ...], previous: Path | None, as_json: bool) -> None:
     """Check a signed pack: intact, trusted, the whole file signed, every attachment as in its manifest.
 
-    Exit 0 only if every check passes, 1 otherwise.
+    With --previous OLD.pdf, also check that the journal under FILE extends the one under OLD.pdf
+    (nothing recorded before OLD.pdf was issued was changed or cut). Exit 0 only if every check
+    passes, 1 otherwise.
     """
     from isms_tui.reports.verify import verify_pdf
 
-    report = verify_pdf(file, list(trust) or None)
+    if previous is not None:
+        from isms_tui.reports.continuity import compare
+
+        report: Any = compare(file, previous, list(trust) or None)
+    else:
+        report = verify_pdf(file, list(trust) or None)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

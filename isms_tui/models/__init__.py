@@ -10,6 +10,7 @@ from .audit import (
     ChecklistTemplate,
     Finding,
 )
+from .checkpoints import JournalCheckpoint
 from .enums import (
     ActionStatus,
     AuditMethod,
@@ -48,6 +49,7 @@ __all__ = [
     "Finding",
     "Grading",
     "IssuedPack",
+    "JournalCheckpoint",
     "ManagementReview",
     "ReviewDecision",
     "ReviewEntry",

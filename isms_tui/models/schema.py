@@ -11,5 +11,6 @@ REVISIONS: tuple[str, ...] = (
     "0004_packs",
     "0005_indexes",
     "0006_reading_period_index",
+    "0007_checkpoints",
 )
 HEAD = REVISIONS[-1]

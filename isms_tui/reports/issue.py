@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
@@ -146,7 +147,7 @@ def issue_pack(
     tsa_url: str | None = None,
 ) -> IssueResult:
     """Build, sign and record one pack; the result's IssuedPack row is flushed, not committed."""
-    from . import keys
+    from . import checkpoints, keys
     from .pack import build_pack, resolve_request
     from .signing import sign_pdf
 
@@ -165,6 +166,7 @@ def issue_pack(
     ws = get_workspace(session)
     assert ws is not None  # resolve_request checked it
     identity = keys.ensure_identity(ws.org_name, passphrase)
+    checkpoint, attachment = _pack_checkpoint(session, identity, ws.org_name, out.name)
     t.identity = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -179,6 +181,7 @@ def issue_pack(
         fingerprint=identity.fingerprint,
         issued_by=issued_by,
         progress=lambda f, m: report(0.02 + 0.86 * f, m),
+        checkpoint=attachment,
     )
     t.build = time.perf_counter() - start
 
@@ -203,9 +206,41 @@ def issue_pack(
     try:
         session.add(record)
         session.flush()
+        checkpoints.keep(session, checkpoint, ws.org_name, _database_file(session), in_workspace=True)
     except BaseException:
         out.unlink(missing_ok=True)  # never leave a pack the workspace does not know it issued
         raise
     t.record = time.perf_counter() - start
     report(1.0, "Pack issued")
     return IssueResult(record, content.pages, t)
+
+
+CHECKPOINT_NAME = "checkpoint.json"
+
+
+def _pack_checkpoint(session: Session, identity: Any, org: str, name: str) -> tuple[Any, Any]:
+    """The journal's head signed for this pack, and the attachment that carries it with a
+    consistency proof from every earlier pack's head (docs/journal-checkpoints.md)."""
+    import json
+
+    from isms_tui.services import checkpoints as cp
+
+    from .checkpoints import sign
+    from .signing import Attachment
+
+    state = cp.journal_state(cp.raw_connection(session))
+    signed = sign(identity, cp.statement_for(state, org, "pack", name))
+    body = dict(signed.to_dict(), proofs=cp.pack_proofs(session, state))
+    data = json.dumps(body, indent=1, sort_keys=True).encode("ascii")
+    attachment = Attachment(
+        CHECKPOINT_NAME, data, "The journal's head signed at issue, with proofs from earlier packs", "application/json"
+    )
+    return signed, attachment
+
+
+def _database_file(session: Session) -> Path:
+    """The workspace file the session is open on (its real path, as the lock and checkpoints name it)."""
+    from isms_tui.services.checkpoints import raw_connection
+
+    row = raw_connection(session).execute("PRAGMA database_list").fetchone()
+    return Path(row[2])

@@ -150,6 +150,7 @@ def build_pack(
     issued_by: str = "",
     issued_at: datetime | None = None,
     progress: Progress | None = None,
+    checkpoint: Attachment | None = None,
 ) -> PackContent:
     """Build one pack (unsigned) and collect its evidence files as attachments.
 
@@ -160,7 +161,14 @@ def build_pack(
         session, kind, period_from=period_from, period_to=period_to, audit_id=audit_id, review_id=review_id
     )
     composed = compose_pack(
-        session, req, signer=signer, fingerprint=fingerprint, issued_by=issued_by, issued_at=issued_at, progress=report
+        session,
+        req,
+        signer=signer,
+        fingerprint=fingerprint,
+        issued_by=issued_by,
+        issued_at=issued_at,
+        progress=report,
+        checkpoint=checkpoint,
     )
     report(0.55, "Laying out the pages")
     pdf = L.build_pdf(composed.story, composed.meta, lambda f: report(0.55 + 0.43 * f, "Laying out the pages"))
@@ -187,6 +195,7 @@ def compose_pack(
     issued_by: str = "",
     issued_at: datetime | None = None,
     progress: Progress | None = None,
+    checkpoint: Attachment | None = None,
 ) -> ComposedPack:
     """Everything but the layout for a checked request: read the data, write the story, load the evidence."""
     report = progress or (lambda _f, _m: None)
@@ -232,12 +241,15 @@ def compose_pack(
         write_review_pack(ctx, review)
     report(0.5, "Reading the evidence files")
     attachments = ctx.evidence.load(session)
+    evidence_count = len(attachments)
+    if checkpoint is not None:  # the pack's own signed checkpoint of the journal (reports/checkpoints.py)
+        attachments.append(checkpoint)
     write_evidence_register(ctx)
     write_manifest(ctx, attachments)
 
     story = Story(decor)
     ctx.story = story
-    write_cover(ctx, len(attachments))
+    write_cover(ctx, evidence_count)
     story.contents_here()
     story.flow.extend(body.flow)
     story._keys = body._keys

@@ -29,10 +29,10 @@ the ORM had in hand (a timezone-aware timestamp, an enum's value, 3 for 3.0) whi
 stores its own forms (a naive UTC timestamp, the enum's name, 3.0). A column absent from a
 journal state (added by a later schema migration) is not compared.
 
-What the chain alone cannot show: entries cut off at the end (the head hash printed in every
-evidence pack pins the length), or an attacker who rewrites the data, the journal and every
-later hash consistently. The cross-check catches a truncated journal whenever the rows it
-described still exist.
+3. The chain agrees with every signed checkpoint known (checkpoints.py): the rows kept in
+   the workspace and the copies beside the organisation's keys. What the chain alone cannot
+   show, a checkpoint does: entries cut off the end, an older copy put back, or a chain whose
+   hashes were recomputed after an edit. Entry times never run backwards.
 """
 
 from __future__ import annotations
@@ -42,9 +42,13 @@ from typing import cast
 
 from sqlmodel import Session
 
-from .chain import check_chain
+from .chain import ChainFacts, check_chain
+from .checkpoints import CheckpointSources, KnownCheckpoint, check_checkpoints, from_rows, positions
 from .report import (
     CHAIN_BROKEN,
+    CHECKPOINT_CONTRADICTED,
+    CHECKPOINT_INVALID,
+    CHECKPOINT_MISSING,
     ENTRIES_MISSING,
     ENTRY_ALTERED,
     ENTRY_MALFORMED,
@@ -55,6 +59,7 @@ from .report import (
     ROW_UNJOURNALED,
     SCHEMA_CHANGED,
     STORAGE_DAMAGED,
+    TIME_BACKWARDS,
     VALUE_INVALID,
     JournalReport,
     Problem,
@@ -64,6 +69,9 @@ from .tables import check_table, journaled_tables
 
 __all__ = [
     "CHAIN_BROKEN",
+    "CHECKPOINT_CONTRADICTED",
+    "CHECKPOINT_INVALID",
+    "CHECKPOINT_MISSING",
     "ENTRIES_MISSING",
     "ENTRY_ALTERED",
     "ENTRY_MALFORMED",
@@ -74,15 +82,20 @@ __all__ = [
     "ROW_UNJOURNALED",
     "SCHEMA_CHANGED",
     "STORAGE_DAMAGED",
+    "TIME_BACKWARDS",
     "VALUE_INVALID",
+    "CheckpointSources",
     "JournalReport",
+    "KnownCheckpoint",
     "Problem",
     "verify",
 ]
 
 
-def verify(session: Session) -> JournalReport:
-    """Walk the chain and cross-check every journaled table; never raises on bad data."""
+def verify(session: Session, sources: CheckpointSources | None = None) -> JournalReport:
+    """Walk the chain, hold it to every checkpoint and cross-check every journaled table; never
+    raises on bad data. `sources` adds the checkpoints kept outside the workspace."""
+    sources = sources or CheckpointSources()
     session.flush()
     conn = session.connection()
     raw = cast(sqlite3.Connection, conn.connection.dbapi_connection)  # a workspace is SQLite
@@ -94,7 +107,10 @@ def verify(session: Session) -> JournalReport:
         # Rows are only read from a file whose storage and shape are the application's own.
         if check_storage(raw, report) and check_schema(raw, report):
             check_values(raw, report)
-            check_chain(raw, report)
+            in_workspace = from_rows(_checkpoint_rows(raw))
+            facts = ChainFacts(positions(in_workspace + sources.external))
+            check_chain(raw, report, facts)
+            check_checkpoints(report, facts, in_workspace, sources)
             for table in journaled_tables(raw):
                 report.tables.append(table.name)
                 check_table(raw, table, conn.dialect, report)
@@ -104,3 +120,7 @@ def verify(session: Session) -> JournalReport:
         if began:
             raw.rollback()
     return report
+
+
+def _checkpoint_rows(raw: sqlite3.Connection) -> list[tuple[int, str]]:
+    return [(int(i), str(t)) for i, t in raw.execute("SELECT id, signed FROM checkpoint ORDER BY id")]

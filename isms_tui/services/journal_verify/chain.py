@@ -8,7 +8,15 @@ from typing import Any
 
 from isms_tui.models.journal import GENESIS_HASH, entry_hash
 
-from .report import CHAIN_BROKEN, ENTRIES_MISSING, ENTRY_ALTERED, ENTRY_MALFORMED, JournalReport, Problem
+from .report import (
+    CHAIN_BROKEN,
+    ENTRIES_MISSING,
+    ENTRY_ALTERED,
+    ENTRY_MALFORMED,
+    TIME_BACKWARDS,
+    JournalReport,
+    Problem,
+)
 
 CHUNK = 5000
 
@@ -23,15 +31,47 @@ _CHAIN_SQL = (
 )
 
 
-def check_chain(raw: sqlite3.Connection, report: JournalReport) -> None:
+class ChainFacts:
+    """What the checkpoint check needs from the walk: every stored hash, in order, and the time
+    of the entries at the positions the checkpoints name."""
+
+    def __init__(self, positions: set[int]) -> None:
+        self.hashes: list[bytes] = []
+        self.times: dict[int, str] = {}
+        self.positions = positions
+
+
+def _as_bytes(value: Any) -> bytes:
+    try:
+        return bytes.fromhex(value) if isinstance(value, str) else b""
+    except ValueError:
+        return b""
+
+
+def check_chain(raw: sqlite3.Connection, report: JournalReport, facts: ChainFacts | None = None) -> None:
     cur = raw.cursor()
     try:
         cur.execute(_CHAIN_SQL)
         prev_id: int | None = None
         prev_hash = GENESIS_HASH
+        prev_at = ""
         count = 0
         for eid, at, actor, entity, entity_id, op, before, after, link, stored in in_chunks(cur):
             count += 1
+            if facts is not None:
+                facts.hashes.append(_as_bytes(stored))
+                if count in facts.positions:
+                    facts.times[count] = str(at)
+            if isinstance(at, str):
+                if at < prev_at:
+                    report.add(
+                        Problem(
+                            TIME_BACKWARDS,
+                            f"journal entry {eid} is dated {at[:19]}, before the entry preceding it ({prev_at[:19]})",
+                            entry_id=eid if isinstance(eid, int) else None,
+                        )
+                    )
+                prev_at = at
             try:
                 if not isinstance(eid, int) or not isinstance(entity_id, int):
                     raise TypeError

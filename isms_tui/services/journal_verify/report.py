@@ -43,6 +43,10 @@ ROW_DELETED = "row-deleted"  # a row the journal says exists is gone
 SCHEMA_CHANGED = "schema-changed"  # a table, column, index, view or trigger the application did not make
 VALUE_INVALID = "value-invalid"  # a stored value outside its column's domain
 STORAGE_DAMAGED = "storage-damaged"  # SQLite's integrity_check found damage
+TIME_BACKWARDS = "time-backwards"  # an entry dated before the entry preceding it
+CHECKPOINT_INVALID = "checkpoint-invalid"  # a checkpoint whose signature or signer does not hold
+CHECKPOINT_CONTRADICTED = "checkpoint-contradicted"  # the chain differs from a signed head: cut, re-forged, rolled back
+CHECKPOINT_MISSING = "checkpoint-missing"  # checkpoints exist for this path, none for this file's history
 
 
 @dataclass
@@ -56,6 +60,7 @@ class JournalReport:
     rows_checked: int = 0
     problems: list[Problem] = field(default_factory=list)
     omitted: int = 0  # problems found beyond MAX_PROBLEMS
+    checkpoints: list[dict[str, Any]] = field(default_factory=list)  # each known checkpoint, whether it holds
 
     @property
     def ok(self) -> bool:
@@ -89,4 +94,5 @@ class JournalReport:
             "rows_checked": self.rows_checked,
             "problem_count": self.problem_count,
             "problems": [p.to_dict() for p in self.problems],
+            "checkpoints": self.checkpoints,
         }
