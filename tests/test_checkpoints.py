@@ -295,3 +295,39 @@ def test_merkle_consistency_matches_the_rfc_construction() -> None:
             assert verify_consistency(m, n, tree.root(m), tree.root(n), proof)
             changed = MerkleTree([bytes(32)] + leaves[1:n])
             assert not verify_consistency(m, n, tree.root(m), changed.root(n), changed.consistency_proof(m, n))
+
+
+# --- backups -------------------------------------------------------------------------------------
+
+
+def test_backup_signs_the_journal_it_holds_and_keeps_it_beside_the_keys(ws: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    seal(ws)  # the organisation has a key now
+    out = tmp_path / "b.zip"
+    result = run("backup", "--db", ws, "--out", out)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    statement = manifest["checkpoint"]["checkpoint"]
+    assert (statement["reason"], statement["subject"]) == ("backup", "b.zip")
+    assert (statement["entries"], statement["head"]) == (manifest["journal"]["entries"], manifest["journal"]["head"])
+    code, report = verify_json(ws)
+    assert code == 0
+    assert [c["ok"] for c in report["checkpoints"] if c["reason"] == "backup"] == [True]  # beside the keys only
+
+
+def test_backup_with_a_wrong_passphrase_writes_nothing(ws: Path, tmp_path: Path, monkeypatch) -> None:
+    seal(ws)
+    monkeypatch.setenv("ISMS_PASSPHRASE", "not the passphrase")
+    out = tmp_path / "b.zip"
+    result = run("backup", "--db", ws, "--out", out)
+    assert result.exit_code == 1 and not out.exists()
+    assert list(tmp_path.glob(".b.zip*")) == []
+
+
+def test_backup_without_a_key_still_works_and_says_no_checkpoint(ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "b.zip"
+    result = run("backup", "--db", ws, "--out", out)
+    assert result.exit_code == 0 and out.exists()
+    assert "No checkpoint signed" in result.stderr

@@ -9,7 +9,7 @@ import click
 
 from isms_tui.services.formatting import plural
 
-from .common import EXIT_FAILED, db_option, user_errors, workspace_path
+from .common import EXIT_FAILED, db_option, passphrase_file_option, user_errors, workspace_path
 
 
 @click.command("backup")
@@ -21,17 +21,35 @@ from .common import EXIT_FAILED, db_option, user_errors, workspace_path
     help="Archive to write (default: FILE.backup-<timestamp>.zip next to the workspace; "
     "only the newest ISMS_BACKUPS_KEPT of those are kept).",
 )
+@passphrase_file_option
 @click.pass_context
 @user_errors
-def backup_cmd(ctx: click.Context, db: Path | None, out: Path | None) -> None:
-    """Back up the workspace and its evidence into one .zip (safe while the TUI is open)."""
+def backup_cmd(ctx: click.Context, db: Path | None, out: Path | None, passphrase_file: Path | None) -> None:
+    """Back up the workspace and its evidence into one .zip (safe while the TUI is open).
+
+    When the organisation has a signing key, the backup also signs a checkpoint of the journal
+    it holds (kept in the archive and beside the keys); it asks for the key's passphrase.
+    """
+    from isms_tui.models.db import real_workspace_path
+    from isms_tui.reports.checkpoints import backup_checkpointer
     from isms_tui.services.backup import backup
 
-    result = backup(workspace_path(ctx, db), out)
+    path = workspace_path(ctx, db)
+    real = real_workspace_path(path) if path.exists() else path
+    checkpointer = backup_checkpointer(real, lambda: _passphrase(passphrase_file))
+    result = backup(path, out, checkpoint=checkpointer)
     click.echo(
         f"Backup written: {result.path} ({result.evidence_files} evidence files, "
         f"{result.journal_entries} journal entries, head {result.journal_head})."
     )
+    if result.checkpoint is not None:
+        click.echo("Checkpoint signed: the journal it holds is kept beside the organisation's keys too.")
+    else:
+        click.echo(
+            "No checkpoint signed (no signing key yet, or no passphrase given: set ISMS_PASSPHRASE, "
+            "use --passphrase-file, or run it in a terminal).",
+            err=True,
+        )
     if result.evidence_problems:
         n = len(result.evidence_problems)
         click.echo(f"Error: {plural(n, 'evidence file')} could not be included:", err=True)
@@ -60,3 +78,13 @@ def restore_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
     )
     if result.replaced is not None:
         click.echo(f"The previous workspace was kept as {result.replaced}.")
+
+
+def _passphrase(passphrase_file: Path | None) -> str | None:
+    """--passphrase-file or ISMS_PASSPHRASE, else a prompt in a terminal, else None (no checkpoint)."""
+    from isms_tui.reports.keys import passphrase_from_env_or_file
+
+    value = passphrase_from_env_or_file(passphrase_file)
+    if value is not None or not sys.stdin.isatty():
+        return value
+    return str(click.prompt("Passphrase for the signing key (signs a checkpoint)", hide_input=True))

@@ -9,6 +9,8 @@ own checkpoint too (see reports/issue.py). The scheme: docs/journal-checkpoints.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from cryptography import x509
 from sqlmodel import Session
 
 from isms_tui.services import checkpoints as cp
+from isms_tui.services.backup import Checkpointer
 from isms_tui.services.checkpoint_format import SignedCheckpoint, Statement, sign_statement
 from isms_tui.services.errors import InputError
 from isms_tui.services.journal_verify import CheckpointSources, KnownCheckpoint
@@ -35,12 +38,7 @@ def sign(identity: keys.Identity, statement: Statement) -> SignedCheckpoint:
 def keep(session: Session, signed: SignedCheckpoint, org: str, workspace_path: Path, *, in_workspace: bool) -> None:
     """Keep a signed checkpoint beside the organisation's keys and, unless the caller may not
     write (a backup), as a row of the workspace."""
-    try:
-        cp.append_external(keys.identity_dir(org), signed, workspace_path)
-    except OSError as exc:
-        raise InputError(
-            f"Cannot write the checkpoint beside the keys in {keys.identity_dir(org)}: {exc.strerror or exc}."
-        ) from None
+    keep_outside(signed, org, workspace_path)
     if in_workspace:
         cp.record(session, signed)
 
@@ -72,3 +70,45 @@ def sources(workspace_path: Path) -> CheckpointSources:
             for name in (keys.SIGNER_PEM, keys.CA_PEM):
                 trusted.extend(read_pem_certs(pem_folder / name))
     return CheckpointSources(external=external, trusted=trusted, workspace_path=str(workspace_path))
+
+
+def backup_checkpointer(workspace_path: Path, passphrase: Callable[[], str | None]) -> Checkpointer | None:
+    """What signs a backup's checkpoint, or None when the organisation has no signing identity
+    yet or no passphrase is at hand (`passphrase` returns None): the backup is then made
+    without one. A wrong passphrase is an InputError, before anything is written."""
+    org = _organisation(workspace_path)
+    if org is None or not keys.has_identity(org):
+        return None
+    secret = passphrase()
+    if secret is None:
+        return None
+    identity = keys.load_identity(secret, org)
+
+    def checkpoint(con: sqlite3.Connection, name: str) -> dict[str, Any]:
+        signed = sign(identity, cp.statement_for(cp.journal_state(con), org, "backup", name))
+        keep_outside(signed, org, workspace_path)
+        return signed.to_dict()
+
+    return checkpoint
+
+
+def keep_outside(signed: SignedCheckpoint, org: str, workspace_path: Path) -> None:
+    try:
+        cp.append_external(keys.identity_dir(org), signed, workspace_path)
+    except OSError as exc:
+        raise InputError(
+            f"Cannot write the checkpoint beside the keys in {keys.identity_dir(org)}: {exc.strerror or exc}."
+        ) from None
+
+
+def _organisation(workspace_path: Path) -> str | None:
+    """The organisation's name, read without the data layer (a backup runs beside an open isms)."""
+    try:
+        con = sqlite3.connect(f"file:{workspace_path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT org_name FROM workspace ORDER BY id LIMIT 1").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row and isinstance(row[0], str) and row[0].strip() else None

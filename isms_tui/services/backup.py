@@ -30,6 +30,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,6 +63,12 @@ class BackupResult:
     schema: str
     evidence_problems: list[str] = field(default_factory=list)  # files not included, and why
     removed: list[Path] = field(default_factory=list)  # older automatic backups deleted
+    checkpoint: dict[str, Any] | None = None  # the signed checkpoint of the journal, when one was made
+
+
+Checkpointer = Callable[[sqlite3.Connection, str], dict[str, Any]]
+"""Signs the journal of the backed-up copy (an open read-only connection) for the archive of
+the given name and keeps the checkpoint beside the keys; reports/checkpoints.py makes one."""
 
 
 def stamp() -> str:
@@ -148,7 +155,7 @@ def _snapshot_facts(path: Path) -> tuple[str, int, str, list[tuple[str, str]]]:
     return revision, count, head[0] if head else GENESIS_HASH, files
 
 
-def backup(db_path: Path, out_path: Path | None = None) -> BackupResult:
+def backup(db_path: Path, out_path: Path | None = None, checkpoint: Checkpointer | None = None) -> BackupResult:
     """Write the workspace and its evidence to one ZIP archive (see the module docstring).
 
     Without `out_path` the archive goes next to the workspace under a timestamped name and
@@ -185,6 +192,7 @@ def backup(db_path: Path, out_path: Path | None = None) -> BackupResult:
         revision, entries, head, files = _snapshot_facts(snap)
         if revision == HEAD:  # an older file is checked when it is opened and migrated
             _refuse_foreign_schema(snap, db_path)
+        signed = _sign_snapshot(snap, out.name, checkpoint) if checkpoint is not None else None
         db_sha, db_size = sha256_file(snap)
         members: dict[str, dict[str, Any]] = {DB_MEMBER: {"sha256": db_sha, "size": db_size}}
         problems: list[str] = []
@@ -221,6 +229,8 @@ def backup(db_path: Path, out_path: Path | None = None) -> BackupResult:
                 "files": members,
                 "evidence_problems": problems,
             }
+            if signed is not None:
+                manifest["checkpoint"] = signed
             zf.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False))
         with tmp_zip.open("rb") as fh:
             os.fsync(fh.fileno())
@@ -235,7 +245,16 @@ def backup(db_path: Path, out_path: Path | None = None) -> BackupResult:
             if old != out:
                 old.unlink(missing_ok=True)
                 removed.append(old)
-    return BackupResult(out, entries, head, len(members) - 1, total, revision, problems, removed)
+    return BackupResult(out, entries, head, len(members) - 1, total, revision, problems, removed, signed)
+
+
+def _sign_snapshot(snap: Path, name: str, checkpoint: Checkpointer) -> dict[str, Any]:
+    """The signed checkpoint of the copy being archived: exactly the journal the backup holds."""
+    con = sqlite3.connect(f"file:{snap}?mode=ro", uri=True)
+    try:
+        return checkpoint(con, name)
+    finally:
+        con.close()
 
 
 def _add_member(zf: zipfile.ZipFile, source: Path, member: str) -> tuple[str, int]:
