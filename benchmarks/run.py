@@ -658,6 +658,22 @@ def memory(scratch: Path) -> list[Result]:
     return [Result("peak memory: overview + KPI report (large) vs imports only", workload, "MB", imports, 150)]
 
 
+# -- journal verify --------------------------------------------------------------------------
+
+
+def journal_check(scratch: Path) -> list[Result]:
+    """`journal verify` of >150k entries with the checkpoint check vs without it (bench_journal.py)."""
+    import bench_journal
+
+    progress("journal verify of a 150k-entry workspace (built through the services: about a minute)")
+    before, after, entries = bench_journal.measure(scratch, 3)
+    return [
+        Result(
+            f"journal verify, {entries} entries: with checkpoints vs without", after, "s", before, 1.5, on_ratio=True
+        )
+    ]
+
+
 # -- main ------------------------------------------------------------------------------------
 
 
@@ -676,6 +692,7 @@ def main(argv: list[str] | None = None) -> int:
         results += screen_refresh(scratch, reps.refresh)
         results += csv_import(scratch, reps.imports)
         results += memory(scratch)
+        results += journal_check(scratch)
     print(
         f"\nisms-tui benchmarks ({'quick' if reps is QUICK else 'full'}), "
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, ISMS_TODAY={TODAY}\n"

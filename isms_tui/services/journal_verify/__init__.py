@@ -92,9 +92,10 @@ __all__ = [
 ]
 
 
-def verify(session: Session, sources: CheckpointSources | None = None) -> JournalReport:
+def verify(session: Session, sources: CheckpointSources | None = None, *, checkpoints: bool = True) -> JournalReport:
     """Walk the chain, hold it to every checkpoint and cross-check every journaled table; never
-    raises on bad data. `sources` adds the checkpoints kept outside the workspace."""
+    raises on bad data. `sources` adds the checkpoints kept outside the workspace;
+    `checkpoints=False` leaves them out (the benchmark's baseline)."""
     sources = sources or CheckpointSources()
     session.flush()
     conn = session.connection()
@@ -107,10 +108,13 @@ def verify(session: Session, sources: CheckpointSources | None = None) -> Journa
         # Rows are only read from a file whose storage and shape are the application's own.
         if check_storage(raw, report) and check_schema(raw, report):
             check_values(raw, report)
-            in_workspace = from_rows(_checkpoint_rows(raw))
-            facts = ChainFacts(positions(in_workspace + sources.external))
-            check_chain(raw, report, facts)
-            check_checkpoints(report, facts, in_workspace, sources)
+            if checkpoints:
+                in_workspace = from_rows(_checkpoint_rows(raw))
+                facts = ChainFacts(positions(in_workspace + sources.external))
+                check_chain(raw, report, facts)
+                check_checkpoints(report, facts, in_workspace, sources)
+            else:
+                check_chain(raw, report)
             for table in journaled_tables(raw):
                 report.tables.append(table.name)
                 check_table(raw, table, conn.dialect, report)
