@@ -8,23 +8,32 @@ runs under a deadline) in one sentence, with nothing changed.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import signal
 import socket
 import sqlite3
+import subprocess
+import sys
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlmodel import select
 
 from isms_tui import config
 from isms_tui.cli import main
+from isms_tui.models import Evidence
 from isms_tui.reports import keys
+from isms_tui.services import evidence, evidence_store
 from isms_tui.services.errors import InputError
 from isms_tui.userfiles import UserFileError, read_user_file
 
+from .db_helpers import read, write
 from .test_cli_readings import GOOD, make_workspace
 
 SECONDS = 10
@@ -253,3 +262,254 @@ def test_a_recent_list_that_is_not_a_small_file_is_ignored_and_replaced(tmp_path
         config.remember_workspace(workspace)
         assert config.recent_workspaces() == [workspace.resolve()]
     assert recent.is_file() and not recent.is_symlink()
+
+
+# --- evidence: attaching ---------------------------------------------------------------------------
+
+
+def store_of(session) -> Path:
+    return evidence.store_dir(session)
+
+
+def store_files(root: Path) -> list[str]:
+    """Everything in the store, links and special files included, as relative names."""
+    if not root.exists():
+        return []
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def evidence_rows(session) -> int:
+    return len(session.exec(select(Evidence)).all())
+
+
+@pytest.mark.parametrize(
+    ("kind", "what"),
+    [
+        ("fifo", "a named pipe"),
+        ("zero", "a character device"),
+        ("urandom", "a character device"),
+        ("dir", "a directory"),
+        ("socket", "a socket"),
+        ("link-to-fifo", "a named pipe"),
+    ],
+)
+def test_attach_refuses_what_is_not_a_regular_file_promptly(session, tmp_path, kind, what):
+    with unix_socket(tmp_path) as sock:
+        path = {
+            "fifo": lambda: fifo(tmp_path),
+            "zero": lambda: Path("/dev/zero"),
+            "urandom": lambda: Path("/dev/urandom"),
+            "dir": lambda: tmp_path / "folder",
+            "socket": lambda: sock,
+            "link-to-fifo": lambda: _link(tmp_path / "report.pdf", fifo(tmp_path)),
+        }[kind]()
+        if kind == "dir":
+            path.mkdir()
+        with deadline(), pytest.raises(InputError) as err:
+            evidence.add_file(session, path)
+    assert str(err.value) == f"{path} is {what}, not a file; attach a regular file."
+    assert evidence_rows(session) == 0
+    assert not [n for n in store_files(store_of(session)) if not n.startswith(".attach-")], "nothing stored"
+    assert not evidence_store.leftovers(store_of(session)), "no temporary file left behind"
+
+
+def test_a_link_to_a_good_file_stores_the_targets_content(session, tmp_path):
+    target = tmp_path / "real.pdf"
+    target.write_bytes(b"%PDF- the real content")
+    ev = evidence.add_file(session, _link(tmp_path / "scan.pdf", target))
+    stored = evidence.stored_path(session, ev.sha256)
+    assert stored.read_bytes() == target.read_bytes()
+    assert not stored.is_symlink() and stored.is_file(), "a copy, never the link"
+    assert ev.sha256 == hashlib.sha256(target.read_bytes()).hexdigest()
+    assert not evidence_store.leftovers(store_of(session))
+
+
+def test_an_oversized_file_is_refused_with_its_size_and_the_limit(session, tmp_path, monkeypatch):
+    big = sparse(tmp_path / "huge.iso", 300 << 20)  # sparse: nothing is written
+    with deadline(), pytest.raises(InputError) as err:
+        evidence.add_file(session, big)
+    assert str(err.value) == (
+        "huge.iso (300 MB) is larger than the 50 MB evidence limit (set ISMS_MAX_EVIDENCE_MB to change it, up to 256)."
+    )
+    monkeypatch.setenv("ISMS_MAX_EVIDENCE_MB", "100000")  # the store's ceiling still holds
+    with deadline(), pytest.raises(InputError, match=r"\(300 MB\) is larger than the 256 MB evidence limit"):
+        evidence.add_file(session, big)
+    assert evidence_rows(session) == 0 and store_files(store_of(session)) == []
+
+
+def test_a_file_growing_past_the_limit_while_copied_is_refused(session, tmp_path, monkeypatch):
+    monkeypatch.setenv("ISMS_MAX_EVIDENCE_MB", "0.001")  # 1048 bytes
+    path = tmp_path / "log.txt"
+    path.write_bytes(b"x" * 5000)
+    real_fstat = os.fstat
+
+    def claims_ten_bytes(fd: int) -> os.stat_result:  # as if it grew after fstat
+        st = real_fstat(fd)
+        return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, 10, 0, 0, 0))
+
+    monkeypatch.setattr(os, "fstat", claims_ten_bytes)
+    with pytest.raises(InputError, match=r"^log.txt is larger than the 0.001 MB evidence limit"):
+        evidence.add_file(session, path)
+    monkeypatch.undo()
+    assert evidence_rows(session) == 0 and not evidence_store.leftovers(store_of(session))
+
+
+def test_a_copy_that_does_not_match_what_was_read_is_not_stored(session, tmp_path, monkeypatch):
+    """The stored copy is re-hashed before it takes its name: a write the disk garbled is refused."""
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"the evidence")
+    real_fill = evidence_store.Staged.fill
+
+    def garbling_fill(self, source, max_bytes):
+        result = real_fill(self, source, max_bytes)
+        os.pwrite(self.fd, b"X", 0)
+        return result
+
+    monkeypatch.setattr(evidence_store.Staged, "fill", garbling_fill)
+    with pytest.raises(InputError, match="does not match the file read; nothing was attached"):
+        evidence.add_file(session, path)
+    assert evidence_rows(session) == 0 and store_files(store_of(session)) == []
+
+
+# --- evidence: the store under attack -------------------------------------------------------------
+
+
+def attached(db: Path, tmp_path: Path, content: bytes = b"signed minutes") -> tuple[str, Path]:
+    """A workspace with one evidence file linked to a reading: (sha256, stored path)."""
+    source = tmp_path / "minutes.pdf"
+    source.write_bytes(content)
+
+    def add(s):
+        ev = evidence.add_file(s, source, "ann")
+        evidence.link(s, ev, "reading", 1)
+        return ev.sha256
+
+    sha = write(db, add)
+    return sha, db.with_name(db.name + ".evidence") / sha[:2] / sha
+
+
+def _damage(entry: Path, tmp_path: Path, how: str) -> None:
+    good = entry.read_bytes()
+    entry.unlink()
+    if how == "link-out":  # even a link to a file with the right content is not the store's own
+        outside = tmp_path / "outside.pdf"
+        outside.write_bytes(good)
+        entry.symlink_to(outside)
+    elif how == "fifo":
+        os.mkfifo(entry)
+    elif how == "dir":
+        entry.mkdir()
+    elif how == "damaged":
+        entry.write_bytes(good + b" (edited)")
+    elif how == "folder-link":  # the two-letter folder itself swapped for a link out of the store
+        outside = tmp_path / "elsewhere"
+        outside.mkdir()
+        (outside / entry.name).write_bytes(good)
+        entry.parent.rmdir()
+        entry.parent.symlink_to(outside)
+
+
+CASES = {
+    "link-out": ("not-a-file", "a symbolic link"),
+    "fifo": ("not-a-file", "a named pipe"),
+    "dir": ("not-a-file", "a directory"),
+    "damaged": ("altered", None),
+    "folder-link": ("not-a-file", "a symbolic link"),
+}
+
+
+@pytest.mark.parametrize("how", list(CASES))
+def test_verify_names_what_sits_in_the_store_and_backup_refuses_it(db_path, tmp_path, how):
+    sha, entry = attached(db_path, tmp_path)
+    _damage(entry, tmp_path, how)
+    kind, found = CASES[how]
+    with deadline():
+        report = read(db_path, evidence.verify_store)
+        result = run("evidence", "verify", "--db", db_path, "--json")
+    assert [(p.kind, p.found, p.sha256) for p in report.problems] == [(kind, found, sha)]
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["problems"][0]["kind"] == kind
+    archive = tmp_path / "backup.zip"
+    with deadline():
+        result = run("backup", "--db", db_path, "--out", archive)
+    assert result.exit_code == 1
+    if kind == "not-a-file":
+        where = entry.parent if how == "folder-link" else entry
+        one_sentence(result, f"The evidence store entry {where} for 'minutes.pdf' is {found}, not a file")
+        assert not archive.exists(), "no backup copies a file from outside the store"
+    else:  # an altered file is left out and named, as before
+        assert "was altered in the evidence store" in result.stderr
+        with zipfile.ZipFile(archive) as zf:
+            assert not [n for n in zf.namelist() if n.startswith("evidence/")]
+    assert not list(tmp_path.glob(".backup.zip.*")), "no scratch folder left behind"
+
+
+@pytest.mark.parametrize("how", ["link-out", "fifo", "damaged"])
+def test_attaching_the_right_file_again_repairs_the_store(db_path, tmp_path, how):
+    sha, entry = attached(db_path, tmp_path)
+    outside = tmp_path / "outside.pdf"
+    _damage(entry, tmp_path, how)
+    with deadline():
+        sha_again, _ = attached(db_path, tmp_path)
+    assert sha_again == sha
+    assert entry.is_file() and not entry.is_symlink()
+    assert hashlib.sha256(entry.read_bytes()).hexdigest() == sha
+    if how == "link-out":
+        assert outside.read_bytes() == b"signed minutes", "the link's target was not written to"
+    assert read(db_path, evidence.verify_store).ok
+    assert read(db_path, lambda s: evidence_rows(s)) == 1, "the same evidence, not a second row"
+
+
+def test_a_pack_refuses_evidence_that_is_a_link_in_the_store(db_path, tmp_path):
+    from isms_tui.reports.pack.evidence import EvidenceSet
+
+    sha, entry = attached(db_path, tmp_path)
+    _damage(entry, tmp_path, "link-out")
+
+    def load(s):
+        items = EvidenceSet()
+        items.add(s.exec(select(Evidence)).one(), "reading 1")
+        return items.load(s)
+
+    with deadline(), pytest.raises(InputError, match="'minutes.pdf' .* is a symbolic link in the store, not a file"):
+        read(db_path, load)
+
+
+# --- evidence: interrupted attaches -----------------------------------------------------------------
+
+
+def test_a_temporary_file_left_by_a_killed_attach_is_removed_by_the_next(db_path, tmp_path):
+    attached(db_path, tmp_path)
+    root = db_path.with_name(db_path.name + ".evidence")
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, signal\n"
+            "from pathlib import Path\n"
+            "from isms_tui.services import evidence_store\n"
+            f"attach = evidence_store.staging(Path({str(root)!r}))\n"
+            "staged = attach.__enter__()\n"
+            "os.write(staged.fd, b'half a file')\n"
+            "os.kill(os.getpid(), signal.SIGKILL)\n",
+        ],
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    [leftover] = evidence_store.leftovers(root)
+    assert leftover.name.startswith(".attach-") and leftover.name.endswith(".tmp")
+    report = read(db_path, evidence.verify_store)
+    assert report.ok and report.interrupted == 1 and report.unindexed == 0
+    assert "1 temporary file of an interrupted attach" in report.summary()
+    other = tmp_path / "other.txt"
+    other.write_bytes(b"another file")
+    write(db_path, lambda s: evidence.add_file(s, other))
+    assert not leftover.exists() and evidence_store.leftovers(root) == []
+
+
+def test_a_running_attachs_temporary_file_is_left_alone(tmp_path):
+    root = tmp_path / "w.db.evidence"
+    with evidence_store.staging(root) as staged:
+        assert evidence_store.remove_leftovers(root) == 0
+        assert staged.path.exists()
+    assert not staged.path.exists()
