@@ -513,3 +513,33 @@ def test_a_running_attachs_temporary_file_is_left_alone(tmp_path):
         assert evidence_store.remove_leftovers(root) == 0
         assert staged.path.exists()
     assert not staged.path.exists()
+
+
+def test_the_tui_attach_reports_a_fifo_under_the_evidence_field(session, tmp_path):
+    """The forms attach through the same service: the sentence lands on the form's field."""
+    from isms_tui.widgets.form_parts import attach_evidence
+
+    errors: dict[str, str] = {}
+    pipe = fifo(tmp_path, "photo.jpg")
+    with deadline():
+        attach_evidence(session, [str(pipe)], "ann", "reading", 1, errors)
+    assert errors == {"evidence": f"{pipe} is a named pipe, not a file; attach a regular file."}
+    assert evidence_rows(session) == 0
+
+
+def test_the_reader_loads_neither_the_data_layer_nor_textual():
+    """reports/verify.py (`isms verify`, which must not load SQLModel) can use it too."""
+    probe = "import isms_tui.userfiles, sys; print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert not set(result.stdout.split()) & {"sqlmodel", "sqlalchemy", "textual", "rich", "click"}
+
+
+def test_export_ca_refuses_a_ca_file_replaced_by_a_fifo(tmp_path):
+    keys.init_identity("Acme", "a long enough passphrase")
+    ca = keys.identity_dir("Acme") / keys.CA_PEM
+    ca.unlink()
+    os.mkfifo(ca)
+    out = tmp_path / "ca.pem"
+    with deadline():
+        one_sentence(run("keys", "export-ca", "--org", "Acme", "--out", out), f"{ca}: it is a named pipe, not a file")
+    assert not out.exists()

@@ -38,6 +38,7 @@ from isms_tui.services.errors import InputError
 from isms_tui.userfiles import UserFileError, read_user_file
 
 from .certificates import (
+    MAX_CERTIFICATE_FILE,
     MAX_KEY_FILE,
     WRONG_PASSPHRASE,
     ca_common_name,
@@ -309,7 +310,7 @@ def load_identity(passphrase: str, org: str | None = None) -> Identity:
 def export_ca(out: Path, org: str | None = None) -> Path:
     """Write the CA certificate (PEM) an auditor imports to trust the packs."""
     source = identity_dir(org) / CA_PEM
-    if not source.is_file():
+    if not os.path.lexists(source):  # anything else there is named by the read below
         if has_identity(org):
             raise InputError(
                 "The imported signing identity has no CA certificate in its chain; "
@@ -317,7 +318,11 @@ def export_ca(out: Path, org: str | None = None) -> Path:
             )
         raise InputError(NO_IDENTITY)
     out = Path(out)
-    _atomic_write(out, source.read_bytes(), mode=0o644)
+    try:
+        data = read_user_file(source, max_bytes=MAX_CERTIFICATE_FILE)
+    except UserFileError as exc:
+        raise InputError(f"Cannot read the CA certificate {source}: it {exc.reason}.") from None
+    _atomic_write(out, data, mode=0o644)
     return out
 
 
