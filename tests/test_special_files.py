@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
 import zipfile
@@ -81,6 +82,12 @@ def sparse(path: Path, size: int) -> Path:
     with path.open("wb") as fh:
         fh.truncate(size)
     return path
+
+
+def needs_root() -> None:
+    """Making a device node needs root (the suite runs as root here and in CI)."""
+    if os.geteuid() != 0:
+        pytest.skip("creating a device node needs root")
 
 
 def run(*args: str | Path) -> Result:
@@ -291,9 +298,13 @@ def evidence_rows(session) -> int:
         ("dir", "a directory"),
         ("socket", "a socket"),
         ("link-to-fifo", "a named pipe"),
+        ("block", "a block device"),
     ],
 )
 def test_attach_refuses_what_is_not_a_regular_file_promptly(session, tmp_path, kind, what):
+    if kind == "block":
+        needs_root()
+        os.mknod(tmp_path / "disk", stat.S_IFBLK | 0o600, os.makedev(7, 0))  # a loop device's numbers
     with unix_socket(tmp_path) as sock:
         path = {
             "fifo": lambda: fifo(tmp_path),
@@ -302,6 +313,7 @@ def test_attach_refuses_what_is_not_a_regular_file_promptly(session, tmp_path, k
             "dir": lambda: tmp_path / "folder",
             "socket": lambda: sock,
             "link-to-fifo": lambda: _link(tmp_path / "report.pdf", fifo(tmp_path)),
+            "block": lambda: tmp_path / "disk",
         }[kind]()
         if kind == "dir":
             path.mkdir()
@@ -399,6 +411,8 @@ def _damage(entry: Path, tmp_path: Path, how: str) -> None:
         os.mkfifo(entry)
     elif how == "dir":
         entry.mkdir()
+    elif how == "device":  # /dev/zero's numbers: reading it would never end
+        os.mknod(entry, stat.S_IFCHR | 0o600, os.makedev(1, 5))
     elif how == "damaged":
         entry.write_bytes(good + b" (edited)")
     elif how == "folder-link":  # the two-letter folder itself swapped for a link out of the store
@@ -413,6 +427,7 @@ CASES = {
     "link-out": ("not-a-file", "a symbolic link"),
     "fifo": ("not-a-file", "a named pipe"),
     "dir": ("not-a-file", "a directory"),
+    "device": ("not-a-file", "a character device"),
     "damaged": ("altered", None),
     "folder-link": ("not-a-file", "a symbolic link"),
 }
@@ -420,6 +435,8 @@ CASES = {
 
 @pytest.mark.parametrize("how", list(CASES))
 def test_verify_names_what_sits_in_the_store_and_backup_refuses_it(db_path, tmp_path, how):
+    if how == "device":
+        needs_root()
     sha, entry = attached(db_path, tmp_path)
     _damage(entry, tmp_path, how)
     kind, found = CASES[how]
