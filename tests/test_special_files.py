@@ -560,3 +560,14 @@ def test_export_ca_refuses_a_ca_file_replaced_by_a_fifo(tmp_path):
     with deadline():
         one_sentence(run("keys", "export-ca", "--org", "Acme", "--out", out), f"{ca}: it is a named pipe, not a file")
     assert not out.exists()
+
+
+def test_a_folder_in_place_of_an_entry_is_named_not_removed(db_path, tmp_path):
+    sha, entry = attached(db_path, tmp_path)
+    _damage(entry, tmp_path, "dir")
+    (entry / "kept.txt").write_text("someone's files")
+    with pytest.raises(InputError) as err:
+        attached(db_path, tmp_path)
+    assert str(err.value) == f"The evidence store holds a directory at {entry}; remove it and attach again."
+    assert (entry / "kept.txt").read_text() == "someone's files"
+    assert evidence_store.leftovers(entry.parent.parent) == []

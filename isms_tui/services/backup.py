@@ -154,7 +154,8 @@ def backup(db_path: Path, out_path: Path | None = None) -> BackupResult:
 
     Without `out_path` the archive goes next to the workspace under a timestamped name and
     the oldest automatic backups beyond ISMS_BACKUPS_KEPT are deleted. An evidence file that
-    is missing or altered is left out and named in the result (and the manifest).
+    is missing or altered is left out and named in the result (and the manifest); a link,
+    named pipe, device or folder in its place stops the backup with one sentence.
     """
     db_path = Path(db_path).expanduser()
     if not db_path.exists():

@@ -52,7 +52,8 @@ class EvidenceSet:
 
     def load(self, session: Session) -> list[Attachment]:
         """Read every file from the store and check it against its hash; a missing or altered
-        file stops the pack (a pack must never claim evidence it does not hold)."""
+        file, or anything but a file under its name, stops the pack (a pack must never claim
+        evidence it does not hold)."""
         out: list[Attachment] = []
         used: set[str] = set()
         for item in self.sorted():
