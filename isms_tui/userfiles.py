@@ -99,6 +99,8 @@ def open_regular(
         seen = os.stat(path, dir_fd=dir_fd, follow_symlinks=follow)
     except OSError as exc:
         raise _os_error(name, exc) from None
+    except ValueError:  # a NUL byte in the name
+        raise UserFileError(name, "is not a valid file name") from None
     if not stat.S_ISREG(seen.st_mode):
         raise not_regular(seen.st_mode)
     flags = _OPEN_FLAGS | (0 if follow else getattr(os, "O_NOFOLLOW", 0))

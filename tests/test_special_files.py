@@ -128,6 +128,12 @@ def test_the_helper_names_what_each_special_file_is(tmp_path):
                 assert str(err.value) == f"{path} {reason}."
         with pytest.raises(UserFileError, match="is a symbolic link, not a file"):
             read_user_file(link, max_bytes=10, follow=False)
+        loop = tmp_path / "loop"
+        loop.symlink_to(loop)
+        with pytest.raises(UserFileError, match="is a loop of symbolic links, not a file"):
+            read_user_file(loop, max_bytes=10)
+        with pytest.raises(UserFileError, match="is not a valid file name"):
+            read_user_file("bad\0name", max_bytes=10)
 
 
 def test_the_helper_reads_no_more_than_its_limit(tmp_path, monkeypatch):
@@ -571,3 +577,16 @@ def test_a_folder_in_place_of_an_entry_is_named_not_removed(db_path, tmp_path):
     assert str(err.value) == f"The evidence store holds a directory at {entry}; remove it and attach again."
     assert (entry / "kept.txt").read_text() == "someone's files"
     assert evidence_store.leftovers(entry.parent.parent) == []
+
+
+def test_an_evidence_name_edited_to_lead_out_of_the_store_is_not_opened(db_path, tmp_path):
+    attached(db_path, tmp_path)
+    secret = tmp_path / "secret.txt"  # the store's parent folder is tmp_path
+    secret.write_text("not evidence")
+    con = sqlite3.connect(db_path)
+    with con:
+        con.execute("UPDATE evidence SET sha256 = ?", (f"../{tmp_path.name}/secret.txt",))  # ab/.. = tmp_path
+    con.close()
+    with deadline():
+        report = read(db_path, evidence.verify_store)
+    assert [(p.kind, p.found_sha256) for p in report.problems] == [("missing", None)], "never opened, never hashed"

@@ -20,6 +20,7 @@ import errno
 import fcntl
 import hashlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from .errors import InputError
 
 CEILING_MB = 256
 CEILING_BYTES = CEILING_MB << 20  # no evidence file may be larger (ISMS_MAX_EVIDENCE_MB is capped to it)
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 TEMP_PREFIX = ".attach-"
 TEMP_SUFFIX = ".tmp"
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -64,6 +66,8 @@ def open_entry(root: Path, sha256: str) -> Iterator[tuple[BinaryIO, int]]:
     FileNotFoundError when there is nothing under the name; NotAFile naming what is there
     instead (for the two-letter folder as well as the file); OSError when it cannot be read.
     """
+    if not _SHA256.fullmatch(sha256):  # a name edited into the database must not lead out of the store
+        raise FileNotFoundError(errno.ENOENT, "not an evidence name", sha256)
     folder = root / sha256[:2]
     try:
         dir_fd = os.open(folder, _DIR_FLAGS)
