@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
 
+from isms_tui.userfiles import UserFileError, read_user_file
+
 APP = "isms-tui"
 RECENT_MAX = 10
+MAX_RECENT_FILE = 64 << 10  # ten paths; anything bigger (or a pipe, or a device) is not ours
 
 
 def data_dir() -> Path:
@@ -34,8 +38,10 @@ def _recent_file() -> Path:
 def recent_workspaces() -> list[Path]:
     """Recently opened workspace files that still exist, most recent first."""
     try:
-        names = json.loads(_recent_file().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        names = json.loads(read_user_file(_recent_file(), max_bytes=MAX_RECENT_FILE).decode("utf-8"))
+    except (UserFileError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return []
+    if not isinstance(names, list):
         return []
     return [Path(n) for n in names if isinstance(n, str) and Path(n).exists()]
 
@@ -45,8 +51,18 @@ def remember_workspace(path: Path) -> None:
     entries = [p for p in recent_workspaces() if p != path]
     entries.insert(0, path)
     target = _recent_file()
+    text = json.dumps([str(p) for p in entries[:RECENT_MAX]])
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps([str(p) for p in entries[:RECENT_MAX]]), encoding="utf-8")
+        # A new file renamed over the old name: writing through the name would block on a
+        # named pipe put there, or write into whatever a symbolic link there points to.
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".recent-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     except OSError:
         pass  # a read-only config dir must not stop anyone from working

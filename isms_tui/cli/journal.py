@@ -125,7 +125,7 @@ def evidence_group() -> None:
 @click.pass_context
 @user_errors
 def evidence_verify_cmd(ctx: click.Context, db: Path | None, as_json: bool) -> None:
-    """Re-hash every stored evidence file; exit 1 if any is missing or altered."""
+    """Re-hash every stored evidence file; exit 1 if any is missing, altered or not a file."""
     from isms_tui.services.evidence import verify_store
 
     _run_check(workspace_path(ctx, db), verify_store, as_json)

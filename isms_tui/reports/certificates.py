@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from isms_tui.services.errors import InputError
+from isms_tui.userfiles import UserFileError, read_user_file
 
 CA_YEARS = 10
 SIGNER_YEARS = 3
@@ -29,6 +30,8 @@ SIGNER_YEARS = 3
 DOCUMENT_SIGNING_EKU = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 
 WRONG_PASSPHRASE = "The passphrase does not open the signing key."
+MAX_CERTIFICATE_FILE = 1 << 20  # a certificate chain is a few KB; never read a device or a huge file whole
+MAX_KEY_FILE = 1 << 20  # likewise a PKCS#12 key file
 
 
 @dataclass(frozen=True)
@@ -168,9 +171,9 @@ def load_certificates(path: Path) -> list[x509.Certificate]:
     """Every certificate in a PEM (one or more) or DER file; InputError when there is none."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        data = read_user_file(path, max_bytes=MAX_CERTIFICATE_FILE)
+    except UserFileError as exc:
+        raise InputError(f"Cannot read {path}: it {exc.reason}.") from None
     certs: list[x509.Certificate] = []
     if b"-----BEGIN CERTIFICATE-----" in data:
         try:
@@ -190,8 +193,8 @@ def load_certificates(path: Path) -> list[x509.Certificate]:
 def read_pem_certs(path: Path) -> list[x509.Certificate]:
     """The certificates of a PEM file; none when it is missing or unreadable."""
     try:
-        return x509.load_pem_x509_certificates(path.read_bytes())
-    except (OSError, ValueError):
+        return x509.load_pem_x509_certificates(read_user_file(path, max_bytes=MAX_CERTIFICATE_FILE))
+    except (UserFileError, ValueError):
         return []
 
 

@@ -35,8 +35,11 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 
 from isms_tui.services.errors import InputError
+from isms_tui.userfiles import UserFileError, read_user_file
 
 from .certificates import (
+    MAX_CERTIFICATE_FILE,
+    MAX_KEY_FILE,
     WRONG_PASSPHRASE,
     ca_common_name,
     common_name,
@@ -62,6 +65,8 @@ CA_P12 = "ca.p12"
 CA_PEM = "ca.pem"
 IDENTITY_FILES = (SIGNER_P12, SIGNER_PEM, CA_P12, CA_PEM)
 ORG_FILE = "organisation"
+MAX_PASSPHRASE_FILE = 64 << 10  # its first line is the passphrase; never read a device or a huge file whole
+MAX_ORG_FILE = 64 << 10  # one line: the organisation's name
 ORGS_DIR = "orgs"
 
 NO_IDENTITY = (
@@ -166,8 +171,8 @@ def _owner(directory: Path) -> str | None:
     """Whose identity the folder holds: its `organisation` file, else, for one generated here
     before that file existed, the organisation its certificate names; None if nobody's yet."""
     try:
-        return _normal(Path(directory / ORG_FILE).read_text(encoding="utf-8")) or None
-    except OSError:
+        return _normal(read_user_file(directory / ORG_FILE, max_bytes=MAX_ORG_FILE).decode("utf-8")) or None
+    except (UserFileError, UnicodeDecodeError):
         pass
     if (directory / CA_P12).is_file():
         certs = read_pem_certs(directory / SIGNER_PEM)
@@ -191,10 +196,11 @@ def passphrase_from_env_or_file(passphrase_file: Path | None) -> str | None:
     """
     if passphrase_file is not None:
         try:
-            text = Path(passphrase_file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
-            raise InputError(f"Cannot read the passphrase file {passphrase_file}: {reason}.") from None
+            text = read_user_file(passphrase_file, max_bytes=MAX_PASSPHRASE_FILE).decode("utf-8")
+        except UserFileError as exc:
+            raise InputError(f"Cannot read the passphrase file {passphrase_file}: it {exc.reason}.") from None
+        except UnicodeDecodeError:
+            raise InputError(f"Cannot read the passphrase file {passphrase_file}: it is not UTF-8 text.") from None
         lines = text.splitlines()
         first = lines[0] if lines else ""
         if not first:
@@ -234,9 +240,9 @@ def import_identity(p12_path: Path, passphrase: str, *, force: bool = False, org
     """
     p12_path = Path(p12_path)
     try:
-        data = p12_path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"Cannot read {p12_path}: {exc.strerror or exc}.") from None
+        data = read_user_file(p12_path, max_bytes=MAX_KEY_FILE)
+    except UserFileError as exc:
+        raise InputError(f"Cannot read {p12_path}: it {exc.reason}.") from None
     _key, cert, chain = open_p12(data, passphrase, p12_path.name)
     now = dt.datetime.now(dt.UTC)
     if cert.not_valid_after_utc < now:
@@ -274,11 +280,11 @@ def load_identity(passphrase: str, org: str | None = None) -> Identity:
     directory = identity_dir(org)
     path = directory / SIGNER_P12
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(NO_IDENTITY) from None
-    except OSError as exc:
-        raise InputError(f"Cannot read the signing key {path}: {exc.strerror or exc}.") from None
+        data = read_user_file(path, max_bytes=MAX_KEY_FILE)
+    except UserFileError as exc:
+        if exc.reason == "does not exist":
+            raise InputError(NO_IDENTITY) from None
+        raise InputError(f"Cannot read the signing key {path}: it {exc.reason}.") from None
     extra = read_pem_certs(directory / CA_PEM)
     try:
         signer = SimpleSigner.load_pkcs12_data(data, other_certs=to_asn1(extra), passphrase=passphrase.encode("utf-8"))
@@ -304,7 +310,7 @@ def load_identity(passphrase: str, org: str | None = None) -> Identity:
 def export_ca(out: Path, org: str | None = None) -> Path:
     """Write the CA certificate (PEM) an auditor imports to trust the packs."""
     source = identity_dir(org) / CA_PEM
-    if not source.is_file():
+    if not os.path.lexists(source):  # anything else there is named by the read below
         if has_identity(org):
             raise InputError(
                 "The imported signing identity has no CA certificate in its chain; "
@@ -312,7 +318,11 @@ def export_ca(out: Path, org: str | None = None) -> Path:
             )
         raise InputError(NO_IDENTITY)
     out = Path(out)
-    _atomic_write(out, source.read_bytes(), mode=0o644)
+    try:
+        data = read_user_file(source, max_bytes=MAX_CERTIFICATE_FILE)
+    except UserFileError as exc:
+        raise InputError(f"Cannot read the CA certificate {source}: it {exc.reason}.") from None
+    _atomic_write(out, data, mode=0o644)
     return out
 
 

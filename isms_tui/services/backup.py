@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from isms_tui.models.db import WorkspaceError, backups_kept
 from isms_tui.models.db import _probe as probe_revision
@@ -43,6 +43,7 @@ from isms_tui.models.schema import HEAD
 from isms_tui.models.schema_shape import foreign_schema_message, schema_differences
 
 from .errors import InputError
+from .evidence_store import CEILING_BYTES, NotAFile, hash_stream, open_entry
 
 FORMAT = "isms-backup"
 FORMAT_VERSION = 1
@@ -160,7 +161,8 @@ def backup(db_path: Path, out_path: Path | None = None, checkpoint: Checkpointer
 
     Without `out_path` the archive goes next to the workspace under a timestamped name and
     the oldest automatic backups beyond ISMS_BACKUPS_KEPT are deleted. An evidence file that
-    is missing or altered is left out and named in the result (and the manifest).
+    is missing or altered is left out and named in the result (and the manifest); a link,
+    named pipe, device or folder in its place stops the backup with one sentence.
     """
     db_path = Path(db_path).expanduser()
     if not db_path.exists():
@@ -205,20 +207,10 @@ def backup(db_path: Path, out_path: Path | None = None, checkpoint: Checkpointer
                 member = f"evidence/{sha[:2]}/{sha}"
                 if member in members:
                     continue
-                source = store / sha[:2] / sha
-                try:
-                    found, size = sha256_file(source)
-                except OSError:
-                    problems.append(f"{name!r} ({sha[:12]}…) is missing from the evidence store")
-                    continue
-                if found != sha:
-                    problems.append(f"{name!r} ({sha[:12]}…) was altered in the evidence store")
-                    continue
-                written = _add_member(zf, source, member)
-                if written != (sha, size):
-                    raise WorkspaceError(f"The evidence file {name!r} changed during the backup; run it again.")
-                members[member] = {"sha256": sha, "size": size}
-                total += size
+                size = _add_evidence(zf, store, sha, name, member, problems)
+                if size is not None:
+                    members[member] = {"sha256": sha, "size": size}
+                    total += size
             manifest = {
                 "format": FORMAT,
                 "version": FORMAT_VERSION,
@@ -257,12 +249,44 @@ def _sign_snapshot(snap: Path, name: str, checkpoint: Checkpointer) -> dict[str,
         con.close()
 
 
-def _add_member(zf: zipfile.ZipFile, source: Path, member: str) -> tuple[str, int]:
-    """Copy a file into the archive, returning the SHA-256 and size of what was written."""
+def _add_evidence(
+    zf: zipfile.ZipFile, store: Path, sha: str, name: str, member: str, problems: list[str]
+) -> int | None:
+    """Copy one stored file into the archive if it is intact: its size, or None with the problem
+    noted. A link, named pipe, device or folder under its name is refused: the backup would
+    otherwise copy a file from outside the store, or hang (see evidence_store)."""
+    opened = False
+    try:
+        with open_entry(store, sha) as (src, _):
+            opened = True
+            hashed = hash_stream(src)
+            if hashed is None or hashed[0] != sha:
+                problems.append(f"{name!r} ({sha[:12]}…) was altered in the evidence store")
+                return None
+            src.seek(0)
+            written = _add_member(zf, src, member)
+    except NotAFile as exc:
+        raise WorkspaceError(
+            f"The evidence store entry {exc.where} for {name!r} is {exc.kind}, not a file; "
+            "remove it and attach the file again (see `isms evidence verify`)."
+        ) from None
+    except OSError:
+        if opened:  # reading it or writing the archive failed: not a problem of the store
+            raise
+        problems.append(f"{name!r} ({sha[:12]}…) is missing from the evidence store")
+        return None
+    if written != hashed:
+        raise WorkspaceError(f"The evidence file {name!r} changed during the backup; run it again.")
+    return written[1]
+
+
+def _add_member(zf: zipfile.ZipFile, src: BinaryIO, member: str) -> tuple[str, int]:
+    """Copy an open file into the archive, returning the SHA-256 and size of what was written
+    (at most the store's ceiling and one chunk more)."""
     digest = hashlib.sha256()
     size = 0
-    with source.open("rb") as src, zf.open(member, "w", force_zip64=True) as dst:
-        while chunk := src.read(CHUNK):
+    with zf.open(member, "w", force_zip64=True) as dst:
+        while size <= CEILING_BYTES and (chunk := src.read(CHUNK)):
             digest.update(chunk)
             size += len(chunk)
             dst.write(chunk)

@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from isms_tui.userfiles import UserFileError, read_user_file
+
 from .errors import InputError
 from .export_file import replace_atomically
 
@@ -64,26 +66,16 @@ def quoted(text: str, limit: int = 40) -> str:
 def read_text(path: Path, *, max_bytes: int, kind: str = "CSV") -> str:
     """The file's text, refusing what cannot be a `kind` text file with one sentence.
 
-    Shared by the importers (readings, checklists): at most `max_bytes`, UTF-8 with or
-    without a BOM, no NUL bytes; every refusal is an ImportRejected.
+    Shared by the importers (readings, checklists): a regular file only (never blocking on a
+    named pipe or reading a device; see isms_tui.userfiles), at most `max_bytes`, UTF-8 with
+    or without a BOM, no NUL bytes; every refusal is an ImportRejected.
     """
-    limit = max_bytes
-    too_big = f"{path} is larger than {limit >> 20} MB; split it into smaller files."
     try:
-        if path.is_dir():
-            raise ImportRejected(f"{path} is a directory, not a {kind} file.")
-        if not path.exists():
-            raise ImportRejected(f"{path} does not exist.")
-        if not path.is_file():
-            raise ImportRejected(f"{path} is not a regular file.")
-        if path.stat().st_size > limit:
-            raise ImportRejected(too_big)
-        with path.open("rb") as fh:
-            data = fh.read(limit + 1)  # the file may grow after stat()
-    except OSError as exc:
-        raise ImportRejected(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    if len(data) > limit:
-        raise ImportRejected(too_big)
+        data = read_user_file(path, max_bytes=max_bytes, what=f"{kind} file", advice="")
+    except UserFileError as exc:
+        if exc.too_large:
+            raise ImportRejected(f"{path} is larger than {max_bytes >> 20} MB; split it into smaller files.") from None
+        raise ImportRejected(str(exc)) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -6,10 +6,8 @@ twice is stored once and any later change to a stored file is detectable.
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
 import os
-import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,16 +15,20 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from isms_tui.models import Evidence, EvidenceLink, require_id
+from isms_tui.userfiles import UserFileError, open_regular, size_words
 
-from . import clock
+from . import clock, evidence_store
 from .errors import InputError
+from .evidence_store import ALTERED, CEILING_MB, MISSING, NOT_A_FILE, entry_path
+from .formatting import plural
 
 DEFAULT_MAX_EVIDENCE_MB = 50
 MAX_EVIDENCE_ENV = "ISMS_MAX_EVIDENCE_MB"
 
 
 def max_evidence_mb() -> float:
-    """The size limit for one evidence file in MB: ISMS_MAX_EVIDENCE_MB (default 50), read per call."""
+    """The size limit for one evidence file in MB: ISMS_MAX_EVIDENCE_MB (default 50, at most
+    256, the store's ceiling), read per call."""
     text = os.environ.get(MAX_EVIDENCE_ENV, "").strip()
     try:
         mb = float(text) if text else DEFAULT_MAX_EVIDENCE_MB
@@ -34,7 +36,7 @@ def max_evidence_mb() -> float:
         mb = DEFAULT_MAX_EVIDENCE_MB
     if not mb > 0 or mb == float("inf"):
         mb = DEFAULT_MAX_EVIDENCE_MB
-    return mb
+    return min(mb, CEILING_MB)
 
 
 def max_evidence_bytes() -> int:
@@ -50,42 +52,45 @@ def store_dir(session: Session) -> Path:
 
 
 def stored_path(session: Session, sha256: str) -> Path:
-    return store_dir(session) / sha256[:2] / sha256
+    return entry_path(store_dir(session), sha256)
 
 
-def _hash_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+def _too_large(path: Path, size: int | None) -> InputError:
+    what = f"{path.name} ({size_words(size)})" if size is not None else path.name
+    return InputError(
+        f"{what} is larger than the {max_evidence_mb():g} MB evidence limit "
+        f"(set {MAX_EVIDENCE_ENV} to change it, up to {CEILING_MB})."
+    )
 
 
 def add_file(session: Session, source: str | Path, added_by: str = "") -> Evidence:
-    """Copy `source` into the store (once per content) and index it."""
+    """Copy `source` into the store (once per content) and index it.
+
+    Only a regular file is attached (a symbolic link counts as its target); it is opened
+    without blocking and checked on the open descriptor, read once up to the size limit
+    while its hash is computed, and the stored copy is re-hashed before it takes its name.
+    Attaching a file again repairs a damaged copy in the store.
+    """
     path = Path(source).expanduser()
-    if not path.exists():
-        raise InputError(f"{path} does not exist.")
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; attach files one by one.")
-    if not os.access(path, os.R_OK):
-        raise InputError(f"{path} cannot be read: check its permissions.")
-    if path.stat().st_size > max_evidence_bytes():
-        raise InputError(
-            f"{path.name} is larger than the {max_evidence_mb():g} MB evidence limit "
-            f"(set {MAX_EVIDENCE_ENV} to change it)."
-        )
-    sha, size = _hash_file(path)
+    limit = max_evidence_bytes()
+    try:
+        fd, st = open_regular(path, advice="attach a regular file")
+    except UserFileError as exc:
+        raise InputError(str(exc)) from None
+    root = store_dir(session)
+    with os.fdopen(fd, "rb") as src:
+        if st.st_size > limit:
+            raise _too_large(path, st.st_size)
+        with evidence_store.staging(root) as staged:
+            try:
+                copied = staged.fill(src, limit)
+            except OSError as exc:
+                raise InputError(f"Cannot copy {path} into the evidence store: {exc.strerror or exc}.") from None
+            if copied is None:  # it grew while being read
+                raise _too_large(path, None)
+            sha, size = copied
+            evidence_store.install(root, staged, sha, size)
     existing = session.exec(select(Evidence).where(Evidence.sha256 == sha)).first()
-    target = stored_path(session, sha)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent)
-        os.close(fd)
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
     if existing is not None:
         return existing
     media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -133,30 +138,28 @@ def linked(session: Session, entity: str, entity_id: int) -> list[Evidence]:
 
 # -- checking the store ------------------------------------------------------------------------
 
-MISSING = "missing"
-ALTERED = "altered"
-
 
 @dataclass(frozen=True)
 class StoreProblem:
-    """An indexed evidence file that is gone or whose content no longer matches its hash."""
+    """An indexed evidence file that is gone, no longer matches its hash, or is not a file."""
 
-    kind: str  # MISSING or ALTERED
+    kind: str  # MISSING, ALTERED or NOT_A_FILE ("not-a-file")
     evidence_id: int
     sha256: str
     original_name: str
     links: tuple[str, ...]  # "reading 12", "finding 3"...
     found_sha256: str | None = None
+    found: str | None = None  # for NOT_A_FILE: what is there instead ("a symbolic link"...)
 
     @property
     def message(self) -> str:
         linked = ", ".join(self.links[:5]) + (f" and {len(self.links) - 5} more" if len(self.links) > 5 else "")
         used = f"linked to {linked}" if linked else "not linked to any record"
-        what = (
-            "is missing from the store"
-            if self.kind == MISSING
-            else "was altered (its content no longer matches its hash)"
-        )
+        what = {
+            MISSING: "is missing from the store",
+            ALTERED: "was altered (its content no longer matches its hash)",
+            NOT_A_FILE: f"is {self.found} in the store, not a file (it was not followed or read)",
+        }[self.kind]
         return f"evidence {self.evidence_id} {self.original_name!r} ({self.sha256[:12]}…) {what}; {used}"
 
     def to_dict(self) -> dict[str, object]:
@@ -173,6 +176,7 @@ class StoreReport:
     store: str = ""
     problems: list[StoreProblem] = field(default_factory=list)
     unindexed: int = 0  # files in the store no record refers to (harmless: e.g. a cancelled add)
+    interrupted: int = 0  # temporary files of attaches (running, or killed: the next attach removes them)
 
     @property
     def ok(self) -> bool:
@@ -180,9 +184,15 @@ class StoreReport:
 
     def summary(self) -> str:
         if self.ok:
-            return f"Evidence intact: {self.files} files, {self.bytes} bytes re-hashed in {self.store}"
-        n = len(self.problems)
-        return f"Evidence check failed: {n} of {self.files} files {'is' if n == 1 else 'are'} missing or altered"
+            text = f"Evidence intact: {self.files} files, {self.bytes} bytes re-hashed in {self.store}"
+        else:
+            n = len(self.problems)
+            verb = "is" if n == 1 else "are"
+            text = f"Evidence check failed: {n} of {self.files} files {verb} missing, altered or not files"
+        if self.interrupted:
+            leftover = plural(self.interrupted, "temporary file")
+            text += f" ({leftover} of an interrupted attach, removed by the next attach)"
+        return text
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -191,6 +201,7 @@ class StoreReport:
             "bytes": self.bytes,
             "store": self.store,
             "unindexed": self.unindexed,
+            "interrupted": self.interrupted,
             "problems": [p.to_dict() for p in self.problems],
         }
 
@@ -204,7 +215,11 @@ def _links(session: Session) -> dict[int, list[str]]:
 
 
 def verify_store(session: Session) -> StoreReport:
-    """Re-hash every indexed file of the store; name the missing and altered ones."""
+    """Re-hash every indexed file of the store; name the missing, altered and not-a-file ones.
+
+    Nothing in the store is followed out of it or allowed to block the check (see
+    evidence_store); temporary files of attaches are counted, not judged.
+    """
     root = store_dir(session)
     report = StoreReport(store=str(root))
     links = _links(session)
@@ -212,22 +227,18 @@ def verify_store(session: Session) -> StoreReport:
     for ev in session.exec(select(Evidence).order_by(col(Evidence.id))):
         report.files += 1
         known.add(ev.sha256)
-        target = stored_path(session, ev.sha256)
         ev_id = require_id(ev)
         ev_links = tuple(links.get(ev_id, ()))
-        try:
-            found, size = _hash_file(target)
-        except FileNotFoundError:
-            report.problems.append(StoreProblem(MISSING, ev_id, ev.sha256, ev.original_name, ev_links))
+        entry = evidence_store.check_entry(root, ev.sha256)
+        if entry.state == evidence_store.INTACT:
+            report.bytes += entry.size
             continue
-        except OSError:
-            report.problems.append(StoreProblem(MISSING, ev_id, ev.sha256, ev.original_name, ev_links))
-            continue
-        report.bytes += size
-        if found != ev.sha256:
-            report.problems.append(StoreProblem(ALTERED, ev_id, ev.sha256, ev.original_name, ev_links, found))
+        report.problems.append(
+            StoreProblem(entry.state, ev_id, ev.sha256, ev.original_name, ev_links, entry.found_sha256, entry.kind)
+        )
     if root.is_dir():
         report.unindexed = sum(
             1 for p in root.glob("??/*") if p.is_file() and p.name not in known and not p.name.startswith("tmp")
         )
+    report.interrupted = len(evidence_store.leftovers(root))
     return report

@@ -16,6 +16,7 @@ from isms_tui.reports.layout import M, P, esc
 from isms_tui.reports.signing import Attachment
 from isms_tui.services import evidence as evidence_service
 from isms_tui.services.errors import InputError
+from isms_tui.services.evidence_store import CEILING_BYTES, NotAFile, open_entry
 from isms_tui.services.formatting import plural, size_text
 
 from .cells import text_cell
@@ -51,15 +52,22 @@ class EvidenceSet:
 
     def load(self, session: Session) -> list[Attachment]:
         """Read every file from the store and check it against its hash; a missing or altered
-        file stops the pack (a pack must never claim evidence it does not hold)."""
+        file, or anything but a file under its name, stops the pack (a pack must never claim
+        evidence it does not hold)."""
         out: list[Attachment] = []
         used: set[str] = set()
         for item in self.sorted():
             ev = item.evidence
-            path = evidence_service.stored_path(session, ev.sha256)
+            root = evidence_service.store_dir(session)
             where = f"linked to {item.records[0]}" if item.records else "in the workspace"
             try:
-                data = path.read_bytes()
+                with open_entry(root, ev.sha256) as (fh, _):
+                    data = fh.read(CEILING_BYTES + 1)  # anything longer cannot match its hash
+            except NotAFile as exc:
+                raise InputError(
+                    f"The evidence file {ev.original_name!r} ({where}) is {exc.kind} in the store, not a file; "
+                    "attach the file again (see `isms evidence verify`)."
+                ) from None
             except FileNotFoundError:
                 raise InputError(
                     f"The evidence file {ev.original_name!r} ({where}) is missing from the store "
