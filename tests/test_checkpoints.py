@@ -331,3 +331,21 @@ def test_backup_without_a_key_still_works_and_says_no_checkpoint(ws: Path, tmp_p
     result = run("backup", "--db", ws, "--out", out)
     assert result.exit_code == 0 and out.exists()
     assert "No checkpoint signed" in result.stderr
+
+
+def test_a_checkpoints_file_replaced_by_a_fifo_or_link_is_reported_promptly(ws: Path, tmp_path: Path) -> None:
+    import os
+
+    from isms_tui.reports import keys
+
+    seal(ws)
+    file = keys.identity_dir(None) / "checkpoints.jsonl"
+    file.unlink()
+    os.mkfifo(file)
+    code, report = verify_json(ws)  # must not block on the pipe
+    assert code == 1 and any("named pipe" in p["message"] for p in report["problems"])
+    file.unlink()
+    (tmp_path / "elsewhere.jsonl").write_text("")
+    file.symlink_to(tmp_path / "elsewhere.jsonl")
+    code, report = verify_json(ws)
+    assert code == 1 and "checkpoint-invalid" in kinds(report)

@@ -26,6 +26,7 @@ from .verify import VerifyReport, verify_pdf
 
 CHECKPOINT_NAME = "checkpoint.json"
 MAX_PROOFS = 10_000
+MAX_PACK_BYTES = 2**31  # checked before: verify_pdf read it already
 MAX_PATH = 128  # a proof has about 2 log2(n) hashes: 128 covers any journal
 
 
@@ -152,9 +153,11 @@ def _attachment(path: Path, name: str) -> bytes | None:
     """One embedded file's bytes (the verify report has already matched it to the manifest)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
+    from isms_tui.userfiles import read_user_file
+
     from .verify import _embedded_files
 
-    reader = PdfFileReader(io.BytesIO(path.read_bytes()))
+    reader = PdfFileReader(io.BytesIO(read_user_file(path, max_bytes=MAX_PACK_BYTES, what="PDF file")))
     for found, data, _error in _embedded_files(reader):
         if found == name:
             return data

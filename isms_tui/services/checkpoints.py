@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from isms_tui.models import JournalCheckpoint
 from isms_tui.models.journal import GENESIS_HASH
+from isms_tui.userfiles import UserFileError, read_user_file
 
 from .checkpoint_format import CheckpointError, SignedCheckpoint, Statement, parse_signed
 from .merkle import MerkleTree
@@ -145,24 +146,12 @@ class ExternalLine:
 def read_external(folder: Path) -> list[ExternalLine]:
     """Every line of FOLDER/checkpoints.jsonl; bounded, never following a link, never blocking."""
     file = folder / EXTERNAL_FILE
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(file, flags)
-    except FileNotFoundError:
-        return []
-    except OSError as exc:
-        return [ExternalLine(file, 0, "", None, f"cannot be opened ({exc.strerror or exc})")]
-    try:
-        import stat
-
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return [ExternalLine(file, 0, "", None, "is not a regular file")]
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(MAX_EXTERNAL_BYTES + 1)
-    finally:
-        os.close(fd)
-    if len(data) > MAX_EXTERNAL_BYTES:
-        return [ExternalLine(file, 0, "", None, f"is larger than {MAX_EXTERNAL_BYTES // 2**20} MB")]
+        data = read_user_file(file, max_bytes=MAX_EXTERNAL_BYTES, what="checkpoints file", follow=False)
+    except UserFileError as exc:
+        if not file.exists() and not file.is_symlink():
+            return []
+        return [ExternalLine(file, 0, "", None, exc.reason)]
     out: list[ExternalLine] = []
     for number, raw_line in enumerate(data.split(b"\n"), start=1):
         if not raw_line.strip():
