@@ -332,3 +332,11 @@ def test_pdf_metadata(clause9) -> None:
     info = PdfReader(io.BytesIO(content.pdf)).metadata
     assert info.title == "Clause 9 evidence pack: Performance evaluation"
     assert info.author == "Northwind Analytics Ltd"
+
+
+def test_audit_headings_use_the_2022_lettering_of_9_2_2(demo_template: Path) -> None:
+    """ISO/IEC 27001:2022 9.2.2 lists a) criteria and scope, b) objectivity and impartiality,
+    c) results reported to management; other letters must not appear."""
+    text = flat(" ".join(pdf_pages(build(demo_template, "audit", audit_id=2).pdf)))
+    assert "9.2.2 a) and b)" in text and "9.2.2 b)" in text and "9.2.2 c)" in text
+    assert "9.2.2 d)" not in text and "9.2.2 e)" not in text

@@ -1,4 +1,4 @@
-"""The audit report in the TUI: what management is told (9.2.2 e) and what a certification
+"""The audit report in the TUI: what management is told (9.2.2 c) and what a certification
 auditor asks to see — plan, impartiality, conclusion, results by requirement, findings and the
 state of their corrective actions."""
 

@@ -357,7 +357,7 @@ def _nonconformities_without_finding(session: Session, audit_id: int, lines: lis
 
 
 def mark_reported(session: Session, audit_id: int) -> Audit:
-    """The results were reported to management (9.2.2 e)."""
+    """The results were reported to management (9.2.2 c)."""
     audit = get_audit(session, audit_id)
     if audit.status != AuditStatus.COMPLETED:
         raise InputError("Only a completed audit can be marked as reported.")

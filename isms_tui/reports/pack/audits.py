@@ -229,7 +229,7 @@ def audit_block(ctx: Context, audit: Audit, *, title_level: int | None, sub_leve
     in_toc = sub <= 2
     if title_level is not None:
         s.heading(title_level, f"{numbered}{audit.title}", keep=80 * L.mm)
-    s.heading(sub, "Plan", ref="9.2.2 c) and d): criteria, scope, auditors", toc=in_toc, keep=50 * L.mm)
+    s.heading(sub, "Plan", ref="9.2.2 a) and b): criteria, scope, auditors", toc=in_toc, keep=50 * L.mm)
     actual = (
         "not started"
         if not audit.actual_start
@@ -254,7 +254,7 @@ def audit_block(ctx: Context, audit: Audit, *, title_level: int | None, sub_leve
             ]
         )
     )
-    s.heading(sub, "Impartiality", ref="9.2.2 d): objectivity and impartiality", toc=in_toc, keep=40 * L.mm)
+    s.heading(sub, "Impartiality", ref="9.2.2 b): objectivity and impartiality", toc=in_toc, keep=40 * L.mm)
     if view.conflicts:
         s.para("An auditor of this audit is responsible for an area in its scope:", st.body)
         s.add(
@@ -295,7 +295,7 @@ def audit_block(ctx: Context, audit: Audit, *, title_level: int | None, sub_leve
                     ]
                 )
             )
-    s.heading(sub, "Summary and conclusion", ref="9.2.2 e): results reported", toc=in_toc, keep=30 * L.mm)
+    s.heading(sub, "Summary and conclusion", ref="9.2.2 c): results reported to management", toc=in_toc, keep=30 * L.mm)
     s.add(
         L.kv_table(
             [
