@@ -43,6 +43,7 @@ SECTIONS: dict[str, tuple[str, str, str, str]] = {
     "monitoring": ("m", "Monitoring", "isms_tui.screens.monitoring", "KpiListScreen"),
     "audits": ("a", "Audits", "isms_tui.screens.audits", "AuditsScreen"),
     "actions": ("c", "Actions", "isms_tui.screens.actions", "ActionsScreen"),
+    "risks": ("g", "Risks", "isms_tui.screens.risks", "RisksScreen"),
     "review": ("v", "Review", "isms_tui.screens.reviews", "ReviewsScreen"),
     "settings": ("s", "Settings", "isms_tui.screens.settings", "SettingsScreen"),
 }

@@ -102,9 +102,10 @@ def _make_older(ws: Path) -> None:
 
     from isms_tui.models.schema import REVISIONS
 
-    assert REVISIONS[-1] == "0007_checkpoints"  # update this helper with the next migration
+    assert REVISIONS[-1] == "0008_risks"  # update this helper with the next migration
     con = sqlite3.connect(ws)
-    con.execute("DROP TABLE checkpoint")
+    con.execute("DROP TABLE risk")
+    con.execute("ALTER TABLE workspace DROP COLUMN risk_appetite")
     con.execute("UPDATE alembic_version SET version_num = ?", (REVISIONS[-2],))
     con.commit()
     con.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import backup, checklist, demo, journal, keys, pack, readings, status
+from . import backup, checklist, demo, journal, keys, pack, readings, risks, status  # noqa: F401 (risks adds to the import and export groups)
 from .common import db_option, run_tui, workspace_path
 
 

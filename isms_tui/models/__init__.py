@@ -30,6 +30,7 @@ from .monitoring import Analysis, Kpi, Reading
 from .packs import IssuedPack
 from .records import Evidence, EvidenceLink, JournalEntry
 from .review import ManagementReview, ReviewDecision, ReviewEntry, ReviewNote
+from .risk import Risk
 from .workspace import Objective, Person, Workspace
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "ReviewEntry",
     "ReviewNote",
     "ReviewStatus",
+    "Risk",
     "Analysis",
     "Direction",
     "Evidence",

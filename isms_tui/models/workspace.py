@@ -15,6 +15,7 @@ class Workspace(SQLModel, table=True):
     audit_cycle_years: int = 3
     timezone: str = "UTC"
     current_user: str = ""
+    risk_appetite: int = 9  # the highest risk level (1-25) accepted without treatment
 
 
 class Person(SQLModel, table=True):

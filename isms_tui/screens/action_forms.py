@@ -45,19 +45,22 @@ class ActionForm(FormModal[int]):
 
     DEFAULT_CSS = _ACTION_FORM_CSS
 
-    def __init__(self, action_id: int | None) -> None:
+    def __init__(self, action_id: int | None, *, source: tuple[str, int] | None = None) -> None:
         super().__init__()
         from isms_tui.services import action_register, actions, workspace
         from isms_tui.services.actions import ActionInput
 
         self.action_id = action_id
+        self.source = source  # (kind, id) a new action is raised from, e.g. ("risk", 3)
         self.closed_sentence = ""
         self.context: Text | None = None
         with workspace_session(self) as session:
             people = workspace.list_people(session, include_inactive=True)
             if action_id is None:
                 self.data = ActionInput(title="")
-                self.form_title = "New action"
+                self.form_title = (
+                    "New action" if source is None else f"New treatment action for {source[0]} {source[1]}"
+                )
             else:
                 action = actions.get_action(session, action_id)
                 self.data = ActionInput(
@@ -158,7 +161,8 @@ class ActionForm(FormModal[int]):
         with workspace_session(self) as session:
             try:
                 if self.action_id is None:
-                    action = actions.create_action(session, "other", None, data)
+                    kind, source_id = self.source or ("other", None)
+                    action = actions.create_action(session, kind, source_id, data)
                 else:
                     action = actions.update_action(session, actions.get_action(session, self.action_id), data)
             except InputError as exc:

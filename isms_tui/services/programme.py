@@ -21,7 +21,7 @@ from isms_tui.models import (
     require_id,
 )
 
-from . import actions
+from . import actions, risks
 from .audits import NC_GRADINGS
 from .errors import InputError, NotFound
 from .form_values import DATE_HINT
@@ -156,8 +156,8 @@ class AreaPriority:
 
 
 def priorities(session: Session, today: date) -> list[AreaPriority]:
-    """Rank areas by importance and previous results, and say why (9.2.2: 'importance of the
-    processes concerned and the results of previous audits')."""
+    """Rank areas by importance, the risks that rely on their controls and previous results, and
+    say why (9.2.2: 'importance of the processes concerned and the results of previous audits')."""
     findings = session.exec(select(Finding, Audit).join(Audit, col(Audit.id) == Finding.audit_id)).all()
     open_actions = {
         a.source_id
@@ -171,11 +171,16 @@ def priorities(session: Session, today: date) -> list[AreaPriority]:
         when = audit.actual_end or audit.planned_end
         for ref in audit.scope_refs:
             audited_on[ref] = max(audited_on.get(ref, when), when)
+    risk_levels = risks.highest_level_by_ref(session)
     out = []
     for area in session.exec(select(AuditArea).order_by(AuditArea.name)):
         refs = set(area.refs)
         reasons = [f"importance {area.importance} of 5"]
         score = area.importance * 10
+        top = max((risk_levels[r] for r in refs if r in risk_levels), default=None)
+        if top is not None and top[0] > 4:  # medium or above: the risk register raises the priority
+            score += 2 * top[0]
+            reasons.append(f"risk {top[1]} at level {top[0]} relies on its controls")
         area_ncs = [(f, a) for f, a in findings if f.ref in refs and f.grading in NC_GRADINGS]
         open_ncs = [f for f, _ in area_ncs if f.id in open_actions]
         recent = [f for f, _ in area_ncs if (today - f.raised_on).days <= RECENT_DAYS]

@@ -1,4 +1,4 @@
-"""Management review inputs (9.3.2): the data-driven sections a, d1–d4 and g, assembled from
+"""Management review inputs (9.3.2): the data-driven sections a, d1–d4, f and g, assembled from
 the workspace for the review's period as JSON-ready values.
 
 Kept apart from the review's lifecycle (review.py) because each input is a read model over a
@@ -36,12 +36,13 @@ from isms_tui.models import (
 from . import actions, clock, periods
 from .evaluation import evaluate_value, trend
 from .review_records import frozen_record, list_reviews
+from .review_risks import risk_input
 
 NC = (Grading.MAJOR_NC, Grading.MINOR_NC)
 
 
 def assemble(session: Session, review: ManagementReview) -> dict[str, Any]:
-    """The data-driven inputs (a, d1–d4, g) for the review's period, as JSON-ready values."""
+    """The data-driven inputs (a, d1–d4, f, g) for the review's period, as JSON-ready values."""
     today = min(clock.today(), review.period_to)
     return {
         "a": previous_actions(session, review),
@@ -49,6 +50,7 @@ def assemble(session: Session, review: ManagementReview) -> dict[str, Any]:
         "d2": monitoring_results(session, review.period_from, review.period_to, today),
         "d3": audit_results(session, review.period_from, review.period_to),
         "d4": objectives_status(session, today),
+        "f": risk_input(session, review.period_from, review.period_to, today),
         "g": improvement_opportunities(session, review.period_from, review.period_to),
     }
 

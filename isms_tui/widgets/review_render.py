@@ -342,12 +342,51 @@ def render_g(data: dict[str, Any]) -> RenderableType:
     return Group(*parts)
 
 
+BAND_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold red"}
+
+
+def render_f(data: dict[str, Any]) -> RenderableType:
+    """The risk register for the period: levels then and now, appetite, the treatment plan."""
+    risks, plan = data.get("risks", []), data.get("actions", {})
+    head = Text.assemble(
+        (plural(data.get("open", 0), "open risk"), "bold"),
+        f"; appetite: level {data.get('appetite')}; ",
+        (f"{len(data.get('above_appetite', []))} above it", "bold red" if data.get("above_appetite") else "green"),
+        "; ",
+        (plural(len(data.get("treatment_overdue", [])), "treatment") + " overdue", "red"),
+        f". Treatment actions: {plan.get('open', 0)} open, {plan.get('done', 0)} done, "
+        f"{plan.get('overdue', 0)} overdue.",
+    )
+    if not risks:
+        return Group(head, Text("The risk register is empty.", style="dim"))
+    table = _table(
+        ("Ref", {"no_wrap": True}),
+        ("Risk · owner", {"ratio": 1}),
+        ("Level", {"no_wrap": True}),
+        ("Start→end", {"no_wrap": True}),
+        ("Treatment", {"no_wrap": True}),
+    )
+    for r in risks:
+        then = "—" if r.get("level_at_start") is None else str(r["level_at_start"])
+        now = "—" if r.get("level_at_end") is None else str(r["level_at_end"])
+        mark = " !" if r.get("above_appetite") else ""
+        table.add_row(
+            Text(r["ref"]),
+            Text.assemble(r["title"], "\n", (r.get("owner") or "no owner", "dim")),
+            Text(f"{r['level']} {r['band']}{mark}", style=BAND_STYLE.get(r["band"], "")),
+            Text(f"{then}→{now}"),
+            Text(f"{r['treatment']} · {r['status']}" + (" · overdue" if r.get("treatment_overdue") else "")),
+        )
+    return Group(head, Text(""), table)
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], RenderableType]] = {
     "a": render_a,
     "d1": render_d1,
     "d2": render_d2,
     "d3": render_d3,
     "d4": render_d4,
+    "f": render_f,
     "g": render_g,
 }
 

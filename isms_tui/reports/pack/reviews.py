@@ -10,7 +10,7 @@ from reportlab.platypus import CondPageBreak
 
 from isms_tui.models import ManagementReview, ReviewStatus, Status, require_id
 from isms_tui.reports import layout as L
-from isms_tui.reports.layout import BAD, NEUTRAL, esc
+from isms_tui.reports.layout import BAD, GOOD, NEUTRAL, WARN, esc
 from isms_tui.services import pack_data, review_records, review_views
 from isms_tui.services import review as review_service
 from isms_tui.services.formatting import grouped_hex, iso, long_date, number, plural
@@ -364,11 +364,58 @@ def _render_g(ctx: Context, data: dict[str, Any]) -> None:
         )
 
 
+BAND_TONE = {"low": GOOD, "medium": WARN, "high": BAD, "critical": BAD}
+
+
+def _render_f(ctx: Context, data: dict[str, Any]) -> None:
+    s = ctx.story
+    risks, plan = data.get("risks", []), data.get("actions", {})
+    above, overdue = data.get("above_appetite", []), data.get("treatment_overdue", [])
+    s.para(
+        f"{plural(data.get('open', 0), 'open risk')}; risk appetite: level {data.get('appetite')}; "
+        f"{len(above)} above it{' (' + ', '.join(above) + ')' if above else ''}; "
+        f"{plural(len(overdue), 'treatment')} overdue. Treatment actions: {plan.get('open', 0)} open, "
+        f"{plan.get('done', 0)} done, {plan.get('overdue', 0)} overdue."
+    )
+    if not risks:
+        s.para("The risk register is empty.", L.styles().muted)
+        return
+    rows, tones = [], []
+    for i, r in enumerate(risks):
+        tone = BAND_TONE.get(r["band"], NEUTRAL)
+        then = "—" if r.get("level_at_start") is None else str(r["level_at_start"])
+        now = "—" if r.get("level_at_end") is None else str(r["level_at_end"])
+        residual = "—" if r.get("residual") is None else str(r["residual"])
+        status = f"{r['treatment']}, {r['status']}" + (", overdue" if r.get("treatment_overdue") else "")
+        rows.append(
+            [
+                bold_cell(r["ref"]),
+                lines_cell(r["title"], ("Owner", r.get("owner") or "—")),
+                tone_label(
+                    tone, f"{r['level']} {r['band']}" + (" · above appetite" if r.get("above_appetite") else "")
+                ),
+                f"{then} → {now}",
+                residual,
+                text_cell(status),
+            ]
+        )
+        tones.append((2, i, tone))
+    s.add(
+        L.data_table(
+            ["Ref", "Risk", "Level now", "Period start → end", "Residual", "Treatment"],
+            rows,
+            [0.8, 3.4, 1.6, 1.3, 0.8, 1.6],
+            tones=tones,
+        )
+    )
+
+
 _INPUT_RENDERERS: dict[str, Callable[[Context, dict[str, Any]], None]] = {
     "a": _render_a,
     "d1": _render_d1,
     "d2": _render_d2,
     "d3": _render_d3,
     "d4": _render_d4,
+    "f": _render_f,
     "g": _render_g,
 }

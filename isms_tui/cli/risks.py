@@ -1,0 +1,57 @@
+"""`isms import risks` and `isms export risks`: the risk register to and from CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import current_actor, db_option, exit_rejected, open_existing, user_errors, workspace_path, write_lock
+from .readings import export_group, import_group
+
+
+@import_group.command("risks")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@click.pass_context
+@user_errors
+def import_risks_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
+    """Import risks from a CSV with columns ref,title,owner,likelihood,impact,treatment,status,due,controls.
+
+    A row whose ref exists updates that risk; any bad row rejects the whole file.
+    """
+    from isms_tui.models.db import session_scope
+    from isms_tui.services.csv_io import ImportRejected
+    from isms_tui.services.risks_csv import import_risks
+
+    path = workspace_path(ctx, db)
+    try:
+        with write_lock(path, "close it before importing", must_exist=True):
+            engine = open_existing(path, locked=True)
+            try:
+                with session_scope(engine, current_actor()) as session:
+                    result = import_risks(session, file)
+            finally:
+                engine.dispose()
+    except ImportRejected as rejected:
+        exit_rejected(rejected)
+    click.echo(f"Imported {result.created + result.updated} risks from {file} ({result.updated} updated).")
+
+
+@export_group.command("risks")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@click.pass_context
+@user_errors
+def export_risks_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
+    """Export the risk register to a CSV that `isms import risks` reads back."""
+    from isms_tui.models.db import session_scope
+    from isms_tui.services.risks_csv import export_risks
+
+    engine = open_existing(workspace_path(ctx, db))
+    try:
+        with session_scope(engine) as session:
+            count = export_risks(session, file)
+    finally:
+        engine.dispose()
+    click.echo(f"Exported {count} risks to {file}.")
