@@ -27,13 +27,13 @@ import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
+from isms_tui.files import write_bytes
 from isms_tui.services.errors import InputError
 
 from .certificates import (
@@ -405,19 +405,4 @@ def _write_public(path: Path, data: bytes) -> None:
 
 
 def _atomic_write(path: Path, data: bytes, mode: int) -> None:
-    """Write via a temporary file in the same folder, created with `mode` from the start, then rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_bytes(Path(path), data, mode=mode, tag="key")

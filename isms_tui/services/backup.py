@@ -24,17 +24,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import sqlite3
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from isms_tui.files import (
+    check_target,
+    fsync_dir,
+    is_out_of_space,
+    out_of_space_message,
+    remove_stale,
+    scratch_dir,
+    staged,
+    write_error,
+)
 from isms_tui.models.db import WorkspaceError, backups_kept
 from isms_tui.models.db import _probe as probe_revision
 from isms_tui.models.journal import GENESIS_HASH
@@ -43,6 +51,8 @@ from isms_tui.models.schema_shape import foreign_schema_message, schema_differen
 
 from .errors import InputError
 
+__all__ = ["fsync_dir"]  # restore.py takes it from here
+
 FORMAT = "isms-backup"
 FORMAT_VERSION = 1
 DB_MEMBER = "workspace.db"
@@ -50,6 +60,7 @@ MANIFEST = "manifest.json"
 EVIDENCE_RE = re.compile(r"evidence/([0-9a-f]{2})/([0-9a-f]{64})")
 MAX_MANIFEST_BYTES = 64 << 20
 CHUNK = 1 << 20
+TEMP_TAG = "backup"  # temporary names: .FILE.backup-PID-RANDOM.tmp beside the archive
 
 
 @dataclass
@@ -96,19 +107,6 @@ def sha256_file(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
-
-
-def fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory descriptors
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
 
 
 def _snapshot(db_path: Path, target: Path) -> None:
@@ -162,80 +160,84 @@ def backup(db_path: Path, out_path: Path | None = None) -> BackupResult:
         raise WorkspaceError(f"{db_path} is an empty workspace; there is nothing to back up.")
     automatic = out_path is None
     out = default_backup_path(db_path) if out_path is None else Path(out_path).expanduser()
-    if out.is_dir():
-        raise InputError(f"{out} is a folder; give a file name for the backup.")
-    if not out.parent.is_dir():
-        raise InputError(f"The folder {out.parent} does not exist.")
+    check_target(out)
     if automatic:  # later backups in the same second get -1, -2... (after any already there)
         first = out
         taken = [p for p in _auto_backups(db_path) if p.name.startswith(first.stem)]
         if taken:
             last = taken[-1].stem[len(first.stem) :].lstrip("-")
             out = first.with_name(f"{first.stem}-{int(last or 0) + 1}.zip")
+    remove_stale(out.parent, db_path.name, TEMP_TAG, dirs=True)  # what a killed backup left
+    work = scratch_dir(out.parent, db_path.name, TEMP_TAG, for_output=out)
     try:
-        work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    except OSError as exc:
-        raise InputError(f"Cannot write a backup into {out.parent}: {exc.strerror or exc}.") from None
-    try:
-        snap = work / DB_MEMBER
-        try:
-            _snapshot(db_path, snap)
-        except sqlite3.DatabaseError as exc:
+        written = _write_archive(db_path, out, work)
+    except (OSError, sqlite3.Error) as exc:
+        if is_out_of_space(exc):
+            raise InputError(out_of_space_message(out)) from None
+        if isinstance(exc, sqlite3.DatabaseError):
             raise WorkspaceError(f"Cannot copy {db_path}: {exc}.") from None
-        revision, entries, head, files = _snapshot_facts(snap)
-        if revision == HEAD:  # an older file is checked when it is opened and migrated
-            _refuse_foreign_schema(snap, db_path)
-        db_sha, db_size = sha256_file(snap)
-        members: dict[str, dict[str, Any]] = {DB_MEMBER: {"sha256": db_sha, "size": db_size}}
-        problems: list[str] = []
-        tmp_zip = work / "archive.zip"
-        store = evidence_dir(db_path)
-        total = db_size
-        with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            zf.write(snap, DB_MEMBER)
-            for sha, name in files:
-                member = f"evidence/{sha[:2]}/{sha}"
-                if member in members:
-                    continue
-                source = store / sha[:2] / sha
-                try:
-                    found, size = sha256_file(source)
-                except OSError:
-                    problems.append(f"{name!r} ({sha[:12]}…) is missing from the evidence store")
-                    continue
-                if found != sha:
-                    problems.append(f"{name!r} ({sha[:12]}…) was altered in the evidence store")
-                    continue
-                written = _add_member(zf, source, member)
-                if written != (sha, size):
-                    raise WorkspaceError(f"The evidence file {name!r} changed during the backup; run it again.")
-                members[member] = {"sha256": sha, "size": size}
-                total += size
-            manifest = {
-                "format": FORMAT,
-                "version": FORMAT_VERSION,
-                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "workspace": db_path.name,
-                "schema": revision,
-                "journal": {"entries": entries, "head": head},
-                "files": members,
-                "evidence_problems": problems,
-            }
-            zf.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False))
-        with tmp_zip.open("rb") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp_zip, 0o600)  # a backup holds the whole ISMS record
-        os.replace(tmp_zip, out)
-        fsync_dir(out.parent)
+        raise write_error(out, exc) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    revision, entries, head, members, total, problems = written
     removed: list[Path] = []
     if automatic:
         for old in _auto_backups(db_path)[: -backups_kept()]:
             if old != out:
                 old.unlink(missing_ok=True)
                 removed.append(old)
-    return BackupResult(out, entries, head, len(members) - 1, total, revision, problems, removed)
+    return BackupResult(out, entries, head, members - 1, total, revision, problems, removed)
+
+
+def _write_archive(db_path: Path, out: Path, work: Path) -> tuple[str, int, str, int, int, list[str]]:
+    """Snapshot the workspace into `work` and write the archive to `out` atomically.
+
+    Returns (schema, journal entries, journal head, members, bytes, evidence problems).
+    """
+    snap = work / DB_MEMBER
+    _snapshot(db_path, snap)
+    revision, entries, head, files = _snapshot_facts(snap)
+    if revision == HEAD:  # an older file is checked when it is opened and migrated
+        _refuse_foreign_schema(snap, db_path)
+    db_sha, db_size = sha256_file(snap)
+    members: dict[str, dict[str, Any]] = {DB_MEMBER: {"sha256": db_sha, "size": db_size}}
+    problems: list[str] = []
+    store = evidence_dir(db_path)
+    total = db_size
+    with (
+        staged(out, mode=0o600, tag=TEMP_TAG, owner=db_path.name) as tmp_zip,  # it holds the whole record
+        zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf,
+    ):
+        zf.write(snap, DB_MEMBER)
+        for sha, name in files:
+            member = f"evidence/{sha[:2]}/{sha}"
+            if member in members:
+                continue
+            source = store / sha[:2] / sha
+            try:
+                found, size = sha256_file(source)
+            except OSError:
+                problems.append(f"{name!r} ({sha[:12]}…) is missing from the evidence store")
+                continue
+            if found != sha:
+                problems.append(f"{name!r} ({sha[:12]}…) was altered in the evidence store")
+                continue
+            if _add_member(zf, source, member) != (sha, size):
+                raise WorkspaceError(f"The evidence file {name!r} changed during the backup; run it again.")
+            members[member] = {"sha256": sha, "size": size}
+            total += size
+        manifest = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "workspace": db_path.name,
+            "schema": revision,
+            "journal": {"entries": entries, "head": head},
+            "files": members,
+            "evidence_problems": problems,
+        }
+        zf.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False))
+    return revision, entries, head, len(members), total, problems
 
 
 def _add_member(zf: zipfile.ZipFile, source: Path, member: str) -> tuple[str, int]:

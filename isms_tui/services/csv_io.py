@@ -27,8 +27,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from isms_tui.files import replace_atomically
+
 from .errors import InputError
-from .export_file import replace_atomically
 
 if TYPE_CHECKING:
     from _csv import Writer

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from isms_tui.files import staged
 from isms_tui.models import Evidence, EvidenceLink, require_id
 
 from . import clock
@@ -82,10 +83,8 @@ def add_file(session: Session, source: str | Path, added_by: str = "") -> Eviden
     target = stored_path(session, sha)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent)
-        os.close(fd)
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, target)
+        with staged(target, tag="attach") as tmp:  # a full disk: one sentence, no half file
+            shutil.copyfile(path, tmp)
     if existing is not None:
         return existing
     media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
