@@ -82,6 +82,22 @@ def out_of_space_message(what: Path | str) -> str:
     return f"There is not enough space on the disk to write {what}; nothing was changed."
 
 
+def fault_sentence(exc: BaseException) -> str | None:
+    """The one sentence for a full disk or a read-only file system behind `exc`, else None.
+
+    Used by the central error handling of the CLI and the TUI, where SQLite's "database or
+    disk is full" or an ENOSPC arrives from any depth; the write it interrupted was rolled
+    back or removed, so nothing was changed.
+    """
+    filename = next((c.filename for c in _causes(exc) if isinstance(c, OSError) and c.filename), None)
+    if is_out_of_space(exc):
+        return out_of_space_message(filename or "the workspace")
+    if is_read_only_fs(exc):
+        where = f"{filename} is on" if filename else "The workspace is on"
+        return f"{where} a read-only file system, so nothing can be saved; nothing was changed."
+    return None
+
+
 def check_target(path: Path) -> None:
     """Refuse, in one sentence, an output path that is not a regular file or a new name."""
     try:

@@ -44,10 +44,25 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(exc))
         except BrokenPipeError:
             raise  # output piped into `head` and the like: click ends quietly
-        except OSError as exc:
-            fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        except Exception as exc:
+            _fail_on_fault(exc)
+            raise
 
     return wrapper
+
+
+def _fail_on_fault(exc: Exception) -> None:
+    """One sentence for a full disk or a read-only file system (SQLite's or the OS's), and for any OSError.
+
+    Anything else returns, for the caller to re-raise: a bug keeps its traceback.
+    """
+    from isms_tui.files import fault_sentence
+
+    sentence = fault_sentence(exc)
+    if sentence is not None:
+        fail(sentence)
+    if isinstance(exc, OSError):
+        fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
 
 
 # `user_errors` imports the data layer (~0.45 s) on every call, which `isms verify` and
@@ -67,12 +82,11 @@ def signing_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(exc))
         except BrokenPipeError:
             raise  # output piped into `head` and the like: click ends quietly
-        except OSError as exc:
-            fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
         except Exception as exc:
             db = sys.modules.get("isms_tui.models.db")  # only loaded if the command opened a workspace
             if db is not None and isinstance(exc, db.WorkspaceError):
                 fail(str(exc))
+            _fail_on_fault(exc)
             raise
 
     return wrapper

@@ -17,10 +17,14 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session as Session  # re-exported: screens type sessions without importing sqlmodel
 
+from isms_tui.errors import InputError
+from isms_tui.files import is_out_of_space, is_read_only_fs, remove_stale, staged
+
 from . import journal, sanitize  # noqa: F401  (register the journal and sanitising hooks)
 from .schema import HEAD, REVISIONS
 
 BACKUPS_KEPT = 5  # default for ISMS_BACKUPS_KEPT
+BACKUP_TAG = "bak"  # a pre-migration copy in progress: .FILE.bak-PID-RANDOM.tmp
 READ_ONLY_KEY = "isms_read_only"
 READ_ONLY_MESSAGE = "The workspace is open read-only because another isms has it open; nothing was saved."
 
@@ -143,16 +147,25 @@ def _check_writable(path: Path) -> None:
 
 
 def backup_file(path: Path, label: str) -> Path:
-    """Copy `path` with SQLite's online backup API next to it and keep the last few copies."""
+    """Copy `path` with SQLite's online backup API next to it and keep the last few copies.
+
+    The copy is written through `files.staged` (a full disk or a kill leaves no half copy
+    that looks like a backup); what a killed copy left is removed first.
+    """
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = path.with_name(f"{path.name}.{label}-{stamp}.bak")
-    src = sqlite3.connect(path)
-    dst = sqlite3.connect(target)
+    remove_stale(path.parent, path.name, BACKUP_TAG)
     try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+        with staged(target, tag=BACKUP_TAG, owner=path.name) as tmp:
+            src = sqlite3.connect(path)
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+                src.close()
+    except InputError as exc:
+        raise WorkspaceError(str(exc).replace("nothing was changed", f"{path.name} was not upgraded")) from None
     olds = sorted(path.parent.glob(f"{path.name}.{label}-*.bak"))
     for old in olds[: -backups_kept()]:
         old.unlink(missing_ok=True)
@@ -160,15 +173,35 @@ def backup_file(path: Path, label: str) -> Path:
 
 
 def migrate(engine: Engine) -> None:
-    """Upgrade the database behind `engine` to the head revision with the application's migrations."""
+    """Upgrade the database behind `engine` to the head revision, all or nothing.
+
+    pysqlite starts transactions only before INSERT/UPDATE/DELETE, so by default each DDL
+    statement of a migration commits on its own, and a process killed halfway leaves a
+    schema no revision describes. The migration therefore runs on its own connection with
+    pysqlite's transaction handling off and one explicit BEGIN IMMEDIATE: every statement and
+    Alembic's version stamp commit together, or (killed, out of space) none of them does.
+    """
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        saved = raw.isolation_level
+        raw.isolation_level = None  # we say when the transaction starts and ends
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                conn.exec_driver_sql("COMMIT")
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+        finally:
+            raw.isolation_level = saved
 
 
 def open_engine(path: Path, read_only: bool = False, *, check_schema: bool = True) -> Engine:
@@ -199,11 +232,27 @@ def open_engine(path: Path, read_only: bool = False, *, check_schema: bool = Tru
     if revision != HEAD:
         try:
             migrate(engine)
-        except sqlite3.DatabaseError as exc:  # pragma: no cover - depends on the disk
-            raise WorkspaceError(f"Cannot prepare {path}: {exc}.") from None
+        except Exception as exc:  # the migration rolled back: the file keeps its old schema
+            engine.dispose()
+            raise _migration_error(path, revision, exc) from None
     if check_schema:
         _refuse_foreign_schema(engine, path)
     return engine
+
+
+def _migration_error(path: Path, revision: str | None, exc: Exception) -> WorkspaceError:
+    """One sentence for a failed creation or upgrade (which changed nothing); unexpected errors propagate."""
+    from sqlalchemy.exc import DBAPIError
+
+    doing = "create" if revision is None else "upgrade"
+    if is_out_of_space(exc):
+        return WorkspaceError(f"There is not enough space on the disk to {doing} {path}; nothing was changed.")
+    if is_read_only_fs(exc):
+        return WorkspaceError(f"Cannot {doing} {path}: its file system is read-only; nothing was changed.")
+    if isinstance(exc, DBAPIError | sqlite3.DatabaseError):
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        return WorkspaceError(f"Cannot {doing} {path} ({reason}); nothing was changed.")
+    raise exc
 
 
 def _refuse_foreign_schema(engine: Engine, path: Path) -> None:
