@@ -78,6 +78,19 @@ def is_read_only_fs(exc: BaseException) -> bool:
     return False
 
 
+def disk_is_full(folder: Path, margin: int = 64 << 10) -> bool:
+    """Whether the file system of `folder` has (almost) no space left for this user.
+
+    SQLite reports a -shm file it cannot grow as a plain "disk I/O error"; this tells that
+    case from a damaged file.
+    """
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < margin
+
+
 def out_of_space_message(what: Path | str) -> str:
     return f"There is not enough space on the disk to write {what}; nothing was changed."
 

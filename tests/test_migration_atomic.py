@@ -18,6 +18,8 @@ from click.testing import CliRunner
 from isms_tui.cli import main
 from isms_tui.models.schema import HEAD
 
+from .db_helpers import downgrade
+
 OLD = "0003_review"  # three migrations to run: a new table, its index, index changes on two tables
 
 CHILD = r"""
@@ -51,26 +53,6 @@ def revision(path: Path) -> str:
         return con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     finally:
         con.close()
-
-
-def downgrade(path: Path, to: str) -> None:
-    """Take a workspace back to an older schema with the migrations' own downgrades."""
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).parents[1] / "isms_tui/models/migrations"))
-    engine = create_engine(f"sqlite:///{path}")
-    try:
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, to)
-    finally:
-        engine.dispose()
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
 
 
 @pytest.fixture(scope="module")

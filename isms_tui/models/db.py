@@ -18,12 +18,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session as Session  # re-exported: screens type sessions without importing sqlmodel
 
 from isms_tui.errors import InputError
-from isms_tui.files import is_out_of_space, is_read_only_fs, remove_stale, staged
+from isms_tui.files import disk_is_full, is_out_of_space, is_read_only_fs, remove_stale, staged
 
 from . import journal, sanitize  # noqa: F401  (register the journal and sanitising hooks)
 from .schema import HEAD, REVISIONS
 
 BACKUPS_KEPT = 5  # default for ISMS_BACKUPS_KEPT
+SQLITE_IOERR, SQLITE_CANTOPEN = 10, 14
 BACKUP_TAG = "bak"  # a pre-migration copy in progress: .FILE.bak-PID-RANDOM.tmp
 READ_ONLY_KEY = "isms_read_only"
 READ_ONLY_MESSAGE = "The workspace is open read-only because another isms has it open; nothing was saved."
@@ -122,7 +123,7 @@ def _probe(path: Path) -> str | None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise WorkspaceError(f"{path} is not a workspace file, or it is corrupt ({exc}).") from None
+        raise _unreadable(path, exc) from None
     if row is None:
         raise WorkspaceError(f"{path} has no schema version; it is not a usable workspace.")
     revision: str = row[0]
@@ -131,6 +132,18 @@ def _probe(path: Path) -> str | None:
             f"{path} was written by a newer version of isms-tui (schema {revision}); upgrade isms-tui."
         )
     return revision
+
+
+def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> WorkspaceError:
+    """Why SQLite could not read `path`: a full disk or a read-only place is not a corrupt file."""
+    if is_out_of_space(exc) or (
+        (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (SQLITE_IOERR, SQLITE_CANTOPEN)
+        and disk_is_full(path.parent)
+    ):
+        return WorkspaceError(f"There is not enough space on the disk to open {path}; nothing was changed.")
+    if is_read_only_fs(exc):
+        return WorkspaceError(f"{path} is on a read-only file system and cannot be opened ({exc}).")
+    return WorkspaceError(f"{path} is not a workspace file, or it is corrupt ({exc}).")
 
 
 def needs_upgrade(path: Path) -> bool:
@@ -165,7 +178,7 @@ def backup_file(path: Path, label: str) -> Path:
                 dst.close()
                 src.close()
     except InputError as exc:
-        raise WorkspaceError(str(exc).replace("nothing was changed", f"{path.name} was not upgraded")) from None
+        raise WorkspaceError(str(exc)) from None  # the file was not upgraded either
     olds = sorted(path.parent.glob(f"{path.name}.{label}-*.bak"))
     for old in olds[: -backups_kept()]:
         old.unlink(missing_ok=True)

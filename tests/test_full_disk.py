@@ -1,0 +1,207 @@
+"""A full disk, for real: the workspace lives on a small tmpfs that is filled to the last byte.
+Each command that writes (the upgrade and its pre-migration copy, an import, the demo, a pack,
+a backup) must end in one sentence, leave the workspace as it was (same content, same
+schema, same journal head) with no temporary or half-written file, and succeed once space is
+freed. Mounting needs root (as here and in CI); elsewhere these tests skip and say why."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from isms_tui.cli import main
+from isms_tui.models.schema import HEAD
+
+from .db_helpers import downgrade
+
+PASSPHRASE = "correct horse battery staple"
+FULL = "There is not enough space on the disk to "
+
+
+@pytest.fixture
+def disk(tmp_path: Path) -> Iterator[Path]:
+    """A 24 MB tmpfs of our own, unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs to fill needs root")
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(folder)], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(folder: Path, leave: int = 0) -> Path:
+    """Fill the file system of `folder` up, then give back `leave` bytes."""
+    filler = folder / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        for block in (1 << 20, 1 << 12, 1):
+            while True:
+                try:
+                    os.write(fd, b"\0" * block)
+                except OSError as exc:
+                    assert exc.errno == errno.ENOSPC
+                    break
+    finally:
+        os.close(fd)
+    if leave:
+        os.truncate(filler, max(0, filler.stat().st_size - leave))
+    return filler
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def content(db: Path) -> tuple[str, str]:
+    """(schema revision, SHA-256 of the whole SQL dump): equal means the same workspace."""
+    con = sqlite3.connect(db)
+    try:
+        revision = con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        dump = hashlib.sha256("\n".join(con.iterdump()).encode()).hexdigest()
+    finally:
+        con.close()
+    return revision, dump
+
+
+def listing(folder: Path) -> list[str]:
+    """Every name under `folder` but SQLite's own -wal/-shm, the lock file (it stays after
+    every write command, holding nothing) and the filler."""
+    return sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.name != "filler" and not p.name.endswith(("-wal", "-shm", ".lock"))
+    )
+
+
+def assert_one_sentence(result: Result, start: str = FULL) -> None:
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    assert lines[0].startswith(f"Error: {start}"), lines[0]
+    assert lines[0].endswith("nothing was changed."), lines[0]
+
+
+def workspace_on(disk: Path, template: Path) -> Path:
+    ws = disk / "w.db"
+    shutil.copyfile(template, ws)
+    shutil.copytree(template.with_name(template.name + ".evidence"), disk / "w.db.evidence")
+    return ws
+
+
+def attempt_on_full_disk(disk: Path, ws: Path, *args: str | Path, leave: int = 0) -> tuple[Result, Result]:
+    """Run a command on a full disk (but `leave` bytes), check nothing changed, free the space and run it again."""
+    before, names = content(ws), listing(disk)
+    filler = fill(disk, leave)
+    refused = run(*args)
+    filler.unlink()
+    assert content(ws) == before
+    assert listing(disk) == names  # no temporary, half-written or empty file left behind
+    return refused, run(*args)
+
+
+@pytest.fixture
+def keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ISMS_KEYS_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("ISMS_PASSPHRASE", PASSPHRASE)
+
+
+@pytest.mark.parametrize(("leave", "says"), [(0, "open"), (256 << 10, "write")])
+def test_backup_on_a_full_disk(disk: Path, demo_template: Path, leave: int, says: str) -> None:
+    """No room to open the workspace at all, or room to open it but not for the archive."""
+    ws = workspace_on(disk, demo_template)
+    out = disk / "b.zip"
+    refused, done = attempt_on_full_disk(disk, ws, "backup", "--db", ws, "--out", out, leave=leave)
+    assert_one_sentence(refused, f"{FULL}{says} {ws if says == 'open' else out}")
+    assert done.exit_code == 0, done.output
+    assert out.stat().st_size > 0
+
+
+@pytest.mark.parametrize("leave", [0, 160 << 10])
+def test_readings_import_on_a_full_disk(leave: int, disk: Path, demo_template: Path, tmp_path: Path) -> None:
+    ws = workspace_on(disk, demo_template)
+    csv = tmp_path / "r.csv"  # about 1 MB in the database with its journal entries
+    rows = "".join(f"INC-01,{y}-{m:02d}-01,{m},imported reading\n" for y in range(1850, 2024) for m in range(1, 13))
+    csv.write_text("kpi,date,value,note\n" + rows)
+    refused, done = attempt_on_full_disk(disk, ws, "import", "readings", csv, "--db", ws, leave=leave)
+    assert_one_sentence(refused)
+    assert done.exit_code == 0, done.output
+
+
+@pytest.mark.parametrize("leave", [0, 160 << 10])
+def test_checklist_import_on_a_full_disk(leave: int, disk: Path, demo_template: Path, tmp_path: Path) -> None:
+    ws = workspace_on(disk, demo_template)
+    csv = tmp_path / "c.csv"  # about 1 MB in the database with its journal entries
+    rows = "".join(f"A.{n},Control {n},Is control {n} in place and working as intended?\n" for n in range(4000))
+    csv.write_text("ref,title,question\n" + rows)
+    refused, done = attempt_on_full_disk(
+        disk, ws, "checklist", "import", csv, "--name", "Full disk", "--db", ws, leave=leave
+    )
+    assert_one_sentence(refused)
+    assert done.exit_code == 0, done.output
+
+
+@pytest.mark.parametrize("leave", [0, 160 << 10])
+def test_pack_on_a_full_disk(leave: int, disk: Path, demo_template: Path, keys: None) -> None:
+    ws = workspace_on(disk, demo_template)
+    out = disk / "pack.pdf"
+    args = ("pack", "--db", ws, "--out", out, "--from", "2025-11-29", "--to", "2026-11-28")
+    refused, done = attempt_on_full_disk(disk, ws, *args, leave=leave)
+    assert_one_sentence(refused)
+    assert done.exit_code == 0, done.output
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_demo_creation_on_a_full_disk_leaves_nothing_that_blocks_the_next_run(disk: Path) -> None:
+    ws = disk / "demo.db"
+    filler = fill(disk)
+    refused = run("demo", "--no-tui", "--db", ws)
+    assert_one_sentence(refused)
+    assert not [p for p in disk.iterdir() if p.name.endswith(".tmp")]
+    filler.unlink()
+    done = run("demo", "--no-tui", "--db", ws)
+    assert done.exit_code == 0, done.output
+    assert run("journal", "verify", "--db", ws).exit_code == 0
+
+
+def test_upgrade_on_a_full_disk_fails_whole_wherever_the_space_runs_out(disk: Path, demo_template: Path) -> None:
+    """Space runs out in the pre-migration copy or in the migration itself: both leave the old schema."""
+    old = disk.parent / "old.db"
+    shutil.copyfile(demo_template, old)
+    downgrade(old, "0003_review")
+    size = old.stat().st_size
+    seen = set()
+    for leave in range(0, size + (256 << 10), 32 << 10):
+        ws = disk / "w.db"
+        shutil.copyfile(old, ws)
+        before = content(ws)
+        filler = fill(disk, leave)
+        result = run("status", "--db", ws)
+        copies = list(disk.glob("w.db.pre-*.bak"))
+        filler.unlink()
+        if result.exit_code == 0:
+            seen.add("done")
+            assert content(ws)[0] == HEAD
+        else:
+            assert_one_sentence(result)
+            assert content(ws) == before
+            seen.add("migration" if copies else "copy")
+        assert not [p.name for p in disk.iterdir() if p.name.endswith(".tmp")]
+        for p in disk.iterdir():
+            p.unlink()
+    assert seen == {"copy", "migration", "done"}, seen
+    ws = disk / "w.db"
+    shutil.copyfile(old, ws)
+    assert run("status", "--db", ws).exit_code == 0
+    assert run("journal", "verify", "--db", ws).exit_code == 0
