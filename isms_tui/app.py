@@ -93,7 +93,7 @@ class IsmsApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def open_workspace(self, path: Path) -> None:
         """Open (create or migrate) the file off the main thread, then show the dashboard."""
-        from isms_tui.models.db import WorkspaceError, open_engine, session_scope
+        from isms_tui.models.db import WorkspaceError, open_engine, read_only_place, session_scope
         from isms_tui.models.lock import WorkspaceLocked, acquire
         from isms_tui.services import workspace
 
@@ -103,6 +103,8 @@ class IsmsApp(App[None]):
         try:
             if held is not None and held.held and held.db_path.resolve() == Path(path).resolve():
                 lock = held  # reopening the workspace this app already holds
+            elif Path(path).exists() and read_only_place(Path(path)):
+                notice = f"{Path(path).name} cannot be written where it is (a read-only place); opened read-only."
             else:
                 try:
                     lock = acquire(path)

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session as Session  # re-exported: screens type sessions without importing sqlmodel
@@ -28,6 +30,9 @@ SQLITE_IOERR, SQLITE_CANTOPEN = 10, 14
 BACKUP_TAG = "bak"  # a pre-migration copy in progress: .FILE.bak-PID-RANDOM.tmp
 READ_ONLY_KEY = "isms_read_only"
 READ_ONLY_MESSAGE = "The workspace is open read-only because another isms has it open; nothing was saved."
+READ_ONLY_PLACE_MESSAGE = (
+    "The workspace is read-only (its file system, folder or file cannot be written); nothing was saved."
+)
 
 
 def backups_kept() -> int:
@@ -59,12 +64,19 @@ def _set_query_only(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     dbapi_conn.execute("PRAGMA query_only=ON")
 
 
-def make_engine(path: Path, read_only: bool = False) -> Engine:
-    engine = create_engine(
-        f"sqlite:///{path}",
-        connect_args={"check_same_thread": False},
-        execution_options={READ_ONLY_KEY: read_only},
-    )
+def make_engine(path: Path, read_only: bool = False, *, why: str = READ_ONLY_MESSAGE) -> Engine:
+    """An engine on the workspace file; `read_only` refuses every write, saying `why`.
+
+    A workspace in a place that cannot be written (`read_only_place`) is opened as
+    immutable: SQLite could not create the -shm file a WAL database needs even to be read.
+    Nothing can change the file there but its owner through chmod, who is then not using it.
+    """
+    options = {READ_ONLY_KEY: why if read_only else ""}
+    connect: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    if read_only and read_only_place(path):  # the URL still names the file (the evidence store is found by it)
+        uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
+        connect = {"creator": lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)}
+    engine = create_engine(f"sqlite:///{path}", execution_options=options, **connect)
     event.listen(engine, "connect", _set_pragmas)
     if read_only:  # SQLite itself refuses every write, Core and ORM alike
         event.listen(engine, "connect", _set_query_only)
@@ -73,6 +85,24 @@ def make_engine(path: Path, read_only: bool = False) -> Engine:
 
 def is_read_only(engine: Engine) -> bool:
     return bool(engine.get_execution_options().get(READ_ONLY_KEY))
+
+
+def read_only_place(path: Path) -> bool:
+    """Whether the workspace file or its folder cannot be written (a read-only mount, a chmod)."""
+    path = Path(path)
+    if path.exists() and not os.access(path, os.W_OK):
+        return True
+    try:
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False
+    return path.parent.exists() and not os.access(path.parent, os.W_OK)
+
+
+def sqlite_uri(path: Path) -> str:
+    """A read-only URI for `path`, immutable in a read-only place (see make_engine)."""
+    return f"file:{quote(str(path))}?mode=ro" + ("&immutable=1" if read_only_place(path) else "")
 
 
 def real_workspace_path(path: Path) -> Path:
@@ -112,7 +142,7 @@ def _probe(path: Path) -> str | None:
     if path.is_dir():
         raise WorkspaceError(f"{path} is a directory, not a workspace file.")
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlite3.connect(sqlite_uri(path), uri=True)
         try:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "alembic_version" not in tables or "workspace" not in tables:
@@ -227,6 +257,10 @@ def open_engine(path: Path, read_only: bool = False, *, check_schema: bool = Tru
     differs, opens it with `check_schema=False`.
     """
     path = real_workspace_path(path)
+    if not read_only and path.exists() and read_only_place(path):
+        raise WorkspaceError(
+            f"{path} is read-only (its file system, folder or file cannot be written); nothing was changed."
+        )
     if read_only:
         engine = _open_read_only(path)
         if check_schema:
@@ -287,13 +321,20 @@ def _refuse_foreign_schema(engine: Engine, path: Path) -> None:
 
 def _open_read_only(path: Path) -> Engine:
     revision = _probe(path)
+    place = read_only_place(path)
     if revision is None:
+        if place:
+            raise WorkspaceError(f"{path} is not a workspace yet, and it is read-only, so it cannot become one.")
         raise WorkspaceError(f"{path} is being created by another isms; open it again when that is done.")
     if revision != HEAD:
+        if place:
+            raise WorkspaceError(
+                f"{path} needs upgrading, which cannot happen where it is: it is read-only; copy it somewhere writable."
+            )
         raise WorkspaceError(
             f"{path} needs upgrading, which cannot happen while another isms has it open; close that one first."
         )
-    return make_engine(path, read_only=True)
+    return make_engine(path, read_only=True, why=READ_ONLY_PLACE_MESSAGE if place else READ_ONLY_MESSAGE)
 
 
 @event.listens_for(Session, "before_flush")
@@ -301,7 +342,7 @@ def _refuse_read_only(session: Session, _ctx: object, _instances: object) -> Non
     if session.info.get(READ_ONLY_KEY) and (
         session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)
     ):
-        raise ReadOnlyWorkspace(READ_ONLY_MESSAGE)
+        raise ReadOnlyWorkspace(session.info[READ_ONLY_KEY])
 
 
 @contextmanager
@@ -312,7 +353,7 @@ def session_scope(engine: Engine, actor: str = "") -> Iterator[Session]:
     """
     from sqlalchemy.exc import OperationalError
 
-    read_only = is_read_only(engine)
+    read_only = str(engine.get_execution_options().get(READ_ONLY_KEY) or "")
     with Session(engine, expire_on_commit=False) as session:
         session.info["isms_actor"] = actor
         session.info[READ_ONLY_KEY] = read_only
@@ -322,7 +363,7 @@ def session_scope(engine: Engine, actor: str = "") -> Iterator[Session]:
         except OperationalError as exc:
             session.rollback()
             if read_only and "readonly" in str(exc.orig).replace(" ", ""):
-                raise ReadOnlyWorkspace(READ_ONLY_MESSAGE) from None
+                raise ReadOnlyWorkspace(read_only) from None
             raise
         except BaseException:
             session.rollback()

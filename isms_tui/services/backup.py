@@ -43,7 +43,7 @@ from isms_tui.files import (
     staged,
     write_error,
 )
-from isms_tui.models.db import WorkspaceError, backups_kept
+from isms_tui.models.db import WorkspaceError, backups_kept, read_only_place, sqlite_uri
 from isms_tui.models.db import _probe as probe_revision
 from isms_tui.models.journal import GENESIS_HASH
 from isms_tui.models.schema import HEAD
@@ -111,7 +111,10 @@ def sha256_file(path: Path) -> tuple[str, int]:
 
 def _snapshot(db_path: Path, target: Path) -> None:
     """A consistent single-file copy of the workspace, even while another process writes."""
-    src = sqlite3.connect(db_path, timeout=30)
+    if read_only_place(db_path):  # a read-only mount: SQLite cannot even make its -shm file there
+        src = sqlite3.connect(sqlite_uri(db_path), uri=True, timeout=30)
+    else:
+        src = sqlite3.connect(db_path, timeout=30)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)
