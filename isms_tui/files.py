@@ -37,6 +37,8 @@ from .errors import InputError
 OUT_OF_SPACE = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 SQLITE_FULL = 13
 SQLITE_READONLY = 8
+SQLITE_IOERR = 10
+SQLITE_CANTOPEN = 14
 _SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
 
 
@@ -89,6 +91,19 @@ def disk_is_full(folder: Path, margin: int = 64 << 10) -> bool:
     except OSError:
         return False
     return st.f_bavail * st.f_frsize < margin
+
+
+def is_out_of_space_in(exc: BaseException, folder: Path) -> bool:
+    """`is_out_of_space`, or an SQLite I/O error (it says no more for a -shm file it cannot
+    grow) while the file system of `folder` is full."""
+    if is_out_of_space(exc):
+        return True
+    io_error = any(
+        isinstance(c, sqlite3.Error)
+        and (getattr(c, "sqlite_errorcode", 0) or 0) & 0xFF in (SQLITE_IOERR, SQLITE_CANTOPEN)
+        for c in _causes(exc)
+    )
+    return io_error and disk_is_full(folder)
 
 
 def out_of_space_message(what: Path | str) -> str:

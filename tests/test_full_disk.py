@@ -205,3 +205,82 @@ def test_upgrade_on_a_full_disk_fails_whole_wherever_the_space_runs_out(disk: Pa
     shutil.copyfile(old, ws)
     assert run("status", "--db", ws).exit_code == 0
     assert run("journal", "verify", "--db", ws).exit_code == 0
+
+
+def test_restore_on_a_filling_disk_never_leaves_a_half_restored_workspace(
+    disk: Path, demo_template: Path, tmp_path: Path
+) -> None:
+    """Whichever step runs out of space (extracting, checking, settling the current file), the
+    workspace is the one it was, still opens, and no kept copy or scratch stays."""
+    archive = tmp_path / "b.zip"
+    source = place(tmp_path / "source", demo_template)
+    assert run("backup", "--db", source, "--out", archive).exit_code == 0
+    assert run("import", "readings", _one_reading(tmp_path), "--db", source).exit_code == 0  # differ from the archive
+
+    def attempt(leave: int) -> bool:
+        """Restore with `leave` bytes free; check the property either way; whether it restored."""
+        ws = workspace_on(disk, source)
+        shutil.rmtree(disk / "w.db.evidence")  # so restoring has evidence to install after keeping the old file
+        before = content(ws)
+        filler = fill(disk, leave)
+        result = run("restore", archive, "--db", ws)
+        filler.unlink()
+        try:
+            if result.exit_code == 0:
+                assert content(ws) != before
+                return True
+            assert_one_sentence(result, f"{FULL}write {ws}")
+            assert content(ws) == before
+            assert not list(disk.glob("w.db.replaced-*"))
+            assert run("status", "--db", ws).exit_code == 0  # still opens: one name, intact
+            return False
+        finally:
+            assert not [p.name for p in disk.iterdir() if p.name.endswith(".tmp")]
+            for p in disk.iterdir():
+                shutil.rmtree(p) if p.is_dir() else p.unlink()
+
+    low, high = 0, 4 * source.stat().st_size  # the least free space that suffices, to a page
+    assert not attempt(low) and attempt(high)
+    while high - low > 4096:
+        mid = (low + high) // 2
+        low, high = (low, mid) if attempt(mid) else (mid, high)
+    for leave in range(high - (96 << 10), high, 4096):  # every page below it: the late steps fail too
+        attempt(leave)
+
+
+def place(folder: Path, template: Path) -> Path:
+    folder.mkdir()
+    ws = folder / "w.db"
+    shutil.copyfile(template, ws)
+    shutil.copytree(template.with_name(template.name + ".evidence"), folder / "w.db.evidence")
+    return ws
+
+
+def _one_reading(tmp_path: Path) -> Path:
+    csv = tmp_path / "one.csv"
+    csv.write_text("kpi,date,value\nINC-01,2001-01-01,1\n")
+    return csv
+
+
+def test_a_restore_failing_after_keeping_the_old_file_takes_the_kept_name_away(
+    demo_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept file is a hard link to the workspace; left behind, the workspace (two names)
+    would no longer open. The space freed by the checks makes this step hard to reach on a real
+    disk, so the failure is injected where it would happen."""
+    from isms_tui.services import restore
+
+    archive = tmp_path / "b.zip"
+    assert run("backup", "--db", demo_workspace, "--out", archive).exit_code == 0
+
+    def no_space(*_args: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(restore, "_install_evidence", no_space)
+    before = content(demo_workspace)
+    result = run("restore", archive, "--db", demo_workspace)
+    assert_one_sentence(result, f"{FULL}write {demo_workspace}")
+    assert content(demo_workspace) == before
+    assert not list(tmp_path.glob("workspace.db.replaced-*"))
+    assert os.stat(demo_workspace).st_nlink == 1
+    assert run("status", "--db", demo_workspace).exit_code == 0

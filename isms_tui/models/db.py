@@ -20,13 +20,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session as Session  # re-exported: screens type sessions without importing sqlmodel
 
 from isms_tui.errors import InputError
-from isms_tui.files import disk_is_full, is_out_of_space, is_read_only_fs, remove_stale, staged
+from isms_tui.files import is_out_of_space, is_out_of_space_in, is_read_only_fs, remove_stale, staged
 
 from . import journal, sanitize  # noqa: F401  (register the journal and sanitising hooks)
 from .schema import HEAD, REVISIONS
 
 BACKUPS_KEPT = 5  # default for ISMS_BACKUPS_KEPT
-SQLITE_IOERR, SQLITE_CANTOPEN = 10, 14
 BACKUP_TAG = "bak"  # a pre-migration copy in progress: .FILE.bak-PID-RANDOM.tmp
 READ_ONLY_KEY = "isms_read_only"
 READ_ONLY_MESSAGE = "The workspace is open read-only because another isms has it open; nothing was saved."
@@ -166,10 +165,7 @@ def _probe(path: Path) -> str | None:
 
 def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> WorkspaceError:
     """Why SQLite could not read `path`: a full disk or a read-only place is not a corrupt file."""
-    if is_out_of_space(exc) or (
-        (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (SQLITE_IOERR, SQLITE_CANTOPEN)
-        and disk_is_full(path.parent)
-    ):
+    if is_out_of_space_in(exc, path.parent):
         return WorkspaceError(f"There is not enough space on the disk to open {path}; nothing was changed.")
     if is_read_only_fs(exc):
         return WorkspaceError(f"{path} is on a read-only file system and cannot be opened ({exc}).")

@@ -26,7 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from isms_tui.files import fsync_dir, is_out_of_space, out_of_space_message, remove_stale, scratch_dir, staged
+from isms_tui.files import (
+    fsync_dir,
+    is_out_of_space,
+    is_out_of_space_in,
+    out_of_space_message,
+    remove_stale,
+    scratch_dir,
+    staged,
+)
 from isms_tui.models import lock as workspace_lock
 from isms_tui.models.db import WorkspaceError, make_engine, session_scope
 from isms_tui.models.db import _probe as probe_revision
@@ -129,7 +137,7 @@ def _extract(archive: Path, zf: zipfile.ZipFile, name: str, meta: dict[str, Any]
                 dst.write(chunk)
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         if is_out_of_space(exc):
-            raise InputError(out_of_space_message(target)) from None
+            raise  # the caller names what could not be written
         raise _refuse(archive, f"{name} cannot be read ({exc})") from None
     if size != limit or digest.hexdigest() != meta["sha256"]:
         raise _refuse(
@@ -259,8 +267,10 @@ def _settle_current(db_path: Path) -> None:
             con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             con.close()
-    except sqlite3.DatabaseError:
-        pass  # not a database (or damaged): it is kept as it is, byte for byte
+    except sqlite3.DatabaseError as exc:
+        if is_out_of_space_in(exc, db_path.parent):  # not "in use": the disk is full
+            raise InputError(out_of_space_message(db_path)) from None
+        # not a database (or damaged): it is kept as it is, byte for byte
     if db_path.with_name(db_path.name + "-wal").exists():
         raise WorkspaceError(
             f"{db_path} is in use by another program (its write-ahead log is still open); close it and restore again."
@@ -276,7 +286,8 @@ def _keep_current(db_path: Path) -> Path:
     try:
         os.link(db_path, kept)  # the same bytes under a second name, atomically
     except OSError:
-        shutil.copy2(db_path, kept)
+        with staged(kept, tag=TEMP_TAG, owner=db_path.name) as tmp:  # a full disk leaves no half copy
+            shutil.copy2(db_path, tmp)
     return kept
 
 
@@ -300,19 +311,26 @@ def restore(archive: Path, db_path: Path) -> RestoreResult:
         checked = _check_archive(archive, scratch)
         with workspace_lock.acquire(db_path, doing="close it before restoring"):
             replaced = None
-            if db_path.exists():
-                _settle_current(db_path)
-                replaced = _keep_current(db_path)
-            _install_evidence(checked.evidence, evidence_dir(db_path))
-            with checked.db.open("rb") as fh:
-                os.fsync(fh.fileno())
-            os.chmod(checked.db, 0o600)
-            os.replace(checked.db, db_path)
+            try:
+                if db_path.exists():
+                    _settle_current(db_path)
+                    replaced = _keep_current(db_path)
+                _install_evidence(checked.evidence, evidence_dir(db_path))
+                with checked.db.open("rb") as fh:
+                    os.fsync(fh.fileno())
+                os.chmod(checked.db, 0o600)
+                os.replace(checked.db, db_path)
+            except BaseException:
+                # The kept name is a second hard link to the workspace, which would stop it
+                # from opening (a workspace must have one name): take it away again.
+                if replaced is not None:
+                    replaced.unlink(missing_ok=True)
+                raise
             for stale in (db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")):
                 stale.unlink(missing_ok=True)
             fsync_dir(db_path.parent)
-    except (OSError, sqlite3.Error) as exc:
-        if is_out_of_space(exc):
+    except Exception as exc:
+        if is_out_of_space_in(exc, db_path.parent):
             raise InputError(out_of_space_message(db_path)) from None
         raise
     finally:
