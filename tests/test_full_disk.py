@@ -284,3 +284,34 @@ def test_a_restore_failing_after_keeping_the_old_file_takes_the_kept_name_away(
     assert not list(tmp_path.glob("workspace.db.replaced-*"))
     assert os.stat(demo_workspace).st_nlink == 1
     assert run("status", "--db", demo_workspace).exit_code == 0
+
+
+async def test_the_tui_says_the_disk_is_full_and_goes_on(disk: Path, demo_template: Path) -> None:
+    from isms_tui.screens.settings import PersonForm
+    from isms_tui.services import workspace
+    from isms_tui.services.errors import InputError
+
+    from .tui_helpers import make_app, opened
+
+    ws = workspace_on(disk, demo_template)
+    app = make_app(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        with app.session() as s:
+            before = len(workspace.list_people(s, include_inactive=True))
+        filler = fill(disk)
+        with pytest.raises(InputError) as refused, app.session() as s:
+            workspace.save_person(s, "Mallory " + "x" * 5000)
+        assert str(refused.value).startswith(FULL) and str(refused.value).endswith("nothing was changed.")
+        await app.push_screen(PersonForm(None))
+        await pilot.pause()
+        app.screen.query_one("#field-name").control.value = "Mallory"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PersonForm)  # not dismissed: nothing was saved
+        assert "not enough space on the disk" in str(app.screen.query_one("#form-message").render())
+        assert app.is_running
+        filler.unlink()
+        with app.session() as s:
+            assert len(workspace.list_people(s, include_inactive=True)) == before
+            workspace.save_person(s, "Ann Other")  # with space again, saving works
