@@ -224,3 +224,16 @@ def _dead_pid() -> int:
     proc = subprocess.Popen(["true"])
     proc.wait()
     return proc.pid
+
+
+def test_restore_through_a_link_restores_the_file_it_names(tmp_path: Path, demo_workspace: Path) -> None:
+    """The link stays a link; the workspace it names is the one restored (and kept)."""
+    archive = tmp_path / "b.zip"
+    assert run("backup", "--db", demo_workspace, "--out", archive).exit_code == 0
+    link = tmp_path / "elsewhere.db"
+    link.symlink_to(demo_workspace)
+    result = run("restore", archive, "--db", link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and os.readlink(link) == str(demo_workspace)
+    assert len(list(demo_workspace.parent.glob(f"{demo_workspace.name}.replaced-*"))) == 1
+    assert not list(tmp_path.glob("elsewhere.db.replaced-*"))

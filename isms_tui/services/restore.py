@@ -36,7 +36,7 @@ from isms_tui.files import (
     staged,
 )
 from isms_tui.models import lock as workspace_lock
-from isms_tui.models.db import WorkspaceError, make_engine, session_scope
+from isms_tui.models.db import WorkspaceError, make_engine, real_workspace_path, session_scope
 from isms_tui.models.db import _probe as probe_revision
 from isms_tui.models.journal import GENESIS_HASH
 from isms_tui.models.schema import HEAD, REVISIONS
@@ -301,6 +301,7 @@ def restore(archive: Path, db_path: Path) -> RestoreResult:
     db_path = Path(db_path).expanduser()
     if db_path.is_dir():
         raise InputError(f"{db_path} is a folder, not a workspace file.")
+    db_path = real_workspace_path(db_path)  # a link is restored into the file it names, never replaced
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
