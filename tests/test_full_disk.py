@@ -315,3 +315,29 @@ async def test_the_tui_says_the_disk_is_full_and_goes_on(disk: Path, demo_templa
         with app.session() as s:
             assert len(workspace.list_people(s, include_inactive=True)) == before
             workspace.save_person(s, "Ann Other")  # with space again, saving works
+
+
+def test_attaching_evidence_on_a_full_disk(disk: Path, demo_template: Path, tmp_path: Path) -> None:
+    """The store's copy goes through the one writer: one sentence, no temporary file in the store."""
+    from isms_tui.services import evidence
+    from isms_tui.services.errors import InputError
+
+    from .db_helpers import workspace_session
+
+    ws = workspace_on(disk, demo_template)
+    source = tmp_path / "scan.bin"
+    source.write_bytes(os.urandom(2 << 20))  # 2 MB that do not compress
+
+    def files() -> list[str]:  # an empty shard folder of the store may stay: it holds nothing
+        return [n for n in listing(disk) if (disk / n).is_file()]
+
+    before, names = content(ws), files()
+    filler = fill(disk, 256 << 10)
+    with pytest.raises(InputError) as refused, workspace_session(ws, "ann") as s:
+        evidence.add_file(s, source, "ann")
+    assert str(refused.value).startswith(FULL) and str(refused.value).endswith("nothing was changed.")
+    filler.unlink()
+    assert content(ws) == before
+    assert files() == names
+    with workspace_session(ws, "ann") as s:
+        assert evidence.add_file(s, source, "ann").size == 2 << 20

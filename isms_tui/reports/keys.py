@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
-from isms_tui.files import write_bytes
 from isms_tui.services.errors import InputError
 
 from .certificates import (
@@ -405,4 +404,6 @@ def _write_public(path: Path, data: bytes) -> None:
 
 
 def _atomic_write(path: Path, data: bytes, mode: int) -> None:
+    from isms_tui.files import write_bytes  # here: `isms verify` reads trust roots from this module
+
     write_bytes(Path(path), data, mode=mode, tag="key")
