@@ -94,7 +94,7 @@ class IsmsApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def open_workspace(self, path: Path) -> None:
         """Open (create or migrate) the file off the main thread, then show the dashboard."""
-        from isms_tui.models.db import WorkspaceError, open_engine, session_scope
+        from isms_tui.models.db import WorkspaceError, open_engine, read_only_place, session_scope
         from isms_tui.models.lock import WorkspaceLocked, acquire
         from isms_tui.services import workspace
 
@@ -104,6 +104,8 @@ class IsmsApp(App[None]):
         try:
             if held is not None and held.held and held.db_path.resolve() == Path(path).resolve():
                 lock = held  # reopening the workspace this app already holds
+            elif Path(path).exists() and read_only_place(Path(path)):
+                notice = f"{Path(path).name} cannot be written where it is (a read-only place); opened read-only."
             else:
                 try:
                     lock = acquire(path)
@@ -129,8 +131,19 @@ class IsmsApp(App[None]):
         """An unexpected error ends the app with one sentence instead of a traceback.
 
         Every user action commits on its own, so nothing saved before the error is lost.
-        Under tests (Pilot) the error is re-raised by Textual as usual.
+        A full disk or a read-only file system is not a crash: the write was rolled back, so
+        the app says so in one sentence and carries on (or, while opening, stops with it).
+        Under tests (Pilot) other errors are re-raised by Textual as usual.
         """
+        from isms_tui.files import fault_sentence
+
+        sentence = fault_sentence(error)
+        if sentence is not None:
+            if self.engine is None:
+                self._open_failed(sentence)
+            else:
+                self.notify(sentence, title="Not saved", severity="error", markup=False)
+            return
         if self.is_headless:
             super()._handle_exception(error)
             return
@@ -202,11 +215,18 @@ class IsmsApp(App[None]):
 
         if self.engine is None:
             raise RuntimeError("The workspace is not open yet.")
+        from isms_tui.files import fault_sentence
+
         try:
             with session_scope(self.engine, self.actor) as session:
                 yield session
         except ReadOnlyWorkspace as exc:
             raise InputError(str(exc)) from None
+        except Exception as exc:  # a full disk: the form shows it like any refusal
+            sentence = fault_sentence(exc)
+            if sentence is None:
+                raise
+            raise InputError(sentence) from None
 
     def on_unmount(self) -> None:
         if self.workspace_lock is not None:

@@ -43,3 +43,25 @@ def write(path: Path, fn: Callable[[Session], T], actor: str = "test") -> T:
     """Apply `fn` to the workspace at `path` as `actor`, committed; returns what `fn` returns."""
     with workspace_session(path, actor) as session:
         return fn(session)
+
+
+def downgrade(path: Path, to: str) -> None:
+    """Take a workspace back to an older schema with the migrations' own downgrades."""
+    import sqlite3
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parents[1] / "isms_tui/models/migrations"))
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, to)
+    finally:
+        engine.dispose()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()

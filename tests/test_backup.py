@@ -200,10 +200,11 @@ def test_backup_into_a_folder_that_refuses_writes_is_one_sentence(ws, tmp_path, 
     def refuse(**_kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(backup.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr("tempfile.mkdtemp", refuse)
     result = run("backup", "--out", tmp_path / "b.zip", "--db", ws)
     assert result.exit_code == 1
-    assert result.output.strip() == f"Error: Cannot write a backup into {tmp_path}: Permission denied."
+    assert result.output.strip() == f"Error: Cannot write {tmp_path / 'b.zip'}: Permission denied; nothing was changed."
+    assert not (tmp_path / "b.zip").exists() and not list(tmp_path.glob(".*.tmp"))
 
 
 def test_corrupt_archives_are_refused(ws, tmp_path):

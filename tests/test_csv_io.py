@@ -497,7 +497,7 @@ def test_export_replaces_the_file_atomically(engine, tmp_path, monkeypatch):
 
     original = readings_csv._number
     monkeypatch.setattr(readings_csv, "_number", failing_number)
-    with session_scope(engine) as s, pytest.raises(OSError):
+    with session_scope(engine) as s, pytest.raises(InputError, match="^There is not enough space on the disk"):
         export_readings(s, out)
     assert out.read_text() == "previous export\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []

@@ -44,10 +44,25 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(exc))
         except BrokenPipeError:
             raise  # output piped into `head` and the like: click ends quietly
-        except OSError as exc:
-            fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        except Exception as exc:
+            _fail_on_fault(exc)
+            raise
 
     return wrapper
+
+
+def _fail_on_fault(exc: Exception) -> None:
+    """One sentence for a full disk or a read-only file system (SQLite's or the OS's), and for any OSError.
+
+    Anything else returns, for the caller to re-raise: a bug keeps its traceback.
+    """
+    from isms_tui.files import fault_sentence
+
+    sentence = fault_sentence(exc)
+    if sentence is not None:
+        fail(sentence)
+    if isinstance(exc, OSError):
+        fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
 
 
 # `user_errors` imports the data layer (~0.45 s) on every call, which `isms verify` and
@@ -67,12 +82,11 @@ def signing_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(exc))
         except BrokenPipeError:
             raise  # output piped into `head` and the like: click ends quietly
-        except OSError as exc:
-            fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
         except Exception as exc:
             db = sys.modules.get("isms_tui.models.db")  # only loaded if the command opened a workspace
             if db is not None and isinstance(exc, db.WorkspaceError):
                 fail(str(exc))
+            _fail_on_fault(exc)
             raise
 
     return wrapper
@@ -110,11 +124,13 @@ def open_existing(path: Path, *, locked: bool = False, check_schema: bool = True
     that is not the application's is refused unless `check_schema` is False (the checks
     that report it).
     """
-    from isms_tui.models.db import WorkspaceError, needs_upgrade, open_engine
+    from isms_tui.models.db import WorkspaceError, needs_upgrade, open_engine, read_only_place
     from isms_tui.models.lock import acquire
 
     if not path.exists():
         raise WorkspaceError(f"No workspace at {path}; run `isms` or `isms demo` to create one.")
+    if not locked and read_only_place(path):  # a read-only mount or folder: reading still works
+        return open_engine(path, read_only=True, check_schema=check_schema)
     if locked or not needs_upgrade(path):
         return open_engine(path, check_schema=check_schema)
     with acquire(path, doing="close it so that this version can upgrade the workspace first"):
@@ -124,11 +140,15 @@ def open_existing(path: Path, *, locked: bool = False, check_schema: bool = True
 @contextmanager
 def write_lock(path: Path, doing: str, must_exist: bool = False) -> Iterator[None]:
     """Hold the workspace lock for a write command; refuse (exit 1) while an isms has it open."""
-    from isms_tui.models.db import WorkspaceError
+    from isms_tui.models.db import WorkspaceError, read_only_place
     from isms_tui.models.lock import acquire
 
     if must_exist and not path.exists():
         raise WorkspaceError(f"No workspace at {path}; run `isms` or `isms demo` to create one.")
+    if read_only_place(path):
+        raise WorkspaceError(
+            f"{path} is read-only (its file system, folder or file cannot be written); nothing was changed."
+        )
     with acquire(path, doing=doing):
         yield
 

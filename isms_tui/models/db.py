@@ -13,16 +13,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session as Session  # re-exported: screens type sessions without importing sqlmodel
+
+from isms_tui.errors import InputError
+from isms_tui.files import is_out_of_space, is_out_of_space_in, is_read_only_fs, remove_stale, staged
 
 from . import journal, sanitize  # noqa: F401  (register the journal and sanitising hooks)
 from .schema import HEAD, REVISIONS
 
 BACKUPS_KEPT = 5  # default for ISMS_BACKUPS_KEPT
+BACKUP_TAG = "bak"  # a pre-migration copy in progress: .FILE.bak-PID-RANDOM.tmp
 READ_ONLY_KEY = "isms_read_only"
 READ_ONLY_MESSAGE = "The workspace is open read-only because another isms has it open; nothing was saved."
+READ_ONLY_PLACE_MESSAGE = (
+    "The workspace is read-only (its file system, folder or file cannot be written); nothing was saved."
+)
 
 
 def backups_kept() -> int:
@@ -54,12 +63,19 @@ def _set_query_only(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     dbapi_conn.execute("PRAGMA query_only=ON")
 
 
-def make_engine(path: Path, read_only: bool = False) -> Engine:
-    engine = create_engine(
-        f"sqlite:///{path}",
-        connect_args={"check_same_thread": False},
-        execution_options={READ_ONLY_KEY: read_only},
-    )
+def make_engine(path: Path, read_only: bool = False, *, why: str = READ_ONLY_MESSAGE) -> Engine:
+    """An engine on the workspace file; `read_only` refuses every write, saying `why`.
+
+    A workspace in a place that cannot be written (`read_only_place`) is opened as
+    immutable: SQLite could not create the -shm file a WAL database needs even to be read.
+    Nothing can change the file there but its owner through chmod, who is then not using it.
+    """
+    options = {READ_ONLY_KEY: why if read_only else ""}
+    connect: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    if read_only and read_only_place(path):  # the URL still names the file (the evidence store is found by it)
+        uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
+        connect = {"creator": lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)}
+    engine = create_engine(f"sqlite:///{path}", execution_options=options, **connect)
     event.listen(engine, "connect", _set_pragmas)
     if read_only:  # SQLite itself refuses every write, Core and ORM alike
         event.listen(engine, "connect", _set_query_only)
@@ -68,6 +84,24 @@ def make_engine(path: Path, read_only: bool = False) -> Engine:
 
 def is_read_only(engine: Engine) -> bool:
     return bool(engine.get_execution_options().get(READ_ONLY_KEY))
+
+
+def read_only_place(path: Path) -> bool:
+    """Whether the workspace file or its folder cannot be written (a read-only mount, a chmod)."""
+    path = Path(path)
+    if path.exists() and not os.access(path, os.W_OK):
+        return True
+    try:
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False
+    return path.parent.exists() and not os.access(path.parent, os.W_OK)
+
+
+def sqlite_uri(path: Path) -> str:
+    """A read-only URI for `path`, immutable in a read-only place (see make_engine)."""
+    return f"file:{quote(str(path))}?mode=ro" + ("&immutable=1" if read_only_place(path) else "")
 
 
 def real_workspace_path(path: Path) -> Path:
@@ -107,7 +141,7 @@ def _probe(path: Path) -> str | None:
     if path.is_dir():
         raise WorkspaceError(f"{path} is a directory, not a workspace file.")
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlite3.connect(sqlite_uri(path), uri=True)
         try:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "alembic_version" not in tables or "workspace" not in tables:
@@ -118,7 +152,7 @@ def _probe(path: Path) -> str | None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise WorkspaceError(f"{path} is not a workspace file, or it is corrupt ({exc}).") from None
+        raise _unreadable(path, exc) from None
     if row is None:
         raise WorkspaceError(f"{path} has no schema version; it is not a usable workspace.")
     revision: str = row[0]
@@ -127,6 +161,15 @@ def _probe(path: Path) -> str | None:
             f"{path} was written by a newer version of isms-tui (schema {revision}); upgrade isms-tui."
         )
     return revision
+
+
+def _unreadable(path: Path, exc: sqlite3.DatabaseError) -> WorkspaceError:
+    """Why SQLite could not read `path`: a full disk or a read-only place is not a corrupt file."""
+    if is_out_of_space_in(exc, path.parent):
+        return WorkspaceError(f"There is not enough space on the disk to open {path}; nothing was changed.")
+    if is_read_only_fs(exc):
+        return WorkspaceError(f"{path} is on a read-only file system and cannot be opened ({exc}).")
+    return WorkspaceError(f"{path} is not a workspace file, or it is corrupt ({exc}).")
 
 
 def needs_upgrade(path: Path) -> bool:
@@ -143,16 +186,25 @@ def _check_writable(path: Path) -> None:
 
 
 def backup_file(path: Path, label: str) -> Path:
-    """Copy `path` with SQLite's online backup API next to it and keep the last few copies."""
+    """Copy `path` with SQLite's online backup API next to it and keep the last few copies.
+
+    The copy is written through `files.staged` (a full disk or a kill leaves no half copy
+    that looks like a backup); what a killed copy left is removed first.
+    """
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = path.with_name(f"{path.name}.{label}-{stamp}.bak")
-    src = sqlite3.connect(path)
-    dst = sqlite3.connect(target)
+    remove_stale(path.parent, path.name, BACKUP_TAG)
     try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+        with staged(target, tag=BACKUP_TAG, owner=path.name) as tmp:
+            src = sqlite3.connect(path)
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+                src.close()
+    except InputError as exc:
+        raise WorkspaceError(str(exc)) from None  # the file was not upgraded either
     olds = sorted(path.parent.glob(f"{path.name}.{label}-*.bak"))
     for old in olds[: -backups_kept()]:
         old.unlink(missing_ok=True)
@@ -160,15 +212,35 @@ def backup_file(path: Path, label: str) -> Path:
 
 
 def migrate(engine: Engine) -> None:
-    """Upgrade the database behind `engine` to the head revision with the application's migrations."""
+    """Upgrade the database behind `engine` to the head revision, all or nothing.
+
+    pysqlite starts transactions only before INSERT/UPDATE/DELETE, so by default each DDL
+    statement of a migration commits on its own, and a process killed halfway leaves a
+    schema no revision describes. The migration therefore runs on its own connection with
+    pysqlite's transaction handling off and one explicit BEGIN IMMEDIATE: every statement and
+    Alembic's version stamp commit together, or (killed, out of space) none of them does.
+    """
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        saved = raw.isolation_level
+        raw.isolation_level = None  # we say when the transaction starts and ends
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                conn.exec_driver_sql("COMMIT")
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+        finally:
+            raw.isolation_level = saved
 
 
 def open_engine(path: Path, read_only: bool = False, *, check_schema: bool = True) -> Engine:
@@ -181,6 +253,10 @@ def open_engine(path: Path, read_only: bool = False, *, check_schema: bool = Tru
     differs, opens it with `check_schema=False`.
     """
     path = real_workspace_path(path)
+    if not read_only and path.exists() and read_only_place(path):
+        raise WorkspaceError(
+            f"{path} is read-only (its file system, folder or file cannot be written); nothing was changed."
+        )
     if read_only:
         engine = _open_read_only(path)
         if check_schema:
@@ -199,11 +275,27 @@ def open_engine(path: Path, read_only: bool = False, *, check_schema: bool = Tru
     if revision != HEAD:
         try:
             migrate(engine)
-        except sqlite3.DatabaseError as exc:  # pragma: no cover - depends on the disk
-            raise WorkspaceError(f"Cannot prepare {path}: {exc}.") from None
+        except Exception as exc:  # the migration rolled back: the file keeps its old schema
+            engine.dispose()
+            raise _migration_error(path, revision, exc) from None
     if check_schema:
         _refuse_foreign_schema(engine, path)
     return engine
+
+
+def _migration_error(path: Path, revision: str | None, exc: Exception) -> WorkspaceError:
+    """One sentence for a failed creation or upgrade (which changed nothing); unexpected errors propagate."""
+    from sqlalchemy.exc import DBAPIError
+
+    doing = "create" if revision is None else "upgrade"
+    if is_out_of_space(exc):
+        return WorkspaceError(f"There is not enough space on the disk to {doing} {path}; nothing was changed.")
+    if is_read_only_fs(exc):
+        return WorkspaceError(f"Cannot {doing} {path}: its file system is read-only; nothing was changed.")
+    if isinstance(exc, DBAPIError | sqlite3.DatabaseError):
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        return WorkspaceError(f"Cannot {doing} {path} ({reason}); nothing was changed.")
+    raise exc
 
 
 def _refuse_foreign_schema(engine: Engine, path: Path) -> None:
@@ -225,13 +317,20 @@ def _refuse_foreign_schema(engine: Engine, path: Path) -> None:
 
 def _open_read_only(path: Path) -> Engine:
     revision = _probe(path)
+    place = read_only_place(path)
     if revision is None:
+        if place:
+            raise WorkspaceError(f"{path} is not a workspace yet, and it is read-only, so it cannot become one.")
         raise WorkspaceError(f"{path} is being created by another isms; open it again when that is done.")
     if revision != HEAD:
+        if place:
+            raise WorkspaceError(
+                f"{path} needs upgrading, which cannot happen where it is: it is read-only; copy it somewhere writable."
+            )
         raise WorkspaceError(
             f"{path} needs upgrading, which cannot happen while another isms has it open; close that one first."
         )
-    return make_engine(path, read_only=True)
+    return make_engine(path, read_only=True, why=READ_ONLY_PLACE_MESSAGE if place else READ_ONLY_MESSAGE)
 
 
 @event.listens_for(Session, "before_flush")
@@ -239,7 +338,7 @@ def _refuse_read_only(session: Session, _ctx: object, _instances: object) -> Non
     if session.info.get(READ_ONLY_KEY) and (
         session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)
     ):
-        raise ReadOnlyWorkspace(READ_ONLY_MESSAGE)
+        raise ReadOnlyWorkspace(session.info[READ_ONLY_KEY])
 
 
 @contextmanager
@@ -250,7 +349,7 @@ def session_scope(engine: Engine, actor: str = "") -> Iterator[Session]:
     """
     from sqlalchemy.exc import OperationalError
 
-    read_only = is_read_only(engine)
+    read_only = str(engine.get_execution_options().get(READ_ONLY_KEY) or "")
     with Session(engine, expire_on_commit=False) as session:
         session.info["isms_actor"] = actor
         session.info[READ_ONLY_KEY] = read_only
@@ -260,7 +359,7 @@ def session_scope(engine: Engine, actor: str = "") -> Iterator[Session]:
         except OperationalError as exc:
             session.rollback()
             if read_only and "readonly" in str(exc.orig).replace(" ", ""):
-                raise ReadOnlyWorkspace(READ_ONLY_MESSAGE) from None
+                raise ReadOnlyWorkspace(read_only) from None
             raise
         except BaseException:
             session.rollback()

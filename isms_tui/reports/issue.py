@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from isms_tui.files import check_target
 from isms_tui.models import IssuedPack
 from isms_tui.services.errors import InputError
 from isms_tui.services.form_values import parse_date
@@ -129,6 +130,7 @@ def check_output(out: Path) -> Path:
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"The folder {parent} does not exist.")
+    check_target(out)  # a link or special file is refused before any work (and again when writing)
     return out
 
 

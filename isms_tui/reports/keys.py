@@ -27,7 +27,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -415,19 +414,6 @@ def _write_public(path: Path, data: bytes) -> None:
 
 
 def _atomic_write(path: Path, data: bytes, mode: int) -> None:
-    """Write via a temporary file in the same folder, created with `mode` from the start, then rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from isms_tui.files import write_bytes  # here: `isms verify` reads trust roots from this module
+
+    write_bytes(Path(path), data, mode=mode, tag="key")

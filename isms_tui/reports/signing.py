@@ -17,9 +17,7 @@ import hashlib
 import io
 import json
 import logging
-import os
 import re
-import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from isms_tui.files import write_bytes
 from isms_tui.services.errors import InputError
 
 from .keys import Identity
@@ -111,7 +110,7 @@ def sign_pdf(
     signed = _embed_and_sign(pdf, attachments, identity, tsa_url)
     signed_at = _signing_time(signed)
     out_path = Path(out_path)
-    _atomic_write(out_path, signed)
+    write_bytes(out_path, signed, mode=0o644, tag="pack")
     return SignResult(
         sha256=hashlib.sha256(signed).hexdigest(),
         fingerprint=identity.fingerprint,
@@ -262,30 +261,6 @@ def _worth_compressing(attachment: Attachment) -> bool:
     if len(sample) < 256:
         return True
     return len(zlib.compress(sample, 1)) < 0.9 * len(sample)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write beside the target and rename, so a crash never leaves a half-written pack."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise InputError(f"Cannot write to {directory}: {exc.strerror or exc}.") from None
-    try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise InputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
-        raise
 
 
 @contextmanager

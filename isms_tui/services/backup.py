@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,7 +34,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from isms_tui.models.db import WorkspaceError, backups_kept
+from isms_tui.files import (
+    check_target,
+    fsync_dir,
+    is_out_of_space,
+    out_of_space_message,
+    remove_stale,
+    scratch_dir,
+    staged,
+    write_error,
+)
+from isms_tui.models.db import WorkspaceError, backups_kept, read_only_place, sqlite_uri
 from isms_tui.models.db import _probe as probe_revision
 from isms_tui.models.journal import GENESIS_HASH
 from isms_tui.models.schema import HEAD
@@ -45,6 +53,8 @@ from isms_tui.models.schema_shape import foreign_schema_message, schema_differen
 from .errors import InputError
 from .evidence_store import CEILING_BYTES, NotAFile, hash_stream, open_entry
 
+__all__ = ["fsync_dir"]  # restore.py takes it from here
+
 FORMAT = "isms-backup"
 FORMAT_VERSION = 1
 DB_MEMBER = "workspace.db"
@@ -52,6 +62,7 @@ MANIFEST = "manifest.json"
 EVIDENCE_RE = re.compile(r"evidence/([0-9a-f]{2})/([0-9a-f]{64})")
 MAX_MANIFEST_BYTES = 64 << 20
 CHUNK = 1 << 20
+TEMP_TAG = "backup"  # temporary names: .FILE.backup-PID-RANDOM.tmp beside the archive
 
 
 @dataclass
@@ -106,22 +117,12 @@ def sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory descriptors
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
 def _snapshot(db_path: Path, target: Path) -> None:
     """A consistent single-file copy of the workspace, even while another process writes."""
-    src = sqlite3.connect(db_path, timeout=30)
+    if read_only_place(db_path):  # a read-only mount: SQLite cannot even make its -shm file there
+        src = sqlite3.connect(sqlite_uri(db_path), uri=True, timeout=30)
+    else:
+        src = sqlite3.connect(db_path, timeout=30)
     dst = sqlite3.connect(target)
     try:
         src.backup(dst)
@@ -171,73 +172,81 @@ def backup(db_path: Path, out_path: Path | None = None, checkpoint: Checkpointer
         raise WorkspaceError(f"{db_path} is an empty workspace; there is nothing to back up.")
     automatic = out_path is None
     out = default_backup_path(db_path) if out_path is None else Path(out_path).expanduser()
-    if out.is_dir():
-        raise InputError(f"{out} is a folder; give a file name for the backup.")
-    if not out.parent.is_dir():
-        raise InputError(f"The folder {out.parent} does not exist.")
+    check_target(out)
     if automatic:  # later backups in the same second get -1, -2... (after any already there)
         first = out
         taken = [p for p in _auto_backups(db_path) if p.name.startswith(first.stem)]
         if taken:
             last = taken[-1].stem[len(first.stem) :].lstrip("-")
             out = first.with_name(f"{first.stem}-{int(last or 0) + 1}.zip")
+    remove_stale(out.parent, db_path.name, TEMP_TAG, dirs=True)  # what a killed backup left
+    work = scratch_dir(out.parent, db_path.name, TEMP_TAG, for_output=out)
     try:
-        work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    except OSError as exc:
-        raise InputError(f"Cannot write a backup into {out.parent}: {exc.strerror or exc}.") from None
-    try:
-        snap = work / DB_MEMBER
-        try:
-            _snapshot(db_path, snap)
-        except sqlite3.DatabaseError as exc:
+        written = _write_archive(db_path, out, work, checkpoint)
+    except (OSError, sqlite3.Error) as exc:
+        if is_out_of_space(exc):
+            raise InputError(out_of_space_message(out)) from None
+        if isinstance(exc, sqlite3.DatabaseError):
             raise WorkspaceError(f"Cannot copy {db_path}: {exc}.") from None
-        revision, entries, head, files = _snapshot_facts(snap)
-        if revision == HEAD:  # an older file is checked when it is opened and migrated
-            _refuse_foreign_schema(snap, db_path)
-        signed = _sign_snapshot(snap, out.name, checkpoint) if checkpoint is not None else None
-        db_sha, db_size = sha256_file(snap)
-        members: dict[str, dict[str, Any]] = {DB_MEMBER: {"sha256": db_sha, "size": db_size}}
-        problems: list[str] = []
-        tmp_zip = work / "archive.zip"
-        store = evidence_dir(db_path)
-        total = db_size
-        with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            zf.write(snap, DB_MEMBER)
-            for sha, name in files:
-                member = f"evidence/{sha[:2]}/{sha}"
-                if member in members:
-                    continue
-                size = _add_evidence(zf, store, sha, name, member, problems)
-                if size is not None:
-                    members[member] = {"sha256": sha, "size": size}
-                    total += size
-            manifest = {
-                "format": FORMAT,
-                "version": FORMAT_VERSION,
-                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "workspace": db_path.name,
-                "schema": revision,
-                "journal": {"entries": entries, "head": head},
-                "files": members,
-                "evidence_problems": problems,
-            }
-            if signed is not None:
-                manifest["checkpoint"] = signed
-            zf.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False))
-        with tmp_zip.open("rb") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp_zip, 0o600)  # a backup holds the whole ISMS record
-        os.replace(tmp_zip, out)
-        fsync_dir(out.parent)
+        raise write_error(out, exc) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    revision, entries, head, members, total, problems, signed = written
     removed: list[Path] = []
     if automatic:
         for old in _auto_backups(db_path)[: -backups_kept()]:
             if old != out:
                 old.unlink(missing_ok=True)
                 removed.append(old)
-    return BackupResult(out, entries, head, len(members) - 1, total, revision, problems, removed, signed)
+    return BackupResult(out, entries, head, members - 1, total, revision, problems, removed, signed)
+
+
+def _write_archive(
+    db_path: Path, out: Path, work: Path, checkpoint: Checkpointer | None
+) -> tuple[str, int, str, int, int, list[str], dict[str, Any] | None]:
+    """Snapshot the workspace into `work` and write the archive to `out` atomically.
+
+    Returns (schema, journal entries, journal head, members, bytes, evidence problems, the
+    signed checkpoint of the archived journal or None).
+    """
+    snap = work / DB_MEMBER
+    _snapshot(db_path, snap)
+    revision, entries, head, files = _snapshot_facts(snap)
+    if revision == HEAD:  # an older file is checked when it is opened and migrated
+        _refuse_foreign_schema(snap, db_path)
+    signed = _sign_snapshot(snap, out.name, checkpoint) if checkpoint is not None else None
+    db_sha, db_size = sha256_file(snap)
+    members: dict[str, dict[str, Any]] = {DB_MEMBER: {"sha256": db_sha, "size": db_size}}
+    problems: list[str] = []
+    store = evidence_dir(db_path)
+    total = db_size
+    with (
+        staged(out, mode=0o600, tag=TEMP_TAG, owner=db_path.name) as tmp_zip,  # it holds the whole record
+        zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf,
+    ):
+        zf.write(snap, DB_MEMBER)
+        for sha, name in files:
+            member = f"evidence/{sha[:2]}/{sha}"
+            if member in members:
+                continue
+            size = _add_evidence(zf, store, sha, name, member, problems)
+            if size is not None:
+                members[member] = {"sha256": sha, "size": size}
+                total += size
+        manifest = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "workspace": db_path.name,
+            "schema": revision,
+            "journal": {"entries": entries, "head": head},
+            "files": members,
+            "evidence_problems": problems,
+        }
+        if signed is not None:
+            manifest["checkpoint"] = signed
+        zf.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False))
+    return revision, entries, head, len(members), total, problems, signed
 
 
 def _sign_snapshot(snap: Path, name: str, checkpoint: Checkpointer) -> dict[str, Any]:

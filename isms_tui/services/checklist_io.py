@@ -51,6 +51,7 @@ from typing import Any
 from sqlmodel import Session
 
 from isms_tui import catalogues
+from isms_tui.files import check_target, replace_atomically
 
 from . import checklists
 from .checklists import Question
@@ -64,7 +65,6 @@ from .csv_io import (
     unescape_cell,
 )
 from .errors import InputError, NotFound
-from .export_file import check_target, replace_atomically
 from .formatting import plural
 
 FORMATS = ("csv", "json")

@@ -27,10 +27,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from isms_tui.files import replace_atomically
 from isms_tui.userfiles import UserFileError, read_user_file
 
 from .errors import InputError
-from .export_file import replace_atomically
 
 if TYPE_CHECKING:
     from _csv import Writer

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-
-class InputError(ValueError):
-    """Rejected input. `fields` maps a field name to its one-sentence problem."""
-
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.fields = fields or {}
+from isms_tui.errors import InputError as InputError
 
 
 class NotFound(LookupError):

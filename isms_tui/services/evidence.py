@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from isms_tui.files import is_out_of_space, out_of_space_message
 from isms_tui.models import Evidence, EvidenceLink, require_id
 from isms_tui.userfiles import UserFileError, open_regular, size_words
 
@@ -85,6 +86,8 @@ def add_file(session: Session, source: str | Path, added_by: str = "") -> Eviden
             try:
                 copied = staged.fill(src, limit)
             except OSError as exc:
+                if is_out_of_space(exc):
+                    raise InputError(out_of_space_message(f"{path.name} into the evidence store")) from None
                 raise InputError(f"Cannot copy {path} into the evidence store: {exc.strerror or exc}.") from None
             if copied is None:  # it grew while being read
                 raise _too_large(path, None)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from isms_tui.files import is_out_of_space, out_of_space_message
 from isms_tui.userfiles import CHUNK, UserFileError, kind_of, open_regular
 
 from .errors import InputError
@@ -201,6 +202,8 @@ def staging(root: Path) -> Iterator[Staged]:
         remove_leftovers(root)
         fd, name = tempfile.mkstemp(dir=root, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
     except OSError as exc:
+        if is_out_of_space(exc):
+            raise InputError(out_of_space_message(f"into the evidence store {root}")) from None
         raise InputError(f"Cannot write into the evidence store {root}: {exc.strerror or exc}.") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -240,6 +243,8 @@ def install(root: Path, staged: Staged, sha256: str, size: int) -> bool:
     except NotAFile as exc:
         raise InputError(f"The evidence store holds {exc.kind} at {exc.where}; remove it and attach again.") from None
     except OSError as exc:
+        if is_out_of_space(exc):
+            raise InputError(out_of_space_message(f"into the evidence store {root}")) from None
         raise InputError(f"Cannot write into the evidence store {root}: {exc.strerror or exc}.") from None
     return True
 

@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Column, Connection, Dialect, Table, select
 from sqlmodel import Session, col
 
+from isms_tui.files import check_target
 from isms_tui.models import Frequency, Kpi, Reading
 from isms_tui.models.journal import EncodedChange, append_encoded, canonical
 from isms_tui.models.sanitize import clean
@@ -48,7 +49,6 @@ from .csv_io import (
     unescape_cell,
 )
 from .errors import InputError
-from .export_file import check_target
 from .formatting import plural
 from .numbers import parse_number
 

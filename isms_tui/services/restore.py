@@ -26,8 +26,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from isms_tui.files import (
+    fsync_dir,
+    is_out_of_space,
+    is_out_of_space_in,
+    out_of_space_message,
+    remove_stale,
+    scratch_dir,
+    staged,
+)
 from isms_tui.models import lock as workspace_lock
-from isms_tui.models.db import WorkspaceError, make_engine, session_scope
+from isms_tui.models.db import WorkspaceError, make_engine, real_workspace_path, session_scope
 from isms_tui.models.db import _probe as probe_revision
 from isms_tui.models.journal import GENESIS_HASH
 from isms_tui.models.schema import HEAD, REVISIONS
@@ -41,12 +50,14 @@ from .backup import (
     MANIFEST,
     MAX_MANIFEST_BYTES,
     evidence_dir,
-    fsync_dir,
     sha256_file,
     stamp,
 )
 from .errors import InputError
 from .formatting import plural
+from .restore_limits import Budget, check_limits
+
+TEMP_TAG = "restore"  # scratch folder .FILE.restore-PID-RANDOM.tmp, evidence .SHA.restore-PID-RANDOM.tmp
 
 
 @dataclass
@@ -107,8 +118,12 @@ def _read_manifest(archive: Path, zf: zipfile.ZipFile) -> dict[str, Any]:
     return manifest
 
 
-def _extract(archive: Path, zf: zipfile.ZipFile, name: str, meta: dict[str, Any], target: Path) -> None:
-    """Extract one member, checking its size and SHA-256 against the manifest as it streams."""
+def _extract(archive: Path, zf: zipfile.ZipFile, name: str, meta: dict[str, Any], target: Path, budget: Budget) -> None:
+    """Extract one member, checking its size and SHA-256 against the manifest as it streams.
+
+    `budget` holds what the whole restore may still write: a member whose stream runs past
+    it (a header that lies about the size) is refused there, before the disk fills.
+    """
     digest = hashlib.sha256()
     size, limit = 0, meta["size"]
     try:
@@ -117,9 +132,12 @@ def _extract(archive: Path, zf: zipfile.ZipFile, name: str, meta: dict[str, Any]
                 size += len(chunk)
                 if size > limit:
                     raise _refuse(archive, f"{name} is larger than its manifest says")
+                budget.spend(archive, len(chunk))
                 digest.update(chunk)
                 dst.write(chunk)
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        if is_out_of_space(exc):
+            raise  # the caller names what could not be written
         raise _refuse(archive, f"{name} cannot be read ({exc})") from None
     if size != limit or digest.hexdigest() != meta["sha256"]:
         raise _refuse(
@@ -149,15 +167,16 @@ def _check_archive(archive: Path, scratch: Path) -> _Checked:
         absent = sorted(set(files) - set(names))
         if absent:
             raise _refuse(archive, f"{absent[0]} is listed in its manifest but missing")
+        budget = check_limits(archive, zf.infolist(), files)
         db = scratch / DB_MEMBER
-        _extract(archive, zf, DB_MEMBER, files[DB_MEMBER], db)
+        _extract(archive, zf, DB_MEMBER, files[DB_MEMBER], db, budget)
         evidence: dict[str, Path] = {}
         (scratch / "evidence").mkdir()
         for name, meta in files.items():
             if name == DB_MEMBER:
                 continue
             target = scratch / "evidence" / meta["sha256"]
-            _extract(archive, zf, name, meta, target)
+            _extract(archive, zf, name, meta, target, budget)
             evidence[meta["sha256"]] = target
     _check_database(archive, db, manifest, evidence)
     return _Checked(manifest, db, evidence)
@@ -202,6 +221,10 @@ def _check_database(archive: Path, db: Path, manifest: dict[str, Any], evidence:
     declared = manifest.get("journal") or {}
     if declared.get("head") != report.head or declared.get("entries") != report.entries:
         raise _refuse(archive, "its journal does not match the head recorded in its manifest")
+    unreferenced = sorted(set(evidence) - indexed)
+    if unreferenced:
+        sha = unreferenced[0]
+        raise _refuse(archive, f"it holds evidence/{sha[:2]}/{sha}, which no record of its workspace refers to")
     lacking = sorted(indexed - set(evidence))
     noted = len(manifest.get("evidence_problems") or [])
     if len(lacking) > noted:
@@ -229,16 +252,9 @@ def _install_evidence(files: dict[str, Path], store: Path) -> int:
             except OSError:
                 pass
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent)
-        os.close(fd)
-        try:
+        remove_stale(target.parent, sha, TEMP_TAG, name_regex="[0-9a-f]{64}")  # left by a killed restore
+        with staged(target, mode=0o600, tag=TEMP_TAG) as tmp:
             shutil.copyfile(source, tmp)
-            with open(tmp, "rb") as fh:
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         written += 1
     return written
 
@@ -251,8 +267,10 @@ def _settle_current(db_path: Path) -> None:
             con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             con.close()
-    except sqlite3.DatabaseError:
-        pass  # not a database (or damaged): it is kept as it is, byte for byte
+    except sqlite3.DatabaseError as exc:
+        if is_out_of_space_in(exc, db_path.parent):  # not "in use": the disk is full
+            raise InputError(out_of_space_message(db_path)) from None
+        # not a database (or damaged): it is kept as it is, byte for byte
     if db_path.with_name(db_path.name + "-wal").exists():
         raise WorkspaceError(
             f"{db_path} is in use by another program (its write-ahead log is still open); close it and restore again."
@@ -268,7 +286,8 @@ def _keep_current(db_path: Path) -> Path:
     try:
         os.link(db_path, kept)  # the same bytes under a second name, atomically
     except OSError:
-        shutil.copy2(db_path, kept)
+        with staged(kept, tag=TEMP_TAG, owner=db_path.name) as tmp:  # a full disk leaves no half copy
+            shutil.copy2(db_path, tmp)
     return kept
 
 
@@ -282,26 +301,39 @@ def restore(archive: Path, db_path: Path) -> RestoreResult:
     db_path = Path(db_path).expanduser()
     if db_path.is_dir():
         raise InputError(f"{db_path} is a folder, not a workspace file.")
+    db_path = real_workspace_path(db_path)  # a link is restored into the file it names, never replaced
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise WorkspaceError(f"Cannot create the folder {db_path.parent}: {exc.strerror}.") from None
-    scratch = Path(tempfile.mkdtemp(dir=db_path.parent, prefix=f".{db_path.name}.restore-"))
+    remove_stale(db_path.parent, db_path.name, TEMP_TAG, dirs=True)  # what a killed restore left
+    scratch = scratch_dir(db_path.parent, db_path.name, TEMP_TAG, for_output=db_path)
     try:
         checked = _check_archive(archive, scratch)
         with workspace_lock.acquire(db_path, doing="close it before restoring"):
             replaced = None
-            if db_path.exists():
-                _settle_current(db_path)
-                replaced = _keep_current(db_path)
-            _install_evidence(checked.evidence, evidence_dir(db_path))
-            with checked.db.open("rb") as fh:
-                os.fsync(fh.fileno())
-            os.chmod(checked.db, 0o600)
-            os.replace(checked.db, db_path)
+            try:
+                if db_path.exists():
+                    _settle_current(db_path)
+                    replaced = _keep_current(db_path)
+                _install_evidence(checked.evidence, evidence_dir(db_path))
+                with checked.db.open("rb") as fh:
+                    os.fsync(fh.fileno())
+                os.chmod(checked.db, 0o600)
+                os.replace(checked.db, db_path)
+            except BaseException:
+                # The kept name is a second hard link to the workspace, which would stop it
+                # from opening (a workspace must have one name): take it away again.
+                if replaced is not None:
+                    replaced.unlink(missing_ok=True)
+                raise
             for stale in (db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")):
                 stale.unlink(missing_ok=True)
             fsync_dir(db_path.parent)
+    except Exception as exc:
+        if is_out_of_space_in(exc, db_path.parent):
+            raise InputError(out_of_space_message(db_path)) from None
+        raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     manifest = checked.manifest
