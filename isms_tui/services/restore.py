@@ -40,6 +40,7 @@ from isms_tui.models.db import WorkspaceError, make_engine, real_workspace_path,
 from isms_tui.models.db import _probe as probe_revision
 from isms_tui.models.journal import GENESIS_HASH
 from isms_tui.models.schema import HEAD, REVISIONS
+from isms_tui.userfiles import UserFileError, open_regular
 
 from .backup import (
     CHUNK,
@@ -151,11 +152,17 @@ def _check_archive(archive: Path, scratch: Path) -> _Checked:
         raise InputError(f"{archive} does not exist.")
     if archive.is_dir():
         raise InputError(f"{archive} is a folder; give the backup's .zip file.")
+    try:  # a named pipe or a device must not block the restore: only a regular file is opened
+        fd, _ = open_regular(archive, what="backup file", advice="give the backup's .zip file")
+    except UserFileError as exc:
+        raise InputError(str(exc)) from None
+    handle = os.fdopen(fd, "rb")
     try:
-        zf = zipfile.ZipFile(archive)
+        zf = zipfile.ZipFile(handle)
     except (zipfile.BadZipFile, OSError, ValueError):
+        handle.close()
         raise _refuse(archive, "it is not a zip archive (not an isms backup, or damaged)") from None
-    with zf:
+    with handle, zf:
         manifest = _read_manifest(archive, zf)
         files: dict[str, dict[str, Any]] = manifest["files"]
         names = [i.filename for i in zf.infolist()]
