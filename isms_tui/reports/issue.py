@@ -22,6 +22,8 @@ from isms_tui.models import IssuedPack
 from isms_tui.services.errors import InputError
 from isms_tui.services.form_values import parse_date
 
+from .passphrase import check_new_passphrase
+
 Progress = Callable[[float, str], None]
 
 
@@ -113,6 +115,11 @@ def check_choice(choice: IssueChoice) -> CheckedChoice:
         errors["passphrase"] = "The signing key needs its passphrase."
     elif choice.passphrase_again is not None and choice.passphrase_again != passphrase:
         errors["passphrase_again"] = "The two passphrases differ; type the new one twice."
+    elif choice.passphrase_again is not None:  # this pack creates the key: a new passphrase
+        try:
+            check_new_passphrase(passphrase)
+        except InputError as exc:
+            errors["passphrase"] = str(exc)
     if errors:
         raise InputError(next(iter(errors.values())), errors)
     return CheckedChoice(kind, start, end, audit_id, review_id, Path(out_text).expanduser(), passphrase)

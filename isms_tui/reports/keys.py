@@ -52,6 +52,7 @@ from .certificates import (
     seal_p12,
     to_asn1,
 )
+from .passphrase import check_new_passphrase, is_text
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; pyHanko is imported lazily
     from pyhanko.sign.signers import SimpleSigner
@@ -191,16 +192,21 @@ def passphrase_from_env_or_file(passphrase_file: Path | None) -> str | None:
     """
     if passphrase_file is not None:
         try:
-            text = Path(passphrase_file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
-            raise InputError(f"Cannot read the passphrase file {passphrase_file}: {reason}.") from None
+            raw = Path(passphrase_file).read_bytes()
+        except OSError as exc:
+            raise InputError(f"Cannot read the passphrase file {passphrase_file}: {exc.strerror or exc}.") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"The passphrase in {passphrase_file} is not valid UTF-8 text.") from None
         lines = text.splitlines()
         first = lines[0] if lines else ""
         if not first:
             raise InputError(f"The passphrase file {passphrase_file} is empty; put the passphrase on its first line.")
         return first
     value = os.environ.get("ISMS_PASSPHRASE")
+    if value and not is_text(value):
+        raise InputError("The passphrase in ISMS_PASSPHRASE is not valid UTF-8 text.")
     return value if value else None
 
 
@@ -212,7 +218,7 @@ def init_identity(org_name: str, passphrase: str, *, force: bool = False) -> Ide
     org_name = _normal(org_name)
     if not org_name:
         raise InputError("The signing identity needs the organisation's name.")
-    _check_new_passphrase(passphrase)
+    check_new_passphrase(passphrase, [org_name])
     directory = _prepare_dir(force, identity_dir(org_name))
 
     new = generate_identity(org_name)
@@ -233,6 +239,8 @@ def import_identity(p12_path: Path, passphrase: str, *, force: bool = False, org
     and that the key belongs to the certificate.
     """
     p12_path = Path(p12_path)
+    if not is_text(passphrase):
+        raise InputError("The passphrase is not valid UTF-8 text.")
     try:
         data = p12_path.read_bytes()
     except OSError as exc:
@@ -271,6 +279,8 @@ def load_identity(passphrase: str, org: str | None = None) -> Identity:
     """Unlock signer.p12; a wrong passphrase is an InputError (pyHanko's load_pkcs12 would return None)."""
     from pyhanko.sign.signers import SimpleSigner
 
+    if not is_text(passphrase):
+        raise InputError("The passphrase is not valid UTF-8 text.")
     directory = identity_dir(org)
     path = directory / SIGNER_P12
     try:
@@ -364,13 +374,6 @@ def trust_roots(trust: list[Path] | None) -> tuple[list[Any], list[str]]:
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def _check_new_passphrase(passphrase: str) -> None:
-    if not passphrase:
-        raise InputError("The passphrase must not be empty.")
-    if len(passphrase) < 8:
-        raise InputError("Choose a passphrase of at least 8 characters for the signing key.")
 
 
 def _prepare_dir(force: bool, directory: Path) -> Path:
