@@ -17,6 +17,7 @@ from .signing_helpers import (
     flip_byte,
     incremental_update,
     isms,
+    local_ca,
     make_identity,
     nss_db,
     pdfsig,
@@ -32,7 +33,8 @@ def pack(tmp_path: Path) -> Path:
 
 
 def _verify_json(path: Path) -> tuple[int, dict]:
-    run = isms("verify", str(path), "--json")
+    trust = ["--trust", str(local_ca()[0])] if local_ca()[0].is_file() else []
+    run = isms("verify", str(path), "--json", *trust)
     return run.exit_code, json.loads(run.output)
 
 

@@ -107,18 +107,22 @@ def pack_cmd(
     "trust",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CA certificate (PEM or DER) to trust; repeatable. Default: this machine's signing CA.",
+    help="CA certificate (PEM or DER) to trust; repeatable. Default: only the CA of the --db workspace.",
 )
+@db_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
 @signing_errors
-def verify_cmd(file: Path, trust: tuple[Path, ...], as_json: bool) -> None:
+def verify_cmd(ctx: click.Context, file: Path, trust: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
     """Check a signed pack: intact, trusted, the whole file signed, every attachment as in its manifest.
 
-    Exit 0 only if every check passes, 1 otherwise.
+    Without --trust, only the CA of the workspace's organisation (--db, else the default
+    workspace) is trusted, and its SHA-256 fingerprint is printed. Exit 0 only if every check
+    passes, 1 otherwise.
     """
     from isms_tui.reports.verify import verify_pdf
 
-    report = verify_pdf(file, list(trust) or None)
+    report = verify_pdf(file, list(trust) or None, workspace=workspace_path(ctx, db))
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

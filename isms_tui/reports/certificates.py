@@ -188,6 +188,13 @@ def fingerprint(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex()
 
 
+def colon_fingerprint(cert: x509.Certificate) -> str:
+    """SHA-256 of the DER certificate as colon-separated upper-case hex, all 32 bytes: the form
+    `openssl x509 -fingerprint -sha256` and certificate viewers print; the cover and `isms verify`
+    print a CA's fingerprint so."""
+    return cert.fingerprint(hashes.SHA256()).hex(":").upper()
+
+
 def common_name(cert: x509.Certificate) -> str:
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     if names:

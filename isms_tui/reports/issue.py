@@ -22,6 +22,7 @@ from isms_tui.models import IssuedPack
 from isms_tui.services.errors import InputError
 from isms_tui.services.form_values import parse_date
 
+from .certificates import colon_fingerprint
 from .passphrase import check_new_passphrase
 
 Progress = Callable[[float, str], None]
@@ -184,6 +185,7 @@ def issue_pack(
         review_id=review_id,
         signer=identity.common_name,
         fingerprint=identity.fingerprint,
+        ca_fingerprint=colon_fingerprint(identity.ca_cert) if identity.ca_cert is not None else "",
         issued_by=issued_by,
         progress=lambda f, m: report(0.02 + 0.86 * f, m),
     )

@@ -30,7 +30,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
@@ -43,7 +43,6 @@ from .certificates import (
     fingerprint,
     from_asn1,
     generate_identity,
-    load_certificates,
     open_p12,
     organisation_name,
     pem,
@@ -352,25 +351,6 @@ def identity_info(org: str | None = None) -> IdentityInfo:
         has_ca_key=(directory / CA_P12).is_file(),
         files={name: directory / name for name in IDENTITY_FILES if (directory / name).is_file()},
     )
-
-
-def trust_roots(trust: list[Path] | None) -> tuple[list[Any], list[str]]:
-    """Certificates to trust when verifying (asn1crypto, as pyHanko takes them) and a label for
-    each: the given files, else every organisation's local CA on this machine."""
-    certs: list[x509.Certificate] = []
-    if trust:
-        for p in trust:
-            certs.extend(load_certificates(Path(p)))
-    else:
-        for folder in identity_dirs():
-            local = folder / CA_PEM
-            if local.is_file():
-                try:
-                    certs.extend(load_certificates(local))
-                except InputError:
-                    pass
-    labels = [f"{cert.subject.rfc4514_string()} (SHA-256 {fingerprint(cert)[:16]}...)" for cert in certs]
-    return to_asn1(certs), labels
 
 
 # --- helpers -------------------------------------------------------------------------------------

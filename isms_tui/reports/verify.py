@@ -54,6 +54,7 @@ class VerifyReport:
     attachments: list[dict[str, Any]]
     path: str = ""
     trusted_cas: list[str] = field(default_factory=list)
+    trust_source: str = ""  # one sentence: which CA is trusted and why, or how to give one
 
     @property
     def failures(self) -> list[Check]:
@@ -67,6 +68,7 @@ class VerifyReport:
             "fingerprint": self.fingerprint,
             "signed_at": self.signed_at,
             "trusted_cas": list(self.trusted_cas),
+            "trust": self.trust_source,
             "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
             "attachments": [dict(a) for a in self.attachments],
             "failures": [c.detail for c in self.failures],
@@ -81,8 +83,10 @@ class VerifyReport:
         stamped = any(c.name == "timestamp" and c.ok for c in self.checks)
         source = " (trusted timestamp)" if stamped else " (the signer's clock)" if self.signed_at else ""
         lines.append(f"Signed at: {self.signed_at or 'unknown'}{source}")
-        if self.trusted_cas:
-            lines.append("Trusted CA: " + "; ".join(self.trusted_cas))
+        for ca in self.trusted_cas:
+            lines.append(f"Trusted CA: {ca}")
+        if self.trust_source:
+            lines.append(f"Trust: {self.trust_source}")
         lines.append("Checks:")
         for c in self.checks:
             lines.append(f"  [{'ok' if c.ok else 'FAILED'}] {c.name}: {c.detail}")
@@ -100,16 +104,22 @@ class VerifyReport:
         return "\n".join(lines)
 
 
-def verify_pdf(path: Path, trust: list[Path] | None = None) -> VerifyReport:
-    """Check a signed pack; `trust` lists CA certificate files (default: this machine's local CAs, if any).
+def verify_pdf(path: Path, trust: list[Path] | None = None, *, workspace: Path | None = None) -> VerifyReport:
+    """Check a signed pack against the CA files in `trust`, else only the CA of `workspace`'s
+    organisation (default: the default workspace).
 
-    Raises InputError only for an unreadable --trust file; everything about the pack itself is
-    reported as failed checks.
+    Raises InputError only for an unreadable --trust file or workspace; everything about the
+    pack itself is reported as failed checks.
     """
     path = Path(path)
-    from .keys import trust_roots
+    from .trust import trust_for
 
-    roots, trusted_cas = trust_roots(trust)
+    if workspace is None and not trust:
+        from isms_tui.config import default_db_path
+
+        workspace = default_db_path()
+    chosen = trust_for(trust, workspace or Path())
+    roots = chosen.roots
     report = VerifyReport(
         ok=False,
         signer="",
@@ -118,7 +128,8 @@ def verify_pdf(path: Path, trust: list[Path] | None = None) -> VerifyReport:
         checks=[],
         attachments=[],
         path=str(path),
-        trusted_cas=trusted_cas,
+        trusted_cas=chosen.labels,
+        trust_source=chosen.source,
     )
     with _quiet_pyhanko():
         _verify_into(report, path, roots)
@@ -167,7 +178,7 @@ def _verify_into(report: VerifyReport, path: Path, roots: TrustRoots) -> None:
     status = _validate(sig, roots, checks)
     if status is not None:
         _describe_signer(report, sig, status)
-        _signature_checks(status, sig, data, reader, roots, checks)
+        _signature_checks(status, sig, data, reader, report, checks)
     else:
         _describe_signer(report, sig, None)
     _attachment_checks(reader, report)
@@ -187,7 +198,9 @@ def _validate(sig: Any, roots: TrustRoots, checks: list[Check]) -> Any:
         return None
 
 
-def _signature_checks(status: Any, sig: Any, data: bytes, reader: Any, roots: TrustRoots, checks: list[Check]) -> None:
+def _signature_checks(
+    status: Any, sig: Any, data: bytes, reader: Any, report: VerifyReport, checks: list[Check]
+) -> None:
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     if status.intact:
@@ -207,7 +220,7 @@ def _signature_checks(status: Any, sig: Any, data: bytes, reader: Any, roots: Tr
             Check("signature value", False, "The signature value does not verify with the signer's certificate.")
         )
 
-    checks.append(_trust_check(status, roots))
+    checks.append(_trust_check(status, report))
 
     if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         checks.append(Check("whole file signed", True, "The signature covers the entire file."))
@@ -223,7 +236,7 @@ def _signature_checks(status: Any, sig: Any, data: bytes, reader: Any, roots: Tr
             checks.append(Check("timestamp", False, "The signature's RFC 3161 timestamp is not valid or not trusted."))
 
 
-def _trust_check(status: Any, roots: TrustRoots) -> Check:
+def _trust_check(status: Any, report: VerifyReport) -> Check:
     if status.trusted and status.revocation_details is None:
         anchor = status.validation_path[0] if status.validation_path is not None else None
         name = _cn(anchor) if anchor is not None else "a trusted CA"
@@ -232,12 +245,8 @@ def _trust_check(status: Any, roots: TrustRoots) -> Check:
         return Check(
             "trusted", False, "Trust is not established because the signature does not match the signed content."
         )
-    if not roots:
-        return Check(
-            "trusted",
-            False,
-            "No CA certificate to trust was given: pass --trust CA.pem (the issuer's CA certificate).",
-        )
+    if not report.trusted_cas:
+        return Check("trusted", False, report.trust_source)
     indic = getattr(status.trust_problem_indic, "name", "") or ""
     if status.revocation_details is not None or "REVOKED" in indic:
         return Check("trusted", False, "The signer's certificate has been revoked.")

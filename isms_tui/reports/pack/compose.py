@@ -147,6 +147,7 @@ def build_pack(
     review_id: int | None = None,
     signer: str,
     fingerprint: str,
+    ca_fingerprint: str = "",
     issued_by: str = "",
     issued_at: datetime | None = None,
     progress: Progress | None = None,
@@ -160,7 +161,14 @@ def build_pack(
         session, kind, period_from=period_from, period_to=period_to, audit_id=audit_id, review_id=review_id
     )
     composed = compose_pack(
-        session, req, signer=signer, fingerprint=fingerprint, issued_by=issued_by, issued_at=issued_at, progress=report
+        session,
+        req,
+        signer=signer,
+        fingerprint=fingerprint,
+        ca_fingerprint=ca_fingerprint,
+        issued_by=issued_by,
+        issued_at=issued_at,
+        progress=report,
     )
     report(0.55, "Laying out the pages")
     pdf = L.build_pdf(composed.story, composed.meta, lambda f: report(0.55 + 0.43 * f, "Laying out the pages"))
@@ -184,6 +192,7 @@ def compose_pack(
     *,
     signer: str,
     fingerprint: str,
+    ca_fingerprint: str = "",
     issued_by: str = "",
     issued_at: datetime | None = None,
     progress: Progress | None = None,
@@ -212,6 +221,7 @@ def compose_pack(
         scope=ws.scope,
         signer=signer,
         fingerprint=fingerprint,
+        ca_fingerprint=ca_fingerprint,
         issued_at=issued_at,
         issued_by=issued_by,
         journal=(count, head),
