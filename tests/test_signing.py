@@ -66,6 +66,7 @@ def test_isms_verify_accepts_a_fresh_pack_and_reports_json(pack, identity):
     names = {c["name"]: c["ok"] for c in report["checks"]}
     assert names == {
         "signature": True,
+        "signature contents": True,
         "integrity": True,
         "signature value": True,
         "trusted": True,
