@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session as Session  # re-exported: screens type sessions without importing sqlmodel
 
 from . import journal, sanitize  # noqa: F401  (register the journal and sanitising hooks)
+from .sanitize import without_surrogates
 from .schema import HEAD, REVISIONS
 
 BACKUPS_KEPT = 5  # default for ISMS_BACKUPS_KEPT
@@ -61,6 +62,7 @@ def make_engine(path: Path, read_only: bool = False) -> Engine:
         execution_options={READ_ONLY_KEY: read_only},
     )
     event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "before_cursor_execute", without_surrogates, retval=True)
     if read_only:  # SQLite itself refuses every write, Core and ORM alike
         event.listen(engine, "connect", _set_query_only)
     return engine
