@@ -68,11 +68,11 @@ def _cert(subject: str, key, issuer: str, issuer_key, *, ca: bool) -> x509.Certi
     )
 
 
-def user_p12(tmp_path: Path, leaf_key, root_key=None, *, cert_key=None) -> Path:
+def user_p12(tmp_path: Path, leaf_key, root_key=None, *, cert_key=None, leaf_cn: str = "Jane Auditee") -> Path:
     """A PKCS#12 with `leaf_key` and a certificate (for `cert_key`'s public key if given) issued by a root."""
     root_key = root_key or ec.generate_private_key(ec.SECP256R1())
     root = _cert("Corp Root CA", root_key, "Corp Root CA", root_key, ca=True)
-    leaf = _cert("Jane Auditee", cert_key or leaf_key, "Corp Root CA", root_key, ca=False)
+    leaf = _cert(leaf_cn, cert_key or leaf_key, "Corp Root CA", root_key, ca=False)
     path = tmp_path / "user.p12"
     path.write_bytes(
         pkcs12.serialize_key_and_certificates(
@@ -165,3 +165,19 @@ def test_accepted_identities_sign_packs_that_verify(tmp_path: Path, make_key) ->
     keys.export_ca(ca)
     report = verify_pdf(out, [ca])
     assert report.ok, report.render_text()
+
+
+def test_a_signer_name_with_terminal_escapes_is_printed_harmless(tmp_path: Path) -> None:
+    """The signer's name comes from the pack: verify must not let it steer the terminal."""
+    identity = keys.import_identity(
+        user_p12(tmp_path, ec.generate_private_key(ec.SECP256R1()), leaf_cn="Jane\x1b[2J\u202eevil"), SECRET
+    )
+    out = tmp_path / "pack.pdf"
+    sign_pdf(make_pdf(), attachments(), identity, out)
+    ca = tmp_path / "ca.pem"
+    keys.export_ca(ca)
+    for args in ((), ("--json",)):
+        run = isms("verify", str(out), "--trust", str(ca), *args)
+        assert run.exit_code == 0, run.output
+        assert "\x1b" not in run.output and "\u202e" not in run.output and "\\u001b" not in run.output
+        assert "Jane\ufffd[2J\ufffdevil" in run.output

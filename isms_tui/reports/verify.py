@@ -36,7 +36,7 @@ from .verify_bounds import (
     read_pdf,
     within_time,
 )
-from .verify_files import embedded_files, parse_manifest
+from .verify_files import embedded_files, parse_manifest, shown
 
 TrustRoots = list[Any]  # asn1crypto certificates for pyHanko's validation context (no type stubs)
 
@@ -430,8 +430,9 @@ def _describe_signer(report: VerifyReport, sig: Any, status: Any) -> None:
 
 
 def _cn(cert: Any) -> str:
+    """The certificate's common name, printable (a hostile signer may put escapes in it)."""
     try:
-        return str(cert.subject.native.get("common_name") or cert.subject.human_friendly)
+        return shown(str(cert.subject.native.get("common_name") or cert.subject.human_friendly))
     except Exception:
         return "unknown"
 
