@@ -169,9 +169,11 @@ def test_accepted_identities_sign_packs_that_verify(tmp_path: Path, make_key) ->
 
 def test_a_signer_name_with_terminal_escapes_is_printed_harmless(tmp_path: Path) -> None:
     """The signer's name comes from the pack: verify must not let it steer the terminal."""
-    identity = keys.import_identity(
-        user_p12(tmp_path, ec.generate_private_key(ec.SECP256R1()), leaf_cn="Jane\x1b[2J\u202eevil"), SECRET
-    )
+    p12 = user_p12(tmp_path, ec.generate_private_key(ec.SECP256R1()), leaf_cn="Jane\x1b[2J\u202eevil")
+    imported = isms("keys", "import", str(p12), "--org", "Acme Widgets Ltd", env={"ISMS_PASSPHRASE": SECRET})
+    assert imported.exit_code == 0 and "\x1b" not in imported.output and "\u202e" not in imported.output
+    identity = keys.load_identity(SECRET, "Acme Widgets Ltd")
+    assert identity.common_name == "Jane\ufffd[2J\ufffdevil"
     out = tmp_path / "pack.pdf"
     sign_pdf(make_pdf(), attachments(), identity, out)
     ca = tmp_path / "ca.pem"

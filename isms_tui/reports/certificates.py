@@ -196,11 +196,15 @@ def colon_fingerprint(cert: x509.Certificate) -> str:
 
 
 def common_name(cert: x509.Certificate) -> str:
+    """The subject's CN, printable: an imported certificate may carry escapes or bidi overrides
+    in it, and the name is printed by `isms keys` and on every pack's cover."""
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     if names:
         value = names[0].value
-        return value if isinstance(value, str) else value.decode("utf-8", "replace")
-    return cert.subject.rfc4514_string()
+        text = value if isinstance(value, str) else value.decode("utf-8", "replace")
+    else:
+        text = cert.subject.rfc4514_string()
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
 
 
 def organisation_name(cert: x509.Certificate) -> str | None:
