@@ -107,7 +107,8 @@ def main() -> int:
 
         t_sign_bare, _ = _timed(lambda: sign_pdf(pdf, [], identity, bare), args.rounds)
         t_sign, result = _timed(lambda: sign_pdf(pdf, atts, identity, out), args.rounds)
-        t_verify, report = _timed(lambda: verify_pdf(out), args.rounds)
+        trust = [scratch / "keys" / "ca.pem"]
+        t_verify, report = _timed(lambda: verify_pdf(out, trust), args.rounds)
         if not report.ok:
             print(report.render_text(), file=sys.stderr)
             return 1
@@ -132,7 +133,7 @@ def main() -> int:
             capture_output=True,
         )
         pdfsig_cmd = ["pdfsig", "-nssdir", f"sql:{nss}", str(out)]
-        isms_cmd = [sys.executable, "-m", "isms_tui.cli", "verify", str(out)]
+        isms_cmd = [sys.executable, "-m", "isms_tui.cli", "verify", str(out), "--trust", str(trust[0])]
         pdfsig_runs, isms_runs = [], []
         pdfsig_text = ""
         for _ in range(args.rounds):

@@ -1,4 +1,4 @@
-"""Benchmarks of isms-tui, run by hand: start-up, dashboard, KPI detail, CSV import, memory.
+"""Benchmarks of isms-tui, run by hand: start-up, dashboard, KPI detail, CSV import, memory, verify.
 
     python benchmarks/run.py [--quick]
 
@@ -39,6 +39,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import bench_verify
 import make_large
 from make_large import FIRST_URGENT_CODE, TODAY
 
@@ -674,6 +675,43 @@ def journal_check(scratch: Path) -> list[Result]:
     ]
 
 
+# -- isms verify -----------------------------------------------------------------------------
+
+
+def verify_process(scratch: Path, reps: int) -> list[Result]:
+    """`isms verify` on a demo pack as a whole process vs importing pyHanko's validator alone
+    (ratio <= 1.15) and vs `pyhanko sign validate` from pyhanko-cli (must be faster; skipped with
+    the reason when pyhanko-cli is not installed)."""
+    folder = scratch / "verify"
+    folder.mkdir()
+    times = bench_verify.measure(folder, reps, progress)
+    results = [
+        Result(
+            "`isms verify` demo pack vs `import pyhanko.sign.validation`",
+            times.isms * 1000,
+            "ms",
+            times.bare_import * 1000,
+            1.15,
+            on_ratio=True,
+        )
+    ]
+    if times.pyhanko_cli is None:
+        print(f"skipped `isms verify` vs `pyhanko sign validate`: {times.skipped}", file=sys.stderr)
+    else:
+        # "faster": the ratio to pyhanko-cli's time must stay below 1
+        results.append(
+            Result(
+                "`isms verify` vs `pyhanko sign validate` (same pack)",
+                times.isms * 1000,
+                "ms",
+                times.pyhanko_cli * 1000,
+                0.999,
+                on_ratio=True,
+            )
+        )
+    return results
+
+
 # -- main ------------------------------------------------------------------------------------
 
 
@@ -693,6 +731,7 @@ def main(argv: list[str] | None = None) -> int:
         results += csv_import(scratch, reps.imports)
         results += memory(scratch)
         results += journal_check(scratch)
+        results += verify_process(scratch, reps.launch)
     print(
         f"\nisms-tui benchmarks ({'quick' if reps is QUICK else 'full'}), "
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, ISMS_TODAY={TODAY}\n"

@@ -208,10 +208,14 @@ class IsmsApp(App[None]):
         """One transaction for one user action, journaled under the current user's name.
 
         In a read-only app (another isms holds the workspace) any write raises InputError
-        with one sentence, which every form already shows like a validation error.
+        with one sentence, which every form already shows like a validation error. A value
+        damaged outside isms (a date '2025-13-45' stored with the sqlite3 shell) that breaks a
+        reader is said in one sentence pointing to `isms journal verify`, shown as an error
+        notification and raised as WorkspaceError, which forms and workers already handle.
         """
-        from isms_tui.models.db import ReadOnlyWorkspace, session_scope
-        from isms_tui.services.errors import InputError
+        from isms_tui.models.db import ReadOnlyWorkspace, WorkspaceError, session_scope
+        from isms_tui.services.damage import DAMAGE_ERRORS, damaged_value_sentence
+        from isms_tui.services.errors import InputError, NotFound
 
         if self.engine is None:
             raise RuntimeError("The workspace is not open yet.")
@@ -222,11 +226,28 @@ class IsmsApp(App[None]):
                 yield session
         except ReadOnlyWorkspace as exc:
             raise InputError(str(exc)) from None
-        except Exception as exc:  # a full disk: the form shows it like any refusal
+        except Exception as exc:
             sentence = fault_sentence(exc)
+            if sentence is not None:  # a full disk: the form shows it like any refusal
+                raise InputError(sentence) from None
+            if not isinstance(exc, DAMAGE_ERRORS) or isinstance(exc, InputError | NotFound | WorkspaceError):
+                raise
+            sentence = damaged_value_sentence(self.db_path, exc)
             if sentence is None:
                 raise
-            raise InputError(sentence) from None
+            self._tell_damage(sentence)
+            raise WorkspaceError(sentence) from None
+
+    def _tell_damage(self, sentence: str) -> None:
+        """An error notification from any thread (data workers run in threads)."""
+
+        def tell() -> None:
+            self.notify(sentence, title="Damaged workspace", severity="error", timeout=30, markup=False)
+
+        try:
+            self.call_from_thread(tell)
+        except RuntimeError:  # already on the app's thread
+            tell()
 
     def on_unmount(self) -> None:
         if self.workspace_lock is not None:

@@ -55,6 +55,14 @@ def make_identity():
     return keys.init_identity(ORG, PASSPHRASE)
 
 
+def local_ca() -> list[Path]:
+    """The CA of the identity in the top keys folder, to pass as `trust` (verify trusts nothing by
+    default but the CA of the workspace it is pointed at)."""
+    from isms_tui.reports import keys
+
+    return [keys.keys_dir() / "ca.pem"]
+
+
 def sign_to(path: Path, identity=None, atts=None) -> Path:
     from isms_tui.reports.signing import sign_pdf
 

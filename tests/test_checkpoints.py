@@ -231,10 +231,10 @@ def test_previous_pack_proves_the_journal_was_extended(ws: Path, tmp_path: Path)
     old = pack(ws, tmp_path / "old.pdf")
     seal(ws)
     new = pack(ws, tmp_path / "new.pdf")
-    ok = run("verify", new, "--previous", old, "--json")
+    ok = run("verify", new, "--previous", old, "--db", ws, "--json")
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.stdout)["continuity"]["ok"] is True
-    backwards = run("verify", old, "--previous", new)
+    backwards = run("verify", old, "--previous", new, "--db", ws)
     assert backwards.exit_code == 1
 
 
@@ -249,7 +249,7 @@ def test_previous_pack_catches_a_rolled_back_workspace(ws: Path, tmp_path: Path)
     seal(ws)
     seal(ws)  # other work since: the journal is as long again, but not the same history
     new = pack(ws, tmp_path / "new.pdf")
-    result = run("verify", new, "--previous", old)
+    result = run("verify", new, "--previous", old, "--db", ws)
     assert result.exit_code == 1
     assert "Continuity: FAILED" in result.stdout
 
@@ -260,7 +260,7 @@ def test_previous_pack_catches_a_reforged_history(ws: Path, tmp_path: Path) -> N
     sql(ws, "DELETE FROM checkpoint", "DELETE FROM journal WHERE entity = 'checkpoint'")
     reforge(ws, "UPDATE journal SET actor = 'someone else' WHERE id = 3", start=3)
     new = pack(ws, tmp_path / "new.pdf")
-    result = run("verify", new, "--previous", old)
+    result = run("verify", new, "--previous", old, "--db", ws)
     assert result.exit_code == 1 and "Continuity: FAILED" in result.stdout
 
 
@@ -271,7 +271,7 @@ def test_previous_pack_from_another_workspace_is_refused(ws: Path, tmp_path: Pat
     reforge(other, "UPDATE journal SET actor = 'x' WHERE id = 1")
     a = pack(ws, tmp_path / "a.pdf")
     b = pack(other, tmp_path / "b.pdf")
-    result = run("verify", b, "--previous", a)
+    result = run("verify", b, "--previous", a, "--db", ws)
     assert result.exit_code == 1 and "different workspaces" in result.stdout
 
 

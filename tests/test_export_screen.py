@@ -188,3 +188,27 @@ async def test_the_command_palette_offers_the_pack(db: Path) -> None:
         await opened(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Issue evidence pack" in titles
+
+
+async def test_the_first_pack_refuses_a_guessable_new_passphrase(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The passphrase that creates the key is held to the same rule as `isms keys init`."""
+    from isms_tui.reports import keys
+
+    monkeypatch.delenv("ISMS_PASSPHRASE")
+    out = tmp_path / "weak.pdf"
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_export(pilot)
+        again = screen.query_one("#field-passphrase_again")
+        await wait_for(pilot, lambda: not again.has_class("hidden"))
+        screen.query_one("#field-out Input", Input).value = str(out)
+        for field in ("passphrase", "passphrase_again"):
+            screen.query_one(f"#field-{field} Input", Input).value = "password1"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert result_text(app).startswith("The passphrase is too easy to guess (strength 0 of 4")
+        assert not screen.busy
+    assert not keys.has_identity("Northwind Analytics Ltd") and not out.exists()
+    assert issued_count(db) == 0

@@ -200,9 +200,10 @@ def test_a_second_client_is_signed_with_its_own_identity(db: Path, tmp_path: Pat
     signers = [row[6] for row in issued(db) + issued(other)]
     assert len(set(signers)) == 2
     assert "Beta Clinic GmbH" in pdftotext(second)
-    for pdf in (first, second):  # by default verify trusts every local CA on this machine
-        checked = run("verify", pdf, "--json")
+    for pdf, ws in ((first, db), (second, other)):  # by default verify trusts the workspace's own CA
+        checked = run("verify", pdf, "--json", "--db", ws)
         assert checked.exit_code == 0, checked.output
+    assert run("verify", second, "--db", db).exit_code == 1  # client A's CA does not vouch for B's pack
     ca_b = tmp_path / "ca-b.pem"
     assert run("keys", "export-ca", "--out", ca_b, "--db", other).exit_code == 0
     assert run("verify", second, "--trust", ca_b).exit_code == 0

@@ -21,6 +21,7 @@ from .signing_helpers import (
     ORG,
     attachments,
     isms,
+    local_ca,
     make_identity,
     make_pdf,
     nss_db,
@@ -55,7 +56,7 @@ def test_sign_result_describes_the_written_file(pack, identity):
 
 def test_isms_verify_accepts_a_fresh_pack_and_reports_json(pack, identity):
     path, result = pack
-    run = isms("verify", str(path), "--json")
+    run = isms("verify", str(path), "--json", "--trust", str(local_ca()[0]))
     assert run.exit_code == 0, run.output
     report = json.loads(run.output)
     assert report["ok"] is True
@@ -65,6 +66,7 @@ def test_isms_verify_accepts_a_fresh_pack_and_reports_json(pack, identity):
     names = {c["name"]: c["ok"] for c in report["checks"]}
     assert names == {
         "signature": True,
+        "signature contents": True,
         "integrity": True,
         "signature value": True,
         "trusted": True,
@@ -82,7 +84,7 @@ def test_isms_verify_accepts_a_fresh_pack_and_reports_json(pack, identity):
 
 def test_isms_verify_text_report_names_signer_time_and_checks(pack):
     path, result = pack
-    run = isms("verify", str(path))
+    run = isms("verify", str(path), "--trust", str(local_ca()[0]))
     assert run.exit_code == 0, run.output
     assert f"Signer: {ORG}" in run.output
     assert f"Signed at: {result.signed_at.isoformat()}" in run.output
@@ -120,7 +122,7 @@ def test_attachments_are_in_the_signed_revision_and_the_name_tree_is_sorted(tmp_
     keys_in_tree = [reader.root["/Names"]["/EmbeddedFiles"]["/Names"][i] for i in range(0, 8, 2)]
     raw = [bytes(k.original_bytes) if hasattr(k, "original_bytes") else bytes(k) for k in keys_in_tree]
     assert raw == sorted(raw)
-    assert verify_pdf(out).ok
+    assert verify_pdf(out, local_ca()).ok
 
 
 def test_page_text_survives_signing(pack):
@@ -179,7 +181,7 @@ def test_qpdf_check_passes(pack):
 def test_a_pack_without_attachments_still_has_a_manifest(tmp_path, identity):
     out = tmp_path / "bare.pdf"
     sign_pdf(make_pdf(1), [], identity, out)
-    report = verify_pdf(out)
+    report = verify_pdf(out, local_ca())
     assert report.ok, report.render_text()
     assert report.attachments == []
     from pypdf import PdfReader
@@ -197,7 +199,7 @@ def test_large_and_precompressed_attachments_round_trip(tmp_path, identity):
     ]
     out = tmp_path / "big.pdf"
     sign_pdf(make_pdf(1), atts, identity, out)
-    report = verify_pdf(out)
+    report = verify_pdf(out, local_ca())
     assert report.ok, report.render_text()
     from pypdf import PdfReader
 
@@ -237,7 +239,7 @@ def test_overwriting_an_existing_pack_is_atomic(tmp_path, identity):
     out.write_bytes(b"old content")
     sign_pdf(make_pdf(1), [], identity, out)
     assert out.read_bytes().startswith(b"%PDF-")
-    assert verify_pdf(out).ok
+    assert verify_pdf(out, local_ca()).ok
 
 
 def test_no_timestamper_without_a_tsa_url(monkeypatch, tmp_path, identity):
@@ -290,7 +292,7 @@ def test_with_a_tsa_the_signature_carries_a_trusted_timestamp(monkeypatch, tmp_p
     out = tmp_path / "stamped.pdf"
     sign_pdf(make_pdf(1), attachments(), identity, out, tsa_url="http://tsa.example.test/")
     assert seen == ["http://tsa.example.test/"]
-    report = verify_pdf(out)
+    report = verify_pdf(out, local_ca())
     assert report.ok, report.render_text()
     stamp = next(c for c in report.checks if c.name == "timestamp")
     assert stamp.ok and "RFC 3161" in stamp.detail
@@ -306,7 +308,7 @@ def test_isms_verify_does_not_load_the_data_layer(pack):
     code = (
         "import sys\n"
         "from isms_tui.cli import main\n"
-        f"try:\n    main(['verify', {str(path)!r}])\n"
+        f"try:\n    main(['verify', {str(path)!r}, '--trust', {str(local_ca()[0])!r}])\n"
         "except SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n"
         "assert 'sqlmodel' not in sys.modules and 'textual' not in sys.modules\n"
     )

@@ -17,6 +17,7 @@ from .signing_helpers import (
     flip_byte,
     incremental_update,
     isms,
+    local_ca,
     make_identity,
     nss_db,
     pdfsig,
@@ -32,7 +33,8 @@ def pack(tmp_path: Path) -> Path:
 
 
 def _verify_json(path: Path) -> tuple[int, dict]:
-    run = isms("verify", str(path), "--json")
+    trust = ["--trust", str(local_ca()[0])] if local_ca()[0].is_file() else []
+    run = isms("verify", str(path), "--json", *trust)
     return run.exit_code, json.loads(run.output)
 
 
@@ -106,7 +108,7 @@ def test_appended_junk_bytes(pack, tmp_path):
     assert code == 1
     failed = _failed(report)
     assert failed == {
-        "whole file signed": "The file was changed after signing: 26 bytes were appended after the signed data."
+        "whole file signed": "The file was changed after signing: 26 bytes were appended after the signed revision."
     }
     assert "Not total document signed" in pdfsig(bad, nss_db(tmp_path, keys.keys_dir() / "ca.pem"))
 
@@ -205,8 +207,8 @@ def test_a_trust_file_that_is_not_a_certificate_is_one_sentence(pack, tmp_path):
     ("content", "expected"),
     [
         (b"just some text\n", "is not a PDF file."),
-        (b"", "is not a PDF file."),
-        (b"%PDF-1.7\n%garbage with no objects at all\n", "is not a readable PDF"),
+        (b"", "thing.pdf is empty."),
+        (b"%PDF-1.7\n%garbage with no objects at all\n", "is not a readable PDF: its structure is damaged."),
     ],
 )
 def test_non_pdf_input_fails_cleanly(tmp_path, content, expected):

@@ -26,8 +26,29 @@ EXIT_FAILED = 1
 
 
 def fail(message: str) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
+    # A lone surrogate (from a "\\ud800" escape in a file) cannot be encoded for the terminal.
+    click.echo(f"Error: {message.encode('utf-8', 'backslashreplace').decode('utf-8')}", err=True)
     sys.exit(EXIT_FAILED)
+
+
+NESTED_TOO_DEEPLY = "The input is nested too deeply to be read; nothing was changed."
+
+
+def damage_sentence(error: BaseException, db: Path | None) -> str | None:
+    """One sentence when `error` comes from a value damaged outside isms in the workspace the
+    command was given (see services/damage.py); None when it is the application's fault."""
+    from isms_tui.services.damage import DAMAGE_ERRORS, damaged_value_sentence
+
+    if not isinstance(error, DAMAGE_ERRORS):
+        return None
+    ctx = click.get_current_context(silent=True)
+    if db is None and ctx is not None:
+        db = (ctx.find_root().obj or {}).get("db")
+    if db is None:
+        from isms_tui.config import default_db_path
+
+        db = default_db_path()
+    return damaged_value_sentence(db, error)
 
 
 def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -44,9 +65,14 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(exc))
         except BrokenPipeError:
             raise  # output piped into `head` and the like: click ends quietly
+        except RecursionError:
+            fail(NESTED_TOO_DEEPLY)
         except Exception as exc:
             _fail_on_fault(exc)
-            raise
+            sentence = damage_sentence(exc, kwargs.get("db"))
+            if sentence is None:
+                raise
+            fail(sentence)
 
     return wrapper
 
@@ -82,12 +108,17 @@ def signing_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(exc))
         except BrokenPipeError:
             raise  # output piped into `head` and the like: click ends quietly
+        except RecursionError:
+            fail(NESTED_TOO_DEEPLY)
         except Exception as exc:
             db = sys.modules.get("isms_tui.models.db")  # only loaded if the command opened a workspace
             if db is not None and isinstance(exc, db.WorkspaceError):
                 fail(str(exc))
             _fail_on_fault(exc)
-            raise
+            sentence = damage_sentence(exc, kwargs.get("db")) if db is not None else None
+            if sentence is None:
+                raise
+            fail(sentence)
 
     return wrapper
 

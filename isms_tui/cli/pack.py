@@ -108,7 +108,7 @@ def pack_cmd(
     "trust",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="CA certificate (PEM or DER) to trust; repeatable. Default: this machine's signing CA.",
+    help="CA certificate (PEM or DER) to trust; repeatable. Default: only the CA of the --db workspace.",
 )
 @click.option(
     "--previous",
@@ -116,23 +116,30 @@ def pack_cmd(
     default=None,
     help="An earlier pack of the same workspace: also prove the journal under FILE extends the one under it.",
 )
+@db_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
 @signing_errors
-def verify_cmd(file: Path, trust: tuple[Path, ...], previous: Path | None, as_json: bool) -> None:
+def verify_cmd(
+    ctx: click.Context, file: Path, trust: tuple[Path, ...], previous: Path | None, db: Path | None, as_json: bool
+) -> None:
     """Check a signed pack: intact, trusted, the whole file signed, every attachment as in its manifest.
 
-    With --previous OLD.pdf, also check that the journal under FILE extends the one under OLD.pdf
-    (nothing recorded before OLD.pdf was issued was changed or cut). Exit 0 only if every check
+    Without --trust, only the CA of the workspace's organisation (--db, else the default
+    workspace) is trusted, and its SHA-256 fingerprint is printed. With --previous OLD.pdf,
+    also check that the journal under FILE extends the one under OLD.pdf (nothing recorded
+    before OLD.pdf was issued was changed or cut). Exit 0 only if every check
     passes, 1 otherwise.
     """
     from isms_tui.reports.verify import verify_pdf
 
+    workspace = workspace_path(ctx, db)
     if previous is not None:
         from isms_tui.reports.continuity import compare
 
-        report: Any = compare(file, previous, list(trust) or None)
+        report: Any = compare(file, previous, list(trust) or None, workspace=workspace)
     else:
-        report = verify_pdf(file, list(trust) or None)
+        report = verify_pdf(file, list(trust) or None, workspace=workspace)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -23,6 +23,7 @@ from isms_tui.errors import InputError
 from isms_tui.files import is_out_of_space, is_out_of_space_in, is_read_only_fs, remove_stale, staged
 
 from . import journal, sanitize  # noqa: F401  (register the journal and sanitising hooks)
+from .sanitize import without_surrogates
 from .schema import HEAD, REVISIONS
 
 BACKUPS_KEPT = 5  # default for ISMS_BACKUPS_KEPT
@@ -77,6 +78,7 @@ def make_engine(path: Path, read_only: bool = False, *, why: str = READ_ONLY_MES
         connect = {"creator": lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)}
     engine = create_engine(f"sqlite:///{path}", execution_options=options, **connect)
     event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "before_cursor_execute", without_surrogates, retval=True)
     if read_only:  # SQLite itself refuses every write, Core and ORM alike
         event.listen(engine, "connect", _set_query_only)
     return engine

@@ -4,7 +4,8 @@ An ESC in a KPI name would reach the terminal as an escape sequence and NUL or o
 controls confuse CSV, PDF and terminal output alike; no ISMS record needs them. Every text
 column is cleaned as it is flushed, so no write path can skip it; bulk importers call
 `clean` themselves. Tabs and newlines stay. Bidirectional overrides (used to disguise text)
-are removed too; ordinary right-to-left text needs none of them.
+are removed too; ordinary right-to-left text needs none of them. So are lone surrogates,
+which no UTF-8 text can hold.
 """
 
 from __future__ import annotations
@@ -15,12 +16,40 @@ from typing import Any
 from sqlalchemy import String, TypeDecorator, event, inspect
 from sqlalchemy.orm import Session as OrmSession
 
-_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 controls but tab, newline and carriage return; bidi overrides; lone surrogates (a JSON
+# "\\ud800" escape decodes to one, and SQLite cannot store it: UTF-8 has no encoding for it).
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def clean(text: str) -> str:
-    """`text` without control characters (tab, newline and carriage return stay)."""
+    """`text` without control characters, bidi overrides or lone surrogates (tab, newline and
+    carriage return stay)."""
     return _UNWANTED.sub("", text) if _UNWANTED.search(text) else text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool
+) -> tuple[str, Any]:
+    """An engine's before_cursor_execute hook: lone surrogates removed from every text
+    parameter. A query (not only a write) with one would fail inside sqlite3, which cannot
+    encode it, so the flush-time cleaning above comes too late for a lookup by name."""
+
+    def fix(value: Any) -> Any:
+        return _SURROGATE.sub("", value) if isinstance(value, str) and _SURROGATE.search(value) else value
+
+    def fix_row(row: Any) -> Any:
+        if isinstance(row, dict):
+            return {k: fix(v) for k, v in row.items()}
+        if isinstance(row, list | tuple):
+            return type(row)(fix(v) for v in row)
+        return row
+
+    if _executemany and isinstance(parameters, list | tuple):
+        return statement, type(parameters)(fix_row(row) for row in parameters)
+    return statement, fix_row(parameters)
 
 
 def _clean_object(obj: Any) -> None:

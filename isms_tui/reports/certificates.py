@@ -15,8 +15,8 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.asymmetric import dh, dsa, ec, ed448, ed25519, rsa, x448, x25519
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
@@ -32,6 +32,11 @@ DOCUMENT_SIGNING_EKU = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 WRONG_PASSPHRASE = "The passphrase does not open the signing key."
 MAX_CERTIFICATE_FILE = 1 << 20  # a certificate chain is a few KB; never read a device or a huge file whole
 MAX_KEY_FILE = 1 << 20  # likewise a PKCS#12 key file
+
+# What a pack may be signed with (NIST SP 800-57 / BSI TR-02102 strength of 112 bits or more).
+MIN_RSA_BITS = 2048
+SIGNING_CURVES = frozenset({"secp256r1", "secp384r1", "secp521r1"})
+ACCEPTED_KEYS = "RSA of 2048 bits or more, EC on P-256, P-384 or P-521, Ed25519 or Ed448"
 
 
 @dataclass(frozen=True)
@@ -123,11 +128,44 @@ def open_p12(
         raise InputError(f"{label} cannot be read as a PKCS#12 file.") from None
     if key is None or cert is None:
         raise InputError(f"{label} must hold both a private key and its certificate.")
+    check_signing_key(key.public_key(), f"The key in {label}")
     pub = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     own = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     if pub != own:
         raise InputError(f"The private key in {label} does not belong to its certificate.")
+    for other in chain:
+        check_signing_key(other.public_key(), f"The key of the certificate {common_name(other)!r} in {label}")
     return key, cert, list(chain)
+
+
+def key_description(key: PublicKeyTypes) -> str:
+    """A public key's type and size as people name it: 'RSA 1024 bits', 'EC secp192r1 (192 bits)'."""
+    if isinstance(key, rsa.RSAPublicKey):
+        return f"RSA {key.key_size} bits"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return f"EC {key.curve.name} ({key.curve.key_size} bits)"
+    if isinstance(key, dsa.DSAPublicKey):
+        return f"DSA {key.key_size} bits"
+    if isinstance(key, dh.DHPublicKey):
+        return f"DH {key.key_size} bits"
+    names = {
+        ed25519.Ed25519PublicKey: "Ed25519",
+        ed448.Ed448PublicKey: "Ed448",
+        x25519.X25519PublicKey: "X25519",
+        x448.X448PublicKey: "X448",
+    }
+    return next((name for cls, name in names.items() if isinstance(key, cls)), type(key).__name__)
+
+
+def check_signing_key(key: PublicKeyTypes, what: str) -> None:
+    """InputError unless the key is one a pack may be signed with (ACCEPTED_KEYS)."""
+    if isinstance(key, rsa.RSAPublicKey) and key.key_size >= MIN_RSA_BITS:
+        return
+    if isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name in SIGNING_CURVES:
+        return
+    if isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+        return
+    raise InputError(f"{what} is {key_description(key)}, which is not accepted for signing; use {ACCEPTED_KEYS}.")
 
 
 def root_of(cert: x509.Certificate, pool: list[x509.Certificate]) -> x509.Certificate | None:
@@ -153,12 +191,23 @@ def fingerprint(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex()
 
 
+def colon_fingerprint(cert: x509.Certificate) -> str:
+    """SHA-256 of the DER certificate as colon-separated upper-case hex, all 32 bytes: the form
+    `openssl x509 -fingerprint -sha256` and certificate viewers print; the cover and `isms verify`
+    print a CA's fingerprint so."""
+    return cert.fingerprint(hashes.SHA256()).hex(":").upper()
+
+
 def common_name(cert: x509.Certificate) -> str:
+    """The subject's CN, printable: an imported certificate may carry escapes or bidi overrides
+    in it, and the name is printed by `isms keys` and on every pack's cover."""
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     if names:
         value = names[0].value
-        return value if isinstance(value, str) else value.decode("utf-8", "replace")
-    return cert.subject.rfc4514_string()
+        text = value if isinstance(value, str) else value.decode("utf-8", "replace")
+    else:
+        text = cert.subject.rfc4514_string()
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
 
 
 def organisation_name(cert: x509.Certificate) -> str | None:

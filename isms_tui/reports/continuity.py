@@ -60,9 +60,13 @@ class PackCheckpoint:
     proofs: list[dict[str, Any]]
 
 
-def compare(new: Path, previous: Path, trust: list[Path] | None = None) -> ContinuityReport:
-    """Verify both packs, then whether NEW's journal extends OLD's."""
-    report = ContinuityReport(verify_pdf(new, trust), verify_pdf(previous, trust))
+def compare(
+    new: Path, previous: Path, trust: list[Path] | None = None, *, workspace: Path | None = None
+) -> ContinuityReport:
+    """Verify both packs (trusting what `isms verify` trusts), then whether NEW's journal extends OLD's."""
+    report = ContinuityReport(
+        verify_pdf(new, trust, workspace=workspace), verify_pdf(previous, trust, workspace=workspace)
+    )
     report.ok, report.message = _verdict(report, Path(new), Path(previous))
     return report
 
@@ -155,10 +159,10 @@ def _attachment(path: Path, name: str) -> bytes | None:
 
     from isms_tui.userfiles import read_user_file
 
-    from .verify import _embedded_files
+    from .verify_files import embedded_files
 
     reader = PdfFileReader(io.BytesIO(read_user_file(path, max_bytes=MAX_PACK_BYTES, what="PDF file")))
-    for found, data, _error in _embedded_files(reader):
+    for found, data, _error in embedded_files(reader):
         if found == name:
             return data
     return None

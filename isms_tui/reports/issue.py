@@ -24,6 +24,9 @@ from isms_tui.models import IssuedPack
 from isms_tui.services.errors import InputError
 from isms_tui.services.form_values import parse_date
 
+from .certificates import colon_fingerprint
+from .passphrase import check_new_passphrase
+
 Progress = Callable[[float, str], None]
 
 
@@ -115,6 +118,11 @@ def check_choice(choice: IssueChoice) -> CheckedChoice:
         errors["passphrase"] = "The signing key needs its passphrase."
     elif choice.passphrase_again is not None and choice.passphrase_again != passphrase:
         errors["passphrase_again"] = "The two passphrases differ; type the new one twice."
+    elif choice.passphrase_again is not None:  # this pack creates the key: a new passphrase
+        try:
+            check_new_passphrase(passphrase)
+        except InputError as exc:
+            errors["passphrase"] = str(exc)
     if errors:
         raise InputError(next(iter(errors.values())), errors)
     return CheckedChoice(kind, start, end, audit_id, review_id, Path(out_text).expanduser(), passphrase)
@@ -181,6 +189,7 @@ def issue_pack(
         review_id=review_id,
         signer=identity.common_name,
         fingerprint=identity.fingerprint,
+        ca_fingerprint=colon_fingerprint(identity.ca_cert) if identity.ca_cert is not None else "",
         issued_by=issued_by,
         progress=lambda f, m: report(0.02 + 0.86 * f, m),
         checkpoint=attachment,

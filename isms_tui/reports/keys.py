@@ -29,7 +29,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
@@ -45,7 +45,6 @@ from .certificates import (
     fingerprint,
     from_asn1,
     generate_identity,
-    load_certificates,
     open_p12,
     organisation_name,
     pem,
@@ -54,6 +53,7 @@ from .certificates import (
     seal_p12,
     to_asn1,
 )
+from .passphrase import check_new_passphrase, is_text
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; pyHanko is imported lazily
     from pyhanko.sign.signers import SimpleSigner
@@ -195,17 +195,21 @@ def passphrase_from_env_or_file(passphrase_file: Path | None) -> str | None:
     """
     if passphrase_file is not None:
         try:
-            text = read_user_file(passphrase_file, max_bytes=MAX_PASSPHRASE_FILE).decode("utf-8")
+            raw = read_user_file(passphrase_file, max_bytes=MAX_PASSPHRASE_FILE)
         except UserFileError as exc:
             raise InputError(f"Cannot read the passphrase file {passphrase_file}: it {exc.reason}.") from None
+        try:
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise InputError(f"Cannot read the passphrase file {passphrase_file}: it is not UTF-8 text.") from None
+            raise InputError(f"The passphrase in {passphrase_file} is not valid UTF-8 text.") from None
         lines = text.splitlines()
         first = lines[0] if lines else ""
         if not first:
             raise InputError(f"The passphrase file {passphrase_file} is empty; put the passphrase on its first line.")
         return first
     value = os.environ.get("ISMS_PASSPHRASE")
+    if value and not is_text(value):
+        raise InputError("The passphrase in ISMS_PASSPHRASE is not valid UTF-8 text.")
     return value if value else None
 
 
@@ -217,7 +221,7 @@ def init_identity(org_name: str, passphrase: str, *, force: bool = False) -> Ide
     org_name = _normal(org_name)
     if not org_name:
         raise InputError("The signing identity needs the organisation's name.")
-    _check_new_passphrase(passphrase)
+    check_new_passphrase(passphrase, [org_name])
     directory = _prepare_dir(force, identity_dir(org_name))
 
     new = generate_identity(org_name)
@@ -238,6 +242,8 @@ def import_identity(p12_path: Path, passphrase: str, *, force: bool = False, org
     and that the key belongs to the certificate.
     """
     p12_path = Path(p12_path)
+    if not is_text(passphrase):
+        raise InputError("The passphrase is not valid UTF-8 text.")
     try:
         data = read_user_file(p12_path, max_bytes=MAX_KEY_FILE)
     except UserFileError as exc:
@@ -276,6 +282,8 @@ def load_identity(passphrase: str, org: str | None = None) -> Identity:
     """Unlock signer.p12; a wrong passphrase is an InputError (pyHanko's load_pkcs12 would return None)."""
     from pyhanko.sign.signers import SimpleSigner
 
+    if not is_text(passphrase):
+        raise InputError("The passphrase is not valid UTF-8 text.")
     directory = identity_dir(org)
     path = directory / SIGNER_P12
     try:
@@ -353,33 +361,7 @@ def identity_info(org: str | None = None) -> IdentityInfo:
     )
 
 
-def trust_roots(trust: list[Path] | None) -> tuple[list[Any], list[str]]:
-    """Certificates to trust when verifying (asn1crypto, as pyHanko takes them) and a label for
-    each: the given files, else every organisation's local CA on this machine."""
-    certs: list[x509.Certificate] = []
-    if trust:
-        for p in trust:
-            certs.extend(load_certificates(Path(p)))
-    else:
-        for folder in identity_dirs():
-            local = folder / CA_PEM
-            if local.is_file():
-                try:
-                    certs.extend(load_certificates(local))
-                except InputError:
-                    pass
-    labels = [f"{cert.subject.rfc4514_string()} (SHA-256 {fingerprint(cert)[:16]}...)" for cert in certs]
-    return to_asn1(certs), labels
-
-
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def _check_new_passphrase(passphrase: str) -> None:
-    if not passphrase:
-        raise InputError("The passphrase must not be empty.")
-    if len(passphrase) < 8:
-        raise InputError("Choose a passphrase of at least 8 characters for the signing key.")
 
 
 def _prepare_dir(force: bool, directory: Path) -> Path:

@@ -164,7 +164,7 @@ def _embed_and_sign(pdf: bytes, attachments: list[Attachment], identity: Identit
 
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
-        md_algorithm="sha256",
+        md_algorithm=_digest_for(identity),
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=SIGNATURE_REASON,
         name=identity.common_name,
@@ -251,6 +251,19 @@ def _name_key(name: str) -> bytes:
         return key
     except UnicodeEncodeError:
         return b"\xfe\xff" + name.encode("utf-16-be")
+
+
+def _digest_for(identity: Identity) -> str:
+    """SHA-256, except where the key's algorithm fixes the digest (RFC 8419: Ed25519 signs with
+    SHA-512 in CMS, Ed448 with SHAKE256); pyHanko refuses any other pairing."""
+    from cryptography.hazmat.primitives.asymmetric import ed448, ed25519
+
+    key = identity.certificate.public_key()
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "sha512"
+    if isinstance(key, ed448.Ed448PublicKey):
+        return "shake256"
+    return "sha256"
 
 
 def _worth_compressing(attachment: Attachment) -> bool:

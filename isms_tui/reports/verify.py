@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import logging
 import warnings
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +24,19 @@ from pathlib import Path
 from typing import Any
 
 from isms_tui.services.formatting import plural
+
+from .verify_bounds import (
+    MALFORMED_CONTENTS,
+    NOT_WHOLE_FILE,
+    TIME_LIMIT,
+    TOO_COMPLEX,
+    StructureError,
+    contents_problem,
+    raw_contents_problem,
+    read_pdf,
+    within_time,
+)
+from .verify_files import embedded_files, parse_manifest, shown
 
 TrustRoots = list[Any]  # asn1crypto certificates for pyHanko's validation context (no type stubs)
 
@@ -54,6 +65,7 @@ class VerifyReport:
     attachments: list[dict[str, Any]]
     path: str = ""
     trusted_cas: list[str] = field(default_factory=list)
+    trust_source: str = ""  # one sentence: which CA is trusted and why, or how to give one
 
     @property
     def failures(self) -> list[Check]:
@@ -67,6 +79,7 @@ class VerifyReport:
             "fingerprint": self.fingerprint,
             "signed_at": self.signed_at,
             "trusted_cas": list(self.trusted_cas),
+            "trust": self.trust_source,
             "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
             "attachments": [dict(a) for a in self.attachments],
             "failures": [c.detail for c in self.failures],
@@ -81,8 +94,10 @@ class VerifyReport:
         stamped = any(c.name == "timestamp" and c.ok for c in self.checks)
         source = " (trusted timestamp)" if stamped else " (the signer's clock)" if self.signed_at else ""
         lines.append(f"Signed at: {self.signed_at or 'unknown'}{source}")
-        if self.trusted_cas:
-            lines.append("Trusted CA: " + "; ".join(self.trusted_cas))
+        for ca in self.trusted_cas:
+            lines.append(f"Trusted CA: {ca}")
+        if self.trust_source:
+            lines.append(f"Trust: {self.trust_source}")
         lines.append("Checks:")
         for c in self.checks:
             lines.append(f"  [{'ok' if c.ok else 'FAILED'}] {c.name}: {c.detail}")
@@ -100,28 +115,48 @@ class VerifyReport:
         return "\n".join(lines)
 
 
-def verify_pdf(path: Path, trust: list[Path] | None = None) -> VerifyReport:
-    """Check a signed pack; `trust` lists CA certificate files (default: this machine's local CAs, if any).
+def verify_pdf(path: Path, trust: list[Path] | None = None, *, workspace: Path | None = None) -> VerifyReport:
+    """Check a signed pack against the CA files in `trust`, else only the CA of `workspace`'s
+    organisation (default: the default workspace).
 
-    Raises InputError only for an unreadable --trust file; everything about the pack itself is
-    reported as failed checks.
+    Raises InputError only for an unreadable --trust file or workspace; everything about the
+    pack itself is reported as failed checks.
     """
     path = Path(path)
-    from .keys import trust_roots
+    from .trust import trust_for
 
-    roots, trusted_cas = trust_roots(trust)
-    report = VerifyReport(
-        ok=False,
-        signer="",
-        fingerprint="",
-        signed_at=None,
-        checks=[],
-        attachments=[],
-        path=str(path),
-        trusted_cas=trusted_cas,
-    )
+    if workspace is None and not trust:
+        from isms_tui.config import default_db_path
+
+        workspace = default_db_path()
+    chosen = trust_for(trust, workspace or Path())
+
+    def fresh() -> VerifyReport:
+        return VerifyReport(
+            ok=False,
+            signer="",
+            fingerprint="",
+            signed_at=None,
+            checks=[],
+            attachments=[],
+            path=str(path),
+            trusted_cas=chosen.labels,
+            trust_source=chosen.source,
+        )
+
+    report = fresh()
     with _quiet_pyhanko():
-        _verify_into(report, path, roots)
+        try:
+            finished = within_time(lambda: _verify_into(report, path, chosen.roots), TIME_LIMIT)
+        except (RecursionError, StructureError) as exc:
+            finished = True
+            report.checks.append(Check("structure", False, _structure_sentence(exc)))
+        except Exception:
+            finished = True
+            report.checks.append(Check("file", False, f"{path.name} cannot be checked: its structure is damaged."))
+    if not finished:  # the worker still holds the first report: start a clean one
+        report = fresh()
+        report.checks.append(Check("structure", False, TOO_COMPLEX))
     report.ok = bool(report.checks) and all(c.ok for c in report.checks)
     return report
 
@@ -132,9 +167,15 @@ def verify_pdf(path: Path, trust: list[Path] | None = None) -> VerifyReport:
 def _verify_into(report: VerifyReport, path: Path, roots: TrustRoots) -> None:
     checks = report.checks
     try:
-        data = path.read_bytes()
+        data = read_pdf(path)
     except OSError as exc:
         checks.append(Check("file", False, f"Cannot read {path}: {exc.strerror or exc}."))
+        return
+    except ValueError as exc:
+        checks.append(Check("file", False, str(exc)))
+        return
+    if not data:
+        checks.append(Check("file", False, f"{path.name} is empty."))
         return
     if b"%PDF-" not in data[:1024]:  # the header may follow up to 1 KB of junk (PDF 32000-1, 7.5.2)
         checks.append(Check("file", False, f"{path.name} is not a PDF file."))
@@ -144,9 +185,21 @@ def _verify_into(report: VerifyReport, path: Path, roots: TrustRoots) -> None:
 
     try:
         reader = PdfFileReader(io.BytesIO(data))
+    except (RecursionError, StructureError):
+        raise
+    except Exception:
+        problem = raw_contents_problem(data)
+        if problem is not None:
+            checks.append(Check("signature contents", False, problem))
+        else:
+            checks.append(Check("file", False, f"{path.name} is not a readable PDF: its structure is damaged."))
+        return
+    try:
         sigs = list(reader.embedded_regular_signatures)
-    except Exception as exc:
-        checks.append(Check("file", False, f"{path.name} is not a readable PDF ({_clause(exc)})."))
+    except (RecursionError, StructureError):
+        raise
+    except Exception:  # pyHanko parses each signature's CMS blob while listing them
+        checks.append(Check("signature contents", False, raw_contents_problem(data) or MALFORMED_CONTENTS))
         return
 
     if not sigs:
@@ -164,16 +217,20 @@ def _verify_into(report: VerifyReport, path: Path, roots: TrustRoots) -> None:
             )
         )
 
-    status = _validate(sig, roots, checks)
+    problem = contents_problem(data, _byte_range(sig))
+    status = _validate(sig, roots)
+    if status is None:  # pyHanko could not read the CMS blob
+        problem = problem or MALFORMED_CONTENTS
+    checks.append(Check("signature contents", problem is None, problem or "One DER signature, then zero padding."))
     if status is not None:
         _describe_signer(report, sig, status)
-        _signature_checks(status, sig, data, reader, roots, checks)
+        _signature_checks(status, sig, data, reader, report, checks)
     else:
         _describe_signer(report, sig, None)
     _attachment_checks(reader, report)
 
 
-def _validate(sig: Any, roots: TrustRoots, checks: list[Check]) -> Any:
+def _validate(sig: Any, roots: TrustRoots) -> Any:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
@@ -182,12 +239,15 @@ def _validate(sig: Any, roots: TrustRoots, checks: list[Check]) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return validate_pdf_signature(sig, context, skip_diff=True)
-    except Exception as exc:
-        checks.append(Check("integrity", False, f"The signature cannot be validated ({_clause(exc)})."))
+    except (RecursionError, StructureError):
+        raise
+    except Exception:
         return None
 
 
-def _signature_checks(status: Any, sig: Any, data: bytes, reader: Any, roots: TrustRoots, checks: list[Check]) -> None:
+def _signature_checks(
+    status: Any, sig: Any, data: bytes, reader: Any, report: VerifyReport, checks: list[Check]
+) -> None:
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     if status.intact:
@@ -207,7 +267,7 @@ def _signature_checks(status: Any, sig: Any, data: bytes, reader: Any, roots: Tr
             Check("signature value", False, "The signature value does not verify with the signer's certificate.")
         )
 
-    checks.append(_trust_check(status, roots))
+    checks.append(_trust_check(status, report))
 
     if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         checks.append(Check("whole file signed", True, "The signature covers the entire file."))
@@ -223,7 +283,7 @@ def _signature_checks(status: Any, sig: Any, data: bytes, reader: Any, roots: Tr
             checks.append(Check("timestamp", False, "The signature's RFC 3161 timestamp is not valid or not trusted."))
 
 
-def _trust_check(status: Any, roots: TrustRoots) -> Check:
+def _trust_check(status: Any, report: VerifyReport) -> Check:
     if status.trusted and status.revocation_details is None:
         anchor = status.validation_path[0] if status.validation_path is not None else None
         name = _cn(anchor) if anchor is not None else "a trusted CA"
@@ -232,12 +292,8 @@ def _trust_check(status: Any, roots: TrustRoots) -> Check:
         return Check(
             "trusted", False, "Trust is not established because the signature does not match the signed content."
         )
-    if not roots:
-        return Check(
-            "trusted",
-            False,
-            "No CA certificate to trust was given: pass --trust CA.pem (the issuer's CA certificate).",
-        )
+    if not report.trusted_cas:
+        return Check("trusted", False, report.trust_source)
     indic = getattr(status.trust_problem_indic, "name", "") or ""
     if status.revocation_details is not None or "REVOKED" in indic:
         return Check("trusted", False, "The signer's certificate has been revoked.")
@@ -269,17 +325,20 @@ def _coverage_problem(sig: Any, data: bytes, reader: Any) -> str:
     if end and len(data) > end:
         extra = len(data) - end
         what = "1 byte was" if extra == 1 else f"{extra} bytes were"
-        return f"The file was changed after signing: {what} appended after the signed data."
-    return "The signature does not cover the entire file."
+        return f"The file was changed after signing: {what} appended after the signed revision."
+    return NOT_WHOLE_FILE
 
 
 def _attachment_checks(reader: Any, report: VerifyReport) -> None:
     """Every embedded file must be listed in manifest.json with the same SHA-256 and size, and vice versa."""
     checks = report.checks
     try:
-        found = _embedded_files(reader)
-    except Exception as exc:
-        checks.append(Check("attachments", False, f"The embedded files cannot be read ({_clause(exc)})."))
+        found = embedded_files(reader)
+    except (RecursionError, StructureError) as exc:
+        checks.append(Check("attachments", False, _structure_sentence(exc)))
+        return
+    except Exception:
+        checks.append(Check("attachments", False, "The embedded files cannot be read: their tree is damaged."))
         return
 
     counts: dict[str, int] = {}
@@ -296,7 +355,7 @@ def _attachment_checks(reader: Any, report: VerifyReport) -> None:
         problems.append(f"{MANIFEST_NAME} cannot be read ({manifest[1]}).")
     else:
         try:
-            manifest_entries = _parse_manifest(manifest[0])
+            manifest_entries = parse_manifest(manifest[0])
         except ValueError as exc:
             problems.append(f"{MANIFEST_NAME} is not a valid manifest ({exc}).")
     if counts.get(MANIFEST_NAME, 0) > 1:
@@ -345,68 +404,6 @@ def _attachment_checks(reader: Any, report: VerifyReport) -> None:
         checks.append(Check("attachments", True, f"{plural(n, 'attachment')} match {MANIFEST_NAME}."))
 
 
-def _embedded_files(reader: Any) -> list[tuple[str, bytes | None, str | None]]:
-    """(name, data or None, read error or None) for each entry of the EmbeddedFiles name tree."""
-    root = reader.root
-    names = root.get("/Names")
-    if names is None:
-        return []
-    names = names.get_object()
-    if "/EmbeddedFiles" not in names:
-        return []
-    result: list[tuple[str, bytes | None, str | None]] = []
-    _walk_name_tree(names["/EmbeddedFiles"].get_object(), result, depth=0)
-    return result
-
-
-def _walk_name_tree(node: Any, out: list[tuple[str, bytes | None, str | None]], depth: int) -> None:
-    if depth > 32:
-        raise ValueError("the attachment name tree is nested too deeply")
-    if "/Names" in node:
-        entries = node["/Names"].get_object()
-        for i in range(0, len(entries) - 1, 2):
-            key = str(entries[i])
-            out.append(_read_filespec(key, entries[i + 1]))
-    if "/Kids" in node:
-        for kid in node["/Kids"].get_object():
-            _walk_name_tree(kid.get_object(), out, depth + 1)
-
-
-def _read_filespec(key: str, ref: Any) -> tuple[str, bytes | None, str | None]:
-    try:
-        spec = ref.get_object()
-        name = str(spec.get("/UF") or spec.get("/F") or key)
-    except Exception as exc:
-        return key, None, _clause(exc)
-    try:
-        ef = spec["/EF"].get_object()
-        stream = (ef.get("/UF") or ef["/F"]).get_object()
-        return name, bytes(stream.data), None
-    except zlib.error:
-        return name, None, "its compressed data is corrupt"
-    except Exception as exc:
-        return name, None, _clause(exc)
-
-
-def _parse_manifest(raw: bytes) -> dict[str, dict[str, Any]]:
-    try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ValueError("not JSON") from None
-    files = doc.get("files") if isinstance(doc, dict) else None
-    if not isinstance(files, list):
-        raise ValueError("no list of files")
-    entries: dict[str, dict[str, Any]] = {}
-    for item in files:
-        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("name", "sha256")):
-            raise ValueError("an entry lacks a name or a sha256")
-        if item["name"] in entries:
-            raise ValueError(f"{item['name']} is listed twice")
-        size = item.get("size")
-        entries[item["name"]] = {"sha256": item["sha256"].lower(), "size": size if isinstance(size, int) else None}
-    return entries
-
-
 # --- helpers --------------------------------------------------------------------------------------
 
 
@@ -433,8 +430,9 @@ def _describe_signer(report: VerifyReport, sig: Any, status: Any) -> None:
 
 
 def _cn(cert: Any) -> str:
+    """The certificate's common name, printable (a hostile signer may put escapes in it)."""
     try:
-        return str(cert.subject.native.get("common_name") or cert.subject.human_friendly)
+        return shown(str(cert.subject.native.get("common_name") or cert.subject.human_friendly))
     except Exception:
         return "unknown"
 
@@ -453,12 +451,15 @@ def _algo(name: str) -> str:
     return name.replace("SHA", "SHA-", 1) if name.startswith("SHA") and "-" not in name else name
 
 
-def _clause(exc: BaseException) -> str:
-    """An exception as a short clause for inside a sentence."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    if len(text) > 120:
-        text = text[:117] + "..."
-    return text.rstrip(".")
+def _structure_sentence(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, StructureError) else TOO_COMPLEX
+
+
+def _byte_range(sig: Any) -> Any:
+    try:
+        return list(sig.sig_object.raw_get("/ByteRange"))
+    except Exception:
+        return None
 
 
 @contextmanager

@@ -52,6 +52,7 @@ from sqlmodel import Session
 
 from isms_tui import catalogues
 from isms_tui.files import check_target, replace_atomically
+from isms_tui.models.sanitize import clean
 
 from . import checklists
 from .checklists import Question
@@ -405,7 +406,8 @@ def import_template(
     parsed = _parse_csv(text, errors) if fmt == "csv" else _parse_json(text, path, errors)
     if parsed.questions is not None and not parsed.questions and not errors:
         raise ImportRejected(f"{path} has no questions; nothing was imported.")
-    chosen = (name if name is not None else parsed.name if parsed.name is not None else path.stem).strip()
+    # clean: the name is echoed and looked up before the flush-time cleaning would reach it
+    chosen = clean((name if name is not None else parsed.name if parsed.name is not None else path.stem).strip())
     name_problem = _name_problem(session, chosen, replace)
     if errors:
         n = len(errors)

@@ -38,20 +38,26 @@ def write_cover(ctx: Context, n_files: int) -> None:
         ("Issued", iso(f["issued_at"]) + (f" by {f['issued_by']}" if f["issued_by"] else "")),
         ("Signed by", f["signer"]),
         ("Signer certificate SHA-256", grouped_hex(f["fingerprint"])),
+        ("CA certificate SHA-256", f.get("ca_fingerprint") or "none (the signer's certificate has no CA here)"),
         ("Journal head at issue", f"{grouped_hex(head)}  ({plural(count, 'change')} recorded)"),
         ("Embedded evidence", plural(n_files, "file") + " (see the evidence register and the manifest)"),
     ]
     pairs.extend(ctx.facts.get("cover_extra", []))
-    s.add(L.kv_table(pairs, 0.27, mono_keys=("Signer certificate SHA-256", "Journal head at issue")))
+    s.add(
+        L.kv_table(
+            pairs, 0.27, mono_keys=("Signer certificate SHA-256", "CA certificate SHA-256", "Journal head at issue")
+        )
+    )
     s.space(14)
     s.note(
         "How to check this pack. The PDF is digitally signed (PAdES, SHA-256) and the signature covers the whole "
         "file, including every embedded evidence file. manifest.json, embedded beside them, lists each file's "
         "SHA-256, as does the manifest at the end of this document. Check the signature with `isms verify FILE.pdf "
         "--trust CA.pem`, with poppler's pdfsig after importing the organisation's CA certificate, or in Adobe "
-        "Acrobat; any change after signing (an edited byte, an added page or attachment) is reported. The journal "
-        "head is the hash of the last entry of the workspace's hash-chained change journal at the moment of issue: "
-        "`isms journal verify` on the workspace shows the same head if nothing has changed since."
+        "Acrobat, trusting only the CA whose SHA-256 is printed above; any change after signing (an edited byte, "
+        "an added page or attachment) is reported. The journal head is the hash of the last entry of the "
+        "workspace's hash-chained change journal at the moment of issue: `isms journal verify` on the workspace "
+        "shows the same head if nothing has changed since."
     )
     s.add(PageBreak())
 

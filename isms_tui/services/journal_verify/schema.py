@@ -58,8 +58,9 @@ def check_values(raw: sqlite3.Connection, report: JournalReport) -> None:
         tests = [(c.name, test) for c in table.columns if (test := _domain(c)) is not None]
         if not tests:
             continue
-        flags = ", ".join(f"NOT ({test})" for _, test in tests)
-        any_bad = " OR ".join(f"NOT ({test})" for _, test in tests)
+        # IFNULL: a test that yields NULL (date('2025-13-45') is NULL) must count as failed, not unknown
+        flags = ", ".join(f"NOT IFNULL(({test}), 0)" for _, test in tests)
+        any_bad = " OR ".join(f"NOT IFNULL(({test}), 0)" for _, test in tests)
         sql = f'SELECT rowid, {flags} FROM "{table.name}" WHERE {any_bad}'
         bad_rows: dict[str, list[int]] = {}
         for row in raw.execute(sql):
