@@ -25,6 +25,7 @@ from .dates import add_months, quarter_end
 from .monitoring import add_monitoring
 from .organisation import OBJECTIVES, ORG_NAME, PEOPLE, SCOPE, SECURITY_OFFICER
 from .reviews import add_reviews
+from .risks import add_risks
 
 __all__ = ["SECURITY_OFFICER", "create_demo"]
 
@@ -49,6 +50,7 @@ def create_demo(session: Session, today: date) -> None:
     # what the audits and reviews read of them (the review's frozen minutes) is the objects
     # as created (a value of 100 stays the int it was), not rows reloaded from the file.
     monitoring = add_monitoring(session, today, people, objectives)  # 9.1: see monitoring
+    add_risks(session, today, people)  # 6.1.2 and 8.2: the register review input f and audits draw on
     create_audit_history(session, today, people)  # 9.2 and 10.2: see audits
     add_reviews(session, today, people)  # 9.3: see reviews
     del monitoring
