@@ -349,3 +349,37 @@ def test_a_checkpoints_file_replaced_by_a_fifo_or_link_is_reported_promptly(ws: 
     file.symlink_to(tmp_path / "elsewhere.jsonl")
     code, report = verify_json(ws)
     assert code == 1 and "checkpoint-invalid" in kinds(report)
+
+
+def test_a_signed_restore_supersedes_the_replaced_history_an_unsigned_one_does_not(
+    ws: Path, tmp_path: Path, monkeypatch
+) -> None:
+    seal(ws)
+    archive = tmp_path / "b.zip"
+    assert run("backup", "--db", ws, "--out", archive).exit_code == 0
+    seal(ws)
+    seal(ws)  # later work (the first seal's own entry), signed; then a restore of the older backup
+    monkeypatch.delenv("ISMS_PASSPHRASE")
+    unsigned = run("restore", str(archive), "--db", ws)
+    assert unsigned.exit_code == 0 and "No restore checkpoint signed" in unsigned.stderr
+    code, report = verify_json(ws)
+    assert code == 1 and "checkpoint-contradicted" in kinds(report)  # a rollback nobody signed for
+    monkeypatch.setenv("ISMS_PASSPHRASE", PASSPHRASE)
+    signed = run("restore", str(archive), "--db", ws)
+    assert signed.exit_code == 0 and "Restore checkpoint signed" in signed.stdout
+    code, report = verify_json(ws)
+    assert code == 0, report["problems"]
+    assert any(c.get("superseded_by_restore") for c in report["checkpoints"])
+    assert any(c.get("reason") == "restore" and c["ok"] for c in report["checkpoints"])
+
+
+def test_restore_with_a_wrong_passphrase_replaces_nothing(ws: Path, tmp_path: Path, monkeypatch) -> None:
+    import hashlib
+
+    seal(ws)
+    archive = tmp_path / "b.zip"
+    assert run("backup", "--db", ws, "--out", archive).exit_code == 0
+    before = hashlib.sha256(ws.read_bytes()).hexdigest()
+    monkeypatch.setenv("ISMS_PASSPHRASE", "wrong horse battery staple")
+    result = run("restore", str(archive), "--db", ws)
+    assert result.exit_code == 1 and hashlib.sha256(ws.read_bytes()).hexdigest() == before

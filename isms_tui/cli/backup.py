@@ -61,16 +61,20 @@ def backup_cmd(ctx: click.Context, db: Path | None, out: Path | None, passphrase
 @click.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @db_option
+@passphrase_file_option
 @click.pass_context
 @user_errors
-def restore_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
+def restore_cmd(ctx: click.Context, file: Path, db: Path | None, passphrase_file: Path | None) -> None:
     """Replace the workspace with a backup, after checking the backup completely.
 
-    The current workspace file is kept next to it as FILE.replaced-<timestamp>.
+    The current workspace file is kept next to it as FILE.replaced-<timestamp>. When the
+    organisation has a signing key, a restore checkpoint is signed: `isms journal verify`
+    then lists the checkpoints of the replaced history as superseded, not as a rollback.
     """
     from isms_tui.services.restore import restore
 
     path = workspace_path(ctx, db)
+    passphrase = _restore_passphrase(path, passphrase_file)
     result = restore(file, path)
     click.echo(
         f"Restored {path} from {file} (backup of {result.created_at}: {result.journal_entries} "
@@ -78,6 +82,49 @@ def restore_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
     )
     if result.replaced is not None:
         click.echo(f"The previous workspace was kept as {result.replaced}.")
+    _seal_restore(path, Path(file).name, passphrase)
+
+
+def _restore_passphrase(path: Path, passphrase_file: Path | None) -> str | None:
+    """The key's passphrase when the organisation has a key, checked before anything is replaced."""
+    from isms_tui.models.db import real_workspace_path
+    from isms_tui.reports import keys
+    from isms_tui.reports.checkpoints import organisation_of
+
+    org = organisation_of(real_workspace_path(path)) if path.exists() else None
+    if org is None or not keys.has_identity(org):
+        return None
+    passphrase = _passphrase(passphrase_file)
+    if passphrase is not None:
+        keys.load_identity(passphrase, org)  # a wrong passphrase stops here, before the restore
+    return passphrase
+
+
+def _seal_restore(path: Path, archive: str, passphrase: str | None) -> None:
+    """Sign the restored journal as a restore checkpoint, or say why none was signed."""
+    from isms_tui.models.db import real_workspace_path, session_scope
+    from isms_tui.reports import keys
+    from isms_tui.reports.checkpoints import organisation_of, seal
+
+    from .common import current_actor, open_existing, write_lock
+
+    real = real_workspace_path(path)
+    org = organisation_of(real)
+    if passphrase is None or org is None or not keys.has_identity(org):
+        click.echo(
+            "No restore checkpoint signed (no signing key, or no passphrase given): `isms journal verify` "
+            "will report the checkpoints of the replaced history as contradicted.",
+            err=True,
+        )
+        return
+    with write_lock(path, "close it to sign the restore checkpoint", must_exist=True):
+        engine = open_existing(path, locked=True)
+        try:
+            with session_scope(engine, current_actor()) as session:
+                signed = seal(session, real, passphrase, reason="restore", subject=archive)
+        finally:
+            engine.dispose()
+    click.echo(f"Restore checkpoint signed: {signed.statement.entries} entries, head {signed.statement.head}.")
 
 
 def _passphrase(passphrase_file: Path | None) -> str | None:

@@ -77,13 +77,16 @@ def _print_checkpoints(checkpoints: list[dict[str, Any]] | None) -> None:
         return
     click.echo(f"Signed checkpoints ({len(checkpoints)}):")
     for c in checkpoints:
-        mark = "holds" if c.get("ok") else "FAILS"
+        mark = "holds" if c.get("ok") else "superseded" if c.get("superseded_by_restore") else "FAILS"
         if "entries" not in c:
             click.echo(f"  {mark}  unreadable, {c['source']}")
             continue
         what = f"{c['reason']} {c['subject']}".strip()
         at = str(c["at"])[:19].replace("T", " ")
-        click.echo(f"  {mark}  {at} UTC  {what}: {c['entries']} entries, head {c['head']}, {c['source']}")
+        note = ""
+        if c.get("superseded_by_restore"):
+            note = f" (history replaced by the restore of {str(c['superseded_by_restore'])[:19].replace('T', ' ')} UTC)"
+        click.echo(f"  {mark}  {at} UTC  {what}: {c['entries']} entries, head {c['head']}, {c['source']}{note}")
 
 
 @journal_group.command("seal")

@@ -43,8 +43,11 @@ def keep(session: Session, signed: SignedCheckpoint, org: str, workspace_path: P
         cp.record(session, signed)
 
 
-def seal(session: Session, workspace_path: Path, passphrase: str) -> SignedCheckpoint:
-    """`isms journal seal`: sign the journal's head now and keep the checkpoint in both places."""
+def seal(
+    session: Session, workspace_path: Path, passphrase: str, *, reason: str = "seal", subject: str = ""
+) -> SignedCheckpoint:
+    """`isms journal seal` (and a restore): sign the journal's head now and keep the checkpoint
+    in both places. A restore's checkpoint marks the history it replaced as superseded."""
     from isms_tui.services.workspace import get_workspace
 
     ws = get_workspace(session)
@@ -52,7 +55,7 @@ def seal(session: Session, workspace_path: Path, passphrase: str) -> SignedCheck
         raise InputError("Set the organisation's name first (Settings, or `isms demo`); checkpoints are signed for it.")
     identity = keys.ensure_identity(ws.org_name, passphrase)
     state = cp.journal_state(cp.raw_connection(session))
-    signed = sign(identity, cp.statement_for(state, ws.org_name, "seal"))
+    signed = sign(identity, cp.statement_for(state, ws.org_name, reason, subject))
     keep(session, signed, ws.org_name, workspace_path, in_workspace=True)
     return signed
 
@@ -76,7 +79,7 @@ def backup_checkpointer(workspace_path: Path, passphrase: Callable[[], str | Non
     """What signs a backup's checkpoint, or None when the organisation has no signing identity
     yet or no passphrase is at hand (`passphrase` returns None): the backup is then made
     without one. A wrong passphrase is an InputError, before anything is written."""
-    org = _organisation(workspace_path)
+    org = organisation_of(workspace_path)
     if org is None or not keys.has_identity(org):
         return None
     secret = passphrase()
@@ -101,7 +104,7 @@ def keep_outside(signed: SignedCheckpoint, org: str, workspace_path: Path) -> No
         ) from None
 
 
-def _organisation(workspace_path: Path) -> str | None:
+def organisation_of(workspace_path: Path) -> str | None:
     """The organisation's name, read without the data layer (a backup runs beside an open isms)."""
     try:
         con = sqlite3.connect(f"file:{workspace_path}?mode=ro", uri=True)

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 
 FORMAT = "isms-checkpoint/1"
-REASONS = ("seal", "pack", "backup")
+REASONS = ("seal", "pack", "backup", "restore")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 MAX_TEXT = 500  # subject and organisation: a pack's file name, an organisation's name
 
@@ -42,7 +42,7 @@ class Statement:
     root: str
     at: str  # ISO 8601, UTC
     reason: str  # one of REASONS
-    subject: str = ""  # the pack's or backup's file name
+    subject: str = ""  # the pack's or backup's file name (for a restore: the backup restored)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -36,7 +36,7 @@ from isms_tui.files import (
     staged,
 )
 from isms_tui.models import lock as workspace_lock
-from isms_tui.models.db import WorkspaceError, make_engine, real_workspace_path, session_scope
+from isms_tui.models.db import WorkspaceError, make_engine, migrate, real_workspace_path, session_scope
 from isms_tui.models.db import _probe as probe_revision
 from isms_tui.models.journal import GENESIS_HASH
 from isms_tui.models.schema import HEAD, REVISIONS
@@ -214,6 +214,11 @@ def _check_database(archive: Path, db: Path, manifest: dict[str, Any], evidence:
         raise _refuse(archive, "its workspace.db is not a workspace this version knows")
     engine = make_engine(db)
     try:
+        if revision != HEAD:  # an older backup: bring the scratch copy to this version's schema first,
+            try:  # so that its shape is checked against the application's own (and restored upgraded)
+                migrate(engine)
+            except Exception as exc:
+                raise _refuse(archive, f"its workspace.db cannot be upgraded to this version ({exc})") from None
         with session_scope(engine) as session:
             report = verify(session)
             indexed = set(session.exec(select(Evidence.sha256)))

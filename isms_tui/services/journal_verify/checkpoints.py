@@ -69,6 +69,7 @@ def check_checkpoints(
     if identity and not any(k.signed for k in mine):
         _missing(report, identity, sources)
     tree: MerkleTree | None = None
+    judged: list[tuple[dict[str, Any], tuple[str, str] | None, str]] = []
     for known in in_workspace + mine:
         entry: dict[str, Any] = {"source": known.source}
         report.checkpoints.append(entry)
@@ -87,8 +88,18 @@ def check_checkpoints(
                 tree = MerkleTree(facts.hashes)
             problem = _chain_problem(name, s.entries, s.head, s.root, s.at, facts, tree)
         entry["ok"] = problem is None
-        if problem is not None:
-            report.add(Problem(problem[0], problem[1]))
+        judged.append((entry, problem, s.at))
+    # A restore signed by the organisation's key puts an older history back on purpose: the
+    # checkpoints of the history it replaced (signed before it) are listed as superseded.
+    restores = sorted(e["at"] for e, problem, _ in judged if problem is None and e.get("reason") == "restore")
+    for entry, problem, at in judged:
+        if problem is None:
+            continue
+        later = next((r for r in restores if r > at), None)
+        if later is not None and problem[0] == CHECKPOINT_CONTRADICTED:
+            entry["superseded_by_restore"] = later
+            continue
+        report.add(Problem(problem[0], problem[1]))
 
 
 def _signature_problem(
