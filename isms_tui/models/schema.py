@@ -12,5 +12,6 @@ REVISIONS: tuple[str, ...] = (
     "0005_indexes",
     "0006_reading_period_index",
     "0007_checkpoints",
+    "0008_honest_readings",
 )
 HEAD = REVISIONS[-1]

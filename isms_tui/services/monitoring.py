@@ -1,7 +1,8 @@
 """Read models for the monitoring screens and the status summary.
 
-Built for large workspaces: only the most recent readings of each KPI are read (one indexed
-query per KPI on the (kpi_id, period_start) index), never the whole history.
+Built for large workspaces: only the most recent live readings of each KPI are read (one indexed
+query per KPI on the live (kpi_id, period_start) index), never the whole history. A voided
+reading counts nowhere.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from .evaluation import KpiState, kpi_state
 
 RECENT = 24  # readings kept per KPI for the status, the trend and the sparkline
 
-_RECENT_SQL = "SELECT period_start, value FROM reading WHERE kpi_id = ? ORDER BY period_start DESC LIMIT ?"
+_RECENT_SQL = (
+    "SELECT period_start, value FROM reading WHERE kpi_id = ? AND voided_at IS NULL ORDER BY period_start DESC LIMIT ?"
+)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,8 @@ _READINGS_SQL = (
     "WHERE period_start >= ? AND period_start <= ? ORDER BY kpi_id, period_start"
 )
 _UNTIL_SQL = (
-    "SELECT period_start, value FROM reading WHERE kpi_id = ? AND period_start <= ? ORDER BY period_start DESC LIMIT ?"
+    "SELECT period_start, value FROM reading WHERE kpi_id = ? AND period_start <= ? AND voided_at IS NULL "
+    "ORDER BY period_start DESC LIMIT ?"
 )
 
 
