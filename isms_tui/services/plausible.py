@@ -52,9 +52,12 @@ NON_NEGATIVE_UNITS = frozenset(
 
 
 class Ranged(Protocol):
-    unit: str
-    min_value: float | None
-    max_value: float | None
+    @property
+    def unit(self) -> str: ...
+    @property
+    def min_value(self) -> float | None: ...
+    @property
+    def max_value(self) -> float | None: ...
 
 
 def default_range(unit: str) -> tuple[float, float]:
