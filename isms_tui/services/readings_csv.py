@@ -149,7 +149,7 @@ class _Validator:
             return False
         if not kpi.low <= value <= kpi.high:
             return False
-        partial = PARTIAL_TEXT.get(self._optional(fields, self.i_partial).lower())
+        partial = PARTIAL_TEXT.get("" if self.i_partial is None else fields[self.i_partial].strip().lower())
         if partial is None:
             return False
         note = "" if self.i_note is None else fields[self.i_note].strip()
@@ -161,8 +161,8 @@ class _Validator:
         start = self._starts.get((day, kpi.frequency))
         if start is None or start > self.today or (kpi.id, start) in self.seen:
             return False
-        if self.closed(start, kpi.frequency) == partial:
-            return False
+        if self._closed.get((start, kpi.frequency), partial) == partial:
+            return False  # not known yet (the full check works it out), or against the rule
         key = (kpi.id, start)
         old = self.existing.get(key)
         if old is not None and not self.replace:
