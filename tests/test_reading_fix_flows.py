@@ -7,7 +7,7 @@ from datetime import date
 from sqlmodel import select
 from textual.widgets import Checkbox, DataTable, Input
 
-from isms_tui.models import Reading, Status
+from isms_tui.models import Kpi, Reading, Status
 
 from .conftest import TODAY
 from .db_helpers import read
@@ -117,3 +117,29 @@ async def test_changing_the_period_never_carries_a_note_over(db_path):
         await wait_for(pilot, lambda: type(app.screen).__name__ == "KpiDetailScreen")
     [october] = [r for r in rows_of(db_path, Reading) if r.period_start == date(2026, 10, 1)]
     assert october.note == "" and october.value == 97
+
+
+async def test_the_kpi_form_takes_an_allowed_range_and_refuses_an_empty_one(db_path):
+    seed(db_path, with_kpi=False)
+    async with make_app(db_path).run_test(size=SIZE) as pilot:
+        app = await opened(pilot)
+        await pilot.press("m")
+        await opened(pilot, "monitoring")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "KpiForm")
+        await type_into(pilot, "#field-code Input", "TEMP")
+        await type_into(pilot, "#field-name Input", "Server room temperature")
+        await type_into(pilot, "#field-target Input", "22")
+        await type_into(pilot, "#field-min_value Input", "30")
+        await type_into(pilot, "#field-max_value Input", "10")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "KpiForm"
+        assert "above the lowest" in str(app.screen.query_one("#field-max_value .field-error").render())
+        assert rows_of(db_path, Kpi) == []
+        await type_into(pilot, "#field-min_value Input", "-10")
+        await type_into(pilot, "#field-max_value Input", "60")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: type(app.screen).__name__ != "KpiForm")
+    [kpi] = rows_of(db_path, Kpi)
+    assert (kpi.min_value, kpi.max_value) == (-10, 60)
