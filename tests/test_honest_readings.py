@@ -115,6 +115,8 @@ def test_a_correction_replaces_the_value_and_keeps_the_old_one_and_the_reason(se
     assert (r.value, r.corrected_from, r.corrected_by) == (95, 9.5, "bob")
     assert r.correction_reason == "Decimal point in the wrong place." and r.corrected_at is not None
     assert monitoring.kpi_rows(session, TODAY)[0].state.last_value == 95
+    replaced = put(session, k, date(2026, 10, 1), 96, replace=True)  # as a CSV import with replace does
+    assert replaced.id == r.id and (replaced.corrected_from, replaced.correction_reason) == (None, "")
 
 
 def test_cli_lookup_names_only_live_readings(session):

@@ -93,6 +93,9 @@ def record_reading(
         raise DuplicateReading(kpi, reading)
     if reading is None:
         reading = Reading(kpi_id=kpi_id, period_start=start, value=value, entered_at=clock.now())
+    else:  # a replacement is a new measurement: an earlier correction no longer describes it
+        reading.corrected_from = reading.corrected_at = None
+        reading.corrected_by = reading.correction_reason = ""
     reading.value = value
     reading.partial = partial
     reading.entered_by = entered_by.strip()
