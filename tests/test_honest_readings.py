@@ -159,3 +159,39 @@ def test_a_kpi_range_overrides_the_unit_default_and_must_be_coherent(session):
     with pytest.raises(InputError) as huge:
         make_kpi(session, code="HUGE", unit="", max_value=1e300)
     assert "max_value" in huge.value.fields
+
+
+# -- the record of what was put right cannot be quietly undone ------------------------------
+
+
+def test_voids_corrections_and_partial_values_verify_and_an_unvoid_outside_isms_is_named(demo_workspace, tmp_path):
+    import sqlite3
+
+    from isms_tui.services import journal_verify, readings_csv
+    from isms_tui.services.kpis import kpi_by_code
+
+    from .db_helpers import read, workspace_session
+
+    with workspace_session(demo_workspace, "ann") as s:
+        k = kpi_by_code(s, "PATCH-01").id
+        august = readings.find_reading(s, k, date(2026, 8, 1))
+        readings.void_reading(s, august.id, "wrong month", by="ann")
+        readings.record_reading(s, k, date(2026, 8, 1), 96, entered_by="ann")
+        september = readings.find_reading(s, k, date(2026, 9, 1))
+        readings.correct_reading(s, september.id, 94, "counted twice", by="ann")
+        readings.record_reading(s, k, date(2026, 11, 1), 90, partial=True)
+        july = readings.find_reading(s, k, date(2026, 7, 1)).id
+        readings.void_reading(s, july, "wrong KPI", by="ann")
+        csv = tmp_path / "r.csv"
+        csv.write_text("kpi,date,value,partial\nPATCH-01,2026-09-01,93,no\nPATCH-01,2026-11-20,91,yes\n")
+        readings_csv.import_readings(s, csv, entered_by="ann", replace=True)
+    report = read(demo_workspace, journal_verify.verify)
+    assert report.ok, [p.message for p in report.problems]
+    con = sqlite3.connect(demo_workspace)
+    with con:  # an insider brings the voided July reading back, straight in the file
+        con.execute("UPDATE reading SET voided_at = NULL, voided_by = '', void_reason = '' WHERE id = ?", (july,))
+    con.close()
+    report = read(demo_workspace, journal_verify.verify)
+    [problem] = report.problems
+    assert (problem.table, problem.row_id) == ("reading", july)
+    assert set(problem.columns) == {"voided_at", "voided_by", "void_reason"}
