@@ -55,8 +55,11 @@ def test_a_period_still_running_is_refused_unless_marked_partial(session):
         put(session, k, TODAY, 97)
     assert "partial" in refused.value.fields
     assert session.exec(select(Reading)).all() == []
+    assert not monitoring.kpi_rows(session, TODAY)[0].last_partial
     r = put(session, k, TODAY, 97, partial=True)
     assert r.partial and r.period_start == date(2026, 11, 1)
+    row = monitoring.kpi_rows(session, TODAY)[0]  # the KPI list marks the last value partial
+    assert row.last_partial and row.state.last_period == date(2026, 11, 1)
 
 
 def test_partial_is_refused_for_a_closed_period(session):

@@ -22,7 +22,8 @@ from .evaluation import KpiState, kpi_state
 RECENT = 24  # readings kept per KPI for the status, the trend and the sparkline
 
 _RECENT_SQL = (
-    "SELECT period_start, value FROM reading WHERE kpi_id = ? AND voided_at IS NULL ORDER BY period_start DESC LIMIT ?"
+    "SELECT period_start, value, partial FROM reading WHERE kpi_id = ? AND voided_at IS NULL "
+    "ORDER BY period_start DESC LIMIT ?"
 )
 
 
@@ -35,6 +36,7 @@ class KpiRow:
     recent: list[float]  # oldest first
     collector: str
     analyst: str
+    last_partial: bool = False  # the last reading was taken before its period closed
 
     @property
     def last_label(self) -> str:
@@ -45,7 +47,7 @@ class KpiRow:
 
 def recent_readings(session: Session, kpi_id: int, limit: int = RECENT) -> list[tuple[date, float]]:
     """The newest `limit` readings of a KPI as (period start, value), oldest first."""
-    return _recent(_cursor(session), kpi_id, limit)
+    return _recent(_cursor(session), kpi_id, limit)[0]
 
 
 def _cursor(session: Session) -> Any:
@@ -56,9 +58,10 @@ def _cursor(session: Session) -> Any:
     return dbapi.cursor()
 
 
-def _recent(cursor: Any, kpi_id: int, limit: int) -> list[tuple[date, float]]:
+def _recent(cursor: Any, kpi_id: int, limit: int) -> tuple[list[tuple[date, float]], bool]:
+    """(period start, value) oldest first, and whether the newest is a partial period's value."""
     raw = cursor.execute(_RECENT_SQL, (kpi_id, limit)).fetchall()
-    return [(date.fromisoformat(p), v) for p, v in reversed(raw)]
+    return [(date.fromisoformat(p), v) for p, v, _ in reversed(raw)], bool(raw and raw[0][2])
 
 
 def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> list[KpiRow]:
@@ -69,7 +72,7 @@ def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> l
     cursor = _cursor(session)
     rows = []
     for kpi in session.exec(q):
-        recent = _recent(cursor, require_id(kpi), RECENT)
+        recent, last_partial = _recent(cursor, require_id(kpi), RECENT)
         rows.append(
             KpiRow(
                 kpi=kpi,
@@ -77,6 +80,7 @@ def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> l
                 recent=[v for _, v in recent],
                 collector=people.get(kpi.collector_id, ""),
                 analyst=people.get(kpi.analyst_id, ""),
+                last_partial=last_partial,
             )
         )
     cursor.close()
