@@ -12,10 +12,11 @@ happens, and lateness follows from that). Any other column is an error.
 
 The whole file is validated before anything is written and every problem is reported as
 "row N: ..." (N is the file's line number, the header being row 1). Valid rows are written
-with one driver-level executemany and one bulk journal append, not an ORM object per row, so
-100,000 readings import in seconds.
+by `readings_bulk` with one driver-level executemany and one bulk journal append, not an ORM
+object per row, so 100,000 readings import in seconds. A voided reading neither clashes with
+a row nor is replaced by one: only live readings hold their period.
 
-Export escapes text cells against formula injection (`csv_io.escape_cell`) and import undoes
+Export (`readings_export`) escapes text cells against formula injection (`csv_io.escape_cell`) and import undoes
 that escape in `note` and `entered_by`. The numeric `value` column is written as a plain
 number (a negative value stays a number).
 """
