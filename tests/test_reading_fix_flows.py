@@ -143,3 +143,22 @@ async def test_the_kpi_form_takes_an_allowed_range_and_refuses_an_empty_one(db_p
         await wait_for(pilot, lambda: type(app.screen).__name__ != "KpiForm")
     [kpi] = rows_of(db_path, Kpi)
     assert (kpi.min_value, kpi.max_value) == (-10, 60)
+
+
+async def test_the_reading_form_refuses_a_value_outside_the_range(db_path):
+    seed(db_path)  # PATCH is a percentage: 0 to 100
+    async with make_app(db_path).run_test(size=SIZE) as pilot:
+        app = await open_detail(pilot)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ReadingForm")
+        await type_into(pilot, "#field-period Input", "2026-10")
+        for bad in ("140", "-3", "1e300"):
+            await type_into(pilot, "#field-value Input", bad)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "ReadingForm"
+            assert str(app.screen.query_one("#field-value .field-error").render())
+        await type_into(pilot, "#field-value Input", "100")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "KpiDetailScreen")
+    assert sorted(r.value for r in rows_of(db_path, Reading)) == [96, 96, 96, 96, 100]
