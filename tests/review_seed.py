@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from isms_tui.models import ActionStatus, DecisionKind, Effectiveness, Frequency
-from isms_tui.services import actions, clock, evidence, kpis, readings, review, workspace
+from isms_tui.services import actions, clock, evaluation, evidence, kpis, periods, readings, review, workspace
 from isms_tui.services.actions import ActionInput
 from isms_tui.services.kpis import KpiInput
 from isms_tui.services.review import ReviewInput
@@ -75,9 +75,9 @@ def seed_reviews(db_path: Path) -> dict[str, int]:
             ),
         )
         for i, value in enumerate(PATCH):
-            readings.record_reading(s, patch.id, date(2025 + (i // 12), i % 12 + 1, 1), value)
+            _record(s, patch, date(2025 + (i // 12), i % 12 + 1, 1), value)
         for i, value in enumerate(MFA):
-            readings.record_reading(s, mfa.id, date(2025 + (i // 4), (i % 4) * 3 + 1, 1), value)
+            _record(s, mfa, date(2025 + (i // 4), (i % 4) * 3 + 1, 1), value)
 
         with clock.pinned(date(2025, 12, 10)):
             last = review.save_review(
@@ -137,3 +137,9 @@ def seed_reviews(db_path: Path) -> dict[str, int]:
         review.set_commentary(s, current.id, "d2", "Patching recovered after the Q1 dip.")
         ids.update(last=last.id, current=current.id, recruit=recruit.id, scope=scope.id)
     return ids
+
+
+def _record(s, kpi, day: date, value: float) -> None:
+    """A reading; the running period's value is a partial one, as the rule requires."""
+    running = not evaluation.is_closed(kpi, periods.period_start(day, kpi.frequency), clock.today())
+    readings.record_reading(s, kpi.id, day, value, partial=running)

@@ -49,7 +49,7 @@ def verify(db: Path) -> journal_verify.JournalReport:
 def add_reading(db: Path, note: str) -> None:
     with workspace_session(db, "ann") as s:
         k = kpis.kpi_by_code(s, "INC-01")
-        readings.record_reading(s, k.id, date(2026, 11, 1), 1, note=note, replace=True)
+        readings.record_reading(s, k.id, date(2026, 11, 1), 1, note=note, replace=True, partial=True)  # running month
 
 
 def rewrite(archive: Path, out: Path, change) -> Path:

@@ -92,7 +92,7 @@ def test_long_error_lists_are_cut_short(db, tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "{f} is empty; expected a header row: kpi, date, value and optionally note, entered_by."),
+        (b"", "{f} is empty; expected a header row: kpi, date, value and optionally note, entered_by, partial."),
         (
             "kpi,date,value\nM1,2026-01-01,\xe9\n".encode("latin-1"),
             "{f} is not UTF-8 text (first bad byte on line 2); save it as CSV UTF-8.",

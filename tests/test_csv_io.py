@@ -18,7 +18,7 @@ from sqlmodel import Session, func, select
 from isms_tui.models import Frequency, JournalEntry, Reading
 from isms_tui.models.db import session_scope
 from isms_tui.models.journal import GENESIS_HASH, canonical, entry_hash
-from isms_tui.services import clock, kpis, readings, readings_csv
+from isms_tui.services import clock, kpis, readings, readings_bulk, readings_csv, readings_export
 from isms_tui.services.csv_io import ImportRejected, escape_cell, unescape_cell
 from isms_tui.services.errors import InputError
 from isms_tui.services.kpis import KpiInput
@@ -27,7 +27,7 @@ from isms_tui.services.readings_csv import export_readings, import_readings
 from .db_helpers import fresh_engine
 
 HEADER = "kpi,date,value,note,entered_by\n"
-EMPTY = "{f} is empty; expected a header row: kpi, date, value and optionally note, entered_by."
+EMPTY = "{f} is empty; expected a header row: kpi, date, value and optionally note, entered_by, partial."
 
 
 def _make_workspace(engine: Engine) -> Engine:
@@ -108,7 +108,7 @@ def test_valid_import_maps_dates_to_periods_and_journals_each_row(engine, tmp_pa
         "M1,2026-03-15,97.5,patched,alice\n"
         "Q1,2026-05-20T10:30:00+02:00,-3,,\n"
         "\n"
-        'W1,2026-11-26,12,"multi\nline, ""quoted""",bob\n',
+        'W1,2026-11-19,12,"multi\nline, ""quoted""",bob\n',
     )
     result = do_import(engine, path)
     assert (result.count, result.created, result.replaced) == (3, 3, 0)
@@ -116,7 +116,7 @@ def test_valid_import_maps_dates_to_periods_and_journals_each_row(engine, tmp_pa
     assert all_readings(engine) == [
         (ids["M1"], date(2026, 3, 1), 97.5, "patched", "alice"),
         (ids["Q1"], date(2026, 4, 1), -3.0, "", "importer"),
-        (ids["W1"], date(2026, 11, 23), 12.0, 'multi\nline, "quoted"', "bob"),
+        (ids["W1"], date(2026, 11, 16), 12.0, 'multi\nline, "quoted"', "bob"),
     ]
     with Session(engine) as s:
         stored = {r.id: r for r in s.exec(select(Reading))}
@@ -136,6 +136,14 @@ def test_valid_import_maps_dates_to_periods_and_journals_each_row(engine, tmp_pa
             "entered_by": r.entered_by,
             "note": r.note,
             "entered_at": clock.now().isoformat(),
+            "partial": False,
+            "voided_at": None,
+            "voided_by": "",
+            "void_reason": "",
+            "corrected_from": None,
+            "corrected_at": None,
+            "corrected_by": "",
+            "correction_reason": "",
         }
 
 
@@ -169,11 +177,12 @@ def test_stored_values_are_exactly_what_the_orm_writes(engine, tmp_path):
     entered_by=st.text(),
     day=st.dates(),
     at=st.datetimes(timezones=st.just(UTC)),
+    partial=st.booleans(),
 )
-def test_bulk_journal_text_is_exactly_the_canonical_form(rid, kpi_id, value, note, entered_by, day, at):
-    row = readings_csv._Row(kpi_id, day, value, note, entered_by)
-    fast = readings_csv._reading_json(
-        rid, row, readings_csv.json_text(day.isoformat()), readings_csv.json_text(at.isoformat())
+def test_bulk_journal_text_is_exactly_the_canonical_form(rid, kpi_id, value, note, entered_by, day, at, partial):
+    row = readings_bulk.Row(kpi_id, day, value, note, entered_by, None, partial)
+    fast = readings_bulk.reading_json(
+        rid, row, readings_bulk.json_text(day.isoformat()), readings_bulk.json_text(at.isoformat())
     )
     assert fast == canonical(
         {
@@ -184,6 +193,14 @@ def test_bulk_journal_text_is_exactly_the_canonical_form(rid, kpi_id, value, not
             "entered_by": entered_by,
             "entered_at": at,
             "note": note,
+            "partial": partial,
+            "voided_at": None,
+            "voided_by": "",
+            "void_reason": "",
+            "corrected_from": None,
+            "corrected_at": None,
+            "corrected_by": "",
+            "correction_reason": "",
         }
     )
 
@@ -263,10 +280,10 @@ def test_every_bad_row_is_reported_with_its_line_number(engine, tmp_path):
         "M1,2026-09-01,,",  # 16 empty value
         ",2026-09-01,1,",  # 17 empty kpi
         "NOPE,bad,x,",  # 18 three problems at once
-        "Q1,2026-11-30,1,",  # 19 valid: Q4 has started
+        "Q1,2026-11-30,1,",  # 19 Q4 has started but not closed, and the row does not say partial
     ]
     err = rejected(engine, write(tmp_path, "\n".join(lines) + "\n"))
-    assert str(err) == f"16 rows of {tmp_path / 'in.csv'} were rejected; nothing was imported."
+    assert str(err) == f"17 rows of {tmp_path / 'in.csv'} were rejected; nothing was imported."
     assert err.row_errors == [
         "row 3: unknown KPI code 'NOPE'",
         "row 4: KPI OLD is inactive",
@@ -285,6 +302,7 @@ def test_every_bad_row_is_reported_with_its_line_number(engine, tmp_path):
         "row 17: the kpi code is empty",
         "row 18: unknown KPI code 'NOPE'; 'bad' is not an ISO 8601 date (YYYY-MM-DD); "
         "'x' is not a finite number (use a dot for decimals)",
+        "row 19: the period 2026-Q4 of KPI Q1 has not closed yet; import it with partial = yes or wait",
     ]
 
 
@@ -318,7 +336,9 @@ def test_overlong_entered_by_and_huge_cells_stay_readable(engine, tmp_path):
 def test_wrong_header_is_one_clear_error(engine, tmp_path, header, problem):
     err = rejected(engine, write(tmp_path, header + "\nM1,2026-01-01,1,x\n"))
     assert str(err) == f"1 row of {tmp_path / 'in.csv'} was rejected; nothing was imported."
-    assert err.row_errors == ["row 1: the header must be kpi, date, value and optionally note, entered_by: " + problem]
+    assert err.row_errors == [
+        "row 1: the header must be kpi, date, value and optionally note, entered_by, partial: " + problem
+    ]
 
 
 @pytest.mark.parametrize(
@@ -393,23 +413,23 @@ def export_rows(path: Path) -> list[list[str]]:
 def test_export_is_sorted_labelled_and_formula_safe(engine, tmp_path):
     ids = kpi_ids(engine)
     with session_scope(engine, "tester") as s:
-        readings.record_reading(s, ids["W1"], date(2026, 11, 26), -5, "=cmd|' /C calc'!A0")
+        readings.record_reading(s, ids["W1"], date(2026, 11, 26), -5, "=cmd|' /C calc'!A0", partial=True)
         readings.record_reading(s, ids["M1"], date(2026, 2, 1), 0.1, note="@SUM(A1:A9)")
-        readings.record_reading(s, ids["M1"], date(2026, 1, 1), 1e20, note="-2+3")
+        readings.record_reading(s, ids["M1"], date(2026, 1, 1), 1e12, note="-2+3")
         readings.record_reading(s, ids["Q1"], date(2026, 1, 1), 2.5, note="+1 and 'quoted'")
         readings.record_reading(s, ids["Q1"], date(2026, 4, 1), 3, note="'=already")
     out = tmp_path / "out.csv"
     with session_scope(engine) as s:
         assert export_readings(s, out) == 5
     rows = export_rows(out)
-    assert rows[0] == ["kpi", "period", "date", "value", "note", "entered_by", "entered_at"]
+    assert rows[0] == ["kpi", "period", "date", "value", "note", "entered_by", "entered_at", "partial", "late"]
     at = clock.now().isoformat(timespec="seconds")
-    assert rows[1:] == [
-        ["M1", "2026-01", "2026-01-01", "1e+20", "'-2+3", "", at],
-        ["M1", "2026-02", "2026-02-01", "0.1", "'@SUM(A1:A9)", "", at],
-        ["Q1", "2026-Q1", "2026-01-01", "2.5", "'+1 and 'quoted'", "", at],
-        ["Q1", "2026-Q2", "2026-04-01", "3", "''=already", "", at],
-        ["W1", "2026-W48", "2026-11-23", "-5", "", "'=cmd|' /C calc'!A0", at],
+    assert rows[1:] == [  # all but the running week's were typed in long after their due date
+        ["M1", "2026-01", "2026-01-01", "1000000000000", "'-2+3", "", at, "", "yes"],
+        ["M1", "2026-02", "2026-02-01", "0.1", "'@SUM(A1:A9)", "", at, "", "yes"],
+        ["Q1", "2026-Q1", "2026-01-01", "2.5", "'+1 and 'quoted'", "", at, "", "yes"],
+        ["Q1", "2026-Q2", "2026-04-01", "3", "''=already", "", at, "", "yes"],
+        ["W1", "2026-W48", "2026-11-23", "-5", "", "'=cmd|' /C calc'!A0", at, "yes", ""],
     ]
 
 
@@ -495,13 +515,13 @@ def test_export_replaces_the_file_atomically(engine, tmp_path, monkeypatch):
             raise OSError(28, "No space left on device")
         return str(value)
 
-    original = readings_csv._number
-    monkeypatch.setattr(readings_csv, "_number", failing_number)
+    original = readings_export._number
+    monkeypatch.setattr(readings_export, "_number", failing_number)
     with session_scope(engine) as s, pytest.raises(InputError, match="^There is not enough space on the disk"):
         export_readings(s, out)
     assert out.read_text() == "previous export\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
-    monkeypatch.setattr(readings_csv, "_number", original)
+    monkeypatch.setattr(readings_export, "_number", original)
     with session_scope(engine) as s:
         assert export_readings(s, out) == 2
     assert len(export_rows(out)) == 3

@@ -57,9 +57,17 @@ def revision(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def old_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from sqlmodel import select
+
+    from isms_tui.models import Action, Risk
+
+    from .db_helpers import workspace_session
     from .pack_helpers import make_demo
 
     path = make_demo(tmp_path_factory.mktemp("old") / "w.db")
+    with workspace_session(path, "test") as s:  # an older schema has no risk register: remove it, journaled
+        for row in [*s.exec(select(Action).where(Action.source == "risk")), *s.exec(select(Risk))]:
+            s.delete(row)
     downgrade(path, OLD)
     assert revision(path) == OLD
     return path

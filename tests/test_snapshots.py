@@ -59,3 +59,26 @@ def test_kpi_list(snap_compare, demo_app):
 
 def test_kpi_detail(snap_compare, demo_app):
     assert matches_snapshot(snap_compare, demo_app, _detail_loaded)
+
+
+@pytest.fixture
+def put_right_app(demo_workspace) -> IsmsApp:
+    """VULN-01's September reading voided and measured again late, its August one corrected."""
+    from datetime import date
+
+    from isms_tui.services import kpis, readings
+
+    from .db_helpers import workspace_session
+
+    with workspace_session(demo_workspace, "Ann Officer") as s:
+        k = kpis.kpi_by_code(s, "VULN-01")
+        september = readings.find_reading(s, k.id, date(2026, 9, 1))
+        readings.void_reading(s, september.id, "Counted October's findings.", by="Ann Officer")
+        readings.record_reading(s, k.id, date(2026, 9, 1), 31, entered_by="Ann Officer", note="Recounted.")
+        august = readings.find_reading(s, k.id, date(2026, 8, 1))
+        readings.correct_reading(s, august.id, august.value + 1, "Off by one day.", by="Ann Officer")
+    return snapshot_app(demo_workspace)
+
+
+def test_kpi_detail_with_voided_late_and_corrected_readings(snap_compare, put_right_app):
+    assert matches_snapshot(snap_compare, put_right_app, _detail_loaded)

@@ -1,8 +1,10 @@
-"""`isms import readings` and `isms export readings`: KPI readings to and from CSV files."""
+"""`isms import readings`, `isms export readings` (CSV files) and `isms readings void|correct`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +17,9 @@ from .common import (
     workspace_path,
     write_lock,
 )
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 @click.group("import")
@@ -70,3 +75,67 @@ def export_readings_cmd(ctx: click.Context, file: Path, db: Path | None) -> None
     with session_scope(engine) as session:
         count = export_readings(session, file)
     click.echo(f"Exported {count} readings to {file}.")
+
+
+@click.group("readings")
+def readings_group() -> None:
+    """Put a wrong reading right: void it or correct it (the record keeps both)."""
+
+
+def _put_right(ctx: click.Context, db: Path | None, doing: str, change: Callable[[Session], str]) -> None:
+    """Run one change to a reading under the workspace lock, in one transaction."""
+    from isms_tui.models.db import session_scope
+
+    path = workspace_path(ctx, db)
+    with write_lock(path, f"close it before {doing} a reading", must_exist=True):
+        engine = open_existing(path, locked=True)
+        try:
+            with session_scope(engine, current_actor()) as session:
+                message = change(session)
+        finally:
+            engine.dispose()
+    click.echo(message)
+
+
+@readings_group.command("void")
+@click.argument("kpi")
+@click.argument("period")
+@click.option("--reason", required=True, help="Why the reading is void (kept with it).")
+@db_option
+@click.pass_context
+@user_errors
+def void_cmd(ctx: click.Context, kpi: str, period: str, reason: str, db: Path | None) -> None:
+    """Void KPI's reading for PERIOD (a label such as 2026-03 or a date in it)."""
+
+    def change(session: Session) -> str:
+        from isms_tui.models import require_id
+        from isms_tui.services import readings
+
+        reading = readings.reading_by_period(session, kpi, period)
+        readings.void_reading(session, require_id(reading), reason, by=current_actor())
+        return f"Voided the reading of {kpi} for {period} ({reading.value:g}); it no longer counts."
+
+    _put_right(ctx, db, "voiding", change)
+
+
+@readings_group.command("correct")
+@click.argument("kpi")
+@click.argument("period")
+@click.argument("value")
+@click.option("--reason", required=True, help="Why the value was wrong (kept with it).")
+@db_option
+@click.pass_context
+@user_errors
+def correct_cmd(ctx: click.Context, kpi: str, period: str, value: str, reason: str, db: Path | None) -> None:
+    """Correct KPI's reading for PERIOD to VALUE; the old value and the reason stay visible."""
+
+    def change(session: Session) -> str:
+        from isms_tui.models import require_id
+        from isms_tui.services import readings
+
+        reading = readings.reading_by_period(session, kpi, period)
+        old = reading.value
+        readings.correct_reading(session, require_id(reading), readings.parse_value(value), reason, by=current_actor())
+        return f"Corrected the reading of {kpi} for {period} from {old:g} to {reading.value:g}."
+
+    _put_right(ctx, db, "correcting", change)

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from .enums import Direction, Frequency, KpiType
@@ -35,12 +35,25 @@ class Kpi(SQLModel, table=True):
     reporting_format: str = ""
     started_on: date
     active: bool = True
+    # The values a reading may take; None means the default for the unit (services/plausible.py).
+    min_value: float | None = None
+    max_value: float | None = None
 
 
 class Reading(SQLModel, table=True):
-    """One measured value per KPI and period (identified by the period's first day)."""
+    """One measured value per KPI and period (identified by the period's first day).
 
-    __table_args__ = (UniqueConstraint("kpi_id", "period_start", name="uq_reading_kpi_period"),)
+    A wrong reading is never deleted: it is voided (it stays, marked, and counts nowhere) or
+    corrected (the value is replaced; the value before the last correction and the reason stay
+    on the row, every earlier one in the journal). Only one live (not voided) reading per KPI
+    and period exists, so a voided period can be measured again.
+    """
+
+    __table_args__ = (
+        Index("uq_reading_live_period", "kpi_id", "period_start", unique=True, sqlite_where=text("voided_at IS NULL")),
+        # Voided readings are few: a partial index finds a KPI's without slowing bulk imports.
+        Index("ix_reading_voided", "kpi_id", sqlite_where=text("voided_at IS NOT NULL")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # The unique (kpi_id, period_start) index serves lookups by KPI. No other index: one on
@@ -52,6 +65,14 @@ class Reading(SQLModel, table=True):
     entered_by: str = ""
     entered_at: datetime
     note: str = ""
+    partial: bool = False  # recorded before its period closed, on purpose
+    voided_at: datetime | None = None
+    voided_by: str = ""
+    void_reason: str = ""
+    corrected_from: float | None = None  # the value before the last correction
+    corrected_at: datetime | None = None
+    corrected_by: str = ""
+    correction_reason: str = ""
 
 
 class Analysis(SQLModel, table=True):

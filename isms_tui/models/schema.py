@@ -13,5 +13,6 @@ REVISIONS: tuple[str, ...] = (
     "0006_reading_period_index",
     "0007_checkpoints",
     "0008_risks",
+    "0009_honest_readings",
 )
 HEAD = REVISIONS[-1]

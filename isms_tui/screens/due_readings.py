@@ -118,7 +118,7 @@ class DueReadingsScreen(SectionScreen):
         text = Text()
         text.append(f"{item.code}  {item.name}\n", style="bold")
         text.append(f"Period {item.label}", style="magenta" if item.overdue else "")
-        text.append("  (overdue)\n" if item.overdue else "\n", style="magenta")
+        text.append("  (overdue: recorded now, it is marked late)\n" if item.overdue else "\n", style="magenta")
         text.append(f"Target {item.text_target}")
         if item.recent:
             text.append(f"   recent {spark(item.recent)}  last {number(item.recent[-1], item.unit, strip=True)}")

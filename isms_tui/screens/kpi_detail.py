@@ -17,6 +17,7 @@ from isms_tui.models import require_id
 from isms_tui.services import clock, periods
 from isms_tui.services.evaluation import evaluate_value
 from isms_tui.services.formatting import number, target_text
+from isms_tui.services.plausible import range_text
 from isms_tui.widgets.status import status_text, trend_text
 from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
 from isms_tui.widgets.trend_chart import TrendChart
@@ -24,8 +25,10 @@ from isms_tui.widgets.trend_chart import TrendChart
 from .base import SectionScreen
 
 if TYPE_CHECKING:
-    from isms_tui.models import Kpi
+    from isms_tui.models import Kpi, Reading
     from isms_tui.services.kpi_report import KpiReport
+
+    from .reading_fix import CorrectReadingForm, VoidReadingForm
 
 CHART_POINTS = 36
 RECENT_ROWS = 104  # two years of weekly readings
@@ -33,7 +36,7 @@ _LEGEND = Text.assemble(("⣀⡠ reading", "cyan"), "  ", ("── target", "gre
 
 
 class KpiDetailScreen(SectionScreen):
-    """Definition, trend and records of one KPI; r/a/e act on it, escape goes back."""
+    """Definition, trend and records of one KPI; r/a/e act on it, v/c put a reading right."""
 
     CSS_PATH = "kpi_detail.tcss"
     BINDINGS = [
@@ -41,6 +44,8 @@ class KpiDetailScreen(SectionScreen):
         Binding("r", "reading", "Reading"),
         Binding("a", "analysis", "Analysis"),
         Binding("e", "edit", "Edit KPI"),
+        Binding("v", "void", "Void reading"),
+        Binding("c", "correct", "Correct reading"),
         Binding("l", "show_all", "All readings"),
         Binding("h", "history", "History"),
         Binding("tab", "app.focus_next", "Next table", show=False),
@@ -71,7 +76,7 @@ class KpiDetailScreen(SectionScreen):
 
     def on_mount(self) -> None:
         self.query_one("#readings", DataTable).add_columns(
-            "Period", "Value", "Status", "Entered by", "Entered", "Evid.", "Note"
+            "Period", "Value", "Status", "Recorded by", "Recorded", "Evid.", "Note"
         )
         self.query_one("#analyses", DataTable).add_columns("Period", "Analyst", "On", "Conclusion", "Follow-up")
         self.query_one("#readings", DataTable).focus()
@@ -101,7 +106,7 @@ class KpiDetailScreen(SectionScreen):
             more = "…" if len(state.due_periods) > 4 else ""
             line.append(f"  ·  due: {labels}{more}", style="magenta")
         self.update_static("#state-line", line)
-        recent = report.readings[-CHART_POINTS:]
+        recent = report.live[-CHART_POINTS:]
         self.query_one(TrendChart).show(
             [r.value for r in recent],
             [periods.period_label(r.period_start, k.frequency) for r in recent],
@@ -116,15 +121,15 @@ class KpiDetailScreen(SectionScreen):
             self.query_one("#readings", DataTable),
             [
                 (
-                    r.period_start.isoformat(),
+                    str(require_id(r)),
                     [
-                        periods.period_label(r.period_start, k.frequency),
-                        number(r.value, k.unit, strip=True),
-                        status_text(evaluate_value(k, r.value)),
+                        Text(periods.period_label(r.period_start, k.frequency), style="dim" if r.voided_at else ""),
+                        Text(number(r.value, k.unit, strip=True), style="dim strike" if r.voided_at else ""),
+                        _status_cell(report, r),
                         Text(r.entered_by),
-                        r.entered_at.strftime("%Y-%m-%d"),
+                        _recorded_cell(report, r),
                         str(report.evidence_counts.get(require_id(r), "")),
-                        Text(r.note),
+                        _note_cell(r),
                     ],
                 )
                 for r in reversed(shown)
@@ -133,7 +138,7 @@ class KpiDetailScreen(SectionScreen):
         hidden = len(report.readings) - len(shown)
         self.update_static(
             "#readings-title",
-            "Readings (newest first) · r records or replaces the highlighted period"
+            "Readings (newest first) · r records · v voids · c corrects"
             + (f" · {hidden} older: l shows all" if hidden else ""),
         )
         sync_rows(
@@ -158,12 +163,36 @@ class KpiDetailScreen(SectionScreen):
         if self.report is not None:
             self.show(self.report)
 
-    def highlighted_period(self) -> date | None:
+    def highlighted_reading(self, *, focused: bool = True) -> Reading | None:
         table = self.query_one("#readings", DataTable)
         key = cursor_key(table)
-        if key is None or not table.has_focus:
+        if key is None or self.report is None or (focused and not table.has_focus):
             return None
-        return date.fromisoformat(key)
+        return next((r for r in self.report.readings if str(r.id) == key), None)
+
+    def highlighted_period(self) -> date | None:
+        reading = self.highlighted_reading()
+        return reading.period_start if reading is not None else None
+
+    def action_void(self) -> None:
+        from .reading_fix import VoidReadingForm
+
+        self._put_right(VoidReadingForm)
+
+    def action_correct(self) -> None:
+        from .reading_fix import CorrectReadingForm
+
+        self._put_right(CorrectReadingForm)
+
+    def _put_right(self, form: type[VoidReadingForm] | type[CorrectReadingForm]) -> None:
+        reading = self.highlighted_reading(focused=False)
+        if self.report is None or reading is None:
+            self.notify("Highlight a reading first.", severity="warning")
+            return
+        if reading.voided_at is not None:
+            self.notify("That reading is voided already; it counts nowhere.", severity="warning")
+            return
+        self.app.push_screen(form(self.report.kpi, reading), self._reload_if_saved)
 
     def action_reading(self) -> None:
         from .reading_form import open_reading_form
@@ -190,13 +219,10 @@ class KpiDetailScreen(SectionScreen):
             return
         k = self.report.kpi
         subjects = [HistorySubject("kpi", self.kpi_id, f"KPI {k.code} {k.name}")]
-        key = cursor_key(self.query_one("#readings", DataTable))
-        if key is not None:
-            start = date.fromisoformat(key) if key else None
-            reading = next((r for r in self.report.readings if r.period_start == start), None)
-            if reading is not None:
-                label = f"Reading {periods.period_label(reading.period_start, k.frequency)} of {k.code}"
-                subjects.append(HistorySubject("reading", require_id(reading), label))
+        reading = self.highlighted_reading(focused=False)
+        if reading is not None:
+            label = f"Reading {periods.period_label(reading.period_start, k.frequency)} of {k.code}"
+            subjects.append(HistorySubject("reading", require_id(reading), label))
         self.app.push_screen(HistoryModal(subjects))
 
     def action_edit(self) -> None:
@@ -214,6 +240,40 @@ class KpiDetailScreen(SectionScreen):
             self.action_reading()
 
 
+def _status_cell(report: KpiReport, r: Reading) -> Text:
+    if r.voided_at is not None:
+        return Text("voided", style="dim italic")
+    cell = status_text(evaluate_value(report.kpi, r.value))
+    if r.partial:
+        cell.append(" partial", style="italic")
+    return cell
+
+
+def _recorded_cell(report: KpiReport, r: Reading) -> Text:
+    """When the reading was recorded; late when after its period's due date."""
+    cell = Text(r.entered_at.strftime("%Y-%m-%d"))
+    if report.late(r):
+        cell.append(" late", style="bold magenta")
+    return cell
+
+
+def _note_cell(r: Reading) -> Text:
+    """The note, after what put the reading right: voided or corrected, when, by whom and why."""
+    if r.voided_at is not None:
+        by = f" by {r.voided_by}" if r.voided_by else ""
+        return Text.assemble(
+            (f"VOIDED {r.voided_at:%Y-%m-%d}{by}: ", "bold"), r.void_reason, f" · {r.note}" if r.note else ""
+        )
+    if r.corrected_at is not None and r.corrected_from is not None:
+        by = f" by {r.corrected_by}" if r.corrected_by else ""
+        return Text.assemble(
+            (f"corrected from {r.corrected_from:g} on {r.corrected_at:%Y-%m-%d}{by}: ", "italic"),
+            r.correction_reason,
+            f" · {r.note}" if r.note else "",
+        )
+    return Text(r.note)
+
+
 def _definition(report: KpiReport) -> Table:
     """The what/how/when/who of the measure, as 9.1 asks for it."""
     k = report.kpi
@@ -227,6 +287,7 @@ def _definition(report: KpiReport) -> Table:
         ("How", Text(k.method or "—")),
         ("Target", _target_line(k)),
         ("When", f"{k.frequency.value}, due {k.grace_days} days after the period"),
+        ("Values", range_text(k)),
         ("Measures", Text(report.person(k.collector_id))),
         ("Analyses", Text(f"{report.person(k.analyst_id)}, {k.analysis_frequency.value}")),
         ("Source", Text(k.data_source or "—")),

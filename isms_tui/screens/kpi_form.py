@@ -65,6 +65,17 @@ class KpiForm(FormModal[int]):
         yield FormField("Range: upper target", Input(_num(d.target_high)), key="target_high")
         yield FormField("Range: upper warning bound", Input(_num(d.warning_high)), key="warning_high")
         yield FormField(
+            "Lowest value a reading may have",
+            Input(_num(d.min_value), placeholder="by unit: 0 for %, counts, durations"),
+            key="min_value",
+        )
+        yield FormField(
+            "Highest value a reading may have",
+            Input(_num(d.max_value), placeholder="by unit: 100 for %"),
+            key="max_value",
+            hint="Empty: the unit's default. A reading outside the range is refused as a typing mistake.",
+        )
+        yield FormField(
             "Frequency: when",
             Select([(f.value, f) for f in Frequency], value=d.frequency, allow_blank=False),
             key="frequency",
@@ -97,7 +108,7 @@ class KpiForm(FormModal[int]):
         errors: dict[str, str] = {}
         numbers = {
             k: parse_optional_float(self.value(k), k, errors)
-            for k in ("target", "warning", "target_high", "warning_high")
+            for k in ("target", "warning", "target_high", "warning_high", "min_value", "max_value")
         }
         try:
             grace = int(self.value("grace_days").strip() or "0")

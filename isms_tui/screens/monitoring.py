@@ -119,7 +119,7 @@ class KpiListScreen(SectionScreen):
                         r.kpi.code,
                         Text(r.kpi.name, style="" if r.kpi.active else "dim strike", overflow="ellipsis", no_wrap=True),
                         status_text(r.state.status),
-                        r.last_label,
+                        r.last_label + (" partial" if r.last_partial else ""),
                         number(r.state.last_value, r.kpi.unit, strip=True),
                         target_text(r.kpi, strip=True),
                         trend_text(r.state.trend),

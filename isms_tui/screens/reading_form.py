@@ -2,7 +2,10 @@
 
 A duplicate period is not an error the user has to work around: the form says what is
 there and a second ctrl+s replaces it (the old value stays in the journal). An off-target
-reading is followed by the analysis form, as 9.1 expects results to be analysed.
+reading is followed by the analysis form, as 9.1 expects results to be analysed. A period
+still running takes a value only when "partial" is ticked. The value and note shown are
+always those of the period in the form: changing the period never carries another period's
+note over.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from textual import on
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Checkbox, Input
 
 from isms_tui.models import require_id
 from isms_tui.models.enums import Status
@@ -64,10 +68,43 @@ class ReadingForm(FormModal[ReadingSaved]):
             hint=f"Method: {self.kpi.method}" if self.kpi.method else "",
         )
         yield FormField("Note", Input(existing.note if existing else ""), key="note")
+        yield FormField(
+            "Partial period",
+            Checkbox("value taken before the period ends", existing.partial if existing else False),
+            key="partial",
+            hint="Only for a period still running; the value is marked partial wherever it shows.",
+        )
         yield FormField("Evidence files (paths separated by ';')", Input(""), key="evidence")
 
     def on_mount(self) -> None:
         self.query_one("#field-value", FormField).control.focus()
+
+    @on(Input.Changed, "#field-period Input")
+    def period_changed(self, event: Input.Changed) -> None:
+        """Show the reading of the period now typed; what was shown for another period goes."""
+        from isms_tui.services import readings
+
+        try:
+            start = periods.parse_period(event.value, self.kpi.frequency)
+        except ValueError:
+            return
+        if start == self.period:
+            return
+        old = self.existing
+        with workspace_session(self) as session:
+            self.existing = readings.find_reading(session, self.kpi_id, start)
+        self.period, self.replace_armed = start, False
+        new = self.existing
+        for key, was, now in (
+            ("value", f"{old.value:g}" if old else "", f"{new.value:g}" if new else ""),
+            ("note", old.note if old else "", new.note if new else ""),
+        ):
+            control = self.query_one(f"#field-{key}", FormField).control
+            if isinstance(control, Input) and (control.value == was or key == "note"):
+                control.value = now
+        partial = self.query_one("#field-partial", FormField).control
+        if isinstance(partial, Checkbox):
+            partial.value = new.partial if new else False
 
     def submit(self) -> ReadingSaved:
         from isms_tui.services import evaluation, readings
@@ -92,6 +129,7 @@ class ReadingForm(FormModal[ReadingSaved]):
                     note=self.value("note"),
                     replace=self.replace_armed,
                     attachments=split_paths(self.value("evidence")),
+                    partial=bool(self.value("partial")),
                 )
         except readings.DuplicateReading as dup:
             self.replace_armed = True

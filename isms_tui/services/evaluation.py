@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from isms_tui.models.enums import Direction, Frequency, Status
@@ -100,6 +100,21 @@ class KpiState:
 def due_date(kpi: Schedule, start: date) -> date:
     """The day after which a missing reading for the period at `start` is overdue."""
     return periods.period_end(start, kpi.frequency) + timedelta(days=kpi.grace_days)
+
+
+def is_late(kpi: Schedule, start: date, entered_at: datetime | date) -> bool:
+    """Whether a reading of the period at `start` was recorded after the period's due date.
+
+    The one rule behind the late marker of the KPI detail, the CSV export and the pack: a
+    value typed in long after its period closed is not the same evidence as one taken on time.
+    """
+    day = entered_at.date() if isinstance(entered_at, datetime) else entered_at
+    return day > due_date(kpi, start)
+
+
+def is_closed(kpi: Schedule, start: date, today: date) -> bool:
+    """Whether the period at `start` has ended before `today` (a full period's value can exist)."""
+    return periods.period_end(start, kpi.frequency) < today
 
 
 class Monitored(Target, Schedule, Protocol):

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, func, select
 from isms_tui.models import Analysis, EvidenceLink, Kpi, Objective, Person, Reading, require_id
 
 from . import analysis as analysis_service
-from .evaluation import KpiState, kpi_state
+from .evaluation import KpiState, is_late, kpi_state
 from .kpis import get_kpi
 
 
@@ -18,11 +18,20 @@ from .kpis import get_kpi
 class KpiReport:
     kpi: Kpi
     state: KpiState
-    readings: list[Reading]  # oldest first
+    readings: list[Reading]  # oldest first, voided ones included (marked), each before its replacement
     analyses: list[Analysis]  # newest first
     evidence_counts: dict[int, int]  # reading id -> number of evidence files
     people: dict[int, str]
     objective: Objective | None
+
+    @property
+    def live(self) -> list[Reading]:
+        """The readings that count: every one not voided, oldest first."""
+        return [r for r in self.readings if r.voided_at is None]
+
+    def late(self, reading: Reading) -> bool:
+        """Recorded after its period's due date (the rule of `evaluation.is_late`)."""
+        return is_late(self.kpi, reading.period_start, reading.entered_at)
 
     def person(self, person_id: int | None) -> str:
         return self.people.get(person_id, "—") if person_id else "—"
@@ -30,7 +39,16 @@ class KpiReport:
 
 def kpi_report(session: Session, kpi_id: int, today: date) -> KpiReport:
     kpi = get_kpi(session, kpi_id)
-    rows = list(session.exec(select(Reading).where(Reading.kpi_id == kpi_id).order_by(col(Reading.period_start))))
+    # Two queries, each on its partial index: live readings, then the few voided ones.
+    live = list(
+        session.exec(
+            select(Reading)
+            .where(Reading.kpi_id == kpi_id, col(Reading.voided_at).is_(None))
+            .order_by(col(Reading.period_start))
+        )
+    )
+    voided = session.exec(select(Reading).where(Reading.kpi_id == kpi_id, col(Reading.voided_at).is_not(None)))
+    rows = sorted([*live, *voided], key=lambda r: (r.period_start, r.voided_at is None, r.id or 0))
     counts = dict(
         session.exec(
             select(EvidenceLink.entity_id, func.count())
@@ -41,5 +59,5 @@ def kpi_report(session: Session, kpi_id: int, today: date) -> KpiReport:
     )
     people = {require_id(p): p.name for p in session.exec(select(Person))}
     objective = session.get(Objective, kpi.objective_id) if kpi.objective_id else None
-    state = kpi_state(kpi, [(r.period_start, r.value) for r in rows], today)
+    state = kpi_state(kpi, [(r.period_start, r.value) for r in live], today)
     return KpiReport(kpi, state, rows, analysis_service.analyses_for(session, kpi_id), counts, people, objective)

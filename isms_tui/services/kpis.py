@@ -12,6 +12,7 @@ from isms_tui.models import Direction, Frequency, Kpi, KpiType, Objective, Perso
 
 from . import clock
 from .errors import InputError, NotFound
+from .plausible import range_errors
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
@@ -41,6 +42,8 @@ class KpiInput:
     reporting_format: str = ""
     grace_days: int = 10
     started_on: date | None = None
+    min_value: float | None = None
+    max_value: float | None = None
 
     @classmethod
     def from_kpi(cls, kpi: Kpi) -> KpiInput:
@@ -58,6 +61,7 @@ def validate(data: KpiInput) -> dict[str, str]:
         errors["target"] = "Required."
     if not 0 <= data.grace_days <= 366:
         errors["grace_days"] = "Between 0 and 366 days."
+    errors.update(range_errors(data.unit, data.min_value, data.max_value))
     if data.target is None:
         return errors
     t, w = data.target, data.warning
@@ -81,7 +85,7 @@ def save_kpi(session: Session, data: KpiInput, kpi_id: int | None = None) -> Kpi
     """Create (kpi_id None) or update a KPI; raises InputError listing every problem."""
     data.code = data.code.strip()
     data.name = data.name.strip()
-    for key in ("target", "warning", "target_high", "warning_high"):
+    for key in ("target", "warning", "target_high", "warning_high", "min_value", "max_value"):
         if getattr(data, key) is not None:
             setattr(data, key, float(getattr(data, key)))
     errors = validate(data)

@@ -1,7 +1,8 @@
 """Read models for the monitoring screens and the status summary.
 
-Built for large workspaces: only the most recent readings of each KPI are read (one indexed
-query per KPI on the (kpi_id, period_start) index), never the whole history.
+Built for large workspaces: only the most recent live readings of each KPI are read (one indexed
+query per KPI on the live (kpi_id, period_start) index), never the whole history. A voided
+reading counts nowhere.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from .evaluation import KpiState, kpi_state
 
 RECENT = 24  # readings kept per KPI for the status, the trend and the sparkline
 
-_RECENT_SQL = "SELECT period_start, value FROM reading WHERE kpi_id = ? ORDER BY period_start DESC LIMIT ?"
+_RECENT_SQL = (
+    "SELECT period_start, value, partial FROM reading WHERE kpi_id = ? AND voided_at IS NULL "
+    "ORDER BY period_start DESC LIMIT ?"
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class KpiRow:
     recent: list[float]  # oldest first
     collector: str
     analyst: str
+    last_partial: bool = False  # the last reading was taken before its period closed
 
     @property
     def last_label(self) -> str:
@@ -42,7 +47,7 @@ class KpiRow:
 
 def recent_readings(session: Session, kpi_id: int, limit: int = RECENT) -> list[tuple[date, float]]:
     """The newest `limit` readings of a KPI as (period start, value), oldest first."""
-    return _recent(_cursor(session), kpi_id, limit)
+    return _recent(_cursor(session), kpi_id, limit)[0]
 
 
 def _cursor(session: Session) -> Any:
@@ -53,9 +58,10 @@ def _cursor(session: Session) -> Any:
     return dbapi.cursor()
 
 
-def _recent(cursor: Any, kpi_id: int, limit: int) -> list[tuple[date, float]]:
+def _recent(cursor: Any, kpi_id: int, limit: int) -> tuple[list[tuple[date, float]], bool]:
+    """(period start, value) oldest first, and whether the newest is a partial period's value."""
     raw = cursor.execute(_RECENT_SQL, (kpi_id, limit)).fetchall()
-    return [(date.fromisoformat(p), v) for p, v in reversed(raw)]
+    return [(date.fromisoformat(p), v) for p, v, _ in reversed(raw)], bool(raw and raw[0][2])
 
 
 def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> list[KpiRow]:
@@ -66,7 +72,7 @@ def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> l
     cursor = _cursor(session)
     rows = []
     for kpi in session.exec(q):
-        recent = _recent(cursor, require_id(kpi), RECENT)
+        recent, last_partial = _recent(cursor, require_id(kpi), RECENT)
         rows.append(
             KpiRow(
                 kpi=kpi,
@@ -74,6 +80,7 @@ def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> l
                 recent=[v for _, v in recent],
                 collector=people.get(kpi.collector_id, ""),
                 analyst=people.get(kpi.analyst_id, ""),
+                last_partial=last_partial,
             )
         )
     cursor.close()

@@ -21,22 +21,32 @@ from .monitoring import RECENT
 
 @dataclass(frozen=True)
 class ReadingRow:
-    """One reading as the pack lists it."""
+    """One reading as the pack lists it, voided ones included: the pack shows what was put right."""
 
     id: int
     period_start: date
     value: float
     entered_by: str
-    entered_at: str
+    entered_at: str  # "YYYY-MM-DD HH:MM" (UTC)
     note: str
+    partial: bool = False
+    voided: str = ""  # "by NAME on DATE: reason" when voided
+    corrected: str = ""  # "from VALUE by NAME on DATE: reason" when corrected
+    corrected_from: float | None = None
+
+    @property
+    def entered_on(self) -> date:
+        return date.fromisoformat(self.entered_at[:10])
 
 
 _READINGS_SQL = (
-    "SELECT id, kpi_id, period_start, value, entered_by, entered_at, note FROM reading "
-    "WHERE period_start >= ? AND period_start <= ? ORDER BY kpi_id, period_start"
+    "SELECT id, kpi_id, period_start, value, entered_by, entered_at, note, partial, voided_at, voided_by, "
+    "void_reason, corrected_from, corrected_at, corrected_by, correction_reason FROM reading "
+    "WHERE period_start >= ? AND period_start <= ? ORDER BY kpi_id, period_start, voided_at IS NULL, id"
 )
 _UNTIL_SQL = (
-    "SELECT period_start, value FROM reading WHERE kpi_id = ? AND period_start <= ? ORDER BY period_start DESC LIMIT ?"
+    "SELECT period_start, value FROM reading WHERE kpi_id = ? AND period_start <= ? AND voided_at IS NULL "
+    "ORDER BY period_start DESC LIMIT ?"
 )
 
 
@@ -69,12 +79,26 @@ def pack_kpis(session: Session, period_from: date, period_to: date) -> list[Kpi]
 
 
 def readings_between(session: Session, period_from: date, period_to: date) -> dict[int, list[ReadingRow]]:
-    """Every reading whose period starts in the range, by KPI id, oldest first."""
+    """Every reading whose period starts in the range, by KPI id, oldest first (a voided one
+    before the reading that replaced it)."""
     out: dict[int, list[ReadingRow]] = {}
     rows = session.connection().exec_driver_sql(_READINGS_SQL, (period_from.isoformat(), period_to.isoformat()))
-    for rid, kpi_id, start, value, by, at, note in rows:
+    for rid, kpi_id, start, value, by, at, note, partial, v_at, v_by, v_why, c_from, c_at, c_by, c_why in rows:
+        voided = f"by {v_by or 'unknown'} on {str(v_at)[:10]}: {v_why}" if v_at else ""
+        corrected = f"from {c_from:g} by {c_by or 'unknown'} on {str(c_at)[:10]}: {c_why}" if c_at else ""
         out.setdefault(kpi_id, []).append(
-            ReadingRow(rid, date.fromisoformat(start), value, by or "", str(at or "")[:16], note or "")
+            ReadingRow(
+                rid,
+                date.fromisoformat(start),
+                value,
+                by or "",
+                str(at or "")[:16],
+                note or "",
+                bool(partial),
+                voided,
+                corrected,
+                c_from,
+            )
         )
     return out
 

@@ -2,38 +2,36 @@
 
 Import columns (header case-insensitive, surrounding whitespace ignored): `kpi` (code),
 `date` (ISO 8601 date, or a datetime whose date is taken as written), `value` (by the rule of
-`numbers.parse_number`), and optional `note` and `entered_by` (default: the importing user).
-The export's own extra columns, `period` and `entered_at`, are accepted so that an exported
-file re-imports unchanged: a non-empty `period` must match the period of `date`, and
-`entered_at` is ignored (an import is stamped with the time it happens). Any other column is
-an error.
+`numbers.parse_number`, within the KPI's allowed range: `plausible.allowed_range`), and
+optional `note`, `entered_by` (default: the importing user) and `partial` (yes/no: a row for
+a period that has not closed yet is refused unless it says yes, and a closed period's row
+may not). The export's own extra columns, `period`, `entered_at` and `late`, are accepted so
+that an exported file re-imports unchanged: a non-empty `period` must match the period of
+`date`, and `entered_at` and `late` are ignored (an import is stamped with the time it
+happens, and lateness follows from that). Any other column is an error.
 
 The whole file is validated before anything is written and every problem is reported as
 "row N: ..." (N is the file's line number, the header being row 1). Valid rows are written
-with one driver-level executemany and one bulk journal append, not an ORM object per row, so
-100,000 readings import in seconds.
+by `readings_bulk` with one driver-level executemany and one bulk journal append, not an ORM
+object per row, so 100,000 readings import in seconds. A voided reading neither clashes with
+a row nor is replaced by one: only live readings hold their period.
 
-Export escapes text cells against formula injection (`csv_io.escape_cell`) and import undoes
+Export (`readings_export`) escapes text cells against formula injection (`csv_io.escape_cell`) and import undoes
 that escape in `note` and `entered_by`. The numeric `value` column is written as a plain
 number (a negative value stays a number).
 """
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import Column, Connection, Dialect, Table, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
-from isms_tui.files import check_target
-from isms_tui.models import Frequency, Kpi, Reading
-from isms_tui.models.journal import EncodedChange, append_encoded, canonical
+from isms_tui.models import Frequency, Kpi
 from isms_tui.models.sanitize import clean
 
 from . import clock, periods
@@ -42,48 +40,28 @@ from .csv_io import (
     MalformedCsv,
     check_header,
     csv_records,
-    escape_cell,
     quoted,
     read_text,
-    spreadsheet_csv,
     unescape_cell,
 )
 from .errors import InputError
 from .formatting import plural
 from .numbers import parse_number
+from .plausible import MAX_MAGNITUDE, allowed_range
+from .readings_bulk import Existing, ImportResult, Row, write_rows
+from .readings_export import EXPORT_COLUMNS, export_readings
+
+__all__ = ["EXPORT_COLUMNS", "ImportResult", "export_readings", "import_readings"]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_NOTE_CHARS = 2000
 MAX_ENTERED_BY_CHARS = 200
 REQUIRED_COLUMNS = ("kpi", "date", "value")
-OPTIONAL_COLUMNS = ("note", "entered_by")
-EXPORT_ONLY_COLUMNS = ("period", "entered_at")
+OPTIONAL_COLUMNS = ("note", "entered_by", "partial")
+EXPORT_ONLY_COLUMNS = ("period", "entered_at", "late")
 KNOWN_COLUMNS = frozenset(REQUIRED_COLUMNS + OPTIONAL_COLUMNS + EXPORT_ONLY_COLUMNS)
-EXPORT_COLUMNS = ("kpi", "period", "date", "value", "note", "entered_by", "entered_at")
-EXPECTED_HEADER = "kpi, date, value and optionally note, entered_by"
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What an import did: readings created, and existing ones overwritten (with `replace`)."""
-
-    created: int
-    replaced: int
-
-    @property
-    def count(self) -> int:
-        return self.created + self.replaced
-
-
-class _Row(NamedTuple):
-    """One validated data row, ready to write."""
-
-    kpi_id: int
-    period_start: date
-    value: float
-    note: str
-    entered_by: str
-    replaces: _Old | None = None
+EXPECTED_HEADER = "kpi, date, value and optionally note, entered_by, partial"
+PARTIAL_TEXT = {"": False, "no": False, "false": False, "0": False, "yes": True, "true": True, "1": True}
 
 
 class _KpiInfo(NamedTuple):
@@ -92,6 +70,8 @@ class _KpiInfo(NamedTuple):
     id: int
     frequency: Frequency
     active: bool
+    low: float  # the allowed range of its values
+    high: float
 
 
 def _parse_day(text: str) -> date:
@@ -112,7 +92,7 @@ class _Validator:
         self,
         columns: dict[str, int],
         kpis: dict[str, _KpiInfo],
-        existing: _Existing,
+        existing: Existing,
         entered_by: str,
         replace: bool,
     ) -> None:
@@ -121,15 +101,24 @@ class _Validator:
         self.i_note = columns.get("note")
         self.i_by = columns.get("entered_by")
         self.i_period = columns.get("period")
+        self.i_partial = columns.get("partial")
         self.kpis = kpis
         self.existing = existing
         self.entered_by = entered_by.strip()
         self.replace = replace
         self.today = clock.today()
         self.seen: dict[tuple[int, date], int] = {}
-        self.rows: list[_Row] = []
+        self.rows: list[Row] = []
         self._days: dict[str, date] = {}
         self._starts: dict[tuple[date, Frequency], date] = {}
+        self._closed: dict[tuple[date, Frequency], bool] = {}
+
+    def closed(self, start: date, freq: Frequency) -> bool:
+        """Whether the period at `start` has ended before today (the rule of `evaluation.is_closed`)."""
+        known = self._closed.get((start, freq))
+        if known is None:
+            known = self._closed[start, freq] = periods.period_end(start, freq) < self.today
+        return known
 
     @staticmethod
     def _optional(fields: list[str], index: int | None) -> str:
@@ -159,6 +148,11 @@ class _Validator:
             value = parse_number(fields[self.i_value])
         except InputError:
             return False
+        if not kpi.low <= value <= kpi.high:
+            return False
+        partial = PARTIAL_TEXT.get("" if self.i_partial is None else fields[self.i_partial].strip().lower())
+        if partial is None:
+            return False
         note = "" if self.i_note is None else fields[self.i_note].strip()
         by = "" if self.i_by is None else fields[self.i_by].strip()
         if note[:1] == "'" or by[:1] == "'" or len(note) > MAX_NOTE_CHARS or len(by) > MAX_ENTERED_BY_CHARS:
@@ -168,12 +162,14 @@ class _Validator:
         start = self._starts.get((day, kpi.frequency))
         if start is None or start > self.today or (kpi.id, start) in self.seen:
             return False
+        if self._closed.get((start, kpi.frequency), partial) == partial:
+            return False  # not known yet (the full check works it out), or against the rule
         key = (kpi.id, start)
         old = self.existing.get(key)
         if old is not None and not self.replace:
             return False
         self.seen[key] = line
-        self.rows.append(_Row(kpi.id, start, value, clean(note), clean(by or self.entered_by), old))
+        self.rows.append(Row(kpi.id, start, value, clean(note), clean(by or self.entered_by), old, partial))
         return True
 
     def _problems(self, line: int, fields: list[str]) -> list[str]:
@@ -197,6 +193,12 @@ class _Validator:
         entered_by = unescape_cell(self._optional(fields, self.i_by)) or self.entered_by
         if len(entered_by) > MAX_ENTERED_BY_CHARS:
             problems.append(f"entered_by has {len(entered_by)} characters; the limit is {MAX_ENTERED_BY_CHARS}")
+        partial_text = self._optional(fields, self.i_partial)
+        partial = PARTIAL_TEXT.get(partial_text.lower())
+        if partial is None:
+            problems.append(f"partial must be yes or no, not {quoted(partial_text)}")
+        if kpi is not None and kpi.active and not math.isnan(value) and not kpi.low <= value <= kpi.high:
+            problems.append(_range_problem(code, value, kpi))
         if kpi is None or not kpi.active or day is None:
             return problems
         start = self._starts.get((day, kpi.frequency))
@@ -204,10 +206,21 @@ class _Validator:
             start = self._starts[day, kpi.frequency] = periods.period_start(day, kpi.frequency)
         period_text = self._optional(fields, self.i_period)
         problems.extend(self._period_problems(line, code, kpi, day, start, period_text))
+        if partial is not None and not problems:
+            problems.extend(self._partial_problems(code, kpi, start, partial))
         if not problems:
             old = self.existing.get((kpi.id, start))
-            self.rows.append(_Row(kpi.id, start, value, clean(note), clean(entered_by), old))
+            self.rows.append(Row(kpi.id, start, value, clean(note), clean(entered_by), old, bool(partial)))
         return problems
+
+    def _partial_problems(self, code: str, kpi: _KpiInfo, start: date, partial: bool) -> list[str]:
+        closed = self.closed(start, kpi.frequency)
+        if closed != partial:
+            return []
+        label = periods.period_label(start, kpi.frequency)
+        if partial:
+            return [f"the period {label} of KPI {code} has closed; partial is only for a period still running"]
+        return [f"the period {label} of KPI {code} has not closed yet; import it with partial = yes or wait"]
 
     def _day(self, text: str, problems: list[str]) -> date | None:
         day = self._days.get(text)
@@ -257,6 +270,12 @@ class _Validator:
         return []
 
 
+def _range_problem(code: str, value: float, kpi: _KpiInfo) -> str:
+    if abs(value) > MAX_MAGNITUDE:
+        return f"the value {value:g} is too large to be a measurement (at most {MAX_MAGNITUDE:g} either way)"
+    return f"the value {value:g} is outside the allowed range of KPI {code} ({kpi.low:g} to {kpi.high:g})"
+
+
 def import_readings(session: Session, path: Path | str, entered_by: str = "", *, replace: bool = False) -> ImportResult:
     """Import every row of the CSV at `path` or none; raises ImportRejected listing all problems.
 
@@ -269,13 +288,21 @@ def import_readings(session: Session, path: Path | str, entered_by: str = "", *,
     session.flush()  # pending ORM changes must be visible to the Core queries below
     conn = session.connection()
     kpis = {
-        code: _KpiInfo(kid, freq, active)
-        for kid, code, freq, active in conn.execute(
-            select(col(Kpi.id), col(Kpi.code), col(Kpi.frequency), col(Kpi.active))
+        code: _KpiInfo(kid, freq, active, *allowed_range(_Bounds(unit, low, high)))
+        for kid, code, freq, active, unit, low, high in conn.execute(
+            select(
+                col(Kpi.id),
+                col(Kpi.code),
+                col(Kpi.frequency),
+                col(Kpi.active),
+                col(Kpi.unit),
+                col(Kpi.min_value),
+                col(Kpi.max_value),
+            )
         )
         if kid is not None  # never, for a stored row: it tells the type checker so
     }
-    existing = _Existing(conn)
+    existing = Existing(conn)
     validator: _Validator | None = None
     errors: list[str] = []
     try:
@@ -302,189 +329,10 @@ def import_readings(session: Session, path: Path | str, entered_by: str = "", *,
         raise ImportRejected(f"{path} is empty; expected a header row: {EXPECTED_HEADER}.")
     if not validator.rows:
         raise ImportRejected(f"{path} has a header but no readings; nothing was imported.")
-    return _write(session, validator.rows, existing)
+    return write_rows(session, validator.rows, existing)
 
 
-_INSERT_COLUMNS = ("kpi_id", "period_start", "value", "entered_by", "entered_at", "note")
-
-
-class _Old(NamedTuple):
-    id: int
-    value: float
-
-
-class _Existing:
-    """Readings already stored, loaded per KPI on first use and only as (id, value) by period.
-
-    A large workspace holds years of readings; an import touches a few KPIs, so loading
-    everything up front cost most of the import's time and memory.
-    """
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.by_kpi: dict[int, dict[date, _Old]] = {}
-
-    def get(self, key: tuple[int, date]) -> _Old | None:
-        kpi_id, start = key
-        periods_of = self.by_kpi.get(kpi_id)
-        if periods_of is None:
-            rows = self.conn.exec_driver_sql(
-                "SELECT period_start, id, value FROM reading WHERE kpi_id = ?", (kpi_id,)
-            ).fetchall()
-            periods_of = {date.fromisoformat(p): _Old(rid, v) for p, rid, v in rows}
-            self.by_kpi[kpi_id] = periods_of
-        return periods_of.get(start)
-
-    def full_rows(self, ids: list[int]) -> dict[int, dict[str, Any]]:
-        """Every column of the given readings, typed as the ORM reads them (for the journal)."""
-        table = _readings_table()
-        out: dict[int, dict[str, Any]] = {}
-        for i in range(0, len(ids), 500):
-            for row in self.conn.execute(select(table).where(table.c.id.in_(ids[i : i + 500]))):
-                out[row.id] = dict(row._mapping)
-        return out
-
-
-def _readings_table() -> Table:
-    """The readings table, for the Core statements that bypass the ORM."""
-    return Reading.metadata.tables["reading"]
-
-
-def _stored_form(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
-    """How the column's type converts a value for the driver (unchanged if it needs no conversion)."""
-    convert = column.type.dialect_impl(dialect).bind_processor(dialect)
-    return convert if convert is not None else _unchanged
-
-
-def _unchanged(value: Any) -> Any:
-    return value
-
-
-def _write(session: Session, rows: list[_Row], existing: _Existing) -> ImportResult:
-    """Insert new readings, overwrite replaced ones, and journal both in file order.
-
-    Values reach the driver already converted by the columns' own SQLAlchemy types, so the
-    stored text is exactly what the ORM writes, without SQLAlchemy's per-row overhead.
-    """
-    conn = session.connection()
-    table = _readings_table()
-    date_text = _stored_form(table.c.period_start, conn.dialect)
-    time_text = _stored_form(table.c.entered_at, conn.dialect)
-    now = clock.now()
-    stored_now = time_text(now)
-    stored_dates = {start: date_text(start) for start in {r.period_start for r in rows}}
-    before = existing.full_rows([r.replaces.id for r in rows if r.replaces is not None])  # before updating
-    inserts = [
-        (r.kpi_id, stored_dates[r.period_start], r.value, r.entered_by, stored_now, r.note)
-        for r in rows
-        if r.replaces is None
-    ]
-    updates = [(r.value, r.entered_by, stored_now, r.note, r.replaces.id) for r in rows if r.replaces is not None]
-    last_id: int = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar_one()
-    if inserts:
-        conn.exec_driver_sql(
-            f"INSERT INTO {table.name} ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
-            inserts,
-        )
-        _check_ids(conn, table.name, last_id, len(inserts))
-    if updates:
-        conn.exec_driver_sql(
-            f"UPDATE {table.name} SET value = ?, entered_by = ?, entered_at = ?, note = ? WHERE id = ?",
-            updates,
-        )
-    iso_now = json_text(now.isoformat())
-    iso_dates = {start: json_text(start.isoformat()) for start in stored_dates}
-
-    def changes() -> Iterator[EncodedChange]:
-        next_id = last_id + 1
-        for r in rows:
-            old = r.replaces
-            if old is None:
-                rid, next_id = next_id, next_id + 1
-                yield ("reading", rid, "create", None, _reading_json(rid, r, iso_dates[r.period_start], iso_now))
-            else:
-                after = _reading_json(old.id, r, iso_dates[r.period_start], iso_now)
-                yield ("reading", old.id, "update", canonical(before[old.id]), after)
-
-    append_encoded(session, changes())
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Reading):
-            session.expire(obj)  # Core writes bypassed the ORM: reload on next access
-    return ImportResult(created=len(inserts), replaced=len(updates))
-
-
-# What JSONEncoder(ensure_ascii=False) writes for a string: the journal's canonical form.
-json_text = json.encoder.encode_basestring
-
-
-def _reading_json(rid: int, r: _Row, period_json: str, entered_at_json: str) -> str:
-    """`canonical()` of an imported reading's stored values, without building a dict.
-
-    A bulk import journals every row; formatting the sorted keys directly takes a fraction
-    of the general encoder's time. A test holds this equal to `canonical` of the same values.
-    """
-    return (
-        f'{{"entered_at":{entered_at_json},"entered_by":{json_text(r.entered_by)},"id":{rid},'
-        f'"kpi_id":{r.kpi_id},"note":{json_text(r.note)},"period_start":{period_json},'
-        f'"value":{float.__repr__(r.value)}}}'
-    )
-
-
-def _check_ids(conn: Connection, table: str, last_id: int, count: int) -> None:
-    """Confirm the inserted rows got ids last_id+1 ... last_id+count, in insertion order.
-
-    SQLite gives a new row max(rowid)+1 and this transaction holds the write lock, so that
-    is what happens unless the id space is exhausted; checking it costs one index range
-    scan instead of reading every new row back to learn its id.
-    """
-    found = conn.exec_driver_sql(f"SELECT count(*), coalesce(max(id), 0) FROM {table} WHERE id > ?", (last_id,)).one()
-    if tuple(found) != (count, last_id + count):
-        raise RuntimeError(f"Unexpected ids for {count} new rows in {table} after id {last_id}.")
-
-
-def _number(value: float) -> str:
-    """A value as text that parses back to the same float, without a needless '.0'."""
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
-
-def export_readings(session: Session, path: Path | str) -> int:
-    """Write every reading to `path` (sorted by KPI code, then date); returns the count.
-
-    The file is UTF-8 with a BOM (so spreadsheets detect the encoding) and replaces `path`
-    atomically: a crash leaves the old file or the new one, never half of one. A replaced
-    file keeps its permissions; a new one is readable by its owner only, as it holds ISMS data.
-    """
-    path = Path(path)
-    check_target(path)
-    query = (
-        select(
-            col(Kpi.code),
-            col(Kpi.frequency),
-            col(Reading.period_start),
-            col(Reading.value),
-            col(Reading.note),
-            col(Reading.entered_by),
-            col(Reading.entered_at),
-        )
-        .join(Kpi, col(Kpi.id) == col(Reading.kpi_id))
-        .order_by(col(Kpi.code), col(Reading.period_start))
-    )
-    count = 0
-    with spreadsheet_csv(path) as writer:
-        writer.writerow(EXPORT_COLUMNS)
-        for code, freq, start, value, note, by, at in session.execute(query):
-            writer.writerow(
-                [
-                    escape_cell(code),
-                    periods.period_label(start, freq),
-                    start.isoformat(),
-                    _number(value),
-                    escape_cell(note),
-                    escape_cell(by),
-                    at.isoformat(timespec="seconds"),
-                ]
-            )
-            count += 1
-    return count
+class _Bounds(NamedTuple):
+    unit: str
+    min_value: float | None
+    max_value: float | None

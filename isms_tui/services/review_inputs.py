@@ -166,7 +166,7 @@ def monitoring_results(session: Session, start: date, end: date, today: date) ->
     kpis = list(session.exec(select(Kpi).where(Kpi.active == True).order_by(Kpi.code)))  # noqa: E712
     readings = session.exec(
         select(Reading)
-        .where(Reading.period_start >= start, Reading.period_start <= end)
+        .where(Reading.period_start >= start, Reading.period_start <= end, col(Reading.voided_at).is_(None))
         .order_by(col(Reading.period_start))
     ).all()
     by_kpi: dict[int, list[Reading]] = {}
@@ -247,7 +247,7 @@ def objectives_status(session: Session, today: date) -> dict[str, Any]:
     for k in kpis:
         recent = session.exec(
             select(col(Reading.period_start), col(Reading.value))
-            .where(Reading.kpi_id == k.id, Reading.period_start <= today)
+            .where(Reading.kpi_id == k.id, Reading.period_start <= today, col(Reading.voided_at).is_(None))
             .order_by(col(Reading.period_start).desc())
             .limit(RECENT)
         ).all()

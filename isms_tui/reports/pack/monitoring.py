@@ -32,15 +32,21 @@ DETAILED_READINGS = 16  # up to this many readings a KPI gets a detailed table, 
 class KpiPart:
     kpi: Kpi
     state: Any
-    readings: list[pack_data.ReadingRow]
-    statuses: list[Status]
+    readings: list[pack_data.ReadingRow]  # voided ones included, marked
+    statuses: list[Status]  # one per reading
     collector: str
     analyst: str
     objective: str
+    late: frozenset[int] = frozenset()  # ids of readings recorded after their due date
+
+    @property
+    def live(self) -> list[tuple[pack_data.ReadingRow, Status]]:
+        """The readings that count (not voided), with their statuses."""
+        return [(r, st) for r, st in zip(self.readings, self.statuses, strict=True) if not r.voided]
 
 
 def gather_kpis(ctx: Context) -> list[KpiPart]:
-    from isms_tui.services.evaluation import evaluate_value
+    from isms_tui.services.evaluation import evaluate_value, is_late
 
     s = ctx.session
     objectives = pack_data.objective_labels(s)
@@ -58,6 +64,7 @@ def gather_kpis(ctx: Context) -> list[KpiPart]:
                 collector=ctx.person(k.collector_id),
                 analyst=ctx.person(k.analyst_id),
                 objective=objectives.get(k.objective_id or 0, ""),
+                late=frozenset(r.id for r in rows if is_late(k, r.period_start, r.entered_on)),
             )
         )
         if i % 25 == 0:
@@ -121,7 +128,8 @@ def write_section_91(ctx: Context, parts: list[KpiPart]) -> None:
     overview = []
     tones = []
     for i, p in enumerate(parts):
-        c = Counter(p.statuses)
+        live = p.live
+        c = Counter(st for _, st in live)
         last = (
             (f"{periods.period_label(p.state.last_period, p.kpi.frequency)}: {number(p.state.last_value, p.kpi.unit)}")
             if p.state.last_period
@@ -131,22 +139,28 @@ def write_section_91(ctx: Context, parts: list[KpiPart]) -> None:
             [
                 bold_cell(p.kpi.code),
                 text_cell(p.kpi.name),
-                str(len(p.readings)),
+                str(len(live)),
+                str(sum(r.id in p.late for r, _ in live)),
                 f"{c.get(Status.ON_TARGET, 0)} / {c.get(Status.WARNING, 0)} / {c.get(Status.OFF_TARGET, 0)}",
                 text_cell(last),
                 tone_label(STATUS_TONE[p.state.status], p.state.status.value),
                 text_cell(p.state.trend or "—"),
             ]
         )
-        tones.append((5, i, STATUS_TONE[p.state.status]))
+        tones.append((6, i, STATUS_TONE[p.state.status]))
     s.add(
         L.data_table(
-            ["KPI", "Name", "Readings", "On / warn / off", "Last reading", "Status", "Trend"],
+            ["KPI", "Name", "Readings", "Late", "On / warn / off", "Last reading", "Status", "Trend"],
             overview,
-            [1.3, 3.0, 0.95, 1.25, 1.55, 1.35, 1.1],
+            [1.3, 2.15, 1.1, 0.7, 1.25, 1.55, 1.35, 1.1],
             tones=tones,
-            align_right=(2,),
+            align_right=(2, 3),
         )
+    )
+    s.para(
+        "Late: readings recorded after their period's due date (the period's end plus the KPI's grace days). "
+        "Voided readings are listed with each KPI but count in no status, trend or chart.",
+        st.muted,
     )
     analyses = ctx.facts.get("analyses") or pack_data.analyses_between(ctx.session, ctx.period_from, ctx.period_to)
     by_kpi: dict[str, list[pack_data.AnalysisRow]] = {}
@@ -251,12 +265,12 @@ def _kpi_chart(ctx: Context, p: KpiPart) -> L.TrendChart:
     start = periods.period_start(ctx.period_from, k.frequency)
     if start < ctx.period_from:
         start = periods.next_period(start, k.frequency)
-    first = min([start] + [r.period_start for r in p.readings])
+    first = min([start] + [r.period_start for r, _ in p.live])
     d = first
     while d <= ctx.period_to and len(slots) < 400:
         slots.append(d)
         d = periods.next_period(d, k.frequency)
-    value_at = {r.period_start: (r.value, st) for r, st in zip(p.readings, p.statuses, strict=True)}
+    value_at = {r.period_start: (r.value, st) for r, st in p.live}
     slots = sorted(set(slots) | set(value_at))
     labels = [periods.period_label(x, k.frequency) for x in slots]
     values = [value_at[x][0] if x in value_at else None for x in slots]
@@ -272,20 +286,21 @@ def _readings_table(p: KpiPart, files: dict[int, list[Evidence]]) -> list[Flowab
         rows, tones = [], []
         for i, (r, stt) in enumerate(zip(p.readings, p.statuses, strict=True)):
             evs = files.get(r.id, [])
+            tone, label = _status_of(r, stt)
             rows.append(
                 [
                     periods.period_label(r.period_start, k.frequency),
                     number(r.value, k.unit),
-                    tone_label(STATUS_TONE[stt], stt.value),
-                    text_cell(r.entered_by),
-                    text_cell(r.note or "—"),
+                    tone_label(tone, label),
+                    _recorded_cell(r, r.id in p.late),
+                    text_cell(_note(r) or "—"),
                     text_cell(", ".join(e.original_name for e in evs) or "—"),
                 ]
             )
-            tones.append((2, i, STATUS_TONE[stt]))
+            tones.append((2, i, tone))
         return [
             L.data_table(
-                ["Period", "Value", "Status", "Entered by", "Note", "Evidence"],
+                ["Period", "Value", "Status", "Recorded", "Note", "Evidence"],
                 rows,
                 [0.85, 0.9, 1.35, 1.5, 3.1, 2.3],
                 tones=tones,
@@ -302,12 +317,13 @@ def _readings_table(p: KpiPart, files: dict[int, list[Evidence]]) -> list[Flowab
             idx = col * n_rows + row
             if idx < len(p.readings):
                 r, stt = p.readings[idx], p.statuses[idx]
+                tone, label = _status_of(r, stt)
                 cells += [
                     periods.period_label(r.period_start, k.frequency),
                     number(r.value, k.unit),
-                    L.symbol(STATUS_TONE[stt]) + stt.value,
+                    L.symbol(tone) + label + (" · late" if r.id in p.late else ""),
                 ]
-                toned.append((col * 3 + 2, row + 1, STATUS_TONE[stt]))
+                toned.append((col * 3 + 2, row + 1, tone))
             else:
                 cells += ["", "", ""]
         rows.append(cells)
@@ -320,14 +336,14 @@ def _readings_table(p: KpiPart, files: dict[int, list[Evidence]]) -> list[Flowab
         align_right=tuple(c * 3 + 1 for c in range(per)),
         extra=extra,
     )
-    notes = [(r, files.get(r.id, [])) for r in p.readings if r.note or files.get(r.id)]
+    notes = [(r, files.get(r.id, [])) for r in p.readings if _note(r) or files.get(r.id)]
     if not notes:
         return [table]
     note_rows = [
         [
             periods.period_label(r.period_start, k.frequency),
             text_cell(r.entered_by),
-            text_cell(r.note or "—"),
+            text_cell(_note(r) or "—"),
             text_cell(", ".join(e.original_name for e in evs) or "—"),
         ]
         for r, evs in notes
@@ -337,6 +353,27 @@ def _readings_table(p: KpiPart, files: dict[int, list[Evidence]]) -> list[Flowab
         Spacer(1, 4),
         L.data_table(["Period", "Entered by", "Note", "Evidence"], note_rows, [0.9, 1.5, 4.4, 2.4]),
     ]
+
+
+def _status_of(r: pack_data.ReadingRow, status: Status) -> tuple[Tone, str]:
+    """A voided reading has no status; a partial one says so beside it."""
+    if r.voided:
+        return NEUTRAL, "voided"
+    return STATUS_TONE[status], status.value + (" · partial" if r.partial else "")
+
+
+def _recorded_cell(r: pack_data.ReadingRow, late: bool) -> Any:
+    """Who recorded the reading and when, with the late marker."""
+    when = esc(r.entered_at[:10])
+    if late:
+        when += f' <font color="{LATE.text.hexval()}"><b>{esc(L.symbol(LATE))}late</b></font>'
+    return M(f"{esc(r.entered_by or '—')}<br/>{when}", L.styles().cell)
+
+
+def _note(r: pack_data.ReadingRow) -> str:
+    """The reading's note, after what put it right: voided or corrected, by whom, when and why."""
+    lines = [f"VOIDED {r.voided}" if r.voided else "", f"Corrected {r.corrected}" if r.corrected else "", r.note]
+    return "\n".join(line for line in lines if line)
 
 
 def _analysis_section(ctx: Context, parts: list[KpiPart], analyses: list[pack_data.AnalysisRow]) -> None:
