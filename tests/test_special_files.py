@@ -200,8 +200,10 @@ def test_a_key_or_certificate_that_is_not_a_file_is_refused_promptly(tmp_path, k
     with deadline():
         one_sentence(run("keys", "import", path, "--passphrase-file", pass_file), f"Cannot read {path}: it is ")
         assert not keys.has_identity()
+        from isms_tui.reports.trust import trust_for
+
         with pytest.raises(InputError, match=f"Cannot read {path}: it is "):
-            keys.trust_roots([path])
+            trust_for([path], tmp_path / "none.db")
 
 
 def test_a_signing_key_replaced_by_a_fifo_is_refused(tmp_path):
