@@ -77,7 +77,8 @@ def pack_cmd(
             exists = has_identity(engine_org(engine))
             prompt = "Passphrase for the signing key" if exists else "New passphrase for the signing key"
             passphrase = read_passphrase(passphrase_file, prompt, confirm=not exists)
-            with session_scope(engine, current_actor()) as session:
+            actor = current_actor(ctx, engine)
+            with session_scope(engine, actor) as session:
                 issued = issue_pack(
                     session,
                     out,
@@ -87,7 +88,7 @@ def pack_cmd(
                     audit_id=audit_id,
                     review_id=review_id,
                     passphrase=passphrase,
-                    issued_by=current_actor(),
+                    issued_by=actor,
                     tsa_url=tsa_url,
                 )
         finally:

@@ -42,8 +42,9 @@ def import_readings_cmd(ctx: click.Context, file: Path, db: Path | None, replace
     try:
         with write_lock(path, "close it before importing", must_exist=True):
             engine = open_existing(path, locked=True)
-            with session_scope(engine, current_actor()) as session:
-                result = import_readings(session, file, entered_by=current_actor(), replace=replace)
+            actor = current_actor(ctx, engine)
+            with session_scope(engine, actor) as session:
+                result = import_readings(session, file, entered_by=actor, replace=replace)
             engine.dispose()
     except ImportRejected as rejected:
         exit_rejected(rejected)

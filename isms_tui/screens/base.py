@@ -23,6 +23,7 @@ class WorkspaceHost(Protocol):
     """
 
     actor: str  # the name journaled as 'entered by'; Settings and the demo may change it
+    actor_override: str | None  # the name given for this run (--as, ISMS_ACTOR); wins over Settings
 
     @property
     def db_path(self) -> Path: ...
