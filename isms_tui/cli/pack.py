@@ -40,8 +40,12 @@ def _date_option(value: str | None, name: str) -> date | None:
 @click.command("pack")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="The signed PDF to write.")
 @db_option
-@click.option("--from", "date_from", default=None, help="First day of the period (default: a year before --to).")
-@click.option("--to", "date_to", default=None, help="Last day of the period (default: today).")
+@click.option(
+    "--from", "date_from", default=None, help="First day of the period (default: the year that ends on --to)."
+)
+@click.option(
+    "--to", "date_to", default=None, help="Last day of the period (default: the end of the last closed month)."
+)
 @click.option("--audit", "audit_id", type=int, default=None, help="Issue one audit's report instead.")
 @click.option("--review", "review_id", type=int, default=None, help="Issue one management review's minutes instead.")
 @passphrase_file_option

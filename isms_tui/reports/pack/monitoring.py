@@ -44,8 +44,8 @@ def gather_kpis(ctx: Context) -> list[KpiPart]:
 
     s = ctx.session
     objectives = pack_data.objective_labels(s)
-    kpis = pack_data.pack_kpis(s, ctx.period_from, ctx.period_to)
     by_kpi = pack_data.readings_between(s, ctx.period_from, ctx.period_to)
+    kpis = pack_data.pack_kpis(s, ctx.period_from, ctx.period_to, by_kpi)
     out = []
     for i, k in enumerate(kpis):
         rows = by_kpi.get(require_id(k), [])
@@ -72,7 +72,9 @@ def write_section_91(ctx: Context, parts: list[KpiPart]) -> None:
     s.para(
         "The organisation determined what is monitored and measured, the methods, when and by whom, and when "
         "and by whom the results are analysed and evaluated (the monitoring plan below). The results of the "
-        "period follow for every KPI with its trend against the target, then the analysis and evaluation records."
+        "period follow for every KPI with its trend against the target, then the analysis and evaluation records. "
+        "Every reading whose measurement period overlaps the range is included; one whose period straddles the "
+        "start or the end of the range is marked partial."
     )
     if not parts:
         s.para("No KPI is defined in this workspace.")
@@ -264,6 +266,12 @@ def _kpi_chart(ctx: Context, p: KpiPart) -> L.TrendChart:
     return L.TrendChart(labels, values, lines, tones, unit=k.unit)
 
 
+def _period_cell(r: pack_data.ReadingRow, k: Kpi) -> Any:
+    """The reading's period, marked partial when it straddles the start or end of the range."""
+    label = periods.period_label(r.period_start, k.frequency)
+    return text_cell(f"{label} (partial)") if r.partial else label
+
+
 def _readings_table(p: KpiPart, files: dict[int, list[Evidence]]) -> list[Flowable]:
     """Up to DETAILED_READINGS readings: one line each with its note and evidence; more (weekly
     KPIs): a compact grid of period, value and status three abreast, then the notes."""
@@ -274,7 +282,7 @@ def _readings_table(p: KpiPart, files: dict[int, list[Evidence]]) -> list[Flowab
             evs = files.get(r.id, [])
             rows.append(
                 [
-                    periods.period_label(r.period_start, k.frequency),
+                    _period_cell(r, k),
                     number(r.value, k.unit),
                     tone_label(STATUS_TONE[stt], stt.value),
                     text_cell(r.entered_by),
@@ -303,7 +311,7 @@ def _readings_table(p: KpiPart, files: dict[int, list[Evidence]]) -> list[Flowab
             if idx < len(p.readings):
                 r, stt = p.readings[idx], p.statuses[idx]
                 cells += [
-                    periods.period_label(r.period_start, k.frequency),
+                    _period_cell(r, k),
                     number(r.value, k.unit),
                     L.symbol(STATUS_TONE[stt]) + stt.value,
                 ]
