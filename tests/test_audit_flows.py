@@ -294,8 +294,8 @@ async def test_coverage_tab_filters_to_uncovered_requirements(db_path):
         await pilot.pause()
         table = app.screen.query_one("#coverage-table", DataTable)
         assert table.row_count == 123
-        assert f"{123 - missing} of 123 requirements covered" in text_of(app, "#coverage-headline")
-        assert f"{missing} not covered" in text_of(app, "#coverage-headline")
+        assert f"{123 - missing} of 123 requirements audited this cycle" in text_of(app, "#coverage-headline")
+        assert f"{missing} not audited yet ({len(cov.planned_only)} planned)" in text_of(app, "#coverage-headline")
         await pilot.press("u")
         await pilot.pause()
         assert table.row_count == missing and "A.5.1" in table.rows and "4.1" not in table.rows
@@ -330,7 +330,9 @@ async def test_finding_complete_report_and_report_view(db_path):
         await wait_for(pilot, lambda: findings.row_count == 2)
         await pilot.press("c")
         await wait_for(pilot, lambda: screen_name(app) == "CompleteForm")
-        assert "13 unanswered line(s) will be recorded as not audited" in app.screen.form_title
+        assert app.screen.form_title == (
+            "Complete the audit: answered 7 of 20; 13 line(s) without a result will be recorded as not audited"
+        )
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "conclusion" in str(app.screen.query_one("#form-message").render())
