@@ -166,3 +166,10 @@ async def test_tui_refuses_an_empty_environment_name_in_one_sentence(
         await wait_for(pilot, lambda: bool(app.error_message) or app.return_code is not None, "the refusal")
     assert app.error_message == "ISMS_ACTOR needs a person's name."
     assert app.engine is None
+
+
+def test_a_bad_as_is_refused_whatever_the_command(tmp_path: Path) -> None:
+    db = make_workspace(tmp_path / "w.db", person="Ann Example")
+    result = run("--as", " \t ", "status", "--db", db)
+    assert (result.exit_code, result.stderr) == (1, "Error: --as needs a person's name.\n")
+    assert result.stdout == ""

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from . import backup, checklist, demo, journal, keys, pack, readings, status
-from .common import db_option, run_tui, workspace_path
+from .common import db_option, fail, run_tui, workspace_path
 
 
 @click.group(invoke_without_command=True)
@@ -31,6 +31,14 @@ def main(ctx: click.Context, db: Path | None, as_name: str | None) -> None:
     """isms-tui: ISO/IEC 27001:2022 Clause 9 performance evaluation, offline."""
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
+    if as_name is not None:
+        from isms_tui.services import actor
+        from isms_tui.services.errors import InputError
+
+        try:
+            as_name = actor.named(as_name)  # refused before any command runs, whichever it is
+        except InputError as exc:
+            fail(str(exc))
     ctx.obj["actor"] = as_name
     if ctx.invoked_subcommand is None:
         run_tui(workspace_path(ctx, db), as_name)

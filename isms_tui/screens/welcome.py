@@ -79,7 +79,7 @@ class WelcomeScreen(ModalScreen[None]):
                     "You are",
                     Input(
                         self.isms.actor_override or "",
-                        placeholder="Your name, as changes are journaled (else your login name, marked login:)",
+                        placeholder="Your name, as changes are journaled (else login:NAME)",
                         id="current-user",
                     ),
                     key="current_user",
