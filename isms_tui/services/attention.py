@@ -15,6 +15,7 @@ One analysis answers both, so there is one entry per KPI.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -22,16 +23,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from isms_tui.models import Status, require_id
+from isms_tui.models import Direction, Status, require_id
 
 from . import periods
 from .evaluation import evaluate_value
-from .monitoring import RECENT, KpiRow, Overview, overview
+from .monitoring import KpiRow, Overview, overview
 
 _ANALYSES_SQL = "SELECT kpi_id, period_start, analysed_on FROM analysis WHERE kpi_id IS NOT NULL"
-_READINGS_SQL = (
-    "SELECT period_start, value, entered_at FROM reading WHERE kpi_id = ? ORDER BY period_start DESC LIMIT ?"
-)
 
 
 @dataclass(frozen=True)
@@ -100,35 +98,55 @@ def figures(session: Session, today: date, ov: Overview | None = None) -> Figure
 
 
 def analyses_due(session: Session, today: date, rows: Sequence[KpiRow]) -> list[AnalysisDue]:
-    """The KPIs among `rows` that wait for an analysis, longest waiting first."""
-    dbapi = session.connection().connection.driver_connection
-    assert dbapi is not None  # an open connection always has its driver's connection
-    cursor = dbapi.cursor()
+    """The KPIs among `rows` that wait for an analysis, longest waiting first.
+
+    The readings are the ones the overview read for each KPI (its newest RECENT), so the two
+    never disagree about what was measured; the analyses come in one query.
+    """
     made: dict[int, list[tuple[date, date]]] = {}
-    for kpi_id, start, on in cursor.execute(_ANALYSES_SQL):
+    for kpi_id, start, on in session.connection().exec_driver_sql(_ANALYSES_SQL):
         made.setdefault(kpi_id, []).append((date.fromisoformat(start), date.fromisoformat(on)))
     out = []
     for row in rows:
-        kpi_id = require_id(row.kpi)
-        recent = cursor.execute(_READINGS_SQL, (kpi_id, RECENT)).fetchall()
-        due = _due(row, made.get(kpi_id, []), recent, today)
+        due = _due(row, made.get(require_id(row.kpi), []), today)
         if due is not None:
             out.append(due)
-    cursor.close()
     return sorted(out, key=lambda a: (a.since, a.code))
 
 
-def _due(row: KpiRow, made: list[tuple[date, date]], recent: list[Any], today: date) -> AnalysisDue | None:
+@dataclass(slots=True)
+class _Target:
+    """A KPI's target as plain values: evaluating 24 readings through the ORM's attributes
+    cost most of a dashboard refresh with hundreds of KPIs."""
+
+    direction: Direction
+    target: float
+    warning: float | None
+    target_high: float | None
+    warning_high: float | None
+
+
+def _due(row: KpiRow, made: list[tuple[date, date]], today: date) -> AnalysisDue | None:
     kpi = row.kpi
+    target = _Target(kpi.direction, kpi.target, kpi.warning, kpi.target_high, kpi.warning_high)
     kinds: dict[Status, list[str]] = {Status.OFF_TARGET: [], Status.WARNING: []}
     since: list[date] = []
     last = max((on for _, on in made), default=None)
+    # latest[i]: the last day an analysis of period starts[i] or later was made, so a reading
+    # of period P entered on E is answered when latest[first i with starts[i] >= P] >= E.
+    ordered = sorted(made)
+    starts = [p for p, _ in ordered]
+    latest = [on for _, on in ordered]
+    for i in range(len(latest) - 2, -1, -1):
+        latest[i] = max(latest[i], latest[i + 1])
     fresh = False  # a reading entered since the last analysis: something new to analyse
-    for start_text, value, entered_at in reversed(recent):
-        start, entered = date.fromisoformat(start_text), date.fromisoformat(str(entered_at)[:10])
+    for start, value, entered in row.entered:
         fresh = fresh or last is None or entered >= last
-        verdict = evaluate_value(kpi, value)
-        if verdict not in kinds or any(p >= start and on >= entered for p, on in made):
+        i = bisect_left(starts, start)
+        if i < len(latest) and latest[i] >= entered:
+            continue
+        verdict = evaluate_value(target, value)
+        if verdict not in kinds:
             continue
         kinds[verdict].append(periods.period_label(start, kpi.frequency))
         since.append(entered)
@@ -137,8 +155,7 @@ def _due(row: KpiRow, made: list[tuple[date, date]], recent: list[Any], today: d
     freq = kpi.analysis_frequency
     first_open = periods.period_start(last or kpi.started_on, freq)
     if fresh and periods.next_period(first_open, freq) <= today:
-        latest = periods.last_closed_period(today, freq)
-        period_label = periods.period_label(latest, freq)
+        period_label = periods.period_label(periods.last_closed_period(today, freq), freq)
         reasons.append(f"{freq.value} analysis of {period_label} not made")
         since.append(periods.next_period(first_open, freq))
     if not reasons:

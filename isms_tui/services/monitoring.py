@@ -21,6 +21,11 @@ from .evaluation import KpiState, kpi_state
 RECENT = 24  # readings kept per KPI for the status, the trend and the sparkline
 
 _RECENT_SQL = "SELECT period_start, value FROM reading WHERE kpi_id = ? ORDER BY period_start DESC LIMIT ?"
+# The same rows with the day each was entered, for the list of analyses due (services/attention.py).
+_RECENT_ENTERED_SQL = (
+    "SELECT period_start, value, substr(entered_at, 1, 10) FROM reading WHERE kpi_id = ? "
+    "ORDER BY period_start DESC LIMIT ?"
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class KpiRow:
     recent: list[float]  # oldest first
     collector: str
     analyst: str
+    entered: tuple[tuple[date, float, date], ...] = ()  # (period, value, day entered) of `recent`
 
     @property
     def last_label(self) -> str:
@@ -66,7 +72,9 @@ def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> l
     cursor = _cursor(session)
     rows = []
     for kpi in session.exec(q):
-        recent = _recent(cursor, require_id(kpi), RECENT)
+        raw = cursor.execute(_RECENT_ENTERED_SQL, (require_id(kpi), RECENT)).fetchall()
+        entered = tuple((date.fromisoformat(p), v, date.fromisoformat(on)) for p, v, on in reversed(raw))
+        recent = [(p, v) for p, v, _ in entered]
         rows.append(
             KpiRow(
                 kpi=kpi,
@@ -74,6 +82,7 @@ def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> l
                 recent=[v for _, v in recent],
                 collector=people.get(kpi.collector_id, ""),
                 analyst=people.get(kpi.analyst_id, ""),
+                entered=entered,
             )
         )
     cursor.close()
