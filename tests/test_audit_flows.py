@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlmodel import select
-from textual.widgets import DataTable, Select, Static, TextArea
+from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from isms_tui.models import Action, Audit, AuditItem, AuditResult, AuditStatus, Finding, Grading
 from isms_tui.services import audits, checklists, programme
@@ -154,12 +154,18 @@ async def test_impartiality_blocks_the_start_until_declared(db_path):
         assert screen_name(app) == "IndependenceForm"
         assert "At least" in str(app.screen.query_one("#field-independence_declaration .field-error").render())
         area.text = "Hana only joined HR in October; the screening audited [2025 hires] was run by her predecessor."
+        declared_by = app.screen.query_one("#field-declared_by Input", Input)
+        assert declared_by.value == ""  # nobody named in Settings: the login name is not put forward
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert screen_name(app) == "IndependenceForm"  # a declaration names the person who makes it
+        declared_by.value = "Bea Boss"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen_name(app) == "AuditDetailScreen")
         await wait_for(pilot, lambda: app.screen.view.audit.status == AuditStatus.IN_PROGRESS)
         assert "[2025 hires]" in text_of(app, "#impartiality")  # shown as typed, brackets and all
     audit = read(db_path, lambda s: audits.get_audit(s, ids["hr"]))
-    assert audit.status == AuditStatus.IN_PROGRESS and audit.declared_by
+    assert audit.status == AuditStatus.IN_PROGRESS and audit.declared_by == "Bea Boss"
     assert audit.independence_declaration.startswith("Hana only joined HR")
 
 

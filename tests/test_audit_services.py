@@ -225,3 +225,12 @@ def test_not_audited_lines_do_not_count_as_coverage(session, people, prog):
     rows = {r.ref: r for r in programme.coverage(session, prog.id).rows}
     assert rows["A.8.8"].covered and not rows["A.8.13"].covered
     assert rows["A.8.13"].cells == ["not audited"]
+
+
+def test_an_independence_declaration_names_who_makes_it(session, people, prog):
+    programme.save_area(session, "IT operations", 4, ["A.8.8", "A.8.13"])
+    audit = plan(session, people, prog, lead_auditor_id=people["ops"])
+    with pytest.raises(InputError, match="Name the person") as err:
+        audits.declare_independence(session, audit.id, "Olly only took over operations last week, not before.", "  ")
+    assert err.value.fields == {"declared_by": "Required."}
+    assert audits.get_audit(session, audit.id).independence_declaration == ""

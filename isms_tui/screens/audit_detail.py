@@ -23,7 +23,7 @@ from isms_tui.widgets.form import FormField, FormModal
 from isms_tui.widgets.form_parts import FORM_CSS, notes_area, with_field_errors
 from isms_tui.widgets.tables import RecordTable
 
-from .base import SectionScreen, current_actor, workspace_session
+from .base import SectionScreen, current_person, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.services.audit_views import AuditView
@@ -314,7 +314,7 @@ class IndependenceForm(FormModal[int]):
             key="independence_declaration",
             hint="e.g. who reviews this auditor's conclusions, or why the work audited is not theirs.",
         )
-        yield FormField("Declared by", Input(current_actor(self)), key="declared_by")
+        yield FormField("Declared by", Input(current_person(self)), key="declared_by")
 
     def on_mount(self) -> None:
         self.query_one("#field-independence_declaration", FormField).control.focus()

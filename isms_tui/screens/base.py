@@ -53,6 +53,15 @@ def current_actor(node: DOMNode) -> str:
     return workspace_host(node).actor
 
 
+def current_person(node: DOMNode) -> str:
+    """The acting person's name to pre-fill a 'declared by' or 'approved by' field; empty when
+    only the login name is known, so that an account is never put forward as a person."""
+    from isms_tui.services.actor import is_login_fallback
+
+    actor = current_actor(node)
+    return "" if is_login_fallback(actor) else actor
+
+
 class SectionScreen(Screen[None]):
     """A screen over the open workspace that reloads its data whenever it is shown."""
 

@@ -165,8 +165,10 @@ def declare_independence(session: Session, audit_id: int, justification: str, de
             "Explain in a sentence or two why the audit stays objective.",
             {"independence_declaration": f"At least {MIN_DECLARATION} characters."},
         )
+    if not declared_by.strip():
+        raise InputError("Name the person who makes the declaration.", {"declared_by": "Required."})
     audit.independence_declaration = text
-    audit.declared_by = declared_by
+    audit.declared_by = declared_by.strip()
     audit.declared_at = clock.now()
     session.add(audit)
     session.flush()
