@@ -6,7 +6,6 @@ imports it at module level; screens are created lazily through the MODES factori
 
 from __future__ import annotations
 
-import getpass
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -18,6 +17,8 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+
+from isms_tui.services import actor as actors
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -68,12 +69,16 @@ class IsmsApp(App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, db_path: Path, *, load_demo: bool = False) -> None:
+    def __init__(self, db_path: Path, *, load_demo: bool = False, actor: str | None = None) -> None:
         super().__init__()
         self.db_path = Path(db_path)
         self.load_demo = load_demo
         self.engine: Engine | None = None
-        self.actor = _user_name()
+        # The name given for this run (`--as`, else ISMS_ACTOR, read as the workspace opens),
+        # which wins over the workspace's person; until the workspace is open the actor is the
+        # login name, labelled.
+        self.actor_override = actor
+        self.actor = actor or actors.login_fallback()
         self.error_message = ""
         self.sub_title = self.db_path.name
         # The workspace lock, held while the workspace is open; None when another isms holds
@@ -97,10 +102,17 @@ class IsmsApp(App[None]):
         from isms_tui.models.db import WorkspaceError, open_engine, read_only_place, session_scope
         from isms_tui.models.lock import WorkspaceLocked, acquire
         from isms_tui.services import workspace
+        from isms_tui.services.errors import InputError
 
         held = self.workspace_lock
         lock = None
         notice = ""
+        try:
+            if self.actor_override is None:
+                self.actor_override = actors.explicit(None)  # ISMS_ACTOR
+        except InputError as exc:
+            self.call_from_thread(self._open_failed, str(exc))
+            return
         try:
             if held is not None and held.held and held.db_path.resolve() == Path(path).resolve():
                 lock = held  # reopening the workspace this app already holds
@@ -115,7 +127,7 @@ class IsmsApp(App[None]):
             with session_scope(engine) as session:
                 empty = workspace.is_empty(session)
                 ws = workspace.get_workspace(session)
-                actor = ws.current_user if ws and ws.current_user else self.actor
+                actor = actors.resolve(self.actor_override, ws.current_user if ws else "")
         except WorkspaceError as exc:
             if lock is not None and lock is not held:
                 lock.release()
@@ -341,10 +353,3 @@ def _write_crash_log(error: BaseException) -> Path | None:
         return path
     except OSError:
         return None
-
-
-def _user_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "user"

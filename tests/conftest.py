@@ -19,6 +19,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("ISMS_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("ISMS_KEYS_DIR", str(base / "keys"))  # signing keys: never the user's own
     monkeypatch.delenv("ISMS_PASSPHRASE", raising=False)
+    monkeypatch.delenv("ISMS_ACTOR", raising=False)  # the acting person comes from each test
 
 
 class NetworkBlocked(RuntimeError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlmodel import select
-from textual.widgets import DataTable, Select, Static, TextArea
+from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from isms_tui.models import Action, Audit, AuditItem, AuditResult, AuditStatus, Finding, Grading
 from isms_tui.services import audits, checklists, programme
@@ -154,12 +154,18 @@ async def test_impartiality_blocks_the_start_until_declared(db_path):
         assert screen_name(app) == "IndependenceForm"
         assert "At least" in str(app.screen.query_one("#field-independence_declaration .field-error").render())
         area.text = "Hana only joined HR in October; the screening audited [2025 hires] was run by her predecessor."
+        declared_by = app.screen.query_one("#field-declared_by Input", Input)
+        assert declared_by.value == ""  # nobody named in Settings: the login name is not put forward
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert screen_name(app) == "IndependenceForm"  # a declaration names the person who makes it
+        declared_by.value = "Bea Boss"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen_name(app) == "AuditDetailScreen")
         await wait_for(pilot, lambda: app.screen.view.audit.status == AuditStatus.IN_PROGRESS)
         assert "[2025 hires]" in text_of(app, "#impartiality")  # shown as typed, brackets and all
     audit = read(db_path, lambda s: audits.get_audit(s, ids["hr"]))
-    assert audit.status == AuditStatus.IN_PROGRESS and audit.declared_by
+    assert audit.status == AuditStatus.IN_PROGRESS and audit.declared_by == "Bea Boss"
     assert audit.independence_declaration.startswith("Hana only joined HR")
 
 
@@ -294,8 +300,8 @@ async def test_coverage_tab_filters_to_uncovered_requirements(db_path):
         await pilot.pause()
         table = app.screen.query_one("#coverage-table", DataTable)
         assert table.row_count == 123
-        assert f"{123 - missing} of 123 requirements covered" in text_of(app, "#coverage-headline")
-        assert f"{missing} not covered" in text_of(app, "#coverage-headline")
+        assert f"{123 - missing} of 123 requirements audited this cycle" in text_of(app, "#coverage-headline")
+        assert f"{missing} not audited yet ({len(cov.planned_only)} planned)" in text_of(app, "#coverage-headline")
         await pilot.press("u")
         await pilot.pause()
         assert table.row_count == missing and "A.5.1" in table.rows and "4.1" not in table.rows
@@ -330,7 +336,9 @@ async def test_finding_complete_report_and_report_view(db_path):
         await wait_for(pilot, lambda: findings.row_count == 2)
         await pilot.press("c")
         await wait_for(pilot, lambda: screen_name(app) == "CompleteForm")
-        assert "13 unanswered line(s) will be recorded as not audited" in app.screen.form_title
+        assert app.screen.form_title == (
+            "Complete the audit: answered 7 of 20; 13 line(s) without a result will be recorded as not audited"
+        )
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "conclusion" in str(app.screen.query_one("#form-message").render())

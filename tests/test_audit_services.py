@@ -193,7 +193,9 @@ def test_coverage_matrix_highlights_uncovered(session, people, prog):
     audits.record_result(session, audits.items(session, audit.id)[0].id, AuditResult.CONFORMING)
     cov = programme.coverage(session, prog.id)
     assert {r.ref: r for r in cov.rows}["A.8.8"].cells == ["conforming"]
-    assert len(cov.uncovered) == 120 and cov.percent == 2
+    # Only the answered line covers its requirement; the two still planned do not.
+    assert len(cov.uncovered) == 122 and cov.percent == 1
+    assert [r.ref for r in cov.planned_only] == ["A.8.13", "A.8.15"]
 
 
 def test_priorities_rise_with_importance_and_nonconformities(session, people, prog):
@@ -223,3 +225,12 @@ def test_not_audited_lines_do_not_count_as_coverage(session, people, prog):
     rows = {r.ref: r for r in programme.coverage(session, prog.id).rows}
     assert rows["A.8.8"].covered and not rows["A.8.13"].covered
     assert rows["A.8.13"].cells == ["not audited"]
+
+
+def test_an_independence_declaration_names_who_makes_it(session, people, prog):
+    programme.save_area(session, "IT operations", 4, ["A.8.8", "A.8.13"])
+    audit = plan(session, people, prog, lead_auditor_id=people["ops"])
+    with pytest.raises(InputError, match="Name the person") as err:
+        audits.declare_independence(session, audit.id, "Olly only took over operations last week, not before.", "  ")
+    assert err.value.fields == {"declared_by": "Required."}
+    assert audits.get_audit(session, audit.id).independence_declaration == ""

@@ -69,7 +69,7 @@ def test_pack_is_signed_embeds_its_evidence_and_is_recorded(db: Path, tmp_path: 
     assert f"SHA-256: {digest}" in result.stdout
     assert f"Signer certificate SHA-256: {fingerprint}" in result.stdout
     assert issued(db) == [
-        ("clause9.pdf", digest, "clause9", "2025-11-29", "2026-11-28", None, fingerprint, issued(db)[0][7])
+        ("clause9.pdf", digest, "clause9", "2025-11-01", "2026-10-31", None, fingerprint, issued(db)[0][7])
     ]
 
     listing = subprocess.run([require_tool("pdfdetach"), "-list", str(out)], capture_output=True, text=True).stdout

@@ -83,7 +83,8 @@ def test_clause9_pack_has_the_sections_of_the_standard(clause9) -> None:
     ):
         assert heading in text, heading
     assert content.title == "Clause 9 evidence pack: Performance evaluation"
-    assert (content.period_from, content.period_to) == (date(2025, 11, 29), date(2026, 11, 28))
+    # the last twelve closed months before 2026-11-28
+    assert (content.period_from, content.period_to) == (date(2025, 11, 1), date(2026, 10, 31))
     assert content.pages == len(pages)
 
 
@@ -94,7 +95,7 @@ def test_cover_names_organisation_period_signer_and_journal_head(clause9, demo_t
     cover = flat(pages[0])
     count, digest = read(demo_template, head)
     assert "Northwind Analytics Ltd" in cover
-    assert "29 November 2025 to 28 November 2026" in cover
+    assert "1 November 2025 to 31 October 2026" in cover
     assert " ".join(FINGERPRINT[i : i + 4] for i in range(0, 64, 4)) in cover
     grouped = " ".join(digest[i : i + 4] for i in range(0, 64, 4))
     assert grouped in cover and f"{count} changes recorded" in cover
@@ -190,7 +191,7 @@ def test_user_text_with_markup_characters_renders_as_written(demo_template: Path
         reading.note = "note <br/> with <font size=40>tags</font>"
         analysis = s.exec(select(Analysis).order_by(Analysis.analysed_on.desc())).first()
         analysis.conclusion = "Conclusion with ]]> and <![CDATA[ and &#x41; entity"
-    content = build(db)
+    content = build(db, period_to=DEMO_TODAY)  # up to today: the latest analysis is of this month
     text = flat(" ".join(pdf_pages(content.pdf)))
     assert tricky in text
     assert "bellring" in text  # the control character is dropped, nothing else

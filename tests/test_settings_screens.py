@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
 from isms_tui.app import IsmsApp
-from isms_tui.models import Objective, Person, Workspace
+from isms_tui.models import JournalEntry, Objective, Person, Workspace
 from isms_tui.screens.settings import ObjectiveForm, PersonForm, RegisterTable, SettingsScreen
 from isms_tui.screens.welcome import WelcomeScreen
 from isms_tui.screens.workspaces import WorkspacePicker
@@ -90,11 +90,15 @@ async def test_welcome_start_empty_creates_the_workspace_row(tmp_path: Path) -> 
     app = IsmsApp(tmp_path / "w.db")
     async with app.run_test(size=SIZE) as pilot:
         await welcome(pilot)
-        await fill(pilot, {"org_name": "Acme [Ltd]", "scope": "HQ"}, typed=True)
+        await fill(pilot, {"org_name": "Acme [Ltd]", "scope": "HQ", "current_user": "Bea Moss"}, typed=True)
         await pilot.click("#start-empty")
         await dashboard(pilot)
+        assert app.actor == "Bea Moss"  # the person typed, not the login name
     (ws,) = rows(tmp_path / "w.db", Workspace)
-    assert (ws.org_name, ws.scope, ws.current_user) == ("Acme [Ltd]", "HQ", app.actor)
+    assert (ws.org_name, ws.scope, ws.current_user) == ("Acme [Ltd]", "HQ", "Bea Moss")
+    with workspace_session(tmp_path / "w.db") as session:
+        actors = {e.actor for e in session.exec(select(JournalEntry))}
+    assert actors == {"Bea Moss"}
 
 
 async def test_welcome_refuses_an_empty_organisation_name(tmp_path: Path) -> None:

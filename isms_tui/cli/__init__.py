@@ -12,19 +12,36 @@ from pathlib import Path
 import click
 
 from . import backup, checklist, demo, journal, keys, pack, readings, risks, status  # noqa: F401 (risks adds to the import and export groups)
-from .common import db_option, run_tui, workspace_path
+from .common import db_option, fail, run_tui, workspace_path
 
 
 @click.group(invoke_without_command=True)
 @db_option
+@click.option(
+    "--as",
+    "as_name",
+    default=None,
+    metavar="NAME",
+    help="The person acting, journaled and named as entered or issued by "
+    "(default: ISMS_ACTOR, else 'You are' in Settings, else the login name as login:NAME).",
+)
 @click.version_option(package_name="isms-tui")
 @click.pass_context
-def main(ctx: click.Context, db: Path | None) -> None:
+def main(ctx: click.Context, db: Path | None, as_name: str | None) -> None:
     """isms-tui: ISO/IEC 27001:2022 Clause 9 performance evaluation, offline."""
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
+    if as_name is not None:
+        from isms_tui.services import actor
+        from isms_tui.services.errors import InputError
+
+        try:
+            as_name = actor.named(as_name)  # refused before any command runs, whichever it is
+        except InputError as exc:
+            fail(str(exc))
+    ctx.obj["actor"] = as_name
     if ctx.invoked_subcommand is None:
-        run_tui(workspace_path(ctx, db))
+        run_tui(workspace_path(ctx, db), as_name)
 
 
 main.add_command(backup.backup_cmd)

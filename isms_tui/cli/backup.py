@@ -82,7 +82,7 @@ def restore_cmd(ctx: click.Context, file: Path, db: Path | None, passphrase_file
     )
     if result.replaced is not None:
         click.echo(f"The previous workspace was kept as {result.replaced}.")
-    _seal_restore(path, Path(file).name, passphrase)
+    _seal_restore(ctx, path, Path(file).name, passphrase)
 
 
 def _restore_passphrase(path: Path, passphrase_file: Path | None) -> str | None:
@@ -100,7 +100,7 @@ def _restore_passphrase(path: Path, passphrase_file: Path | None) -> str | None:
     return passphrase
 
 
-def _seal_restore(path: Path, archive: str, passphrase: str | None) -> None:
+def _seal_restore(ctx: click.Context, path: Path, archive: str, passphrase: str | None) -> None:
     """Sign the restored journal as a restore checkpoint, or say why none was signed."""
     from isms_tui.models.db import real_workspace_path, session_scope
     from isms_tui.reports import keys
@@ -120,7 +120,7 @@ def _seal_restore(path: Path, archive: str, passphrase: str | None) -> None:
     with write_lock(path, "close it to sign the restore checkpoint", must_exist=True):
         engine = open_existing(path, locked=True)
         try:
-            with session_scope(engine, current_actor()) as session:
+            with session_scope(engine, current_actor(ctx, engine)) as session:
                 signed = seal(session, real, passphrase, reason="restore", subject=archive)
         finally:
             engine.dispose()

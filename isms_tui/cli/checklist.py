@@ -120,7 +120,7 @@ def checklist_import_cmd(ctx: click.Context, file: Path, name: str | None, repla
         with write_lock(path, "close it before importing", must_exist=True):
             engine = open_existing(path, locked=True)
             try:
-                with session_scope(engine, current_actor()) as session:
+                with session_scope(engine, current_actor(ctx, engine)) as session:
                     result = import_template(session, file, name=name, replace=replace)
             finally:
                 engine.dispose()

@@ -184,13 +184,20 @@ def write_lock(path: Path, doing: str, must_exist: bool = False) -> Iterator[Non
         yield
 
 
-def current_actor() -> str:
-    import getpass
+def current_actor(ctx: click.Context, engine: Engine) -> str:
+    """Who this command acts as: `--as`, else ISMS_ACTOR, else the workspace's person ("You are"
+    in Settings), else the login name labelled "login:NAME". Journaled as the actor and
+    recorded as entered or issued by."""
+    from isms_tui.models.db import session_scope
+    from isms_tui.services import actor
+    from isms_tui.services.workspace import get_workspace
 
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "cli"
+    given = actor.explicit((ctx.obj or {}).get("actor"))
+    if given:
+        return given
+    with session_scope(engine) as session:
+        ws = get_workspace(session)
+        return actor.resolve(None, ws.current_user if ws else "")
 
 
 def read_passphrase(passphrase_file: Path | None, prompt: str, confirm: bool = False) -> str:
@@ -226,11 +233,20 @@ def exit_rejected(rejected: ImportRejected) -> NoReturn:
     sys.exit(EXIT_FAILED)
 
 
-def run_tui(path: Path) -> None:
-    """Open the TUI on `path`; one sentence and exit 1 when the workspace cannot be opened."""
-    from isms_tui.app import IsmsApp
+def run_tui(path: Path, actor: str | None = None) -> None:
+    """Open the TUI on `path`; one sentence and exit 1 when the workspace cannot be opened.
 
-    app = IsmsApp(path)
+    `actor` is the name given with `--as`; the app falls back as the CLI does.
+    """
+    from isms_tui.app import IsmsApp
+    from isms_tui.services import actor as actors
+    from isms_tui.services.errors import InputError
+
+    try:
+        given = actors.explicit(actor)
+    except InputError as exc:
+        fail(str(exc))
+    app = IsmsApp(path, actor=given)
     app.run()
     if app.return_code:
         fail(app.error_message or "The workspace could not be opened.")

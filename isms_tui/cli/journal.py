@@ -108,7 +108,7 @@ def journal_seal_cmd(ctx: click.Context, db: Path | None, passphrase_file: Path 
             exists = has_identity(engine_org(engine))
             prompt = "Passphrase for the signing key" if exists else "New passphrase for the signing key"
             passphrase = read_passphrase(passphrase_file, prompt, confirm=not exists)
-            with session_scope(engine, current_actor()) as session:
+            with session_scope(engine, current_actor(ctx, engine)) as session:
                 signed = seal(session, real_workspace_path(path), passphrase)
         finally:
             engine.dispose()

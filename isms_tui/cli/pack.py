@@ -40,8 +40,12 @@ def _date_option(value: str | None, name: str) -> date | None:
 @click.command("pack")
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="The signed PDF to write.")
 @db_option
-@click.option("--from", "date_from", default=None, help="First day of the period (default: a year before --to).")
-@click.option("--to", "date_to", default=None, help="Last day of the period (default: today).")
+@click.option(
+    "--from", "date_from", default=None, help="First day of the period (default: the year that ends on --to)."
+)
+@click.option(
+    "--to", "date_to", default=None, help="Last day of the period (default: the end of the last closed month)."
+)
 @click.option("--audit", "audit_id", type=int, default=None, help="Issue one audit's report instead.")
 @click.option("--review", "review_id", type=int, default=None, help="Issue one management review's minutes instead.")
 @passphrase_file_option
@@ -77,7 +81,8 @@ def pack_cmd(
             exists = has_identity(engine_org(engine))
             prompt = "Passphrase for the signing key" if exists else "New passphrase for the signing key"
             passphrase = read_passphrase(passphrase_file, prompt, confirm=not exists)
-            with session_scope(engine, current_actor()) as session:
+            actor = current_actor(ctx, engine)
+            with session_scope(engine, actor) as session:
                 issued = issue_pack(
                     session,
                     out,
@@ -87,7 +92,7 @@ def pack_cmd(
                     audit_id=audit_id,
                     review_id=review_id,
                     passphrase=passphrase,
-                    issued_by=current_actor(),
+                    issued_by=actor,
                     tsa_url=tsa_url,
                 )
         finally:

@@ -47,8 +47,9 @@ def import_readings_cmd(ctx: click.Context, file: Path, db: Path | None, replace
     try:
         with write_lock(path, "close it before importing", must_exist=True):
             engine = open_existing(path, locked=True)
-            with session_scope(engine, current_actor()) as session:
-                result = import_readings(session, file, entered_by=current_actor(), replace=replace)
+            actor = current_actor(ctx, engine)
+            with session_scope(engine, actor) as session:
+                result = import_readings(session, file, entered_by=actor, replace=replace)
             engine.dispose()
     except ImportRejected as rejected:
         exit_rejected(rejected)
@@ -82,16 +83,17 @@ def readings_group() -> None:
     """Put a wrong reading right: void it or correct it (the record keeps both)."""
 
 
-def _put_right(ctx: click.Context, db: Path | None, doing: str, change: Callable[[Session], str]) -> None:
-    """Run one change to a reading under the workspace lock, in one transaction."""
+def _put_right(ctx: click.Context, db: Path | None, doing: str, change: Callable[[Session, str], str]) -> None:
+    """Run one change to a reading under the workspace lock, in one transaction, as the acting person."""
     from isms_tui.models.db import session_scope
 
     path = workspace_path(ctx, db)
     with write_lock(path, f"close it before {doing} a reading", must_exist=True):
         engine = open_existing(path, locked=True)
         try:
-            with session_scope(engine, current_actor()) as session:
-                message = change(session)
+            actor = current_actor(ctx, engine)
+            with session_scope(engine, actor) as session:
+                message = change(session, actor)
         finally:
             engine.dispose()
     click.echo(message)
@@ -107,12 +109,12 @@ def _put_right(ctx: click.Context, db: Path | None, doing: str, change: Callable
 def void_cmd(ctx: click.Context, kpi: str, period: str, reason: str, db: Path | None) -> None:
     """Void KPI's reading for PERIOD (a label such as 2026-03 or a date in it)."""
 
-    def change(session: Session) -> str:
+    def change(session: Session, actor: str) -> str:
         from isms_tui.models import require_id
         from isms_tui.services import readings
 
         reading = readings.reading_by_period(session, kpi, period)
-        readings.void_reading(session, require_id(reading), reason, by=current_actor())
+        readings.void_reading(session, require_id(reading), reason, by=actor)
         return f"Voided the reading of {kpi} for {period} ({reading.value:g}); it no longer counts."
 
     _put_right(ctx, db, "voiding", change)
@@ -129,13 +131,13 @@ def void_cmd(ctx: click.Context, kpi: str, period: str, reason: str, db: Path | 
 def correct_cmd(ctx: click.Context, kpi: str, period: str, value: str, reason: str, db: Path | None) -> None:
     """Correct KPI's reading for PERIOD to VALUE; the old value and the reason stay visible."""
 
-    def change(session: Session) -> str:
+    def change(session: Session, actor: str) -> str:
         from isms_tui.models import require_id
         from isms_tui.services import readings
 
         reading = readings.reading_by_period(session, kpi, period)
         old = reading.value
-        readings.correct_reading(session, require_id(reading), readings.parse_value(value), reason, by=current_actor())
+        readings.correct_reading(session, require_id(reading), readings.parse_value(value), reason, by=actor)
         return f"Corrected the reading of {kpi} for {period} from {old:g} to {reading.value:g}."
 
     _put_right(ctx, db, "correcting", change)

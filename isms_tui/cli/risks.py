@@ -29,7 +29,7 @@ def import_risks_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
         with write_lock(path, "close it before importing", must_exist=True):
             engine = open_existing(path, locked=True)
             try:
-                with session_scope(engine, current_actor()) as session:
+                with session_scope(engine, current_actor(ctx, engine)) as session:
                     result = import_risks(session, file)
             finally:
                 engine.dispose()

@@ -23,7 +23,7 @@ from isms_tui.widgets.form import FormField, FormModal
 from isms_tui.widgets.form_parts import FORM_CSS, notes_area, with_field_errors
 from isms_tui.widgets.tables import RecordTable
 
-from .base import SectionScreen, current_actor, workspace_session
+from .base import SectionScreen, current_person, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.services.audit_views import AuditView
@@ -105,7 +105,7 @@ class AuditDetailScreen(SectionScreen):
         self.query_one("#plan", Static).update(plan_grid(view))
         self.query_one("#impartiality", Static).update(impartiality_text(view.conflicts, view))
         prog = view.progress
-        self.query_one("#audit-progress", Static).update(progress_bar(prog.done, prog.total))
+        self.query_one("#audit-progress", Static).update(progress_bar(prog.answered, prog.total))
         self.query_one("#audit-counts", Static).update(counts_text(prog))
         table = self.query_one("#findings", DataTable)
         cursor = table.cursor_row
@@ -271,11 +271,12 @@ def _next_step(view: AuditView) -> str:
 
 
 def counts_text(prog: Progress) -> Table:
-    """'42 of 123 lines answered' and the count of each result, one per line."""
+    """'answered 42 of 123, not audited 5' and the count of each result, one per line."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(justify="right")
-    grid.add_row(Text(f"{prog.done} of {prog.total} lines answered", style="bold"), "")
+    summary = prog.summary()
+    grid.add_row(Text(summary[0].upper() + summary[1:], style="bold"), "")
     for result in AuditResult:
         mark, label, style = RESULT_STYLE[result]
         count = prog.counts.get(result, 0)
@@ -313,7 +314,7 @@ class IndependenceForm(FormModal[int]):
             key="independence_declaration",
             hint="e.g. who reviews this auditor's conclusions, or why the work audited is not theirs.",
         )
-        yield FormField("Declared by", Input(current_actor(self)), key="declared_by")
+        yield FormField("Declared by", Input(current_person(self)), key="declared_by")
 
     def on_mount(self) -> None:
         self.query_one("#field-independence_declaration", FormField).control.focus()
@@ -343,8 +344,11 @@ class CompleteForm(FormModal[int]):
         super().__init__()
         self.audit_id = audit_id
         left = progress.total - progress.done
-        tail = f"; {left} unanswered line(s) will be recorded as not audited" if left else ""
-        self.form_title = f"Complete the audit: {progress.done} of {progress.total} lines answered{tail}"
+        done = f"answered {progress.answered} of {progress.total}"
+        if progress.not_audited:
+            done += f", not audited {progress.not_audited}"
+        tail = f"; {left} line(s) without a result will be recorded as not audited" if left else ""
+        self.form_title = f"Complete the audit: {done}{tail}"
 
     def fields(self) -> Iterable[Widget]:
         yield FormField("Summary", notes_area(""), key="summary", hint="What was audited, how, and the main results.")

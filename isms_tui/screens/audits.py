@@ -15,9 +15,16 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane, Tabs
 
 from isms_tui.models import require_id
-from isms_tui.models.enums import AuditStatus
+from isms_tui.models.enums import AuditResult, AuditStatus
 from isms_tui.services import clock
-from isms_tui.widgets.audit_style import PLANNED, RESULT_STYLE, cell_text, status_text
+from isms_tui.widgets.audit_style import (
+    MATRIX_LABEL,
+    PLANNED,
+    RESULT_STYLE,
+    UNJUSTIFIED_STYLE,
+    cell_text,
+    status_text,
+)
 from isms_tui.widgets.tables import RecordTable, cursor_key
 
 from .base import SectionScreen
@@ -27,6 +34,7 @@ if TYPE_CHECKING:
 
     from isms_tui.models import AuditProgramme
     from isms_tui.services.audit_views import AuditRow
+    from isms_tui.services.audits import Progress
     from isms_tui.services.programme import AreaPriority, Coverage
 
 PROGRAMME, COVERAGE, PRIORITIES, AUDITS = "programme", "coverage", "priorities", "audits"
@@ -38,17 +46,17 @@ PRIORITY_COLUMNS = [
     ("Score", 5),
     ("Importance", 10),
     ("Last audited", 12),
-    ("Next due", 10),
+    ("Next due", 18),
     ("Interval", 9),
-    ("Why", 32),
+    ("Why", 24),
 ]
 AUDIT_COLUMNS = [
-    ("Title", 30),
+    ("Title", 26),
     ("Status", 11),
     ("Planned", 23),
-    ("Lead auditor", 16),
-    ("Progress", 13),
-    ("Findings", 14),
+    ("Lead auditor", 13),
+    ("Progress", 22),
+    ("Findings", 11),
 ]
 
 
@@ -74,7 +82,7 @@ class AuditsScreen(SectionScreen):
         *(Binding(key, f"tab('{tab}')", tab.title(), show=False) for key, tab in TAB_KEYS.items()),
         Binding("n", "new_programme", "New programme"),
         Binding("e", "edit_programme", "Edit programme"),
-        Binding("u", "toggle_uncovered", "Uncovered only"),
+        Binding("u", "toggle_uncovered", "Not audited only"),
         Binding("n", "new_area", "New area"),
         Binding("e", "edit_area", "Edit area"),
         Binding("n", "plan_audit", "Plan audit"),
@@ -158,13 +166,14 @@ class AuditsScreen(SectionScreen):
         if cov is None:
             headline.update(Text("No audit programme yet: press 1, then n to create one.", style="bold"))
             return
-        total, missing = len(cov.rows), len(cov.uncovered)
+        total, missing, planned = len(cov.rows), len(cov.uncovered), len(cov.planned_only)
         line = Text.assemble(
-            (f"{total - missing} of {total}", "bold"),
-            " requirements covered by the audits of this cycle; ",
-            (f"{missing} not covered", "bold red" if missing else "green"),
+            (f"{cov.covered} of {total}", "bold"),
+            " requirements audited this cycle; ",
+            (f"{missing} not audited yet", "bold red" if missing else "green"),
+            (f" ({planned} planned)" if planned else "", "dim"),
         )
-        line.append("  · u: show all" if self.only_uncovered else "  · u: only those not covered", style="dim")
+        line.append("  · u: show all" if self.only_uncovered else "  · u: only those not audited", style="dim")
         headline.update(line)
         table.add_column("Requirement", width=REQUIREMENT_WIDTH, key="req")
         table.add_column(Text("Audits\nin cycle"), width=8, key="count")
@@ -176,10 +185,13 @@ class AuditsScreen(SectionScreen):
         for row in cov.rows:
             if self.only_uncovered and row.covered:
                 continue
-            count = sum(1 for c in row.cells if c)
+            count = sum(row.audited)
             label = Text(f"{row.ref} {row.title}", no_wrap=True, overflow="ellipsis")
             if count:
                 count_cell = Text(str(count), justify="right")
+            elif row.planned_only:
+                label.stylize("bold red")
+                count_cell = Text("○ planned", style="#5f87d7")
             else:
                 label.stylize("bold red")
                 count_cell = Text("✖ none", style="bold white on dark_red")
@@ -191,8 +203,8 @@ class AuditsScreen(SectionScreen):
         keep = cursor_key(table)
         table.clear()
         for p in data.priorities if data else []:
-            due = p.next_due.isoformat() if p.next_due else "—"
-            overdue = p.next_due is not None and data is not None and p.next_due <= data.today
+            due = (p.next_due.isoformat() if p.next_due else "—") + (" overdue" if p.overdue else "")
+            overdue = p.overdue or (p.next_due is not None and data is not None and p.next_due <= data.today)
             table.add_row(
                 Text(p.area.name, no_wrap=True, overflow="ellipsis"),
                 Text(str(p.score), justify="right"),
@@ -219,7 +231,7 @@ class AuditsScreen(SectionScreen):
                 status_text(a.status),
                 f"{a.planned_start.isoformat()} → {a.planned_end.isoformat()}",
                 Text(row.lead, no_wrap=True, overflow="ellipsis"),
-                f"{row.progress.percent:>3}%  {row.progress.done}/{row.progress.total}",
+                _progress_cell(row.progress),
                 Text(found, style="red" if row.open_actions else ""),
                 key=str(a.id),
             )
@@ -374,7 +386,12 @@ def _restore(table: DataTable[Any], key: str | None) -> None:
 
 
 def _legend() -> Text:
-    marks = [(m, label, style) for m, label, style in RESULT_STYLE.values()] + [PLANNED]
+    # The matrix's own short labels where they differ ('observ.'), so that the line fits 120 columns.
+    marks = [
+        (m, MATRIX_LABEL[r] if r == AuditResult.OBSERVATION else label, style)
+        for r, (m, label, style) in RESULT_STYLE.items()
+    ]
+    marks += [UNJUSTIFIED_STYLE, PLANNED]
     out = Text()
     for mark, label, style in marks:
         out.append(f"{mark} {label}", style=style)
@@ -412,9 +429,18 @@ def _programme_info(data: AuditsData) -> Group | Text:
         grid.add_row(
             "Coverage",
             Text.assemble(
-                f"{data.coverage.percent}% of the requirements; ",
-                (f"{missing} not covered yet" if missing else "everything covered", "bold red" if missing else "green"),
+                f"{data.coverage.percent}% of the requirements audited through answered lines; ",
+                (f"{missing} not audited yet" if missing else "everything audited", "bold red" if missing else "green"),
                 " (tab 2)",
             ),
         )
     return Group(grid, Text("\ne edits the programme · n starts the programme of a new cycle", style="dim"))
+
+
+def _progress_cell(progress: Progress) -> Text:
+    """'46/123 · 77 not audited': lines closed as not audited are not progress."""
+    if not progress.not_audited:
+        return Text(f"{progress.percent:>3}%  {progress.answered}/{progress.total}")
+    text = Text(f"{progress.answered}/{progress.total}")
+    text.append(f" · {progress.not_audited} not audited", style="magenta")
+    return text

@@ -23,6 +23,7 @@ class WorkspaceHost(Protocol):
     """
 
     actor: str  # the name journaled as 'entered by'; Settings and the demo may change it
+    actor_override: str | None  # the name given for this run (--as, ISMS_ACTOR); wins over Settings
 
     @property
     def db_path(self) -> Path: ...
@@ -50,6 +51,15 @@ def workspace_session(node: DOMNode) -> AbstractContextManager[Session]:
 def current_actor(node: DOMNode) -> str:
     """The name recorded as 'entered by' for what the user types now."""
     return workspace_host(node).actor
+
+
+def current_person(node: DOMNode) -> str:
+    """The acting person's name to pre-fill a 'declared by' or 'approved by' field; empty when
+    only the login name is known, so that an account is never put forward as a person."""
+    from isms_tui.services.actor import is_login_fallback
+
+    actor = current_actor(node)
+    return "" if is_login_fallback(actor) else actor
 
 
 class SectionScreen(Screen[None]):

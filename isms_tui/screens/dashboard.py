@@ -15,9 +15,10 @@ from textual.widgets import DataTable, Digits, Label, Static
 
 from isms_tui.models.enums import Status
 from isms_tui.services import clock, periods
-from isms_tui.services.formatting import number
+from isms_tui.services.formatting import number, plural
 from isms_tui.widgets.actions_panel import ActionsPanel
 from isms_tui.widgets.status import (
+    ANALYSIS_MARK,
     STATUS_STYLE,
     spark,
     status_text,
@@ -29,7 +30,7 @@ from .base import SectionScreen
 
 if TYPE_CHECKING:
     from isms_tui.models import Analysis
-    from isms_tui.services.monitoring import Overview
+    from isms_tui.services.attention import Figures
 
 
 class StatusTile(Vertical):
@@ -51,6 +52,23 @@ class StatusTile(Vertical):
         self.set_class(count > 0, "-nonzero")
 
 
+class AnalysesTile(Vertical):
+    """The number of KPIs whose results wait for an analysis, beside the status tiles."""
+
+    def __init__(self) -> None:
+        super().__init__(id="tile-analyses", classes="tile")
+
+    def compose(self) -> ComposeResult:
+        yield Digits("–", classes="tile-count")
+        yield Label(f"{ANALYSIS_MARK} to analyse", classes="tile-label")
+
+    def set_count(self, count: int) -> None:
+        digits = self.query_one(Digits)
+        if digits.value != str(count):
+            digits.update(str(count))
+        self.set_class(count > 0, "-nonzero")
+
+
 class DashboardScreen(SectionScreen):
     """Headline counts, the readings due and the KPIs that need attention first."""
 
@@ -67,6 +85,7 @@ class DashboardScreen(SectionScreen):
             with Horizontal(id="tiles"):
                 for status in Status:
                     yield StatusTile(status)
+                yield AnalysesTile()
                 yield ActionsPanel()
             yield Static("", id="due-line")
             yield Label("KPIs by urgency · enter opens one", classes="section-title")
@@ -75,6 +94,9 @@ class DashboardScreen(SectionScreen):
                 with Vertical(id="due-box"):
                     yield Label("Readings due · r enters them", classes="section-title")
                     yield RecordTable(id="due", cursor_type="row", zebra_stripes=True)
+                with Vertical(id="analyses-due-box"):
+                    yield Label("Analyses due · enter opens the KPI", classes="section-title")
+                    yield RecordTable(id="analyses-due", cursor_type="row", zebra_stripes=True)
                 with Vertical(id="analyses-box"):
                     yield Label("Latest analyses", classes="section-title")
                     yield RecordTable(id="latest-analyses", cursor_type="row", zebra_stripes=True)
@@ -86,6 +108,7 @@ class DashboardScreen(SectionScreen):
         for title in ("Status", "Last", "Value", "Trend", "Recent"):
             table.add_column(title)
         self.query_one("#due", DataTable).add_columns("KPI", "Period", "Due by")
+        self.query_one("#analyses-due", DataTable).add_columns("KPI", "Since", "Not analysed")
         self.query_one("#latest-analyses", DataTable).add_columns("On", "KPI", "Conclusion")
         table.focus()
 
@@ -97,12 +120,12 @@ class DashboardScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def load(self) -> None:
-        from isms_tui.services import analysis, monitoring, status, workspace
+        from isms_tui.services import analysis, attention, status, workspace
         from isms_tui.services.review_views import reviews_summary
 
         today = clock.today()
         with self.isms.session() as session:
-            ov = monitoring.overview(session, today)
+            fig = attention.figures(session, today)
             ws = workspace.get_workspace(session)
             cycle = {
                 "audit": status.next_audit(session, today),
@@ -114,12 +137,12 @@ class DashboardScreen(SectionScreen):
             from isms_tui.services.action_register import actions_summary
 
             acts = actions_summary(session, today)
-        self.app.call_from_thread(self.show, ov, headline, today, latest)
+        self.app.call_from_thread(self.show, fig, headline, today, latest)
         self.app.call_from_thread(lambda: self.query_one(ActionsPanel).show_summary(acts))
 
     def show(
         self,
-        ov: Overview,
+        fig: Figures,
         headline: tuple[str, str, dict[str, Any]],
         today: date,
         latest: Sequence[tuple[Analysis, str]] = (),
@@ -132,21 +155,12 @@ class DashboardScreen(SectionScreen):
         text.append("\n")
         text.append_text(_cycle_line(cycle, today, self.size.width - 2))
         self.update_static("#headline", text)
-        self.show_lower(ov, today, latest)
+        ov = fig.overview
+        self.show_lower(fig, today, latest)
         for tile in self.query(StatusTile):
-            tile.set_count(ov.counts[tile.status])
-        overdue = sum(len(r.state.overdue_periods) for r in ov.rows)
-        if ov.due:
-            noun = "reading" if len(ov.due) == 1 else "readings"
-            due = Text(f"{len(ov.due)} {noun} due", style="bold")
-            if overdue:
-                due.append(f" ({overdue} overdue)", style="magenta")
-            due.append(" — press r to enter them", style="dim")
-        elif not ov.total:
-            due = Text("No KPIs yet: m opens the monitoring plan, where n defines the first one.", style="bold")
-        else:
-            due = Text(f"No readings due · {ov.total} active KPI{'' if ov.total == 1 else 's'}", style="green")
-        self.update_static("#due-line", due)
+            tile.set_count(fig.counts[tile.status])
+        self.query_one(AnalysesTile).set_count(len(fig.analyses_due))
+        self.update_static("#due-line", due_line(fig))
         table = self.query_one("#urgent", DataTable)
         order = list(Status)
         rows = sorted(ov.rows, key=lambda r: (order.index(r.state.status), r.kpi.code))
@@ -169,11 +183,11 @@ class DashboardScreen(SectionScreen):
             ],
         )
 
-    def show_lower(self, ov: Overview, today: date, latest: Sequence[tuple[Analysis, str]]) -> None:
+    def show_lower(self, fig: Figures, today: date, latest: Sequence[tuple[Analysis, str]]) -> None:
         from isms_tui.services.evaluation import due_date
 
         due_rows: list[tuple[str, list[str | Text]]] = []
-        for row, period in reversed(ov.due):  # newest periods first
+        for row, period in reversed(fig.overview.due):  # newest periods first
             by = due_date(row.kpi, period)
             due_rows.append(
                 (
@@ -186,6 +200,13 @@ class DashboardScreen(SectionScreen):
                 )
             )
         sync_rows(self.query_one("#due", DataTable), due_rows)
+        sync_rows(
+            self.query_one("#analyses-due", DataTable),
+            [
+                (str(a.kpi_id), [a.code, a.since.isoformat(), Text(a.brief, overflow="ellipsis", no_wrap=True)])
+                for a in fig.analyses_due
+            ],
+        )
         sync_rows(
             self.query_one("#latest-analyses", DataTable),
             [
@@ -203,12 +224,42 @@ class DashboardScreen(SectionScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
+        if event.data_table.id == "analyses-due":
+            kpi_id = cursor_id(event.data_table)
+            if kpi_id is not None:
+                from .kpi_detail import KpiDetailScreen
+
+                self.app.push_screen(KpiDetailScreen(kpi_id))
+            return
         self.action_open_kpi()
 
     def action_enter_due(self) -> None:
         from .due_readings import DueReadingsScreen
 
         self.app.push_screen(DueReadingsScreen())
+
+
+def due_line(fig: Figures) -> Text:
+    """Readings and analyses due, in the numbers the tiles show (one `Figures` feeds both)."""
+    total = fig.overview.total
+    if not total:
+        return Text("No KPIs yet: m opens the monitoring plan, where n defines the first one.", style="bold")
+    line = Text()
+    if fig.readings_due:
+        line.append(plural(fig.readings_due, "reading") + " due", style="bold")
+        if fig.readings_overdue:
+            line.append(f", {fig.readings_overdue} past their due date", style="magenta")
+        line.append(" (r enters them)", style="dim")
+    else:
+        line.append(f"No readings due · {plural(total, 'active KPI')}", style="green")
+    if fig.kpis_overdue:
+        line.append(f" · {plural(fig.kpis_overdue, 'KPI')} overdue", style="magenta")
+    analyses = len(fig.analyses_due)
+    if analyses:
+        line.append(f" · {plural(analyses, 'analysis', 'analyses')} due", style="bold yellow")
+    else:
+        line.append(" · no analyses due", style="green")
+    return line
 
 
 def _cycle_line(cycle: dict[str, Any], today: date, width: int) -> Text:

@@ -99,7 +99,7 @@ class ExportScreen(FormModal[PackIssued]):
             "Period to",
             Input(end.isoformat(), placeholder="YYYY-MM-DD"),
             key="period_to",
-            hint="Default: the last twelve months. Audits and reviews use their own dates.",
+            hint="Default: the last twelve closed months. Audits and reviews use their own dates.",
         )
         audit = FormField("Audit", Select([], prompt="Choose an audit"), key="audit_id")
         audit.add_class("hidden")

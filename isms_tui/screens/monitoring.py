@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from isms_tui.models.enums import Status
 from isms_tui.services import clock
 from isms_tui.services.formatting import number, target_text
-from isms_tui.widgets.status import spark, status_text, trend_text
+from isms_tui.widgets.status import ANALYSIS_MARK, spark, status_text, trend_text
 from isms_tui.widgets.tables import RecordTable, cursor_id, sync_rows
 
 from .base import SectionScreen
@@ -55,6 +55,7 @@ class KpiListScreen(SectionScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[KpiRow] = []
+        self.analyses_due: set[int] = set()  # KPIs (ids) whose results wait for an analysis
         self.sort_column = "Status"
         self.show_inactive = False
 
@@ -77,14 +78,18 @@ class KpiListScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="kpi-list")
     def load(self) -> None:
-        from isms_tui.services import monitoring
+        from isms_tui.services import attention, monitoring
 
+        today = clock.today()
         with self.isms.session() as session:
-            rows = monitoring.kpi_rows(session, clock.today(), include_inactive=self.show_inactive)
-        self.app.call_from_thread(self.show, rows)
+            rows = monitoring.kpi_rows(session, today, include_inactive=self.show_inactive)
+            active = [r for r in rows if r.kpi.active]  # a retired KPI is no longer analysed
+            due = {a.kpi_id for a in attention.analyses_due(session, today, active)}
+        self.app.call_from_thread(self.show, rows, due)
 
-    def show(self, rows: list[KpiRow]) -> None:
+    def show(self, rows: list[KpiRow], analyses_due: set[int] | None = None) -> None:
         self.rows = rows
+        self.analyses_due = analyses_due or set()
         owners = sorted({n for r in rows for n in (r.collector, r.analyst) if n})
         owner_select = self.query_one("#filter-owner", Select)
         current = owner_select.value
@@ -118,7 +123,7 @@ class KpiListScreen(SectionScreen):
                     [
                         r.kpi.code,
                         Text(r.kpi.name, style="" if r.kpi.active else "dim strike", overflow="ellipsis", no_wrap=True),
-                        status_text(r.state.status),
+                        _status_cell(r, r.kpi.id in self.analyses_due),
                         r.last_label + (" partial" if r.last_partial else ""),
                         number(r.state.last_value, r.kpi.unit, strip=True),
                         target_text(r.kpi, strip=True),
@@ -132,9 +137,11 @@ class KpiListScreen(SectionScreen):
                 for r in rows
             ],
         )
-        self.query_one("#list-summary", Static).update(
-            Text(f"{len(rows)} of {len(self.rows)} KPIs · sorted by {self.sort_column}", style="dim")
-        )
+        summary = Text(f"{len(rows)} of {len(self.rows)} KPIs", style="dim")
+        if self.analyses_due:
+            summary.append(f" · {ANALYSIS_MARK} {len(self.analyses_due)} waiting for an analysis", style="yellow")
+        summary.append(f" · sorted by {self.sort_column}", style="dim")
+        self.query_one("#list-summary", Static).update(summary)
 
     def selected_kpi_id(self) -> int | None:
         return cursor_id(self.query_one("#kpis", DataTable))
@@ -220,3 +227,11 @@ class KpiListScreen(SectionScreen):
             state = "reactivated" if kpi.active else "deactivated; its readings are kept"
             self.notify(f"{kpi.code} {state}.", markup=False)
         self.load()
+
+
+def _status_cell(row: KpiRow, analysis_due: bool) -> Text:
+    """The KPI's status, marked when its results wait for an analysis."""
+    text = status_text(row.state.status)
+    if analysis_due:
+        text.append(f" {ANALYSIS_MARK}", style="bold yellow")
+    return text

@@ -39,7 +39,7 @@ from isms_tui.widgets.form_parts import (
     with_field_errors,
 )
 
-from .base import current_actor, workspace_session
+from .base import current_actor, current_person, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models.db import Session
@@ -386,7 +386,7 @@ class ApproveForm(FormModal[str]):
                 (p.name for p in workspace.list_people(session, include_inactive=True) if p.id == r.chair_id), ""
             )
             self.title_text = r.title
-        self.approver = chair or current_actor(self)
+        self.approver = chair or current_person(self)
         self.form_title = f"Approve the minutes of {self.title_text}"
 
     def fields(self) -> Iterable[Widget]:

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent, TabPane, Tabs
 
 from isms_tui.models import require_id
+from isms_tui.services import actor as actors
 from isms_tui.services import workspace
 from isms_tui.services.errors import InputError, NotFound
 from isms_tui.services.form_values import parse_date
@@ -63,14 +64,14 @@ class OrganisationForm(VerticalScroll, can_focus=False):
     def values(self) -> dict[str, object]:
         return {field.key: value_of(field.control) for field in self.query(FormField)}
 
-    def load(self, ws: Workspace | None, people: list[str], actor: str) -> None:
+    def load(self, ws: Workspace | None, people: list[str]) -> None:
         self.query_one("#org-user", Input).suggester = SuggestFromList(people, case_sensitive=False)
         if self._loaded is not None and self.values() != self._loaded:
             return  # the user is mid-edit
         self._set("#org-name", ws.org_name if ws else "")
         self._set("#org-scope", ws.scope if ws else "")
         self.query_one("#org-cycle", Select).value = ws.audit_cycle_years if ws else 3
-        self._set("#org-user", (ws.current_user if ws else "") or actor)
+        self._set("#org-user", ws.current_user if ws else "")
         self.mark_saved()
 
     def _set(self, selector: str, text: str) -> None:
@@ -162,7 +163,7 @@ class SettingsScreen(SectionScreen):
             self.people = workspace.list_people(session, include_inactive=True)
             self.objectives = workspace.list_objectives(session, include_inactive=True)
         names = {p.id: p.name for p in self.people}
-        self.query_one(OrganisationForm).load(ws, [p.name for p in self.people if p.active], self.isms.actor)
+        self.query_one(OrganisationForm).load(ws, [p.name for p in self.people if p.active])
         self.query_one("#people-table", RegisterTable).show(
             [(p.id, [p.name, p.role, p.email, ", ".join(p.areas), _yes(p.active)], p.active) for p in self.people],
             select if self.active_tab == PEOPLE else None,
@@ -254,9 +255,7 @@ class SettingsScreen(SectionScreen):
             return
         form.show_errors("", {})
         form.mark_saved()
-        user = str(values["current_user"]).strip()
-        if user:
-            self.isms.actor = user
+        self.isms.actor = actors.resolve(self.isms.actor_override, str(values["current_user"]))
         self.notify("Organisation saved.")
 
     def action_new(self) -> None:

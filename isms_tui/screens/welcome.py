@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
+from isms_tui.services import actor as actors
 from isms_tui.widgets.form import FormField, mark_field_errors
 
 from .base import WorkspaceHost, workspace_host
@@ -74,6 +75,15 @@ class WelcomeScreen(ModalScreen[None]):
                     Input(placeholder="What the ISMS covers (you can change it later)", id="scope"),
                     key="scope",
                 )
+                yield FormField(
+                    "You are",
+                    Input(
+                        self.isms.actor_override or "",
+                        placeholder="Your name, as changes are journaled (else login:NAME)",
+                        id="current-user",
+                    ),
+                    key="current_user",
+                )
                 yield Static("", id="welcome-message", markup=False)
                 with Horizontal(id="welcome-buttons"):
                     yield Button("Start empty  ctrl+s", id="start-empty", variant="primary")
@@ -108,13 +118,15 @@ class WelcomeScreen(ModalScreen[None]):
         from isms_tui.services import workspace
         from isms_tui.services.errors import InputError
 
+        person = self.query_one("#current-user", Input).value
+        self.isms.actor = actors.resolve(self.isms.actor_override, person)
         try:
             with self.isms.session() as session:
                 workspace.save_workspace(
                     session,
                     self.query_one("#org-name", Input).value,
                     self.query_one("#scope", Input).value,
-                    current_user=self.isms.actor,
+                    current_user=person,
                 )
         except InputError as exc:
             self._show_errors(str(exc), exc.fields)
@@ -141,8 +153,7 @@ class WelcomeScreen(ModalScreen[None]):
         if event.worker.group != "demo":
             return
         if event.state == WorkerState.SUCCESS:
-            if event.worker.result:
-                self.isms.actor = event.worker.result
+            self.isms.actor = actors.resolve(self.isms.actor_override, event.worker.result)
             self.dismiss(None)
         elif event.state == WorkerState.ERROR:
             self.remove_class("-busy")

@@ -165,8 +165,10 @@ def declare_independence(session: Session, audit_id: int, justification: str, de
             "Explain in a sentence or two why the audit stays objective.",
             {"independence_declaration": f"At least {MIN_DECLARATION} characters."},
         )
+    if not declared_by.strip():
+        raise InputError("Name the person who makes the declaration.", {"declared_by": "Required."})
     audit.independence_declaration = text
-    audit.declared_by = declared_by
+    audit.declared_by = declared_by.strip()
     audit.declared_at = clock.now()
     session.add(audit)
     session.flush()
@@ -239,8 +241,27 @@ class Progress:
     counts: dict[AuditResult, int]
 
     @property
+    def not_audited(self) -> int:
+        return self.counts.get(AuditResult.NOT_AUDITED, 0)
+
+    @property
+    def answered(self) -> int:
+        """Lines with a result other than 'not audited': what the audit actually examined."""
+        return self.done - self.not_audited
+
+    @property
     def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
+        """Share of the lines answered; a line closed as 'not audited' is not progress."""
+        return round(100 * self.answered / self.total) if self.total else 0
+
+    def summary(self) -> str:
+        """'answered 46 of 123, not audited 77' (and the lines still open, if any)."""
+        text = f"answered {self.answered} of {self.total}"
+        if self.not_audited:
+            text += f", not audited {self.not_audited}"
+        if self.total - self.done:
+            text += f", {self.total - self.done} without a result yet"
+        return text
 
 
 def progress(session: Session, audit_id: int) -> Progress:

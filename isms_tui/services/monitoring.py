@@ -21,8 +21,11 @@ from .evaluation import KpiState, kpi_state
 
 RECENT = 24  # readings kept per KPI for the status, the trend and the sparkline
 
+# The newest live readings of a KPI, with whether each is a partial period's value and the day
+# it was entered (for the list of analyses due, services/attention.py).
 _RECENT_SQL = (
-    "SELECT period_start, value, partial FROM reading WHERE kpi_id = ? AND voided_at IS NULL "
+    "SELECT period_start, value, partial, substr(entered_at, 1, 10) FROM reading "
+    "WHERE kpi_id = ? AND voided_at IS NULL "
     "ORDER BY period_start DESC LIMIT ?"
 )
 
@@ -37,6 +40,7 @@ class KpiRow:
     collector: str
     analyst: str
     last_partial: bool = False  # the last reading was taken before its period closed
+    entered: tuple[tuple[date, float, date], ...] = ()  # (period, value, day entered) of `recent`
 
     @property
     def last_label(self) -> str:
@@ -58,10 +62,14 @@ def _cursor(session: Session) -> Any:
     return dbapi.cursor()
 
 
-def _recent(cursor: Any, kpi_id: int, limit: int) -> tuple[list[tuple[date, float]], bool]:
-    """(period start, value) oldest first, and whether the newest is a partial period's value."""
+def _recent(
+    cursor: Any, kpi_id: int, limit: int
+) -> tuple[list[tuple[date, float]], bool, tuple[tuple[date, float, date], ...]]:
+    """(period start, value) oldest first, whether the newest is a partial period's value, and
+    the same readings with the day each was entered."""
     raw = cursor.execute(_RECENT_SQL, (kpi_id, limit)).fetchall()
-    return [(date.fromisoformat(p), v) for p, v, _ in reversed(raw)], bool(raw and raw[0][2])
+    entered = tuple((date.fromisoformat(p), v, date.fromisoformat(on)) for p, v, _, on in reversed(raw))
+    return [(p, v) for p, v, _ in entered], bool(raw and raw[0][2]), entered
 
 
 def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> list[KpiRow]:
@@ -72,7 +80,7 @@ def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> l
     cursor = _cursor(session)
     rows = []
     for kpi in session.exec(q):
-        recent, last_partial = _recent(cursor, require_id(kpi), RECENT)
+        recent, last_partial, entered = _recent(cursor, require_id(kpi), RECENT)
         rows.append(
             KpiRow(
                 kpi=kpi,
@@ -81,6 +89,7 @@ def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> l
                 collector=people.get(kpi.collector_id, ""),
                 analyst=people.get(kpi.analyst_id, ""),
                 last_partial=last_partial,
+                entered=entered,
             )
         )
     cursor.close()

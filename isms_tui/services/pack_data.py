@@ -12,8 +12,9 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from isms_tui.models import Analysis, Evidence, EvidenceLink, Kpi, Objective, Person
+from isms_tui.models import Analysis, Evidence, EvidenceLink, Frequency, Kpi, Objective, Person
 
+from . import periods
 from .errors import InputError
 from .evaluation import KpiState, kpi_state
 from .monitoring import RECENT
@@ -29,10 +30,11 @@ class ReadingRow:
     entered_by: str
     entered_at: str  # "YYYY-MM-DD HH:MM" (UTC)
     note: str
-    partial: bool = False
+    partial: bool = False  # a value taken before its period closed (a partial-period value)
     voided: str = ""  # "by NAME on DATE: reason" when voided
     corrected: str = ""  # "from VALUE by NAME on DATE: reason" when corrected
     corrected_from: float | None = None
+    straddles: bool = False  # its measurement period runs past the start or the end of the range
 
     @property
     def entered_on(self) -> date:
@@ -44,6 +46,7 @@ _READINGS_SQL = (
     "void_reason, corrected_from, corrected_at, corrected_by, correction_reason FROM reading "
     "WHERE period_start >= ? AND period_start <= ? ORDER BY kpi_id, period_start, voided_at IS NULL, id"
 )
+_KPI_FREQUENCY_SQL = "SELECT id, frequency FROM kpi"
 _UNTIL_SQL = (
     "SELECT period_start, value FROM reading WHERE kpi_id = ? AND period_start <= ? AND voided_at IS NULL "
     "ORDER BY period_start DESC LIMIT ?"
@@ -51,12 +54,22 @@ _UNTIL_SQL = (
 
 
 def default_period(today: date) -> tuple[date, date]:
-    """The last twelve months up to and including `today`."""
+    """The last twelve closed months: on 2026-12-02, 2025-12-01 to 2026-11-30.
+
+    Whole months, so that yearly packs issued a year apart meet without a gap or an overlap
+    and no month or quarter falls between two of them.
+    """
+    end = today.replace(day=1) - timedelta(days=1)
+    return year_ending(end), end
+
+
+def year_ending(end: date) -> date:
+    """The first day of the year that ends on `end` (2026-11-30 -> 2025-12-01)."""
+    after = end + timedelta(days=1)
     try:
-        start = today.replace(year=today.year - 1)
+        return after.replace(year=after.year - 1)
     except ValueError:  # 29 February
-        start = today.replace(year=today.year - 1, day=28)
-    return start + timedelta(days=1), today
+        return after.replace(year=after.year - 1, day=28)
 
 
 def check_period(period_from: date, period_to: date, today: date) -> None:
@@ -66,30 +79,38 @@ def check_period(period_from: date, period_to: date, today: date) -> None:
         raise InputError(f"The period cannot end after today ({today.isoformat()}).")
 
 
-def pack_kpis(session: Session, period_from: date, period_to: date) -> list[Kpi]:
+def pack_kpis(
+    session: Session, period_from: date, period_to: date, by_kpi: dict[int, list[ReadingRow]] | None = None
+) -> list[Kpi]:
     """Active KPIs, and retired ones that still have readings in the period (their results are evidence)."""
-    with_readings = {
-        r[0]
-        for r in session.connection().exec_driver_sql(
-            "SELECT DISTINCT kpi_id FROM reading WHERE period_start >= ? AND period_start <= ?",
-            (period_from.isoformat(), period_to.isoformat()),
-        )
-    }
+    with_readings = by_kpi if by_kpi is not None else readings_between(session, period_from, period_to)
     return [k for k in session.exec(select(Kpi).order_by(col(Kpi.code))) if k.active or k.id in with_readings]
 
 
 def readings_between(session: Session, period_from: date, period_to: date) -> dict[int, list[ReadingRow]]:
-    """Every reading whose period starts in the range, by KPI id, oldest first (a voided one
-    before the reading that replaced it)."""
+    """Every reading whose measurement period overlaps the range, by KPI id, oldest first (a
+    voided one before the reading that replaced it).
+
+    A period that straddles the start or the end of the range (a quarter begun before it, a
+    year still running at its end) is included and marked as such, so a result never falls
+    between two packs whose ranges meet.
+    """
+    conn = session.connection()
+    frequency = {kid: Frequency[name] for kid, name in conn.exec_driver_sql(_KPI_FREQUENCY_SQL)}
+    earliest = date(period_from.year - 1, period_from.month, 1)  # no period is longer than a year
     out: dict[int, list[ReadingRow]] = {}
-    rows = session.connection().exec_driver_sql(_READINGS_SQL, (period_from.isoformat(), period_to.isoformat()))
-    for rid, kpi_id, start, value, by, at, note, partial, v_at, v_by, v_why, c_from, c_at, c_by, c_why in rows:
+    rows = conn.exec_driver_sql(_READINGS_SQL, (earliest.isoformat(), period_to.isoformat()))
+    for rid, kpi_id, start_text, value, by, at, note, partial, v_at, v_by, v_why, c_from, c_at, c_by, c_why in rows:
+        start = date.fromisoformat(start_text)
+        end = periods.period_end(start, frequency[kpi_id])
+        if end < period_from:
+            continue
         voided = f"by {v_by or 'unknown'} on {str(v_at)[:10]}: {v_why}" if v_at else ""
         corrected = f"from {c_from:g} by {c_by or 'unknown'} on {str(c_at)[:10]}: {c_why}" if c_at else ""
         out.setdefault(kpi_id, []).append(
             ReadingRow(
                 rid,
-                date.fromisoformat(start),
+                start,
                 value,
                 by or "",
                 str(at or "")[:16],
@@ -98,6 +119,7 @@ def readings_between(session: Session, period_from: date, period_to: date) -> di
                 voided,
                 corrected,
                 c_from,
+                straddles=start < period_from or end > period_to,
             )
         )
     return out

@@ -91,17 +91,36 @@ def current_programme(session: Session, today: date) -> AuditProgramme | None:
     return progs[-1] if progs else None
 
 
+# Results that show a requirement was audited. "not applicable" counts only with a
+# justification (a note on the line); "not audited" and a plan never count.
+AUDITED_RESULTS = frozenset(r for r in AuditResult if r not in (AuditResult.NOT_APPLICABLE, AuditResult.NOT_AUDITED))
+UNJUSTIFIED = "not applicable, no justification"
+
+
+def counts_as_audited(result: AuditResult | None, notes: str) -> bool:
+    """Whether an answered line shows its requirement was audited."""
+    if result == AuditResult.NOT_APPLICABLE:
+        return bool(notes.strip())
+    return result in AUDITED_RESULTS
+
+
 @dataclass(frozen=True)
 class CoverageRow:
     ref: str
     title: str
     kind: str
     cells: list[str]  # per audit: "" (not in scope), "planned", or the result recorded
+    audited: list[bool] = field(default_factory=list)  # per audit: an answered line shows it audited
 
     @property
     def covered(self) -> bool:
-        """Planned or audited by some audit; a line left 'not audited' covers nothing."""
-        return any(cell and cell != AuditResult.NOT_AUDITED.value for cell in self.cells)
+        """Audited through an answered line of some audit; a plan or 'not audited' covers nothing."""
+        return any(self.audited)
+
+    @property
+    def planned_only(self) -> bool:
+        """In some audit's plan, but not audited yet."""
+        return not self.covered and any(cell == "planned" for cell in self.cells)
 
 
 @dataclass(frozen=True)
@@ -114,8 +133,16 @@ class Coverage:
         return [r for r in self.rows if not r.covered]
 
     @property
+    def covered(self) -> int:
+        return sum(r.covered for r in self.rows)
+
+    @property
+    def planned_only(self) -> list[CoverageRow]:
+        return [r for r in self.rows if r.planned_only]
+
+    @property
     def percent(self) -> int:
-        return round(100 * sum(r.covered for r in self.rows) / len(self.rows)) if self.rows else 0
+        return round(100 * self.covered / len(self.rows)) if self.rows else 0
 
 
 def coverage(session: Session, programme_id: int) -> Coverage:
@@ -125,24 +152,45 @@ def coverage(session: Session, programme_id: int) -> Coverage:
             select(Audit).where(Audit.programme_id == programme_id).order_by(col(Audit.planned_start), col(Audit.id))
         )
     )
-    results: dict[tuple[int, str], str] = {}
-    if audits:
-        ids = [a.id for a in audits]
-        for audit_id, ref, result in session.exec(
-            select(AuditItem.audit_id, AuditItem.ref, col(AuditItem.result)).where(col(AuditItem.audit_id).in_(ids))
-        ):
-            results[(audit_id, ref)] = result.value if result else "planned"
+    results = _line_results(session, [require_id(a) for a in audits])
     scopes = [set(a.scope_refs) for a in audits]
     rows = []
     for req in catalogues.requirements():
-        cells = []
+        cells, audited = [], []
         for audit, scope in zip(audits, scopes, strict=True):
-            cell = results.get((require_id(audit), req.ref)) or ("planned" if req.ref in scope else "")
-            if cell == AuditResult.NOT_AUDITED.value and audit.status in (AuditStatus.PLANNED,):
+            cell, counted = results.get((require_id(audit), req.ref), ("", False))
+            if not cell and req.ref in scope:
+                # In the plan without a line: planned while the audit may still reach it.
+                running = audit.status in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS)
+                cell = "planned" if running else AuditResult.NOT_AUDITED.value
+            if cell == AuditResult.NOT_AUDITED.value and audit.status == AuditStatus.PLANNED:
                 cell = "planned"
             cells.append(cell)
-        rows.append(CoverageRow(req.ref, req.title, req.kind, cells))
+            audited.append(counted)
+        rows.append(CoverageRow(req.ref, req.title, req.kind, cells, audited))
     return Coverage(audits, rows)
+
+
+def _line_results(session: Session, audit_ids: list[int]) -> dict[tuple[int, str], tuple[str, bool]]:
+    """(audit, ref) -> (what the matrix shows, whether it counts as audited), the best line winning
+    when an audit has several lines for one requirement."""
+    out: dict[tuple[int, str], tuple[str, bool]] = {}
+    if not audit_ids:
+        return out
+    q = select(AuditItem.audit_id, AuditItem.ref, col(AuditItem.result), AuditItem.notes).where(
+        col(AuditItem.audit_id).in_(audit_ids)
+    )
+    for audit_id, ref, result, notes in session.exec(q):
+        counted = counts_as_audited(result, notes)
+        if result is None:
+            cell = "planned"
+        elif result == AuditResult.NOT_APPLICABLE and not counted:
+            cell = UNJUSTIFIED
+        else:
+            cell = result.value
+        if (audit_id, ref) not in out or (counted and not out[(audit_id, ref)][1]):
+            out[(audit_id, ref)] = (cell, counted)
+    return out
 
 
 @dataclass(frozen=True)
@@ -153,6 +201,7 @@ class AreaPriority:
     last_audited: date | None
     next_due: date | None
     reasons: list[str] = field(default_factory=list)
+    overdue: bool = False  # past its interval (or never audited and the cycle is under way)
 
 
 def priorities(session: Session, today: date) -> list[AreaPriority]:
@@ -164,13 +213,7 @@ def priorities(session: Session, today: date) -> list[AreaPriority]:
         for a in session.exec(select(Action).where(Action.source == "finding"))
         if a.status in actions.OPEN_STATES
     }
-    audited_on: dict[str, date] = {}
-    for audit in session.exec(
-        select(Audit).where(col(Audit.status).in_((AuditStatus.COMPLETED, AuditStatus.REPORTED)))
-    ):
-        when = audit.actual_end or audit.planned_end
-        for ref in audit.scope_refs:
-            audited_on[ref] = max(audited_on.get(ref, when), when)
+    audited_on = _audited_on(session, today)
     risk_levels = risks.highest_level_by_ref(session)
     out = []
     for area in session.exec(select(AuditArea).order_by(AuditArea.name)):
@@ -195,17 +238,38 @@ def priorities(session: Session, today: date) -> list[AreaPriority]:
             interval = max(3, interval // 2)
         # An area counts as audited when every one of its requirements was, as of the oldest.
         last = min(audited_on[r] for r in refs) if refs and refs <= audited_on.keys() else None
+        overdue = False
         if last is None:
             score += 10
             reasons.append("never audited in full")
             next_due = today
         else:
             next_due = _add_months(last, interval)
-            if next_due <= today:
+            if next_due < today:
                 score += 10
-                reasons.append(f"last audited {last.isoformat()}, due again")
-        out.append(AreaPriority(area, score, interval, last, next_due, reasons))
+                overdue = True
+                reasons.append(f"overdue: last audited {last.isoformat()}, due by {next_due.isoformat()}")
+            elif next_due == today:
+                score += 10
+                reasons.append(f"last audited {last.isoformat()}, due today")
+        out.append(AreaPriority(area, score, interval, last, next_due, reasons, overdue))
     return sorted(out, key=lambda p: (-p.score, p.area.name))
+
+
+def _audited_on(session: Session, today: date) -> dict[str, date]:
+    """Each requirement's latest audit date, through answered lines of audits whose fieldwork
+    is done (completed or reported) by `today`; an audit's planned scope counts for nothing."""
+    q = (
+        select(AuditItem.ref, col(AuditItem.result), AuditItem.notes, Audit)
+        .join(Audit, col(Audit.id) == AuditItem.audit_id)
+        .where(col(Audit.status).in_((AuditStatus.COMPLETED, AuditStatus.REPORTED)))
+    )
+    out: dict[str, date] = {}
+    for ref, result, notes, audit in session.exec(q):
+        when = audit.actual_end or audit.planned_end
+        if when <= today and counts_as_audited(result, notes):
+            out[ref] = max(out.get(ref, when), when)
+    return out
 
 
 def save_area(

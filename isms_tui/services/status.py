@@ -11,7 +11,8 @@ from isms_tui.models import Action, ActionStatus, Audit, AuditStatus, Finding, G
 
 from . import periods
 from .action_register import actions_summary
-from .monitoring import Overview, overview
+from .attention import figures
+from .monitoring import Overview
 from .pack_data import packs_summary
 from .review_views import reviews_summary
 from .workspace import get_workspace
@@ -19,7 +20,8 @@ from .workspace import get_workspace
 
 def summary(session: Session, today: date, ov: Overview | None = None) -> dict[str, Any]:
     """A JSON-ready summary; keys are stable because scripts rely on them."""
-    ov = ov or overview(session, today)
+    fig = figures(session, today, ov)
+    ov = fig.overview
     ws = get_workspace(session)
     return {
         "organisation": ws.org_name if ws else None,
@@ -29,8 +31,9 @@ def summary(session: Session, today: date, ov: Overview | None = None) -> dict[s
             "total": ov.total,
             "by_status": {s.value: ov.counts[s] for s in Status},
         },
-        "readings_due": len(ov.due),
-        "readings_overdue": sum(len(r.state.overdue_periods) for r in ov.rows),
+        "readings_due": fig.readings_due,
+        "readings_overdue": fig.readings_overdue,
+        "analyses_due": [a.as_json() for a in fig.analyses_due],
         "attention": [
             {
                 "kpi": r.kpi.code,
@@ -91,6 +94,10 @@ def render_text(data: dict[str, Any]) -> str:
         f"KPIs: {k['total']} active; " + ", ".join(f"{n} {s}" for s, n in k["by_status"].items() if n),
         f"Readings due: {data['readings_due']} (overdue: {data['readings_overdue']})",
     ]
+    due = data["analyses_due"]
+    lines.append(f"Analyses due: {len(due)}")
+    for a in due:
+        lines.append(f"  {a['kpi']:<10} since {a['since']}  {a['reason']}")
     if data["attention"]:
         lines.append("Needs attention:")
         for a in data["attention"]:

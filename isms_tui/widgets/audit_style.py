@@ -20,6 +20,9 @@ RESULT_STYLE: dict[AuditResult, tuple[str, str, str]] = {
     AuditResult.NOT_AUDITED: ("?", "not audited", "magenta"),
 }
 PLANNED = ("○", "planned", "#5f87d7")
+# A 'not applicable' line with no note: it says nothing about why, so it covers nothing.
+UNJUSTIFIED_STYLE = ("!", "n/a?", "magenta")
+UNJUSTIFIED = "not applicable, no justification"  # = services.programme.UNJUSTIFIED, kept free of the data layer
 UNANSWERED = ("·", "", "dim")
 # Labels of at most ten characters for the coverage matrix cells.
 MATRIX_LABEL: dict[AuditResult, str] = {
@@ -67,6 +70,8 @@ def cell_text(cell: str) -> Text:
         return Text("")
     if cell == "planned":
         mark, label, style = PLANNED
+    elif cell == UNJUSTIFIED:
+        mark, label, style = UNJUSTIFIED_STYLE
     else:
         result = AuditResult(cell)
         mark, _, style = RESULT_STYLE[result]

@@ -15,6 +15,7 @@ STATUS_STYLE: dict[Status, tuple[str, str]] = {
     Status.OVERDUE: ("◔", "magenta"),
     Status.NO_DATA: ("○", "dim"),
 }
+ANALYSIS_MARK = "✎"  # a KPI whose results wait for an analysis (dashboard tile, KPI list)
 TREND_MARK = {
     "improving": ("↗ improving", "green"),
     "worsening": ("↘ worsening", "red"),

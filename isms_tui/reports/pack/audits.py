@@ -89,7 +89,7 @@ def write_section_92(ctx: Context, prog: Any, cycle: list[Audit], inside: list[A
                     f"{p.area.importance} of 5",
                     f"{p.interval_months} months",
                     iso(p.last_audited),
-                    iso(p.next_due),
+                    iso(p.next_due) + (" overdue" if p.overdue else ""),
                     text_cell("; ".join(p.reasons)),
                 ]
                 for p in prios
@@ -158,15 +158,19 @@ def _coverage(ctx: Context, prog: Any) -> None:
     st = L.styles()
     cov = programme_service.coverage(ctx.session, prog.id)
     s.heading(1, "Coverage of the requirements", ref="9.2.2: the whole ISMS over the cycle", keep=120 * L.mm)
-    covered = len(cov.rows) - len(cov.uncovered)
+    planned = cov.planned_only
     s.para(
-        f"{covered} of {len(cov.rows)} requirements ({cov.percent}%) are in the scope of at least one audit "
-        "of the cycle, audited or planned. Each cell gives the result recorded for the requirement in that "
-        "audit; an empty cell means the requirement is not in the audit's scope."
+        f"{cov.covered} of {len(cov.rows)} requirements ({cov.percent}%) were audited in the cycle: an audit "
+        "answered a working-paper line for them (not applicable counts only with a justification noted on "
+        "the line; a plan, or a line closed as not audited, counts for nothing). Each cell gives the result "
+        "recorded for the requirement in that audit; an empty cell means the requirement is not in the "
+        "audit's scope."
     )
     if cov.uncovered:
         refs = ", ".join(r.ref for r in cov.uncovered)
-        s.markup(f"<b>Not yet covered:</b> {esc(refs)}.", st.muted)
+        s.markup(f"<b>Not audited in the cycle ({len(cov.uncovered)}):</b> {esc(refs)}.", st.muted)
+    if planned:
+        s.markup(f"<b>Of these, planned:</b> {esc(', '.join(r.ref for r in planned))}.", st.muted)
     legend = " · ".join(
         f'<font color="{RESULT_TONE[k].text.hexval()}"><b>{esc(code)}</b></font> {esc(k)}'
         for k, code in RESULT_CODE.items()
@@ -192,7 +196,7 @@ def _coverage(ctx: Context, prog: Any) -> None:
                 text_cell(row.title)
                 if row.covered
                 else M(
-                    f'{esc(row.title)} <font color="{BAD.text.hexval()}"><b>{esc(L.symbol(BAD))}not covered</b></font>',
+                    f'{esc(row.title)} <font color="{BAD.text.hexval()}"><b>{esc(L.symbol(BAD))}not audited</b></font>',
                     st.cell,
                 )
             )
@@ -316,8 +320,7 @@ def audit_block(ctx: Context, audit: Audit, *, title_level: int | None, sub_leve
     prog = view.progress
     counts = "; ".join(f"{prog.counts.get(r, 0)} {r.value}" for r in AuditResult if prog.counts.get(r))
     s.para(
-        f"{plural(prog.total, 'line')} in the working paper, {prog.done} with a result"
-        + (f": {counts}." if counts else "."),
+        f"{plural(prog.total, 'line')} in the working paper: {prog.summary()}" + (f" ({counts})." if counts else "."),
         st.muted,
     )
     links = pack_data.evidence_links(ctx.session, {audit_views.EVIDENCE_ENTITY: [require_id(i) for i in items]})

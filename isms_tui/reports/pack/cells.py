@@ -27,6 +27,7 @@ RESULT_TONE: dict[str, Tone] = {
     AuditResult.NOT_APPLICABLE.value: NEUTRAL,
     AuditResult.NOT_AUDITED.value: NEUTRAL,
     "planned": PLANNED,
+    "not applicable, no justification": WARN,
 }
 RESULT_CODE: dict[str, str] = {
     AuditResult.CONFORMING.value: "C",
@@ -37,6 +38,7 @@ RESULT_CODE: dict[str, str] = {
     AuditResult.NOT_APPLICABLE.value: "N/A",
     AuditResult.NOT_AUDITED.value: "NOT AUD",
     "planned": "PLAN",
+    "not applicable, no justification": "N/A?",
 }
 ACTION_TONE = {
     ActionStatus.OPEN.value: WARN,

@@ -73,8 +73,9 @@ def resolve_request(
 ) -> PackRequest:
     """Check a pack request before anything is built or signed; InputError with one sentence.
 
-    The Clause 9 pack defaults to the twelve months up to today; an audit's report covers the
-    audit's dates, a review's minutes the period the review looked at.
+    The Clause 9 pack defaults to the last twelve closed months (a year ending on --to when
+    only that is given); an audit's report covers the audit's dates, a review's minutes the
+    period the review looked at.
     """
     from isms_tui.services.errors import NotFound
 
@@ -115,8 +116,8 @@ def resolve_request(
                 review=review,
             )
         else:
-            end = period_to or today
-            start = period_from or pack_data.default_period(end)[0]
+            end = period_to or pack_data.default_period(today)[1]
+            start = period_from or pack_data.year_ending(end)
             pack_data.check_period(start, end, today)
             req = PackRequest(kind, start, end, "Clause 9 evidence pack", "Performance evaluation")
     except NotFound as exc:

@@ -50,8 +50,8 @@ def gather_kpis(ctx: Context) -> list[KpiPart]:
 
     s = ctx.session
     objectives = pack_data.objective_labels(s)
-    kpis = pack_data.pack_kpis(s, ctx.period_from, ctx.period_to)
     by_kpi = pack_data.readings_between(s, ctx.period_from, ctx.period_to)
+    kpis = pack_data.pack_kpis(s, ctx.period_from, ctx.period_to, by_kpi)
     out = []
     for i, k in enumerate(kpis):
         rows = by_kpi.get(require_id(k), [])
@@ -79,7 +79,10 @@ def write_section_91(ctx: Context, parts: list[KpiPart]) -> None:
     s.para(
         "The organisation determined what is monitored and measured, the methods, when and by whom, and when "
         "and by whom the results are analysed and evaluated (the monitoring plan below). The results of the "
-        "period follow for every KPI with its trend against the target, then the analysis and evaluation records."
+        "period follow for every KPI with its trend against the target, then the analysis and evaluation records. "
+        "Every reading whose measurement period overlaps the range is included; one whose period straddles the "
+        "start or the end of the range is marked \u201cpartly in range\u201d. A value taken before its period closed "
+        "is marked partial."
     )
     if not parts:
         s.para("No KPI is defined in this workspace.")
@@ -278,6 +281,12 @@ def _kpi_chart(ctx: Context, p: KpiPart) -> L.TrendChart:
     return L.TrendChart(labels, values, lines, tones, unit=k.unit)
 
 
+def _period_cell(r: pack_data.ReadingRow, k: Kpi) -> Any:
+    """The reading's period, marked when it straddles the start or end of the range."""
+    label = periods.period_label(r.period_start, k.frequency)
+    return text_cell(f"{label} (partly in range)") if r.straddles else label
+
+
 def _readings_table(p: KpiPart, files: dict[int, list[Evidence]]) -> list[Flowable]:
     """Up to DETAILED_READINGS readings: one line each with its note and evidence; more (weekly
     KPIs): a compact grid of period, value and status three abreast, then the notes."""
@@ -289,7 +298,7 @@ def _readings_table(p: KpiPart, files: dict[int, list[Evidence]]) -> list[Flowab
             tone, label = _status_of(r, stt)
             rows.append(
                 [
-                    periods.period_label(r.period_start, k.frequency),
+                    _period_cell(r, k),
                     number(r.value, k.unit),
                     tone_label(tone, label),
                     _recorded_cell(r, r.id in p.late),
@@ -319,7 +328,7 @@ def _readings_table(p: KpiPart, files: dict[int, list[Evidence]]) -> list[Flowab
                 r, stt = p.readings[idx], p.statuses[idx]
                 tone, label = _status_of(r, stt)
                 cells += [
-                    periods.period_label(r.period_start, k.frequency),
+                    _period_cell(r, k),
                     number(r.value, k.unit),
                     L.symbol(tone) + label + (" · late" if r.id in p.late else ""),
                 ]
