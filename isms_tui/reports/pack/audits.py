@@ -54,7 +54,7 @@ def write_section_92(ctx: Context, prog: Any, cycle: list[Audit], inside: list[A
         "by the audits of the cycle, and every audit that took place in the period, with its plan, the "
         "impartiality of its auditors, its results by requirement, its findings and their corrective actions."
     )
-    s.heading(1, "9.2.2 Internal audit programme", ref="9.2.2")
+    s.heading(1, "9.2.2 Internal audit programme")
     if prog is None:
         s.para("No audit programme is recorded in this workspace.")
     else:

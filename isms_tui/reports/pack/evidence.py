@@ -107,7 +107,7 @@ def attachment_name(ev: Evidence, used: set[str]) -> str:
 def write_evidence_register(ctx: Context) -> None:
     s = ctx.story
     st = L.styles()
-    s.heading(0, "Evidence register", new_page=True)
+    s.heading(0, "Evidence register", keep=90 * L.mm)
     items = ctx.evidence.sorted()
     if not items:
         s.para("No evidence file is linked to the records in this pack.")
