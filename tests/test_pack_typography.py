@@ -149,3 +149,13 @@ def test_counts_agree_with_their_nouns(packs) -> None:
         )
         wrong = [w for w in wrong if not w.endswith(("ss", "us", "is"))]
         assert not wrong, f"{name}: {wrong[:10]}"
+
+
+@pytest.mark.parametrize("name", list(KINDS))
+def test_a_draft_says_draft_on_every_page_and_a_final_pack_on_none(packs, name: str) -> None:
+    """An audit not completed or a review not approved: DRAFT on every page (watermark and running
+    header); a completed audit, an approved review and a Clause 9 pack: on no page."""
+    _path, pages = packs[name]
+    draft = name in ("audit-in-progress", "review-draft")
+    marked = ["DRAFT" in page for page in pages]
+    assert marked == [draft] * len(pages), (name, marked)
