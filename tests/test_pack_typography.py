@@ -159,3 +159,13 @@ def test_a_draft_says_draft_on_every_page_and_a_final_pack_on_none(packs, name: 
     draft = name in ("audit-in-progress", "review-draft")
     marked = ["DRAFT" in page for page in pages]
     assert marked == [draft] * len(pages), (name, marked)
+
+
+def test_a_date_in_a_narrow_column_stays_whole() -> None:
+    """One word wider than its column (an ISO date) is set smaller on one line, not broken."""
+    import isms_tui.reports.layout as L
+
+    story = L.Story(L.Decor(title="t", org="o", footer="f"))
+    story.add(L.data_table(["Analysed", "Conclusion"], [["2026-01-13", "text"]], [1.0, 8.5]))
+    text = pdf_pages(L.build_pdf(story, L.PdfMeta("t", "a", "s")))[0]
+    assert "2026-01-13" in text, text

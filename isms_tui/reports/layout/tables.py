@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -58,11 +59,23 @@ def _head_size(text: str, width: float, font: str, size: float) -> float:
 
 
 def _fit_cell(cell: Cell, width: float, font: str, size: float, style: ParagraphStyle) -> Cell:
-    """A plain string wider than its column becomes a wrapping paragraph instead of running into
-    the next column (short strings stay strings: they are much cheaper to lay out)."""
-    if isinstance(cell, str) and pdfmetrics.stringWidth(cell, font, size) > width - 2 * PAD_X:
-        return Paragraph(esc(cell), style)
-    return cell
+    """A plain string wider than its column no longer runs into the next column: one word (a date,
+    a number with its unit) is set a little smaller so it stays whole on its line; longer text
+    wraps. Strings that fit stay strings: they are much cheaper to lay out."""
+    if not isinstance(cell, str):
+        return cell
+    needed = pdfmetrics.stringWidth(cell, font, size)
+    room = width - 2 * PAD_X - 0.5
+    if needed <= room:
+        return cell
+    if " " not in cell.strip() and size * room / needed >= MIN_HEAD_SIZE:
+        return Paragraph(esc(cell), _sized(style, size * room / needed))
+    return Paragraph(esc(cell), style)
+
+
+def _sized(style: ParagraphStyle, size: float) -> ParagraphStyle:
+    size = math.floor(size * 10) / 10
+    return ParagraphStyle(f"{style.name}_{size:.1f}", parent=style, fontSize=size, leading=size + 2)
 
 
 def data_table(
@@ -88,7 +101,7 @@ def data_table(
         base = st.head_cell_right if i in align_right else st.head_cell
         size = _head_size(h, col_w[i], base.fontName, base.fontSize)
         if size != base.fontSize:
-            base = ParagraphStyle(f"{base.name}_{size:.1f}", parent=base, fontSize=size, leading=size + 2)
+            base = _sized(base, size)
         heads.append(Paragraph(esc(h), base))
     data: list[list[Cell]] = [heads]
     font = st.fonts.regular
