@@ -169,3 +169,19 @@ def test_a_date_in_a_narrow_column_stays_whole() -> None:
     story.add(L.data_table(["Analysed", "Conclusion"], [["2026-01-13", "text"]], [1.0, 8.5]))
     text = pdf_pages(L.build_pdf(story, L.PdfMeta("t", "a", "s")))[0]
     assert "2026-01-13" in text, text
+
+
+def test_a_file_name_breaks_only_after_a_separator() -> None:
+    import isms_tui.reports.layout as L
+
+    st = L.styles()
+    name = "evidence-bb7e177b-risk-report-v7.txt"
+    for width in (50.0, 60.0, 90.0, 140.0):  # each piece ("bb7e177b-") fits on a line
+        lines = L.name_lines(name, st.fonts.regular, st.cell.fontSize, width).split("<br/>")
+        assert "".join(lines) == name
+        assert all(line.endswith("-") for line in lines[:-1]), (width, lines)
+        assert lines[-1].endswith("v7.txt")
+    # markup in a name is escaped, and a piece too long for any line is still cut to fit
+    assert L.name_lines("<b>-x", st.fonts.regular, 7.8, 200) == "&lt;b&gt;-x"
+    cut = L.name_lines("a" * 80, st.fonts.regular, 7.8, 50).split("<br/>")
+    assert len(cut) > 1 and "".join(cut) == "a" * 80

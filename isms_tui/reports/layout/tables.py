@@ -78,6 +78,17 @@ def _sized(style: ParagraphStyle, size: float) -> ParagraphStyle:
     return ParagraphStyle(f"{style.name}_{size:.1f}", parent=style, fontSize=size, leading=size + 2)
 
 
+def column_widths(widths: Sequence[float]) -> list[float]:
+    """The widths in points of a data table's columns given as fractions, as `data_table` sets them."""
+    total = sum(widths)
+    return [FRAME_W * w / total for w in widths]
+
+
+def text_width(widths: Sequence[float], column: int) -> float:
+    """The room for text in a data table's column (its width less the cell padding)."""
+    return column_widths(widths)[column] - 2 * PAD_X - 0.5
+
+
 def data_table(
     header: Sequence[str],
     rows: Sequence[Sequence[Cell]],
@@ -94,8 +105,7 @@ def data_table(
     with row counted from 0 for the first data row.
     """
     st = styles()
-    total = sum(widths)
-    col_w = [FRAME_W * w / total for w in widths]
+    col_w = column_widths(widths)
     heads = []
     for i, h in enumerate(header):
         base = st.head_cell_right if i in align_right else st.head_cell
