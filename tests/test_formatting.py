@@ -99,3 +99,10 @@ def test_gradings_are_counted_in_agreement() -> None:
     assert grading_count(2, "observation") == "2 observations"
     assert grading_count(3, "opportunity for improvement") == "3 opportunities for improvement"
     assert grading_count(1, "opportunity for improvement") == "1 opportunity for improvement"
+
+
+def test_results_that_are_not_nouns_are_not_pluralised() -> None:
+    from isms_tui.services.formatting import grading_count
+
+    assert grading_count(26, "conforming") == "26 conforming"
+    assert grading_count(3, "not audited") == "3 not audited"

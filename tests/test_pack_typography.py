@@ -144,6 +144,8 @@ def test_no_clause_number_is_said_twice_in_a_heading(packs) -> None:
 def test_counts_agree_with_their_nouns(packs) -> None:
     for name, (_path, pages) in packs.items():
         text = flat(" ".join(pages))
+        wrong = re.findall(r"\b(?:[02-9]|\d\d+) (?:major|minor) NC\b(?!s)", text)
+        assert not wrong, f"{name}: {wrong[:10]}"
         wrong = re.findall(
             r"\b1 [a-z]+s\b(?! of)|\b(?:[02-9]|\d\d+) (?:observation|incident|finding|reading|audit)\b", text
         )

@@ -99,8 +99,10 @@ _GRADINGS = {
 
 
 def grading_count(n: int, grading: str) -> str:
-    """'1 major NC', '2 observations', '3 opportunities for improvement'."""
-    return plural(n, grading, _GRADINGS.get(grading))
+    """'1 major NC', '2 observations', '3 opportunities for improvement'; results that are not
+    nouns stay as they are ('26 conforming', '3 not audited')."""
+    many = _GRADINGS.get(grading)
+    return plural(n, grading, many) if many else f"{n} {grading}"
 
 
 def long_date(day: date | None) -> str:
