@@ -107,7 +107,7 @@ def attachment_name(ev: Evidence, used: set[str]) -> str:
 def write_evidence_register(ctx: Context) -> None:
     s = ctx.story
     st = L.styles()
-    s.heading(0, "Evidence register", keep=90 * L.mm)
+    s.heading(0, "Evidence register", keep=30 * L.mm)
     items = ctx.evidence.sorted()
     if not items:
         s.para("No evidence file is linked to the records in this pack.")
@@ -146,7 +146,7 @@ def write_evidence_register(ctx: Context) -> None:
 def write_manifest(ctx: Context, attachments: list[Attachment]) -> None:
     s = ctx.story
     st = L.styles()
-    s.heading(0, "Manifest of embedded files", keep=80 * L.mm)
+    s.heading(0, "Manifest of embedded files", keep=30 * L.mm)
     s.para(
         "The files embedded in this PDF with their SHA-256. The same list is embedded as manifest.json when the "
         "pack is signed; the signature covers this document, every file and the manifest, so a changed, removed "
