@@ -212,3 +212,34 @@ async def test_the_first_pack_refuses_a_guessable_new_passphrase(
         assert not screen.busy
     assert not keys.has_identity("Northwind Analytics Ltd") and not out.exists()
     assert issued_count(db) == 0
+
+
+async def test_the_form_says_a_pack_is_a_draft_before_issuing(db: Path, tmp_path: Path) -> None:
+    """An audit still in progress, a review not approved: a visible DRAFT note, gone for final ones;
+    the pack issued carries DRAFT on every page."""
+    from .pack_helpers import pdf_pages
+
+    out = tmp_path / "draft-review.pdf"
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_export(pilot)
+        note = screen.query_one("#export-draft", Static)
+        assert not note.display
+        screen.query_one("#field-kind Select", Select).value = "audit"
+        await pilot.pause()
+        screen.query_one("#field-audit_id Select", Select).value = 3  # in progress
+        await pilot.pause()
+        assert note.display and "DRAFT" in str(note.render()) and "in progress" in str(note.render())
+        screen.query_one("#field-audit_id Select", Select).value = 1  # reported
+        await pilot.pause()
+        assert not note.display
+        screen.query_one("#field-kind Select", Select).value = "review"
+        await pilot.pause()
+        screen.query_one("#field-review_id Select", Select).value = 2  # draft
+        await pilot.pause()
+        assert note.display and "not approved" in str(note.render())
+        screen.query_one("#field-out Input", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.issued is not None, timeout=60)
+    pages = pdf_pages(out.read_bytes())
+    assert pages and all("DRAFT" in page for page in pages)

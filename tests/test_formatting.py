@@ -72,3 +72,37 @@ def test_the_directions_it_compares_are_the_models_own():
     from isms_tui.services import formatting
 
     assert (formatting.HIGHER_BETTER, formatting.LOWER_BETTER) == (Direction.HIGHER_BETTER, Direction.LOWER_BETTER)
+
+
+def test_a_count_of_one_takes_the_singular_unit() -> None:
+    from isms_tui.services.formatting import number
+
+    assert number(1, "incidents") == "1 incident"
+    assert number(2, "incidents") == "2 incidents"
+    assert number(1, "days") == "1 day"
+    assert number(1.5, "days") == "1.5 days"
+    assert number(0, "changes") == "0 changes"
+    # abbreviations, units in several words and non-plural endings stay as typed
+    assert number(1, "ms") == "1 ms"
+    assert number(1, "hrs") == "1 hrs"
+    assert number(1, "access reviews") == "1 access reviews"
+    assert number(1, "GBs") == "1 GBs"
+    assert number(1, "status") == "1 status"
+    assert number(1, "%") == "1%"
+
+
+def test_gradings_are_counted_in_agreement() -> None:
+    from isms_tui.services.formatting import grading_count
+
+    assert grading_count(1, "minor NC") == "1 minor NC"
+    assert grading_count(2, "major NC") == "2 major NCs"
+    assert grading_count(2, "observation") == "2 observations"
+    assert grading_count(3, "opportunity for improvement") == "3 opportunities for improvement"
+    assert grading_count(1, "opportunity for improvement") == "1 opportunity for improvement"
+
+
+def test_results_that_are_not_nouns_are_not_pluralised() -> None:
+    from isms_tui.services.formatting import grading_count
+
+    assert grading_count(26, "conforming") == "26 conforming"
+    assert grading_count(3, "not audited") == "3 not audited"

@@ -208,3 +208,34 @@ def test_a_second_client_is_signed_with_its_own_identity(db: Path, tmp_path: Pat
     assert run("keys", "export-ca", "--out", ca_b, "--db", other).exit_code == 0
     assert run("verify", second, "--trust", ca_b).exit_code == 0
     assert run("verify", first, "--trust", ca_b).exit_code == 1  # client B's CA does not vouch for A
+
+
+@pytest.mark.parametrize(
+    ("args", "draft"),
+    [
+        (["--audit", "3"], "This audit is not completed yet (in progress)"),
+        (["--review", "2"], "This management review is not approved yet (draft)"),
+        (["--audit", "1"], None),
+        (["--review", "1"], None),
+        ([], None),
+    ],
+)
+def test_a_draft_is_announced_before_the_passphrase_is_asked(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], draft: str | None
+) -> None:
+    out = tmp_path / "pack.pdf"
+    with monkeypatch.context() as m:  # no passphrase at all: the draft is named before that refusal
+        m.delenv("ISMS_PASSPHRASE")
+        refused = run("pack", "--out", out, "--db", db, *args)
+    assert refused.exit_code == 1 and not out.exists()
+    assert "No passphrase given" in refused.stderr
+    result = run("pack", "--out", out, "--db", db, *args)
+    assert result.exit_code == 0, result.output
+    pages = pdftotext(out).split("\f")[:-1]
+    if draft is None:
+        assert "DRAFT" not in refused.stdout and "DRAFT" not in result.stdout
+        assert pages and not any("DRAFT" in page for page in pages)
+    else:
+        assert refused.stdout.startswith(f"DRAFT: {draft}")
+        assert result.stdout.startswith(f"DRAFT: {draft}")
+        assert pages and all("DRAFT" in page for page in pages)

@@ -67,6 +67,7 @@ def pack_cmd(
     from isms_tui.models.db import session_scope
     from isms_tui.reports.issue import check_output, issue_pack
     from isms_tui.reports.keys import has_identity
+    from isms_tui.services.drafts import pack_draft_reason
     from isms_tui.services.errors import InputError
 
     if audit_id is not None and review_id is not None:
@@ -78,6 +79,10 @@ def pack_cmd(
     with write_lock(path, "close it before issuing a pack", must_exist=True):
         engine = open_existing(path, locked=True)
         try:
+            with session_scope(engine) as session:  # reading only
+                draft = pack_draft_reason(session, kind, audit_id, review_id)
+            if draft:  # said before the passphrase is asked, so a draft is never issued unawares
+                click.echo(f"DRAFT: {draft} Every page of the pack will be marked DRAFT.")
             exists = has_identity(engine_org(engine))
             prompt = "Passphrase for the signing key" if exists else "New passphrase for the signing key"
             passphrase = read_passphrase(passphrase_file, prompt, confirm=not exists)

@@ -64,6 +64,7 @@ class ExportScreen(FormModal[PackIssued]):
     ExportScreen #export-progress-row { height: auto; padding: 1 0 0 0; }
     ExportScreen #export-step { color: $text-muted; height: 1; padding-left: 1; }
     ExportScreen #export-result { height: auto; padding: 1 0 0 0; }
+    ExportScreen #export-draft { height: auto; color: $warning; text-style: bold; padding: 1 0 0 0; }
     ExportScreen #export-result.-error { color: $error; }
     ExportScreen #export-result.-done { color: $success; }
     ExportScreen #form-buttons { padding-top: 1; }
@@ -86,6 +87,7 @@ class ExportScreen(FormModal[PackIssued]):
         self.needs_passphrase = preset_passphrase() is None
         self._org = ""
         self._auto_out = ""
+        self._drafts: dict[tuple[str, int], str] = {}  # (kind, id) -> why that pack is a draft
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -126,6 +128,9 @@ class ExportScreen(FormModal[PackIssued]):
             yield repeat
 
     def below_fields(self) -> Iterable[Widget]:
+        draft = Static("", id="export-draft", markup=False)
+        draft.display = False
+        yield draft
         with Horizontal(id="export-progress-row"):
             yield ProgressBar(total=100, show_eta=False, id="export-progress")
             yield Static("", id="export-step", markup=False)
@@ -139,6 +144,7 @@ class ExportScreen(FormModal[PackIssued]):
     def load_choices(self) -> None:
         """Audits and reviews for the Selects, and the organisation for the default file name."""
         from isms_tui.services import audits, review_records, workspace
+        from isms_tui.services.drafts import audit_draft_reason, review_draft_reason
 
         try:
             with workspace_session(self) as session:
@@ -148,15 +154,17 @@ class ExportScreen(FormModal[PackIssued]):
                     (Text(f"#{a.id}  {a.title}  ({a.planned_start.isoformat()}, {a.status.value})"), a.id)
                     for a in reversed(audits.list_audits(session))
                 ]
-                review_opts = [
-                    (Text(f"#{r.id}  {r.title}  ({r.status.value})"), r.id)
-                    for r in reversed(review_records.list_reviews(session))
-                ]
+                listed = audits.list_audits(session)
+                reviews = review_records.list_reviews(session)
+                review_opts = [(Text(f"#{r.id}  {r.title}  ({r.status.value})"), r.id) for r in reversed(reviews)]
+                drafts = {("audit", a.id): audit_draft_reason(a.status) for a in listed if a.id is not None}
+                drafts.update({("review", r.id): review_draft_reason(r.status) for r in reviews if r.id is not None})
         except Exception as exc:
             self.app.call_from_thread(self._failed, f"The workspace could not be read: {exc}")
             return
         new_key = creates_key(org)
-        self.app.call_from_thread(self._choices, org, audit_opts, review_opts, new_key)
+        found = {key: reason for key, reason in drafts.items() if reason}
+        self.app.call_from_thread(self._choices, org, audit_opts, review_opts, new_key, found)
 
     def _choices(
         self,
@@ -164,8 +172,10 @@ class ExportScreen(FormModal[PackIssued]):
         audit_opts: list[tuple[Text, int]],
         review_opts: list[tuple[Text, int]],
         new_key: bool = False,
+        drafts: dict[tuple[str, int], str] | None = None,
     ) -> None:
         self._org = org
+        self._drafts = drafts or {}
         if self.needs_passphrase:
             self.query_one("#field-passphrase_again", FormField).set_class(not new_key, "hidden")
         self.query_one("#field-audit_id Select", Select).set_options(audit_opts)
@@ -174,6 +184,7 @@ class ExportScreen(FormModal[PackIssued]):
         if not out.value:
             kind = self.value("kind") or "clause9"
             self._auto_out = out.value = str(default_pack_path(self.db_path, org, kind, clock.today()))
+        self._show_draft()
 
     # -- reacting to the form ----------------------------------------------------------------
 
@@ -187,6 +198,21 @@ class ExportScreen(FormModal[PackIssued]):
         out = self.query_one("#field-out Input", Input)
         if self._org and out.value in ("", self._auto_out):  # only a name the user has not edited
             self._auto_out = out.value = str(default_pack_path(self.db_path, self._org, kind, clock.today()))
+        self._show_draft()
+
+    @on(Select.Changed, "#field-audit_id Select")
+    @on(Select.Changed, "#field-review_id Select")
+    def subject_changed(self) -> None:
+        self._show_draft()
+
+    def _show_draft(self) -> None:
+        """Say before issuing that the chosen audit or review is not final: its pack is a DRAFT."""
+        kind = self.value("kind") or "clause9"
+        subject = self.value("audit_id") if kind == "audit" else self.value("review_id") if kind == "review" else None
+        reason = self._drafts.get((kind, subject)) if isinstance(subject, int) else None
+        note = self.query_one("#export-draft", Static)
+        note.update(f"DRAFT: {reason} Every page of the pack will be marked DRAFT." if reason else "")
+        note.display = bool(reason)
 
     def action_cancel(self) -> None:
         if self.busy:

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Label, Static
 
 from isms_tui.models import require_id
 from isms_tui.services import clock, periods
+from isms_tui.services.chart_series import period_series
 from isms_tui.services.evaluation import evaluate_value
 from isms_tui.services.formatting import number, target_text
 from isms_tui.services.plausible import range_text
@@ -107,9 +108,11 @@ class KpiDetailScreen(SectionScreen):
             line.append(f"  ·  due: {labels}{more}", style="magenta")
         self.update_static("#state-line", line)
         recent = report.live[-CHART_POINTS:]
+        series = period_series([(r.period_start, r.value) for r in recent], k.frequency)
         self.query_one(TrendChart).show(
-            [r.value for r in recent],
-            [periods.period_label(r.period_start, k.frequency) for r in recent],
+            series.values,
+            [periods.period_label(d, k.frequency) for d in series.starts],
+            fractions=series.fractions(),
             direction=k.direction,
             target=k.target,
             warning=k.warning,

@@ -45,7 +45,7 @@ def number(value: float | None, unit: str = "", *, strip: bool = False) -> str:
         text = f"{value:,.2f}".rstrip("0").rstrip(".")
     if not unit:
         return text
-    out = f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+    out = f"{text}{unit}" if unit == "%" else f"{text} {unit_for(value, unit)}"
     return out.strip() if strip else out
 
 
@@ -75,6 +75,34 @@ def warning_text(kpi: Targeted, *, unicode: bool = True, range_sep: str = "–",
 def plural(n: int, word: str, many: str | None = None) -> str:
     """'1 audit', '3 audits', '2 opportunities' (with `many` for irregular plurals)."""
     return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def unit_for(value: float, unit: str) -> str:
+    """A counted unit agrees with its value: '1 incident', '2 incidents', '1 day'.
+
+    Units are typed in the plural ('incidents', 'days'); for exactly one, a plain English plural
+    in -s loses it. Abbreviations and units of three letters or fewer ('ms', 'hrs') stay as typed.
+    """
+    if value != 1 or len(unit) <= 3 or not unit.endswith("s") or unit.endswith(("ss", "us", "is")) or " " in unit:
+        return unit
+    if not unit.isalpha() or not unit.islower():
+        return unit
+    return unit[:-1]
+
+
+_GRADINGS = {
+    "major NC": "major NCs",
+    "minor NC": "minor NCs",
+    "observation": "observations",
+    "opportunity for improvement": "opportunities for improvement",
+}
+
+
+def grading_count(n: int, grading: str) -> str:
+    """'1 major NC', '2 observations', '3 opportunities for improvement'; results that are not
+    nouns stay as they are ('26 conforming', '3 not audited')."""
+    many = _GRADINGS.get(grading)
+    return plural(n, grading, many) if many else f"{n} {grading}"
 
 
 def long_date(day: date | None) -> str:

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from isms_tui.models.enums import Status
-from isms_tui.services.formatting import number, plural
+from isms_tui.services.formatting import grading_count, number, plural
 from isms_tui.widgets.actions_panel import short_name
 from isms_tui.widgets.bar_chart import Bar, column_chart, hbar
 from isms_tui.widgets.status import STATUS_STYLE, spark
@@ -271,7 +271,7 @@ def render_d3(data: dict[str, Any]) -> RenderableType:
         parts += [Text(""), Text("Findings by grading", style="bold"), bars]
     for a in audits:
         results = ", ".join(f"{n} {r}" for r, n in a["results"].items()) or "no results recorded"
-        findings = ", ".join(f"{n} {g}" for g, n in a["findings"].items()) or "no findings"
+        findings = ", ".join(grading_count(n, g) for g, n in a["findings"].items()) or "no findings"
         grid = _grid(0, None)
         grid.add_row("Audit", Text(a["title"], style="bold"))
         grid.add_row("Ended", Text(f"{a['ended']} · {a['status']}"))

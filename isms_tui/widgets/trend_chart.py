@@ -6,7 +6,7 @@ stable), it costs no import time, and the target lines always stay in view.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -32,23 +32,55 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.3g}"
 
 
+def chart_pixels(
+    values: Sequence[float | None],
+    fractions: Sequence[float] | None,
+    px_w: int,
+    py: Callable[[float], int],
+) -> tuple[list[int], set[tuple[int, int]]]:
+    """The x pixel of each slot (by time when `fractions` are given) and the dots of the line:
+    straight between readings of consecutive slots, none across a slot without a reading."""
+    n = len(values)
+    if fractions is not None and len(fractions) == n:
+        xs = [round(f * (px_w - 1)) for f in fractions]
+    else:
+        xs = [round(i * (px_w - 1) / (n - 1)) if n > 1 else px_w // 2 for i in range(n)]
+    points = [None if v is None else (x, py(v)) for x, v in zip(xs, values, strict=True)]
+    pixels: set[tuple[int, int]] = set()
+    for a, b in zip(points, points[1:], strict=False):
+        if a is None or b is None:
+            continue
+        (x0, y0), (x1, y1) = a, b
+        steps = max(abs(x1 - x0), abs(y1 - y0), 1)
+        for s in range(steps + 1):
+            pixels.add((x0 + round((x1 - x0) * s / steps), y0 + round((y1 - y0) * s / steps)))
+    pixels.update(p for p in points if p is not None)
+    return xs, pixels
+
+
 def render_chart(
-    values: Sequence[float],
+    values: Sequence[float | None],
     labels: Sequence[str],
     levels: Sequence[Level],
     width: int,
     height: int,
     line_style: str = "cyan",
+    fractions: Sequence[float] | None = None,
 ) -> Text:
-    """Render the chart into `width` x `height` cells (axis labels included)."""
+    """Render the chart into `width` x `height` cells (axis labels included).
+
+    `values` has one slot per period, None where no reading was recorded (a gap in the line);
+    `fractions` place the slots on the time axis (services/chart_series.py)."""
     text = Text(no_wrap=True, overflow="crop", end="")
-    if not values:
+    known = [v for v in values if v is not None]
+    if not known:
         text.append("No readings yet.", style="dim")
         return text
-    span = [*values, *(lv.value for lv in levels)]
+    span = [*known, *(lv.value for lv in levels)]
     lo, hi = min(span), max(span)
     pad = (hi - lo) * 0.08 or abs(hi) * 0.1 or 1.0
-    lo, hi = lo - pad, hi + pad
+    # the axis never reaches below zero for values that cannot (a count, a percentage)
+    lo, hi = (lo - pad if lo - pad >= 0 or lo < 0 else 0.0), hi + pad
     label_w = max(len(_fmt(v)) for v in (lo, hi, *(lv.value for lv in levels))) + 1
     plot_w, plot_h = max(4, width - label_w - 1), max(2, height - 1)
     px_w, px_h = plot_w * 2, plot_h * 4
@@ -56,15 +88,7 @@ def render_chart(
     def py(v: float) -> int:
         return round((hi - v) / (hi - lo) * (px_h - 1))
 
-    pixels: set[tuple[int, int]] = set()
-    n = len(values)
-    xs = [round(i * (px_w - 1) / (n - 1)) if n > 1 else px_w // 2 for i in range(n)]
-    points = [(x, py(v)) for x, v in zip(xs, values, strict=True)]
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
-        steps = max(abs(x1 - x0), abs(y1 - y0), 1)
-        for s in range(steps + 1):
-            pixels.add((x0 + round((x1 - x0) * s / steps), y0 + round((y1 - y0) * s / steps)))
-    pixels.update(points)
+    xs, pixels = chart_pixels(values, fractions, px_w, py)
 
     cells: dict[tuple[int, int], int] = {}
     for x, y in pixels:
@@ -116,15 +140,17 @@ class TrendChart(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._values: list[float] = []
+        self._values: list[float | None] = []
         self._labels: list[str] = []
         self._levels: list[Level] = []
+        self._fractions: list[float] | None = None
 
     def show(
         self,
-        values: Sequence[float],
+        values: Sequence[float | None],
         labels: Sequence[str],
         *,
+        fractions: Sequence[float] | None = None,
         direction: Direction,
         target: float,
         warning: float | None,
@@ -137,11 +163,18 @@ class TrendChart(Widget):
         for bound in (warning, warning_high if direction == Direction.WITHIN_RANGE else None):
             if bound is not None:
                 levels.append(Level(bound, "yellow"))
-        shown = (list(values), list(labels), levels)
-        if shown == (self._values, self._labels, self._levels):
+        shown = (list(values), list(labels), levels, list(fractions) if fractions is not None else None)
+        if shown == (self._values, self._labels, self._levels, self._fractions):
             return  # a refresh with the same data: nothing to redraw
-        self._values, self._labels, self._levels = shown
+        self._values, self._labels, self._levels, self._fractions = shown
         self.refresh()
 
     def render(self) -> RenderResult:
-        return render_chart(self._values, self._labels, self._levels, self.size.width, self.size.height)
+        return render_chart(
+            self._values,
+            self._labels,
+            self._levels,
+            self.size.width,
+            self.size.height,
+            fractions=self._fractions,
+        )

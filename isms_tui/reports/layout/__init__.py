@@ -9,7 +9,7 @@ from reportlab.lib.units import mm
 from .charts import AMBER_LINE, GREEN_LINE, ChartLine, TrendChart
 from .document import PdfMeta, Story, build_pdf
 from .pages import Decor
-from .tables import data_table, kv_table, tone_commands
+from .tables import data_table, kv_table, text_width, tone_commands
 from .theme import (
     BAD,
     GOOD,
@@ -32,6 +32,7 @@ from .theme import (
     esc,
     fonts,
     hash_lines,
+    name_lines,
     styles,
     symbol,
     tone_cell,
@@ -70,8 +71,10 @@ __all__ = [
     "hash_lines",
     "kv_table",
     "mm",
+    "name_lines",
     "styles",
     "symbol",
+    "text_width",
     "tone_cell",
     "tone_commands",
 ]

@@ -29,6 +29,21 @@ class ChartLine:
     dashed: bool = False
 
 
+@dataclass(frozen=True)
+class Plot:
+    """Where a chart draws its readings (points on the canvas, in points from the chart's corner).
+
+    Kept apart from the drawing so tests can hold the geometry to its promises: x proportional
+    to time, a line only between readings of consecutive periods, y never beyond the data."""
+
+    xs: list[float]
+    ys: list[float | None]  # None where a period has no reading
+    segments: list[list[tuple[float, float]]]  # straight lines through consecutive readings
+    lo: float  # the value at the bottom of the plot area
+    hi: float  # the value at its top
+    ticks: list[float]
+
+
 GREEN_LINE = colors.HexColor("#2E8B3E")
 AMBER_LINE = colors.HexColor("#D9A400")
 SERIES = colors.HexColor("#1F4E8C")
@@ -52,8 +67,12 @@ class TrendChart(Flowable):  # type: ignore[misc]  # reportlab has no type stubs
         unit: str = "",
         height: float = 48 * mm,
         width: float | None = None,
+        fractions: Sequence[float] | None = None,
     ) -> None:
+        """`fractions` place each period on the time axis (0 to 1, see services/chart_series.py);
+        without them the periods are spaced evenly."""
         super().__init__()
+        self.fractions = list(fractions) if fractions is not None else None
         self.labels = list(labels)
         self.values = list(values)
         self.lines = list(lines)
@@ -79,14 +98,41 @@ class TrendChart(Flowable):  # type: ignore[misc]  # reportlab has no type stubs
             lo2 = 0.0
         return lo2, hi + pad
 
-    def draw(self) -> None:
-        c = self.canv
-        f = fonts()
-        left, right, bottom, top = 34.0, 8.0, 24.0, 6.0
-        pw, ph = self.width - left - right, self.height - bottom - top
+    LEFT, RIGHT, BOTTOM, TOP = 34.0, 8.0, 24.0, 6.0
+
+    def plot(self) -> Plot:
+        """The chart's geometry: x by time, straight segments only within runs of readings."""
+        left, bottom = self.LEFT, self.BOTTOM
+        pw, ph = self.width - left - self.RIGHT, self.height - bottom - self.TOP
         lo, hi = self._range()
         ticks = _nice_ticks(lo, hi)
         lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
+        n = len(self.values)
+        if self.fractions is not None and len(self.fractions) == n:
+            xs = [left + f * pw for f in self.fractions]
+        else:
+            xs = [left + (i * pw / (n - 1) if n > 1 else pw / 2) for i in range(n)]
+        ys = [None if v is None else bottom + (v - lo) / (hi - lo) * ph for v in self.values]
+        segments: list[list[tuple[float, float]]] = []
+        run: list[tuple[float, float]] = []
+        for x, y in zip(xs, ys, strict=True):
+            if y is None:
+                if run:
+                    segments.append(run)
+                run = []
+            else:
+                run.append((x, y))
+        if run:
+            segments.append(run)
+        return Plot(xs, ys, segments, lo, hi, ticks)
+
+    def draw(self) -> None:
+        c = self.canv
+        f = fonts()
+        left, bottom = self.LEFT, self.BOTTOM
+        pw, ph = self.width - left - self.RIGHT, self.height - bottom - self.TOP
+        plot = self.plot()
+        lo, hi, ticks = plot.lo, plot.hi, plot.ticks
 
         def y_of(v: float) -> float:
             return bottom + (v - lo) / (hi - lo) * ph
@@ -113,32 +159,31 @@ class TrendChart(Flowable):  # type: ignore[misc]  # reportlab has no type stubs
             c.line(left, y, left + pw, y)
         c.setDash()
         n = len(self.values)
-        step = pw / max(n - 1, 1) if n > 1 else 0.0
-        xs = [left + (i * step if n > 1 else pw / 2) for i in range(n)]
-        # the series: a line through the readings, broken where a period has no reading
+        xs = plot.xs
+        # the series: straight lines through the readings (never smoothed past them), broken where
+        # a period has no reading; drawn over a white halo so a reading lying on the target line
+        # still shows
+        path = c.beginPath()
+        for segment in plot.segments:
+            path.moveTo(*segment[0])
+            for point in segment[1:]:
+                path.lineTo(*point)
+        c.setLineJoin(1)
+        c.setStrokeColor(colors.white)
+        c.setLineWidth(3.2)
+        c.drawPath(path, stroke=1, fill=0)
         c.setStrokeColor(SERIES)
         c.setLineWidth(1.3)
-        path = c.beginPath()
-        pen = False
-        for x, v in zip(xs, self.values, strict=True):
-            if v is None:
-                pen = False
-                continue
-            if pen:
-                path.lineTo(x, y_of(v))
-            else:
-                path.moveTo(x, y_of(v))
-                pen = True
         c.drawPath(path, stroke=1, fill=0)
         # Points in their status colour: a zero-length stroke with round caps is a dot, and one
         # path per colour costs a fraction of a circle per point.
         c.setLineCap(1)
         c.setLineWidth(4.2 if n <= 26 else 3.0)
         by_colour: dict[str, tuple[colors.Color, list[tuple[float, float]]]] = {}
-        for x, v, tone in zip(xs, self.values, self.point_tones, strict=True):
-            if v is not None:
+        for x, point_y, tone in zip(xs, plot.ys, self.point_tones, strict=True):
+            if point_y is not None:
                 colour = tone.text if tone else SERIES
-                by_colour.setdefault(colour.hexval(), (colour, []))[1].append((x, y_of(v)))
+                by_colour.setdefault(colour.hexval(), (colour, []))[1].append((x, point_y))
         for colour, points in by_colour.values():
             c.setStrokeColor(colour)
             dots = c.beginPath()

@@ -17,15 +17,19 @@ from reportlab.platypus import (
     Frame,
     KeepTogether,
     PageTemplate,
+    Paragraph,
     Spacer,
+    Table,
 )
 
 from .pages import Decor, Heading, PackCanvas, ReservedPage, TocEntry, toc_page_count
-from .theme import FRAME_H, FRAME_W, MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T, MUTED, M, P, clean, esc, styles
+from .theme import FRAME_H, FRAME_W, MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T, MUTED, M, P, clean, esc, fonts, styles
 
 # Page streams are deflated; ASCII85 on top only makes them 25% larger and costs time (its
 # encoder is pure Python without reportlab's optional accelerator).
 rl_config.useA85 = 0
+
+LANG = "en-GB"  # the catalogue's /Lang: the language screen readers and PDF/A validators are told
 
 
 # -- the story and the build ---------------------------------------------------------------------
@@ -76,13 +80,12 @@ class Story:
             self.decor.entries.append(TocEntry(key, level, clean(toc_text or text)))
         if level == 0:
             self._section = clean(text)
+        head = Heading(markup, st.h[min(level, 3)], key, level, self.decor, self._section if level == 0 else None)
         if new_page:  # a new page unless this one is still empty
             self.flow.append(CondPageBreak(FRAME_H - 2))
         else:
-            self.flow.append(CondPageBreak(keep))
-        self.flow.append(
-            Heading(markup, st.h[min(level, 3)], key, level, self.decor, self._section if level == 0 else None)
-        )
+            self.flow.append(HeadRoom(keep, head))
+        self.flow.append(head)
 
     def para(self, text: Any, style: ParagraphStyle | None = None) -> None:
         self.flow.append(P(text, style))
@@ -103,11 +106,62 @@ class Story:
         """The flowables with the contents pages reserved."""
         self.decor.index()
         flow = list(self.flow)
+        for i, item in enumerate(flow):
+            if isinstance(item, HeadRoom):
+                item.following = flow[i + 2 : i + 5]
         if self._contents_at is not None:
             pages = toc_page_count(len(self.decor.entries))
             reserved: list[Flowable] = [ReservedPage(self.decor) for _ in range(pages)]
             flow[self._contents_at : self._contents_at] = reserved
         return flow
+
+
+class HeadRoom(CondPageBreak):  # type: ignore[misc]  # reportlab has no type stubs
+    """Moves on to a new page unless the heading, its introduction and the first lines of what
+    it heads (a table's header and first row, a chart) fit on this one: a heading never stands
+    alone at the foot of a page."""
+
+    def __init__(self, keep: float, heading: Flowable) -> None:
+        super().__init__(keep)
+        self.keep = keep
+        self.heading = heading
+        self.following: list[Flowable] = []
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.height = min(max(self.keep, self._needed(availWidth)), FRAME_H - 2)
+        size: tuple[float, float] = super().wrap(availWidth, availHeight)
+        return size
+
+    def _needed(self, width: float) -> float:
+        need = _height(self.heading, width)
+        for item in self.following:
+            if isinstance(item, (Heading, HeadRoom, CondPageBreak)):
+                break
+            if isinstance(item, (Paragraph, Spacer)):
+                need += _height(item, width)
+                continue
+            need += _first_piece(item, width)
+            break
+        return need
+
+
+def _height(item: Flowable, width: float) -> float:
+    h = float(item.wrap(width, FRAME_H)[1])
+    return h + float(item.getSpaceBefore()) + float(item.getSpaceAfter())
+
+
+def _first_piece(item: Flowable, width: float) -> float:
+    """The height of what must follow a heading on its page: a table's header and first row,
+    the first item kept together, or the whole of anything else (a chart) up to a third of a page."""
+    if isinstance(item, Table):
+        item.wrap(width, FRAME_H)
+        heights = list(item._rowHeights)
+        repeat = item.repeatRows if isinstance(item.repeatRows, int) else len(item.repeatRows)
+        return float(sum(heights[: repeat + 1]))
+    if isinstance(item, KeepTogether):
+        content: list[Flowable] = list(item._content)
+        return _first_piece(content[0], width) if content else 0.0
+    return min(_height(item, width), float(FRAME_H) / 3)
 
 
 @dataclass(frozen=True)
@@ -138,6 +192,10 @@ def build_pdf(story: Story, meta: PdfMeta, progress: Callable[[float], None] | N
         creator="isms-tui",
         producer="isms-tui (reportlab)",
         allowSplitting=1,
+        lang=LANG,
+        # reportlab opens every page with its base font (Helvetica, never embedded) unless told
+        # otherwise; the pack's own font keeps every font in the file embedded.
+        initialFontName=fonts().regular,
     )
     frame = Frame(
         MARGIN_L, MARGIN_B, FRAME_W, FRAME_H, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0

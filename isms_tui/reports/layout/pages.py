@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -58,6 +59,7 @@ class Decor:
     title: str
     org: str
     footer: str
+    draft: str = ""  # why the pack is a draft (an audit not completed, a review not approved), or ""
     entries: list[TocEntry] = field(default_factory=list)
     toc_pages: list[int] = field(default_factory=list)
     sections: dict[int, list[str]] = field(default_factory=dict)  # page -> top-level sections begun on it
@@ -110,6 +112,9 @@ class ReservedPage(Flowable):  # type: ignore[misc]  # reportlab has no type stu
         self.decor.toc_pages.append(self.canv.getPageNumber())
 
 
+DRAFT_MARK = "DRAFT"
+DRAFT_INK = colors.HexColor("#B0202C")
+
 TOC_LINE = 13.5
 TOC_TITLE = 46.0
 
@@ -148,7 +153,9 @@ class PackCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type stubs
                 self._draw_contents(toc_index[page])
             for key, y in decor.marks.get(page, ()):
                 self.bookmarkHorizontal(key, 0, y)
-            if page > 1:
+            if decor.draft:
+                self._draw_watermark()
+            if page > 1 or decor.draft:
                 self._draw_header(decor.sections[page][0] if _starts_page(decor, page) else carried)
             carried = decor.sections.get(page, [carried])[-1]
             self._draw_footer(page, total)
@@ -170,12 +177,32 @@ class PackCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type stubs
         self.saveState()
         self.setFont(f.regular, 7.2)
         self.setFillColor(MUTED)
-        self.drawString(MARGIN_L, y, truncate(d.org, f.regular, 7.2, FRAME_W * 0.45))
+        left = MARGIN_L
+        if d.draft:
+            self.setFont(f.bold, 7.2)
+            self.setFillColor(DRAFT_INK)
+            self.drawString(left, y, DRAFT_MARK)
+            left += pdfmetrics.stringWidth(DRAFT_MARK + "  ", f.bold, 7.2)
+            self.setFont(f.regular, 7.2)
+            self.setFillColor(MUTED)
+        self.drawString(left, y, truncate(d.org, f.regular, 7.2, FRAME_W * 0.45 + MARGIN_L - left))
         right = section or d.title
         self.drawRightString(PAGE_W - MARGIN_R, y, truncate(right, f.regular, 7.2, FRAME_W * 0.5))
         self.setStrokeColor(RULE)
         self.setLineWidth(0.5)
         self.line(MARGIN_L, y - 3.5, PAGE_W - MARGIN_R, y - 3.5)
+        self.restoreState()
+
+    def _draw_watermark(self) -> None:
+        """DRAFT across the page, pale and translucent, so the text under it stays readable."""
+        f = fonts()
+        self.saveState()
+        self.setFillColor(DRAFT_INK)
+        self.setFillAlpha(0.10)
+        self.setFont(f.bold, 120)
+        self.translate(PAGE_W / 2, PAGE_H / 2)
+        self.rotate(55)
+        self.drawCentredString(0, -42, DRAFT_MARK)
         self.restoreState()
 
     def _draw_footer(self, page: int, total: int) -> None:

@@ -171,6 +171,33 @@ def truncate(text: str, font: str, size: float, width: float) -> str:
     return text[:lo].rstrip() + "…"
 
 
+_NAME_BREAK = re.compile(r"(?<=[-_/])")
+
+
+def name_lines(text: Any, font: str, size: float, width: float) -> str:
+    """A file name as escaped markup broken only after "-", "_" or "/" (never inside a
+    word, as "report-v7.t / xt"), each line within `width`; a piece longer than a line is cut."""
+    pieces = [p for p in _NAME_BREAK.split(clean(text)) if p]
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        if pdfmetrics.stringWidth(line + piece, font, size) <= width:
+            line += piece
+            continue
+        if line:
+            lines.append(line)
+        line = piece
+        while pdfmetrics.stringWidth(line, font, size) > width and len(line) > 1:
+            cut = len(line)
+            while cut > 1 and pdfmetrics.stringWidth(line[:cut], font, size) > width:
+                cut -= 1
+            lines.append(line[:cut])
+            line = line[cut:]
+    if line:
+        lines.append(line)
+    return "<br/>".join(esc(part) for part in lines)
+
+
 # -- paragraph styles ----------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from isms_tui.services import actions as actions_service
 from isms_tui.services import audit_views, pack_data
 from isms_tui.services import audits as audits_service
 from isms_tui.services import programme as programme_service
-from isms_tui.services.formatting import iso, long_date, plural
+from isms_tui.services.formatting import grading_count, iso, long_date, plural
 
 from .cells import (
     ACTION_TONE,
@@ -54,7 +54,7 @@ def write_section_92(ctx: Context, prog: Any, cycle: list[Audit], inside: list[A
         "by the audits of the cycle, and every audit that took place in the period, with its plan, the "
         "impartiality of its auditors, its results by requirement, its findings and their corrective actions."
     )
-    s.heading(1, "9.2.2 Internal audit programme", ref="9.2.2")
+    s.heading(1, "9.2.2 Internal audit programme")
     if prog is None:
         s.para("No audit programme is recorded in this workspace.")
     else:
@@ -124,7 +124,7 @@ def _programme_audits(ctx: Context, cycle: list[Audit]) -> None:
         counts[(f.audit_id, f.grading)] += 1
     for i, a in enumerate(cycle):
         aid = require_id(a)
-        found = ", ".join(f"{counts[(aid, g)]} {g.value}" for g in Grading if counts.get((aid, g))) or "—"
+        found = ", ".join(grading_count(counts[(aid, g)], g.value) for g in Grading if counts.get((aid, g))) or "—"
         actual = (
             (f"{iso(a.actual_start)} to\n{iso(a.actual_end)}" if a.actual_end else f"{iso(a.actual_start)} to\n…")
             if a.actual_start
@@ -318,7 +318,7 @@ def audit_block(ctx: Context, audit: Audit, *, title_level: int | None, sub_leve
     )
     s.heading(sub, "Results by requirement", ref="9.2.1 a) and b)", toc=in_toc, keep=60 * L.mm)
     prog = view.progress
-    counts = "; ".join(f"{prog.counts.get(r, 0)} {r.value}" for r in AuditResult if prog.counts.get(r))
+    counts = "; ".join(grading_count(prog.counts.get(r, 0), r.value) for r in AuditResult if prog.counts.get(r))
     s.para(
         f"{plural(prog.total, 'line')} in the working paper: {prog.summary()}" + (f" ({counts})." if counts else "."),
         st.muted,

@@ -16,6 +16,7 @@ from isms_tui.services import clock, pack_data
 from isms_tui.services import journal as journal_service
 from isms_tui.services import review as review_service
 from isms_tui.services import workspace as workspace_service
+from isms_tui.services.drafts import draft_reason
 from isms_tui.services.errors import InputError
 from isms_tui.services.formatting import iso
 
@@ -216,6 +217,7 @@ def compose_pack(
         title=f"{title}: {subtitle}" if kind != "clause9" else f"{title} · {iso(period_from)} to {iso(period_to)}",
         org=L.clean(ws.org_name),
         footer=f"{L.clean(ws.org_name)} · {title} · issued {iso(issued_at)}",
+        draft=draft_reason(audit, review) or "",
     )
     ctx = Context(
         session, Story(decor), kind, today, period_from, period_to, pack_data.people(session), EvidenceSet(), report

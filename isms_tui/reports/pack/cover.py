@@ -14,7 +14,7 @@ from isms_tui.services import actions as actions_service
 from isms_tui.services import audits as audits_service
 from isms_tui.services import pack_data
 from isms_tui.services import programme as programme_service
-from isms_tui.services.formatting import grouped_hex, iso, long_date, plural
+from isms_tui.services.formatting import grading_count, grouped_hex, iso, long_date, plural
 
 from .cells import STATUS_TONE, text_cell
 from .context import Context
@@ -119,7 +119,7 @@ def write_summary(
         [
             "9.2",
             "Findings raised in the period",
-            ", ".join(f"{by_grading[g]} {g.value}" for g in Grading if by_grading.get(g)) or "none",
+            ", ".join(grading_count(by_grading[g], g.value) for g in Grading if by_grading.get(g)) or "none",
         ],
         [
             "10.2",

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from isms_tui.models import Evidence
 from isms_tui.reports import layout as L
-from isms_tui.reports.layout import M, P, esc
+from isms_tui.reports.layout import M
 from isms_tui.reports.signing import Attachment
 from isms_tui.services import evidence as evidence_service
 from isms_tui.services.errors import InputError
@@ -107,7 +107,7 @@ def attachment_name(ev: Evidence, used: set[str]) -> str:
 def write_evidence_register(ctx: Context) -> None:
     s = ctx.story
     st = L.styles()
-    s.heading(0, "Evidence register", new_page=True)
+    s.heading(0, "Evidence register", keep=30 * L.mm)
     items = ctx.evidence.sorted()
     if not items:
         s.para("No evidence file is linked to the records in this pack.")
@@ -118,16 +118,16 @@ def write_evidence_register(ctx: Context) -> None:
         "`pdfdetach -list`); its SHA-256 lets anyone check the file is the one the workspace holds."
     )
     rows = []
+    widths = [0.35, 2.9, 2.6, 0.8, 2.9]
+    room = L.text_width(widths, 1)
     for i, item in enumerate(items, 1):
         ev = item.evidence
+        name = L.name_lines(ev.original_name, st.fonts.bold, st.cell.fontSize, room)
+        attachment = L.name_lines(item.attachment, st.fonts.regular, st.cell.fontSize, room)
         rows.append(
             [
                 str(i),
-                M(
-                    f"<b>{esc(ev.original_name)}</b><br/>"
-                    f'<font color="{L.MUTED.hexval()}">{esc(item.attachment)}</font>',
-                    st.cell,
-                ),
+                M(f'<b>{name}</b><br/><font color="{L.MUTED.hexval()}">{attachment}</font>', st.cell),
                 text_cell("; ".join(item.records)),
                 size_text(ev.size),
                 M(L.hash_lines(ev.sha256), st.cell_mono),
@@ -137,7 +137,7 @@ def write_evidence_register(ctx: Context) -> None:
         L.data_table(
             ["#", "File (attachment name)", "Linked record", "Size", "SHA-256"],
             rows,
-            [0.35, 2.9, 2.6, 0.8, 2.9],
+            widths,
             align_right=(3,),
         )
     )
@@ -146,7 +146,7 @@ def write_evidence_register(ctx: Context) -> None:
 def write_manifest(ctx: Context, attachments: list[Attachment]) -> None:
     s = ctx.story
     st = L.styles()
-    s.heading(0, "Manifest of embedded files", keep=80 * L.mm)
+    s.heading(0, "Manifest of embedded files", keep=30 * L.mm)
     s.para(
         "The files embedded in this PDF with their SHA-256. The same list is embedded as manifest.json when the "
         "pack is signed; the signature covers this document, every file and the manifest, so a changed, removed "
@@ -155,8 +155,14 @@ def write_manifest(ctx: Context, attachments: list[Attachment]) -> None:
     if not attachments:
         s.para("No evidence files are embedded; manifest.json lists none.", st.muted)
         return
+    widths = [4.4, 0.9, 4.2]
+    room = L.text_width(widths, 0)
     rows = [
-        [P(a.name, st.cell), size_text(len(a.data)), M(L.hash_lines(a.sha256), st.cell_mono)]
+        [
+            M(L.name_lines(a.name, st.fonts.regular, st.cell.fontSize, room), st.cell),
+            size_text(len(a.data)),
+            M(L.hash_lines(a.sha256), st.cell_mono),
+        ]
         for a in sorted(attachments, key=lambda a: a.name)
     ]
-    s.add(L.data_table(["Attachment", "Size", "SHA-256"], rows, [4.4, 0.9, 4.2], align_right=(1,)))
+    s.add(L.data_table(["Attachment", "Size", "SHA-256"], rows, widths, align_right=(1,)))

@@ -13,6 +13,7 @@ from isms_tui.models import Direction, Evidence, Frequency, Kpi, Status, require
 from isms_tui.reports import layout as L
 from isms_tui.reports.layout import BAD, GOOD, LATE, NEUTRAL, WARN, M, Tone, esc
 from isms_tui.services import pack_data, periods
+from isms_tui.services.chart_series import time_fractions
 from isms_tui.services.formatting import iso, long_date, number
 
 from .cells import STATUS_TONE, bold_cell, kpi_target, kpi_warning, lines_cell, text_cell, tone_label
@@ -278,7 +279,7 @@ def _kpi_chart(ctx: Context, p: KpiPart) -> L.TrendChart:
     labels = [periods.period_label(x, k.frequency) for x in slots]
     values = [value_at[x][0] if x in value_at else None for x in slots]
     tones = [STATUS_TONE[value_at[x][1]] if x in value_at else None for x in slots]
-    return L.TrendChart(labels, values, lines, tones, unit=k.unit)
+    return L.TrendChart(labels, values, lines, tones, unit=k.unit, fractions=time_fractions(slots))
 
 
 def _period_cell(r: pack_data.ReadingRow, k: Kpi) -> Any:

@@ -13,7 +13,7 @@ from isms_tui.reports import layout as L
 from isms_tui.reports.layout import BAD, GOOD, NEUTRAL, WARN, esc
 from isms_tui.services import pack_data, review_records, review_views
 from isms_tui.services import review as review_service
-from isms_tui.services.formatting import grouped_hex, iso, long_date, number, plural
+from isms_tui.services.formatting import grading_count, grouped_hex, iso, long_date, number, plural
 
 from .cells import (
     ACTION_TONE,
@@ -300,8 +300,8 @@ def _render_d3(ctx: Context, data: dict[str, Any]) -> None:
     if audits:
         rows = []
         for a in audits:
-            results = ", ".join(f"{n} {r}" for r, n in a.get("results", {}).items()) or "no results recorded"
-            found = ", ".join(f"{n} {g}" for g, n in a.get("findings", {}).items()) or "no findings"
+            results = ", ".join(grading_count(n, r) for r, n in a.get("results", {}).items()) or "no results recorded"
+            found = ", ".join(grading_count(n, g) for g, n in a.get("findings", {}).items()) or "no findings"
             rows.append(
                 [
                     bold_cell(a["title"]),

@@ -46,6 +46,7 @@ from isms_tui.models import (
 from isms_tui.services import actions, audits, programme
 from isms_tui.services.actions import ActionInput
 from isms_tui.services.audits import AuditInput
+from isms_tui.services.formatting import grading_count
 from isms_tui.services.programme import ProgrammeInput
 
 from .audit_data import COMPLETED, IN_PROGRESS, PLANNED, REPORTED
@@ -261,7 +262,7 @@ def _generic(rng: random.Random, ref: str, responsible: dict[str, list[str]], be
 
 def _counts_text(counts: Counter[AuditResult | None]) -> str:
     total = sum(counts.values())
-    parts = [f"{counts[r]} {r.value}" for r in AuditResult if counts[r]]
+    parts = [grading_count(counts[r], r.value) for r in AuditResult if counts[r]]
     return f"{total} requirements: " + ", ".join(parts) + "."
 
 
