@@ -226,7 +226,9 @@ def test_a_three_year_programme_started_about_23_months_ago(demo: Session) -> No
     assert programme.current_programme(demo, TODAY).id == prog.id
     assert all(a.programme_id == prog.id for a in audits.list_audits(demo))
     cover = programme.coverage(demo, prog.id)
-    assert 85 <= cover.percent < 100 and cover.uncovered  # a gap for the matrix to highlight
+    # only answered lines count (a planned scope does not): about 60 % two thirds into the cycle,
+    # with gaps for the matrix to highlight
+    assert 50 <= cover.percent < 100 and cover.uncovered
 
 
 def test_audits_in_every_state(demo: Session) -> None:
@@ -301,7 +303,7 @@ def test_corrective_actions_in_every_state(demo: Session) -> None:
 def test_priorities_follow_importance_and_open_nonconformities(demo: Session) -> None:
     ranked = programme.priorities(demo, TODAY)
     assert any("still open" in r for r in ranked[0].reasons)
-    assert any("due again" in r for p in ranked for r in p.reasons)
+    assert any(r.startswith("overdue: last audited") for p in ranked for r in p.reasons)
     assert ranked[-1].area.importance == 1
 
 
