@@ -49,6 +49,10 @@ def test_level_band_and_appetite(session, org) -> None:
     assert risks.appetite(session) == 9 and risks.above_appetite(r, 9)
     r.status = "accepted"
     assert not risks.above_appetite(r, 9)  # an acceptance is a decision on record, not an open excess
+    r.status, r.residual_likelihood, r.residual_impact = "treated", 2, 3
+    assert not risks.above_appetite(r, 9)  # treated: it stands at its residual level, 6
+    r.residual_impact = 5
+    assert risks.above_appetite(r, 9)  # a residual of 10 still exceeds the appetite
     risks.set_appetite(session, 20)
     assert risks.appetite(session) == 20
     with pytest.raises(InputError):

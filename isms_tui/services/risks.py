@@ -175,9 +175,16 @@ def is_open(risk: Risk) -> bool:
     return risk.status not in CLOSED_STATUSES
 
 
+def standing_level(risk: Risk) -> int:
+    """The level the organisation stands at: the residual one once the treatment is done."""
+    residual = residual_level(risk)
+    return residual if risk.status == "treated" and residual is not None else risk_level(risk)
+
+
 def above_appetite(risk: Risk, limit: int) -> bool:
-    """Open, above the appetite, and not accepted by its owner (accepting is a decision on record)."""
-    return is_open(risk) and risk.status != "accepted" and risk_level(risk) > limit
+    """Open, above the appetite at the level it stands at, and not accepted by its owner
+    (accepting is a decision on record)."""
+    return is_open(risk) and risk.status != "accepted" and standing_level(risk) > limit
 
 
 def treatment_overdue(risk: Risk, today: date) -> bool:
