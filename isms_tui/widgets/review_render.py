@@ -290,6 +290,13 @@ def render_d4(data: dict[str, Any]) -> RenderableType:
     for o in objectives:
         counts[o["verdict"]] = counts.get(o["verdict"], 0) + 1
     head = Text.assemble((plural(len(objectives), "objective"), "bold"), ": ")
+    if data.get("period_from"):
+        head = Text.assemble(
+            (plural(len(objectives), "objective"), "bold"),
+            (" judged on every reading from ", "dim"),
+            (f"{data['period_from']} to {data['period_to']}", "dim"),
+            ": ",
+        )
     for i, verdict in enumerate(v for v in VERDICT_STYLE if v in counts):
         head.append(", " if i else "")
         head.append(f"{counts[verdict]} {verdict}", style=VERDICT_STYLE[verdict])
@@ -307,6 +314,8 @@ def render_d4(data: dict[str, Any]) -> RenderableType:
             mark, style = STATUS_STYLE[Status(k["status"])]
             marks.append("\n" if i else "")
             marks.append(f"{mark} {k['code']}", style=style)
+            if k.get("readings") is not None:  # judged over the period (reviews before that: last status only)
+                marks.append(f" {over_period(k)}", style="dim")
         statement = Text.assemble(o["statement"], "\n", (f"{o['owner'] or 'no owner'} · due {o['due'] or '—'}", "dim"))
         table.add_row(
             Text(o["code"]),
@@ -315,6 +324,14 @@ def render_d4(data: dict[str, Any]) -> RenderableType:
             Text(o["verdict"], style=VERDICT_STYLE.get(o["verdict"], "")),
         )
     return Group(head, Text(""), table) if objectives else head
+
+
+def over_period(kpi: dict[str, Any]) -> str:
+    """'9 of 12 on target, improving': how a KPI did over the whole period."""
+    if not kpi["readings"]:
+        return "no readings" + ("" if kpi.get("active", True) else " (retired)")
+    text = f"{kpi['on_target']} of {kpi['readings']} on target"
+    return text + (f", {kpi['trend']}" if kpi.get("trend") else "") + ("" if kpi.get("active", True) else " (retired)")
 
 
 def render_g(data: dict[str, Any]) -> RenderableType:
