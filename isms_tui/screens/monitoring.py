@@ -45,6 +45,7 @@ class KpiListScreen(SectionScreen):
         Binding("e", "edit_kpi", "Edit"),
         Binding("r", "enter_reading", "Reading"),
         Binding("R", "enter_due", "Due readings"),
+        Binding("E", "evaluations", "ISMS evaluations"),
         Binding("x", "toggle_active", "(De)activate"),
         Binding("i", "toggle_inactive", "Show inactive"),
         Binding("o", "cycle_sort", "Sort"),
@@ -214,6 +215,11 @@ class KpiListScreen(SectionScreen):
         from .due_readings import DueReadingsScreen
 
         self.app.push_screen(DueReadingsScreen())
+
+    def action_evaluations(self) -> None:
+        from .isms_evaluations import IsmsEvaluationsScreen
+
+        self.app.push_screen(IsmsEvaluationsScreen())
 
     def action_toggle_active(self) -> None:
         kpi_id = self.selected_kpi_id()

@@ -19,6 +19,7 @@ from isms_tui.models.enums import Status
 from isms_tui.services.formatting import grading_count, number, plural
 from isms_tui.widgets.actions_panel import short_name
 from isms_tui.widgets.bar_chart import Bar, column_chart, hbar
+from isms_tui.widgets.review_evaluations import render_evaluations
 from isms_tui.widgets.status import STATUS_STYLE, spark
 
 SHORT_TITLES: dict[str, str] = {
@@ -246,6 +247,7 @@ def render_d2(data: dict[str, Any]) -> RenderableType:
             ("→ stable", "dim"),
         )
         parts += [Text(""), legend, table]
+    parts += render_evaluations(data.get("isms_evaluations"))
     return Group(*parts)
 
 

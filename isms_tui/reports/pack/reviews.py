@@ -28,6 +28,7 @@ from .cells import (
     tone_label,
 )
 from .context import Context
+from .evaluations import review_evaluations
 
 
 def gather_reviews(ctx: Context) -> list[ManagementReview]:
@@ -288,6 +289,7 @@ def _render_d2(ctx: Context, data: dict[str, Any]) -> None:
                 align_right=(2, 3, 4, 5),
             )
         )
+    review_evaluations(ctx, data.get("isms_evaluations"))
 
 
 def _render_d3(ctx: Context, data: dict[str, Any]) -> None:
