@@ -151,3 +151,13 @@ def test_basis_summarises_the_period_in_the_applications_numbers(session, ann):
         "Audits: 0 audits completed; 0 nonconformities raised; corrective actions on 2026-11-28: 0 open, 0 overdue.",
         "0 KPI analysis records and 0 management reviews held in the period.",
     ]
+
+
+def test_dashboard_due_line_names_the_evaluation_due(session, ann):
+    from isms_tui.screens.dashboard import due_line
+    from isms_tui.services.attention import figures
+
+    kpis.save_kpi(session, KpiInput(code="MFA", name="MFA", target=99, started_on=date(2026, 2, 10)))
+    assert "ISMS evaluation of 2026-Q1 due (m then E)" in due_line(figures(session, TODAY)).plain
+    isms_evaluation.record_evaluation(session, _input(period_from=date(2026, 2, 10)))
+    assert "ISMS evaluation" not in due_line(figures(session, TODAY)).plain

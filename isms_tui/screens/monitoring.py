@@ -45,11 +45,11 @@ class KpiListScreen(SectionScreen):
         Binding("e", "edit_kpi", "Edit"),
         Binding("r", "enter_reading", "Reading"),
         Binding("R", "enter_due", "Due readings"),
-        Binding("E", "evaluations", "ISMS evaluations"),
         Binding("x", "toggle_active", "(De)activate"),
         Binding("i", "toggle_inactive", "Show inactive"),
         Binding("o", "cycle_sort", "Sort"),
         Binding("slash", "focus_filter", "Filter"),
+        Binding("E", "evaluations", "Evaluate ISMS"),
         Binding("escape", "focus_table", "Table", show=False),
     ]
 
