@@ -69,6 +69,8 @@ def test_pack_shows_evaluations_and_objectives_over_the_period(tmp_path: Path) -
             r = review.save_review(session, ReviewInput("Review", TODAY, content.period_from, content.period_to))
             d4 = review_inputs.assemble(session, r)["d4"]
     text = flat(" ".join(pdf_pages(content.pdf)))
+    assert "9.1 Evaluations of the ISMS as a whole 1" in text  # the summary table
+    assert "6.2 Objectives over the period 1 partly met" in text
     assert "Evaluations of the ISMS as a whole" in text
     assert "1 evaluation covers part or all of this period" in text
     assert "Patching recovered in May after two bad quarters." in text

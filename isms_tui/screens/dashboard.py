@@ -262,7 +262,7 @@ def due_line(fig: Figures) -> Text:
         line.append(" · no analyses due", style="green")
     ev = fig.evaluation
     if ev is not None and ev.due:
-        line.append(f" · ISMS evaluation of {ev.period} due (m then E)", style="bold yellow")
+        line.append(f" · ISMS evaluation of {ev.period} due", style="bold yellow")
     return line
 
 
