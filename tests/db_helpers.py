@@ -59,7 +59,7 @@ def downgrade(path: Path, to: str) -> None:
     from isms_tui.models import Action, IsmsEvaluation, Risk
     from isms_tui.models.schema import REVISIONS
 
-    if REVISIONS.index(to) < REVISIONS.index("0015_isms_evaluation"):
+    if REVISIONS.index(to) < REVISIONS.index("0010_isms_evaluation"):
         with workspace_session(path, "test") as s:
             for row in s.exec(select(IsmsEvaluation)):
                 s.delete(row)

@@ -1,6 +1,6 @@
 """isms evaluation: evaluations of the ISMS as a whole (9.1) and how often they are due
 
-Revision ID: 0015_isms_evaluation
+Revision ID: 0010_isms_evaluation
 Revises: 0009_honest_readings
 Create Date: 2026-12-02
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0015_isms_evaluation'
+revision: str = '0010_isms_evaluation'
 down_revision: Union[str, None] = '0009_honest_readings'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
