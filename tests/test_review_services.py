@@ -94,7 +94,8 @@ def test_monitoring_and_objectives_inputs(session, boss):
     assert (row["readings"], row["on_target"], row["warning"], row["off_target"]) == (4, 2, 1, 1)
     assert [q["share"] for q in d2["on_target_share_by_quarter"]] == [100, 0, 0, 100]
     d4 = review_inputs.assemble(session, r)["d4"]
-    assert d4["objectives"][0]["verdict"] == "met"
+    # judged over the period (2 of 4 readings on target), no longer by the last reading alone
+    assert d4["objectives"][0]["verdict"] == "partly met"
 
 
 def test_audit_and_nonconformity_inputs(session, boss):
@@ -210,7 +211,9 @@ def test_objectives_of_a_past_period_ignore_later_readings(session, boss):
     readings.record_reading(session, k.id, date(2026, 1, 1), 50)  # after the review's period
     r = new_review(session, boss, "Review 2025", date(2026, 1, 10), date(2025, 1, 1), date(2025, 12, 31))
     [o] = review_inputs.assemble(session, r)["d4"]["objectives"]
-    assert o["verdict"] == "met" and o["kpis"] == [{"code": "PATCH", "status": "on target"}]
+    assert o["verdict"] == "met" and [(k["code"], k["status"], k["readings"]) for k in o["kpis"]] == [
+        ("PATCH", "on target", 4)
+    ]
 
 
 def test_entry_evidence_is_in_the_snapshot_and_unlinked_on_delete(session, boss, tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import backup, checklist, demo, journal, keys, pack, readings, risks, status  # noqa: F401 (risks adds to the import and export groups)
+from . import backup, checklist, demo, evaluation, journal, keys, pack, readings, risks, status  # noqa: F401 (risks adds to the import and export groups)
 from .common import db_option, fail, run_tui, workspace_path
 
 
@@ -48,6 +48,7 @@ main.add_command(backup.backup_cmd)
 main.add_command(backup.restore_cmd)
 main.add_command(checklist.checklist_group)
 main.add_command(demo.demo)
+main.add_command(evaluation.evaluation_group)
 main.add_command(journal.journal_group)
 main.add_command(journal.evidence_group)
 main.add_command(keys.keys_group)

@@ -26,7 +26,7 @@ from .enums import (
     Status,
 )
 from .ids import require_id
-from .monitoring import Analysis, Kpi, Reading
+from .monitoring import Analysis, IsmsEvaluation, Kpi, Reading
 from .packs import IssuedPack
 from .records import Evidence, EvidenceLink, JournalEntry
 from .review import ManagementReview, ReviewDecision, ReviewEntry, ReviewNote
@@ -49,6 +49,7 @@ __all__ = [
     "Effectiveness",
     "Finding",
     "Grading",
+    "IsmsEvaluation",
     "IssuedPack",
     "JournalCheckpoint",
     "ManagementReview",

@@ -85,3 +85,19 @@ class Analysis(SQLModel, table=True):
     analysed_on: date
     conclusion: str
     follow_up: str = ""
+
+
+class IsmsEvaluation(SQLModel, table=True):
+    """9.1: a judgement on the ISMS as a whole for a period, kept apart from the per-KPI
+    analyses because it concludes twice (on performance and on effectiveness) over a range
+    of dates and names the data it was based on."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_from: date
+    period_to: date
+    evaluator_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    evaluated_on: date = Field(index=True)
+    performance: str  # the conclusion on information security performance
+    effectiveness: str  # the conclusion on the effectiveness of the ISMS
+    basis: str = ""  # what was looked at
+    follow_up: str = ""  # one follow-up a line; each may have raised an action (source "evaluation")

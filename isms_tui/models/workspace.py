@@ -5,6 +5,8 @@ from datetime import date
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from .enums import Frequency
+
 
 class Workspace(SQLModel, table=True):
     """The single row describing the organisation this file belongs to."""
@@ -16,6 +18,7 @@ class Workspace(SQLModel, table=True):
     timezone: str = "UTC"
     current_user: str = ""
     risk_appetite: int = 9  # the highest risk level (1-25) accepted without treatment
+    evaluation_frequency: Frequency = Frequency.QUARTERLY  # how often the ISMS as a whole is evaluated (9.1)
 
 
 class Person(SQLModel, table=True):

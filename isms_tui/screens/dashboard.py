@@ -240,7 +240,8 @@ class DashboardScreen(SectionScreen):
 
 
 def due_line(fig: Figures) -> Text:
-    """Readings and analyses due, in the numbers the tiles show (one `Figures` feeds both)."""
+    """Readings, analyses and the ISMS evaluation due, in the numbers the tiles show (one
+    `Figures` feeds both)."""
     total = fig.overview.total
     if not total:
         return Text("No KPIs yet: m opens the monitoring plan, where n defines the first one.", style="bold")
@@ -259,6 +260,9 @@ def due_line(fig: Figures) -> Text:
         line.append(f" · {plural(analyses, 'analysis', 'analyses')} due", style="bold yellow")
     else:
         line.append(" · no analyses due", style="green")
+    ev = fig.evaluation
+    if ev is not None and ev.due:
+        line.append(f" · ISMS evaluation of {ev.period} due", style="bold yellow")
     return line
 
 

@@ -49,6 +49,7 @@ class KpiListScreen(SectionScreen):
         Binding("i", "toggle_inactive", "Show inactive"),
         Binding("o", "cycle_sort", "Sort"),
         Binding("slash", "focus_filter", "Filter"),
+        Binding("E", "evaluations", "Evaluate ISMS"),
         Binding("escape", "focus_table", "Table", show=False),
     ]
 
@@ -214,6 +215,11 @@ class KpiListScreen(SectionScreen):
         from .due_readings import DueReadingsScreen
 
         self.app.push_screen(DueReadingsScreen())
+
+    def action_evaluations(self) -> None:
+        from .isms_evaluations import IsmsEvaluationsScreen
+
+        self.app.push_screen(IsmsEvaluationsScreen())
 
     def action_toggle_active(self) -> None:
         kpi_id = self.selected_kpi_id()

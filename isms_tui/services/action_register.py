@@ -88,7 +88,7 @@ def source_label(action: Action, finding: FindingInfo | None, review: ReviewInfo
         return f"{kind} {finding.ref} · audit {finding.audit_id}"
     if review is not None:
         return f"review {review.review_date.isoformat()}"
-    if action.source in ("review", "analysis", "risk") and action.source_id is not None:
+    if action.source in ("review", "analysis", "risk", "evaluation") and action.source_id is not None:
         return f"{action.source} {action.source_id}"
     return action.source
 

@@ -11,6 +11,8 @@ An analysis is due for a KPI when
   analysis was made (or since the KPI started, when it has never been analysed) and a
   reading has been entered since that analysis (a missing reading is due as a reading).
 One analysis answers both, so there is one entry per KPI.
+
+The evaluation of the ISMS as a whole is due on its own rhythm (`isms_evaluation.evaluation_due`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from isms_tui.models import Direction, Status, require_id
 
 from . import periods
 from .evaluation import evaluate_value
+from .isms_evaluation import EvaluationDue, evaluation_due
 from .monitoring import KpiRow, Overview, overview
 
 _ANALYSES_SQL = "SELECT kpi_id, period_start, analysed_on FROM analysis WHERE kpi_id IS NOT NULL"
@@ -69,6 +72,7 @@ class Figures:
 
     overview: Overview
     analyses_due: list[AnalysisDue]
+    evaluation: EvaluationDue | None = None  # the next evaluation of the ISMS as a whole
 
     @property
     def counts(self) -> dict[Status, int]:
@@ -94,7 +98,7 @@ class Figures:
 
 def figures(session: Session, today: date, ov: Overview | None = None) -> Figures:
     ov = ov or overview(session, today)
-    return Figures(ov, analyses_due(session, today, ov.rows))
+    return Figures(ov, analyses_due(session, today, ov.rows), evaluation_due(session, today))
 
 
 def analyses_due(session: Session, today: date, rows: Sequence[KpiRow]) -> list[AnalysisDue]:

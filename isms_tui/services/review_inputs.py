@@ -25,7 +25,6 @@ from isms_tui.models import (
     Grading,
     Kpi,
     ManagementReview,
-    Objective,
     Person,
     Reading,
     ReviewDecision,
@@ -33,7 +32,7 @@ from isms_tui.models import (
     require_id,
 )
 
-from . import actions, clock, periods
+from . import actions, clock, isms_evaluation, objective_fulfilment, periods
 from .evaluation import evaluate_value, trend
 from .review_records import frozen_record, list_reviews
 from .review_risks import risk_input
@@ -49,7 +48,7 @@ def assemble(session: Session, review: ManagementReview) -> dict[str, Any]:
         "d1": nonconformities(session, review.period_from, review.period_to),
         "d2": monitoring_results(session, review.period_from, review.period_to, today),
         "d3": audit_results(session, review.period_from, review.period_to),
-        "d4": objectives_status(session, today),
+        "d4": objectives_status(session, review.period_from, review.period_to),
         "f": risk_input(session, review.period_from, review.period_to, today),
         "g": improvement_opportunities(session, review.period_from, review.period_to),
     }
@@ -203,6 +202,10 @@ def monitoring_results(session: Session, start: date, end: date, today: date) ->
             for q, hits in sorted(quarter_hits.items())
         ],
         "analyses_recorded": len(analysed),
+        "isms_evaluations": [
+            isms_evaluation.as_json(e, people_by_id(session))
+            for e in isms_evaluation.evaluations_between(session, start, end)
+        ],
     }
 
 
@@ -232,45 +235,10 @@ def audit_results(session: Session, start: date, end: date) -> dict[str, Any]:
     return {"audits": rows, "planned_or_running": len(planned)}
 
 
-def objectives_status(session: Session, today: date) -> dict[str, Any]:
-    """Each objective's verdict from its KPIs' state on `today` (the period's end for a past
-    review): readings of later periods must not decide how a past period went."""
-    from .evaluation import KpiState, kpi_state
-    from .monitoring import RECENT
-
-    by_objective: dict[int | None, list[tuple[Kpi, KpiState]]] = {}  # keyed by Kpi.objective_id
-    kpis = session.exec(
-        select(Kpi)
-        .where(Kpi.active == True, col(Kpi.objective_id).is_not(None))  # noqa: E712
-        .order_by(Kpi.code)
-    )
-    for k in kpis:
-        recent = session.exec(
-            select(col(Reading.period_start), col(Reading.value))
-            .where(Reading.kpi_id == k.id, Reading.period_start <= today, col(Reading.voided_at).is_(None))
-            .order_by(col(Reading.period_start).desc())
-            .limit(RECENT)
-        ).all()
-        state = kpi_state(k, [(p, v) for p, v in reversed(recent)], today)
-        by_objective.setdefault(k.objective_id, []).append((k, state))
-    people = people_by_id(session)
-    out = []
-    for o in session.exec(select(Objective).where(Objective.active == True).order_by(Objective.code)):  # noqa: E712
-        rows = by_objective.get(o.id, [])
-        on = sum(state.status == Status.ON_TARGET for _, state in rows)
-        verdict = "not measured" if not rows else "met" if on == len(rows) else "not met" if on == 0 else "partly met"
-        out.append(
-            {
-                "code": o.code,
-                "statement": o.statement,
-                "target": o.target,
-                "owner": people.get(o.owner_id, ""),
-                "due": o.due_date.isoformat() if o.due_date else None,
-                "kpis": [{"code": k.code, "status": state.status.value} for k, state in rows],
-                "verdict": verdict,
-            }
-        )
-    return {"objectives": out}
+def objectives_status(session: Session, start: date, end: date) -> dict[str, Any]:
+    """Each objective judged over the review's period from all its KPIs' readings in it
+    (`objective_fulfilment`, the rule the Clause 9 pack uses too)."""
+    return objective_fulfilment.fulfilment_json(session, start, end)
 
 
 def improvement_opportunities(session: Session, start: date, end: date) -> dict[str, Any]:

@@ -34,6 +34,7 @@ def summary(session: Session, today: date, ov: Overview | None = None) -> dict[s
         "readings_due": fig.readings_due,
         "readings_overdue": fig.readings_overdue,
         "analyses_due": [a.as_json() for a in fig.analyses_due],
+        "isms_evaluation": fig.evaluation.as_json() if fig.evaluation else None,
         "attention": [
             {
                 "kpi": r.kpi.code,
@@ -98,6 +99,11 @@ def render_text(data: dict[str, Any]) -> str:
     lines.append(f"Analyses due: {len(due)}")
     for a in due:
         lines.append(f"  {a['kpi']:<10} since {a['since']}  {a['reason']}")
+    ev = data.get("isms_evaluation")
+    if ev:
+        last = f"last made {ev['last_evaluated_on']}" if ev["last_evaluated_on"] else "none made yet"
+        state = f"due since {ev['due_on']}" if ev["due"] else f"next due {ev['due_on']}"
+        lines.append(f"ISMS evaluation ({ev['frequency']}): {last}; {ev['next_period']} {state}")
     if data["attention"]:
         lines.append("Needs attention:")
         for a in data["attention"]:

@@ -19,6 +19,7 @@ from isms_tui.models.enums import Status
 from isms_tui.services.formatting import grading_count, number, plural
 from isms_tui.widgets.actions_panel import short_name
 from isms_tui.widgets.bar_chart import Bar, column_chart, hbar
+from isms_tui.widgets.review_evaluations import render_evaluations
 from isms_tui.widgets.status import STATUS_STYLE, spark
 
 SHORT_TITLES: dict[str, str] = {
@@ -246,6 +247,7 @@ def render_d2(data: dict[str, Any]) -> RenderableType:
             ("→ stable", "dim"),
         )
         parts += [Text(""), legend, table]
+    parts += render_evaluations(data.get("isms_evaluations"))
     return Group(*parts)
 
 
@@ -290,6 +292,13 @@ def render_d4(data: dict[str, Any]) -> RenderableType:
     for o in objectives:
         counts[o["verdict"]] = counts.get(o["verdict"], 0) + 1
     head = Text.assemble((plural(len(objectives), "objective"), "bold"), ": ")
+    if data.get("period_from"):
+        head = Text.assemble(
+            (plural(len(objectives), "objective"), "bold"),
+            (" judged on every reading from ", "dim"),
+            (f"{data['period_from']} to {data['period_to']}", "dim"),
+            ": ",
+        )
     for i, verdict in enumerate(v for v in VERDICT_STYLE if v in counts):
         head.append(", " if i else "")
         head.append(f"{counts[verdict]} {verdict}", style=VERDICT_STYLE[verdict])
@@ -307,6 +316,8 @@ def render_d4(data: dict[str, Any]) -> RenderableType:
             mark, style = STATUS_STYLE[Status(k["status"])]
             marks.append("\n" if i else "")
             marks.append(f"{mark} {k['code']}", style=style)
+            if k.get("readings") is not None:  # judged over the period (reviews before that: last status only)
+                marks.append(f" {over_period(k)}", style="dim")
         statement = Text.assemble(o["statement"], "\n", (f"{o['owner'] or 'no owner'} · due {o['due'] or '—'}", "dim"))
         table.add_row(
             Text(o["code"]),
@@ -315,6 +326,14 @@ def render_d4(data: dict[str, Any]) -> RenderableType:
             Text(o["verdict"], style=VERDICT_STYLE.get(o["verdict"], "")),
         )
     return Group(head, Text(""), table) if objectives else head
+
+
+def over_period(kpi: dict[str, Any]) -> str:
+    """'9 of 12 on target, improving': how a KPI did over the whole period."""
+    if not kpi["readings"]:
+        return "no readings" + ("" if kpi.get("active", True) else " (retired)")
+    text = f"{kpi['on_target']} of {kpi['readings']} on target"
+    return text + (f", {kpi['trend']}" if kpi.get("trend") else "") + ("" if kpi.get("active", True) else " (retired)")
 
 
 def render_g(data: dict[str, Any]) -> RenderableType:

@@ -12,11 +12,11 @@ from isms_tui.reports import layout as L
 from isms_tui.reports.layout import P, esc
 from isms_tui.services import actions as actions_service
 from isms_tui.services import audits as audits_service
-from isms_tui.services import pack_data
+from isms_tui.services import isms_evaluation, objective_fulfilment, pack_data
 from isms_tui.services import programme as programme_service
 from isms_tui.services.formatting import grading_count, grouped_hex, iso, long_date, plural
 
-from .cells import STATUS_TONE, text_cell
+from .cells import STATUS_TONE, VERDICT_TONE, text_cell
 from .context import Context
 from .monitoring import KpiPart
 
@@ -83,6 +83,9 @@ def write_summary(
     readings = sum(len(p.readings) for p in kpis)
     analyses = pack_data.analyses_between(ctx.session, ctx.period_from, ctx.period_to)
     ctx.facts["analyses"] = analyses
+    evaluations = isms_evaluation.evaluations_between(ctx.session, ctx.period_from, ctx.period_to)
+    verdicts = Counter(o.verdict for o in objective_fulfilment.fulfilment(ctx.session, ctx.period_from, ctx.period_to))
+    objective_counts = ", ".join(f"{verdicts[v]} {v}" for v in VERDICT_TONE if verdicts.get(v))
     findings = [
         f
         for a in inside
@@ -103,7 +106,9 @@ def write_summary(
             + (", ".join(f"{counts[st]} {st.value}" for st in STATUS_TONE if counts.get(st)) or "none"),
         ],
         ["9.1", "Readings recorded in the period", str(readings)],
-        ["9.1", "Analysis and evaluation records", str(len(analyses))],
+        ["9.1", "KPI analysis records", str(len(analyses))],
+        ["9.1", "Evaluations of the ISMS as a whole", str(len(evaluations))],
+        ["6.2", "Objectives over the period", objective_counts or "none recorded"],
         [
             "9.2",
             "Audit programme",

@@ -18,6 +18,7 @@ from isms_tui.services.formatting import iso, long_date, number
 
 from .cells import STATUS_TONE, bold_cell, kpi_target, kpi_warning, lines_cell, text_cell, tone_label
 from .context import Context
+from .evaluations import write_isms_evaluations, write_objectives
 
 PER_YEAR = {
     Frequency.WEEKLY: 52,
@@ -432,22 +433,5 @@ def _analysis_section(ctx: Context, parts: list[KpiPart], analyses: list[pack_da
             align_right=(3,),
         )
     )
-    isms = [a for a in analyses if a.kpi_code == "ISMS"]
-    s.heading(2, "Evaluations of the ISMS as a whole", toc=False, keep=40 * L.mm)
-    if isms:
-        rows = [
-            [
-                iso(a.analysis.analysed_on),
-                text_cell(a.analyst),
-                text_cell(a.analysis.conclusion),
-                text_cell(a.analysis.follow_up or "—"),
-            ]
-            for a in isms
-        ]
-        s.add(L.data_table(["Date", "Analyst", "Conclusion", "Follow-up"], rows, [0.95, 1.3, 4.6, 2.6]))
-    else:
-        s.para(
-            "No evaluation of the ISMS as a whole was recorded in the period; the KPI analyses are listed "
-            "with each KPI above.",
-            L.styles().muted,
-        )
+    write_isms_evaluations(ctx)
+    write_objectives(ctx)

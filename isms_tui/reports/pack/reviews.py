@@ -28,6 +28,7 @@ from .cells import (
     tone_label,
 )
 from .context import Context
+from .evaluations import review_evaluations
 
 
 def gather_reviews(ctx: Context) -> list[ManagementReview]:
@@ -288,6 +289,7 @@ def _render_d2(ctx: Context, data: dict[str, Any]) -> None:
                 align_right=(2, 3, 4, 5),
             )
         )
+    review_evaluations(ctx, data.get("isms_evaluations"))
 
 
 def _render_d3(ctx: Context, data: dict[str, Any]) -> None:
@@ -322,7 +324,7 @@ def _render_d4(ctx: Context, data: dict[str, Any]) -> None:
         return
     rows, tones = [], []
     for i, o in enumerate(objectives):
-        kpis = ", ".join(f"{k['code']} ({k['status']})" for k in o.get("kpis", [])) or "no KPI"
+        kpis = "; ".join(_kpi_over_period(k) for k in o.get("kpis", [])) or "no KPI"
         tone = VERDICT_TONE.get(o["verdict"], NEUTRAL)
         rows.append(
             [
@@ -335,7 +337,26 @@ def _render_d4(ctx: Context, data: dict[str, Any]) -> None:
             ]
         )
         tones.append((3, i, tone))
-    s.add(L.data_table(["Code", "Objective", "KPIs (status)", "Verdict"], rows, [0.8, 4.6, 2.6, 1.3], tones=tones))
+    if data.get("period_from"):
+        s.para(
+            f"Each objective judged on every reading of its KPIs from {data['period_from']} to {data['period_to']}: "
+            "met when every KPI was measured and every reading was on target, not met when none was."
+        )
+    s.add(
+        L.data_table(["Code", "Objective", "KPIs over the period", "Verdict"], rows, [0.8, 4.1, 3.1, 1.3], tones=tones)
+    )
+
+
+def _kpi_over_period(k: dict[str, Any]) -> str:
+    """'PATCH-01 9 of 12 on target, improving'; a review approved before judging over the
+    period froze only each KPI's last status."""
+    if k.get("readings") is None:
+        return f"{k['code']} ({k['status']})"
+    retired = "" if k.get("active", True) else " (retired)"
+    if not k["readings"]:
+        return f"{k['code']} no readings{retired}"
+    trend = f", {k['trend']}" if k.get("trend") else ""
+    return f"{k['code']} {k['on_target']} of {k['readings']} on target{trend}{retired}"
 
 
 def _render_g(ctx: Context, data: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ from isms_tui.services.errors import InputError
 
 from .audits import create_audit_history
 from .dates import add_months, quarter_end
+from .evaluations import add_evaluations
 from .monitoring import add_monitoring
 from .organisation import OBJECTIVES, ORG_NAME, PEOPLE, SCOPE, SECURITY_OFFICER
 from .reviews import add_reviews
@@ -53,4 +54,5 @@ def create_demo(session: Session, today: date) -> None:
     add_risks(session, today, people)  # 6.1.2 and 8.2: the register review input f and audits draw on
     create_audit_history(session, today, people)  # 9.2 and 10.2: see audits
     add_reviews(session, today, people)  # 9.3: see reviews
+    add_evaluations(session, today, people)  # 9.1, the ISMS as a whole: see evaluations
     del monitoring
