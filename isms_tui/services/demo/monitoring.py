@@ -21,13 +21,14 @@ from isms_tui.models import (
     Status,
     require_id,
 )
-from isms_tui.services import evidence, periods
+from isms_tui.services import clock, evidence, periods
 from isms_tui.services.evaluation import evaluate_value, goodness
 from isms_tui.services.kpis import KpiInput, save_kpi
 
 from .dates import add_months
 from .evidence_reports import EvidenceBuilder
 from .kpi_specs import KPIS, KpiSpec, with_unit
+from .reading_notes import below_range, compose
 
 SEED = 27001
 HISTORY_MONTHS = 27  # a little over two years, so year-on-year comparisons have data
@@ -55,7 +56,8 @@ def add_monitoring(
     for spec, _, rows in history:
         if spec.code in reports:
             name, text = reports[spec.code]
-            stored = evidence.add_bytes(session, name, text.encode(), added_by=spec.collector)
+            with clock.pinned(rows[-1].entered_at.date()):  # attached as the reading was entered
+                stored = evidence.add_bytes(session, name, text.encode(), added_by=spec.collector)
             evidence.link(session, stored, "reading", require_id(rows[-1]))
     session.add_all(
         a for spec, kpi, rows in history for a in _analyses(rng, spec, kpi, rows, people[spec.analyst], today)
@@ -114,13 +116,19 @@ def _readings(rng: random.Random, spec: KpiSpec, kpi: Kpi, today: date) -> list[
     rows = []
     for (p, at), value in zip(entries, spec.series.values(rng, len(entries)), strict=True):
         note = ""
-        if spec.notes and evaluate_value(kpi, value) != Status.ON_TARGET and rng.random() < 0.6:
-            note = rng.choice(spec.notes)
+        if evaluate_value(kpi, value) != Status.ON_TARGET and rng.random() < 0.6:
+            causes = spec.low_notes if below_range(kpi, value) else spec.notes
+            note = compose(spec.tally, value, rng.choice(causes)) if causes else ""
         rows.append(
             Reading(
                 kpi_id=require_id(kpi), period_start=p, value=value, entered_by=spec.collector, entered_at=at, note=note
             )
         )
+    for days, value, cause in spec.events:
+        day = today - timedelta(days=days)
+        for r in rows[:-1]:  # the last value is fixed: it gives the KPI its status
+            if r.period_start <= day < periods.next_period(r.period_start, kpi.frequency):
+                r.value, r.note = value, compose(spec.tally, value, cause)
     return rows
 
 
@@ -173,6 +181,7 @@ def _analyses(
             and evaluate_value(kpi, r.value) == Status.OFF_TARGET
         ):
             label = periods.period_label(r.period_start, kpi.frequency)
+            cause, action = _cause(rng, spec)
             on = min(r.entered_at.date() + timedelta(days=rng.randint(1, 6)), today)
             out.append(
                 Analysis(
@@ -181,8 +190,8 @@ def _analyses(
                     analyst_id=analyst_id,
                     analysed_on=on,
                     conclusion=f"{label}: {with_unit(r.value, spec.unit)} is off target "
-                    f"({spec.target_text()}). {rng.choice(spec.causes)}",
-                    follow_up=rng.choice(spec.actions),
+                    f"({spec.target_text()}). {cause}",
+                    follow_up=action,
                 )
             )
     return out
@@ -213,10 +222,16 @@ def _quarter_conclusion(
             better = "Better" if delta > 0 else "Worse"
             parts.append(f"{better} than the previous quarter ({with_unit(previous, spec.unit)}).")
     if off:
-        parts.append(rng.choice(spec.causes))
-        follow_up = rng.choice(spec.actions)
+        cause, follow_up = _cause(rng, spec)
+        parts.append(cause)
     elif warn:
         follow_up = "Watch next quarter's readings; no action yet."
     else:
         follow_up = ""
     return " ".join(parts), follow_up
+
+
+def _cause(rng: random.Random, spec: KpiSpec) -> tuple[str, str]:
+    """One of the analyst's causes and the follow-up that answers that cause."""
+    i = rng.randrange(len(spec.causes))
+    return spec.causes[i], spec.actions[i]
