@@ -58,6 +58,10 @@ RISKS: tuple[RiskSpec, ...] = (
         "R-05", "Security logs lost before an incident is investigated", "Daniel Kowalski", 2, 3, "retain",
         "accepted", None, None, ("A.8.15",), ("LOG-01",),
     ),
+    RiskSpec(
+        "R-06", "Only one engineer can operate the cloud platform", "Elena Varga", 4, 4, "modify",
+        "treated", None, (2, 4), ("A.5.37", "A.5.30"), (),
+    ),
 )  # fmt: skip
 
 
