@@ -34,6 +34,7 @@ from isms_tui.services.actions import ActionInput
 from isms_tui.services.review import ReviewInput
 
 from .dates import add_months, weekday_on_or_after, weekday_on_or_before
+from .risks import update_risks
 
 CHAIR = "Tom Okafor"
 SECRETARY = "Priya Raman"
@@ -137,6 +138,7 @@ def add_reviews(session: Session, today: date, people: dict[str, int]) -> None:
     period_to = add_months(today, -12)
     past = _past_review(session, held, period_to, people)
     with clock.pinned(today):  # the demo's today, whatever the real clock says
+        update_risks(session, today, people)  # the register moved on since that review
         _follow_up(session, past, held, today, people)
         planned = weekday_on_or_after(today + timedelta(days=21))
         draft = review.save_review(
