@@ -369,6 +369,14 @@ def test_the_draft_review_quotes_the_register_as_it_stands(demo: Session) -> Non
             assert risks.standing_level(register[ref]) == int(level), (ref, level, text)
 
 
+def test_approved_reviews_speak_only_of_kpis_that_existed_in_their_period(demo: Session) -> None:
+    started = {k.code: k.started_on for k in demo.exec(select(Kpi))}
+    for r in demo.exec(select(ManagementReview).where(ManagementReview.status == ReviewStatus.APPROVED)):
+        named = set(KPI_CODE.findall(r.snapshot or "")) & started.keys()
+        assert named, r.title
+        assert all(started[code] <= r.period_to for code in named), (r.title, sorted(named))
+
+
 def test_risks_are_owned_watched_and_controlled_consistently(demo: Session) -> None:
     people = {p.id: p for p in demo.exec(select(Person))}
     areas = {a.name: set(a.refs) for a in demo.exec(select(AuditArea))}

@@ -11,12 +11,14 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from isms_tui.models import (
     Analysis,
     Frequency,
     Kpi,
+    Objective,
+    Person,
     Reading,
     Status,
     require_id,
@@ -39,12 +41,13 @@ GRACE_DAYS = {Frequency.WEEKLY: 3, Frequency.MONTHLY: 10, Frequency.QUARTERLY: 2
 def add_monitoring(
     session: Session, today: date, people: dict[str, int], objectives: dict[str, int]
 ) -> list[Kpi | Reading]:
-    """The KPIs, their readings (a report attached to some), and the analyses of their results.
+    """The KPIs with a history, their readings (a report attached to some), and the analyses of
+    their results. KPIs defined this period come later (`add_new_kpis`).
 
     Returns the KPIs and readings as created: see `create_demo` for why it keeps them.
     """
     rng = random.Random(SEED)
-    kpis = [(spec, save_kpi(session, _kpi_input(spec, people, objectives, today))) for spec in KPIS]
+    kpis = [(spec, save_kpi(session, _kpi_input(spec, people, objectives, today))) for spec in KPIS if spec.series]
     history = [(spec, kpi, _readings(rng, spec, kpi, today)) for spec, kpi in kpis]
     reports = {
         spec.code: _attach_report(rng, spec.evidence, spec.collector, rows[-1])
@@ -66,6 +69,16 @@ def add_monitoring(
     created: list[Kpi | Reading] = [kpi for _, kpi in kpis]
     created.extend(reading for _, _, readings in history for reading in readings)
     return created
+
+
+def add_new_kpis(session: Session, today: date) -> None:
+    """The KPIs defined this period, once last year's review is on record: it could not have
+    listed them (its approval froze the KPIs that existed then)."""
+    people = {p.name: require_id(p) for p in session.exec(select(Person))}
+    objectives = {o.code: require_id(o) for o in session.exec(select(Objective))}
+    for spec in KPIS:
+        if spec.series is None:
+            save_kpi(session, _kpi_input(spec, people, objectives, today))
 
 
 def _kpi_input(spec: KpiSpec, people: dict[str, int], objectives: dict[str, int], today: date) -> KpiInput:

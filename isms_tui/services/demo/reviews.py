@@ -34,6 +34,7 @@ from isms_tui.services.actions import ActionInput
 from isms_tui.services.review import ReviewInput
 
 from .dates import add_months, weekday_on_or_after, weekday_on_or_before
+from .monitoring import add_new_kpis
 from .risks import update_risks
 
 CHAIR = "Tom Okafor"
@@ -139,6 +140,7 @@ def add_reviews(session: Session, today: date, people: dict[str, int]) -> None:
     past = _past_review(session, held, period_to, people)
     with clock.pinned(today):  # the demo's today, whatever the real clock says
         update_risks(session, today, people)  # the register moved on since that review
+        add_new_kpis(session, today)  # and KPIs were defined
         _follow_up(session, past, held, today, people)
         planned = weekday_on_or_after(today + timedelta(days=21))
         draft = review.save_review(
