@@ -72,7 +72,7 @@ def _audit_texts(s: Session) -> list[tuple[Audit, str, str]]:
     """(audit, the line's ref or '', text) for every note, sample, finding and declaration."""
     out = []
     for audit in s.exec(select(Audit)):
-        out.append((audit, "", audit.independence_declaration))
+        out.append((audit, "", f"{audit.independence_declaration} {audit.summary} {audit.conclusion}"))
         for item in s.exec(select(AuditItem).where(AuditItem.audit_id == audit.id)):
             out.append((audit, item.ref, " ".join((item.notes, item.sample_population, item.sample_items))))
         for f in s.exec(select(Finding).where(Finding.audit_id == audit.id)):

@@ -86,9 +86,9 @@ class KpiSpec:
     causes: tuple[str, ...] = ()  # conclusions of analyses of off-target readings
     actions: tuple[str, ...] = ()  # their follow-ups, one for each cause
     evidence: EvidenceBuilder | None = None  # report attached to the latest reading
-    # Story events the audits and reviews speak of: (days before today, value, note) set on
-    # the reading whose period holds that day.
-    events: tuple[tuple[int, float, str], ...] = ()
+    # Story events the audits and reviews speak of: (days before today, value, note, follow-up of
+    # the quarter's analysis), set on the reading whose period holds that day.
+    events: tuple[tuple[int, float, str, str], ...] = ()
 
     def target_text(self) -> str:
         if self.direction == Direction.HIGHER_BETTER:
@@ -263,11 +263,12 @@ KPIS: tuple[KpiSpec, ...] = (
         ),
         evidence=restore_test,
         events=(
-            (
-                125,
+            (  # the last test before the technological controls audit (about 80 days ago)
+                110,
                 75,
                 "Analytics PostgreSQL cluster restore failed: its backup encryption key was held only by "
                 "an administrator on leave. Not repeated yet.",
+                "Corrective action for the audit's major NC on A.8.13: keys escrowed, the restore repeated.",
             ),
         ),
     ),

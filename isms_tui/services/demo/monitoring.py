@@ -137,12 +137,15 @@ def _readings(rng: random.Random, spec: KpiSpec, kpi: Kpi, today: date) -> list[
                 kpi_id=require_id(kpi), period_start=p, value=value, entered_by=spec.collector, entered_at=at, note=note
             )
         )
-    for days, value, cause in spec.events:
-        day = today - timedelta(days=days)
+    for days, value, cause, _ in spec.events:
         for r in rows[:-1]:  # the last value is fixed: it gives the KPI its status
-            if r.period_start <= day < periods.next_period(r.period_start, kpi.frequency):
+            if _holds(r, kpi.frequency, today - timedelta(days=days)):
                 r.value, r.note = value, compose(spec.tally, value, cause)
     return rows
+
+
+def _holds(reading: Reading, frequency: Frequency, day: date) -> bool:
+    return reading.period_start <= day < periods.next_period(reading.period_start, frequency)
 
 
 def _attach_report(rng: random.Random, build: EvidenceBuilder, collector: str, reading: Reading) -> tuple[str, str]:
@@ -174,6 +177,9 @@ def _analyses(
             on = max(r.entered_at.date() for r in group) + timedelta(days=rng.randint(3, 14))
             if on <= today:
                 conclusion, follow_up = _quarter_conclusion(rng, spec, kpi, quarter, group, mean, previous)
+                for days, _, _, answer in spec.events:  # a story event's quarter says what was done
+                    if any(_holds(r, kpi.frequency, today - timedelta(days=days)) for r in group):
+                        follow_up = answer
                 out.append(
                     Analysis(
                         kpi_id=kpi.id,
