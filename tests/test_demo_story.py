@@ -369,6 +369,25 @@ def test_the_draft_review_quotes_the_register_as_it_stands(demo: Session) -> Non
             assert risks.standing_level(register[ref]) == int(level), (ref, level, text)
 
 
+def test_a_review_that_calls_nonconformities_closed_saw_them_closed(demo: Session) -> None:
+    """Commentary saying an audit's NC was closed is held against the action register."""
+    claims = 0
+    for r, text in _review_texts(demo):
+        if r.held_on is None or not re.search(r"\bNCs?\b[^.]*\bclosed\b", text):
+            continue
+        claims += 1
+        ncs = [
+            f
+            for f in demo.exec(select(Finding))
+            if r.period_from <= f.raised_on <= r.period_to and f.grading.name.endswith("_NC")
+        ]
+        assert ncs, (r.title, text)
+        for f in ncs:
+            [act] = demo.exec(select(Action).where(Action.source == "finding", Action.source_id == f.id)).all()
+            assert act.closed_on is not None and act.closed_on <= r.held_on, (r.title, f.ref, act.closed_on)
+    assert claims
+
+
 def test_approved_reviews_speak_only_of_kpis_that_existed_in_their_period(demo: Session) -> None:
     started = {k.code: k.started_on for k in demo.exec(select(Kpi))}
     for r in demo.exec(select(ManagementReview).where(ManagementReview.status == ReviewStatus.APPROVED)):
