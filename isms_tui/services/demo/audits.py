@@ -54,7 +54,7 @@ from isms_tui.services.programme import ProgrammeInput
 
 from .audit_data import COMPLETED, IN_PROGRESS, PLANNED, REPORTED
 from .audit_specs import AREAS, DOC, INT, OBS, PROGRAMME_OWNER, REP, ActionSpec, AuditSpec, C, Paper
-from .dates import add_months, monday_on_or_after, weekday_on_or_before
+from .dates import add_months, monday_on_or_after, weekday_on_or_before, working_day_on_or_before
 from .kpi_specs import with_unit
 
 SEED = 27092
@@ -290,7 +290,7 @@ def _generic(
     if records and rng.random() < 0.6 and ref not in _HELD_HERE:
         size = rng.randint(3, 6)
         days = sorted(rng.sample(range(15, 360), size), reverse=True)
-        items = ", ".join(weekday_on_or_before(begin - timedelta(days=d)).strftime("%d %b %Y") for d in days)
+        items = ", ".join(working_day_on_or_before(begin - timedelta(days=d)).strftime("%d %b %Y") for d in days)
         return Paper(C, notes, methods, f"{records[0]} of the last 12 months", size, f"Dated {items}")
     return Paper(C, notes, methods)
 
