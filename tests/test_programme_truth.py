@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session
 
 from isms_tui.models import AuditResult, AuditStatus
-from isms_tui.services import audits, checklists, clock, programme, workspace
+from isms_tui.services import audits, checklists, clock, pack_data, programme, workspace
 from isms_tui.services.audits import AuditInput
 from isms_tui.services.programme import ProgrammeInput
 
@@ -146,10 +146,11 @@ def demo_pack(tmp_path_factory: pytest.TempPathFactory):
             content = build_pack(session, "clause9", signer="Northwind", fingerprint="ab" * 32, issued_by="T")
             prog = programme.current_programme(session, DEMO_TODAY)
             cov = programme.coverage(session, prog.id)
-            done = [
+            since, _ = pack_data.default_period(DEMO_TODAY)
+            done = [  # the completed audits the pack reports: those that took place in its period
                 (a.title, audits.progress(session, a.id))
                 for a in cov.audits
-                if a.status in (AuditStatus.COMPLETED, AuditStatus.REPORTED)
+                if a.status in (AuditStatus.COMPLETED, AuditStatus.REPORTED) and a.actual_end >= since
             ]
     return flat(" ".join(pdf_pages(content.pdf))), cov, done
 

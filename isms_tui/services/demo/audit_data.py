@@ -38,13 +38,13 @@ REPORTED = AuditSpec(
     papers={
         "6.1.2": Paper(
             C,
-            "Risk assessment methodology v3 approved by Tom Okafor. Sampled risks have owners, "
-            "likelihood and impact scored on the 5x5 scale and a treatment decision; the register "
+            "Risk assessment methodology v3 approved by Tom Okafor. Every risk in the register has an "
+            "owner, likelihood and impact scored on the 5x5 scale and a treatment decision; the register "
             "was last reviewed in the quarterly risk meeting two months ago.",
             (INT, DOC),
-            "Risk register entries (64)",
-            8,
-            "R-03, R-11, R-17, R-22, R-30, R-41, R-52, R-60",
+            "Risk register entries (5)",
+            5,
+            "All: R-01, R-02, R-03, R-04, R-05",
         ),
         "7.5.3": Paper(
             AuditResult.MINOR_NC,
@@ -81,14 +81,31 @@ REPORTED = AuditSpec(
             "compliance, her own areas.",
             (DOC, INT),
         ),
-        "9.3.2": Paper(
+        "9.2.1": Paper(
             C,
-            "Minutes of the last review cover inputs a to g, with the KPI report, the previous "
-            "actions and the risk status attached.",
-            (DOC,),
-            "Management review minutes of the last 12 months (2)",
-            2,
-            "Both reviews",
+            "First audit of this programme, so no earlier internal audit of the ISMS to sample. The "
+            "programme and this audit's plan name the criteria, the scope and the auditors; reports "
+            "go to the management review.",
+            (DOC, INT),
+        ),
+        "9.3.1": Paper(
+            C,
+            "Interviewed Tom Okafor. The review procedure sets a yearly interval; the first management "
+            "review of this cycle is scheduled for the end of its first year, once a full year of KPI "
+            "data exists. No review held in the cycle yet, so none to sample.",
+            (INT, DOC),
+        ),
+        "9.3.2": Paper(
+            AuditResult.NOT_AUDITED,
+            "Not audited: no management review has been held in this cycle yet, so there are no inputs "
+            "to examine. Carried over to the second round.",
+            (),
+        ),
+        "9.3.3": Paper(
+            AuditResult.NOT_AUDITED,
+            "Not audited: no management review decisions to examine until the first review is held. "
+            "Carried over to the second round.",
+            (),
         ),
     },
     findings=(
@@ -132,9 +149,10 @@ REPORTED = AuditSpec(
     ),
     summary="Clauses 4 to 10 audited through interviews with top management, the CISO and HR and a review "
     "of the ISMS records.",
-    conclusion="The ISMS conforms to clauses 4 to 10 of ISO/IEC 27001:2022 and is effectively implemented and "
-    "maintained, with one minor nonconformity in the control of documented information. The "
-    "management system is capable of achieving its intended results.",
+    conclusion="As far as audited, the ISMS conforms to clauses 4 to 10 of ISO/IEC 27001:2022 and is effectively "
+    "implemented and maintained, with one minor nonconformity in the control of documented information. "
+    "The review inputs and outputs (9.3.2, 9.3.3) could not be audited before the first management review "
+    "and are carried over to the second round.",
 )
 
 TECH_SCOPE = (
@@ -200,8 +218,10 @@ COMPLETED = AuditSpec(
         ),
         "A.8.5": Paper(
             C,
-            "Identity provider report: MFA enforced on every enabled account; legacy protocols "
-            "blocked. Re-performed: a test sign-in without the second factor was refused.",
+            "Identity provider report: MFA enforced on every enabled account that can sign in; new "
+            "starters' accounts stay blocked until they enrol, which is why MFA-01 stood at {MFA-01} the "
+            "week before. Legacy protocols blocked. Re-performed: a test sign-in without the second "
+            "factor was refused.",
             (DOC, REP),
             "Enabled user accounts (46)",
             46,
@@ -211,8 +231,9 @@ COMPLETED = AuditSpec(
             AuditResult.MINOR_NC,
             "Scanner export on the audit date: 9 high or critical findings open for more than 30 "
             "days, 4 of them from last autumn's penetration test, with no owner or due date in the "
-            "backlog. The vulnerability procedure requires both for every high finding. Ties in "
-            "with VULN-01 being off target.",
+            "backlog. The vulnerability procedure requires both for every high finding. VULN-01 at "
+            "{VULN-01} in its latest reading (target 30 days) averages closed findings only, so it "
+            "does not show these open ones.",
             (DOC, INT),
             "High and critical findings open on the audit date (23)",
             23,
@@ -222,9 +243,9 @@ COMPLETED = AuditSpec(
             AuditResult.MAJOR_NC,
             "Restore tests of the last 6 months: the PostgreSQL cluster test failed because the "
             "backup encryption key was held only by an administrator on leave. The test was not "
-            "repeated and nothing was escalated, so for 7 weeks nobody could show that the "
-            "production database could be restored. Re-performed: the client file exchange "
-            "restored in 95 minutes, within the RTO.",
+            "repeated and nothing was escalated, so from that test until the audit nobody could "
+            "show that the production database could be restored. Re-performed: the client file "
+            "exchange restored in 95 minutes, within the RTO.",
             (DOC, REP, INT),
             "Monthly restore tests, last 6 months (24)",
             8,
@@ -233,9 +254,9 @@ COMPLETED = AuditSpec(
         ),
         "A.8.15": Paper(
             AuditResult.OBSERVATION,
-            "Log cluster at 66 % of its capacity and growing; 12 months of retention is met today. "
-            "Debug logging left on after an incident investigation filled it quickly (see LOG-01). "
-            "Events will be lost if the trend continues.",
+            "LOG-01 at {LOG-01} of the log cluster's capacity the week before the audit; 12 months "
+            "of retention is met today, but no alert warns before the cluster fills and nobody "
+            "reviews the trend. Events would be lost once it is full.",
             (OBS, DOC),
         ),
         "A.5.24": Paper(
@@ -255,9 +276,9 @@ COMPLETED = AuditSpec(
         FindingSpec(
             "A.8.13",
             Grading.MAJOR_NC,
-            "The recovery of the production database from backup could not be assured for seven weeks: "
-            "a failed restore test was neither repeated nor escalated, and the encryption key of the "
-            "backup was held by one person.",
+            "The recovery of the production database from backup could not be assured from a failed "
+            "restore test until the audit: the test was neither repeated nor escalated, and the "
+            "encryption key of the backup was held by one person.",
             "Restore test log (6 months); backup job configuration; interview with Elena Varga.",
             ActionSpec(
                 "Make every backup restorable without a single key holder",
@@ -287,7 +308,7 @@ COMPLETED = AuditSpec(
                 45,
                 ActionStatus.IN_PROGRESS,
                 correction="The two CRM accounts were disabled on the day of the audit.",
-                root_cause="The CRM was bought by Sales in 2024 and never added to the leaver "
+                root_cause="The CRM was bought by Sales two years ago and never added to the leaver "
                 "checklist; its accounts are managed by Sales operations, not the service "
                 "desk.",
                 corrective_action="Add the CRM and the other SaaS tools to the leaver checklist; "
@@ -311,7 +332,8 @@ COMPLETED = AuditSpec(
         FindingSpec(
             "A.8.15",
             Grading.OBSERVATION,
-            "Security log storage is filling faster than retention removes events; events may be lost within months.",
+            "Security log storage is not watched: no alert warns before the log cluster fills, so events "
+            "could be lost unnoticed.",
             "Log cluster utilisation graph; LOG-01 readings.",
         ),
         FindingSpec(
@@ -336,7 +358,8 @@ IN_PROGRESS = AuditSpec(
     scope_areas=("Suppliers", "HR", "Security awareness training", "Physical security", "Facilities"),
     lead=INTERNAL_AUDITOR,
     team=("Aisha Bello",),
-    auditees="James Whitfield (Finance and Procurement), Sophie Laurent (HR), Hannah Schmidt (Office Manager)",
+    auditees="James Whitfield (Finance and Procurement), Sophie Laurent (HR), Hannah Schmidt (Office Manager), "
+    "Ravi Menon (Service Desk Lead)",
     status=AuditStatus.IN_PROGRESS,
     recorded=12,
     papers={
@@ -351,9 +374,9 @@ IN_PROGRESS = AuditSpec(
         ),
         "A.5.22": Paper(
             AuditResult.OBSERVATION,
-            "3 of the 12 critical suppliers have a security review older than 12 months; for two "
-            "the review waits for an assurance report the supplier has not sent. Consistent with "
-            "SUPP-01 at 75 %. To be discussed at the closing meeting.",
+            "{SUPP-01/12} critical suppliers have a security review older than 12 months, as "
+            "SUPP-01 at {SUPP-01} shows; the reviews wait for assurance reports the suppliers have "
+            "not sent. To be discussed at the closing meeting.",
             (DOC, INT),
             "Critical suppliers in the register (12)",
             12,
@@ -371,8 +394,8 @@ IN_PROGRESS = AuditSpec(
         ),
         "A.6.3": Paper(
             C,
-            "Learning platform: 97.5 % completion last quarter; onboarding module now in the "
-            "first week. Two sampled staff explained how to report a phishing email.",
+            "Learning platform: TRAIN-01 at {TRAIN-01} completion last quarter; onboarding module now "
+            "in the first week. Two sampled staff explained how to report a phishing email.",
             (DOC, INT),
             "Staff and contractors (40)",
             6,
@@ -383,8 +406,9 @@ IN_PROGRESS = AuditSpec(
         FindingSpec(
             "A.5.22",
             Grading.OBSERVATION,
-            "Security reviews of 3 of 12 critical suppliers are overdue, two of them waiting for assurance reports.",
-            "Supplier register extract; review files of Suppliers B, E and J.",
+            "Security reviews of critical suppliers are overdue while they wait for assurance reports "
+            "the suppliers have not sent.",
+            "Supplier register extract; review files of the suppliers whose review is overdue.",
         ),
     ),
 )

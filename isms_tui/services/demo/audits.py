@@ -25,6 +25,7 @@ journal hook records the final values when they are flushed.
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -40,7 +41,9 @@ from isms_tui.models import (
     AuditStatus,
     Effectiveness,
     Finding,
+    Kpi,
     Person,
+    Reading,
     require_id,
 )
 from isms_tui.services import actions, audits, programme
@@ -51,9 +54,14 @@ from isms_tui.services.programme import ProgrammeInput
 
 from .audit_data import COMPLETED, IN_PROGRESS, PLANNED, REPORTED
 from .audit_specs import AREAS, DOC, INT, OBS, PROGRAMME_OWNER, REP, ActionSpec, AuditSpec, C, Paper
-from .dates import add_months, monday_on_or_after, weekday_on_or_before
+from .dates import add_months, monday_on_or_after, weekday_on_or_before, working_day_on_or_before
+from .kpi_specs import with_unit
 
 SEED = 27092
+# "{LOG-01}" in a paper: that KPI's latest value before the audit; "{SUPP-01/12}": what it
+# misses as a count ("3 of 12"), so that a paper quotes what the monitoring recorded.
+_KPI_VALUE = re.compile(r"\{([A-Z]+-\d{2})(?:/(\d+))?\}")
+_HELD_HERE = frozenset({"9.1", "9.2.1", "9.2.2", "9.3.1", "9.3.2", "9.3.3", "10.2"})
 
 _RECORD_WORDS = ("record", "log", "ticket", "report", "request", "minutes", "results", "timestamps")
 _TAILS = (
@@ -71,10 +79,11 @@ def create_audit_history(session: Session, today: date, people: dict[str, int]) 
     for area in AREAS:
         programme.save_area(session, area.name, area.importance, list(area.refs), area.notes)
     start = add_months(today, -23).replace(day=1)
+    last_day = add_months(start, 36) - timedelta(days=1)  # the cycle's three years, as cycle_end counts them
     prog = programme.save_programme(
         session,
         ProgrammeInput(
-            title=f"ISMS internal audit programme {start.year}–{start.year + 3}",
+            title=f"ISMS internal audit programme {start.year}–{last_day.year}",
             cycle_start=start,
             cycle_years=3,
             objectives="Confirm over the three-year certification cycle that the ISMS conforms to ISO/IEC 27001:2022 "
@@ -162,11 +171,13 @@ def _build(
     todo = lines if spec.recorded is None else lines[: spec.recorded]
     last_day = end if today is None else today - timedelta(days=1)
     stamps = _stamps(rng, begin, last_day, len(todo))
+    auditees = [name for name in people if name in spec.auditees]
+    values = _latest_values(session, begin)
     by_ref = {}
     for line, at in zip(todo, stamps, strict=True):
-        paper = spec.papers.get(line.ref) or _generic(rng, line.ref, responsible, begin)
+        paper = spec.papers.get(line.ref) or _generic(rng, line.ref, responsible, auditees, begin)
         line.result = paper.result
-        line.notes = paper.notes
+        line.notes = _KPI_VALUE.sub(lambda m: _quoted(values[m[1]], m[2]), paper.notes)
         line.methods = list(paper.methods)
         line.sample_population, line.sample_size, line.sample_items = paper.population, paper.size, paper.items
         line.recorded_at = at
@@ -236,10 +247,34 @@ def _action(session: Session, finding: Finding, spec: ActionSpec, people: dict[s
     return action
 
 
-def _generic(rng: random.Random, ref: str, responsible: dict[str, list[str]], begin: date) -> Paper:
-    """A conforming line in the auditor's usual style, from the catalogue's evidence hints."""
+def _latest_values(session: Session, before: date) -> dict[str, tuple[float, str]]:
+    """KPI code -> its latest value entered before `before`, and its unit."""
+    kpis = {k.id: k for k in session.exec(select(Kpi))}
+    latest: dict[str, Reading] = {}
+    for r in session.exec(select(Reading).order_by(col(Reading.entered_at))):
+        if r.entered_at.date() < before:
+            latest[kpis[r.kpi_id].code] = r
+    return {code: (r.value, kpis[r.kpi_id].unit) for code, r in latest.items()}
+
+
+def _quoted(value: tuple[float, str], of: str | None) -> str:
+    """A value as a working paper quotes it: '75 %', or the shortfall out of `of`: '3 of 12'."""
+    if of is None:
+        return with_unit(*value)
+    return f"{int(of) - round(value[0] * int(of) / 100)} of {of}"
+
+
+def _generic(
+    rng: random.Random, ref: str, responsible: dict[str, list[str]], auditees: list[str], begin: date
+) -> Paper:
+    """A conforming line in the auditor's usual style, from the catalogue's evidence hints.
+
+    The people interviewed are the audit's auditees responsible for the requirement. Records
+    the workspace itself holds (monitoring, audits, reviews, corrective actions) are never
+    given an invented sample: an audit samples those from the record.
+    """
     req = catalogues.by_ref()[ref]
-    who = " and ".join(responsible.get(ref, [PROGRAMME_OWNER])[:2])
+    who = " and ".join(([n for n in responsible.get(ref, []) if n in auditees] or auditees[:1])[:2])
     seen = "; ".join(_lower_first(e) for e in req.evidence)
     if req.theme == "Physical":
         methods: tuple[AuditMethod, ...] = (OBS, INT)
@@ -252,10 +287,10 @@ def _generic(rng: random.Random, ref: str, responsible: dict[str, list[str]], be
         opening = f"Interviewed {who}."
     notes = f"{opening} Seen: {seen}. {rng.choice(_TAILS)}"
     records = [e for e in req.evidence if any(w in e.lower() for w in _RECORD_WORDS)]
-    if records and rng.random() < 0.6:
+    if records and rng.random() < 0.6 and ref not in _HELD_HERE:
         size = rng.randint(3, 6)
         days = sorted(rng.sample(range(15, 360), size), reverse=True)
-        items = ", ".join(weekday_on_or_before(begin - timedelta(days=d)).strftime("%d %b %Y") for d in days)
+        items = ", ".join(working_day_on_or_before(begin - timedelta(days=d)).strftime("%d %b %Y") for d in days)
         return Paper(C, notes, methods, f"{records[0]} of the last 12 months", size, f"Dated {items}")
     return Paper(C, notes, methods)
 

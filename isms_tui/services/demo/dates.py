@@ -32,3 +32,15 @@ def weekday_on_or_before(day: date) -> date:
 def weekday_on_or_after(day: date) -> date:
     """The day itself on Monday to Friday, else the Monday after."""
     return day + timedelta(days=(7 - day.weekday()) % 7 if day.weekday() > 4 else 0)
+
+
+_CLOSED = ((12, 25), (12, 26), (1, 1))  # days the office is closed whatever the weekday
+
+
+def working_day_on_or_before(day: date) -> date:
+    """The day itself on a working day, else the working day before (weekends, 25-26 December
+    and 1 January are not): when a record the auditors sample can be dated."""
+    day = weekday_on_or_before(day)
+    while (day.month, day.day) in _CLOSED or day.weekday() > 4:
+        day -= timedelta(days=1)
+    return day

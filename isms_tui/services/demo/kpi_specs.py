@@ -19,6 +19,7 @@ from .evidence_reports import (
     restore_test,
     supplier_register,
 )
+from .reading_notes import Tally
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,17 @@ class KpiSpec:
     # overdue as soon as it ends, so such a KPI shows as overdue whatever the demo's date.
     missing: int = 0
     analysed: bool = True  # quarterly analyses recorded
-    notes: tuple[str, ...] = ()  # reading notes when a value misses the target
+    # Causes a collector notes beside a value that misses the target (for a within-range KPI:
+    # above the range; `low_notes` below it), after the value restated by `tally`.
+    notes: tuple[str, ...] = ()
+    low_notes: tuple[str, ...] = ()
+    tally: Tally | None = None
     causes: tuple[str, ...] = ()  # conclusions of analyses of off-target readings
-    actions: tuple[str, ...] = ()  # their follow-ups
+    actions: tuple[str, ...] = ()  # their follow-ups, one for each cause
     evidence: EvidenceBuilder | None = None  # report attached to the latest reading
+    # Story events the audits and reviews speak of: (days before today, value, note, follow-up of
+    # the quarter's analysis), set on the reading whose period holds that day.
+    events: tuple[tuple[int, float, str, str], ...] = ()
 
     def target_text(self) -> str:
         if self.direction == Direction.HIGHER_BETTER:
@@ -114,10 +122,11 @@ KPIS: tuple[KpiSpec, ...] = (
         "OBJ-1",
         Series((4, 3, 2), last=1, noise=1.2, step=1, high=12),
         notes=(
-            "Two phishing-led account compromises, contained the same day.",
-            "Lost laptop; disk encrypted and remote wipe confirmed.",
-            "Client data extract sent to the wrong recipient; client informed.",
+            "Among them two phishing-led account compromises, contained the same day.",
+            "Among them a lost laptop; disk encrypted and remote wipe confirmed.",
+            "Among them a client data extract sent to the wrong recipient; client informed.",
         ),
+        tally=Tally("confirmed incidents"),
         causes=(
             "Most incidents started with credential phishing against the sales team.",
             "A misconfigured storage bucket was found by a client's scan; no data was accessed.",
@@ -146,9 +155,10 @@ KPIS: tuple[KpiSpec, ...] = (
         "OBJ-2",
         Series((86, 93, 96), last=92.5, noise=3, step=2.5),
         notes=(
-            "Three build servers missed the window during the client release freeze.",
-            "Vendor withdrew a faulty patch; reinstalled after the fix.",
+            "Build servers missed the window during the client release freeze.",
+            "Vendor withdrew a faulty patch; reinstalled after the fix, past the window.",
         ),
+        tally=Tally("critical patches installed late", 40),
         causes=(
             "Servers excluded from automatic patching during release freezes miss the SLA.",
             "The legacy reporting server is patched by hand and was forgotten.",
@@ -209,6 +219,7 @@ KPIS: tuple[KpiSpec, ...] = (
         "OBJ-3",
         Series((17.5, 10, 6, 4), last=2.5, noise=2, step=2.5, high=40),
         notes=("Campaign imitated a parcel delivery notice.", "New starters not yet trained were included."),
+        tally=Tally("staff clicked the link", 40, misses=False),
         causes=(
             "Most clicks came from staff who joined in the last three months.",
             "The invoice-themed lure was convincing for finance staff.",
@@ -238,18 +249,28 @@ KPIS: tuple[KpiSpec, ...] = (
         "OBJ-6",
         Series((90, 97, 99), last=100, noise=10, step=25),
         notes=(
-            "File exchange restore took longer than the 4-hour RTO.",
-            "Database restore failed: backup encryption key was not in the vault.",
+            "Client file exchange restore took longer than the 4-hour RTO.",
+            "Customer portal restore stopped: the runbook named a decommissioned backup repository.",
         ),
+        tally=Tally("restore tests failed", 4),
         causes=(
             "The restore runbook still referred to a decommissioned backup repository.",
-            "The encryption key for one backup job was held by a single administrator.",
+            "Large restores run over the RTO when they share the link with the nightly backups.",
         ),
         actions=(
             "Update the restore runbooks and repeat the failed test next month.",
-            "Escrow every backup encryption key in the password vault.",
+            "Schedule restore tests outside the backup window.",
         ),
         evidence=restore_test,
+        events=(
+            (  # the last test before the technological controls audit (about 80 days ago)
+                110,
+                75,
+                "Analytics PostgreSQL cluster restore failed: its backup encryption key was held only by "
+                "an administrator on leave. Not repeated yet.",
+                "Corrective action for the audit's major NC on A.8.13: keys escrowed, the restore repeated.",
+            ),
+        ),
     ),
     KpiSpec(
         "TRAIN-01",
@@ -270,9 +291,10 @@ KPIS: tuple[KpiSpec, ...] = (
         "OBJ-3",
         Series((78, 90, 96), last=97.5, noise=3, step=2.5),
         notes=(
-            "Six people on leave during the campaign.",
+            "Staff on long leave during the campaign.",
             "Contractors were added to the training population this quarter.",
         ),
+        tally=Tally("staff and contractors had not completed the module", 40),
         causes=("Completion is low among contractors, whose managers do not chase them.",),
         actions=("HR chases overdue completions weekly and reports them to line managers.",),
     ),
@@ -297,7 +319,8 @@ KPIS: tuple[KpiSpec, ...] = (
         Series((75, 90, 100), last=100, noise=8, step=12.5),
         grace_days=0,
         missing=1,
-        notes=("CRM review completed two weeks late: system owner on leave.",),
+        notes=("System owners on leave had no deputy to sign off.",),
+        tally=Tally("access reviews signed off late", 8),
         causes=("Reviews slip when a system owner is absent and has no deputy.",),
         actions=("Name a deputy reviewer for every system in the review schedule.",),
         evidence=access_review,
@@ -321,9 +344,10 @@ KPIS: tuple[KpiSpec, ...] = (
         "OBJ-5",
         Series((58, 83, 92), last=75, noise=6, step=100 / 12),
         notes=(
-            "Hosting provider's SOC 2 report requested, not yet received.",
-            "Two new critical suppliers onboarded without a review.",
+            "Reviews wait for assurance reports requested from the suppliers.",
+            "Critical suppliers onboarded during the quarter without a review.",
         ),
+        tally=Tally("critical suppliers without a current review", 12),
         causes=(
             "Critical suppliers onboarded mid-year had no security review before signature.",
             "Reviews wait for assurance reports that suppliers send late.",
@@ -352,7 +376,7 @@ KPIS: tuple[KpiSpec, ...] = (
         "Elena Varga",
         "OBJ-4",
         Series((91, 97, 99.5), last=100, noise=0.8),
-        notes=("Two new starters not yet enrolled.", "Accounts for the new ETL platform created without MFA."),
+        notes=("New starters not yet enrolled.", "Accounts for the new ETL platform created without MFA."),
         causes=("New accounts are created before the user enrols in MFA and stay unenrolled for days.",),
         actions=("Block sign-in for new accounts until MFA enrolment is complete.",),
     ),
@@ -383,6 +407,7 @@ KPIS: tuple[KpiSpec, ...] = (
             "Debug logging left on after an incident investigation.",
             "Retention policy applied late after the cluster resize.",
         ),
+        low_notes=("Cluster storage extended ahead of growth; little of it used yet.",),
         causes=("Verbose application logs filled the cluster faster than retention removed them.",),
         actions=("Alert at 75 % utilisation and review log levels after each investigation.",),
     ),
@@ -405,7 +430,7 @@ KPIS: tuple[KpiSpec, ...] = (
         "OBJ-2",
         Series((93, 97.5, 98.5), last=96.4, noise=1),
         notes=(
-            "Four developer laptops with the agent disabled after an OS upgrade.",
+            "Developer laptops with the agent disabled after an OS upgrade.",
             "New laptops awaiting enrolment.",
         ),
         causes=("OS upgrades on developer laptops disable the agent until it is re-approved.",),
@@ -432,7 +457,9 @@ KPIS: tuple[KpiSpec, ...] = (
         target_high=20,
         warning_high=25,
         analysed=False,
-        notes=("Burst of requests for new client VPN tunnels.", "Quiet month: most projects in maintenance."),
+        notes=("Burst of requests for new client VPN tunnels.",),
+        low_notes=("Quiet month: most projects in maintenance.",),
+        tally=Tally("requests"),
         causes=("The spike came from a client onboarding without a standard network template.",),
         actions=("Create a standard rule template for client onboarding.",),
     ),

@@ -11,23 +11,26 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from isms_tui.models import (
     Analysis,
     Frequency,
     Kpi,
+    Objective,
+    Person,
     Reading,
     Status,
     require_id,
 )
-from isms_tui.services import evidence, periods
+from isms_tui.services import clock, evidence, periods
 from isms_tui.services.evaluation import evaluate_value, goodness
 from isms_tui.services.kpis import KpiInput, save_kpi
 
 from .dates import add_months
 from .evidence_reports import EvidenceBuilder
 from .kpi_specs import KPIS, KpiSpec, with_unit
+from .reading_notes import below_range, compose
 
 SEED = 27001
 HISTORY_MONTHS = 27  # a little over two years, so year-on-year comparisons have data
@@ -38,12 +41,13 @@ GRACE_DAYS = {Frequency.WEEKLY: 3, Frequency.MONTHLY: 10, Frequency.QUARTERLY: 2
 def add_monitoring(
     session: Session, today: date, people: dict[str, int], objectives: dict[str, int]
 ) -> list[Kpi | Reading]:
-    """The KPIs, their readings (a report attached to some), and the analyses of their results.
+    """The KPIs with a history, their readings (a report attached to some), and the analyses of
+    their results. KPIs defined this period come later (`add_new_kpis`).
 
     Returns the KPIs and readings as created: see `create_demo` for why it keeps them.
     """
     rng = random.Random(SEED)
-    kpis = [(spec, save_kpi(session, _kpi_input(spec, people, objectives, today))) for spec in KPIS]
+    kpis = [(spec, save_kpi(session, _kpi_input(spec, people, objectives, today))) for spec in KPIS if spec.series]
     history = [(spec, kpi, _readings(rng, spec, kpi, today)) for spec, kpi in kpis]
     reports = {
         spec.code: _attach_report(rng, spec.evidence, spec.collector, rows[-1])
@@ -55,7 +59,8 @@ def add_monitoring(
     for spec, _, rows in history:
         if spec.code in reports:
             name, text = reports[spec.code]
-            stored = evidence.add_bytes(session, name, text.encode(), added_by=spec.collector)
+            with clock.pinned(rows[-1].entered_at.date()):  # attached as the reading was entered
+                stored = evidence.add_bytes(session, name, text.encode(), added_by=spec.collector)
             evidence.link(session, stored, "reading", require_id(rows[-1]))
     session.add_all(
         a for spec, kpi, rows in history for a in _analyses(rng, spec, kpi, rows, people[spec.analyst], today)
@@ -64,6 +69,16 @@ def add_monitoring(
     created: list[Kpi | Reading] = [kpi for _, kpi in kpis]
     created.extend(reading for _, _, readings in history for reading in readings)
     return created
+
+
+def add_new_kpis(session: Session, today: date) -> None:
+    """The KPIs defined this period, once last year's review is on record: it could not have
+    listed them (its approval froze the KPIs that existed then)."""
+    people = {p.name: require_id(p) for p in session.exec(select(Person))}
+    objectives = {o.code: require_id(o) for o in session.exec(select(Objective))}
+    for spec in KPIS:
+        if spec.series is None:
+            save_kpi(session, _kpi_input(spec, people, objectives, today))
 
 
 def _kpi_input(spec: KpiSpec, people: dict[str, int], objectives: dict[str, int], today: date) -> KpiInput:
@@ -114,14 +129,23 @@ def _readings(rng: random.Random, spec: KpiSpec, kpi: Kpi, today: date) -> list[
     rows = []
     for (p, at), value in zip(entries, spec.series.values(rng, len(entries)), strict=True):
         note = ""
-        if spec.notes and evaluate_value(kpi, value) != Status.ON_TARGET and rng.random() < 0.6:
-            note = rng.choice(spec.notes)
+        if evaluate_value(kpi, value) != Status.ON_TARGET and rng.random() < 0.6:
+            causes = spec.low_notes if below_range(kpi, value) else spec.notes
+            note = compose(spec.tally, value, rng.choice(causes)) if causes else ""
         rows.append(
             Reading(
                 kpi_id=require_id(kpi), period_start=p, value=value, entered_by=spec.collector, entered_at=at, note=note
             )
         )
+    for days, value, cause, _ in spec.events:
+        for r in rows[:-1]:  # the last value is fixed: it gives the KPI its status
+            if _holds(r, kpi.frequency, today - timedelta(days=days)):
+                r.value, r.note = value, compose(spec.tally, value, cause)
     return rows
+
+
+def _holds(reading: Reading, frequency: Frequency, day: date) -> bool:
+    return reading.period_start <= day < periods.next_period(reading.period_start, frequency)
 
 
 def _attach_report(rng: random.Random, build: EvidenceBuilder, collector: str, reading: Reading) -> tuple[str, str]:
@@ -153,6 +177,9 @@ def _analyses(
             on = max(r.entered_at.date() for r in group) + timedelta(days=rng.randint(3, 14))
             if on <= today:
                 conclusion, follow_up = _quarter_conclusion(rng, spec, kpi, quarter, group, mean, previous)
+                for days, _, _, answer in spec.events:  # a story event's quarter says what was done
+                    if any(_holds(r, kpi.frequency, today - timedelta(days=days)) for r in group):
+                        follow_up = answer
                 out.append(
                     Analysis(
                         kpi_id=kpi.id,
@@ -173,6 +200,7 @@ def _analyses(
             and evaluate_value(kpi, r.value) == Status.OFF_TARGET
         ):
             label = periods.period_label(r.period_start, kpi.frequency)
+            cause, action = _cause(rng, spec)
             on = min(r.entered_at.date() + timedelta(days=rng.randint(1, 6)), today)
             out.append(
                 Analysis(
@@ -181,8 +209,8 @@ def _analyses(
                     analyst_id=analyst_id,
                     analysed_on=on,
                     conclusion=f"{label}: {with_unit(r.value, spec.unit)} is off target "
-                    f"({spec.target_text()}). {rng.choice(spec.causes)}",
-                    follow_up=rng.choice(spec.actions),
+                    f"({spec.target_text()}). {cause}",
+                    follow_up=action,
                 )
             )
     return out
@@ -213,10 +241,16 @@ def _quarter_conclusion(
             better = "Better" if delta > 0 else "Worse"
             parts.append(f"{better} than the previous quarter ({with_unit(previous, spec.unit)}).")
     if off:
-        parts.append(rng.choice(spec.causes))
-        follow_up = rng.choice(spec.actions)
+        cause, follow_up = _cause(rng, spec)
+        parts.append(cause)
     elif warn:
         follow_up = "Watch next quarter's readings; no action yet."
     else:
         follow_up = ""
     return " ".join(parts), follow_up
+
+
+def _cause(rng: random.Random, spec: KpiSpec) -> tuple[str, str]:
+    """One of the analyst's causes and the follow-up that answers that cause."""
+    i = rng.randrange(len(spec.causes))
+    return spec.causes[i], spec.actions[i]

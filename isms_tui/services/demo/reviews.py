@@ -34,6 +34,8 @@ from isms_tui.services.actions import ActionInput
 from isms_tui.services.review import ReviewInput
 
 from .dates import add_months, weekday_on_or_after, weekday_on_or_before
+from .monitoring import add_new_kpis
+from .risks import update_risks
 
 CHAIR = "Tom Okafor"
 SECRETARY = "Priya Raman"
@@ -73,15 +75,16 @@ PAST_ENTRIES: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "f",
-        "Risk assessment refreshed: three risks above appetite",
-        "Ransomware on the analytics cluster, a breach at the managed backup supplier, and dependency on one "
-        "DevOps engineer for the cloud platform.",
+        "Risk assessment refreshed: four risks above appetite",
+        "Ransomware encrypting production data and its backups (R-01), unpatched internet-facing systems "
+        "(R-02), a critical supplier's security failure (R-03), and dependency on one DevOps engineer for "
+        "the cloud platform (R-06).",
         "Risk register [v7]",
     ),
     (
         "f",
-        "Risk treatment plan: 14 of 18 treatments implemented",
-        "The four outstanding treatments wait on budget (2) and on the supplier contract renewal (2).",
+        "Risk treatment: R-01 and R-02 in treatment, R-03 shared through contracts, R-06 waiting for resources",
+        "Phishing-led account takeover (R-04) is treated; the loss of security logs (R-05) is accepted by its owner.",
         "Risk treatment plan",
     ),
     (
@@ -95,21 +98,23 @@ PAST_COMMENTARY: dict[str, str] = {
     "a": "First management review under ISO/IEC 27001:2022: no earlier actions to follow up.",
     "b": "NIS2 is the main external change of the year; management wants it in the scope and the risk "
     "assessment before the next surveillance audit.",
-    "d2": "Patching and phishing results are below target two quarters running; restore tests are the "
-    "weak spot clients ask about.",
-    "d3": "The management-system audit found the monitoring plan sound; its minor NC on documented "
-    "information is being corrected.",
-    "f": "The key-person dependency is accepted for now only until the security engineer is recruited.",
+    "d2": "Patching and phishing results stayed below target through the year; restore tests mostly met "
+    "their target, and clients now ask for their evidence.",
+    "d3": "The management-system audit raised a minor NC on documented information, since closed after an "
+    "effective check; its observation that LOG-01 and FW-01 are measured but not analysed stays open "
+    "for the next audit.",
+    "f": "Management tolerates the key-person dependency (R-06) only until the security engineer is recruited.",
 }
 RISK_REPORT = """Northwind Analytics Ltd - information security risk report (extract)
 Risk register version 7, reviewed by the CISO and the Managing Director.
 
-Risks above appetite (score >= 15):
-- R-03 Ransomware encrypts the analytics cluster and its backups      likelihood 4  impact 5  score 20
-- R-11 Breach at the managed backup supplier exposes client data       likelihood 3  impact 5  score 15
-- R-17 Only one engineer can operate the cloud platform                 likelihood 4  impact 4  score 16
+Risk appetite: level 9 (likelihood x impact). Risks above appetite:
+- R-01 Ransomware encrypts production data and its backups        likelihood 4  impact 5  level 20
+- R-02 Internet-facing systems exploited through unpatched flaws   likelihood 4  impact 4  level 16
+- R-06 Only one engineer can operate the cloud platform            likelihood 4  impact 4  level 16
+- R-03 A critical supplier's security failure exposes client data  likelihood 3  impact 4  level 12
 
-Risk treatment plan: 18 treatments, 14 implemented, 4 outstanding (2 budget, 2 supplier renewal).
+Within appetite: R-04 (treated, residual level 6); R-05 (level 6, accepted by its owner).
 """
 NEW_ENTRIES: tuple[tuple[str, str, str, str], ...] = (
     (
@@ -120,8 +125,9 @@ NEW_ENTRIES: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "f",
-        "Risk assessment 2026 refresh: ransomware risk back within appetite",
-        "Immutable backups and restore automation lowered R-03 from 20 to 12; R-17 stays at 16.",
+        "Risk assessment refreshed: three risks above appetite",
+        "R-06 is treated since the security engineer joined (residual level 8). R-01 fell from 20 to 15 while "
+        "the offline backup copy is built; R-02 stays at 16 and R-03 at 12 until supplier reviews catch up.",
         "Risk register [v8]",
     ),
 )
@@ -133,6 +139,8 @@ def add_reviews(session: Session, today: date, people: dict[str, int]) -> None:
     period_to = add_months(today, -12)
     past = _past_review(session, held, period_to, people)
     with clock.pinned(today):  # the demo's today, whatever the real clock says
+        update_risks(session, today, people)  # the register moved on since that review
+        add_new_kpis(session, today)  # and KPIs were defined
         _follow_up(session, past, held, today, people)
         planned = weekday_on_or_after(today + timedelta(days=21))
         draft = review.save_review(

@@ -1,7 +1,9 @@
 """The demo's risk register: the risks the company's KPIs watch and its audits prioritise.
 
 Each risk relies on controls the demo audits cover and names the KPIs that watch it, so
-review input f, the audit priorities and the KPI pages tell the same story.
+review input f, the audit priorities and the KPI pages tell the same story. The register is
+created as it stood at last year's management review (whose approval freezes it) and brought
+up to date after it, so the approved minutes and this year's draft each quote their own levels.
 """
 
 from __future__ import annotations
@@ -33,13 +35,16 @@ class RiskSpec:
     controls: tuple[str, ...]
     kpis: tuple[str, ...]
     action: str = ""  # a treatment action, if one was raised
+    # (likelihood, status) as the risk stood at last year's management review, when it has
+    # moved since: the register starts there and is brought up to date after that review.
+    then: tuple[int, str] | None = None
 
 
 RISKS: tuple[RiskSpec, ...] = (
     RiskSpec(
         "R-01", "Ransomware encrypts production data and its backups", "Elena Varga", 3, 5, "modify",
         "in treatment", 4, (2, 4), ("A.8.13", "A.8.7", "A.5.30"), ("BACKUP-01", "EDR-01"),
-        "Keep one backup copy offline and immutable",
+        "Keep one backup copy offline and immutable", (4, "in treatment"),
     ),
     RiskSpec(
         "R-02", "Internet-facing systems exploited through unpatched flaws", "Marcus Lindqvist", 4, 4, "modify",
@@ -58,31 +63,46 @@ RISKS: tuple[RiskSpec, ...] = (
         "R-05", "Security logs lost before an incident is investigated", "Daniel Kowalski", 2, 3, "retain",
         "accepted", None, None, ("A.8.15",), ("LOG-01",),
     ),
+    RiskSpec(
+        "R-06", "Only one engineer can operate the cloud platform", "Elena Varga", 4, 4, "modify",
+        "treated", None, (2, 4), ("A.5.37", "A.5.2"), (), "", (4, "open"),
+    ),
 )  # fmt: skip
 
 
 def add_risks(session: Session, today: date, people: dict[str, int]) -> None:
-    """The register, with a treatment action for the risks being treated."""
+    """The register as it stood at last year's review, with a treatment action for the risks
+    being treated; `update_risks` brings it to today once that review is on record."""
     for spec in RISKS:
-        residual = spec.residual or (None, None)
-        risk = risks.save_risk(
-            session,
-            RiskInput(
-                ref=spec.ref,
-                title=spec.title,
-                likelihood=spec.likelihood,
-                impact=spec.impact,
-                owner_id=people[spec.owner],
-                treatment=spec.treatment,
-                status=spec.status,
-                due_date=add_months(today, spec.due_in_months) if spec.due_in_months is not None else None,
-                residual_likelihood=residual[0],
-                residual_impact=residual[1],
-                next_review=add_months(today, 6),
-                controls=list(spec.controls),
-                kpis=list(spec.kpis),
-            ),
-        )
+        risk = risks.save_risk(session, _input(spec, today, people, then=True))
         if spec.action:
             due = add_months(today, spec.due_in_months or 1)
             actions.create_action(session, "risk", require_id(risk), ActionInput(spec.action, people[spec.owner], due))
+
+
+def update_risks(session: Session, today: date, people: dict[str, int]) -> None:
+    """The risks that moved since last year's review, as they stand today."""
+    by_ref = {r.ref: require_id(r) for r in risks.list_risks(session)}
+    for spec in RISKS:
+        if spec.then is not None:
+            risks.save_risk(session, _input(spec, today, people, then=False), by_ref[spec.ref])
+
+
+def _input(spec: RiskSpec, today: date, people: dict[str, int], then: bool) -> RiskInput:
+    likelihood, status = spec.then if then and spec.then else (spec.likelihood, spec.status)
+    residual = spec.residual or (None, None)
+    return RiskInput(
+        ref=spec.ref,
+        title=spec.title,
+        likelihood=likelihood,
+        impact=spec.impact,
+        owner_id=people[spec.owner],
+        treatment=spec.treatment,
+        status=status,
+        due_date=add_months(today, spec.due_in_months) if spec.due_in_months is not None else None,
+        residual_likelihood=residual[0],
+        residual_impact=residual[1],
+        next_review=add_months(today, 6),
+        controls=list(spec.controls),
+        kpis=list(spec.kpis),
+    )
