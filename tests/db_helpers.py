@@ -56,8 +56,16 @@ def downgrade(path: Path, to: str) -> None:
     from alembic import command
     from sqlmodel import select
 
-    from isms_tui.models import Action, Risk
+    from isms_tui.models import Action, AuditProgramme, Risk, SoaEntry
     from isms_tui.models.schema import REVISIONS
+
+    if REVISIONS.index(to) < REVISIONS.index("0014_soa"):
+        with workspace_session(path, "test") as s:
+            for entry in s.exec(select(SoaEntry)):
+                s.delete(entry)
+            for prog in s.exec(select(AuditProgramme)):
+                prog.planning = prog.reporting = ""
+                s.add(prog)
 
     if REVISIONS.index(to) < REVISIONS.index("0008_risks"):
         with workspace_session(path, "test") as s:
