@@ -108,7 +108,7 @@ def test_json_export_shape(session):
     doc = json.loads(data)
     assert set(doc) == {"name", "description", "questions"}
     assert doc["name"] == BUILTIN_CLAUSES and "Built in" not in doc["description"]
-    assert len(doc["questions"]) == 30
+    assert len(doc["questions"]) == 66  # one per question: 30 clauses ask 66
     assert set(doc["questions"][0]) == {"ref", "title", "question", "evidence_hint"}
 
 
@@ -127,6 +127,16 @@ def test_catalogue_refs_take_the_catalogue_spelling_and_custom_refs_are_kept(ses
     assert result.custom_refs == ("CTR-12.3", "iso9001-7.1")
     assert [q.ref for q in checklists.questions(session, "c")] == ["A.5.1", "CTR-12.3", "9.2.2", "iso9001-7.1"]
     assert [q.evidence_hint for q in checklists.questions(session, "c")] == [""] * 4
+
+
+def test_a_requirement_may_ask_several_questions_one_line_each(session, tmp_path):
+    path = write(tmp_path, "ref,title,question\nORG-1,Own rule,First?\nORG-1,Own rule,Second?\nA.5.1,t,q\n")
+    assert import_template(session, path).count == 3
+    assert [(q.ref, q.question) for q in checklists.questions(session, "c")] == [
+        ("ORG-1", "First?"),
+        ("ORG-1", "Second?"),
+        ("A.5.1", "q"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -188,7 +198,10 @@ LONG_TITLE = "t" * (checklists.MAX_TITLE + 1)
         ),
         (
             HEADER + "A.5.1,t,q,\nA.5.2,t,q,\na.5.1,t,q,\nORG-1,t,q,\nORG-1 ,t,q,\n",
-            ["row 4: the ref 'A.5.1' is already in row 2", "row 6: the ref 'ORG-1' is already in row 5"],
+            [
+                "row 4: the ref 'A.5.1' asks the same question in row 2",
+                "row 6: the ref 'ORG-1' asks the same question in row 5",
+            ],
         ),
         (
             f"ref,title,question\nA.5.1,{LONG_TITLE},q\n{'R' * 41},t,{'q' * 4001}\n",
@@ -316,7 +329,7 @@ def _q(**kw):
         ),
         (
             {"questions": [_q(), _q(ref="A.5.2"), _q(ref=" A.5.1 ")]},
-            ["question 3 (line 13): the ref 'A.5.1' is already in question 1 (line 3)"],
+            ["question 3 (line 13): the ref 'A.5.1' asks the same question in question 1 (line 3)"],
         ),
     ],
 )
@@ -545,7 +558,7 @@ def test_cli_list_text_and_json(db):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert len(lines) == 4
-    assert lines[0].startswith(BUILTIN_CLAUSES) and "30 questions  built-in" in lines[0]
+    assert lines[0].startswith(BUILTIN_CLAUSES) and "66 questions  built-in" in lines[0]
     assert lines[3].startswith("Client X") and lines[3].endswith("4 questions  user      Client X's own")
     result = run("checklist", "list", "--json", "--db", db)
     assert result.exit_code == 0
@@ -561,7 +574,7 @@ def test_cli_export_to_stdout_equals_the_file(db, tmp_path):
     out = tmp_path / "a.csv"
     result = run("checklist", "export", "annex a controls", "--out", out, "--db", db)
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"Exported 93 questions of '{BUILTIN_ANNEX_A}' to {out}.\n"
+    assert result.stdout == f"Exported 136 questions of '{BUILTIN_ANNEX_A}' to {out}.\n"
     result = run("checklist", "export", BUILTIN_ANNEX_A, "--format", "CSV", "--db", db)
     assert result.exit_code == 0
     assert result.stdout_bytes == out.read_bytes()
@@ -599,7 +612,7 @@ def test_cli_rejected_file_exits_1_with_rows_and_writes_nothing(db, tmp_path):
     assert result.stderr.splitlines() == [
         f"Error: 2 rows of {path} were rejected; nothing was imported.",
         "  row 2: the title is empty",
-        "  row 3: the ref 'A.5.1' is already in row 2",
+        "  row 3: the ref 'A.5.1' asks the same question in row 2",
     ]
     assert template_count(db) == 0
 

@@ -88,9 +88,10 @@ def test_lines_closed_as_not_audited_cover_nothing_and_the_audit_says_so(session
     audit = plan(session, prog)
     answer(session, audit.id, {"A.8.8": (AuditResult.CONFORMING, "")}, date(2026, 2, 2))
     progress = audits.progress(session, audit.id)
-    assert (progress.total, progress.done, progress.answered, progress.not_audited) == (3, 3, 1, 2)
-    assert progress.summary() == "answered 1 of 3, not audited 2"
-    assert progress.percent == 33  # not "100%" for a completed audit that skipped two lines
+    # A.8.8 asks two questions, so it has two lines; A.8.13 and A.8.15 one each.
+    assert (progress.total, progress.done, progress.answered, progress.not_audited) == (4, 4, 2, 2)
+    assert progress.summary() == "answered 2 of 4, not audited 2"
+    assert progress.percent == 50  # not "100%" for a completed audit that skipped two lines
     cov = programme.coverage(session, prog[0].id)
     assert cov.covered == 1 and not cov.planned_only  # the completed audit's plan is spent
 
@@ -157,7 +158,9 @@ def demo_pack(tmp_path_factory: pytest.TempPathFactory):
 def test_pack_counts_coverage_through_answered_lines(demo_pack) -> None:
     text, cov, _ = demo_pack
     assert cov.covered < len(cov.rows) - len(cov.planned_only)  # the demo has plans still to run
-    assert f"{cov.covered} of 123 requirements ({cov.percent}%) were audited in the cycle" in text
+    excluded = len(cov.excluded)  # the demo's SoA excludes a few controls: they need no audit
+    assert excluded == 3 and len(cov.required) == 123 - excluded
+    assert f"{cov.covered} of {123 - excluded} requirements ({cov.percent}%) were audited in the cycle" in text
     assert "a plan, or a line closed as not audited, counts for nothing" in text
     assert f"Not audited in the cycle ({len(cov.uncovered)}):" in text
     assert "audited or planned" not in text
