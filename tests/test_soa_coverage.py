@@ -57,10 +57,18 @@ def test_a_control_excluded_with_a_justification_needs_no_audit(session: Session
 
 
 def test_each_question_is_its_own_line_and_half_answered_is_partly_audited(session: Session, prog) -> None:
-    audit = plan(session, prog, checklists.BUILTIN_ANNEX_A, ["A.8.8", "A.8.13"])
+    checklists.save_template(
+        session,
+        "Patching in depth",
+        [
+            Question("A.8.8", "Management of technical vulnerabilities", "How are scans scheduled?"),
+            Question("A.8.8", "Management of technical vulnerabilities", "Show three fixes and their dates."),
+            Question("A.8.13", "Information backup", "Show the last restore test."),
+        ],
+    )
+    audit = plan(session, prog, "Patching in depth", [])
     lines = audits.items(session, audit.id)
     assert [line.ref for line in lines] == ["A.8.8", "A.8.8", "A.8.13"]
-    assert lines[0].question != lines[1].question
     with clock.pinned(date(2026, 2, 2)):
         audits.start_audit(session, audit.id)
         audits.record_result(session, lines[0].id, AuditResult.CONFORMING)
@@ -75,6 +83,23 @@ def test_each_question_is_its_own_line_and_half_answered_is_partly_audited(sessi
     row = next(r for r in cov.rows if r.ref == "A.8.8")
     assert row.covered and row.cells == [AuditResult.OBSERVATION.value]  # the most telling result of its lines
     assert cov.covered == 2 and not cov.partly
+
+
+def test_an_area_is_audited_only_when_every_line_of_its_requirements_is(session: Session, prog) -> None:
+    programme.save_area(session, "Operations", 3, ["A.8.8"])
+    checklists.save_template(
+        session,
+        "Two questions",
+        [Question("A.8.8", "Vulnerabilities", "First?"), Question("A.8.8", "Vulnerabilities", "Second?")],
+    )
+    audit = plan(session, prog, "Two questions", [])
+    first, _ = audits.items(session, audit.id)
+    with clock.pinned(date(2026, 2, 2)):
+        audits.start_audit(session, audit.id)
+        audits.record_result(session, first.id, AuditResult.CONFORMING)
+        audits.complete_audit(session, audit.id, "", "Half done.")
+    (prio,) = programme.priorities(session, date(2026, 11, 28))
+    assert prio.last_audited is None  # the second question was never answered
 
 
 def test_the_organisation_s_own_refs_are_rows_of_their_own(session: Session, prog) -> None:

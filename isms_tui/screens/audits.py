@@ -170,14 +170,17 @@ class AuditsScreen(SectionScreen):
             return
         total, missing, planned = len(cov.required), len(cov.uncovered), len(cov.planned_only)
         partly, excluded = len(cov.partly), len(cov.excluded)
+        waiting = ", ".join(
+            part for part in (f"{partly} partly" if partly else "", f"{planned} planned" if planned else "") if part
+        )
         line = Text.assemble(
             (f"{cov.covered} of {total}", "bold"),
-            " requirements audited; ",
-            (f"{missing} not yet", "bold red" if missing else "green"),
-            (f" ({partly} partly, {planned} planned)" if partly or planned else "", "dim"),
+            " requirements audited this cycle; ",
+            (f"{missing} not audited yet", "bold red" if missing else "green"),
+            (f" ({waiting})" if waiting else "", "dim"),
             (f"; {excluded} excluded by the SoA" if excluded else "", "dim"),
         )
-        line.append(" · u: show all" if self.only_uncovered else " · u: not audited only", style="dim")
+        line.append("  · u: show all" if self.only_uncovered else "  · u: only those not audited", style="dim")
         headline.update(line)
         table.add_column("Requirement", width=REQUIREMENT_WIDTH, key="req")
         table.add_column(Text("Audits\nin cycle"), width=8, key="count")

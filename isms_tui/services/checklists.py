@@ -41,13 +41,12 @@ class TemplateInfo:
 
 
 def _from_catalogue(kinds: tuple[str, ...]) -> list[Question]:
-    """One question per line: a requirement with several questions gets several lines, each
-    answered on its own, and counts as audited once every one of them is."""
+    """One line per requirement, its questions together (the organisation's own checklists may
+    give a requirement several lines, one per question: coverage counts it through all of them)."""
     return [
-        Question(r.ref, r.title, question, "; ".join(r.evidence))
+        Question(r.ref, r.title, " ".join(r.questions), "; ".join(r.evidence))
         for r in catalogues.requirements()
         if r.kind in kinds
-        for question in r.questions
     ]
 
 
