@@ -67,3 +67,16 @@ def test_review_input_f_carries_the_soa_summary(session) -> None:
     data = risk_input(session, date(2026, 1, 1), date(2026, 11, 30), TODAY)
     assert data["soa"] == soa.summary(session).sentence
     assert data["soa"].startswith("93 Annex A controls: 2 applicable, 1 not applicable, 90 not yet decided")
+
+
+def test_the_review_screen_shows_the_soa_line_of_input_f() -> None:
+    from rich.console import Console
+
+    from isms_tui.widgets.review_render import render_f
+
+    console = Console(width=120, record=True)
+    console.print(render_f({"open": 0, "appetite": 9, "risks": [], "soa": "93 Annex A controls: 93 applicable."}))
+    text = console.export_text()
+    assert "Statement of applicability: 93 Annex A controls: 93 applicable." in text
+    console.print(render_f({"open": 0, "appetite": 9, "risks": []}))  # a review frozen before the SoA existed
+    assert console.export_text().count("Statement of applicability") == 0
