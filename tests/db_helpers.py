@@ -59,7 +59,7 @@ def downgrade(path: Path, to: str) -> None:
     from isms_tui.models import Action, AuditProgramme, Risk, SoaEntry
     from isms_tui.models.schema import REVISIONS
 
-    if REVISIONS.index(to) < REVISIONS.index("0014_soa"):
+    if REVISIONS.index(to) < REVISIONS.index("0011_soa"):
         with workspace_session(path, "test") as s:
             for entry in s.exec(select(SoaEntry)):
                 s.delete(entry)

@@ -1,7 +1,7 @@
 """statement of applicability; the audit programme's planning and reporting requirements
 
-Revision ID: 0014_soa
-Revises: 0009_honest_readings
+Revision ID: 0011_soa
+Revises: 0010_isms_evaluation
 Create Date: 2026-12-02
 """
 from typing import Sequence, Union
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0014_soa'
-down_revision: Union[str, None] = '0009_honest_readings'
+revision: str = '0011_soa'
+down_revision: Union[str, None] = '0010_isms_evaluation'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
