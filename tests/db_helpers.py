@@ -56,9 +56,16 @@ def downgrade(path: Path, to: str) -> None:
     from alembic import command
     from sqlmodel import select
 
-    from isms_tui.models import Action, IsmsEvaluation, Risk
+    from isms_tui.models import Action, AuditProgramme, IsmsEvaluation, Risk, SoaEntry
     from isms_tui.models.schema import REVISIONS
 
+    if REVISIONS.index(to) < REVISIONS.index("0011_soa"):
+        with workspace_session(path, "test") as s:
+            for entry in s.exec(select(SoaEntry)):
+                s.delete(entry)
+            for prog in s.exec(select(AuditProgramme)):
+                prog.planning = prog.reporting = ""
+                s.add(prog)
     if REVISIONS.index(to) < REVISIONS.index("0010_isms_evaluation"):
         with workspace_session(path, "test") as s:
             for row in s.exec(select(IsmsEvaluation)):

@@ -129,6 +129,16 @@ def test_catalogue_refs_take_the_catalogue_spelling_and_custom_refs_are_kept(ses
     assert [q.evidence_hint for q in checklists.questions(session, "c")] == [""] * 4
 
 
+def test_a_requirement_may_ask_several_questions_one_line_each(session, tmp_path):
+    path = write(tmp_path, "ref,title,question\nORG-1,Own rule,First?\nORG-1,Own rule,Second?\nA.5.1,t,q\n")
+    assert import_template(session, path).count == 3
+    assert [(q.ref, q.question) for q in checklists.questions(session, "c")] == [
+        ("ORG-1", "First?"),
+        ("ORG-1", "Second?"),
+        ("A.5.1", "q"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "fmt"),
     [
@@ -188,7 +198,10 @@ LONG_TITLE = "t" * (checklists.MAX_TITLE + 1)
         ),
         (
             HEADER + "A.5.1,t,q,\nA.5.2,t,q,\na.5.1,t,q,\nORG-1,t,q,\nORG-1 ,t,q,\n",
-            ["row 4: the ref 'A.5.1' is already in row 2", "row 6: the ref 'ORG-1' is already in row 5"],
+            [
+                "row 4: the ref 'A.5.1' asks the same question in row 2",
+                "row 6: the ref 'ORG-1' asks the same question in row 5",
+            ],
         ),
         (
             f"ref,title,question\nA.5.1,{LONG_TITLE},q\n{'R' * 41},t,{'q' * 4001}\n",
@@ -316,7 +329,7 @@ def _q(**kw):
         ),
         (
             {"questions": [_q(), _q(ref="A.5.2"), _q(ref=" A.5.1 ")]},
-            ["question 3 (line 13): the ref 'A.5.1' is already in question 1 (line 3)"],
+            ["question 3 (line 13): the ref 'A.5.1' asks the same question in question 1 (line 3)"],
         ),
     ],
 )
@@ -599,7 +612,7 @@ def test_cli_rejected_file_exits_1_with_rows_and_writes_nothing(db, tmp_path):
     assert result.stderr.splitlines() == [
         f"Error: 2 rows of {path} were rejected; nothing was imported.",
         "  row 2: the title is empty",
-        "  row 3: the ref 'A.5.1' is already in row 2",
+        "  row 3: the ref 'A.5.1' asks the same question in row 2",
     ]
     assert template_count(db) == 0
 

@@ -102,13 +102,14 @@ def _make_older(ws: Path) -> None:
 
     from isms_tui.models.schema import REVISIONS
 
-    assert REVISIONS[-1] == "0010_isms_evaluation"  # update this helper with the next migration
+    assert REVISIONS[-1] == "0011_soa"  # update this helper with the next migration
     con = sqlite3.connect(ws)
     con.executescript(
         """
-        DROP INDEX ix_ismsevaluation_evaluated_on;
-        DROP TABLE ismsevaluation;
-        ALTER TABLE workspace DROP COLUMN evaluation_frequency;
+        DROP INDEX ix_soaentry_control;
+        DROP TABLE soaentry;
+        ALTER TABLE auditprogramme DROP COLUMN planning;
+        ALTER TABLE auditprogramme DROP COLUMN reporting;
         """
     )
     con.execute("UPDATE alembic_version SET version_num = ?", (REVISIONS[-2],))

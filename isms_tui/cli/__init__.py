@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import backup, checklist, demo, evaluation, journal, keys, pack, readings, risks, status  # noqa: F401 (risks adds to the import and export groups)
+from . import backup, checklist, demo, evaluation, journal, keys, pack, readings, risks, soa, status  # noqa: F401 (risks and soa add to the import and export groups)
 from .common import db_option, fail, run_tui, workspace_path
 
 

@@ -31,6 +31,7 @@ from .packs import IssuedPack
 from .records import Evidence, EvidenceLink, JournalEntry
 from .review import ManagementReview, ReviewDecision, ReviewEntry, ReviewNote
 from .risk import Risk
+from .soa import SoaEntry
 from .workspace import Objective, Person, Workspace
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "ReviewNote",
     "ReviewStatus",
     "Risk",
+    "SoaEntry",
     "Analysis",
     "Direction",
     "Evidence",

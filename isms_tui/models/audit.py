@@ -48,6 +48,8 @@ class AuditProgramme(SQLModel, table=True):
     objectives: str = ""
     methods: str = ""
     responsibilities: str = ""
+    planning: str = ""  # how audits are planned (9.2.2: frequency, methods, who plans)
+    reporting: str = ""  # how results are reported, to whom (9.2.2 c)
     owner_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
 
 

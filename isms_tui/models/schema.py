@@ -15,5 +15,6 @@ REVISIONS: tuple[str, ...] = (
     "0008_risks",
     "0009_honest_readings",
     "0010_isms_evaluation",
+    "0011_soa",
 )
 HEAD = REVISIONS[-1]

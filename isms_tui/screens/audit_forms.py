@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widget import Widget
-from textual.widgets import Input, Select
+from textual.widgets import Checkbox, Input, Select
 
 from isms_tui.models import require_id
 from isms_tui.services import clock
@@ -20,6 +21,10 @@ from isms_tui.widgets.form import FormField, FormModal, person_select
 from isms_tui.widgets.form_parts import FORM_CSS, merging_field_errors, notes_area, split_list
 
 from .base import workspace_session
+
+if TYPE_CHECKING:
+    from isms_tui.models.db import Session
+    from isms_tui.services.audits import AuditInput
 
 CYCLE_CHOICES = [("1 year", 1), ("3 years", 3)]
 IMPORTANCE_CHOICES = [("5 critical", 5), ("4 high", 4), ("3 medium", 3), ("2 low", 2), ("1 minimal", 1)]
@@ -53,11 +58,23 @@ class ProgrammeForm(FormModal[int]):
                     methods="Checklist audits on samples: interviews, observation, document review and re-performance.",
                     responsibilities="The programme owner plans and reports; lead auditors run each audit; "
                     "no auditor audits their own area.",
+                    planning="Each audit is planned a month ahead from the priorities tab: scope, criteria, "
+                    "auditors checked for impartiality, auditees told in writing.",
+                    reporting="The lead auditor reports each audit within two weeks of its fieldwork to the "
+                    "programme owner and the managers of the areas audited; results go to the management review.",
                 )
             else:
                 p = programme.get_programme(session, programme_id)
                 self.data = ProgrammeInput(
-                    p.title, p.cycle_start, p.cycle_years, p.objectives, p.methods, p.responsibilities, p.owner_id
+                    p.title,
+                    p.cycle_start,
+                    p.cycle_years,
+                    p.objectives,
+                    p.methods,
+                    p.responsibilities,
+                    p.owner_id,
+                    p.planning,
+                    p.reporting,
                 )
         self.form_title = "New audit programme" if programme_id is None else "Edit the audit programme"
 
@@ -77,6 +94,12 @@ class ProgrammeForm(FormModal[int]):
         yield FormField("Objectives", notes_area(d.objectives), key="objectives")
         yield FormField("Methods", notes_area(d.methods), key="methods")
         yield FormField("Responsibilities", notes_area(d.responsibilities), key="responsibilities")
+        yield FormField(
+            "Planning", notes_area(d.planning), key="planning", hint="How audits are planned (9.2.2): who, when, how."
+        )
+        yield FormField(
+            "Reporting", notes_area(d.reporting), key="reporting", hint="How results are reported, and to whom."
+        )
 
     def on_mount(self) -> None:
         self.query_one("#field-title", FormField).control.focus()
@@ -95,6 +118,8 @@ class ProgrammeForm(FormModal[int]):
             self.value("methods"),
             self.value("responsibilities"),
             self.value("owner_id"),
+            self.value("planning"),
+            self.value("reporting"),
         )
         with workspace_session(self) as session, merging_field_errors(errors):  # a raise rolls back
             saved = programme.save_programme(session, data, self.programme_id)
@@ -224,6 +249,12 @@ class AuditPlanForm(FormModal[int]):
                 key="scope_refs",
                 hint="Comma-separated refs; empty means the whole checklist.",
             )
+            yield FormField(
+                "Statement of applicability",
+                Checkbox("Applicable controls only"),
+                key="applicable_only",
+                hint="Leaves out controls the SoA excludes or has not decided yet (clauses stay).",
+            )
         hint = f"Comma-separated. Known: {', '.join(self.area_names)}." if self.area_names else "Comma-separated."
         yield FormField("Areas in scope", Input(", ".join(d.scope_areas)), key="scope_areas", hint=hint)
         yield FormField("Criteria", Input(d.criteria), key="criteria")
@@ -255,6 +286,16 @@ class AuditPlanForm(FormModal[int]):
             errors["team_ids"] = f"Unknown person: {', '.join(unknown)}."
         return ids
 
+    @staticmethod
+    def applicable_scope(session: Session, data: AuditInput, errors: dict[str, str]) -> list[str]:
+        """The typed scope narrowed to what the SoA makes applicable (a field error if nothing is left)."""
+        from isms_tui.services import checklists
+
+        refs = checklists.applicable_scope(session, data.template, data.scope_refs)
+        if not refs:
+            errors["applicable_only"] = "No requirement of this scope is applicable: decide the controls in the SoA."
+        return refs
+
     def submit(self) -> int:
         from isms_tui.services import audit_plans, audits
         from isms_tui.services.audits import AuditInput
@@ -275,6 +316,8 @@ class AuditPlanForm(FormModal[int]):
             programme_id=self.data.programme_id,
         )
         with workspace_session(self) as session, merging_field_errors(errors):
+            if self.audit_id is None and self.value("applicable_only"):
+                data.scope_refs = self.applicable_scope(session, data, errors)
             if self.audit_id is None:
                 saved = audits.plan_audit(session, data)
             else:

@@ -19,6 +19,7 @@ from isms_tui.models.enums import AuditResult, AuditStatus
 from isms_tui.services import clock
 from isms_tui.widgets.audit_style import (
     MATRIX_LABEL,
+    PARTLY_STYLE,
     PLANNED,
     RESULT_STYLE,
     UNJUSTIFIED_STYLE,
@@ -88,6 +89,7 @@ class AuditsScreen(SectionScreen):
         Binding("n", "plan_audit", "Plan audit"),
         Binding("e", "edit_plan", "Edit plan"),
         Binding("o", "open_audit", "Open audit"),
+        Binding("S", "soa", "SoA"),
     ]
 
     def __init__(self) -> None:
@@ -166,12 +168,17 @@ class AuditsScreen(SectionScreen):
         if cov is None:
             headline.update(Text("No audit programme yet: press 1, then n to create one.", style="bold"))
             return
-        total, missing, planned = len(cov.rows), len(cov.uncovered), len(cov.planned_only)
+        total, missing, planned = len(cov.required), len(cov.uncovered), len(cov.planned_only)
+        partly, excluded = len(cov.partly), len(cov.excluded)
+        waiting = ", ".join(
+            part for part in (f"{partly} partly" if partly else "", f"{planned} planned" if planned else "") if part
+        )
         line = Text.assemble(
             (f"{cov.covered} of {total}", "bold"),
             " requirements audited this cycle; ",
             (f"{missing} not audited yet", "bold red" if missing else "green"),
-            (f" ({planned} planned)" if planned else "", "dim"),
+            (f" ({waiting})" if waiting else "", "dim"),
+            (f"; {excluded} excluded by the SoA" if excluded else "", "dim"),
         )
         line.append("  · u: show all" if self.only_uncovered else "  · u: only those not audited", style="dim")
         headline.update(line)
@@ -183,12 +190,19 @@ class AuditsScreen(SectionScreen):
             label = Text.assemble(title, "\n", (audit.planned_start.strftime("%Y-%m"), "dim"))
             table.add_column(label, width=AUDIT_COLUMN_WIDTH, key=f"a{audit.id}")
         for row in cov.rows:
-            if self.only_uncovered and row.covered:
+            if self.only_uncovered and (row.covered or row.excluded):
                 continue
             count = sum(row.audited)
-            label = Text(f"{row.ref} {row.title}", no_wrap=True, overflow="ellipsis")
+            own = " (own)" if row.kind == "custom" else ""
+            label = Text(f"{row.ref} {row.title}{own}", no_wrap=True, overflow="ellipsis")
             if count:
                 count_cell = Text(str(count), justify="right")
+            elif row.excluded:
+                label.stylize("dim")
+                count_cell = Text("– SoA n/a", style="dim")
+            elif row.partly_audited:
+                label.stylize("bold red")
+                count_cell = Text("◐ partly", style="#d7af5f")
             elif row.planned_only:
                 label.stylize("bold red")
                 count_cell = Text("○ planned", style="#5f87d7")
@@ -372,6 +386,11 @@ class AuditsScreen(SectionScreen):
 
         self.app.push_screen(AuditPlanForm(int(key)), self._saved)
 
+    def action_soa(self) -> None:
+        from .soa import SoaScreen
+
+        self.app.push_screen(SoaScreen())
+
     def action_open_audit(self) -> None:
         key = cursor_key(self.query_one("#audit-table", DataTable))
         if key is not None:
@@ -391,11 +410,11 @@ def _legend() -> Text:
         (m, MATRIX_LABEL[r] if r == AuditResult.OBSERVATION else label, style)
         for r, (m, label, style) in RESULT_STYLE.items()
     ]
-    marks += [UNJUSTIFIED_STYLE, PLANNED]
+    marks += [UNJUSTIFIED_STYLE, PARTLY_STYLE, PLANNED]
     out = Text()
     for mark, label, style in marks:
         out.append(f"{mark} {label}", style=style)
-        out.append("  ")
+        out.append(" ")
     out.append("blank: not in scope", style="dim")
     return out
 
@@ -420,6 +439,8 @@ def _programme_info(data: AuditsData) -> Group | Text:
     grid.add_row("Objectives", Text(prog.objectives or "—"))
     grid.add_row("Methods", Text(prog.methods or "—"))
     grid.add_row("Responsibilities", Text(prog.responsibilities or "—"))
+    grid.add_row("Planning", Text(prog.planning or "—"))
+    grid.add_row("Reporting", Text(prog.reporting or "—"))
     in_cycle = [r for r in data.audits if r.audit.programme_id == prog.id]
     by_status = {s: sum(1 for r in in_cycle if r.audit.status == s) for s in AuditStatus}
     summary = ", ".join(f"{n} {s.value}" for s, n in by_status.items() if n) or "none yet"

@@ -22,10 +22,11 @@ Import:
   "row N: ..." for CSV (N is the file's line number, the header being row 1) and
   "question N (line L): ..." for JSON. Problems: missing, unknown or repeated columns; a wrong
   number of fields; an empty ref, title or question; a field over its limit
-  (`checklists.MAX_*`); a ref or title spanning lines; a ref repeated in the file
-  (case-insensitive); unreadable CSV quoting; malformed JSON (with its line and column); a file
-  that is empty, has no questions, is not UTF-8, contains NUL bytes or is larger than 5 MB; a
-  name that is empty, too long, a built-in's, or an existing template's unless `replace`.
+  (`checklists.MAX_*`); a ref or title spanning lines; a ref repeated in the file with the
+  same question (case-insensitive; a requirement may have several questions, one line each);
+  unreadable CSV quoting; malformed JSON (with its line and column); a file that is empty, has
+  no questions, is not UTF-8, contains NUL bytes or is larger than 5 MB; a name that is empty,
+  too long, a built-in's, or an existing template's unless `replace`.
 
 Refs that are not in the ISO/IEC 27001:2022 catalogue are accepted, not rejected: an audit
 checklist may legitimately hold organisation-specific questions (a client's own policy, a
@@ -218,7 +219,7 @@ class _Checker:
 
     def __init__(self) -> None:
         self.known = {ref.casefold(): ref for ref in catalogues.by_ref()}
-        self.seen: dict[str, str] = {}  # casefolded ref -> where it first appeared
+        self.seen: dict[tuple[str, str], str] = {}  # (casefolded ref, question) -> where first seen
         self.questions: list[Question] = []
         self.custom: dict[str, None] = {}
 
@@ -236,9 +237,9 @@ class _Checker:
                 problems.append(f"the {key} must be on one line")
         ref = self.known.get(values["ref"].casefold(), values["ref"])
         if ref:
-            first = self.seen.setdefault(ref.casefold(), where)
+            first = self.seen.setdefault((ref.casefold(), " ".join(values["question"].split())), where)
             if first != where:
-                problems.append(f"the ref {_quote(ref)} is already in {first}")
+                problems.append(f"the ref {_quote(ref)} asks the same question in {first}")
         if not problems:
             if ref.casefold() not in self.known:
                 self.custom[ref] = None

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from isms_tui import catalogues
 from isms_tui.models import ChecklistQuestion, ChecklistTemplate, require_id
 
+from . import soa
 from .errors import InputError, NotFound
 
 BUILTIN_CLAUSES = "ISO 27001:2022 management system (clauses 4–10)"
@@ -40,6 +41,8 @@ class TemplateInfo:
 
 
 def _from_catalogue(kinds: tuple[str, ...]) -> list[Question]:
+    """One line per requirement, its questions together (the organisation's own checklists may
+    give a requirement several lines, one per question: coverage counts it through all of them)."""
     return [
         Question(r.ref, r.title, " ".join(r.questions), "; ".join(r.evidence))
         for r in catalogues.requirements()
@@ -78,6 +81,24 @@ def questions(session: Session, name: str) -> list[Question]:
         .order_by(col(ChecklistQuestion.position))
     )
     return [Question(q.ref, q.title, q.question, q.evidence_hint) for q in rows]
+
+
+def applicable_scope(session: Session, name: str, refs: list[str]) -> list[str]:
+    """The scope "applicable controls only": the refs of the checklist (within `refs` when any
+    are given) that are clauses, the organisation's own requirements, or Annex A controls the
+    statement of applicability decides as applicable. Undecided and excluded controls are left
+    out, and the audit's scope then lists exactly what was taken."""
+    wanted = {r.strip() for r in refs if r.strip()}
+    applicable = soa.applicable_controls(session)
+    known = catalogues.by_ref()
+    out: list[str] = []
+    for q in questions(session, name):
+        req = known.get(q.ref)
+        if wanted and q.ref not in wanted or q.ref in out:
+            continue
+        if req is None or not req.is_control or q.ref in applicable:
+            out.append(q.ref)
+    return out
 
 
 def save_template(

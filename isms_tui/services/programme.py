@@ -21,7 +21,7 @@ from isms_tui.models import (
     require_id,
 )
 
-from . import actions, risks
+from . import actions, risks, soa
 from .audits import NC_GRADINGS
 from .errors import InputError, NotFound
 from .form_values import DATE_HINT
@@ -39,6 +39,8 @@ class ProgrammeInput:
     methods: str = ""
     responsibilities: str = ""
     owner_id: int | None = None
+    planning: str = ""  # how audits are planned: who, how far ahead, on what basis
+    reporting: str = ""  # how results are reported, to whom and when
 
 
 def save_programme(session: Session, data: ProgrammeInput, programme_id: int | None = None) -> AuditProgramme:
@@ -62,6 +64,7 @@ def save_programme(session: Session, data: ProgrammeInput, programme_id: int | N
     prog.title, prog.cycle_start, prog.cycle_years = data.title.strip(), data.cycle_start, data.cycle_years
     prog.objectives, prog.methods = data.objectives.strip(), data.methods.strip()
     prog.responsibilities, prog.owner_id = data.responsibilities.strip(), data.owner_id
+    prog.planning, prog.reporting = data.planning.strip(), data.reporting.strip()
     session.add(prog)
     session.flush()
     return prog
@@ -104,23 +107,42 @@ def counts_as_audited(result: AuditResult | None, notes: str) -> bool:
     return result in AUDITED_RESULTS
 
 
+PARTLY = "partly audited"
+# When every line of a requirement counts, the matrix shows the most telling result.
+_SEVERITY = (
+    AuditResult.MAJOR_NC,
+    AuditResult.MINOR_NC,
+    AuditResult.OBSERVATION,
+    AuditResult.OFI,
+    AuditResult.CONFORMING,
+    AuditResult.NOT_APPLICABLE,
+)
+
+
 @dataclass(frozen=True)
 class CoverageRow:
     ref: str
     title: str
-    kind: str
-    cells: list[str]  # per audit: "" (not in scope), "planned", or the result recorded
-    audited: list[bool] = field(default_factory=list)  # per audit: an answered line shows it audited
+    kind: str  # "clause", "control", or "custom" for the organisation's own requirements
+    cells: list[str]  # per audit: "" (not in scope), "planned", PARTLY, or the result recorded
+    audited: list[bool] = field(default_factory=list)  # per audit: its answered lines show it audited
+    partly: list[bool] = field(default_factory=list)  # per audit: some of its lines answered, not all
+    excluded: str = ""  # the SoA's justification when the control is not applicable
 
     @property
     def covered(self) -> bool:
-        """Audited through an answered line of some audit; a plan or 'not audited' covers nothing."""
+        """Audited through every line of some audit; a plan or 'not audited' covers nothing."""
         return any(self.audited)
+
+    @property
+    def partly_audited(self) -> bool:
+        """Not covered, but some audit answered part of its lines."""
+        return not self.covered and any(self.partly)
 
     @property
     def planned_only(self) -> bool:
         """In some audit's plan, but not audited yet."""
-        return not self.covered and any(cell == "planned" for cell in self.cells)
+        return not self.covered and not self.partly_audited and any(cell == "planned" for cell in self.cells)
 
 
 @dataclass(frozen=True)
@@ -129,37 +151,58 @@ class Coverage:
     rows: list[CoverageRow]
 
     @property
+    def required(self) -> list[CoverageRow]:
+        """Rows an audit must reach: all but controls the SoA excludes with a justification."""
+        return [r for r in self.rows if not r.excluded]
+
+    @property
+    def excluded(self) -> list[CoverageRow]:
+        return [r for r in self.rows if r.excluded]
+
+    @property
     def uncovered(self) -> list[CoverageRow]:
-        return [r for r in self.rows if not r.covered]
+        return [r for r in self.required if not r.covered]
 
     @property
     def covered(self) -> int:
-        return sum(r.covered for r in self.rows)
+        return sum(r.covered for r in self.required)
 
     @property
     def planned_only(self) -> list[CoverageRow]:
-        return [r for r in self.rows if r.planned_only]
+        return [r for r in self.required if r.planned_only]
+
+    @property
+    def partly(self) -> list[CoverageRow]:
+        return [r for r in self.required if r.partly_audited]
 
     @property
     def percent(self) -> int:
-        return round(100 * self.covered / len(self.rows)) if self.rows else 0
+        required = self.required
+        return round(100 * self.covered / len(required)) if required else 0
 
 
 def coverage(session: Session, programme_id: int) -> Coverage:
-    """Every requirement of the catalogue against the audits of the programme's cycle."""
+    """Every requirement of the catalogue, and every ref of the organisation's own checklists
+    that the cycle's audits use, against those audits."""
     audits = list(
         session.exec(
             select(Audit).where(Audit.programme_id == programme_id).order_by(col(Audit.planned_start), col(Audit.id))
         )
     )
-    results = _line_results(session, [require_id(a) for a in audits])
+    results, titles = _line_results(session, [require_id(a) for a in audits])
     scopes = [set(a.scope_refs) for a in audits]
+    excluded = soa.excluded_controls(session)
+    known = catalogues.by_ref()
+    own = {ref for scope in scopes for ref in scope} | set(titles)
+    custom = sorted((ref for ref in own if ref not in known), key=catalogues.natural_key)
+    wanted: list[tuple[str, str, str]] = [(r.ref, r.title, r.kind) for r in catalogues.requirements()]
+    wanted += [(ref, titles.get(ref, ref), "custom") for ref in custom]
     rows = []
-    for req in catalogues.requirements():
-        cells, audited = [], []
+    for ref, title, kind in wanted:
+        cells, audited, partly = [], [], []
         for audit, scope in zip(audits, scopes, strict=True):
-            cell, counted = results.get((require_id(audit), req.ref), ("", False))
-            if not cell and req.ref in scope:
+            cell, counted = results.get((require_id(audit), ref), ("", False))
+            if not cell and ref in scope:
                 # In the plan without a line: planned while the audit may still reach it.
                 running = audit.status in (AuditStatus.PLANNED, AuditStatus.IN_PROGRESS)
                 cell = "planned" if running else AuditResult.NOT_AUDITED.value
@@ -167,30 +210,49 @@ def coverage(session: Session, programme_id: int) -> Coverage:
                 cell = "planned"
             cells.append(cell)
             audited.append(counted)
-        rows.append(CoverageRow(req.ref, req.title, req.kind, cells, audited))
+            partly.append(cell == PARTLY)
+        rows.append(CoverageRow(ref, title, kind, cells, audited, partly, excluded.get(ref, "")))
     return Coverage(audits, rows)
 
 
-def _line_results(session: Session, audit_ids: list[int]) -> dict[tuple[int, str], tuple[str, bool]]:
-    """(audit, ref) -> (what the matrix shows, whether it counts as audited), the best line winning
-    when an audit has several lines for one requirement."""
+def _line_results(
+    session: Session, audit_ids: list[int]
+) -> tuple[dict[tuple[int, str], tuple[str, bool]], dict[str, str]]:
+    """(audit, ref) -> (what the matrix shows, whether it counts as audited), and the first
+    title seen per ref. A requirement with several lines (one per question) counts only when
+    every line does; when some do, it is PARTLY audited."""
     out: dict[tuple[int, str], tuple[str, bool]] = {}
+    titles: dict[str, str] = {}
     if not audit_ids:
-        return out
-    q = select(AuditItem.audit_id, AuditItem.ref, col(AuditItem.result), AuditItem.notes).where(
-        col(AuditItem.audit_id).in_(audit_ids)
+        return out, titles
+    q = (
+        select(AuditItem)
+        .where(col(AuditItem.audit_id).in_(audit_ids))
+        .order_by(col(AuditItem.audit_id), col(AuditItem.position))
     )
-    for audit_id, ref, result, notes in session.exec(q):
-        counted = counts_as_audited(result, notes)
-        if result is None:
-            cell = "planned"
-        elif result == AuditResult.NOT_APPLICABLE and not counted:
-            cell = UNJUSTIFIED
+    lines: dict[tuple[int, str], list[tuple[AuditResult | None, bool]]] = {}
+    for item in session.exec(q):
+        titles.setdefault(item.ref, item.title)
+        counted = counts_as_audited(item.result, item.notes)
+        lines.setdefault((item.audit_id, item.ref), []).append((item.result, counted))
+    for key, found in lines.items():
+        answered = [result for result, ok in found if ok and result is not None]
+        if len(answered) == len(found):
+            out[key] = (min(answered, key=_SEVERITY.index).value, True)
+        elif answered:
+            out[key] = (PARTLY, False)
         else:
-            cell = result.value
-        if (audit_id, ref) not in out or (counted and not out[(audit_id, ref)][1]):
-            out[(audit_id, ref)] = (cell, counted)
-    return out
+            out[key] = (_unanswered_cell([result for result, _ in found]), False)
+    return out, titles
+
+
+def _unanswered_cell(results: list[AuditResult | None]) -> str:
+    """What the matrix shows for a requirement none of whose lines counts."""
+    if AuditResult.NOT_APPLICABLE in results:
+        return UNJUSTIFIED
+    if AuditResult.NOT_AUDITED in results:
+        return AuditResult.NOT_AUDITED.value
+    return "planned"
 
 
 @dataclass(frozen=True)
@@ -257,17 +319,22 @@ def priorities(session: Session, today: date) -> list[AreaPriority]:
 
 
 def _audited_on(session: Session, today: date) -> dict[str, date]:
-    """Each requirement's latest audit date, through answered lines of audits whose fieldwork
-    is done (completed or reported) by `today`; an audit's planned scope counts for nothing."""
+    """Each requirement's latest audit date, through audits whose fieldwork is done (completed
+    or reported) by `today` and where every line of the requirement counts as audited; an
+    audit's planned scope counts for nothing."""
     q = (
         select(AuditItem.ref, col(AuditItem.result), AuditItem.notes, Audit)
         .join(Audit, col(Audit.id) == AuditItem.audit_id)
         .where(col(Audit.status).in_((AuditStatus.COMPLETED, AuditStatus.REPORTED)))
     )
-    out: dict[str, date] = {}
+    done: dict[tuple[int, str], tuple[date, bool]] = {}
     for ref, result, notes, audit in session.exec(q):
         when = audit.actual_end or audit.planned_end
-        if when <= today and counts_as_audited(result, notes):
+        key = (require_id(audit), ref)
+        done[key] = (when, done.get(key, (when, True))[1] and counts_as_audited(result, notes))
+    out: dict[str, date] = {}
+    for (_, ref), (when, counted) in done.items():
+        if when <= today and counted:
             out[ref] = max(out.get(ref, when), when)
     return out
 

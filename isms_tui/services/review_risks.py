@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from isms_tui.models import JournalEntry, Person, Risk
 
-from . import actions
+from . import actions, soa
 from .risks import (
     above_appetite,
     appetite,
@@ -92,4 +92,6 @@ def risk_input(session: Session, start: date, end: date, today: date) -> dict[st
             "overdue": sum(row["actions_overdue"] for row in rows),
         },
         "raised": sum(1 for r in rows if r["level_at_start"] is None and r["level_at_end"] is not None),
+        # The controls chosen to treat the risks, as the statement of applicability stands.
+        "soa": soa.summary(session).sentence,
     }

@@ -23,6 +23,9 @@ PLANNED = ("○", "planned", "#5f87d7")
 # A 'not applicable' line with no note: it says nothing about why, so it covers nothing.
 UNJUSTIFIED_STYLE = ("!", "n/a?", "magenta")
 UNJUSTIFIED = "not applicable, no justification"  # = services.programme.UNJUSTIFIED, kept free of the data layer
+# Some lines of a requirement answered, not all: it is not audited yet.
+PARTLY_STYLE = ("◐", "partly", "#d7af5f")
+PARTLY = "partly audited"  # = services.programme.PARTLY, kept free of the data layer
 UNANSWERED = ("·", "", "dim")
 # Labels of at most ten characters for the coverage matrix cells.
 MATRIX_LABEL: dict[AuditResult, str] = {
@@ -72,6 +75,8 @@ def cell_text(cell: str) -> Text:
         mark, label, style = PLANNED
     elif cell == UNJUSTIFIED:
         mark, label, style = UNJUSTIFIED_STYLE
+    elif cell == PARTLY:
+        mark, label, style = PARTLY_STYLE
     else:
         result = AuditResult(cell)
         mark, _, style = RESULT_STYLE[result]

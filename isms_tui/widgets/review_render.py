@@ -376,6 +376,8 @@ def render_f(data: dict[str, Any]) -> RenderableType:
         f". Treatment actions: {plan.get('open', 0)} open, {plan.get('done', 0)} done, "
         f"{plan.get('overdue', 0)} overdue.",
     )
+    if data.get("soa"):
+        head.append(f"\nStatement of applicability: {data['soa']}", style="dim")
     if not risks:
         return Group(head, Text("The risk register is empty.", style="dim"))
     table = _table(

@@ -28,6 +28,7 @@ from .cells import (
     tone_label,
 )
 from .context import Context
+from .soa import write_soa_summary
 
 MATRIX_AUDITS = 8  # audit columns per coverage matrix table
 
@@ -71,6 +72,8 @@ def write_section_92(ctx: Context, prog: Any, cycle: list[Audit], inside: list[A
                     ("Objectives", prog.objectives),
                     ("Methods", prog.methods),
                     ("Responsibilities", prog.responsibilities),
+                    ("Planning", prog.planning or "not recorded"),
+                    ("Reporting", prog.reporting or "not recorded"),
                 ]
             )
         )
@@ -103,6 +106,7 @@ def write_section_92(ctx: Context, prog: Any, cycle: list[Audit], inside: list[A
             )
         else:
             s.para("No audit areas are defined.", L.styles().muted)
+        write_soa_summary(ctx)
         _coverage(ctx, prog)
     s.heading(1, "Audits in the period", ref="9.2.1 and 9.2.2")
     if not inside:
@@ -159,16 +163,26 @@ def _coverage(ctx: Context, prog: Any) -> None:
     cov = programme_service.coverage(ctx.session, prog.id)
     s.heading(1, "Coverage of the requirements", ref="9.2.2: the whole ISMS over the cycle", keep=120 * L.mm)
     planned = cov.planned_only
+    own = sum(r.kind == "custom" for r in cov.rows)
     s.para(
-        f"{cov.covered} of {len(cov.rows)} requirements ({cov.percent}%) were audited in the cycle: an audit "
-        "answered a working-paper line for them (not applicable counts only with a justification noted on "
-        "the line; a plan, or a line closed as not audited, counts for nothing). Each cell gives the result "
-        "recorded for the requirement in that audit; an empty cell means the requirement is not in the "
-        "audit's scope."
+        f"{cov.covered} of {len(cov.required)} requirements ({cov.percent}%) were audited in the cycle: an "
+        "audit answered every working-paper line for them, one line per question (not applicable counts only "
+        "with a justification noted on the line; a plan, or a line closed as not audited, counts for nothing; "
+        "a requirement with only some lines answered is partly audited). Each cell gives the result recorded "
+        "for the requirement in that audit; an empty cell means the requirement is not in the audit's scope."
+        + (f" {plural(own, 'requirement')} of the organisation's own checklists are rows of their own." if own else "")
+        + (
+            f" {plural(len(cov.excluded), 'control')} excluded by the statement of applicability "
+            f"{'needs' if len(cov.excluded) == 1 else 'need'} no audit."
+            if cov.excluded
+            else ""
+        )
     )
     if cov.uncovered:
         refs = ", ".join(r.ref for r in cov.uncovered)
         s.markup(f"<b>Not audited in the cycle ({len(cov.uncovered)}):</b> {esc(refs)}.", st.muted)
+    if cov.partly:
+        s.markup(f"<b>Of these, partly audited:</b> {esc(', '.join(r.ref for r in cov.partly))}.", st.muted)
     if planned:
         s.markup(f"<b>Of these, planned:</b> {esc(', '.join(r.ref for r in planned))}.", st.muted)
     legend = " · ".join(
@@ -195,6 +209,8 @@ def _coverage(ctx: Context, prog: Any) -> None:
             title = (
                 text_cell(row.title)
                 if row.covered
+                else M(f"{esc(row.title)} <i>(not applicable in the SoA)</i>", st.cell)
+                if row.excluded
                 else M(
                     f'{esc(row.title)} <font color="{BAD.text.hexval()}"><b>{esc(L.symbol(BAD))}not audited</b></font>',
                     st.cell,
@@ -208,7 +224,7 @@ def _coverage(ctx: Context, prog: Any) -> None:
                     toned.append((ci + 2, ri + 1, tone))
                 else:
                     cells.append("")
-            if not row.covered:
+            if not row.covered and not row.excluded:
                 cmds.append(("TEXTCOLOR", (0, ri + 1), (0, ri + 1), BAD.text))
             rows.append(cells)
         cmds += L.tone_commands(toned, text=True)

@@ -28,6 +28,7 @@ RESULT_TONE: dict[str, Tone] = {
     AuditResult.NOT_AUDITED.value: NEUTRAL,
     "planned": PLANNED,
     "not applicable, no justification": WARN,
+    "partly audited": WARN,
 }
 RESULT_CODE: dict[str, str] = {
     AuditResult.CONFORMING.value: "C",
@@ -39,6 +40,7 @@ RESULT_CODE: dict[str, str] = {
     AuditResult.NOT_AUDITED.value: "NOT AUD",
     "planned": "PLAN",
     "not applicable, no justification": "N/A?",
+    "partly audited": "PART",
 }
 ACTION_TONE = {
     ActionStatus.OPEN.value: WARN,

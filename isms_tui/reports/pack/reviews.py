@@ -398,6 +398,8 @@ def _render_f(ctx: Context, data: dict[str, Any]) -> None:
         f"{plural(len(overdue), 'treatment')} overdue. Treatment actions: {plan.get('open', 0)} open, "
         f"{plan.get('done', 0)} done, {plan.get('overdue', 0)} overdue."
     )
+    if data.get("soa"):
+        s.para(f"Statement of applicability: {data['soa']}", L.styles().muted)
     if not risks:
         s.para("The risk register is empty.", L.styles().muted)
         return

@@ -27,6 +27,7 @@ from .monitoring import add_monitoring
 from .organisation import OBJECTIVES, ORG_NAME, PEOPLE, SCOPE, SECURITY_OFFICER
 from .reviews import add_reviews
 from .risks import add_risks
+from .soa import add_soa
 
 __all__ = ["SECURITY_OFFICER", "create_demo"]
 
@@ -53,6 +54,7 @@ def create_demo(session: Session, today: date) -> None:
     monitoring = add_monitoring(session, today, people, objectives)  # 9.1: see monitoring
     add_risks(session, today, people)  # 6.1.2 and 8.2: the register review input f and audits draw on
     create_audit_history(session, today, people)  # 9.2 and 10.2: see audits
+    add_soa(session)  # 6.1.3 d: the statement of applicability; the programme's planning and reporting
     add_reviews(session, today, people)  # 9.3: see reviews
     add_evaluations(session, today, people)  # 9.1, the ISMS as a whole: see evaluations
     del monitoring

@@ -1,0 +1,61 @@
+"""`isms import soa` and `isms export soa`: the statement of applicability to and from CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import current_actor, db_option, exit_rejected, open_existing, user_errors, workspace_path, write_lock
+from .readings import export_group, import_group
+
+
+@import_group.command("soa")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@click.pass_context
+@user_errors
+def import_soa_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
+    """Import the statement of applicability from a CSV with columns
+    control,applicable,justification,status,notes.
+
+    applicable is yes or no (empty: not yet decided); a control that does not apply needs its
+    justification; any bad row rejects the whole file.
+    """
+    from isms_tui.models.db import session_scope
+    from isms_tui.services.csv_io import ImportRejected
+    from isms_tui.services.soa_csv import import_soa
+
+    path = workspace_path(ctx, db)
+    try:
+        with write_lock(path, "close it before importing", must_exist=True):
+            engine = open_existing(path, locked=True)
+            try:
+                with session_scope(engine, current_actor(ctx, engine)) as session:
+                    decided, cleared = import_soa(session, file)
+            finally:
+                engine.dispose()
+    except ImportRejected as rejected:
+        exit_rejected(rejected)
+    tail = f"; {cleared} taken back to not yet decided" if cleared else ""
+    click.echo(f"Recorded the decision on {decided} controls from {file}{tail}.")
+
+
+@export_group.command("soa")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+@click.pass_context
+@user_errors
+def export_soa_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
+    """Export the statement of applicability (all 93 Annex A controls) to a CSV that
+    `isms import soa` reads back."""
+    from isms_tui.models.db import session_scope
+    from isms_tui.services.soa_csv import export_soa
+
+    engine = open_existing(workspace_path(ctx, db))
+    try:
+        with session_scope(engine) as session:
+            count = export_soa(session, file)
+    finally:
+        engine.dispose()
+    click.echo(f"Exported {count} controls to {file}.")
