@@ -13,9 +13,11 @@ from .audit import (
 from .checkpoints import JournalCheckpoint
 from .enums import (
     ActionStatus,
+    Attendance,
     AuditMethod,
     AuditResult,
     AuditStatus,
+    ConclusionAspect,
     DecisionKind,
     Direction,
     Effectiveness,
@@ -24,18 +26,27 @@ from .enums import (
     KpiType,
     ReviewStatus,
     Status,
+    Verdict,
 )
 from .ids import require_id
 from .monitoring import Analysis, Kpi, Reading
 from .packs import IssuedPack
 from .records import Evidence, EvidenceLink, JournalEntry
-from .review import ManagementReview, ReviewDecision, ReviewEntry, ReviewNote
+from .review import (
+    ManagementReview,
+    ReviewAttendee,
+    ReviewConclusion,
+    ReviewDecision,
+    ReviewEntry,
+    ReviewNote,
+)
 from .risk import Risk
 from .workspace import Objective, Person, Workspace
 
 __all__ = [
     "Action",
     "ActionStatus",
+    "Attendance",
     "Audit",
     "AuditArea",
     "AuditItem",
@@ -45,6 +56,7 @@ __all__ = [
     "AuditStatus",
     "ChecklistQuestion",
     "ChecklistTemplate",
+    "ConclusionAspect",
     "DecisionKind",
     "Effectiveness",
     "Finding",
@@ -52,6 +64,8 @@ __all__ = [
     "IssuedPack",
     "JournalCheckpoint",
     "ManagementReview",
+    "ReviewAttendee",
+    "ReviewConclusion",
     "ReviewDecision",
     "ReviewEntry",
     "ReviewNote",
@@ -69,6 +83,7 @@ __all__ = [
     "Person",
     "Reading",
     "Status",
+    "Verdict",
     "Workspace",
     "require_id",
 ]
