@@ -194,3 +194,23 @@ def test_attendance_and_conclusions_are_frozen_with_the_review(engine):
     with session_scope(engine, "t") as s:
         assert [(a.person_id, a.top_management) for a in s.exec(select(ReviewAttendee))] == [(boss, True)]
         assert {c.verdict for c in s.exec(select(ReviewConclusion))} == {Verdict.YES}
+
+
+def test_the_review_list_names_who_attended_and_the_verdicts(session, people, rid):
+    from isms_tui.services import review_views
+
+    review.hold(
+        session,
+        rid,
+        HELD,
+        [
+            AttendeeInput(people["Bea Boss"], "chair", True),
+            AttendeeInput(people["Ann Officer"]),
+            AttendeeInput(people["Olly Ops"], attendance=Attendance.APOLOGIES),
+        ],
+    )
+    review.conclude(session, rid, ALL_YES)
+    [row] = review_views.review_rows(session, HELD)
+    assert row.present == ("Bea Boss (top management)", "Ann Officer")
+    assert row.apologies == ("Olly Ops",)
+    assert row.verdicts == (("suitability", "yes"), ("adequacy", "yes"), ("effectiveness", "yes"))

@@ -37,7 +37,7 @@ class ReviewRow:
     actions: int  # actions decided at this review
     open_actions: int
     overdue_actions: int
-    present: tuple[str, ...] = ()  # names, top management marked with " (TM)"
+    present: tuple[str, ...] = ()  # names, top management marked as such
     apologies: tuple[str, ...] = ()
     verdicts: tuple[tuple[str, str], ...] = ()  # (aspect, verdict) in the order recorded
 
@@ -46,7 +46,7 @@ def _attendance(session: Session, people: dict[int | None, str]) -> dict[int, tu
     out: dict[int, tuple[list[str], list[str]]] = {}
     for a in session.exec(select(ReviewAttendee).order_by(col(ReviewAttendee.id))):
         present, apologies = out.setdefault(a.review_id, ([], []))
-        name = people.get(a.person_id, "") + (" (TM)" if a.top_management else "")
+        name = people.get(a.person_id, "") + (" (top management)" if a.top_management else "")
         (present if a.attendance == Attendance.PRESENT else apologies).append(name)
     return out
 
