@@ -214,3 +214,17 @@ def test_the_review_list_names_who_attended_and_the_verdicts(session, people, ri
     assert row.present == ("Bea Boss (top management)", "Ann Officer")
     assert row.apologies == ("Olly Ops",)
     assert row.verdicts == (("suitability", "yes"), ("adequacy", "yes"), ("effectiveness", "yes"))
+
+
+def test_a_review_approved_before_attendance_by_person_reads_as_recorded():
+    from rich.console import Console
+
+    from isms_tui.widgets.review_people_render import render_attendance, render_conclusions
+
+    console = Console(width=120, color_system=None)
+    with console.capture() as out:
+        console.print(render_attendance(["Bea Boss", "Ann Officer"]))
+        console.print(render_conclusions(None, legacy=True))
+    text = out.get()
+    assert "Bea Boss, Ann Officer  (recorded by name, before attendance by person)" in text
+    assert "Approved before conclusions were recorded separately" in text
