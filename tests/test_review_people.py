@@ -101,7 +101,11 @@ def test_conclusions_need_a_verdict_and_a_reason_each(session, people, rid):
         "effectiveness_verdict",
         "effectiveness_rationale",
     }
-    assert str(err.value) == "The conclusion on suitability: Choose yes, partly or no."
+    assert str(err.value) == "Each of the three conclusions needs a verdict and a reason: 4 are missing."
+    with pytest.raises(InputError, match="^The conclusion on adequacy: Say why, in a sentence or two.$"):
+        review.conclude(
+            session, rid, [*ALL_YES[:1], ConclusionInput(ConclusionAspect.ADEQUACY, Verdict.NO, ""), ALL_YES[2]]
+        )
     assert session.exec(select(ReviewConclusion)).all() == []
     review.conclude(session, rid, ALL_YES)
     review.conclude(

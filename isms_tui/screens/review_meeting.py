@@ -33,6 +33,8 @@ MEETING_CSS = (
     FORM_CSS
     + FORM_CONTEXT_CSS
     + """
+HoldForm > #form-box { width: 112; }
+HoldForm FormField .field-label { width: 22; }
 AttendeeRow { height: auto; width: 1fr; }
 AttendeeRow > Select { width: 16; }
 AttendeeRow > Checkbox { width: 20; padding: 0; border: none; height: 1; }

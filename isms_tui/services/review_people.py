@@ -110,7 +110,11 @@ def save_conclusions(session: Session, review_id: int, data: Sequence[Conclusion
             errors.setdefault(f"{aspect.value}_rationale", "Say why, in a sentence or two.")
     if errors:
         first = next(iter(errors))
-        raise InputError(f"The conclusion on {first.split('_')[0]}: {errors[first]}", errors)
+        if len(errors) == 1:
+            raise InputError(f"The conclusion on {first.split('_')[0]}: {errors[first]}", errors)
+        raise InputError(
+            f"Each of the three conclusions needs a verdict and a reason: {len(errors)} are missing.", errors
+        )
     stored = conclusions(session, review_id)
     for aspect in ConclusionAspect:
         c = given[aspect]
