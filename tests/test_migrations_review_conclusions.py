@@ -27,7 +27,7 @@ SNAPSHOT = '{"review":{"attendees":["Ann Officer"],"title":"Review 2024"}}'
 
 
 def _insert_review(con: sqlite3.Connection, values: dict) -> None:
-    """A review row as version 0009 wrote it, journaled as that version would have."""
+    """A review row as version 0011 wrote it, journaled as that version would have."""
     stored = {**values, "status": values["status"].upper(), "attendees": json.dumps(values["attendees"])}
     if values["approved_at"]:  # stored naive UTC, journaled aware
         stored["approved_at"] = datetime.fromisoformat(values["approved_at"]).strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -53,7 +53,7 @@ def test_named_attendees_become_people_at_the_meeting(tmp_path):
         workspace.save_workspace(s, "Acme", "All")
         bea = workspace.save_person(s, "Bea Boss", areas=["ISMS management"]).id
         ann = workspace.save_person(s, "Ann Officer", areas=["Top management"]).id
-    downgrade(path, "0009_honest_readings")
+    downgrade(path, "0011_soa")
     common = {"period_from": "2025-01-01", "period_to": "2025-12-31", "approved_at": None, "chair_id": bea}
     con = sqlite3.connect(path)
     _insert_review(

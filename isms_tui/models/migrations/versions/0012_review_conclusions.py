@@ -1,7 +1,7 @@
 """review conclusions, attendance by person, approval by a person, review and audit intervals
 
 Revision ID: 0012_review_conclusions
-Revises: 0009_honest_readings
+Revises: 0011_soa
 Create Date: 2026-12-02
 
 The free-text attendee names of earlier reviews become attendance rows: a name that matches a
@@ -25,7 +25,7 @@ from isms_tui.models.journal import GENESIS_HASH, canonical, entry_hash
 
 
 revision: str = '0012_review_conclusions'
-down_revision: Union[str, None] = '0009_honest_readings'
+down_revision: Union[str, None] = '0011_soa'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
