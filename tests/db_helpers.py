@@ -45,6 +45,28 @@ def write(path: Path, fn: Callable[[Session], T], actor: str = "test") -> T:
         return fn(session)
 
 
+def _delete_review_meetings(path: Path) -> None:
+    """Attendance rows and conclusions, deleted (journaled) as if they had never been recorded.
+
+    An older schema has neither; approved reviews are frozen, so the guard is lifted for this
+    one session only: the file then reads as a workspace of that older version would."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session as OrmSession
+    from sqlmodel import select
+
+    from isms_tui.models import ReviewAttendee, ReviewConclusion
+    from isms_tui.models import review as review_model
+
+    guard = review_model._refuse_changes_to_approved_reviews
+    event.remove(OrmSession, "before_flush", guard)
+    try:
+        with workspace_session(path, "test") as s:
+            for row in [*s.exec(select(ReviewAttendee)), *s.exec(select(ReviewConclusion))]:
+                s.delete(row)
+    finally:
+        event.listen(OrmSession, "before_flush", guard)
+
+
 def downgrade(path: Path, to: str) -> None:
     """Take a workspace back to an older schema with the migrations' own downgrades.
 
@@ -59,6 +81,8 @@ def downgrade(path: Path, to: str) -> None:
     from isms_tui.models import Action, AuditProgramme, IsmsEvaluation, Risk, SoaEntry
     from isms_tui.models.schema import REVISIONS
 
+    if REVISIONS.index(to) < REVISIONS.index("0012_review_conclusions"):
+        _delete_review_meetings(path)
     if REVISIONS.index(to) < REVISIONS.index("0011_soa"):
         with workspace_session(path, "test") as s:
             for entry in s.exec(select(SoaEntry)):

@@ -12,14 +12,28 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from isms_tui.models import ActionStatus, DecisionKind, Effectiveness, Frequency
+from isms_tui.models import (
+    ActionStatus,
+    Attendance,
+    ConclusionAspect,
+    DecisionKind,
+    Effectiveness,
+    Frequency,
+    Verdict,
+)
 from isms_tui.services import actions, clock, evaluation, evidence, kpis, periods, readings, review, workspace
 from isms_tui.services.actions import ActionInput
 from isms_tui.services.kpis import KpiInput
 from isms_tui.services.review import ReviewInput
+from isms_tui.services.review_people import AttendeeInput, ConclusionInput
 
 from .db_helpers import workspace_session
 
+CONCLUSIONS = [
+    ConclusionInput(ConclusionAspect.SUITABILITY, Verdict.PARTLY, "NIS2 must come into scope [clients]."),
+    ConclusionInput(ConclusionAspect.ADEQUACY, Verdict.PARTLY, "One engineer carries the security work."),
+    ConclusionInput(ConclusionAspect.EFFECTIVENESS, Verdict.YES, "Targets met; audit findings corrected."),
+]
 PATCH = [96, 93, 88, 97, 95, 91, 85, 96, 98, 97, 99, 94, 92, 97, 98, 99, 90, 96, 97, 98, 99, 97, 95]
 MFA = [97, 98, 99, 99.5, 96, 99.2, 99.6, 99.8]
 
@@ -105,7 +119,16 @@ def seed_reviews(db_path: Path) -> dict[str, int]:
             )
             review.set_commentary(s, last.id, "a", "First review: nothing to follow up.")
             review.set_commentary(s, last.id, "b", "Bring NIS2 into scope [before the audit].")
-            review.hold(s, last.id, date(2025, 12, 10), ["Bea Boss", "Ann Officer", "Olly Ops"])
+            review.hold(
+                s,
+                last.id,
+                date(2025, 12, 10),
+                [
+                    AttendeeInput(ids["bea"], "chair [CEO]", True),
+                    AttendeeInput(ids["ann"], "secretary", False),
+                    AttendeeInput(ids["olly"], "", False, Attendance.APOLOGIES),
+                ],
+            )
             review.add_decision(
                 s,
                 last.id,
@@ -120,7 +143,8 @@ def seed_reviews(db_path: Path) -> dict[str, int]:
                 "Extend the ISMS scope to NIS2 duties.",
                 [ActionInput("Update scope and SoA [NIS2]", ids["ann"], date(2026, 9, 30))],
             )
-            review.approve(s, last.id, "Bea Boss")
+            review.conclude(s, last.id, CONCLUSIONS)
+            review.approve(s, last.id, ids["bea"])
         recruit, scope = (acts[0] for _, acts in review.decisions(s, last.id))
         with clock.pinned(date(2026, 5, 20)):
             actions.set_status(s, recruit.id, ActionStatus.IMPLEMENTED)

@@ -42,9 +42,16 @@ def test_one_approved_review_held_about_eleven_months_ago(demo: Session) -> None
     assert past.held_on.weekday() < 5 and past.planned_on == past.held_on
     assert past.period_to < past.held_on and (past.period_to - past.period_from).days in (364, 365)
     assert past.approved_at.date() == past.held_on + timedelta(days=7) and past.approved_by == "Tom Okafor"
-    assert len(past.attendees) >= 4 and past.attendees[0] == "Tom Okafor"
     record = review_records.frozen_record(past)  # the snapshot matches its SHA-256
     assert record["review"]["held_on"] == past.held_on.isoformat()
+    attendees = record["review"]["attendees"]
+    assert len(attendees) >= 4 and attendees[0]["name"] == "Tom Okafor" and attendees[0]["top_management"]
+    assert any(a["attendance"] == "apologies" for a in attendees)
+    assert [(c["aspect"], c["verdict"]) for c in record["conclusions"]] == [
+        ("suitability", "partly"),
+        ("adequacy", "partly"),
+        ("effectiveness", "yes"),
+    ]
 
 
 def test_the_approved_review_has_entries_commentary_and_decisions_of_each_kind(demo: Session) -> None:

@@ -102,14 +102,26 @@ def _make_older(ws: Path) -> None:
 
     from isms_tui.models.schema import REVISIONS
 
-    assert REVISIONS[-1] == "0011_soa"  # update this helper with the next migration
+    assert REVISIONS[-1] == "0012_review_conclusions"  # update this helper with the next migration
     con = sqlite3.connect(ws)
     con.executescript(
         """
-        DROP INDEX ix_soaentry_control;
-        DROP TABLE soaentry;
-        ALTER TABLE auditprogramme DROP COLUMN planning;
-        ALTER TABLE auditprogramme DROP COLUMN reporting;
+        DROP TABLE reviewattendee;
+        DROP TABLE reviewconclusion;
+        ALTER TABLE workspace DROP COLUMN review_interval_months;
+        ALTER TABLE workspace DROP COLUMN audit_interval_months;
+        CREATE TABLE managementreview_0009 (
+            id INTEGER NOT NULL, title VARCHAR NOT NULL, planned_on DATE NOT NULL, held_on DATE,
+            chair_id INTEGER, attendees JSON NOT NULL, period_from DATE NOT NULL,
+            period_to DATE NOT NULL, status VARCHAR(8) NOT NULL, approved_by VARCHAR NOT NULL,
+            approved_at DATETIME, snapshot VARCHAR, snapshot_sha256 VARCHAR, PRIMARY KEY (id),
+            FOREIGN KEY(chair_id) REFERENCES person (id) ON DELETE SET NULL
+        );
+        INSERT INTO managementreview_0009 SELECT id, title, planned_on, held_on, chair_id, '[]',
+            period_from, period_to, status, approved_by, approved_at, snapshot, snapshot_sha256
+            FROM managementreview;
+        DROP TABLE managementreview;
+        ALTER TABLE managementreview_0009 RENAME TO managementreview;
         """
     )
     con.execute("UPDATE alembic_version SET version_num = ?", (REVISIONS[-2],))

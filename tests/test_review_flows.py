@@ -7,19 +7,26 @@ from datetime import date
 
 from rich.console import Console
 from sqlmodel import select
-from textual.widgets import DataTable, Input, Select, Static, TextArea
+from textual.widgets import Checkbox, DataTable, Input, Select, Static, TextArea
 
 from isms_tui.models import (
     Action,
     ActionStatus,
+    Attendance,
+    ConclusionAspect,
     DecisionKind,
     ManagementReview,
+    ReviewAttendee,
+    ReviewConclusion,
     ReviewDecision,
     ReviewEntry,
     ReviewNote,
     ReviewStatus,
+    Verdict,
 )
 from isms_tui.models.review import FROZEN
+from isms_tui.screens.review_meeting import AttendeeRow
+from isms_tui.services.review_people import AttendeeInput
 
 from .conftest import TODAY
 from .db_helpers import read
@@ -172,17 +179,49 @@ async def test_from_preparation_to_approval(db_path):
         assert screen_name(app) == "ReviewPrepareScreen"
         assert "once the review has been held" in message(app)
 
-        # hold: the date and who attended
+        # hold: the date and each person's part; the chair comes prefilled as top management
         await pilot.press("h")
         await wait_for(pilot, lambda: screen_name(app) == "HoldForm")
         assert control(app, "held_on").value == TODAY.isoformat()
-        assert control(app, "attendees").text.startswith("Bea Boss, ")  # the chair first, then everyone
-        await fill(pilot, {"attendees": "Bea Boss, Ann Officer"})
+        bea = app.screen.query_one(f"#attendee-{ids['bea']}", AttendeeRow)
+        assert bea.value == AttendeeInput(ids["bea"], "chair", True, Attendance.PRESENT)
+        bea.query_one(Checkbox).value = False  # first recorded without anyone as top management
+        ann = app.screen.query_one(f"#attendee-{ids['ann']}", AttendeeRow)
+        assert ann.value is None  # not there unless chosen
+        ann.query_one(Select).value = Attendance.PRESENT
+        ann.query_one(Input).value = "secretary [minutes]"
+        app.screen.query_one(f"#attendee-{ids['olly']}", AttendeeRow).query_one(Select).value = Attendance.APOLOGIES
         await save(pilot)
         await loaded(pilot, lambda d: d.status == "held")
         held = read(db_path, lambda s: s.get(ManagementReview, r.id))
-        assert (held.status, held.held_on, held.attendees) == (ReviewStatus.HELD, TODAY, ["Bea Boss", "Ann Officer"])
+        assert (held.status, held.held_on) == (ReviewStatus.HELD, TODAY)
+        rows = read(
+            db_path,
+            lambda s: [
+                (a.person_id, a.meeting_role, a.top_management, a.attendance) for a in s.exec(select(ReviewAttendee))
+            ],
+        )
+        assert rows == [
+            (ids["bea"], "chair", False, Attendance.PRESENT),
+            (ids["ann"], "secretary [minutes]", False, Attendance.PRESENT),
+            (ids["olly"], "", False, Attendance.APOLOGIES),
+        ]
         assert app.screen.section == "out"
+        pane = plain(app.screen.query_one("#input-data", Static))
+        assert "Present: Bea Boss · chair, Ann Officer · secretary [minutes]" in pane
+        assert "Apologies: Olly Ops" in pane and "t records top management's conclusions" in pane
+
+        # the kind of a decision is always chosen: none is assumed
+        await pilot.press("o")
+        await wait_for(pilot, lambda: screen_name(app) == "DecisionForm")
+        assert control(app, "kind").value is Select.NULL
+        await fill(pilot, {"text": "Keep the scope as it is."})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert screen_name(app) == "DecisionForm"
+        assert app.screen.query_one("#field-kind").has_class("-invalid")
+        await pilot.press("escape")
+        await loaded(pilot)
 
         # a decision with one action: the owner is missing first, then given
         await pilot.press("o")
@@ -216,18 +255,64 @@ async def test_from_preparation_to_approval(db_path):
             ActionStatus.OPEN,
         )
 
-        # approve: the chair by default; the record is frozen with its hash
+        # approval is refused without a top-management attendee and top management's conclusions
+        await pilot.press("A")
+        await pilot.pause()
+        assert screen_name(app) == "ReviewPrepareScreen"
+        assert "No attendee present is marked as top management" in message(app)
+        assert "conclusion on suitability, adequacy, effectiveness" in message(app)
+
+        # the chair attends as top management after all
+        await pilot.press("h")
+        await wait_for(pilot, lambda: screen_name(app) == "HoldForm")
+        app.screen.query_one(f"#attendee-{ids['bea']}", AttendeeRow).query_one(Checkbox).value = True
+        await save(pilot)
+        await loaded(pilot, lambda d: d.record["review"]["attendees"][0]["top_management"])
+
+        # top management's conclusions: a verdict and a reason for each
+        await pilot.press("t")
+        await wait_for(pilot, lambda: screen_name(app) == "ConclusionsForm")
+        await fill(
+            pilot,
+            {
+                "suitability_verdict": Verdict.PARTLY,
+                "suitability_rationale": "NIS2 must come into scope [clients].",
+                "adequacy_verdict": Verdict.YES,
+                "effectiveness_verdict": Verdict.YES,
+                "effectiveness_rationale": "Targets met.",
+            },
+        )
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert screen_name(app) == "ConclusionsForm"
+        assert app.screen.query_one("#field-adequacy_rationale").has_class("-invalid")
+        assert read(db_path, lambda s: s.exec(select(ReviewConclusion)).all()) == []
+        await fill(pilot, {"adequacy_rationale": "Budget and people suffice."})
+        await save(pilot)
+        await loaded(pilot, lambda d: len(d.record["conclusions"]) == 3)
+        stored = read(db_path, lambda s: [(c.aspect, c.verdict) for c in s.exec(select(ReviewConclusion))])
+        assert stored == [
+            (ConclusionAspect.SUITABILITY, Verdict.PARTLY),
+            (ConclusionAspect.ADEQUACY, Verdict.YES),
+            (ConclusionAspect.EFFECTIVENESS, Verdict.YES),
+        ]
+
+        # approve: offered only to top-management attendees, the chair by default; frozen with its hash
         await pilot.press("A")
         await wait_for(pilot, lambda: screen_name(app) == "ApproveForm")
-        assert control(app, "approved_by").value == "Bea Boss"
+        approver = control(app, "approved_by")
+        assert approver.value == ids["bea"]
+        assert [str(label) for label, _ in approver._options if _ is not Select.NULL] == ["Bea Boss"]
         assert "Bea Boss approves these minutes" in str(app.screen.query_one("#approve-consequence").render())
         await save(pilot)
         await loaded(pilot, lambda d: d.status == "approved")
         approved = read(db_path, lambda s: s.get(ManagementReview, r.id))
-        assert approved.status == ReviewStatus.APPROVED and approved.approved_by == "Bea Boss"
+        assert approved.status == ReviewStatus.APPROVED
+        assert (approved.approved_by, approved.approved_by_id) == ("Bea Boss", ids["bea"])
         assert len(approved.snapshot_sha256) == 64 and "NIS2 [scope] change" in approved.snapshot
+        assert "NIS2 must come into scope [clients]." in approved.snapshot
         head = plain(app.screen.query_one("#review-head", Static))
-        assert "frozen" in head and approved.snapshot_sha256 in head
+        assert "frozen" in head and approved.snapshot_sha256 in head and "Approved by Bea Boss" in head
 
 
 async def test_every_edit_key_is_refused_after_approval(db_path):
@@ -239,8 +324,10 @@ async def test_every_edit_key_is_refused_after_approval(db_path):
             r.title,
             r.status,
             r.held_on,
-            r.attendees,
+            r.approved_by_id,
             r.snapshot_sha256,
+            sorted((a.person_id, a.top_management, a.attendance) for a in s.exec(select(ReviewAttendee))),
+            sorted((c.aspect, c.verdict, c.rationale) for c in s.exec(select(ReviewConclusion))),
             sorted((n.section, n.commentary) for n in s.exec(select(ReviewNote))),
             sorted((e.id, e.title) for e in s.exec(select(ReviewEntry))),
             len(s.exec(select(ReviewDecision)).all()),
@@ -253,7 +340,7 @@ async def test_every_edit_key_is_refused_after_approval(db_path):
         app = await open_review(pilot, ids["last"])
         assert app.screen.data.status == "approved"
         await select_input(pilot, "b")
-        for key in ("n", "x", "e", "h", "o", "A"):
+        for key in ("n", "x", "e", "h", "t", "o", "A"):
             app.screen.query_one("#prep-message", Static).update("")
             await pilot.press(key)
             await pilot.pause()
@@ -326,7 +413,11 @@ async def test_minutes_show_the_frozen_record_and_the_actions_now(db_path):
         await pilot.pause()
         text = plain(app.screen.query_one("#minutes", Static))
         sha = read(db_path, lambda s: s.get(ManagementReview, ids["last"]).snapshot_sha256)
-        assert sha in text and "Bea Boss, Ann Officer, Olly Ops" in text
+        assert sha in text and "Present: Bea Boss · chair [CEO] · top management, Ann Officer · secretary" in text
+        assert "Apologies: Olly Ops" in text and "Approved          by Bea Boss on 2025-12-10" in text
+        assert "Top management's conclusions on the ISMS (9.3)" in text
+        assert "Continuing suitability partly NIS2 must come into scope [clients]." in text
+        assert "Effectiveness          yes    Targets met; audit findings corrected." in text
         assert "NIS2 applies to us [via clients]" in text and "nis2-memo.txt" in text
         assert "Bring NIS2 into scope [before the audit]." in text
         assert "Update scope and SoA [NIS2]" in text and "in progress · overdue" in text  # its status now

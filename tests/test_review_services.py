@@ -5,12 +5,14 @@ from sqlmodel import select
 
 from isms_tui.models import (
     ActionStatus,
+    ConclusionAspect,
     DecisionKind,
     Effectiveness,
     Grading,
     ManagementReview,
     ReviewEntry,
     ReviewStatus,
+    Verdict,
 )
 from isms_tui.models.db import session_scope
 from isms_tui.services import actions, audits, checklists, clock, kpis, readings, review, review_inputs, workspace
@@ -18,6 +20,7 @@ from isms_tui.services.actions import ActionInput
 from isms_tui.services.errors import InputError
 from isms_tui.services.kpis import KpiInput
 from isms_tui.services.review import ReviewInput
+from isms_tui.services.review_people import AttendeeInput, ConclusionInput
 
 
 @pytest.fixture
@@ -36,8 +39,19 @@ def new_review(
     return review.save_review(session, ReviewInput(title, planned, start, end, chair_id=boss))
 
 
+def meet(session, review_id, held_on, boss):
+    """Held with the boss present as top management (the chair)."""
+    review.hold(session, review_id, held_on, [AttendeeInput(boss, "chair", True)])
+
+
+def sign_off(session, review_id, boss):
+    """Top management's three conclusions, then the boss approves."""
+    review.conclude(session, review_id, [ConclusionInput(a, Verdict.YES, f"{a.value} shown") for a in ConclusionAspect])
+    return review.approve(session, review_id, boss)
+
+
 def held_with_action(session, boss, r, held_on, due=date(2027, 1, 31)):
-    review.hold(session, r.id, held_on, ["Bea Boss", "Ann Officer"])
+    meet(session, r.id, held_on, boss)
     return review.add_decision(
         session,
         r.id,
@@ -65,10 +79,10 @@ def test_validation(session, boss):
     with pytest.raises(InputError, match="held"):
         review.add_decision(session, r.id, DecisionKind.CHANGE, "x")
     with pytest.raises(InputError, match="attended"):
-        review.hold(session, r.id, date(2026, 11, 20), [" "])
+        review.hold(session, r.id, date(2026, 11, 20), [])
     with pytest.raises(InputError, match="assembled"):
         review.add_entry(session, r.id, "d2", "x")
-    review.hold(session, r.id, date(2026, 11, 20), ["Bea Boss"])
+    meet(session, r.id, date(2026, 11, 20), boss)
     with pytest.raises(InputError, match="owner and a due date"):
         review.add_decision(session, r.id, DecisionKind.CHANGE, "Extend scope", [ActionInput("Do it")])
 
@@ -128,9 +142,10 @@ def test_hold_decide_approve_freezes_everything(session, boss):
     review.add_entry(session, r.id, "b", "New NIS2 obligations", "Customer contracts now require it", "Legal")
     review.set_commentary(session, r.id, "b", "Agreed to assess NIS2 impact [Q1].")
     held_with_action(session, boss, r, date(2026, 11, 20))
+    review.conclude(session, r.id, [ConclusionInput(a, Verdict.YES, "shown") for a in ConclusionAspect])
     with pytest.raises(InputError, match="Who approves"):
-        review.approve(session, r.id, " ")
-    approved = review.approve(session, r.id, "Bea Boss")
+        review.approve(session, r.id, None)
+    approved = review.approve(session, r.id, boss)
     assert approved.status == ReviewStatus.APPROVED and len(approved.snapshot_sha256) == 64
     record = review.minutes(session, approved)
     assert record["decisions"][0]["actions"][0]["title"] == "Recruit security engineer"
@@ -152,7 +167,7 @@ def test_frozen_even_outside_the_services(engine):
         r = new_review(s, boss)
         review.add_entry(s, r.id, "c", "Customer asks for SOC 2")
         held_with_action(s, boss, r, date(2026, 11, 20))
-        review.approve(s, r.id, "Bea Boss")
+        sign_off(s, r.id, boss)
     with pytest.raises(PermissionError, match="frozen"), session_scope(engine, "t") as s:
         s.exec(select(ReviewEntry)).one().title = "changed"
     with pytest.raises(PermissionError, match="frozen"), session_scope(engine, "t") as s:
@@ -162,7 +177,7 @@ def test_frozen_even_outside_the_services(engine):
 def test_altered_snapshot_is_detected(session, boss):
     r = new_review(session, boss)
     held_with_action(session, boss, r, date(2026, 11, 20))
-    review.approve(session, r.id, "Bea Boss")
+    sign_off(session, r.id, boss)
     altered = ManagementReview(**r.model_dump())  # as if edited in the database file
     altered.snapshot = r.snapshot.replace("Recruit", "Fire")
     with pytest.raises(InputError, match="altered"):
@@ -172,13 +187,13 @@ def test_altered_snapshot_is_detected(session, boss):
 def test_next_review_lists_previous_actions_and_carry_over(session, boss):
     first = new_review(session, boss, "Review 2024", date(2024, 11, 20), date(2023, 11, 1), date(2024, 10, 31))
     decision = held_with_action(session, boss, first, date(2024, 11, 20), due=date(2025, 3, 31))
-    review.approve(session, first.id, "Bea Boss")
+    sign_off(session, first.id, boss)
     second = new_review(session, boss, "Review 2025", date(2025, 11, 20), date(2024, 11, 1), date(2025, 10, 31))
     a2 = review_inputs.assemble(session, second)["a"]
     assert a2["first_review"] is False and a2["open"] == 1
     assert a2["actions"][0]["carried_over"] == 0 and a2["actions"][0]["overdue"] is True
-    review.hold(session, second.id, date(2025, 11, 20), ["Bea Boss"])
-    review.approve(session, second.id, "Bea Boss")
+    meet(session, second.id, date(2025, 11, 20), boss)
+    sign_off(session, second.id, boss)
     third = new_review(session, boss)
     [row] = review_inputs.assemble(session, third)["a"]["actions"]
     assert row["carried_over"] == 1 and row["review"] == "Review 2024"
@@ -238,7 +253,7 @@ def test_entry_evidence_is_in_the_snapshot_and_unlinked_on_delete(session, boss,
         == []
     )
     held_with_action(session, boss, r, date(2026, 11, 20))
-    review.approve(session, r.id, "Bea Boss")
+    sign_off(session, r.id, boss)
     f = next(i for i in review.minutes(session, r)["inputs"] if i["section"] == "f")
     assert [e["title"] for e in f["entries"]] == ["Risk report Q3"]
     assert f["entries"][0]["evidence"] == [{"name": "risk-report.txt", "sha256": ev.sha256}]
@@ -256,10 +271,10 @@ def test_actions_carried_over_twice(session, boss):
 
     first = review_of(2023)
     held_with_action(session, boss, first, date(2023, 11, 20), due=date(2024, 3, 31))
-    review.approve(session, first.id, "Bea Boss")
+    sign_off(session, first.id, boss)
     for year in (2024, 2025):
         r = review_of(year)
-        review.hold(session, r.id, date(year, 11, 20), ["Bea Boss"])
-        review.approve(session, r.id, "Bea Boss")
+        meet(session, r.id, date(year, 11, 20), boss)
+        sign_off(session, r.id, boss)
     [row] = review_inputs.assemble(session, review_of(2026))["a"]["actions"]
     assert (row["carried_over"], row["status"], row["overdue"]) == (2, "open", True)

@@ -225,15 +225,16 @@ def test_reviews_key_on_an_empty_workspace(session):
 
 
 def test_reviews_key_reports_the_last_held_the_next_planned_and_open_review_actions(session):
-    from isms_tui.models import DecisionKind
+    from isms_tui.models import ConclusionAspect, DecisionKind, Verdict
     from isms_tui.services import review
     from isms_tui.services.review import ReviewInput
+    from isms_tui.services.review_people import AttendeeInput, ConclusionInput
 
     ids = seed(session)  # includes one open review action ("No owner yet")
     held = review.save_review(
         session, ReviewInput("Review [2025]", date(2025, 12, 1), date(2024, 12, 1), date(2025, 11, 30), ids["bob"])
     )
-    review.hold(session, held.id, date(2025, 12, 3), ["Bob Owner"])
+    review.hold(session, held.id, date(2025, 12, 3), [AttendeeInput(ids["bob"], "chair", True)])
     review.add_decision(
         session,
         held.id,
@@ -241,7 +242,8 @@ def test_reviews_key_reports_the_last_held_the_next_planned_and_open_review_acti
         "Extend the scope.",
         [ActionInput("Update the SoA", owner_id=ids["bob"], due_date=date(2026, 3, 31))],
     )
-    review.approve(session, held.id, "Bob Owner")
+    review.conclude(session, held.id, [ConclusionInput(a, Verdict.YES, "Shown.") for a in ConclusionAspect])
+    review.approve(session, held.id, ids["bob"])
     review.save_review(session, ReviewInput("Review 2027", date(2027, 1, 20), date(2025, 12, 1), TODAY))
     review.save_review(session, ReviewInput("Review 2026", date(2026, 12, 15), date(2025, 12, 1), TODAY))
     data = summary(session, TODAY)

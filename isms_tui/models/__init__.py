@@ -13,9 +13,11 @@ from .audit import (
 from .checkpoints import JournalCheckpoint
 from .enums import (
     ActionStatus,
+    Attendance,
     AuditMethod,
     AuditResult,
     AuditStatus,
+    ConclusionAspect,
     DecisionKind,
     Direction,
     Effectiveness,
@@ -24,12 +26,20 @@ from .enums import (
     KpiType,
     ReviewStatus,
     Status,
+    Verdict,
 )
 from .ids import require_id
 from .monitoring import Analysis, IsmsEvaluation, Kpi, Reading
 from .packs import IssuedPack
 from .records import Evidence, EvidenceLink, JournalEntry
-from .review import ManagementReview, ReviewDecision, ReviewEntry, ReviewNote
+from .review import (
+    ManagementReview,
+    ReviewAttendee,
+    ReviewConclusion,
+    ReviewDecision,
+    ReviewEntry,
+    ReviewNote,
+)
 from .risk import Risk
 from .soa import SoaEntry
 from .workspace import Objective, Person, Workspace
@@ -37,6 +47,7 @@ from .workspace import Objective, Person, Workspace
 __all__ = [
     "Action",
     "ActionStatus",
+    "Attendance",
     "Audit",
     "AuditArea",
     "AuditItem",
@@ -46,6 +57,7 @@ __all__ = [
     "AuditStatus",
     "ChecklistQuestion",
     "ChecklistTemplate",
+    "ConclusionAspect",
     "DecisionKind",
     "Effectiveness",
     "Finding",
@@ -54,6 +66,8 @@ __all__ = [
     "IssuedPack",
     "JournalCheckpoint",
     "ManagementReview",
+    "ReviewAttendee",
+    "ReviewConclusion",
     "ReviewDecision",
     "ReviewEntry",
     "ReviewNote",
@@ -72,6 +86,7 @@ __all__ = [
     "Person",
     "Reading",
     "Status",
+    "Verdict",
     "Workspace",
     "require_id",
 ]

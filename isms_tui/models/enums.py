@@ -90,3 +90,26 @@ class DecisionKind(StrEnum):
     IMPROVEMENT = "continual improvement"
     CHANGE = "change to the ISMS"
     RESOURCES = "resource needs"
+
+
+class ConclusionAspect(StrEnum):
+    """What top management concludes on at every review (9.3.1): is the ISMS still fit?"""
+
+    SUITABILITY = "suitability"  # still right for the organisation and its context
+    ADEQUACY = "adequacy"  # enough: sufficient in scope, resources and controls
+    EFFECTIVENESS = "effectiveness"  # achieving its intended outcomes
+
+
+class Verdict(StrEnum):
+    """Top management's answer on one aspect; a rationale always goes with it."""
+
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+
+class Attendance(StrEnum):
+    """Whether an invited person took part in the review meeting."""
+
+    PRESENT = "present"
+    APOLOGIES = "apologies"

@@ -16,5 +16,6 @@ REVISIONS: tuple[str, ...] = (
     "0009_honest_readings",
     "0010_isms_evaluation",
     "0011_soa",
+    "0012_review_conclusions",
 )
 HEAD = REVISIONS[-1]

@@ -19,6 +19,10 @@ class Workspace(SQLModel, table=True):
     current_user: str = ""
     risk_appetite: int = 9  # the highest risk level (1-25) accepted without treatment
     evaluation_frequency: Frequency = Frequency.QUARTERLY  # how often the ISMS as a whole is evaluated (9.1)
+    # The longest time allowed between two management reviews (9.3.1 "planned intervals") and
+    # between two internal audits (9.2.1), in months; the dashboard and `isms status` warn past it.
+    review_interval_months: int = 12
+    audit_interval_months: int = 12
 
 
 class Person(SQLModel, table=True):

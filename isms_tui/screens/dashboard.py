@@ -122,6 +122,7 @@ class DashboardScreen(SectionScreen):
     def load(self) -> None:
         from isms_tui.services import analysis, attention, status, workspace
         from isms_tui.services.review_views import reviews_summary
+        from isms_tui.services.schedule import schedule
 
         today = clock.today()
         with self.isms.session() as session:
@@ -131,6 +132,7 @@ class DashboardScreen(SectionScreen):
                 "audit": status.next_audit(session, today),
                 "audits": status.audits_summary(session),
                 "reviews": reviews_summary(session),
+                "schedule": schedule(session, today),
             }
             headline = (ws.org_name if ws else "Unnamed workspace", ws.scope if ws else "", cycle)
             latest = analysis.latest_analyses(session, 12)
@@ -154,6 +156,8 @@ class DashboardScreen(SectionScreen):
             text.append("\nScope: " + _one_line(scope, self.size.width - 10), style="dim")
         text.append("\n")
         text.append_text(_cycle_line(cycle, today, self.size.width - 2))
+        for warning in cycle["schedule"]["warnings"]:  # reviews and audits past their intervals
+            text.append("\n⚠ " + warning, style="bold magenta")
         self.update_static("#headline", text)
         ov = fig.overview
         self.show_lower(fig, today, latest)

@@ -1,5 +1,5 @@
-"""The forms of a management review (9.3): plan it, collect entries and commentary, hold it,
-record its decisions with their actions, approve it.
+"""The forms of a management review (9.3): plan it, collect entries and commentary, record its
+decisions with their actions (the meeting itself, conclusions and approval: review_meeting.py).
 
 Forms only turn typed text into values (dates, lists, ids); the rules live in
 services/review.py, whose per-field errors are shown under the fields, merged with the form's
@@ -34,12 +34,11 @@ from isms_tui.widgets.form_parts import (
     fields_error,
     merging_field_errors,
     notes_area,
-    split_list,
     split_paths,
     with_field_errors,
 )
 
-from .base import current_actor, current_person, workspace_session
+from .base import current_actor, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models.db import Session
@@ -219,50 +218,6 @@ class CommentaryForm(FormModal[str]):
             return review.set_commentary(session, self.review_id, self.section, self.value("commentary")).commentary
 
 
-class HoldForm(FormModal[int]):
-    """Record that the review took place: the day and who attended."""
-
-    DEFAULT_CSS = REVIEW_FORM_CSS
-
-    def __init__(self, review_id: int) -> None:
-        super().__init__()
-        from isms_tui.services import review, workspace
-
-        self.review_id = review_id
-        with workspace_session(self) as session:
-            r = review.get_review(session, review_id)
-            self.held_on = r.held_on or min(r.planned_on, clock.today())
-            if r.attendees:
-                names = list(r.attendees)
-            else:  # everyone, the chair first: deleting the absent is quicker than typing names
-                people = [p.name for p in workspace.list_people(session)]
-                chair = next((p.name for p in workspace.list_people(session) if p.id == r.chair_id), None)
-                names = ([chair] if chair else []) + [n for n in people if n != chair]
-            self.attendees = names
-            self.form_title = f"Hold {r.title}"
-
-    def fields(self) -> Iterable[Widget]:
-        yield FormField("Held on (YYYY-MM-DD)", Input(self.held_on.isoformat()), key="held_on")
-        yield FormField(
-            "Attendees",
-            notes_area(", ".join(self.attendees)),
-            key="attendees",
-            hint="Names separated by commas; remove those who did not attend.",
-        )
-
-    def submit(self) -> int:
-        from isms_tui.services import review
-
-        errors: dict[str, str] = {}
-        held_on = parse_date(self.value("held_on"), "held_on", errors, required=True)
-        with workspace_session(self) as session, merging_field_errors(errors):
-            if held_on is not None:
-                review.hold(session, self.review_id, held_on, split_list(self.value("attendees")))
-            elif not split_list(self.value("attendees")):
-                errors["attendees"] = "Who attended?"
-        return self.review_id
-
-
 @dataclass(frozen=True)
 class _ActionRow:
     index: int
@@ -288,9 +243,9 @@ class DecisionForm(FormModal[int]):
     def fields(self) -> Iterable[Widget]:
         yield FormField(
             "Kind",
-            Select([(k.value, k) for k in DecisionKind], value=DecisionKind.IMPROVEMENT, allow_blank=False),
+            Select([(k.value, k) for k in DecisionKind], prompt="choose the kind"),
             key="kind",
-            hint="Continual improvement, a change to the ISMS, or a resource need (9.3.3).",
+            hint="Continual improvement, a change to the ISMS, or a resource need (9.3.3): always chosen.",
         )
         yield FormField("Decision", notes_area(""), key="text")
         yield self._action_row(0)
@@ -307,7 +262,7 @@ class DecisionForm(FormModal[int]):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#field-text", FormField).control.focus()
+        self.query_one("#field-kind", FormField).control.focus()
 
     @on(Button.Pressed, "#add-action")
     async def _add_pressed(self, event: Button.Pressed) -> None:
@@ -344,9 +299,7 @@ class DecisionForm(FormModal[int]):
         ]
         with workspace_session(self) as session:
             try:
-                decision = review.add_decision(
-                    session, self.review_id, DecisionKind(self.value("kind")), self.value("text"), data
-                )
+                decision = review.add_decision(session, self.review_id, self.value("kind"), self.value("text"), data)
             except InputError as exc:
                 raise with_field_errors(_located(exc, rows, data), errors) from None
             if errors:
@@ -368,51 +321,6 @@ def _located(exc: InputError, rows: list[_ActionRow], data: list[ActionInput]) -
             if hit is not None:
                 fields[f"a{hit.index}_{suffix}"] = fields.pop(key)
     return InputError(str(exc), fields)
-
-
-class ApproveForm(FormModal[str]):
-    """Approve the minutes: names who approves; the record is then frozen with its SHA-256."""
-
-    DEFAULT_CSS = REVIEW_FORM_CSS
-
-    def __init__(self, review_id: int) -> None:
-        super().__init__()
-        from isms_tui.services import review, workspace
-
-        self.review_id = review_id
-        with workspace_session(self) as session:
-            r = review.get_review(session, review_id)
-            chair = next(
-                (p.name for p in workspace.list_people(session, include_inactive=True) if p.id == r.chair_id), ""
-            )
-            self.title_text = r.title
-        self.approver = chair or current_person(self)
-        self.form_title = f"Approve the minutes of {self.title_text}"
-
-    def fields(self) -> Iterable[Widget]:
-        yield Static(self._consequence(self.approver), id="approve-consequence", classes="form-context", markup=False)
-        yield FormField("Approved by", Input(self.approver), key="approved_by")
-
-    def on_mount(self) -> None:
-        self.query_one("#form-save", Button).label = "Approve  ctrl+s"
-
-    @staticmethod
-    def _consequence(name: str) -> str:
-        who = name.strip() or "Nobody yet"
-        return (
-            f"{who} approves these minutes. The record, the inputs as assembled now, the commentary, "
-            "the decisions and their actions are frozen with a SHA-256 and can no longer change."
-        )
-
-    @on(Input.Changed, "#field-approved_by Input")
-    def _name_changed(self, event: Input.Changed) -> None:
-        self.query_one("#approve-consequence", Static).update(self._consequence(event.value))
-
-    def submit(self) -> str:
-        from isms_tui.services import review
-
-        with workspace_session(self) as session:
-            return str(review.approve(session, self.review_id, self.value("approved_by")).snapshot_sha256)
 
 
 def _year_before(day: date) -> date:

@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from isms_tui.services import clock
 from isms_tui.services.errors import InputError, NotFound
+from isms_tui.widgets.review_people_render import render_attendance, render_conclusions
 from isms_tui.widgets.review_render import (
     REVIEW_STATUS_STYLE,
     render_commentary,
@@ -107,9 +108,9 @@ def minutes_renderable(
     head.add_row("Planned / held", f"{rec['planned_on']} / {rec['held_on'] or 'not held yet'}")
     head.add_row("Period covered", f"{rec['period'][0]} → {rec['period'][1]}")
     head.add_row("Chair", Text(rec["chair"] or "—"))
-    head.add_row("Attendees", Text(", ".join(rec["attendees"]) or "—"))
+    head.add_row("Attendance", render_attendance(rec["attendees"]))
     if status == "approved":
-        head.add_row("Approved", Text(f"by {state['approved_by']} on {state['approved_at']}"))
+        head.add_row("Approved", Text(f"by {rec.get('approved_by') or state['approved_by']} on {state['approved_at']}"))
         head.add_row("Snapshot SHA-256", Text(state["sha256"]))
         note = Text("Frozen at approval: the inputs below are as they were assembled then.", style="green")
     else:
@@ -131,6 +132,9 @@ def minutes_renderable(
             parts += [Text(""), Text("Entries", style="bold"), render_entries(item["entries"])]
         parts += [Text(""), Text("Commentary", style="bold"), render_commentary(item["commentary"])]
     parts += [
+        Text(""),
+        Rule(Text("Top management's conclusions on the ISMS (9.3)", style="bold"), align="left", style="dim"),
+        render_conclusions(record.get("conclusions"), legacy=status == "approved"),
         Text(""),
         Rule(Text("Outputs (9.3.3): decisions and actions", style="bold"), align="left", style="dim"),
         Text(

@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from isms_tui.services import clock
 from isms_tui.services.errors import InputError, NotFound
 from isms_tui.services.review import ENTRY_SECTIONS
+from isms_tui.widgets.review_people_render import render_attendance, render_conclusions
 from isms_tui.widgets.review_render import (
     REVIEW_STATUS_STYLE,
     SHORT_TITLES,
@@ -66,6 +67,7 @@ class ReviewPrepareScreen(SectionScreen):
         Binding("x", "delete_entry", "Del. entry"),
         Binding("e", "commentary", "Commentary"),
         Binding("h", "hold", "Hold"),
+        Binding("t", "conclusions", "Conclusions"),
         Binding("o", "decision", "Decision"),
         Binding("A", "approve", "Approve"),
         Binding("M", "minutes", "Minutes"),
@@ -82,7 +84,7 @@ class ReviewPrepareScreen(SectionScreen):
         with Horizontal(id="prep-body"):
             yield OptionList(
                 *(Option(Text(f"{k:<3}{t}"), id=k) for k, t in SHORT_TITLES.items()),
-                Option(Text("⇒  Decisions and actions"), id=OUTPUTS),
+                Option(Text("⇒  Meeting, conclusions, decisions"), id=OUTPUTS),
                 id="inputs",
             )
             with VerticalScroll(id="input-pane"):
@@ -140,7 +142,7 @@ class ReviewPrepareScreen(SectionScreen):
             inputs.replace_option_prompt(key, _option_label(key, title, data.section(key)))
         n = len(data.record["decisions"])
         inputs.replace_option_prompt(
-            OUTPUTS, Text.assemble("⇒  Decisions and actions", (f"  {n}" if n else "", "bold"))
+            OUTPUTS, Text.assemble("⇒  Meeting, conclusions, decisions", (f"  {n}" if n else "", "bold"))
         )
         if inputs.highlighted is None:
             inputs.highlighted = 0
@@ -156,15 +158,19 @@ class ReviewPrepareScreen(SectionScreen):
         body = self.query_one("#input-data", Static)
         if key == OUTPUTS:
             rec = data.record["review"]
-            self.query_one("#input-title", Static).update(Text("Outputs (9.3.3): decisions and actions", style="bold"))
+            self.query_one("#input-title", Static).update(
+                Text("The meeting, top management's conclusions and the outputs (9.3.3)", style="bold")
+            )
             attended = (
-                Text.assemble(
-                    ("Held on ", "dim"), rec["held_on"], ("  ·  attended by ", "dim"), ", ".join(rec["attendees"])
-                )
+                Group(Text.assemble(("Held on ", "dim"), rec["held_on"]), render_attendance(rec["attendees"]))
                 if rec["held_on"]
                 else Text("Not held yet: h records the meeting and who attended.", style="yellow")
             )
             frozen = data.status == "approved"
+            concluded = Group(
+                Text("Top management's conclusions on the ISMS", style="bold"),
+                render_conclusions(data.record.get("conclusions"), legacy=frozen),
+            )
             hint = Text(
                 "The actions' status today is shown beside the one recorded at approval."
                 if frozen
@@ -173,7 +179,11 @@ class ReviewPrepareScreen(SectionScreen):
                 style="dim",
             )
             decided = render_decisions(data.record["decisions"], data.live if frozen else None)
-            body.update(Group(attended, hint, Text(""), decided))
+            body.update(
+                Group(
+                    attended, Text(""), concluded, Text(""), Text("Decisions and actions", style="bold"), hint, decided
+                )
+            )
             body.display = True
             entries_box.display = commentary_box.display = False
             return
@@ -343,11 +353,21 @@ class ReviewPrepareScreen(SectionScreen):
     def action_hold(self) -> None:
         if not self._editable():
             return
-        from .review_forms import HoldForm
+        from .review_meeting import HoldForm
 
         self.app.push_screen(
             HoldForm(self.review_id), self._then(OUTPUTS, "Meeting recorded: o records its decisions and actions.")
         )
+
+    def action_conclusions(self) -> None:
+        if not self._editable():
+            return
+        if self.data is not None and self.data.status != "held":
+            self.say("Top management concludes at the meeting: h records the meeting first.")
+            return
+        from .review_meeting import ConclusionsForm
+
+        self.app.push_screen(ConclusionsForm(self.review_id), self._then(OUTPUTS, "Conclusions recorded."))
 
     def action_decision(self) -> None:
         if not self._editable():
@@ -365,7 +385,14 @@ class ReviewPrepareScreen(SectionScreen):
         if self.data is not None and self.data.status != "held":
             self.say("Only a review that has been held can be approved: h records the meeting first.")
             return
-        from .review_forms import ApproveForm
+        from isms_tui.services import review_people
+
+        with self.isms.session() as session:
+            gaps = review_people.approval_gaps(session, self.review_id)
+        if gaps:
+            self.say("The minutes cannot be approved yet. " + " ".join(gaps))
+            return
+        from .review_meeting import ApproveForm
 
         self.app.push_screen(ApproveForm(self.review_id), self._approved)
 
@@ -419,7 +446,9 @@ def _head(data: PrepData) -> Group:
         )
     elif status == "held":
         state = Text(
-            "Held. o records decisions and actions; A approves the minutes and freezes the record.", style="cyan"
+            "Held. t records top management's conclusions, o decisions and actions; A approves the minutes "
+            "and freezes the record.",
+            style="cyan",
         )
     else:
         state = Text("Draft. Collect entries (n) and commentary (e) per input; h records the meeting.", style="yellow")

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Label, Static
 
 from isms_tui.services import clock
 from isms_tui.services.formatting import plural
+from isms_tui.widgets.review_people_render import CONCLUSION_STYLE
 from isms_tui.widgets.review_render import REVIEW_STATUS_STYLE
 from isms_tui.widgets.tables import RecordTable, cursor_id, sync_rows
 
@@ -186,9 +187,17 @@ def _summary_line(summary: dict[str, Any], any_rows: bool) -> Text:
 def _detail(row: ReviewRow) -> Text:
     rv = row.review
     text = Text.assemble(("Chair ", "dim"), row.chair or "—")
-    if rv.attendees:
+    if row.present:
         text.append("  ·  attended by ", style="dim")
-        text.append(", ".join(rv.attendees))
+        text.append(", ".join(row.present))
+    if row.apologies:
+        text.append("  ·  apologies ", style="dim")
+        text.append(", ".join(row.apologies))
+    if row.verdicts:
+        text.append("\nConclusions: ", style="dim")
+        for i, (aspect, verdict) in enumerate(row.verdicts):
+            text.append((" · " if i else "") + f"{aspect} ")
+            text.append(verdict, style=CONCLUSION_STYLE.get(verdict, ""))
     if rv.approved_at is not None:
         text.append("\nApproved by ", style="dim")
         text.append(rv.approved_by)

@@ -36,6 +36,15 @@ PEOPLE_COLUMNS = [("Name", 18), ("Role", 22), ("Email", 30), ("Areas", 26), ("Ac
 OBJECTIVE_COLUMNS = [("Code", 8), ("Statement", 34), ("Target", 28), ("Owner", 16), ("Due", 10), ("Active", 6)]
 
 
+INTERVAL_MONTHS = (3, 6, 9, 12, 18, 24, 36)
+INTERVALS = [(f"{n} months", n) for n in INTERVAL_MONTHS]
+
+
+def _interval(months: int) -> int:
+    """A stored interval the list does not offer (set elsewhere) shows as the next one up."""
+    return next((n for n in INTERVAL_MONTHS if n >= months), INTERVAL_MONTHS[-1])
+
+
 class OrganisationForm(VerticalScroll, can_focus=False):
     """The workspace row, edited in place; reloading never overwrites unsaved typing."""
 
@@ -50,6 +59,18 @@ class OrganisationForm(VerticalScroll, can_focus=False):
             "Audit cycle (the internal audits cover the whole scope within it)",
             Select(CYCLES, allow_blank=False, value=3, id="org-cycle"),
             key="audit_cycle_years",
+        )
+        yield FormField(
+            "Management review at least every",
+            Select(INTERVALS, allow_blank=False, value=12, id="org-review-interval"),
+            key="review_interval_months",
+            hint="9.3.1: the dashboard and isms status warn when the next review is overdue or not planned.",
+        )
+        yield FormField(
+            "Internal audit at least every",
+            Select(INTERVALS, allow_blank=False, value=12, id="org-audit-interval"),
+            key="audit_interval_months",
+            hint="9.2.1: counted from the start of the last audit; the cycle above is about coverage.",
         )
         yield FormField(
             "You are",
@@ -71,6 +92,8 @@ class OrganisationForm(VerticalScroll, can_focus=False):
         self._set("#org-name", ws.org_name if ws else "")
         self._set("#org-scope", ws.scope if ws else "")
         self.query_one("#org-cycle", Select).value = ws.audit_cycle_years if ws else 3
+        self.query_one("#org-review-interval", Select).value = _interval(ws.review_interval_months if ws else 12)
+        self.query_one("#org-audit-interval", Select).value = _interval(ws.audit_interval_months if ws else 12)
         self._set("#org-user", ws.current_user if ws else "")
         self.mark_saved()
 

@@ -30,10 +30,11 @@ from isms_tui.models import (
 )
 from isms_tui.models.journal import canonical
 
-from . import actions, clock, evidence
+from . import actions, clock, evidence, review_people
 from .errors import InputError, NotFound
 from .form_values import DATE_HINT
 from .review_inputs import action_dict, assemble, people_by_id
+from .review_people import AttendeeInput, ConclusionInput
 from .review_records import frozen_record
 
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -153,30 +154,55 @@ def delete_entry(session: Session, entry_id: int) -> None:
     session.flush()
 
 
-def hold(session: Session, review_id: int, held_on: date, attendees: list[str]) -> ManagementReview:
-    """Record that the review took place and who attended."""
+def hold(session: Session, review_id: int, held_on: date, attendees: Sequence[AttendeeInput]) -> ManagementReview:
+    """Record that the review took place and who was there (people of the workspace)."""
     review = _editable(session, review_id)
-    people = [a.strip() for a in attendees if a.strip()]
     errors: dict[str, str] = {}
-    if not people:
-        errors["attendees"] = "Who attended?"
+    message = ""
     if held_on > clock.today():
         errors["held_on"] = "A review cannot be held in the future."
+    rows: list[AttendeeInput] = []
+    try:
+        rows = review_people.check_attendance(session, attendees)
+    except InputError as exc:
+        errors.update(exc.fields)
+        message = str(exc)
     if errors:
-        raise InputError(next(iter(errors.values())), errors)
-    review.held_on, review.attendees, review.status = held_on, people, ReviewStatus.HELD
+        raise InputError(errors.get("held_on") or message, errors)
+    review_people.replace_attendance(session, review_id, rows)
+    review.held_on, review.status = held_on, ReviewStatus.HELD
     session.add(review)
     session.flush()
     return review
 
 
+def conclude(session: Session, review_id: int, data: Sequence[ConclusionInput]) -> None:
+    """Record top management's conclusions on the ISMS (9.3), once the review has been held."""
+    review = _editable(session, review_id)
+    if review.status != ReviewStatus.HELD:
+        raise InputError("Top management concludes at the meeting: record it (h) first.")
+    review_people.save_conclusions(session, review_id, data)
+
+
 def add_decision(
-    session: Session, review_id: int, kind: DecisionKind, text: str, new_actions: Sequence[actions.ActionInput] = ()
+    session: Session,
+    review_id: int,
+    kind: DecisionKind | None,
+    text: str,
+    new_actions: Sequence[actions.ActionInput] = (),
 ) -> ReviewDecision:
-    """Record an output of 9.3.3 with its actions (owner, due date) in the register."""
+    """Record an output of 9.3.3 with its actions (owner, due date) in the register.
+
+    The kind is always chosen: an improvement, a change to the ISMS and a resource need are
+    followed up differently, so none of them is assumed."""
     review = _editable(session, review_id)
     if review.status != ReviewStatus.HELD:
         raise InputError("Decisions are recorded once the review has been held.")
+    if kind is None:
+        raise InputError(
+            "Choose the decision's kind: continual improvement, change to the ISMS or resource needs.",
+            {"kind": "Required."},
+        )
     if not text.strip():
         raise InputError("State the decision.", {"text": "Required."})
     for data in new_actions:
@@ -210,18 +236,21 @@ def decisions(session: Session, review_id: int) -> list[tuple[ReviewDecision, li
     ]
 
 
-def approve(session: Session, review_id: int, approved_by: str) -> ManagementReview:
-    """Freeze the review: snapshot of inputs, commentary, decisions and actions, with its hash."""
+def approve(session: Session, review_id: int, approver_id: int | None) -> ManagementReview:
+    """Freeze the review: snapshot of inputs, commentary, decisions and actions, with its hash.
+
+    Approved by a person who attended as top management, once top management's three
+    conclusions are recorded."""
     review = _editable(session, review_id)
     if review.status != ReviewStatus.HELD:
         raise InputError("Only a review that has been held can be approved.")
-    if not approved_by.strip():
-        raise InputError("Who approves the minutes?", {"approved_by": "Required."})
+    approver = review_people.check_approver(session, review, approver_id)
+    review.approved_by, review.approved_by_id = approver.name, approver.id
+    review.approved_at = clock.now()
     record = minutes(session, review)
     text = canonical(record)
     review.snapshot = text
     review.snapshot_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    review.approved_by, review.approved_at = approved_by.strip(), clock.now()
     review.status = ReviewStatus.APPROVED
     session.add(review)
     session.flush()
@@ -253,8 +282,10 @@ def minutes(session: Session, review: ManagementReview) -> dict[str, Any]:
             "held_on": review.held_on.isoformat() if review.held_on else None,
             "period": [review.period_from.isoformat(), review.period_to.isoformat()],
             "chair": people.get(review.chair_id, ""),
-            "attendees": review.attendees,
+            "attendees": review_people.attendance_record(session, require_id(review), people),
+            "approved_by": review.approved_by,
         },
+        "conclusions": review_people.conclusions_record(session, require_id(review)),
         "inputs": [
             {
                 "section": key,

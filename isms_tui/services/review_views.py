@@ -12,7 +12,17 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from isms_tui.models import Action, ManagementReview, Person, ReviewDecision, ReviewStatus, require_id
+from isms_tui.models import (
+    Action,
+    Attendance,
+    ManagementReview,
+    Person,
+    ReviewAttendee,
+    ReviewConclusion,
+    ReviewDecision,
+    ReviewStatus,
+    require_id,
+)
 
 from .actions import OPEN_STATES, is_overdue
 from .review_records import list_reviews
@@ -27,6 +37,18 @@ class ReviewRow:
     actions: int  # actions decided at this review
     open_actions: int
     overdue_actions: int
+    present: tuple[str, ...] = ()  # names, top management marked as such
+    apologies: tuple[str, ...] = ()
+    verdicts: tuple[tuple[str, str], ...] = ()  # (aspect, verdict) in the order recorded
+
+
+def _attendance(session: Session, people: dict[int | None, str]) -> dict[int, tuple[list[str], list[str]]]:
+    out: dict[int, tuple[list[str], list[str]]] = {}
+    for a in session.exec(select(ReviewAttendee).order_by(col(ReviewAttendee.id))):
+        present, apologies = out.setdefault(a.review_id, ([], []))
+        name = people.get(a.person_id, "") + (" (top management)" if a.top_management else "")
+        (present if a.attendance == Attendance.PRESENT else apologies).append(name)
+    return out
 
 
 def _review_actions(session: Session) -> dict[int, list[Action]]:
@@ -42,8 +64,12 @@ def _review_actions(session: Session) -> dict[int, list[Action]]:
 
 def review_rows(session: Session, today: date) -> list[ReviewRow]:
     """Every review, newest planned first, with its actions' follow-up counts."""
-    people = {p.id: p.name for p in session.exec(select(Person))}
+    people: dict[int | None, str] = {p.id: p.name for p in session.exec(select(Person))}
     acts = _review_actions(session)
+    attendance = _attendance(session, people)
+    verdicts: dict[int, list[tuple[str, str]]] = {}
+    for c in session.exec(select(ReviewConclusion).order_by(col(ReviewConclusion.id))):
+        verdicts.setdefault(c.review_id, []).append((c.aspect.value, c.verdict.value))
     rows = []
     for r in reversed(list_reviews(session)):
         mine = acts.get(require_id(r), [])
@@ -54,6 +80,9 @@ def review_rows(session: Session, today: date) -> list[ReviewRow]:
                 actions=len(mine),
                 open_actions=sum(a.status in OPEN_STATES for a in mine),
                 overdue_actions=sum(is_overdue(a, today) for a in mine),
+                present=tuple(attendance.get(require_id(r), ([], []))[0]),
+                apologies=tuple(attendance.get(require_id(r), ([], []))[1]),
+                verdicts=tuple(verdicts.get(require_id(r), [])),
             )
         )
     return rows

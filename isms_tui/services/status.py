@@ -15,6 +15,7 @@ from .attention import figures
 from .monitoring import Overview
 from .pack_data import packs_summary
 from .review_views import reviews_summary
+from .schedule import schedule
 from .workspace import get_workspace
 
 
@@ -51,6 +52,7 @@ def summary(session: Session, today: date, ov: Overview | None = None) -> dict[s
         "audits": audits_summary(session),
         "next_audit": next_audit(session, today),
         "reviews": reviews_summary(session),
+        "schedule": schedule(session, today),
         "packs": packs_summary(session),
     }
 
@@ -129,6 +131,15 @@ def render_text(data: dict[str, Any]) -> str:
     )
     nxt = f"next planned {rv['next']['planned_on']} ({rv['next']['title']})" if rv["next"] else "none planned"
     lines.append(f"Management review: {last}; {nxt}; open review actions: {rv['open_actions']}")
+    sc = data.get("schedule")
+    if sc:
+        lines.append(
+            f"Intervals: a management review at least every {sc['review']['interval_months']} months "
+            f"(next due by {sc['review']['due_by'] or 'now'}), an internal audit at least every "
+            f"{sc['audit']['interval_months']} months (next due by {sc['audit']['due_by'] or 'now'})"
+        )
+        for warning in sc["warnings"]:
+            lines.append(f"  Warning: {warning}")
     pk = data.get("packs")
     if pk:
         lines.append(

@@ -33,13 +33,26 @@ def save_workspace(
     scope: str = "",
     audit_cycle_years: int = 3,
     current_user: str = "",
+    review_interval_months: int | None = None,
+    audit_interval_months: int | None = None,
 ) -> Workspace:
+    """The organisation's settings; an interval left out (None) keeps its current value."""
     org_name = org_name.strip()
     if not org_name:
         raise InputError("The organisation needs a name.", {"org_name": "Required."})
     if audit_cycle_years not in (1, 2, 3):
         raise InputError("The audit cycle is 1, 2 or 3 years.", {"audit_cycle_years": "1, 2 or 3."})
+    for key, months in (
+        ("review_interval_months", review_interval_months),
+        ("audit_interval_months", audit_interval_months),
+    ):
+        if months is not None and not 1 <= months <= 36:
+            raise InputError("An interval is 1 to 36 months.", {key: "1 to 36 months."})
     ws = get_workspace(session) or Workspace(org_name=org_name)
+    if review_interval_months is not None:
+        ws.review_interval_months = review_interval_months
+    if audit_interval_months is not None:
+        ws.audit_interval_months = audit_interval_months
     ws.org_name = org_name
     ws.scope = scope.strip()
     ws.audit_cycle_years = audit_cycle_years

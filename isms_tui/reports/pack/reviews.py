@@ -29,6 +29,7 @@ from .cells import (
 )
 from .context import Context
 from .evaluations import review_evaluations
+from .review_meeting import attendance_table, conclusions_block
 
 
 def gather_reviews(ctx: Context) -> list[ManagementReview]:
@@ -69,7 +70,6 @@ def review_block(ctx: Context, review: ManagementReview, *, title_level: int | N
         ("Planned", long_date(review.planned_on)),
         ("Held", long_date(review.held_on) if review.held_on else "not held yet"),
         ("Chair", info.get("chair") or "—"),
-        ("Attendees", ", ".join(info.get("attendees") or []) or "—"),
         (
             "Period reviewed",
             f"{long_date(date.fromisoformat(info['period'][0]))} to {long_date(date.fromisoformat(info['period'][1]))}",
@@ -77,11 +77,14 @@ def review_block(ctx: Context, review: ManagementReview, *, title_level: int | N
     ]
     if review.status == ReviewStatus.APPROVED:
         pairs += [
-            ("Approved", f"by {review.approved_by} on {iso(review.approved_at)}"),
+            ("Approved", f"by {info.get('approved_by') or review.approved_by} on {iso(review.approved_at)}"),
             ("Frozen record SHA-256", grouped_hex(review.snapshot_sha256 or "")),
         ]
     s.add(L.kv_table(pairs, mono_keys=("Frozen record SHA-256",)))
+    s.space(4)
+    attendance_table(ctx, info.get("attendees") or [])
     sub = sub_level
+    conclusions_block(ctx, record.get("conclusions"), approved=review.status == ReviewStatus.APPROVED, level=sub)
     s.heading(sub, "9.3.2 Management review inputs", toc=sub <= 2, keep=50 * L.mm)
     for inp in record["inputs"]:
         key = inp["section"]

@@ -33,13 +33,13 @@ from isms_tui.services import actions, clock, evidence, review
 from isms_tui.services.actions import ActionInput
 from isms_tui.services.review import ReviewInput
 
+from . import review_conclusions
 from .dates import add_months, weekday_on_or_after, weekday_on_or_before
 from .monitoring import add_new_kpis
 from .risks import update_risks
 
 CHAIR = "Tom Okafor"
 SECRETARY = "Priya Raman"
-ATTENDEES = ("Tom Okafor", "Priya Raman", "Elena Varga", "Aisha Bello", "James Whitfield", "Olivia Chen")
 
 PAST_ENTRIES: tuple[tuple[str, str, str, str], ...] = (
     (
@@ -177,7 +177,7 @@ def _past_review(session: Session, held: date, period_to: date, people: dict[str
                 evidence.link(session, report, review.ENTRY_EVIDENCE, require_id(entry))
         for section, text in PAST_COMMENTARY.items():
             review.set_commentary(session, require_id(r), section, text)
-        review.hold(session, require_id(r), held, list(ATTENDEES))
+        review_conclusions.hold(session, require_id(r), held, people)
         review.add_decision(
             session,
             require_id(r),
@@ -221,7 +221,7 @@ def _past_review(session: Session, held: date, period_to: date, people: dict[str
             ],
         )
     with clock.pinned(held + timedelta(days=7)):
-        review.approve(session, require_id(r), CHAIR)
+        review_conclusions.conclude_and_approve(session, require_id(r), people)
     return require_id(r)
 
 
