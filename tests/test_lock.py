@@ -98,30 +98,39 @@ def test_read_only_engine_refuses_orm_and_core_writes(ws):
 
 def _make_older(ws: Path) -> None:
     """Turn `ws` back into a workspace of the previous schema revision."""
+    import re
     import sqlite3
 
     from isms_tui.models.schema import REVISIONS
 
-    assert REVISIONS[-1] == "0009_honest_readings"  # update this helper with the next migration
+    assert REVISIONS[-1] == "0013_competence"  # update this helper with the next migration
     con = sqlite3.connect(ws)
     con.executescript(
         """
-        DROP INDEX ix_reading_voided;
-        DROP INDEX uq_reading_live_period;
-        CREATE TABLE reading_0007 (
-            id INTEGER NOT NULL, kpi_id INTEGER NOT NULL, period_start DATE NOT NULL,
-            value FLOAT NOT NULL, entered_by VARCHAR NOT NULL, entered_at DATETIME NOT NULL,
-            note VARCHAR NOT NULL, PRIMARY KEY (id),
-            FOREIGN KEY(kpi_id) REFERENCES kpi (id) ON DELETE RESTRICT,
-            CONSTRAINT uq_reading_kpi_period UNIQUE (kpi_id, period_start)
-        );
-        INSERT INTO reading_0007 SELECT id, kpi_id, period_start, value, entered_by, entered_at, note FROM reading;
-        DROP TABLE reading;
-        ALTER TABLE reading_0007 RENAME TO reading;
-        ALTER TABLE kpi DROP COLUMN min_value;
-        ALTER TABLE kpi DROP COLUMN max_value;
+        DROP TABLE auditrecipient;
+        DROP TABLE competencerecord;
+        DROP TABLE responsibility;
+        ALTER TABLE audit DROP COLUMN reported_on;
+        ALTER TABLE audit DROP COLUMN reported_how;
         """
     )
+    for table, column in (("workspace", "isms_manager_id"), ("audititem", "assessed_by_id")):
+        create = con.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+        kept = re.sub(rf",\s*{column} INTEGER REFERENCES person \(id\) ON DELETE SET NULL", "", create)
+        assert kept != create
+        columns = [row[1] for row in con.execute(f"PRAGMA table_info({table})") if row[1] != column]
+        indexes = [
+            i
+            for (i,) in con.execute(
+                "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql LIKE 'CREATE INDEX%'", (table,)
+            )
+        ]
+        con.executescript(
+            re.sub(rf'^CREATE TABLE "?{table}"?', f"CREATE TABLE {table}_0009", kept)
+            + f";\nINSERT INTO {table}_0009 SELECT {', '.join(columns)} FROM {table};"
+            + f"\nDROP TABLE {table};\nALTER TABLE {table}_0009 RENAME TO {table};\n"
+            + ";\n".join(indexes)
+        )
     con.execute("UPDATE alembic_version SET version_num = ?", (REVISIONS[-2],))
     con.commit()
     con.close()

@@ -28,6 +28,7 @@ from .enums import (
 from .ids import require_id
 from .monitoring import Analysis, Kpi, Reading
 from .packs import IssuedPack
+from .people import AuditRecipient, CompetenceRecord, Responsibility
 from .records import Evidence, EvidenceLink, JournalEntry
 from .review import ManagementReview, ReviewDecision, ReviewEntry, ReviewNote
 from .risk import Risk
@@ -41,10 +42,12 @@ __all__ = [
     "AuditItem",
     "AuditMethod",
     "AuditProgramme",
+    "AuditRecipient",
     "AuditResult",
     "AuditStatus",
     "ChecklistQuestion",
     "ChecklistTemplate",
+    "CompetenceRecord",
     "DecisionKind",
     "Effectiveness",
     "Finding",
@@ -55,6 +58,7 @@ __all__ = [
     "ReviewDecision",
     "ReviewEntry",
     "ReviewNote",
+    "Responsibility",
     "ReviewStatus",
     "Risk",
     "Analysis",

@@ -16,6 +16,8 @@ class Workspace(SQLModel, table=True):
     timezone: str = "UTC"
     current_user: str = ""
     risk_appetite: int = 9  # the highest risk level (1-25) accepted without treatment
+    # Who runs the ISMS: kept away from assessing clauses 9 and 10, which judge their own work.
+    isms_manager_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
 
 
 class Person(SQLModel, table=True):
@@ -23,7 +25,8 @@ class Person(SQLModel, table=True):
     name: str = Field(index=True, unique=True)
     role: str = ""
     email: str = ""
-    # Areas the person is responsible for; used later to test auditor impartiality.
+    # Area names as typed; names matching an audit area become Responsibility links, which
+    # are what impartiality is judged from (a name matching no area is only shown).
     areas: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     active: bool = True
 
