@@ -27,7 +27,8 @@ from .base import SectionScreen, current_person, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.services.audit_views import AuditView
-    from isms_tui.services.audits import Conflict, Progress
+    from isms_tui.services.audits import Progress
+    from isms_tui.services.impartiality import Conflict
 
 FINDING_COLUMNS = [
     ("Ref", 8),

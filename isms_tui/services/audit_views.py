@@ -24,7 +24,8 @@ from isms_tui.models import (
     require_id,
 )
 
-from .audits import Conflict, Progress, get_audit, impartiality_conflicts
+from .audits import Progress, get_audit, impartiality_conflicts
+from .impartiality import Conflict
 
 EVIDENCE_ENTITY = "audit_item"
 # Results that say something is wrong or could be better: they are listed by line in reports.

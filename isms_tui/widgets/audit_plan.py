@@ -12,7 +12,7 @@ from isms_tui.models.enums import AuditStatus
 
 if TYPE_CHECKING:
     from isms_tui.services.audit_views import AuditView
-    from isms_tui.services.audits import Conflict
+    from isms_tui.services.impartiality import Conflict
 
 
 def plan_grid(view: AuditView) -> Table:
