@@ -150,3 +150,15 @@ def assessors(session: Session, audit: Audit) -> dict[int, str]:
     assert audit.id is not None
     names = _names(session)
     return {it.id: names.get(assessor_id(it, audit) or 0, "—") for it in _lines(session, audit.id) if it.id is not None}
+
+
+def choices(session: Session, audit: Audit, ref: str) -> list[tuple[int, str, str]]:
+    """For the assessor form: (person id, 'name (role in the audit)', responsibility covering `ref` or '')."""
+    names = _names(session)
+    members = team(audit)
+    found = duties(session, [pid for pid, _ in members])
+    out = []
+    for pid, role in members:
+        duty = _duty_for(found, pid, ref)
+        out.append((pid, f"{names.get(pid, f'#{pid}')} ({role})", duty.label if duty else ""))
+    return out
