@@ -53,3 +53,8 @@ def update_plan(session: Session, audit_id: int, data: AuditInput) -> Audit:
 def area_names(session: Session) -> list[str]:
     """The names of the audit areas, alphabetical: the plan form lists them as the known areas."""
     return [area.name for area in session.exec(select(AuditArea).order_by(AuditArea.name))]
+
+
+def area_ids(session: Session) -> dict[str, int]:
+    """Area name -> id, for forms that link people to areas."""
+    return {area.name: area.id for area in session.exec(select(AuditArea)) if area.id is not None}
