@@ -156,3 +156,44 @@ def test_the_migration_links_typed_area_names_and_journals_the_links(tmp_path):
     assert links == [(1, 1, "")]  # the name matched whatever its case; Canteen stays a name
     result = CliRunner().invoke(main, ["journal", "verify", "--db", str(ws)])
     assert result.exit_code == 0, result.output
+
+
+def test_the_cli_records_the_reporting_and_refuses_without_a_known_recipient(tmp_path):
+    from click.testing import CliRunner
+
+    from isms_tui.cli import main
+
+    from .db_helpers import read, write
+
+    ws = tmp_path / "w.db"
+
+    def seed(s):
+        workspace.save_workspace(s, "Acme Ltd")
+        workspace.save_person(s, "Ada Auditor")
+        workspace.save_person(s, "Bea Boss", role="CEO")
+        audit = audits.plan_audit(
+            s,
+            AuditInput(
+                "Logging",
+                date(2026, 11, 2),
+                date(2026, 11, 4),
+                checklists.BUILTIN_ANNEX_A,
+                ["A.8.15"],
+                lead_auditor_id=1,
+            ),
+        )
+        audits.start_audit(s, audit.id)
+        audits.complete_audit(s, audit.id, "", "Logging works.")
+        return audit.id
+
+    audit_id = write(ws, seed)
+    run = CliRunner().invoke
+    base = ["audit", "reported", str(audit_id), "--db", str(ws), "--on", TODAY.isoformat(), "--how", "email"]
+    refused = run(main, [*base, "--to", "Nobody"])
+    assert refused.exit_code == 1 and "Nobody called 'Nobody'" in refused.output and "Traceback" not in refused.output
+    assert read(ws, lambda s: audits.get_audit(s, audit_id).status) == AuditStatus.COMPLETED
+    done = run(main, [*base, "--to", "Bea Boss"])
+    assert done.exit_code == 0, done.output
+    assert f"Reported on {TODAY.isoformat()} by email to Bea Boss (CEO)." in done.output
+    listed = run(main, ["audit", "list", "--db", str(ws)])
+    assert "reported" in listed.output and "by email to Bea Boss (CEO)" in listed.output
