@@ -21,6 +21,7 @@ from isms_tui.services import workspace
 from isms_tui.services.errors import InputError
 
 from .audits import create_audit_history
+from .competence import add_competence
 from .dates import add_months, quarter_end
 from .monitoring import add_monitoring
 from .organisation import OBJECTIVES, ORG_NAME, PEOPLE, SCOPE, SECURITY_OFFICER
@@ -53,4 +54,5 @@ def create_demo(session: Session, today: date) -> None:
     add_risks(session, today, people)  # 6.1.2 and 8.2: the register review input f and audits draw on
     create_audit_history(session, today, people)  # 9.2 and 10.2: see audits
     add_reviews(session, today, people)  # 9.3: see reviews
+    add_competence(session, today)  # 7.2, 9.2.2 b and c: see competence
     del monitoring
