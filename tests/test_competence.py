@@ -71,3 +71,8 @@ def test_the_summary_counts_audits_led_and_joined_and_lapsed_qualifications(sess
     with pytest.raises(InputError, match="evidence attached"):
         competence.delete_record(session, cert.id)
     assert competence.summary(session, bob).text(TODAY) == "2 internal audits (1 led)"
+
+    before = competence.summary(session, ada, as_of=date(2025, 1, 1))  # what an audit then could rely on
+    assert before.text(date(2025, 1, 1)) == (
+        "qualified: ISO/IEC 27001 Lead Auditor (2024), 1 qualification expired, 1 evidence file"
+    )

@@ -123,7 +123,7 @@ def _team_table(view: AuditView) -> Table:
     table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
     table.add_column("Auditor", no_wrap=True)
     table.add_column("Lines assessed", justify="right", no_wrap=True)
-    table.add_column("Competence on record", ratio=3)
+    table.add_column("Competence on record when the audit started", ratio=3)
     for name, text in view.competence:
         table.add_row(Text(name), str(counts.get(name, 0)), Text(text))
     return table

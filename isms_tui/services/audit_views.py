@@ -24,9 +24,9 @@ from isms_tui.models import (
     require_id,
 )
 
-from . import clock
 from .audit_reporting import ReportingRecord, reporting
 from .audits import Progress, get_audit, impartiality_conflicts
+from .competence import as_of as competence_day
 from .competence import team_summaries
 from .impartiality import Conflict, KeptOff, assessors, kept_off
 
@@ -159,7 +159,7 @@ def audit_view(session: Session, audit_id: int) -> AuditView:
         kept_off=kept_off(session, audit),
         reporting=reporting(session, audit_id),
         assessed_by=assessors(session, audit),
-        competence=[(c.person, c.text(clock.today())) for c in team_summaries(session, audit)],
+        competence=[(c.person, c.text(competence_day(audit))) for c in team_summaries(session, audit)],
     )
 
 

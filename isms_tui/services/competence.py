@@ -137,11 +137,13 @@ class Summary:
         return ", ".join(parts) if parts else "no competence recorded"
 
 
-def summary(session: Session, person_id: int) -> Summary:
+def summary(session: Session, person_id: int, as_of: date | None = None) -> Summary:
+    """The person's competence; with `as_of`, only what was on record by that day (an audit's start)."""
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound(f"No person with id {person_id}.")
-    rows = records(session, person_id)
+    rows = [r for r in records(session, person_id) if as_of is None or r.obtained_on <= as_of]
+    done = [a for a in audits_done(session, person_id) if as_of is None or (a.ended is not None and a.ended < as_of)]
     files = sum(len(evidence.linked(session, ENTITY, r.id)) for r in rows if r.id is not None)
     return Summary(
         person.name,
@@ -149,12 +151,19 @@ def summary(session: Session, person_id: int) -> Summary:
         [r for r in rows if r.kind == "training"],
         [r for r in rows if r.kind == "qualification"],
         [r for r in rows if r.kind == "external audit"],
-        audits_done(session, person_id),
+        done,
         files,
     )
 
 
 def team_summaries(session: Session, audit: Audit) -> list[Summary]:
-    """The audit team's competence, the lead auditor first."""
+    """The audit team's competence as on record when the audit started (planned start if not yet),
+    the lead auditor first: what made them fit to audit then, not what they learnt since."""
     ids = [audit.lead_auditor_id] if audit.lead_auditor_id else []
-    return [summary(session, pid) for pid in [*ids, *audit.team_ids] if session.get(Person, pid) is not None]
+    start = audit.actual_start or audit.planned_start
+    return [summary(session, pid, start) for pid in [*ids, *audit.team_ids] if session.get(Person, pid) is not None]
+
+
+def as_of(audit: Audit) -> date:
+    """The day the team's competence is judged at."""
+    return audit.actual_start or audit.planned_start

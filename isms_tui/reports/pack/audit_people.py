@@ -6,7 +6,7 @@ from __future__ import annotations
 from isms_tui.models import Audit
 from isms_tui.reports import layout as L
 from isms_tui.reports.layout import BAD
-from isms_tui.services import audit_views
+from isms_tui.services import audit_views, competence
 from isms_tui.services.formatting import iso, long_date
 
 from .cells import text_cell
@@ -65,7 +65,7 @@ def impartiality(ctx: Context, audit: Audit, view: audit_views.AuditView, sub: i
     counts = dict(view.assessor_counts())
     s.add(
         L.data_table(
-            ["Auditor", "Lines assessed", "Competence on record"],
+            ["Auditor", "Lines assessed", f"Competence on record on {long_date(competence.as_of(audit))}"],
             [[text_cell(name), str(counts.get(name, 0)), text_cell(text)] for name, text in view.competence],
             [2, 1.2, 6.2],
         )
