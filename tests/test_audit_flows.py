@@ -416,7 +416,7 @@ async def test_markup_in_user_text_is_shown_as_typed(db_path):
         await enter_audit(pilot, audit_id)
         await pilot.press("w")
         await wait_for(pilot, lambda: screen_name(app) == "WorkingPaperScreen" and bool(app.screen.items))
-        assert str(app.screen.query_one("#items", DataTable).get_row_at(0)[6]).startswith("[/] seen")
+        assert str(app.screen.query_one("#items", DataTable).get_row_at(0)[7]).startswith("[/] seen")
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(app) == "AuditDetailScreen")
         await wait_for(pilot, lambda: app.screen.query_one("#findings", DataTable).row_count == 1)
