@@ -163,7 +163,8 @@ class AuditDetailScreen(SectionScreen):
         if view is None:
             return
         if view.blocked:
-            self.app.push_screen(IndependenceForm(self.audit_id, view.conflicts), self._declared)
+            kept = [f"{k.person} does not assess {', '.join(k.refs)} ({k.duty})." for k in view.kept_off]
+            self.app.push_screen(IndependenceForm(self.audit_id, view.conflicts, kept), self._declared)
             return
         try:
             with workspace_session(self) as session:
@@ -286,14 +287,16 @@ class IndependenceForm(FormModal[int]):
     """
     )
 
-    def __init__(self, audit_id: int, conflicts: list[Conflict]) -> None:
+    def __init__(self, audit_id: int, conflicts: list[Conflict], kept_off: list[str] | None = None) -> None:
+        """`kept_off`: who already does not assess which lines, and why (shown with the conflicts)."""
         super().__init__()
         self.audit_id = audit_id
         self.conflicts = conflicts
+        self.kept_off = kept_off or []
         self.form_title = "Impartiality: the audit cannot start as planned"
 
     def fields(self) -> Iterable[Widget]:
-        lines = [f"⚠ {c.sentence()}" for c in self.conflicts]
+        lines = [f"⚠ {c.sentence()}" for c in self.conflicts] + self.kept_off
         lines.append(
             "Either press escape and give those lines to another member of the team (a on the working paper) "
             "or change the team (e on the audit), or explain below why the audit stays objective. The "
