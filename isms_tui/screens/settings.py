@@ -339,7 +339,7 @@ class PersonForm(FormModal[int]):
             "Areas they are responsible for",
             Input(", ".join(p.areas) if p else "", placeholder="e.g. IT operations, HR"),
             key="areas",
-            hint="Comma-separated. Auditors are kept away from their own areas.",
+            hint="Comma-separated; a name matching an audit area links them to it (c shows the links).",
         )
 
     def submit(self) -> int:
