@@ -1,7 +1,7 @@
 """competence: responsibilities as links, competence records, line assessors, audit reporting
 
 Revision ID: 0013_competence
-Revises: 0009_honest_readings
+Revises: 0012_review_conclusions
 Create Date: 2026-12-02
 
 A person's area names that match an audit area become Responsibility rows; the rows are
@@ -19,7 +19,7 @@ import sqlmodel
 
 
 revision: str = '0013_competence'
-down_revision: Union[str, None] = '0009_honest_readings'
+down_revision: Union[str, None] = '0012_review_conclusions'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
