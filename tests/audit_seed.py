@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from isms_tui.models import AuditMethod, AuditResult, Grading
-from isms_tui.services import audits, checklists, programme, workspace
+from isms_tui.services import audit_reporting, audits, checklists, clock, programme, workspace
 from isms_tui.services.audits import AuditInput
 from isms_tui.services.programme import ProgrammeInput
 
@@ -106,7 +106,7 @@ def seed_audits(db_path: Path) -> dict[str, int]:
             "All clauses audited over three days.",
             "The management system conforms; one minor nonconformity on document control.",
         )
-        audits.mark_reported(s, clauses.id)
+        audit_reporting.report_results(s, clauses.id, [ids["bea"]], clock.today(), "management meeting")
         ops = audits.plan_audit(
             s,
             AuditInput(

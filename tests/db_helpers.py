@@ -78,9 +78,32 @@ def downgrade(path: Path, to: str) -> None:
     from alembic import command
     from sqlmodel import select
 
-    from isms_tui.models import Action, AuditProgramme, IsmsEvaluation, Risk, SoaEntry
+    from isms_tui.models import (
+        Action,
+        Audit,
+        AuditItem,
+        AuditProgramme,
+        AuditRecipient,
+        CompetenceRecord,
+        IsmsEvaluation,
+        Responsibility,
+        Risk,
+        SoaEntry,
+        Workspace,
+    )
     from isms_tui.models.schema import REVISIONS
 
+    if REVISIONS.index(to) < REVISIONS.index("0013_competence"):
+        with workspace_session(path, "test") as s:
+            for model in (AuditRecipient, CompetenceRecord, Responsibility):
+                for row in s.exec(select(model)):
+                    s.delete(row)
+            for item in s.exec(select(AuditItem).where(AuditItem.assessed_by_id != None)):  # noqa: E711
+                item.assessed_by_id = None
+            for audit in s.exec(select(Audit).where(Audit.reported_on != None)):  # noqa: E711
+                audit.reported_on, audit.reported_how = None, ""
+            for ws in s.exec(select(Workspace)):
+                ws.isms_manager_id = None
     if REVISIONS.index(to) < REVISIONS.index("0012_review_conclusions"):
         _delete_review_meetings(path)
     if REVISIONS.index(to) < REVISIONS.index("0011_soa"):

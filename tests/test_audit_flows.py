@@ -136,10 +136,11 @@ async def test_impartiality_blocks_the_start_until_declared(db_path):
     ids = seed_audits(db_path)  # "People controls" is led by Hana, who is responsible for HR
     async with make_app(db_path).run_test(size=SIZE, notifications=True) as pilot:
         app = await open_audit(pilot, ids["hr"])
-        assert "Hana HR (lead auditor) is responsible for Human resources" in text_of(app, "#impartiality")
+        assert "Hana HR (lead auditor) is to assess A.6.1, A.6.2" in text_of(app, "#impartiality")
+        assert "covered by the area Human resources" in text_of(app, "#impartiality")
         await pilot.press("s")
         await wait_for(pilot, lambda: screen_name(app) == "IndependenceForm")
-        assert "Hana HR (lead auditor) is responsible for Human resources" in text_of(app, "#conflicts")
+        assert "covered by the area Human resources they are responsible for" in text_of(app, "#conflicts")
         await pilot.press("escape")  # declined: the audit does not start
         await wait_for(pilot, lambda: screen_name(app) == "AuditDetailScreen")
         await pilot.pause()
@@ -179,7 +180,7 @@ async def test_changing_the_auditor_clears_the_conflict(db_path):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen_name(app) == "AuditDetailScreen")
         await wait_for(pilot, lambda: app.screen.view.lead == "Ada Auditor")
-        assert "No auditor is responsible" in text_of(app, "#impartiality")
+        assert "Nobody assesses a line their own responsibility covers" in text_of(app, "#impartiality")
         await pilot.press("s")
         await wait_for(pilot, lambda: app.screen.view.audit.status == AuditStatus.IN_PROGRESS)
     assert read(db_path, lambda s: audits.get_audit(s, ids["hr"]).independence_declaration) == ""
@@ -347,8 +348,14 @@ async def test_finding_complete_report_and_report_view(db_path):
         await wait_for(pilot, lambda: screen_name(app) == "AuditDetailScreen")
         await wait_for(pilot, lambda: app.screen.view.audit.status == AuditStatus.COMPLETED)
         await pilot.press("p")
-        await wait_for(pilot, lambda: screen_name(app) == "ConfirmModal")
-        await pilot.press("y")
+        await wait_for(pilot, lambda: screen_name(app) == "ReportingForm")
+        await type_into(pilot, "#field-how Input", "management meeting")
+        await pilot.press("ctrl+s")  # nobody ticked: refused under the field, nothing marked
+        await pilot.pause()
+        assert screen_name(app) == "ReportingForm"
+        assert "at least one person" in str(app.screen.query_one("#field-recipients .field-error").render())
+        app.screen.query_one("#field-recipients SelectionList").select(ids["bea"])
+        await pilot.press("ctrl+s")
         await wait_for(
             pilot,
             lambda: screen_name(app) == "AuditDetailScreen" and app.screen.view.audit.status == AuditStatus.REPORTED,
@@ -364,6 +371,7 @@ async def test_finding_complete_report_and_report_view(db_path):
         )
         assert "Operations conform [mostly]." in text and "Log review is informal [no record]" in text
         assert "A.8.8" in text  # the minor NC line is listed by requirement
+        assert "by management meeting to Bea Boss (CEO)" in text
     audit = read(db_path, lambda s: audits.get_audit(s, ids["ops"]))
     assert audit.status == AuditStatus.REPORTED and audit.conclusion == "Operations conform [mostly]."
     lines = read(db_path, lambda s: audits.items(s, ids["ops"]))
@@ -408,7 +416,7 @@ async def test_markup_in_user_text_is_shown_as_typed(db_path):
         await enter_audit(pilot, audit_id)
         await pilot.press("w")
         await wait_for(pilot, lambda: screen_name(app) == "WorkingPaperScreen" and bool(app.screen.items))
-        assert str(app.screen.query_one("#items", DataTable).get_row_at(0)[6]).startswith("[/] seen")
+        assert str(app.screen.query_one("#items", DataTable).get_row_at(0)[7]).startswith("[/] seen")
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(app) == "AuditDetailScreen")
         await wait_for(pilot, lambda: app.screen.query_one("#findings", DataTable).row_count == 1)
@@ -417,3 +425,55 @@ async def test_markup_in_user_text_is_shown_as_typed(db_path):
         await wait_for(pilot, lambda: screen_name(app) == "AuditReportScreen" and app.screen.view is not None)
         await pilot.pause()
         assert app.return_code is None  # nothing crashed
+
+
+async def test_a_line_in_the_auditors_own_area_is_given_to_another_member(db_path):
+    """9.2.2 b per line: Olly may not assess backups (his area); Ada takes the line, he keeps the rest."""
+    ids = seed_people_and_programme(db_path)
+
+    def plan_ops(s):
+        return audits.plan_audit(
+            s,
+            AuditInput(
+                "Logging and backups",
+                date(2026, 11, 23),
+                date(2026, 11, 27),
+                checklists.BUILTIN_ANNEX_A,
+                scope_refs=["A.8.13", "A.8.20"],
+                lead_auditor_id=ids["ada"],
+                team_ids=[ids["olly"]],
+                programme_id=ids["programme"],
+            ),
+        ).id
+
+    audit_id = write(db_path, plan_ops)
+    async with make_app(db_path).run_test(size=SIZE, notifications=True) as pilot:
+        app = await open_working_paper(pilot, audit_id)
+        await pilot.press("a")  # A.8.13 backups: in Olly's area IT operations
+        await wait_for(pilot, lambda: screen_name(app) == "AssessorForm")
+        app.screen.query_one("#field-assessed_by Select", Select).value = ids["olly"]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert screen_name(app) == "AssessorForm"
+        error = str(app.screen.query_one("#field-assessed_by .field-error").render())
+        assert "Olly Ops is responsible for the area IT operations, which covers A.8.13" in error
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "WorkingPaperScreen")
+        await pilot.press("down", "a")  # A.8.20 networks: not his area, so he may assess it
+        await wait_for(pilot, lambda: screen_name(app) == "AssessorForm")
+        app.screen.query_one("#field-assessed_by Select", Select).value = ids["olly"]
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen_name(app) == "WorkingPaperScreen")
+        await wait_for(pilot, lambda: app.screen.items[1].assessed_by_id == ids["olly"])
+        assert str(app.screen.query_one("#items", DataTable).get_row_at(1)[3]) == "OO"
+    lines = read(db_path, lambda s: audits.items(s, audit_id))
+    assert [(i.ref, i.assessed_by_id) for i in lines] == [("A.8.13", None), ("A.8.20", ids["olly"])]
+    view = read(db_path, lambda s: audit_views_of(s, audit_id))
+    assert [(k.person, k.refs, k.assessed_by) for k in view.kept_off] == [("Olly Ops", ("A.8.13",), ("Ada Auditor",))]
+    assert view.conflicts == []
+
+
+def audit_views_of(s, audit_id):
+    from isms_tui.services import audit_views
+
+    return audit_views.audit_view(s, audit_id)

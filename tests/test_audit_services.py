@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from isms_tui.models import ActionStatus, AuditMethod, AuditResult, AuditStatus, Effectiveness, Grading
-from isms_tui.services import actions, audits, checklists, programme, workspace
+from isms_tui.services import actions, audit_reporting, audits, checklists, impartiality, programme, workspace
 from isms_tui.services.audits import AuditInput
 from isms_tui.services.errors import InputError
 from isms_tui.services.programme import ProgrammeInput
@@ -69,7 +69,8 @@ def test_impartiality_blocks_start_until_declared(session, people, prog):
     programme.save_area(session, "IT operations", 4, ["A.8.8", "A.8.13"])
     audit = plan(session, people, prog, lead_auditor_id=people["ops"])
     [conflict] = audits.impartiality_conflicts(session, audit)
-    assert (conflict.person, conflict.area, conflict.role) == ("Olly Ops", "IT operations", "lead auditor")
+    assert (conflict.person, conflict.area, conflict.role) == ("Olly Ops", "the area IT operations", "lead auditor")
+    assert conflict.refs == ("A.8.8", "A.8.13")  # the lines in his area; A.8.15 is not
     with pytest.raises(InputError, match="independence declaration"):
         audits.start_audit(session, audit.id)
     with pytest.raises(InputError):
@@ -83,9 +84,16 @@ def test_impartiality_blocks_start_until_declared(session, people, prog):
     assert audits.start_audit(session, audit.id).status == AuditStatus.IN_PROGRESS
 
 
-def test_team_member_conflict_via_scope_area(session, people, prog):
+def test_a_team_member_conflicts_only_on_the_lines_given_to_them(session, people, prog):
+    """Per line (it used to be per audit): Olly on the team is fine until a line in his area is his."""
+    programme.save_area(session, "IT operations", 4, ["A.8.8", "A.8.13"])
     audit = plan(session, people, prog, scope_areas=["IT operations"], team_ids=[people["ops"]])
-    assert [c.role for c in audits.impartiality_conflicts(session, audit)] == ["audit team"]
+    assert audits.impartiality_conflicts(session, audit) == []
+    backup, _, logging = audits.items(session, audit.id)
+    impartiality.assign(session, logging.id, people["ops"])  # A.8.15 is not in his area
+    with pytest.raises(InputError, match="Olly Ops is responsible for the area IT operations, which covers A.8.8"):
+        impartiality.assign(session, backup.id, people["ops"])
+    assert audits.impartiality_conflicts(session, audit) == []
 
 
 def test_results_only_while_in_progress_and_counts(session, people, prog):
@@ -117,7 +125,10 @@ def test_results_only_while_in_progress_and_counts(session, people, prog):
         audits.complete_audit(session, audit.id, "", " ")
     audits.complete_audit(session, audit.id, "Three controls sampled.", "Mostly effective.")
     assert audits.progress(session, audit.id).counts[AuditResult.NOT_AUDITED] == 1
-    assert audits.mark_reported(session, audit.id).status == AuditStatus.REPORTED
+    with pytest.raises(InputError, match="Record to whom"):
+        audits.mark_reported(session, audit.id)
+    done = audit_reporting.report_results(session, audit.id, [people["boss"]], TODAY, "management meeting")
+    assert done.status == AuditStatus.REPORTED
 
 
 def test_nonconformity_opens_action_that_closes_only_through_effectiveness(session, people, prog):

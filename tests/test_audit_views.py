@@ -59,7 +59,7 @@ def test_audit_rows_count_progress_findings_and_open_actions(session, ids):
 def test_audit_view_lists_conflicts_findings_with_actions_and_notable_lines(session, ids):
     audit = plan(session, ids, lead="olly")
     view = audit_views.audit_view(session, audit.id)
-    assert view.blocked and [c.area for c in view.conflicts] == ["IT operations"]
+    assert view.blocked and [c.area for c in view.conflicts] == ["the area IT operations"]
     audits.declare_independence(session, audit.id, "Olly took over operations after the audited period.", "Bea")
     audits.start_audit(session, audit.id)
     line = audits.items(session, audit.id)[1]

@@ -98,32 +98,39 @@ def test_read_only_engine_refuses_orm_and_core_writes(ws):
 
 def _make_older(ws: Path) -> None:
     """Turn `ws` back into a workspace of the previous schema revision."""
+    import re
     import sqlite3
 
     from isms_tui.models.schema import REVISIONS
 
-    assert REVISIONS[-1] == "0012_review_conclusions"  # update this helper with the next migration
+    assert REVISIONS[-1] == "0013_competence"  # update this helper with the next migration
     con = sqlite3.connect(ws)
     con.executescript(
         """
-        DROP TABLE reviewattendee;
-        DROP TABLE reviewconclusion;
-        ALTER TABLE workspace DROP COLUMN review_interval_months;
-        ALTER TABLE workspace DROP COLUMN audit_interval_months;
-        CREATE TABLE managementreview_0009 (
-            id INTEGER NOT NULL, title VARCHAR NOT NULL, planned_on DATE NOT NULL, held_on DATE,
-            chair_id INTEGER, attendees JSON NOT NULL, period_from DATE NOT NULL,
-            period_to DATE NOT NULL, status VARCHAR(8) NOT NULL, approved_by VARCHAR NOT NULL,
-            approved_at DATETIME, snapshot VARCHAR, snapshot_sha256 VARCHAR, PRIMARY KEY (id),
-            FOREIGN KEY(chair_id) REFERENCES person (id) ON DELETE SET NULL
-        );
-        INSERT INTO managementreview_0009 SELECT id, title, planned_on, held_on, chair_id, '[]',
-            period_from, period_to, status, approved_by, approved_at, snapshot, snapshot_sha256
-            FROM managementreview;
-        DROP TABLE managementreview;
-        ALTER TABLE managementreview_0009 RENAME TO managementreview;
+        DROP TABLE auditrecipient;
+        DROP TABLE competencerecord;
+        DROP TABLE responsibility;
+        ALTER TABLE audit DROP COLUMN reported_on;
+        ALTER TABLE audit DROP COLUMN reported_how;
         """
     )
+    for table, column in (("workspace", "isms_manager_id"), ("audititem", "assessed_by_id")):
+        create = con.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+        kept = re.sub(rf",\s*{column} INTEGER REFERENCES person \(id\) ON DELETE SET NULL", "", create)
+        assert kept != create
+        columns = [row[1] for row in con.execute(f"PRAGMA table_info({table})") if row[1] != column]
+        indexes = [
+            i
+            for (i,) in con.execute(
+                "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql LIKE 'CREATE INDEX%'", (table,)
+            )
+        ]
+        con.executescript(
+            re.sub(rf'^CREATE TABLE "?{table}"?', f"CREATE TABLE {table}_0009", kept)
+            + f";\nINSERT INTO {table}_0009 SELECT {', '.join(columns)} FROM {table};"
+            + f"\nDROP TABLE {table};\nALTER TABLE {table}_0009 RENAME TO {table};\n"
+            + ";\n".join(indexes)
+        )
     con.execute("UPDATE alembic_version SET version_num = ?", (REVISIONS[-2],))
     con.commit()
     con.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from isms_tui.app import IsmsApp
 from isms_tui.models import JournalEntry, Objective, Person, Workspace
@@ -285,3 +285,59 @@ async def test_picker_lists_recent_workspaces_and_reopens_one(tmp_path: Path, se
         await pilot.press("down", "enter")
         await welcome(pilot)
         assert app.db_path == other.resolve()
+
+
+async def test_competence_records_and_responsibilities_from_the_people_tab(set_up_db: Path, tmp_path: Path) -> None:
+    """Settings → People → c: a record with its certificate, an area link, a process, the ISMS."""
+    from isms_tui.models import CompetenceRecord, Responsibility
+    from isms_tui.screens.person_records import AreasForm, PersonRecordsScreen, ProcessForm, RecordForm
+    from isms_tui.services import competence, evidence, programme
+
+    with workspace_session(set_up_db, "test") as session:
+        programme.save_area(session, "Audit", 2, ["9.2.1"])  # Ann named it: she is linked to it
+        programme.save_area(session, "Suppliers", 3, ["A.5.19"])
+    cert = tmp_path / "lead-auditor.pdf"
+    cert.write_bytes(b"%PDF-1.4 certificate")
+    app = IsmsApp(set_up_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settings(pilot)
+        await pilot.press("2", "c")
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonRecordsScreen), "the person's records")
+        records = app.screen
+        await pilot.pause()
+        assert "area Audit" in str(records.query_one("#duties", DataTable).get_row_at(0)[0])
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordForm), "the record form")
+        app.screen.query_one("#field-kind Select", Select).value = "qualification"
+        await fill(pilot, {"title": "Lead auditor", "obtained_on": "2026-13-01", "evidence": str(cert)})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)  # a bad date is named under its field, nothing saved
+        assert "YYYY-MM-DD" in str(app.screen.query_one("#field-obtained_on .field-error").render())
+        await fill(pilot, {"obtained_on": "2024-05-02"})
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is records, "the form to close")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, AreasForm), "the areas form")
+        app.screen.query_one("#field-areas SelectionList").select_all()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is records, "the form to close")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProcessForm), "the process form")
+        await fill(pilot, {"process": "Internal audit", "refs": "9.2.1, 9.2.2"})
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is records, "the form to close")
+        await pilot.press("i")
+        await pilot.pause()
+    [record] = rows(set_up_db, CompetenceRecord)
+    assert (record.kind, record.title, record.obtained_on.isoformat()) == (
+        "qualification",
+        "Lead auditor",
+        "2024-05-02",
+    )
+    files = read(set_up_db, lambda s: [e.original_name for e in evidence.linked(s, competence.ENTITY, record.id)])
+    assert files == ["lead-auditor.pdf"]
+    links = rows(set_up_db, Responsibility)
+    assert sorted((r.area_id or 0, r.process) for r in links) == [(0, "Internal audit"), (1, ""), (2, "")]
+    [ws] = rows(set_up_db, Workspace)
+    assert ws.isms_manager_id == record.person_id

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from isms_tui.cli import main
 from isms_tui.models import ActionStatus, Effectiveness, Grading
-from isms_tui.services import actions, audits, checklists, workspace
+from isms_tui.services import actions, audit_reporting, audits, checklists, clock, workspace
 from isms_tui.services.actions import ActionInput
 from isms_tui.services.audits import AuditInput
 from isms_tui.services.status import render_text, summary
@@ -48,7 +48,7 @@ def seed(s) -> dict[str, int]:
     reported = _audit(s, ann, "Reported audit")
     audits.start_audit(s, reported)
     audits.complete_audit(s, reported, "", "Effective.")
-    audits.mark_reported(s, reported)
+    audit_reporting.report_results(s, reported, [ann], clock.today(), "email")
 
     major = audits.raise_finding(s, running, Grading.MAJOR_NC, "No scans since March.", ref="A.8.8")
     minor = audits.raise_finding(s, running, Grading.MINOR_NC, "Restore tests missing.", ref="A.8.13")

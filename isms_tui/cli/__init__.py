@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import backup, checklist, demo, evaluation, journal, keys, pack, readings, risks, soa, status  # noqa: F401 (risks and soa add to the import and export groups)
+from . import audits, backup, checklist, demo, evaluation, journal, keys, pack, readings, risks, soa, status  # noqa: F401 (risks and soa add to the import and export groups)
 from .common import db_option, fail, run_tui, workspace_path
 
 
@@ -44,6 +44,7 @@ def main(ctx: click.Context, db: Path | None, as_name: str | None) -> None:
         run_tui(workspace_path(ctx, db), as_name)
 
 
+main.add_command(audits.audit_group)
 main.add_command(backup.backup_cmd)
 main.add_command(backup.restore_cmd)
 main.add_command(checklist.checklist_group)

@@ -31,6 +31,7 @@ from .enums import (
 from .ids import require_id
 from .monitoring import Analysis, IsmsEvaluation, Kpi, Reading
 from .packs import IssuedPack
+from .people import AuditRecipient, CompetenceRecord, Responsibility
 from .records import Evidence, EvidenceLink, JournalEntry
 from .review import (
     ManagementReview,
@@ -53,11 +54,13 @@ __all__ = [
     "AuditItem",
     "AuditMethod",
     "AuditProgramme",
+    "AuditRecipient",
     "AuditResult",
     "AuditStatus",
     "ChecklistQuestion",
     "ChecklistTemplate",
     "ConclusionAspect",
+    "CompetenceRecord",
     "DecisionKind",
     "Effectiveness",
     "Finding",
@@ -71,6 +74,7 @@ __all__ = [
     "ReviewDecision",
     "ReviewEntry",
     "ReviewNote",
+    "Responsibility",
     "ReviewStatus",
     "Risk",
     "SoaEntry",

@@ -30,7 +30,8 @@ class ChecklistQuestion(SQLModel, table=True):
 class AuditArea(SQLModel, table=True):
     """A part of the ISMS the programme must cover, with its importance for risk-based planning.
 
-    The name matches the areas people are responsible for, which is how impartiality is checked.
+    People are linked to it as responsibilities (models/people.py), which is how impartiality
+    is checked line by line against its requirements.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -75,6 +76,9 @@ class Audit(SQLModel, table=True):
     independence_declaration: str = ""
     declared_by: str = ""
     declared_at: datetime | None = None
+    # 9.2.2 c: when and how the results were reported (the recipients are AuditRecipient rows).
+    reported_on: date | None = None
+    reported_how: str = ""
 
 
 class AuditItem(SQLModel, table=True):
@@ -96,6 +100,11 @@ class AuditItem(SQLModel, table=True):
     sample_size: int | None = None
     sample_items: str = ""
     recorded_at: datetime | None = None
+    # Who assessed the line (the lead auditor unless another member of the team is named).
+    # Added in place by migration 0013 as "REFERENCES person (id) ON DELETE SET NULL" (a table
+    # rebuild would fire the cascades of the rows pointing here); SQLite's reflection does not
+    # report an inline ON DELETE, so the model leaves it unsaid to compare equal.
+    assessed_by_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class Finding(SQLModel, table=True):

@@ -17,5 +17,6 @@ REVISIONS: tuple[str, ...] = (
     "0010_isms_evaluation",
     "0011_soa",
     "0012_review_conclusions",
+    "0013_competence",
 )
 HEAD = REVISIONS[-1]

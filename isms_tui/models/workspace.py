@@ -23,6 +23,11 @@ class Workspace(SQLModel, table=True):
     # between two internal audits (9.2.1), in months; the dashboard and `isms status` warn past it.
     review_interval_months: int = 12
     audit_interval_months: int = 12
+    # Who runs the ISMS: kept away from assessing clauses 9 and 10, which judge their own work.
+    # Added in place by migration 0013 as "REFERENCES person (id) ON DELETE SET NULL" (a table
+    # rebuild would fire the cascades of the rows pointing here); SQLite's reflection does not
+    # report an inline ON DELETE, so the model leaves it unsaid to compare equal.
+    isms_manager_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class Person(SQLModel, table=True):
@@ -30,7 +35,8 @@ class Person(SQLModel, table=True):
     name: str = Field(index=True, unique=True)
     role: str = ""
     email: str = ""
-    # Areas the person is responsible for; used later to test auditor impartiality.
+    # Area names as typed; names matching an audit area become Responsibility links, which
+    # are what impartiality is judged from (a name matching no area is only shown).
     areas: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     active: bool = True
 

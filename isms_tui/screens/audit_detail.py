@@ -27,7 +27,8 @@ from .base import SectionScreen, current_person, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.services.audit_views import AuditView
-    from isms_tui.services.audits import Conflict, Progress
+    from isms_tui.services.audits import Progress
+    from isms_tui.services.impartiality import Conflict
 
 FINDING_COLUMNS = [
     ("Ref", 8),
@@ -162,7 +163,8 @@ class AuditDetailScreen(SectionScreen):
         if view is None:
             return
         if view.blocked:
-            self.app.push_screen(IndependenceForm(self.audit_id, view.conflicts), self._declared)
+            kept = [f"{k.person} does not assess {', '.join(k.refs)} ({k.duty})." for k in view.kept_off]
+            self.app.push_screen(IndependenceForm(self.audit_id, view.conflicts, kept), self._declared)
             return
         try:
             with workspace_session(self) as session:
@@ -224,29 +226,19 @@ class AuditDetailScreen(SectionScreen):
             self.load()
 
     def action_reported(self) -> None:
-        from isms_tui.widgets.confirm import ConfirmModal
+        """Record to whom, when and how the results were reported; that marks the audit reported."""
+        from isms_tui.services import clock, workspace
 
-        self.app.push_screen(
-            ConfirmModal(
-                "Record that the results of this audit were reported to management (9.2.2)? This cannot be undone."
-            ),
-            self._confirm_reported,
-        )
+        from .reporting_form import ReportingForm
 
-    def _confirm_reported(self, yes: bool | None) -> None:
-        from isms_tui.services import audits
-        from isms_tui.services.errors import InputError
+        with workspace_session(self) as session:
+            people = [(require_id(p), p.name, p.role) for p in workspace.list_people(session)]
+        self.app.push_screen(ReportingForm(self.audit_id, people, clock.today().isoformat()), self._reported)
 
-        if not yes:
-            return
-        try:
-            with workspace_session(self) as session:
-                audits.mark_reported(session, self.audit_id)
-        except InputError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self.notify("Marked as reported to management.")
-        self.load()
+    def _reported(self, done: bool | None) -> None:
+        if done:
+            self.notify("The reporting is recorded; the audit is reported.")
+            self.load()
 
     def action_report(self) -> None:
         from .audit_report import AuditReportScreen
@@ -295,17 +287,20 @@ class IndependenceForm(FormModal[int]):
     """
     )
 
-    def __init__(self, audit_id: int, conflicts: list[Conflict]) -> None:
+    def __init__(self, audit_id: int, conflicts: list[Conflict], kept_off: list[str] | None = None) -> None:
+        """`kept_off`: who already does not assess which lines, and why (shown with the conflicts)."""
         super().__init__()
         self.audit_id = audit_id
         self.conflicts = conflicts
+        self.kept_off = kept_off or []
         self.form_title = "Impartiality: the audit cannot start as planned"
 
     def fields(self) -> Iterable[Widget]:
-        lines = [f"⚠ {c.person} ({c.role}) is responsible for {c.area}, which is in scope." for c in self.conflicts]
+        lines = [f"⚠ {c.sentence()}" for c in self.conflicts] + self.kept_off
         lines.append(
-            "Either press escape and change the auditor (e on the audit), or explain below why the "
-            "audit stays objective. The declaration appears in the audit report."
+            "Either press escape and give those lines to another member of the team (a on the working paper) "
+            "or change the team (e on the audit), or explain below why the audit stays objective. The "
+            "declaration appears in the audit report."
         )
         yield Static("\n".join(lines), id="conflicts", markup=False)
         yield FormField(

@@ -148,7 +148,7 @@ class AreaForm(FormModal[int]):
             "Name",
             Input(a.name if a else "", placeholder="e.g. IT operations"),
             key="name",
-            hint="As written in people's areas of responsibility: that is how conflicts are found.",
+            hint="People who name this area in Settings are linked to it; impartiality is checked on those links.",
         )
         yield FormField(
             "Importance",

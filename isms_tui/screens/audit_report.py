@@ -79,6 +79,7 @@ def report(view: AuditView, org: str) -> Group:
         title.append(f"\n{org}", style="dim")
     parts: list[RenderableType] = [title, Text(""), _heading("Plan"), plan_grid(view), Text("")]
     parts += [_heading("Impartiality"), impartiality_text(view.conflicts, view), Text("")]
+    parts += [_heading("Audit team and competence (7.2)"), _team_table(view), Text("")]
     parts += [_heading("Summary and conclusion")]
     conclusion = Table.grid(padding=(0, 1))
     conclusion.add_column(style="dim", no_wrap=True)
@@ -86,15 +87,27 @@ def report(view: AuditView, org: str) -> Group:
     conclusion.add_row("Summary", Text(a.summary or "— not written yet"))
     conclusion.add_row("Conclusion", Text(a.conclusion or "— not written yet (the audit is not completed)"))
     parts += [conclusion, Text("")]
-    parts += [_heading("Results by requirement"), _counts_table(view), Text("")]
+    parts += [_heading("Reporting of the results (9.2.2 c)")]
+    if view.reporting is not None:
+        parts.append(Text(view.reporting.sentence()))
+    else:
+        parts.append(Text("Not reported yet: nobody is recorded as having received the results.", style="dim"))
+    parts += [Text(""), _heading("Results by requirement"), _counts_table(view), Text("")]
     if view.notable:
         lines = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
         lines.add_column("Ref", no_wrap=True)
         lines.add_column("Requirement", ratio=2)
         lines.add_column("Result", no_wrap=True)
+        lines.add_column("Assessed by", no_wrap=True)
         lines.add_column("Notes", ratio=3)
         for item in view.notable:
-            lines.add_row(Text(item.ref), Text(item.title), result_text(item.result), Text(item.notes or "—"))
+            lines.add_row(
+                Text(item.ref),
+                Text(item.title),
+                result_text(item.result),
+                Text(view.assessed_by.get(item.id or 0, "—")),
+                Text(item.notes or "—"),
+            )
         parts += [Text("Lines with a nonconformity, observation or opportunity for improvement:"), lines]
     else:
         parts.append(
@@ -102,6 +115,18 @@ def report(view: AuditView, org: str) -> Group:
         )
     parts += [Text(""), _heading(f"Findings ({len(view.findings)})"), _findings_table(view)]
     return Group(*parts)
+
+
+def _team_table(view: AuditView) -> Table:
+    """Each auditor: the lines they assessed and what their records say of their competence."""
+    counts = dict(view.assessor_counts())
+    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
+    table.add_column("Auditor", no_wrap=True)
+    table.add_column("Lines assessed", justify="right", no_wrap=True)
+    table.add_column("Competence on record when the audit started", ratio=3)
+    for name, text in view.competence:
+        table.add_row(Text(name), str(counts.get(name, 0)), Text(text))
+    return table
 
 
 def _counts_table(view: AuditView) -> Table:

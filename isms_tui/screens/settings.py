@@ -156,6 +156,7 @@ class SettingsScreen(SectionScreen):
         Binding("n", "new", "New"),
         Binding("e", "edit", "Edit"),
         Binding("a", "toggle_active", "Active on/off"),
+        Binding("c", "competence", "Competence"),
     ]
 
     def __init__(self) -> None:
@@ -234,6 +235,8 @@ class SettingsScreen(SectionScreen):
             return tab == ORGANISATION and not isinstance(self.focused, Tabs)
         if action == "new":
             return tab in (PEOPLE, OBJECTIVES)
+        if action == "competence":
+            return tab == PEOPLE and bool(self._table().row_count)
         if action in ("edit", "toggle_active"):
             if tab not in (PEOPLE, OBJECTIVES):
                 return False
@@ -280,6 +283,14 @@ class SettingsScreen(SectionScreen):
         form.mark_saved()
         self.isms.actor = actors.resolve(self.isms.actor_override, str(values["current_user"]))
         self.notify("Organisation saved.")
+
+    def action_competence(self) -> None:
+        """The highlighted person's responsibilities and competence records (7.2, 9.2.2 b)."""
+        from .person_records import PersonRecordsScreen
+
+        record = self._selected()
+        if record is not None and record.id is not None:
+            self.app.push_screen(PersonRecordsScreen(record.id))
 
     def action_new(self) -> None:
         self._open_form(None)
@@ -351,7 +362,7 @@ class PersonForm(FormModal[int]):
             "Areas they are responsible for",
             Input(", ".join(p.areas) if p else "", placeholder="e.g. IT operations, HR"),
             key="areas",
-            hint="Comma-separated. Auditors are kept away from their own areas.",
+            hint="Comma-separated; a name matching an audit area links them to it (c shows the links).",
         )
 
     def submit(self) -> int:

@@ -40,7 +40,8 @@ RESULTS = list(AuditResult)  # key 1 is RESULTS[0] … key 7 is RESULTS[6]
 COLUMNS = [
     ("pos", "#", 3),
     ("ref", "Ref", 6),
-    ("title", "Requirement", 21),
+    ("title", "Requirement", 17),
+    ("by", "By", 2),
     ("result", "Result", 13),
     ("methods", "Meth", 4),
     ("sample", "Smpl", 4),
@@ -62,6 +63,7 @@ class WorkingPaperScreen(SectionScreen):
         Binding("n", "edit_item", "Notes, sample, files"),
         Binding("f", "finding", "Finding"),
         Binding("u", "next_open", "Next unanswered"),
+        Binding("a", "assessor", "Assessed by"),
     ]
 
     def __init__(self, audit_id: int) -> None:
@@ -73,6 +75,7 @@ class WorkingPaperScreen(SectionScreen):
         self.evidence: dict[int, list[str]] = {}
         self.findings: Counter[int] = Counter()
         self.counts: Counter[AuditResult | None] = Counter()
+        self.names: dict[int, str] = {}
         self._detail_timer: Timer | None = None
 
     def body(self) -> ComposeResult:
@@ -114,6 +117,7 @@ class WorkingPaperScreen(SectionScreen):
         self.items = list(paper.items)
         self.row_of = {item.id: n for n, item in enumerate(self.items)}  # type: ignore[misc]
         self.evidence = paper.evidence
+        self.names = paper.names
         self.findings = Counter(paper.findings)
         self.counts = Counter(item.result for item in self.items)
         if first:
@@ -145,6 +149,7 @@ class WorkingPaperScreen(SectionScreen):
             Text(str(item.position), style="dim", justify="right"),
             Text(item.ref),
             Text(item.title, no_wrap=True, overflow="ellipsis"),
+            Text(initials(self.assessor(item)), style="dim" if item.assessed_by_id is None else "bold"),
             result_text(item.result, short=True),
             methods_text(item.methods),
             "" if item.sample_size is None else str(item.sample_size),
@@ -152,6 +157,11 @@ class WorkingPaperScreen(SectionScreen):
             str(files) if files else "",
             Text(str(found), style="bold red") if found else "",
         )
+
+    def assessor(self, item: AuditItem) -> str:
+        """Who assesses the line: the named team member, else the lead auditor."""
+        pid = item.assessed_by_id or (self.audit.lead_auditor_id if self.audit else None)
+        return self.names.get(pid or 0, "")
 
     def update_row(self, item: AuditItem) -> None:
         """Redraw one row in place (no re-measuring: the columns have fixed widths)."""
@@ -214,7 +224,9 @@ class WorkingPaperScreen(SectionScreen):
             detail.update("")
             return
         assert item.id is not None
-        detail.update(item_detail(item, self.evidence.get(item.id, []), self.findings.get(item.id, 0)))
+        detail.update(
+            item_detail(item, self.evidence.get(item.id, []), self.findings.get(item.id, 0), self.assessor(item))
+        )
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.schedule_detail()
@@ -292,6 +304,27 @@ class WorkingPaperScreen(SectionScreen):
                 return
         self.notify("Every line has a result.")
 
+    def action_assessor(self) -> None:
+        """Give the line to another member of the audit team (the service guards impartiality)."""
+        item = self.current_item()
+        if item is None or item.id is None or self.audit is None:
+            return
+        from isms_tui.services import impartiality
+
+        from .assessor_form import AssessorForm
+
+        with workspace_session(self) as session:
+            choices = impartiality.choices(session, self.audit, item.ref)
+        current = item.assessed_by_id or self.audit.lead_auditor_id
+        self.app.push_screen(AssessorForm(item, choices, current), self._assessor_saved)
+
+    def _assessor_saved(self, saved: object) -> None:
+        from isms_tui.models import AuditItem
+
+        if isinstance(saved, AuditItem):
+            self.replace_item(saved)
+            self.notify(f"{saved.ref} is assessed by {self.assessor(saved)}.", markup=False)
+
     def action_edit_item(self) -> None:
         item = self.current_item()
         if item is None or item.id is None:
@@ -332,10 +365,15 @@ def _snapshot(item: AuditItem | None) -> tuple[object, ...] | None:
     """The fields a row shows, to tell whether a reloaded line changed."""
     if item is None:
         return None
-    return (item.result, item.notes, tuple(item.methods), item.sample_size, item.title)
+    return (item.result, item.notes, tuple(item.methods), item.sample_size, item.title, item.assessed_by_id)
 
 
-def item_detail(item: AuditItem, files: list[str], findings: int) -> Group:
+def initials(name: str) -> str:
+    """'Ada Auditor' -> 'AA': who assesses a line, in the table's narrow column."""
+    return "".join(word[0] for word in name.split()[:2]).upper()
+
+
+def item_detail(item: AuditItem, files: list[str], findings: int, assessor: str = "") -> Group:
     """Everything about one line: the question, what to look for and what was recorded."""
     parts: list[Text] = [Text(f"{item.ref} {item.title}", style="bold")]
 
@@ -346,6 +384,7 @@ def item_detail(item: AuditItem, files: list[str], findings: int) -> Group:
         else:
             parts.append(Text(body) if body else Text(empty, style="dim"))
 
+    section("Assessed by", assessor, "— (a names a member of the audit team)")
     section("Question", item.question)
     section("Evidence to look for", item.evidence_hint)
     result = result_text(item.result) if item.result else Text("not answered yet", style="dim")

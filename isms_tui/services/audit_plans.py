@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from isms_tui.models import Audit, AuditArea, AuditStatus
+from isms_tui.models import Audit, AuditArea, AuditItem, AuditStatus
 
 from .audits import AuditInput, get_audit, plan_problems
 from .errors import InputError
@@ -42,6 +42,10 @@ def update_plan(session: Session, audit_id: int, data: AuditInput) -> Audit:
     audit.lead_auditor_id, audit.team_ids, audit.scope_areas = data.lead_auditor_id, team, areas
     audit.auditees = data.auditees.strip()
     session.add(audit)
+    for item in session.exec(select(AuditItem).where(AuditItem.audit_id == audit_id)):
+        if item.assessed_by_id is not None and item.assessed_by_id not in team:
+            item.assessed_by_id = None  # left the team: the line goes back to the lead auditor
+            session.add(item)
     session.flush()
     return audit
 
@@ -49,3 +53,8 @@ def update_plan(session: Session, audit_id: int, data: AuditInput) -> Audit:
 def area_names(session: Session) -> list[str]:
     """The names of the audit areas, alphabetical: the plan form lists them as the known areas."""
     return [area.name for area in session.exec(select(AuditArea).order_by(AuditArea.name))]
+
+
+def area_ids(session: Session) -> dict[str, int]:
+    """Area name -> id, for forms that link people to areas."""
+    return {area.name: area.id for area in session.exec(select(AuditArea)) if area.id is not None}

@@ -24,7 +24,11 @@ from isms_tui.models import (
     require_id,
 )
 
-from .audits import Conflict, Progress, get_audit, impartiality_conflicts
+from .audit_reporting import ReportingRecord, reporting
+from .audits import Progress, get_audit, impartiality_conflicts
+from .competence import as_of as competence_day
+from .competence import team_summaries
+from .impartiality import Conflict, KeptOff, assessors, kept_off
 
 EVIDENCE_ENTITY = "audit_item"
 # Results that say something is wrong or could be better: they are listed by line in reports.
@@ -104,6 +108,14 @@ class AuditView:
     progress: Progress
     findings: list[FindingView]
     notable: list[AuditItem] = field(default_factory=list)  # lines with an NC, observation or OFI
+    kept_off: list[KeptOff] = field(default_factory=list)  # who did not assess which lines, and why
+    reporting: ReportingRecord | None = None  # 9.2.2 c: to whom, when and how
+    assessed_by: dict[int, str] = field(default_factory=dict)  # line id -> who assessed it
+    competence: list[tuple[str, str]] = field(default_factory=list)  # (auditor, summary of records)
+
+    def assessor_counts(self) -> list[tuple[str, int]]:
+        """How many lines each auditor assessed, most first."""
+        return Counter(self.assessed_by.values()).most_common()
 
     @property
     def blocked(self) -> bool:
@@ -144,6 +156,10 @@ def audit_view(session: Session, audit_id: int) -> AuditView:
         progress=progress(session, audit_id),
         findings=views,
         notable=notable,
+        kept_off=kept_off(session, audit),
+        reporting=reporting(session, audit_id),
+        assessed_by=assessors(session, audit),
+        competence=[(c.person, c.text(competence_day(audit))) for c in team_summaries(session, audit)],
     )
 
 
@@ -155,6 +171,7 @@ class WorkingPaper:
     items: list[AuditItem]
     evidence: dict[int, list[str]]  # item id -> original file names
     findings: dict[int, int]  # item id -> number of findings raised from it
+    names: dict[int, str] = field(default_factory=dict)  # person id -> name, for who assesses a line
 
     def first_unanswered(self) -> int:
         """Where to resume: the first line without a result (the first line when all are done)."""
@@ -177,7 +194,7 @@ def working_paper(session: Session, audit_id: int) -> WorkingPaper:
         evidence[item_id].append(name)
     item_ids = session.exec(select(Finding.item_id).where(Finding.audit_id == audit_id)).all()
     findings = Counter(item_id for item_id in item_ids if item_id is not None)
-    return WorkingPaper(audit, lines, dict(evidence), dict(findings))
+    return WorkingPaper(audit, lines, dict(evidence), dict(findings), people_names(session))
 
 
 def item_evidence(session: Session, item_id: int) -> list[str]:

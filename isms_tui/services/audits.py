@@ -18,6 +18,7 @@ from isms_tui.models import (
     AuditArea,
     AuditItem,
     AuditMethod,
+    AuditRecipient,
     AuditResult,
     AuditStatus,
     Finding,
@@ -26,9 +27,10 @@ from isms_tui.models import (
     require_id,
 )
 
-from . import actions, checklists, clock
+from . import actions, checklists, clock, impartiality
 from .errors import InputError, NotFound
 from .form_values import DATE_HINT
+from .impartiality import Conflict
 
 NC_GRADINGS = (Grading.MAJOR_NC, Grading.MINOR_NC)
 NC_RESULTS = (AuditResult.MAJOR_NC, AuditResult.MINOR_NC)
@@ -124,13 +126,6 @@ def plan_audit(session: Session, data: AuditInput) -> Audit:
     return audit
 
 
-@dataclass(frozen=True)
-class Conflict:
-    person: str
-    area: str
-    role: str  # "lead auditor" or "audit team"
-
-
 def areas_in_scope(session: Session, audit: Audit) -> set[str]:
     """Areas named in the scope, plus every area whose requirements the scope covers."""
     refs = set(audit.scope_refs)
@@ -142,18 +137,8 @@ def areas_in_scope(session: Session, audit: Audit) -> set[str]:
 
 
 def impartiality_conflicts(session: Session, audit: Audit) -> list[Conflict]:
-    """Auditors who are responsible for an area the audit covers (they would audit their own work)."""
-    scope = {a.casefold(): a for a in areas_in_scope(session, audit)}
-    out = []
-    auditors = [(audit.lead_auditor_id, "lead auditor")] + [(pid, "audit team") for pid in audit.team_ids]
-    for pid, role in auditors:
-        person = session.get(Person, pid) if pid else None
-        if person is None:
-            continue
-        for area in person.areas:
-            if area.casefold() in scope:
-                out.append(Conflict(person.name, scope[area.casefold()], role))
-    return out
+    """Auditors who would assess lines their own responsibilities cover (checked per line)."""
+    return impartiality.conflicts(session, audit)
 
 
 def declare_independence(session: Session, audit_id: int, justification: str, declared_by: str) -> Audit:
@@ -181,10 +166,9 @@ def start_audit(session: Session, audit_id: int) -> Audit:
         raise InputError(f"The audit is {audit.status.value}; only a planned audit can start.")
     conflicts = impartiality_conflicts(session, audit)
     if conflicts and not audit.independence_declaration:
-        first = conflicts[0]
         raise InputError(
-            f"{first.person} ({first.role}) is responsible for {first.area}, which is in scope: "
-            "change the auditor or record an independence declaration."
+            f"{conflicts[0].sentence()} Give those lines to another member of the team or record an "
+            "independence declaration."
         )
     audit.status = AuditStatus.IN_PROGRESS
     audit.actual_start = clock.today()
@@ -211,6 +195,7 @@ def record_result(
     audit = get_audit(session, item.audit_id)
     if audit.status != AuditStatus.IN_PROGRESS:
         raise InputError(f"The audit is {audit.status.value}; results are recorded while it is in progress.")
+    impartiality.check_line(session, audit, item)
     if sample_size is not None and sample_size < 0:
         raise InputError("The sample size cannot be negative.", {"sample_size": "0 or more."})
     item.result = result
@@ -378,10 +363,15 @@ def _nonconformities_without_finding(session: Session, audit_id: int, lines: lis
 
 
 def mark_reported(session: Session, audit_id: int) -> Audit:
-    """The results were reported to management (9.2.2 c)."""
+    """The results were reported (9.2.2 c): only once the reporting record says to whom."""
     audit = get_audit(session, audit_id)
     if audit.status != AuditStatus.COMPLETED:
         raise InputError("Only a completed audit can be marked as reported.")
+    if (
+        audit.reported_on is None
+        or session.exec(select(AuditRecipient).where(AuditRecipient.audit_id == audit_id)).first() is None
+    ):
+        raise InputError("Record to whom, when and how the results were reported; then the audit is reported.")
     audit.status = AuditStatus.REPORTED
     session.add(audit)
     session.flush()

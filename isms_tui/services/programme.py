@@ -21,7 +21,7 @@ from isms_tui.models import (
     require_id,
 )
 
-from . import actions, risks, soa
+from . import actions, responsibilities, risks, soa
 from .audits import NC_GRADINGS
 from .errors import InputError, NotFound
 from .form_values import DATE_HINT
@@ -360,10 +360,12 @@ def save_area(
     area = session.get(AuditArea, area_id) if area_id else AuditArea(name=name)
     if area is None:
         raise NotFound(f"No area with id {area_id}.")
+    old_name = area.name if area_id else None
     area.name, area.importance, area.notes = name, importance, notes.strip()
     area.refs = sorted({r.strip() for r in refs if r.strip()}, key=catalogues.natural_key)
     session.add(area)
     session.flush()
+    responsibilities.area_saved(session, area, old_name)  # people naming it are linked to it
     return area
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel, select
 from isms_tui.models import Kpi, Objective, Person, Workspace
 from isms_tui.models.sanitize import clean
 
+from . import responsibilities
 from .errors import InputError, NotFound
 
 Row = TypeVar("Row", bound=SQLModel)
@@ -95,6 +96,7 @@ def save_person(
     person.active = active
     session.add(person)
     session.flush()
+    responsibilities.link_named_areas(session, person)  # impartiality reads the links, not the names
     return person
 
 

@@ -12,7 +12,7 @@ from isms_tui.models.enums import AuditStatus
 
 if TYPE_CHECKING:
     from isms_tui.services.audit_views import AuditView
-    from isms_tui.services.audits import Conflict
+    from isms_tui.services.impartiality import Conflict
 
 
 def plan_grid(view: AuditView) -> Table:
@@ -43,6 +43,12 @@ def plan_grid(view: AuditView) -> Table:
         ("Team", Text(", ".join(view.team) or "—")),
         ("Auditees", Text(a.auditees or "—")),
     ]
+    if view.reporting is not None:
+        r = view.reporting
+        who = "; ".join(f"{p.name} ({p.role})" if p.role else p.name for p in r.recipients)
+        rows.append(("Reported", Text(f"{r.reported_on.isoformat()}, {r.how}, to {who}")))
+    elif a.status == AuditStatus.COMPLETED:
+        rows.append(("Reported", Text("not yet: p records to whom, when and how", style="yellow")))
     for key, value in rows:
         grid.add_row(key, value)
     return grid
@@ -52,17 +58,28 @@ def impartiality_text(conflicts: list[Conflict], view: AuditView) -> Text:
     """Who would audit their own area, and the declaration that justifies it (if any)."""
     a = view.audit
     if not conflicts and not a.independence_declaration:
-        return Text("✔ No auditor is responsible for an area in scope.", style="green")
+        out = Text("✔ Nobody assesses a line their own responsibility covers.", style="green")
+        for k in view.kept_off:
+            out.append(f"\n{k.person} does not assess {_refs(k.refs)} ({k.duty}): {', '.join(k.assessed_by)} does.")
+        return out
     out = Text()
     for c in conflicts:
         out.append("⚠ ", style="yellow")
-        out.append(f"{c.person} ({c.role}) is responsible for {c.area}, which is in scope.\n")
+        out.append(c.sentence() + "\n")
+    for k in view.kept_off:
+        out.append(f"{k.person} does not assess {_refs(k.refs)} ({k.duty}): {', '.join(k.assessed_by)} does.\n")
     if a.independence_declaration:
         when = a.declared_at.date().isoformat() if a.declared_at else ""
         out.append(f"Independence declared by {a.declared_by} on {when}: ", style="bold")
         out.append(a.independence_declaration)
     elif a.status == AuditStatus.PLANNED:
         out.append(
-            "The audit cannot start: s records a justified declaration, e names another auditor.", style="bold red"
+            "The audit cannot start: s records a justified declaration; a on the working paper gives a line "
+            "to another member of the team, e changes the team.",
+            style="bold red",
         )
     return out
+
+
+def _refs(refs: tuple[str, ...]) -> str:
+    return ", ".join(refs[:5]) + (f" and {len(refs) - 5} more" if len(refs) > 5 else "")

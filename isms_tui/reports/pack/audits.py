@@ -16,6 +16,7 @@ from isms_tui.services import audits as audits_service
 from isms_tui.services import programme as programme_service
 from isms_tui.services.formatting import grading_count, iso, long_date, plural
 
+from . import audit_people
 from .cells import (
     ACTION_TONE,
     AUDIT_TONE,
@@ -274,47 +275,7 @@ def audit_block(ctx: Context, audit: Audit, *, title_level: int | None, sub_leve
             ]
         )
     )
-    s.heading(sub, "Impartiality", ref="9.2.2 b): objectivity and impartiality", toc=in_toc, keep=40 * L.mm)
-    if view.conflicts:
-        s.para("An auditor of this audit is responsible for an area in its scope:", st.body)
-        s.add(
-            L.data_table(
-                ["Person", "Role in the audit", "Area in scope they are responsible for"],
-                [[text_cell(c.person), c.role, text_cell(c.area)] for c in view.conflicts],
-                [2, 1.4, 4],
-            )
-        )
-        s.space(4)
-        if audit.independence_declaration:
-            s.add(
-                L.kv_table(
-                    [
-                        ("Independence declaration", audit.independence_declaration),
-                        ("Declared by", f"{audit.declared_by or '—'} on {iso(audit.declared_at)}"),
-                    ]
-                )
-            )
-        else:
-            s.markup(
-                f'<font color="{BAD.text.hexval()}"><b>No independence declaration is recorded</b></font>: '
-                "the audit cannot start until the auditor is changed or the declaration is made.",
-                st.body,
-            )
-    else:
-        s.para(
-            "No auditor of this audit is responsible for an area in its scope (checked against the areas each "
-            "person is responsible for).",
-            st.body,
-        )
-        if audit.independence_declaration:
-            s.add(
-                L.kv_table(
-                    [
-                        ("Independence declaration", audit.independence_declaration),
-                        ("Declared by", f"{audit.declared_by or '—'} on {iso(audit.declared_at)}"),
-                    ]
-                )
-            )
+    audit_people.impartiality(ctx, audit, view, sub, in_toc)
     s.heading(sub, "Summary and conclusion", ref="9.2.2 c): results reported to management", toc=in_toc, keep=30 * L.mm)
     s.add(
         L.kv_table(
@@ -332,6 +293,7 @@ def audit_block(ctx: Context, audit: Audit, *, title_level: int | None, sub_leve
             ]
         )
     )
+    audit_people.reporting(ctx, view)
     s.heading(sub, "Results by requirement", ref="9.2.1 a) and b)", toc=in_toc, keep=60 * L.mm)
     prog = view.progress
     counts = "; ".join(grading_count(prog.counts.get(r, 0), r.value) for r in AuditResult if prog.counts.get(r))
@@ -368,6 +330,7 @@ def audit_block(ctx: Context, audit: Audit, *, title_level: int | None, sub_leve
                 tone_label(RESULT_TONE[res], res) if res else muted_cell("no result yet"),
                 lines_cell(
                     item.notes,
+                    ("Assessed by", view.assessed_by.get(require_id(item), "")),
                     ("Methods", ", ".join(str(m) for m in item.methods)),
                     ("Sample", sample),
                     ("Evidence", ", ".join(e.original_name for e in evs)),

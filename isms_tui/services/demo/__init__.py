@@ -21,6 +21,7 @@ from isms_tui.services import workspace
 from isms_tui.services.errors import InputError
 
 from .audits import create_audit_history
+from .competence import add_competence
 from .dates import add_months, quarter_end
 from .evaluations import add_evaluations
 from .monitoring import add_monitoring
@@ -57,4 +58,5 @@ def create_demo(session: Session, today: date) -> None:
     add_soa(session)  # 6.1.3 d: the statement of applicability; the programme's planning and reporting
     add_reviews(session, today, people)  # 9.3: see reviews
     add_evaluations(session, today, people)  # 9.1, the ISMS as a whole: see evaluations
+    add_competence(session, today)  # 7.2, 9.2.2 b and c: see competence
     del monitoring
