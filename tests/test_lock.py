@@ -102,24 +102,21 @@ def _make_older(ws: Path) -> None:
 
     from isms_tui.models.schema import REVISIONS
 
-    assert REVISIONS[-1] == "0009_honest_readings"  # update this helper with the next migration
+    assert REVISIONS[-1] == "0011_nonconformities"  # update this helper with the next migration
     con = sqlite3.connect(ws)
     con.executescript(
         """
-        DROP INDEX ix_reading_voided;
-        DROP INDEX uq_reading_live_period;
-        CREATE TABLE reading_0007 (
-            id INTEGER NOT NULL, kpi_id INTEGER NOT NULL, period_start DATE NOT NULL,
-            value FLOAT NOT NULL, entered_by VARCHAR NOT NULL, entered_at DATETIME NOT NULL,
-            note VARCHAR NOT NULL, PRIMARY KEY (id),
-            FOREIGN KEY(kpi_id) REFERENCES kpi (id) ON DELETE RESTRICT,
-            CONSTRAINT uq_reading_kpi_period UNIQUE (kpi_id, period_start)
-        );
-        INSERT INTO reading_0007 SELECT id, kpi_id, period_start, value, entered_by, entered_at, note FROM reading;
-        DROP TABLE reading;
-        ALTER TABLE reading_0007 RENAME TO reading;
-        ALTER TABLE kpi DROP COLUMN min_value;
-        ALTER TABLE kpi DROP COLUMN max_value;
+        DROP INDEX ix_actionreopen_action_id;
+        DROP TABLE actionreopen;
+        ALTER TABLE action DROP COLUMN implemented_on;
+        ALTER TABLE action DROP COLUMN settling_days;
+        ALTER TABLE action DROP COLUMN detected_on;
+        ALTER TABLE action DROP COLUMN nonconformity;
+        ALTER TABLE action DROP COLUMN checker_reason;
+        ALTER TABLE action DROP COLUMN isms_change;
+        ALTER TABLE action DROP COLUMN extent;
+        ALTER TABLE action DROP COLUMN description;
+        ALTER TABLE action DROP COLUMN source_ref;
         """
     )
     con.execute("UPDATE alembic_version SET version_num = ?", (REVISIONS[-2],))

@@ -2,6 +2,7 @@
 
 from .audit import (
     Action,
+    ActionReopen,
     Audit,
     AuditArea,
     AuditItem,
@@ -35,6 +36,7 @@ from .workspace import Objective, Person, Workspace
 
 __all__ = [
     "Action",
+    "ActionReopen",
     "ActionStatus",
     "Audit",
     "AuditArea",
