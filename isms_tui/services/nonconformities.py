@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
@@ -20,6 +21,10 @@ from . import actions, periods
 from .actions import ActionInput
 from .errors import InputError, NotFound
 from .evaluation import evaluate_value
+from .formatting import plural
+
+if TYPE_CHECKING:
+    from .action_register import ActionRow
 
 # The source kinds of a nonconformity, in the order reports list them, with their labels.
 SOURCES: dict[str, str] = {
@@ -30,6 +35,7 @@ SOURCES: dict[str, str] = {
     "review": "management review",
     "other": "other",
 }
+_PLURALS = {"KPI breach": "KPI breaches", "other": "other", "management review": "management reviews"}
 # Kinds raised by hand: their record is outside the workspace, so a reference is typed instead.
 RAISED_BY_HAND = ("incident", "complaint", "review", "other")
 
@@ -101,3 +107,44 @@ def raised_between(session: Session, start: date, end: date) -> list[Action]:
 def nonconformity_actions(session: Session) -> list[Action]:
     """Every action that corrects a nonconformity, whatever its source."""
     return list(session.exec(select(Action).where(Action.nonconformity == True)))  # noqa: E712
+
+
+def d1_sentence(data: dict[str, Any]) -> str:
+    """'5 nonconformities raised in the period: 1 audit finding (0 major, 1 minor), 2 complaints.'
+
+    One sentence for the review screens and the pack; a review approved before the count per
+    source existed keeps its own figures (audit findings only) and says so."""
+    g = data.get("by_grading", {})
+    grading = f"{g.get('major NC', 0)} major, {g.get('minor NC', 0)} minor"
+    total = plural(data.get("raised", 0), "nonconformity", "nonconformities")
+    by_source = data.get("by_source")
+    if by_source is None:
+        return f"{total} raised in the period from audit findings ({grading})."
+    parts = []
+    for name, count in by_source.items():
+        if not count:
+            continue
+        part = plural(count, name, _PLURALS.get(name))
+        parts.append(f"{part} ({grading})" if name == SOURCES["finding"] else part)
+    return f"{total} raised in the period" + (": " + ", ".join(parts) if parts else "") + "."
+
+
+def detected(row: ActionRow) -> date | None:
+    """When a nonconformity was detected: its finding's date, else its own."""
+    return row.finding.raised_on if row.finding is not None else row.action.detected_on
+
+
+def for_period(session: Session, start: date, end: date, today: date) -> list[ActionRow]:
+    """Every nonconformity's action the period saw: detected by its end and not closed before
+    its start, oldest detection first."""
+    from .action_register import register
+
+    rows = []
+    for row in register(session, today):
+        when = detected(row)
+        if not row.action.nonconformity or when is None or when > end:
+            continue
+        if row.action.closed_on is not None and row.action.closed_on < start:
+            continue
+        rows.append(row)
+    return sorted(rows, key=lambda r: (detected(r) or end, r.id))

@@ -23,6 +23,7 @@ from isms_tui.services.errors import InputError
 from .audits import create_audit_history
 from .dates import add_months, quarter_end
 from .monitoring import add_monitoring
+from .nonconformities import add_nonconformities
 from .organisation import OBJECTIVES, ORG_NAME, PEOPLE, SCOPE, SECURITY_OFFICER
 from .reviews import add_reviews
 from .risks import add_risks
@@ -53,4 +54,5 @@ def create_demo(session: Session, today: date) -> None:
     add_risks(session, today, people)  # 6.1.2 and 8.2: the register review input f and audits draw on
     create_audit_history(session, today, people)  # 9.2 and 10.2: see audits
     add_reviews(session, today, people)  # 9.3: see reviews
+    add_nonconformities(session, today, people)  # 10.2 beyond audits: an incident, a complaint, a KPI breach
     del monitoring
