@@ -98,4 +98,4 @@ def test_review_input_d1_counts_each_source_per_quarter(workspace: Path) -> None
     assert "incident 0 0 1 0" in d1
     assert "complaint 0 0 1 1" in d1
     assert "KPI breach 0 0 0 1" in d1
-    assert "CMP-2026-007" in d1 and "A client complained that a consultant who had left" in d1
+    assert "CMP-2026-007" in d1 and "A client complained that a maintenance window was not announced" in d1

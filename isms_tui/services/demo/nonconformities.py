@@ -3,7 +3,7 @@ and a KPI breach, each in a different state of its corrective action.
 
 - the incident (a backup job failing silently) was corrected, checked effective, reopened when
   a new job showed the same gap, and closed again after a second check;
-- the complaint (a leaver's account removed late) is implemented and waits for its check
+- the complaint (a maintenance window nobody announced) is implemented and waits for its check
   after a settling period;
 - the latest off-target analysis of VULN-01 raised a corrective action that is in progress.
 
@@ -93,19 +93,19 @@ def _complaint(session: Session, today: date, people: dict[str, int]) -> None:
             session,
             "complaint",
             ActionInput(
-                title="Remove leavers' access within one working day",
+                title="Announce every change that interrupts a client's service",
                 owner_id=people["Ravi Menon"],
-                due_date=detected + timedelta(days=30),
+                due_date=detected + timedelta(days=45),
                 source_ref="CMP-2026-007",
-                description="A client complained that a consultant who had left still had access to "
-                "their project space three weeks after leaving.",
+                description="A client complained that a maintenance window was not announced; "
+                "their users could not reach the platform for two hours.",
                 detected_on=detected,
-                correction="The account was removed the same day and the client was shown its access log.",
-                extent="Leavers of the last six months checked: one other account was still active.",
-                root_cause="Access to client project spaces is granted outside the directory, "
-                "so the leaver checklist did not reach it.",
-                corrective_action="Client project spaces now take their members from a directory group.",
-                isms_change="The leaver procedure lists client project spaces among the accesses to remove.",
+                correction="The client was given the change record and an apology the same day.",
+                extent="Changes of the last quarter checked: 3 of 41 that interrupted a service had no notice.",
+                root_cause="The client notice was a manual step after approval, and changes moved "
+                "from emergency to standard skipped it.",
+                corrective_action="A change cannot be scheduled until its client notice has been sent.",
+                isms_change="The change management procedure makes the client notice a gate before scheduling.",
                 settling_days=30,
             ),
         )
