@@ -69,7 +69,7 @@ def _pack_text(db: Path, kind: str = "clause9", **kwargs) -> str:
 
 def test_section_10_2_shows_every_source_with_its_record(workspace: Path) -> None:
     text = _pack_text(workspace, period_from=date(2025, 12, 1), period_to=date(2026, 11, 27))
-    section = text[text.index("10.2 Nonconformity and corrective action · ") :]
+    section = text[text.index("10.2 Nonconformity and corrective action Each nonconformity") :]
     for expected in (
         "incident INC-2026-031",
         "The ticketing system's nightly backup failed for nine nights",
@@ -90,12 +90,14 @@ def test_section_10_2_shows_every_source_with_its_record(workspace: Path) -> Non
 
 def test_review_input_d1_counts_each_source_per_quarter(workspace: Path) -> None:
     text = _pack_text(workspace, "review", review_id=2)
-    d1 = text[text.index("d1) ") :]
-    d1 = d1[: d1.index("d2) ")]
+    d1 = text[text.index("d) 1) Performance: nonconformities") :]
+    d1 = d1[: d1.index("d) 2) Performance")]
     assert "nonconformities raised in the period: " in d1
     assert "1 KPI breach" in d1 and "1 incident" in d1 and "2 complaints" in d1
-    # the per-source rows of the quarterly table: incident in Q3, complaints in Q3 and Q4, the breach in Q4
-    assert "incident 0 0 1 0" in d1
-    assert "complaint 0 0 1 1" in d1
-    assert "KPI breach 0 0 0 1" in d1
+    # the per-source rows of the quarterly table (2025-Q4 to 2026-Q4)
+    assert "audit finding 0 0 0 3 0" in d1
+    assert "incident 0 0 0 1 0" in d1
+    assert "complaint 0 0 0 1 1" in d1
+    assert "KPI breach 0 0 0 0 1" in d1
+    assert "KPI breach VULN-01 2026-10" in d1
     assert "CMP-2026-007" in d1 and "A client complained that a maintenance window was not announced" in d1

@@ -87,6 +87,14 @@ def raise_from_analysis(session: Session, analysis_id: int, data: ActionInput) -
     return actions.create_action(session, "analysis", analysis_id, data, nonconformity=breach)
 
 
+def source_reference(session: Session, action: Action) -> str:
+    """The typed reference, or for a KPI breach the KPI and period its analysis looked at."""
+    if action.source == "analysis" and action.source_id is not None:
+        analysis = session.get(Analysis, action.source_id)
+        return analysis_label(session, analysis) if analysis is not None else ""
+    return action.source_ref
+
+
 def raised_between(session: Session, start: date, end: date) -> list[Action]:
     """Nonconformities of every source but audit findings detected in [start, end], oldest first
     (a finding's nonconformity is dated by the finding: review input d1 reads those there)."""

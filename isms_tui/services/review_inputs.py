@@ -125,7 +125,7 @@ def previous_actions(session: Session, review: ManagementReview) -> dict[str, An
 def nonconformities(session: Session, start: date, end: date) -> dict[str, Any]:
     """Input d1: nonconformities of every source raised in the period, per source and quarter,
     and where their corrective actions stand."""
-    from .nonconformities import SOURCES, nonconformity_actions, raised_between
+    from .nonconformities import SOURCES, nonconformity_actions, raised_between, source_reference
 
     found = session.exec(select(Finding).where(Finding.raised_on >= start, Finding.raised_on <= end)).all()
     ncs = [f for f in found if f.grading in NC]
@@ -175,7 +175,7 @@ def nonconformities(session: Session, start: date, end: date) -> dict[str, Any]:
             {
                 "id": a.id,
                 "source": SOURCES.get(a.source, a.source),
-                "ref": a.source_ref,
+                "ref": source_reference(session, a),
                 "description": a.description,
                 "detected_on": a.detected_on.isoformat() if a.detected_on else None,
                 "status": a.status.value,

@@ -69,7 +69,7 @@ def _nonconformity_cell(row: ActionRow) -> Paragraph:
         what = f"{f.grading.value} on {f.ref} (audit {f.audit_id}): {f.statement}"
     else:
         what = a.description
-    return lines_cell(what, ("Detected", iso(when) if when else ""), ("Correction", a.correction))
+    return lines_cell(what, ("Detected", iso(when) if when else ""))
 
 
 def write_section_102(ctx: Context) -> None:
