@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import backup, checklist, demo, journal, keys, pack, readings, risks, status  # noqa: F401 (risks adds to the import and export groups)
+from . import backup, checklist, demo, journal, keys, nonconformities, pack, readings, risks, status  # noqa: F401 (risks adds to the import and export groups)
 from .common import db_option, fail, run_tui, workspace_path
 
 
@@ -51,6 +51,7 @@ main.add_command(demo.demo)
 main.add_command(journal.journal_group)
 main.add_command(journal.evidence_group)
 main.add_command(keys.keys_group)
+main.add_command(nonconformities.nc_group)
 main.add_command(pack.pack_cmd)
 main.add_command(pack.verify_cmd)
 main.add_command(readings.import_group)
