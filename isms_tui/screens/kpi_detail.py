@@ -44,7 +44,7 @@ class KpiDetailScreen(SectionScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("r", "reading", "Reading"),
         Binding("a", "analysis", "Analysis"),
-        Binding("f", "follow_up", "Follow-up action"),
+        Binding("f", "follow_up", "Follow-up action", show=False),  # named in the analyses title
         Binding("e", "edit", "Edit KPI"),
         Binding("v", "void", "Void reading"),
         Binding("c", "correct", "Correct reading"),
@@ -73,7 +73,7 @@ class KpiDetailScreen(SectionScreen):
                 yield Label("Readings", id="readings-title", classes="section-title", markup=False)
                 yield RecordTable(id="readings", cursor_type="row", zebra_stripes=True)
             with Vertical(id="analyses-box"):
-                yield Label("Analysis records · a adds one · f raises its follow-up action", classes="section-title")
+                yield Label("Analyses · a adds one · f raises an action", classes="section-title")
                 yield RecordTable(id="analyses", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
