@@ -59,7 +59,7 @@ def downgrade(path: Path, to: str) -> None:
     from isms_tui.models import Action, ActionReopen, Finding, Grading, Risk
     from isms_tui.models.schema import REVISIONS
 
-    if REVISIONS.index(to) < REVISIONS.index("0011_nonconformities"):
+    if REVISIONS.index(to) < REVISIONS.index("0014_nonconformities"):
         # The columns 0011 adds come back at their defaults (and the nonconformity flag as its
         # upgrade sets it), so they are put there through the app first, journaled.
         with workspace_session(path, "test") as s:

@@ -14,6 +14,6 @@ REVISIONS: tuple[str, ...] = (
     "0007_checkpoints",
     "0008_risks",
     "0009_honest_readings",
-    "0011_nonconformities",
+    "0014_nonconformities",
 )
 HEAD = REVISIONS[-1]

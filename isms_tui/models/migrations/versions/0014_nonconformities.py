@@ -1,8 +1,8 @@
 """nonconformities: every source of a nonconformity in the action register, the settling
 period before the effectiveness check, the checker's reason, and reopened actions
 
-Revision ID: 0011_nonconformities
-Revises: 0009_honest_readings
+Revision ID: 0014_nonconformities
+Revises: 0013_competence
 Create Date: 2026-12-02
 """
 from typing import Sequence, Union
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision: str = '0011_nonconformities'
-down_revision: Union[str, None] = '0009_honest_readings'
+revision: str = '0014_nonconformities'
+down_revision: Union[str, None] = '0013_competence'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
