@@ -80,11 +80,14 @@ def downgrade(path: Path, to: str) -> None:
 
     from isms_tui.models import (
         Action,
+        ActionReopen,
         Audit,
         AuditItem,
         AuditProgramme,
         AuditRecipient,
         CompetenceRecord,
+        Finding,
+        Grading,
         IsmsEvaluation,
         Responsibility,
         Risk,
@@ -93,6 +96,19 @@ def downgrade(path: Path, to: str) -> None:
     )
     from isms_tui.models.schema import REVISIONS
 
+    if REVISIONS.index(to) < REVISIONS.index("0014_nonconformities"):
+        # The columns 0014 adds come back at their defaults (and the nonconformity flag as its
+        # upgrade sets it), so they are put there through the app first, journaled.
+        with workspace_session(path, "test") as s:
+            for reopen in s.exec(select(ActionReopen)):
+                s.delete(reopen)
+            nc_findings = {f.id for f in s.exec(select(Finding)) if f.grading in (Grading.MAJOR_NC, Grading.MINOR_NC)}
+            for a in s.exec(select(Action)):
+                a.nonconformity = a.source == "finding" and a.source_id in nc_findings
+                a.implemented_on = a.detected_on = None
+                a.settling_days = 0
+                a.checker_reason = a.isms_change = a.extent = a.description = a.source_ref = ""
+                s.add(a)
     if REVISIONS.index(to) < REVISIONS.index("0013_competence"):
         with workspace_session(path, "test") as s:
             for model in (AuditRecipient, CompetenceRecord, Responsibility):

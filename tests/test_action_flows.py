@@ -204,6 +204,10 @@ async def test_effectiveness_check_reopens_then_closes_and_closed_is_read_only(d
         app.screen.query_one("#field-effectiveness_by_id Select", Select).value = ids["ann"]
         await type_into(pilot, "#field-effectiveness_on Input", (TODAY - timedelta(days=1)).isoformat())
         app.screen.query_one("#field-effectiveness_notes TextArea", TextArea).text = "Two restores seen."
+        await pilot.press("ctrl+s")  # effective closes it: the form asks for confirmation first
+        await pilot.pause()
+        assert "Press ctrl+s again to confirm" in str(app.screen.query_one("#form-message", Static).render())
+        assert load_action(db_path, ids["action"]).status == ActionStatus.IMPLEMENTED
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: load_action(db_path, ids["action"]).status == ActionStatus.CLOSED)
         assert "Action #1 is effective and now closed." in notes(app)

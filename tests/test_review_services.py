@@ -200,7 +200,14 @@ def test_next_review_lists_previous_actions_and_carry_over(session, boss):
     # closing it shows at the next review as closed
     [(_, [action])] = review.decisions(session, first.id)
     actions.set_status(session, action.id, ActionStatus.IMPLEMENTED)
-    actions.record_effectiveness(session, action.id, boss, Effectiveness.EFFECTIVE, "Engineer started in June")
+    actions.record_effectiveness(
+        session,
+        action.id,
+        boss,
+        Effectiveness.EFFECTIVE,
+        "Engineer started in June",
+        checker_reason="Bea approved the hire and is the only one who saw the start.",
+    )
     a3 = review_inputs.assemble(session, third)["a"]
     assert (a3["open"], a3["closed"]) == (0, 1)
     assert decision.kind == DecisionKind.RESOURCES

@@ -11,7 +11,21 @@ from pathlib import Path
 
 import click
 
-from . import audits, backup, checklist, demo, evaluation, journal, keys, pack, readings, risks, soa, status  # noqa: F401 (risks and soa add to the import and export groups)
+from . import (  # noqa: F401 (risks and soa add to the import and export groups)
+    audits,
+    backup,
+    checklist,
+    demo,
+    evaluation,
+    journal,
+    keys,
+    nonconformities,
+    pack,
+    readings,
+    risks,
+    soa,
+    status,
+)
 from .common import db_option, fail, run_tui, workspace_path
 
 
@@ -53,6 +67,7 @@ main.add_command(evaluation.evaluation_group)
 main.add_command(journal.journal_group)
 main.add_command(journal.evidence_group)
 main.add_command(keys.keys_group)
+main.add_command(nonconformities.nc_group)
 main.add_command(pack.pack_cmd)
 main.add_command(pack.verify_cmd)
 main.add_command(readings.import_group)

@@ -2,6 +2,7 @@
 
 from .audit import (
     Action,
+    ActionReopen,
     Audit,
     AuditArea,
     AuditItem,
@@ -47,6 +48,7 @@ from .workspace import Objective, Person, Workspace
 
 __all__ = [
     "Action",
+    "ActionReopen",
     "ActionStatus",
     "Attendance",
     "Audit",

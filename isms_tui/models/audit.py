@@ -119,15 +119,29 @@ class Finding(SQLModel, table=True):
 
 
 class Action(SQLModel, table=True):
-    """The action register: corrective actions (10.2), review actions (9.3.3), follow-ups."""
+    """The action register: corrective actions (10.2), review actions (9.3.3), follow-ups.
+
+    An action that answers a nonconformity carries the nonconformity's own record too (what
+    happened, when it was detected, how far it reaches, what changes in the ISMS), so one
+    register holds every source: audit findings, KPI breaches, incidents, complaints, reviews.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
-    source: str = Field(index=True)  # "finding", "review", "analysis" or "other"
+    # "finding", "review", "analysis", "risk", "incident", "complaint" or "other"
+    source: str = Field(index=True)
     source_id: int | None = Field(default=None, index=True)
+    source_ref: str = ""  # the incident's or complaint's own reference, where there is no record here
     title: str
+    nonconformity: bool = False  # the action corrects a nonconformity (10.2)
+    description: str = ""  # what happened
+    detected_on: date | None = None
     correction: str = ""
+    extent: str = ""  # does it exist elsewhere, or could it occur elsewhere?
     root_cause: str = ""
     corrective_action: str = ""
+    isms_change: str = ""  # a change the ISMS needs because of it
+    settling_days: int = 0  # how long after implementation the effectiveness check is due
+    implemented_on: date | None = None
     owner_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     due_date: date | None = None
     status: ActionStatus = ActionStatus.OPEN
@@ -135,4 +149,20 @@ class Action(SQLModel, table=True):
     effectiveness_on: date | None = None
     effectiveness: Effectiveness | None = None
     effectiveness_notes: str = ""
+    checker_reason: str = ""  # why the action's owner checked it, when they did
     closed_on: date | None = None
+
+
+class ActionReopen(SQLModel, table=True):
+    """A closed action reopened: the reason, and the check that had closed it, kept as it was."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True, ondelete="RESTRICT")
+    reopened_on: date
+    reopened_by: str
+    reason: str
+    closed_on: date | None = None
+    effectiveness_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    effectiveness_on: date | None = None
+    effectiveness_notes: str = ""
+    checker_reason: str = ""

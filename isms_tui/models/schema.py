@@ -18,5 +18,6 @@ REVISIONS: tuple[str, ...] = (
     "0011_soa",
     "0012_review_conclusions",
     "0013_competence",
+    "0014_nonconformities",
 )
 HEAD = REVISIONS[-1]

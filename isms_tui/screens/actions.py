@@ -80,15 +80,28 @@ def detail_text(row: ActionRow) -> Text:
             f"\nDecision ({rv.kind.value}) of the management review “{rv.review_title}”, {when}: ", style="bold"
         )
         text.append(rv.decision)
-    for label, value in (
-        ("Correction", a.correction),
-        ("Root cause", a.root_cause),
-        ("Corrective action", a.corrective_action),
-    ):
-        if not value and a.source != "finding":
+    if a.nonconformity and row.finding is None:
+        detected = a.detected_on.isoformat() if a.detected_on else "—"
+        text.append(f"\nNonconformity (detected {detected}): ", style="bold")
+        text.append(a.description or "—")
+    fields = [("Correction", a.correction)]
+    if a.nonconformity:
+        fields.append(("Extent of condition", a.extent))
+    fields += [("Root cause", a.root_cause), ("Corrective action", a.corrective_action)]
+    if a.nonconformity:
+        fields.append(("Change to the ISMS", a.isms_change))
+    for label, value in fields:
+        if not value and not a.nonconformity:
             continue  # 10.2's fields are only expected of corrective actions
         text.append(f"\n{label}: ", style="bold")
         text.append(value or "—", style="" if value else "dim")
+    planned = row.check_planned
+    if a.status == ActionStatus.IMPLEMENTED and planned is not None:
+        text.append(
+            f"\nImplemented {a.implemented_on}; effectiveness check planned for {planned.isoformat()}"
+            f" ({a.settling_days} days to settle).",
+            style="yellow",
+        )
     if a.effectiveness is not None:
         text.append("\nEffectiveness: ", style="bold")
         text.append(a.effectiveness.value, style=EFFECT_STYLE[a.effectiveness])
@@ -96,8 +109,17 @@ def detail_text(row: ActionRow) -> Text:
         on_ = f" on {a.effectiveness_on.isoformat()}" if a.effectiveness_on else ""
         text.append(by + on_ + ": ")
         text.append(a.effectiveness_notes)
+        if a.checker_reason:
+            text.append("\nChecked by its owner because: ", style="bold")
+            text.append(a.checker_reason)
     if a.closed_on:
         text.append(f"\nClosed on {a.closed_on.isoformat()}.", style="green")
+    for r in row.reopens:
+        text.append(f"\nReopened {r.reopened_on.isoformat()} by {r.reopened_by}: ", style="bold yellow")
+        text.append(r.reason)
+        if r.closed_on:
+            checked = f", checked by {row.name(r.effectiveness_by_id)}" if r.effectiveness_on else ""
+            text.append(f" (it had been closed {r.closed_on.isoformat()}{checked})", style="dim")
     return text
 
 
@@ -107,10 +129,12 @@ class ActionsScreen(SectionScreen):
     CSS_PATH = "actions.tcss"
     BINDINGS = [
         Binding("n", "new_action", "New"),
+        Binding("N", "new_nonconformity", "Nonconformity"),
         Binding("e", "edit_action", "Edit"),
         Binding("p", "set_status('in progress')", "In progress"),
         Binding("i", "set_status('implemented')", "Implemented"),
         Binding("k", "check_effectiveness", "Check"),
+        Binding("R", "reopen", "Reopen"),
         Binding("f", "cycle_status_filter", "Open/all", show=False),
         Binding("o", "toggle_overdue", "Overdue", show=False),
         Binding("escape", "focus_table", "Table", show=False),
@@ -267,6 +291,29 @@ class ActionsScreen(SectionScreen):
         from .action_forms import ActionForm
 
         self.app.push_screen(ActionForm(None), self._saved)
+
+    def action_new_nonconformity(self) -> None:
+        from .action_forms import ActionForm
+
+        self.app.push_screen(ActionForm(None, nonconformity=True), self._saved)
+
+    def action_reopen(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        if row.action.status != ActionStatus.CLOSED:
+            self.notify(
+                f"Action #{row.id} is {row.action.status.value}; only a closed action is reopened.", markup=False
+            )
+            return
+        from .action_forms import ReopenForm
+
+        def reopened(action_id: int | None) -> None:
+            if action_id is not None:
+                self.notify(f"Action #{action_id} is reopened: in progress again.", markup=False)
+                self.load()
+
+        self.app.push_screen(ReopenForm(row.id, row.action.title), reopened)
 
     def action_edit_action(self) -> None:
         row = self.selected_row()

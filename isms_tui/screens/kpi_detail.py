@@ -44,6 +44,7 @@ class KpiDetailScreen(SectionScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("r", "reading", "Reading"),
         Binding("a", "analysis", "Analysis"),
+        Binding("f", "follow_up", "Follow-up action", show=False),  # named in the analyses title
         Binding("e", "edit", "Edit KPI"),
         Binding("v", "void", "Void reading"),
         Binding("c", "correct", "Correct reading"),
@@ -72,7 +73,7 @@ class KpiDetailScreen(SectionScreen):
                 yield Label("Readings", id="readings-title", classes="section-title", markup=False)
                 yield RecordTable(id="readings", cursor_type="row", zebra_stripes=True)
             with Vertical(id="analyses-box"):
-                yield Label("Analysis records · a adds one", classes="section-title")
+                yield Label("Analyses · a adds one · f raises an action", classes="section-title")
                 yield RecordTable(id="analyses", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -213,6 +214,21 @@ class KpiDetailScreen(SectionScreen):
             period = report.readings[-1].period_start
         period = period or periods.last_closed_period(clock.today(), report.kpi.frequency)
         self.app.push_screen(AnalysisForm(self.kpi_id, period), self._reload_if_saved)
+
+    def action_follow_up(self) -> None:
+        """The highlighted analysis's follow-up as an action: a corrective action for a nonconformity
+        when the analysed period was off target, else a plain follow-up."""
+        from .action_forms import ActionForm
+
+        key = cursor_key(self.query_one("#analyses", DataTable))
+        if key is None:
+            self.notify("Highlight an analysis first (tab reaches the analyses).", severity="warning")
+            return
+        self.app.push_screen(ActionForm(None, source=("analysis", int(key))), self._follow_up_saved)
+
+    def _follow_up_saved(self, action_id: int | None) -> None:
+        if action_id is not None:
+            self.notify(f"Action #{action_id} raised; it is in the action register (c).", markup=False)
 
     def action_history(self) -> None:
         """The journal entries of this KPI and of the highlighted reading (read-only)."""

@@ -15,7 +15,9 @@ from sqlmodel import Session, col, select
 
 from isms_tui.models import (
     Action,
+    ActionReopen,
     ActionStatus,
+    Analysis,
     Audit,
     DecisionKind,
     Finding,
@@ -26,7 +28,7 @@ from isms_tui.models import (
     require_id,
 )
 
-from .actions import OPEN_STATES, get_action, is_overdue, list_actions
+from .actions import OPEN_STATES, get_action, is_overdue, list_actions, planned_check_on, reopen_history
 from .errors import InputError
 
 NC_GRADINGS = (Grading.MAJOR_NC, Grading.MINOR_NC)
@@ -69,6 +71,15 @@ class ActionRow:
     overdue: bool
     finding: FindingInfo | None = None
     review: ReviewInfo | None = None
+    reopens: tuple[ActionReopen, ...] = ()
+    people: dict[int, str] | None = None  # names for the reopen history's earlier checkers
+
+    @property
+    def check_planned(self) -> date | None:
+        return planned_check_on(self.action)
+
+    def name(self, person_id: int | None) -> str:
+        return (self.people or {}).get(person_id, "unknown") if person_id is not None else "unknown"
 
     @property
     def id(self) -> int:
@@ -79,8 +90,16 @@ class ActionRow:
         return self.action.status in OPEN_STATES
 
 
-def source_label(action: Action, finding: FindingInfo | None, review: ReviewInfo | None = None) -> str:
-    """'NC A.8.13 · audit 3' for a nonconformity, 'review 2026-06-24' for a review decision."""
+def source_label(
+    action: Action, finding: FindingInfo | None, review: ReviewInfo | None = None, analysis: str = ""
+) -> str:
+    """'NC A.8.13 · audit 3' for a finding's nonconformity, 'review 2026-06-24' for a review
+    decision, 'KPI breach VULN-01 2026-10', 'incident INC-2026-014'."""
+    if action.source == "analysis" and analysis:
+        return f"{'KPI breach' if action.nonconformity else 'analysis'} {analysis}"
+    if action.source in ("incident", "complaint", "review", "other") and action.nonconformity:
+        kind = "NC (review)" if action.source == "review" else action.source
+        return f"{kind} {action.source_ref}".strip()
     if action.source == "finding":
         if finding is None:
             return "finding (removed)"
@@ -119,6 +138,9 @@ def _rows(session: Session, actions: list[Action], today: date) -> list[ActionRo
                 finding_id, f.ref, f.grading, f.statement, f.evidence, f.raised_on, f.audit_id, audit_title
             )
     reviews = _reviews(session, {a.source_id for a in actions if a.source == "review" and a.source_id is not None})
+    analyses = _analyses(session, {a.source_id for a in actions if a.source == "analysis" and a.source_id is not None})
+    reopens = reopen_history(session, {a.id for a in actions if a.id is not None})
+    names = {pid: name for pid, name in people.items() if pid is not None}
     out = []
     for a in actions:
         finding = findings.get(a.source_id) if a.source == "finding" and a.source_id is not None else None
@@ -128,13 +150,25 @@ def _rows(session: Session, actions: list[Action], today: date) -> list[ActionRo
                 action=a,
                 owner=people.get(a.owner_id, "") if a.owner_id is not None else "",
                 checked_by=people.get(a.effectiveness_by_id, "") if a.effectiveness_by_id is not None else "",
-                source_label=source_label(a, finding, review),
+                source_label=source_label(a, finding, review, analyses.get(a.source_id or 0, "")),
                 overdue=is_overdue(a, today),
                 finding=finding,
                 review=review,
+                reopens=tuple(reopens.get(a.id or 0, ())),
+                people=names,
             )
         )
     return out
+
+
+def _analyses(session: Session, analysis_ids: set[int]) -> dict[int, str]:
+    """Follow-ups point at an analysis: its KPI and period name it."""
+    from .nonconformities import analysis_label
+
+    if not analysis_ids:
+        return {}
+    rows = session.exec(select(Analysis).where(col(Analysis.id).in_(analysis_ids)))
+    return {require_id(a): analysis_label(session, a) for a in rows}
 
 
 def _reviews(session: Session, decision_ids: set[int]) -> dict[int, ReviewInfo]:

@@ -122,24 +122,36 @@ def previous_actions(session: Session, review: ManagementReview) -> dict[str, An
 
 
 def nonconformities(session: Session, start: date, end: date) -> dict[str, Any]:
+    """Input d1: nonconformities of every source raised in the period, per source and quarter,
+    and where their corrective actions stand."""
+    from .nonconformities import SOURCES, nonconformity_actions, raised_between, source_reference
+
     found = session.exec(select(Finding).where(Finding.raised_on >= start, Finding.raised_on <= end)).all()
     ncs = [f for f in found if f.grading in NC]
-    acts = list(session.exec(select(Action).where(Action.source == "finding")))
+    others = raised_between(session, start, end)
+    dated = [(f.raised_on, "finding") for f in ncs] + [(a.detected_on, a.source) for a in others if a.detected_on]
+    acts = nonconformity_actions(session)
     quarters = _quarters(start, end)
-    per_quarter = Counter(_quarter_label(f.raised_on) for f in ncs)
+    per_quarter = Counter((_quarter_label(day), kind) for day, kind in dated)
     closed_q = Counter(_quarter_label(a.closed_on) for a in acts if a.closed_on and start <= a.closed_on <= end)
     today = clock.today()
-    return {
-        "raised": len(ncs),
-        "by_grading": {g.value: sum(f.grading == g for f in ncs) for g in NC},
-        "trend": [
+    trend = []
+    for q in quarters:
+        label = periods.period_label(q, Frequency.QUARTERLY)
+        by_source = {name: per_quarter.get((label, kind), 0) for kind, name in SOURCES.items()}
+        trend.append(
             {
-                "quarter": periods.period_label(q, Frequency.QUARTERLY),
-                "raised": per_quarter.get(periods.period_label(q, Frequency.QUARTERLY), 0),
-                "closed": closed_q.get(periods.period_label(q, Frequency.QUARTERLY), 0),
+                "quarter": label,
+                "raised": sum(by_source.values()),
+                "closed": closed_q.get(label, 0),
+                "by_source": by_source,
             }
-            for q in quarters
-        ],
+        )
+    return {
+        "raised": len(dated),
+        "by_source": {name: sum(k == kind for _, k in dated) for kind, name in SOURCES.items()},
+        "by_grading": {g.value: sum(f.grading == g for f in ncs) for g in NC},
+        "trend": trend,
         "corrective_actions": {  # their status on the day the input is assembled, not at period end
             "as_of": today.isoformat(),
             "open": sum(a.status in actions.OPEN_STATES for a in acts),
@@ -157,6 +169,17 @@ def nonconformities(session: Session, start: date, end: date) -> dict[str, Any]:
         "findings": [
             {"ref": f.ref, "grading": f.grading.value, "statement": f.statement, "raised_on": f.raised_on.isoformat()}
             for f in sorted(ncs, key=lambda f: f.raised_on)
+        ],
+        "other_sources": [
+            {
+                "id": a.id,
+                "source": SOURCES.get(a.source, a.source),
+                "ref": source_reference(session, a),
+                "description": a.description,
+                "detected_on": a.detected_on.isoformat() if a.detected_on else None,
+                "status": a.status.value,
+            }
+            for a in others
         ],
     }
 

@@ -19,6 +19,7 @@ from isms_tui.models.enums import Status
 from isms_tui.services.formatting import grading_count, number, plural
 from isms_tui.widgets.actions_panel import short_name
 from isms_tui.widgets.bar_chart import Bar, column_chart, hbar
+from isms_tui.widgets.review_d1 import render_d1
 from isms_tui.widgets.review_evaluations import render_evaluations
 from isms_tui.widgets.status import STATUS_STYLE, spark
 
@@ -128,53 +129,6 @@ def render_a(data: dict[str, Any]) -> RenderableType:
                 ),
             )
         parts += [Text(""), Text.assemble(("Decided at ", "dim"), (origin, "bold")), table]
-    return Group(*parts)
-
-
-def render_d1(data: dict[str, Any]) -> RenderableType:
-    """Nonconformities raised and corrective actions: figures, the quarterly trend, the list."""
-    g, ca = data["by_grading"], data["corrective_actions"]
-    head = Text.assemble(
-        (plural(data["raised"], "nonconformity", "nonconformities"), "bold"),
-        " raised in the period (",
-        (f"{g.get('major NC', 0)} major", "bold red"),
-        ", ",
-        (f"{g.get('minor NC', 0)} minor", "red"),
-        ").",
-    )
-    as_of = f" on {ca['as_of']}" if ca.get("as_of") else ""  # approved before the date was recorded
-    acts = Text.assemble(
-        f"Corrective actions{as_of}: ",
-        (f"{ca['open']} open", "bold"),
-        ", ",
-        (f"{ca['overdue']} overdue", "bold red" if ca["overdue"] else "green"),
-        ", ",
-        (f"{ca['closed_in_period']} closed in the period", "green"),
-        ", ",
-        (f"{ca['not_effective_checks']} found not effective", "red" if ca["not_effective_checks"] else ""),
-        ".",
-    )
-    legend = Text.assemble(("██ raised", "red"), "  ", ("██ closed", "green"), ("  per quarter", "dim"))
-    chart = column_chart(
-        [(q["quarter"], [Bar(q["raised"], "red"), Bar(q["closed"], "green")]) for q in data["trend"]], height=5
-    )
-    parts: list[RenderableType] = [head, acts, Text(""), legend, chart]
-    if data["findings"]:
-        parts.append(Text(""))
-        table = _table(
-            ("Raised", {"no_wrap": True}),
-            ("Ref", {"no_wrap": True}),
-            ("Grading", {"no_wrap": True}),
-            ("Statement", {"ratio": 1}),
-        )
-        for f in data["findings"]:
-            table.add_row(
-                f["raised_on"],
-                Text(f["ref"]),
-                Text(f["grading"], style=GRADING_STYLE.get(f["grading"], "")),
-                Text(f["statement"]),
-            )
-        parts.append(table)
     return Group(*parts)
 
 

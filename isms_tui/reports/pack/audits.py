@@ -18,7 +18,6 @@ from isms_tui.services.formatting import grading_count, iso, long_date, plural
 
 from . import audit_people
 from .cells import (
-    ACTION_TONE,
     AUDIT_TONE,
     RESULT_CODE,
     RESULT_TONE,
@@ -29,6 +28,7 @@ from .cells import (
     tone_label,
 )
 from .context import Context
+from .nonconformities import action_cell
 from .soa import write_soa_summary
 
 MATRIX_AUDITS = 8  # audit columns per coverage matrix table
@@ -383,30 +383,7 @@ def _findings(ctx: Context, view: audit_views.AuditView) -> None:
 
 
 def _action_cell(ctx: Context, act: Action | None, owner: str) -> Paragraph:
-    st = L.styles()
     if act is None:
-        return M(f'<font color="{L.MUTED.hexval()}">No action required for this grading.</font>', st.cell)
-    overdue = actions_service.is_overdue(act, ctx.period_to)
-    tone = BAD if overdue else ACTION_TONE.get(act.status.value, NEUTRAL)
-    label = act.status.value + (" · overdue" if overdue else "")
-    head = f'<font color="{tone.text.hexval()}"><b>{esc(L.symbol(tone) + label)}</b></font>  #{act.id}'
-    parts = [head, esc(act.title)]
-    muted = L.MUTED.hexval()
-
-    def line(label_text: str, value: Any) -> None:
-        if value not in (None, ""):
-            parts.append(f'<font color="{muted}">{esc(label_text)}:</font> {esc(value)}')
-
-    line("Owner", owner or "—")
-    line("Due", iso(act.due_date) if act.due_date else "")
-    line("Correction", act.correction)
-    line("Root cause", act.root_cause)
-    line("Corrective action", act.corrective_action)
-    if act.effectiveness:
-        line(
-            "Effectiveness",
-            f"{act.effectiveness.value}, checked by {ctx.person(act.effectiveness_by_id)} on "
-            f"{iso(act.effectiveness_on)}: {act.effectiveness_notes}",
-        )
-    line("Closed", iso(act.closed_on) if act.closed_on else "")
-    return M("<br/>".join(parts), st.cell)
+        return M(f'<font color="{L.MUTED.hexval()}">No action required for this grading.</font>', L.styles().cell)
+    reopens = actions_service.reopen_history(ctx.session, {act.id or 0}).get(act.id or 0, [])
+    return action_cell(ctx, act, owner, reopens)

@@ -25,6 +25,7 @@ from .context import Context, Progress
 from .cover import write_cover, write_summary
 from .evidence import EvidenceSet, write_evidence_register, write_manifest
 from .monitoring import gather_kpis, write_section_91
+from .nonconformities import write_section_102
 from .reviews import gather_reviews, write_section_93
 from .single import write_audit_pack, write_review_pack
 
@@ -278,3 +279,4 @@ def write_clause9(ctx: Context) -> None:
     write_section_91(ctx, kpi_part)
     write_section_92(ctx, prog, audits_all, audits_in)
     write_section_93(ctx, reviews)
+    write_section_102(ctx)

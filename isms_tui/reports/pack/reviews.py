@@ -17,7 +17,6 @@ from isms_tui.services.formatting import grading_count, grouped_hex, iso, long_d
 
 from .cells import (
     ACTION_TONE,
-    RESULT_TONE,
     REVIEW_TONE,
     STATUS_TONE,
     VERDICT_TONE,
@@ -29,6 +28,7 @@ from .cells import (
 )
 from .context import Context
 from .evaluations import review_evaluations
+from .review_d1 import render_d1
 from .review_meeting import attendance_table, conclusions_block
 
 
@@ -211,38 +211,6 @@ def _render_a(ctx: Context, data: dict[str, Any]) -> None:
                 tones=tones,
             )
         )
-
-
-def _render_d1(ctx: Context, data: dict[str, Any]) -> None:
-    s = ctx.story
-    g, ca = data.get("by_grading", {}), data.get("corrective_actions", {})
-    s.para(
-        f"{plural(data.get('raised', 0), 'nonconformity', 'nonconformities')} raised in the period "
-        f"({g.get('major NC', 0)} major, {g.get('minor NC', 0)} minor). "
-        f"Corrective actions{' on ' + ca['as_of'] if ca.get('as_of') else ''}: {ca.get('open', 0)} open, "
-        f"{ca.get('overdue', 0)} overdue, {ca.get('closed_in_period', 0)} closed in the period, "
-        f"{ca.get('not_effective_checks', 0)} found not effective."
-    )
-    trend = data.get("trend") or []
-    if trend:
-        s.add(
-            L.data_table(
-                ["Quarter"] + [q["quarter"] for q in trend],
-                [["raised"] + [str(q["raised"]) for q in trend], ["closed"] + [str(q["closed"]) for q in trend]],
-                [1.2] + [1] * len(trend),
-                align_right=tuple(range(1, len(trend) + 1)),
-            )
-        )
-        s.space(4)
-    if data.get("findings"):
-        rows, tones = [], []
-        for i, f in enumerate(data["findings"]):
-            tone = RESULT_TONE.get(f["grading"], NEUTRAL)
-            rows.append(
-                [f["raised_on"], bold_cell(f["ref"]), tone_label(tone, f["grading"]), text_cell(f["statement"])]
-            )
-            tones.append((2, i, tone))
-        s.add(L.data_table(["Raised", "Ref", "Grading", "Statement"], rows, [0.95, 0.75, 1.2, 6.5], tones=tones))
 
 
 def _render_d2(ctx: Context, data: dict[str, Any]) -> None:
@@ -438,7 +406,7 @@ def _render_f(ctx: Context, data: dict[str, Any]) -> None:
 
 _INPUT_RENDERERS: dict[str, Callable[[Context, dict[str, Any]], None]] = {
     "a": _render_a,
-    "d1": _render_d1,
+    "d1": render_d1,
     "d2": _render_d2,
     "d3": _render_d3,
     "d4": _render_d4,

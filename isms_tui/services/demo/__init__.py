@@ -25,6 +25,7 @@ from .competence import add_competence
 from .dates import add_months, quarter_end
 from .evaluations import add_evaluations
 from .monitoring import add_monitoring
+from .nonconformities import add_nonconformities
 from .organisation import OBJECTIVES, ORG_NAME, PEOPLE, SCOPE, SECURITY_OFFICER
 from .reviews import add_reviews
 from .risks import add_risks
@@ -59,4 +60,5 @@ def create_demo(session: Session, today: date) -> None:
     add_reviews(session, today, people)  # 9.3: see reviews
     add_evaluations(session, today, people)  # 9.1, the ISMS as a whole: see evaluations
     add_competence(session, today)  # 7.2, 9.2.2 b and c: see competence
+    add_nonconformities(session, today, people)  # 10.2 beyond audits: an incident, a complaint, a KPI breach
     del monitoring
