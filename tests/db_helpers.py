@@ -56,9 +56,13 @@ def downgrade(path: Path, to: str) -> None:
     from alembic import command
     from sqlmodel import select
 
-    from isms_tui.models import Action, Risk
+    from isms_tui.models import Action, KpiTarget, Risk
     from isms_tui.models.schema import REVISIONS
 
+    if REVISIONS.index(to) < REVISIONS.index("0010_target_history"):
+        with workspace_session(path, "test") as s:
+            for version in s.exec(select(KpiTarget)):
+                s.delete(version)
     if REVISIONS.index(to) < REVISIONS.index("0008_risks"):
         with workspace_session(path, "test") as s:
             for row in [*s.exec(select(Action).where(Action.source == "risk")), *s.exec(select(Risk))]:

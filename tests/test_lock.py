@@ -102,24 +102,12 @@ def _make_older(ws: Path) -> None:
 
     from isms_tui.models.schema import REVISIONS
 
-    assert REVISIONS[-1] == "0009_honest_readings"  # update this helper with the next migration
+    assert REVISIONS[-1] == "0010_target_history"  # update this helper with the next migration
     con = sqlite3.connect(ws)
     con.executescript(
         """
-        DROP INDEX ix_reading_voided;
-        DROP INDEX uq_reading_live_period;
-        CREATE TABLE reading_0007 (
-            id INTEGER NOT NULL, kpi_id INTEGER NOT NULL, period_start DATE NOT NULL,
-            value FLOAT NOT NULL, entered_by VARCHAR NOT NULL, entered_at DATETIME NOT NULL,
-            note VARCHAR NOT NULL, PRIMARY KEY (id),
-            FOREIGN KEY(kpi_id) REFERENCES kpi (id) ON DELETE RESTRICT,
-            CONSTRAINT uq_reading_kpi_period UNIQUE (kpi_id, period_start)
-        );
-        INSERT INTO reading_0007 SELECT id, kpi_id, period_start, value, entered_by, entered_at, note FROM reading;
-        DROP TABLE reading;
-        ALTER TABLE reading_0007 RENAME TO reading;
-        ALTER TABLE kpi DROP COLUMN min_value;
-        ALTER TABLE kpi DROP COLUMN max_value;
+        DROP INDEX ix_kpi_target_kpi;
+        DROP TABLE kpi_target;
         """
     )
     con.execute("UPDATE alembic_version SET version_num = ?", (REVISIONS[-2],))

@@ -26,7 +26,7 @@ from .enums import (
     Status,
 )
 from .ids import require_id
-from .monitoring import Analysis, Kpi, Reading
+from .monitoring import Analysis, Kpi, KpiTarget, Reading
 from .packs import IssuedPack
 from .records import Evidence, EvidenceLink, JournalEntry
 from .review import ManagementReview, ReviewDecision, ReviewEntry, ReviewNote
@@ -64,6 +64,7 @@ __all__ = [
     "Frequency",
     "JournalEntry",
     "Kpi",
+    "KpiTarget",
     "KpiType",
     "Objective",
     "Person",

@@ -37,6 +37,7 @@ from . import actions, clock, periods
 from .evaluation import evaluate_value, trend
 from .review_records import frozen_record, list_reviews
 from .review_risks import risk_input
+from .targets import all_targets, targets_of
 
 NC = (Grading.MAJOR_NC, Grading.MINOR_NC)
 
@@ -173,10 +174,14 @@ def monitoring_results(session: Session, start: date, end: date, today: date) ->
     for r in readings:
         by_kpi.setdefault(r.kpi_id, []).append(r)
     quarter_hits: dict[str, list[bool]] = {}
+    histories = all_targets(session)
     rows = []
     for k in kpis:
         rs = by_kpi.get(require_id(k), [])
-        statuses = [evaluate_value(k, r.value) for r in rs]
+        history = targets_of(histories, k)
+        # Each reading is judged by the target in force for its period, never by today's.
+        statuses = [evaluate_value(history.at(r.period_start), r.value) for r in rs]
+        in_force = history.at(rs[-1].period_start) if rs else history.at(end)
         for r, s in zip(rs, statuses, strict=True):
             quarter_hits.setdefault(_quarter_label(r.period_start), []).append(s == Status.ON_TARGET)
         rows.append(
@@ -190,9 +195,9 @@ def monitoring_results(session: Session, start: date, end: date, today: date) ->
                 "off_target": statuses.count(Status.OFF_TARGET),
                 "last": rs[-1].value if rs else None,
                 "last_status": statuses[-1].value if statuses else Status.NO_DATA.value,
-                "trend": trend(k, [r.value for r in rs]),
+                "trend": trend(in_force, [r.value for r in rs]),
                 "series": [r.value for r in rs][-24:],
-                "target": k.target,
+                "target": in_force.target,
             }
         )
     analysed = session.exec(select(Analysis).where(Analysis.analysed_on >= start, Analysis.analysed_on <= end)).all()
@@ -239,6 +244,7 @@ def objectives_status(session: Session, today: date) -> dict[str, Any]:
     from .monitoring import RECENT
 
     by_objective: dict[int | None, list[tuple[Kpi, KpiState]]] = {}  # keyed by Kpi.objective_id
+    histories = all_targets(session)
     kpis = session.exec(
         select(Kpi)
         .where(Kpi.active == True, col(Kpi.objective_id).is_not(None))  # noqa: E712
@@ -251,7 +257,7 @@ def objectives_status(session: Session, today: date) -> dict[str, Any]:
             .order_by(col(Reading.period_start).desc())
             .limit(RECENT)
         ).all()
-        state = kpi_state(k, [(p, v) for p, v in reversed(recent)], today)
+        state = kpi_state(k, [(p, v) for p, v in reversed(recent)], today, targets_of(histories, k))
         by_objective.setdefault(k.objective_id, []).append((k, state))
     people = people_by_id(session)
     out = []
