@@ -66,6 +66,22 @@ def _float(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
+@dataclass(frozen=True)
+class Stated:
+    """A definition with the KPI's unit, as `formatting.target_text` writes it."""
+
+    direction: Direction
+    unit: str
+    target: float
+    warning: float | None
+    target_high: float | None
+    warning_high: float | None
+
+
+def stated(d: Definition | KpiTarget, unit: str) -> Stated:
+    return Stated(d.direction, unit, d.target, d.warning, d.target_high, d.warning_high)
+
+
 def versions(session: Session, kpi_id: int) -> list[KpiTarget]:
     """Every version of the KPI's definition, oldest first."""
     return list(
@@ -73,6 +89,16 @@ def versions(session: Session, kpi_id: int) -> list[KpiTarget]:
             select(KpiTarget).where(KpiTarget.kpi_id == kpi_id).order_by(col(KpiTarget.from_period), col(KpiTarget.id))
         )
     )
+
+
+def all_versions(session: Session) -> dict[int, list[KpiTarget]]:
+    """Every KPI's versions, oldest first, in one query (for packs)."""
+    out: dict[int, list[KpiTarget]] = {}
+    for row in session.exec(
+        select(KpiTarget).order_by(col(KpiTarget.kpi_id), col(KpiTarget.from_period), col(KpiTarget.id))
+    ):
+        out.setdefault(row.kpi_id, []).append(row)
+    return out
 
 
 def targets_for(session: Session, kpi: Kpi) -> Targets:
