@@ -140,7 +140,7 @@ def save_kpi(session: Session, data: KpiInput, kpi_id: int | None = None, change
         targets.record_version(session, kpi, begins, targets.INITIAL_REASON)
     elif changed:
         assert change is not None and change.from_period is not None  # change_errors requires both
-        targets.record_version(session, kpi, change.from_period, change.reason)
+        targets.record_version(session, kpi, change.from_period, change.reason, change.by)
     return kpi
 
 

@@ -33,6 +33,7 @@ class TargetChange:
 
     from_period: date | None
     reason: str = ""
+    by: str = ""  # who decided it; empty: the person acting (the journal's actor)
 
 
 class Definable(Protocol):
@@ -165,7 +166,7 @@ def change_errors(
     return errors
 
 
-def record_version(session: Session, kpi: Kpi, from_period: date, reason: str) -> KpiTarget:
+def record_version(session: Session, kpi: Kpi, from_period: date, reason: str, by: str = "") -> KpiTarget:
     """Store the KPI's (already updated) definition as the version in force from `from_period`."""
     d = definition(kpi)
     row = KpiTarget(
@@ -177,7 +178,7 @@ def record_version(session: Session, kpi: Kpi, from_period: date, reason: str) -
         target_high=d.target_high,
         warning_high=d.warning_high,
         reason=reason.strip(),
-        recorded_by=session.info.get(ACTOR_KEY, "") or "unknown",
+        recorded_by=by.strip() or session.info.get(ACTOR_KEY, "") or "unknown",
         recorded_at=clock.now(),
     )
     session.add(row)

@@ -26,6 +26,7 @@ from .monitoring import add_monitoring
 from .organisation import OBJECTIVES, ORG_NAME, PEOPLE, SCOPE, SECURITY_OFFICER
 from .reviews import add_reviews
 from .risks import add_risks
+from .targets import add_target_history
 
 __all__ = ["SECURITY_OFFICER", "create_demo"]
 
@@ -53,4 +54,5 @@ def create_demo(session: Session, today: date) -> None:
     add_risks(session, today, people)  # 6.1.2 and 8.2: the register review input f and audits draw on
     create_audit_history(session, today, people)  # 9.2 and 10.2: see audits
     add_reviews(session, today, people)  # 9.3: see reviews
+    add_target_history(session, today)  # 9.1: when each target was set, one tightened now: see targets
     del monitoring
