@@ -31,13 +31,15 @@ async def test_a_target_change_through_the_kpi_form(db_path):
         await pilot.press("e")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "KpiForm")
         await type_into(pilot, "#field-target Input", "97")
-        await type_into(pilot, "#field-warning Input", "93")
+        await type_into(pilot, "#field-warning Input", "99")
         await type_into(pilot, "#field-from_period Input", "2026-05")
-        await pilot.press("ctrl+s")  # before the KPI started, and no reason: both said, nothing saved
+        await pilot.press("ctrl+s")  # a warning past the target, before the start, no reason: all said
         await pilot.pause()
         assert type(app.screen).__name__ == "KpiForm"
+        assert "must not exceed the target" in field_error(app, "warning")
         assert "measured from 2026-06" in field_error(app, "from_period")
         assert "why" in field_error(app, "reason")
+        await type_into(pilot, "#field-warning Input", "93")
         await type_into(pilot, "#field-from_period Input", "August")
         await type_into(pilot, "#field-reason Input", "New patch tooling [rolled out]")
         await pilot.press("ctrl+s")

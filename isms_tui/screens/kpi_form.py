@@ -164,25 +164,26 @@ class KpiForm(FormModal[int]):
             reporting_format=self.value("reporting_format").strip(),
             **numbers,
         )
-        errors = {**kpis.validate(data), **errors}
-        if errors:
-            raise fields_error(errors)
+        problems = {**kpis.validate(data), **errors}
         with workspace_session(self) as session:
             change = None
             if kpis.definition_changes(session, data, self.kpi_id):
-                change = self._target_change(data.frequency)
+                assert self.kpi_id is not None  # only an edit changes a definition
+                change, unread = self._target_change(data.frequency)
+                problems.update(unread or kpis.change_problems(session, data, self.kpi_id, change))
+            if problems:  # every field at once: the definition, the period and the reason
+                raise fields_error(problems)
             return require_id(kpis.save_kpi(session, data, self.kpi_id, change))
 
-    def _target_change(self, frequency: Frequency) -> TargetChange:
-        """The period and reason typed for a changed definition (the service checks the rest)."""
+    def _target_change(self, frequency: Frequency) -> tuple[TargetChange, dict[str, str]]:
+        """The period and reason typed for a changed definition, and what could not be read."""
         from isms_tui.services.targets import TargetChange
 
         text, reason = self.value("from_period").strip(), self.value("reason")
         try:
-            start = periods.parse_period(text, frequency) if text else None
+            return TargetChange(periods.parse_period(text, frequency) if text else None, reason), {}
         except ValueError:
-            errors = {"from_period": f"A {frequency.value} period such as 2026-11, or a date in it."}
+            unread = {"from_period": f"A {frequency.value} period such as 2026-11, or a date in it."}
             if not reason.strip():
-                errors["reason"] = "Say why the target changes; the reason stays with the target history."
-            raise fields_error(errors) from None
-        return TargetChange(start, reason)
+                unread["reason"] = "Say why the target changes; the reason stays with the target history."
+            return TargetChange(None, reason), unread

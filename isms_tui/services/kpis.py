@@ -94,6 +94,12 @@ def definition_changes(session: Session, data: KpiInput, kpi_id: int | None) -> 
     return targets.definition(data) != targets.definition(get_kpi(session, kpi_id))
 
 
+def change_problems(session: Session, data: KpiInput, kpi_id: int, change: TargetChange | None) -> dict[str, str]:
+    """What is wrong with the period and reason of a definition change (keys from_period, reason)."""
+    kpi = get_kpi(session, kpi_id)
+    return targets.change_errors(session, kpi, data.frequency, data.started_on or kpi.started_on, change)
+
+
 def save_kpi(session: Session, data: KpiInput, kpi_id: int | None = None, change: TargetChange | None = None) -> Kpi:
     """Create (kpi_id None) or update a KPI; raises InputError listing every problem.
 
@@ -113,11 +119,10 @@ def save_kpi(session: Session, data: KpiInput, kpi_id: int | None = None, change
         ref = getattr(data, key)
         if ref is not None and session.get(model, ref) is None:
             errors[key] = "Unknown record."
-    changed = not errors and definition_changes(session, data, kpi_id)
-    if changed:
+    changed = definition_changes(session, data, kpi_id)
+    if changed:  # said together with every other problem, so one save shows them all
         assert kpi_id is not None  # only an edit changes a definition
-        kpi = get_kpi(session, kpi_id)
-        errors.update(targets.change_errors(session, kpi, data.frequency, data.started_on or kpi.started_on, change))
+        errors.update(change_problems(session, data, kpi_id, change))
     if errors:
         first = next(iter(errors.items()))
         raise InputError(f"The KPI cannot be saved: {first[0]}: {first[1]}", errors)
