@@ -59,7 +59,7 @@ def downgrade(path: Path, to: str) -> None:
     from isms_tui.models import Action, KpiTarget, Risk
     from isms_tui.models.schema import REVISIONS
 
-    if REVISIONS.index(to) < REVISIONS.index("0010_target_history"):
+    if REVISIONS.index(to) < REVISIONS.index("0015_target_history"):
         with workspace_session(path, "test") as s:
             for version in s.exec(select(KpiTarget)):
                 s.delete(version)

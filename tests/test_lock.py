@@ -102,7 +102,7 @@ def _make_older(ws: Path) -> None:
 
     from isms_tui.models.schema import REVISIONS
 
-    assert REVISIONS[-1] == "0010_target_history"  # update this helper with the next migration
+    assert REVISIONS[-1] == "0015_target_history"  # update this helper with the next migration
     con = sqlite3.connect(ws)
     con.executescript(
         """

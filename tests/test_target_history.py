@@ -146,7 +146,7 @@ def test_the_upgrade_gives_every_kpi_one_journaled_version(db_path):
     from isms_tui.services.journal_verify import verify
 
     seed_reviews(db_path)
-    downgrade(db_path, "0009_honest_readings")
+    downgrade(db_path, "0014_nonconformities")
     write(db_path, lambda s: None)  # opening migrates again: the versions are backfilled
     rows = read(db_path, lambda s: list(s.exec(select(KpiTarget).order_by(KpiTarget.kpi_id))))
     assert [(r.from_period, r.target, r.reason) for r in rows] == [

@@ -14,6 +14,6 @@ REVISIONS: tuple[str, ...] = (
     "0007_checkpoints",
     "0008_risks",
     "0009_honest_readings",
-    "0010_target_history",
+    "0015_target_history",
 )
 HEAD = REVISIONS[-1]

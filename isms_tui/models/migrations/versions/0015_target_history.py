@@ -1,7 +1,7 @@
 """target history: every version of a KPI's evaluation definition and the period it applies from
 
-Revision ID: 0010_target_history
-Revises: 0009_honest_readings
+Revision ID: 0015_target_history
+Revises: 0014_nonconformities
 Create Date: 2026-12-02
 
 Each existing KPI gets one version, its current definition from the period of its start date.
@@ -18,12 +18,12 @@ import sqlmodel
 from isms_tui.models.journal import GENESIS_HASH, canonical, entry_hash
 
 
-revision: str = '0010_target_history'
-down_revision: Union[str, None] = '0009_honest_readings'
+revision: str = '0015_target_history'
+down_revision: Union[str, None] = '0014_nonconformities'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-_ACTOR = 'schema upgrade 0010'
+_ACTOR = 'schema upgrade 0015'
 _REASON = 'initial definition'
 _MONTHS = {'MONTHLY': 1, 'QUARTERLY': 3, 'SEMIANNUAL': 6, 'ANNUAL': 12}
 _DIRECTIONS = {'HIGHER_BETTER': 'higher', 'LOWER_BETTER': 'lower', 'WITHIN_RANGE': 'range'}
