@@ -35,7 +35,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 
-from isms_tui.models import Analysis, Direction, Frequency, Kpi, KpiType, Objective, Person, Reading, Workspace
+from isms_tui.models import (
+    Analysis,
+    Direction,
+    Frequency,
+    Kpi,
+    KpiTarget,
+    KpiType,
+    Objective,
+    Person,
+    Reading,
+    Workspace,
+)
 from isms_tui.models.db import open_engine
 from isms_tui.services import periods
 
@@ -170,6 +181,29 @@ def kpi_row(plan: KpiPlan, started_on: date, people: int, objectives: int) -> di
     )
 
 
+def target_rows(plans: Sequence[KpiPlan], started_on: date) -> list[dict]:
+    """Each KPI's target history: its first version from its first period (as the upgrade writes
+    it), and for every third KPI a version from two years before TODAY, so that judging the
+    readings bisects real histories. The newest version is the KPI row's own definition."""
+    at = datetime.combine(TODAY, dtime(12), tzinfo=UTC)
+    changed_from = date(TODAY.year - 2, TODAY.month, 1)
+    rows = []
+    for plan in plans:
+        p = plan.profile
+        first = periods.period_start(started_on, plan.frequency)
+        current = dict(direction=p.direction, target=p.target, warning=p.warning)
+        current.update(target_high=p.target_high, warning_high=p.warning_high)
+        if plan.id % 3 == 0 and p.direction != Direction.WITHIN_RANGE:
+            looser = p.target * (0.95 if p.direction == Direction.HIGHER_BETTER else 1.05)
+            initial = dict(current, target=looser, warning=None)
+            start = periods.period_start(changed_from, plan.frequency)
+            rows.append(dict(kpi_id=plan.id, from_period=first, reason="initial definition", **initial))
+            rows.append(dict(kpi_id=plan.id, from_period=start, reason="Tightened after a year on target.", **current))
+        else:
+            rows.append(dict(kpi_id=plan.id, from_period=first, reason="initial definition", **current))
+    return [dict(row, recorded_by="bench", recorded_at=at) for row in rows]
+
+
 def closed_periods(started_on: date, freq: Frequency) -> list[date]:
     """Every period from `started_on` to the last one closed before TODAY, oldest first."""
     last = periods.last_closed_period(TODAY, freq)
@@ -291,6 +325,7 @@ def generate(path: Path, kpis: int = 300, years: int = 10, seed: int = SEED) -> 
             _insert(conn, Person.__table__, people)
             _insert(conn, Objective.__table__, objectives)
             _insert(conn, Kpi.__table__, [kpi_row(p, started, len(people), len(objectives)) for p in plans])
+            _insert(conn, KpiTarget.__table__, target_rows(plans, started))
             _insert(conn, Reading.__table__, readings)
             _insert(conn, Analysis.__table__, analyses)
     finally:

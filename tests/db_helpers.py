@@ -89,6 +89,7 @@ def downgrade(path: Path, to: str) -> None:
         Finding,
         Grading,
         IsmsEvaluation,
+        KpiTarget,
         Responsibility,
         Risk,
         SoaEntry,
@@ -96,6 +97,10 @@ def downgrade(path: Path, to: str) -> None:
     )
     from isms_tui.models.schema import REVISIONS
 
+    if REVISIONS.index(to) < REVISIONS.index("0015_target_history"):
+        with workspace_session(path, "test") as s:
+            for version in s.exec(select(KpiTarget)):
+                s.delete(version)
     if REVISIONS.index(to) < REVISIONS.index("0014_nonconformities"):
         # The columns 0014 adds come back at their defaults (and the nonconformity flag as its
         # upgrade sets it), so they are put there through the app first, journaled.

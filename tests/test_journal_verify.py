@@ -135,10 +135,13 @@ def test_edited_timestamp_and_enum_are_named(demo_db):
 
 
 def test_deleted_journal_row_is_named_by_the_ids_around_it(demo_db):
-    tamper(demo_db, ("DELETE FROM journal WHERE id = 40", ()))
+    # the entry that created the first reading: that row's only journal entry
+    (gone,) = one(demo_db, "SELECT min(id) FROM journal WHERE entity = 'reading' AND operation = 'create'")
+    tamper(demo_db, ("DELETE FROM journal WHERE id = ?", (gone,)))
     report = check(demo_db)
     missing = [p for p in report.problems if p.kind == journal_verify.ENTRIES_MISSING]
-    assert [p.message for p in missing] == ["journal entries 40 are missing between entries 39 and 41 (deleted)"]
+    expected = f"journal entries {gone} are missing between entries {gone - 1} and {gone + 1} (deleted)"
+    assert [p.message for p in missing] == [expected]
     # The row that entry created has lost its only journal entry: the cross-check says so too.
     assert journal_verify.ROW_UNJOURNALED in kinds(report)
 

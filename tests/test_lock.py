@@ -103,21 +103,12 @@ def _make_older(ws: Path) -> None:
 
     from isms_tui.models.schema import REVISIONS
 
-    assert REVISIONS[-1] == "0014_nonconformities"  # update this helper with the next migration
+    assert REVISIONS[-1] == "0015_target_history"  # update this helper with the next migration
     con = sqlite3.connect(ws)
     con.executescript(
         """
-        DROP INDEX ix_actionreopen_action_id;
-        DROP TABLE actionreopen;
-        ALTER TABLE action DROP COLUMN implemented_on;
-        ALTER TABLE action DROP COLUMN settling_days;
-        ALTER TABLE action DROP COLUMN detected_on;
-        ALTER TABLE action DROP COLUMN nonconformity;
-        ALTER TABLE action DROP COLUMN checker_reason;
-        ALTER TABLE action DROP COLUMN isms_change;
-        ALTER TABLE action DROP COLUMN extent;
-        ALTER TABLE action DROP COLUMN description;
-        ALTER TABLE action DROP COLUMN source_ref;
+        DROP INDEX ix_kpi_target_kpi;
+        DROP TABLE kpi_target;
         """
     )
     for table, column in (("workspace", "isms_manager_id"), ("audititem", "assessed_by_id")):

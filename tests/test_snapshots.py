@@ -82,3 +82,29 @@ def put_right_app(demo_workspace) -> IsmsApp:
 
 def test_kpi_detail_with_voided_late_and_corrected_readings(snap_compare, put_right_app):
     assert matches_snapshot(snap_compare, put_right_app, _detail_loaded)
+
+
+@pytest.fixture
+def target_change_app(demo_workspace) -> IsmsApp:
+    """VULN-01's target tightened from August 2026 (earlier months keep the old one) and its
+    May reading voided."""
+    from datetime import date
+
+    from isms_tui.services import kpis, readings
+    from isms_tui.services.kpis import KpiInput
+    from isms_tui.services.targets import TargetChange
+
+    from .db_helpers import workspace_session
+
+    with workspace_session(demo_workspace, "Ann Officer") as s:
+        k = kpis.kpi_by_code(s, "VULN-01")
+        data = KpiInput.from_kpi(k)
+        data.target, data.warning = 25.0, 40.0
+        kpis.save_kpi(s, data, k.id, TargetChange(date(2026, 8, 1), "Board asked for a 25-day SLA [2026-07]"))
+        may = readings.find_reading(s, k.id, date(2026, 5, 1))
+        readings.void_reading(s, may.id, "Counted April's findings again.", by="Ann Officer")
+    return snapshot_app(demo_workspace)
+
+
+def test_kpi_detail_after_a_target_change(snap_compare, target_change_app):
+    assert matches_snapshot(snap_compare, target_change_app, _detail_loaded)

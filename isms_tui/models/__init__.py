@@ -30,7 +30,7 @@ from .enums import (
     Verdict,
 )
 from .ids import require_id
-from .monitoring import Analysis, IsmsEvaluation, Kpi, Reading
+from .monitoring import Analysis, IsmsEvaluation, Kpi, KpiTarget, Reading
 from .packs import IssuedPack
 from .people import AuditRecipient, CompetenceRecord, Responsibility
 from .records import Evidence, EvidenceLink, JournalEntry
@@ -87,6 +87,7 @@ __all__ = [
     "Frequency",
     "JournalEntry",
     "Kpi",
+    "KpiTarget",
     "KpiType",
     "Objective",
     "Person",

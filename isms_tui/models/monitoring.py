@@ -40,6 +40,30 @@ class Kpi(SQLModel, table=True):
     max_value: float | None = None
 
 
+class KpiTarget(SQLModel, table=True):
+    """One version of a KPI's evaluation definition and the first period it judges.
+
+    A reading is judged by the version in force for its period (the newest one whose
+    `from_period` is not after it), so changing a target never re-grades the past. The Kpi
+    row's own target columns mirror the newest version, for forms and lists.
+    """
+
+    __tablename__ = "kpi_target"
+    __table_args__ = (Index("ix_kpi_target_kpi", "kpi_id", "from_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kpi_id: int = Field(foreign_key="kpi.id", ondelete="RESTRICT")
+    from_period: date  # a period start of the KPI's frequency
+    direction: Direction
+    target: float
+    warning: float | None = None
+    target_high: float | None = None
+    warning_high: float | None = None
+    reason: str = ""
+    recorded_by: str = ""
+    recorded_at: datetime
+
+
 class Reading(SQLModel, table=True):
     """One measured value per KPI and period (identified by the period's first day).
 

@@ -19,5 +19,6 @@ REVISIONS: tuple[str, ...] = (
     "0012_review_conclusions",
     "0013_competence",
     "0014_nonconformities",
+    "0015_target_history",
 )
 HEAD = REVISIONS[-1]

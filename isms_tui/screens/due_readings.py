@@ -70,6 +70,7 @@ class DueReadingsScreen(SectionScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="due")
     def load(self) -> None:
         from isms_tui.services import monitoring
+        from isms_tui.services.targets import stated
 
         with self.isms.session() as session:
             ov = monitoring.overview(session, clock.today())
@@ -80,7 +81,7 @@ class DueReadingsScreen(SectionScreen):
                 r.kpi.name,
                 periods.period_label(p, r.kpi.frequency),
                 p,
-                target_text(r.kpi, strip=True),
+                target_text(stated(r.history.at(p), r.kpi.unit), strip=True),
                 r.kpi.unit,
                 r.kpi.method,
                 r.recent,
@@ -132,7 +133,7 @@ class DueReadingsScreen(SectionScreen):
 
     @on(Input.Submitted)
     def save(self) -> None:
-        from isms_tui.services import evaluation, kpis, readings
+        from isms_tui.services import evaluation, kpis, readings, targets
         from isms_tui.services.errors import InputError
 
         item = self.current
@@ -149,7 +150,8 @@ class DueReadingsScreen(SectionScreen):
                     entered_by=current_actor(self),
                     note=self.query_one("#due-note", Input).value,
                 )
-                status = evaluation.evaluate_value(kpis.get_kpi(session, item.kpi_id), value)
+                in_force = targets.targets_for(session, kpis.get_kpi(session, item.kpi_id)).at(item.period)
+                status = evaluation.evaluate_value(in_force, value)
         except InputError as exc:
             self.query_one("#due-error", Static).update(str(exc))
             self.query_one("#due-value", Input).focus()

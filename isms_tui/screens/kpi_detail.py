@@ -15,10 +15,11 @@ from textual.widgets import DataTable, Label, Static
 
 from isms_tui.models import require_id
 from isms_tui.services import clock, periods
-from isms_tui.services.chart_series import period_series
+from isms_tui.services.chart_series import period_series, target_steps
 from isms_tui.services.evaluation import evaluate_value
-from isms_tui.services.formatting import number, target_text
+from isms_tui.services.formatting import Targeted, number, target_text
 from isms_tui.services.plausible import range_text
+from isms_tui.services.targets import stated
 from isms_tui.widgets.status import status_text, trend_text
 from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
 from isms_tui.widgets.trend_chart import TrendChart
@@ -26,7 +27,7 @@ from isms_tui.widgets.trend_chart import TrendChart
 from .base import SectionScreen
 
 if TYPE_CHECKING:
-    from isms_tui.models import Kpi, Reading
+    from isms_tui.models import Reading
     from isms_tui.services.kpi_report import KpiReport
 
     from .reading_fix import CorrectReadingForm, VoidReadingForm
@@ -98,7 +99,7 @@ class KpiDetailScreen(SectionScreen):
         self.report = report
         k, state = report.kpi, report.state
         self.sub_title = f"{k.code} {k.name}"
-        definition_key = (k.model_dump(), report.objective, report.people)
+        definition_key = (k.model_dump(), report.objective, report.people, [v.model_dump() for v in report.versions])
         if definition_key != self._definition_of:  # re-laying out the panel is the costly part
             self._definition_of = definition_key
             self.query_one("#definition", Static).update(_definition(report))
@@ -110,15 +111,12 @@ class KpiDetailScreen(SectionScreen):
         self.update_static("#state-line", line)
         recent = report.live[-CHART_POINTS:]
         series = period_series([(r.period_start, r.value) for r in recent], k.frequency)
+        fractions = series.fractions()
         self.query_one(TrendChart).show(
             series.values,
             [periods.period_label(d, k.frequency) for d in series.starts],
-            fractions=series.fractions(),
-            direction=k.direction,
-            target=k.target,
-            warning=k.warning,
-            target_high=k.target_high,
-            warning_high=k.warning_high,
+            fractions=fractions,
+            steps=target_steps(series.starts, fractions, report.targets),
         )
         shown = report.readings if self.show_all else report.readings[-RECENT_ROWS:]
         sync_rows(
@@ -262,9 +260,12 @@ class KpiDetailScreen(SectionScreen):
 def _status_cell(report: KpiReport, r: Reading) -> Text:
     if r.voided_at is not None:
         return Text("voided", style="dim italic")
-    cell = status_text(evaluate_value(report.kpi, r.value))
+    in_force = report.in_force(r)
+    cell = status_text(evaluate_value(in_force, r.value))
     if r.partial:
         cell.append(" partial", style="italic")
+    if in_force != report.targets.current:  # judged by the target of its time, not today's
+        cell.append(f" ({target_text(stated(in_force, ''), strip=True)})", style="dim")  # unit: see Value
     return cell
 
 
@@ -304,7 +305,7 @@ def _definition(report: KpiReport) -> Table:
         ("Why", Text(k.information_need or "—")),
         ("Type", k.kpi_type.value),
         ("How", Text(k.method or "—")),
-        ("Target", _target_line(k)),
+        *_target_rows(report),
         ("When", f"{k.frequency.value}, due {k.grace_days} days after the period"),
         ("Values", range_text(k)),
         ("Measures", Text(report.person(k.collector_id))),
@@ -320,7 +321,29 @@ def _definition(report: KpiReport) -> Table:
     return grid
 
 
-def _target_line(k: Kpi) -> str:
+def _target_rows(report: KpiReport) -> list[tuple[str, Text]]:
+    """The target now and every earlier one: the periods each judges, why it changed, who, when."""
+    k, versions = report.kpi, report.versions
+    if not versions:  # a KPI stored without a history: its definition has always applied
+        return [("Target", Text(_target_line(k)))]
+    out: list[tuple[str, Text]] = []
+    for i in range(len(versions) - 1, -1, -1):
+        v = versions[i]
+        start = periods.period_label(v.from_period, k.frequency)
+        definition = _target_line(stated(v, k.unit))
+        if i == len(versions) - 1:
+            line = Text(f"{definition} since {start}")
+        else:
+            end = periods.previous_period(versions[i + 1].from_period, k.frequency)
+            if end < v.from_period:
+                continue  # replaced within its first period: it judged nothing (the journal keeps it)
+            line = Text(f"{start} to {periods.period_label(end, k.frequency)}: {definition}")
+        line.append(f"\n{v.reason or '—'} ({v.recorded_by or 'unknown'}, {v.recorded_at:%Y-%m-%d})", style="dim")
+        out.append(("Target" if not out else "Before" if len(out) == 1 else "", line))
+    return out
+
+
+def _target_line(k: Targeted) -> str:
     """'≤ 30 days (warning 45 days)', with both warning bounds for a range."""
     if k.warning is None:
         return target_text(k, strip=True)

@@ -1,19 +1,28 @@
-"""Define or edit a KPI: the full measurement construct of 9.1 (what, how, when, who)."""
+"""Define or edit a KPI: the full measurement construct of 9.1 (what, how, when, who).
+
+Editing asks, besides, from which period a changed target applies and why: the readings of
+earlier periods keep being judged by the target they had.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from isms_tui.models import require_id
 from isms_tui.models.enums import Direction, Frequency, KpiType
+from isms_tui.services import clock, periods
 from isms_tui.widgets.form import FormField, FormModal, parse_optional_float, person_select
 from isms_tui.widgets.form_parts import fields_error
 
 from .base import workspace_session
+
+if TYPE_CHECKING:
+    from isms_tui.services.targets import TargetChange
 
 DIRECTIONS = [
     ("higher is better", Direction.HIGHER_BETTER),
@@ -64,6 +73,19 @@ class KpiForm(FormModal[int]):
         )
         yield FormField("Range: upper target", Input(_num(d.target_high)), key="target_high")
         yield FormField("Range: upper warning bound", Input(_num(d.warning_high)), key="warning_high")
+        if self.kpi_id is not None:
+            now = periods.period_label(periods.period_start(clock.today(), d.frequency), d.frequency)
+            yield FormField(
+                "Target change applies from",
+                Input(now, placeholder="a period, e.g. 2026-11"),
+                key="from_period",
+                hint="Only when direction, target or thresholds change; earlier periods keep their target.",
+            )
+            yield FormField(
+                "Reason for the target change",
+                Input("", placeholder="required when the target changes"),
+                key="reason",
+            )
         yield FormField(
             "Lowest value a reading may have",
             Input(_num(d.min_value), placeholder="by unit: 0 for %, counts, durations"),
@@ -142,8 +164,26 @@ class KpiForm(FormModal[int]):
             reporting_format=self.value("reporting_format").strip(),
             **numbers,
         )
-        errors = {**kpis.validate(data), **errors}
-        if errors:
-            raise fields_error(errors)
+        problems = {**kpis.validate(data), **errors}
         with workspace_session(self) as session:
-            return require_id(kpis.save_kpi(session, data, self.kpi_id))
+            change = None
+            if kpis.definition_changes(session, data, self.kpi_id):
+                assert self.kpi_id is not None  # only an edit changes a definition
+                change, unread = self._target_change(data.frequency)
+                problems.update(unread or kpis.change_problems(session, data, self.kpi_id, change))
+            if problems:  # every field at once: the definition, the period and the reason
+                raise fields_error(problems)
+            return require_id(kpis.save_kpi(session, data, self.kpi_id, change))
+
+    def _target_change(self, frequency: Frequency) -> tuple[TargetChange, dict[str, str]]:
+        """The period and reason typed for a changed definition, and what could not be read."""
+        from isms_tui.services.targets import TargetChange
+
+        text, reason = self.value("from_period").strip(), self.value("reason")
+        try:
+            return TargetChange(periods.parse_period(text, frequency) if text else None, reason), {}
+        except ValueError:
+            unread = {"from_period": f"A {frequency.value} period such as 2026-11, or a date in it."}
+            if not reason.strip():
+                unread["reason"] = "Say why the target changes; the reason stays with the target history."
+            return TargetChange(None, reason), unread

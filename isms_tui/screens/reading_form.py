@@ -46,16 +46,23 @@ class ReadingForm(FormModal[ReadingSaved]):
 
     def __init__(self, kpi_id: int, period: date | None = None) -> None:
         super().__init__()
-        from isms_tui.services import kpis, readings
+        from isms_tui.services import kpis, readings, targets
 
         self.kpi_id = kpi_id
         with workspace_session(self) as session:
             self.kpi = kpis.get_kpi(session, kpi_id)
+            self.targets = targets.targets_for(session, self.kpi)
             start = period or periods.last_closed_period(clock.today(), self.kpi.frequency)
             self.existing = readings.find_reading(session, kpi_id, start)
         self.period = start
         self.replace_armed = False
-        self.form_title = f"Reading for {self.kpi.code} {self.kpi.name} · target {target_text(self.kpi, strip=True)}"
+        self.form_title = f"Reading for {self.kpi.code} {self.kpi.name} · target {self._target(start)}"
+
+    def _target(self, start: date) -> str:
+        """The target in force for the period, which judges the value."""
+        from isms_tui.services.targets import stated
+
+        return target_text(stated(self.targets.at(start), self.kpi.unit), strip=True)
 
     def fields(self) -> Iterable[Widget]:
         label = periods.period_label(self.period, self.kpi.frequency)
@@ -138,9 +145,9 @@ class ReadingForm(FormModal[ReadingSaved]):
             self.kpi_id,
             start,
             value,
-            evaluation.evaluate_value(self.kpi, value),
+            evaluation.evaluate_value(self.targets.at(start), value),
             self.kpi.unit,
-            target_text(self.kpi, strip=True),
+            self._target(start),
         )
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from isms_tui.models import Direction, Status, require_id
+from isms_tui.models import Status, require_id
 
 from . import periods
 from .evaluation import evaluate_value
@@ -118,21 +118,9 @@ def analyses_due(session: Session, today: date, rows: Sequence[KpiRow]) -> list[
     return sorted(out, key=lambda a: (a.since, a.code))
 
 
-@dataclass(slots=True)
-class _Target:
-    """A KPI's target as plain values: evaluating 24 readings through the ORM's attributes
-    cost most of a dashboard refresh with hundreds of KPIs."""
-
-    direction: Direction
-    target: float
-    warning: float | None
-    target_high: float | None
-    warning_high: float | None
-
-
 def _due(row: KpiRow, made: list[tuple[date, date]], today: date) -> AnalysisDue | None:
     kpi = row.kpi
-    target = _Target(kpi.direction, kpi.target, kpi.warning, kpi.target_high, kpi.warning_high)
+    history = row.history
     kinds: dict[Status, list[str]] = {Status.OFF_TARGET: [], Status.WARNING: []}
     since: list[date] = []
     last = max((on for _, on in made), default=None)
@@ -149,7 +137,7 @@ def _due(row: KpiRow, made: list[tuple[date, date]], today: date) -> AnalysisDue
         i = bisect_left(starts, start)
         if i < len(latest) and latest[i] >= entered:
             continue
-        verdict = evaluate_value(target, value)
+        verdict = evaluate_value(history.at(start), value)
         if verdict not in kinds:
             continue
         kinds[verdict].append(periods.period_label(start, kpi.frequency))

@@ -11,6 +11,7 @@ from datetime import date
 from isms_tui.models.enums import Frequency
 
 from . import periods
+from .evaluation import Definition, Targets
 
 MAX_SLOTS = 400  # a weekly KPI over more than seven years is drawn over its latest slots only
 
@@ -52,6 +53,34 @@ def period_series(
         day = periods.next_period(day, freq)
     slots = sorted(set(slots) | {d for d in value_at if begin <= d <= end})[-MAX_SLOTS:]
     return Series(slots, [value_at.get(d) for d in slots])
+
+
+@dataclass(frozen=True)
+class Step:
+    """A stretch of the time axis (0 to 1) over which one definition was in force."""
+
+    start: float
+    end: float
+    definition: Definition
+    first: date  # the first slot the definition judges
+
+
+def target_steps(starts: Sequence[date], fractions: Sequence[float], targets: Targets) -> list[Step]:
+    """The target lines a chart draws: one stretch per definition in force over the slots, each
+    change halfway between the last slot judged by the old definition and the first by the new,
+    so every reading sits over the target that judged it."""
+    if not starts:
+        return [Step(0.0, 1.0, targets.current, date.min)]
+    out: list[Step] = []
+    begin, first, current = 0.0, starts[0], targets.at(starts[0])
+    for i in range(1, len(starts)):
+        here = targets.at(starts[i])
+        if here != current:
+            middle = (fractions[i - 1] + fractions[i]) / 2
+            out.append(Step(begin, middle, current, first))
+            begin, first, current = middle, starts[i], here
+    out.append(Step(begin, 1.0, current, first))
+    return out
 
 
 def time_fractions(days: Sequence[date]) -> list[float]:

@@ -5,6 +5,7 @@ Pure functions over plain values, so the dashboard, the CLI and the packs agree 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -19,11 +20,65 @@ TREND_WINDOW = 6
 
 
 class Target(Protocol):
+    """How a value is judged: a KPI's definition (read-only, so frozen versions fit too)."""
+
+    @property
+    def direction(self) -> Direction: ...
+    @property
+    def target(self) -> float: ...
+    @property
+    def warning(self) -> float | None: ...
+    @property
+    def target_high(self) -> float | None: ...
+    @property
+    def warning_high(self) -> float | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A KPI's evaluation definition as plain values (reading ORM attributes for every one of
+    thousands of readings cost most of a dashboard refresh)."""
+
     direction: Direction
     target: float
-    warning: float | None
-    target_high: float | None
-    warning_high: float | None
+    warning: float | None = None
+    target_high: float | None = None
+    warning_high: float | None = None
+
+    @classmethod
+    def of(cls, kpi: Target) -> Definition:
+        return cls(kpi.direction, kpi.target, kpi.warning, kpi.target_high, kpi.warning_high)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Every version of a KPI's definition with the first period each applies to, oldest first.
+
+    `at(period)` is the definition in force for a reading of that period: the newest version
+    whose start is not after it (of two from the same period, the one recorded last). A period
+    before the first version, which only a KPI whose start date was moved back can have, is
+    judged by the first version.
+    """
+
+    starts: tuple[date, ...]
+    definitions: tuple[Definition, ...]
+
+    @classmethod
+    def single(cls, kpi: Target) -> Targets:
+        """One definition for all time: the KPI's current one."""
+        return cls((date.min,), (Definition.of(kpi),))
+
+    def at(self, period: date) -> Definition:
+        return self.definitions[max(bisect_right(self.starts, period) - 1, 0)]
+
+    @property
+    def current(self) -> Definition:
+        return self.definitions[-1]
+
+    @property
+    def changed(self) -> bool:
+        """Whether more than one definition ever applied (a chart then draws steps)."""
+        return len(set(self.definitions)) > 1
 
 
 class Schedule(Protocol):
@@ -121,8 +176,14 @@ class Monitored(Target, Schedule, Protocol):
     """A KPI as its state needs it: a target to evaluate against and a schedule of readings."""
 
 
-def kpi_state(kpi: Monitored, readings: Sequence[tuple[date, float]], today: date) -> KpiState:
+def kpi_state(
+    kpi: Monitored, readings: Sequence[tuple[date, float]], today: date, targets: Targets | None = None
+) -> KpiState:
     """Status of a KPI from its readings (period start, value), oldest first.
+
+    The last reading is judged by the definition in force for its period (`targets`; without
+    one, the KPI's current definition). The trend asks whether the values move the way the
+    definition of the last reading calls better.
 
     A KPI is overdue when a period after its last reading is missing past the grace days: a
     stale on-target value must not look healthy. Gaps before the last reading stay listed as
@@ -138,5 +199,11 @@ def kpi_state(kpi: Monitored, readings: Sequence[tuple[date, float]], today: dat
     elif last_value is None:
         status = Status.NO_DATA
     else:
-        status = evaluate_value(kpi, last_value)
-    return KpiState(status, last_period, last_value, trend(kpi, values), due, overdue)
+        status = evaluate_value(_in_force(kpi, targets, last_period), last_value)
+    return KpiState(status, last_period, last_value, trend(_in_force(kpi, targets, last_period), values), due, overdue)
+
+
+def _in_force(kpi: Target, targets: Targets | None, period: date | None) -> Target:
+    if targets is None:
+        return kpi
+    return targets.at(period) if period is not None else targets.current

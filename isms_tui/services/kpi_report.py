@@ -7,11 +7,12 @@ from datetime import date
 
 from sqlmodel import Session, col, func, select
 
-from isms_tui.models import Analysis, EvidenceLink, Kpi, Objective, Person, Reading, require_id
+from isms_tui.models import Analysis, EvidenceLink, Kpi, KpiTarget, Objective, Person, Reading, require_id
 
 from . import analysis as analysis_service
-from .evaluation import KpiState, is_late, kpi_state
+from .evaluation import Definition, KpiState, Targets, is_late, kpi_state
 from .kpis import get_kpi
+from .targets import targets_for, versions
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,12 @@ class KpiReport:
     evidence_counts: dict[int, int]  # reading id -> number of evidence files
     people: dict[int, str]
     objective: Objective | None
+    targets: Targets  # the definition in force for each period
+    versions: list[KpiTarget]  # the target history as recorded, oldest first
+
+    def in_force(self, reading: Reading) -> Definition:
+        """The definition that judges this reading: the one in force for its period."""
+        return self.targets.at(reading.period_start)
 
     @property
     def live(self) -> list[Reading]:
@@ -59,5 +66,7 @@ def kpi_report(session: Session, kpi_id: int, today: date) -> KpiReport:
     )
     people = {require_id(p): p.name for p in session.exec(select(Person))}
     objective = session.get(Objective, kpi.objective_id) if kpi.objective_id else None
-    state = kpi_state(kpi, [(r.period_start, r.value) for r in live], today)
-    return KpiReport(kpi, state, rows, analysis_service.analyses_for(session, kpi_id), counts, people, objective)
+    history = targets_for(session, kpi)
+    state = kpi_state(kpi, [(r.period_start, r.value) for r in live], today, history)
+    analyses = analysis_service.analyses_for(session, kpi_id)
+    return KpiReport(kpi, state, rows, analyses, counts, people, objective, history, versions(session, kpi_id))

@@ -1,4 +1,9 @@
-"""KPI definitions: validated create and edit, deactivation (readings are never deleted)."""
+"""KPI definitions: validated create and edit, deactivation (readings are never deleted).
+
+A change of the evaluation definition (direction, target, thresholds) is a new version in the
+target history (services/targets.py), applying from a chosen period and with a reason; other
+fields are edited in place.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,10 @@ from sqlmodel import Session, select
 
 from isms_tui.models import Direction, Frequency, Kpi, KpiType, Objective, Person
 
-from . import clock
+from . import clock, periods, targets
 from .errors import InputError, NotFound
 from .plausible import range_errors
+from .targets import TargetChange
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
@@ -81,8 +87,25 @@ def validate(data: KpiInput) -> dict[str, str]:
     return errors
 
 
-def save_kpi(session: Session, data: KpiInput, kpi_id: int | None = None) -> Kpi:
-    """Create (kpi_id None) or update a KPI; raises InputError listing every problem."""
+def definition_changes(session: Session, data: KpiInput, kpi_id: int | None) -> bool:
+    """Whether saving `data` over the KPI would change how its readings are judged."""
+    if kpi_id is None or data.target is None:
+        return False
+    return targets.definition(data) != targets.definition(get_kpi(session, kpi_id))
+
+
+def change_problems(session: Session, data: KpiInput, kpi_id: int, change: TargetChange | None) -> dict[str, str]:
+    """What is wrong with the period and reason of a definition change (keys from_period, reason)."""
+    kpi = get_kpi(session, kpi_id)
+    return targets.change_errors(session, kpi, data.frequency, data.started_on or kpi.started_on, change)
+
+
+def save_kpi(session: Session, data: KpiInput, kpi_id: int | None = None, change: TargetChange | None = None) -> Kpi:
+    """Create (kpi_id None) or update a KPI; raises InputError listing every problem.
+
+    A new KPI's definition is the first version of its target history. An edit that changes
+    the definition needs `change` (the period it applies from and a reason) and adds a version.
+    """
     data.code = data.code.strip()
     data.name = data.name.strip()
     for key in ("target", "warning", "target_high", "warning_high", "min_value", "max_value"):
@@ -96,6 +119,10 @@ def save_kpi(session: Session, data: KpiInput, kpi_id: int | None = None) -> Kpi
         ref = getattr(data, key)
         if ref is not None and session.get(model, ref) is None:
             errors[key] = "Unknown record."
+    changed = definition_changes(session, data, kpi_id)
+    if changed:  # said together with every other problem, so one save shows them all
+        assert kpi_id is not None  # only an edit changes a definition
+        errors.update(change_problems(session, data, kpi_id, change))
     if errors:
         first = next(iter(errors.items()))
         raise InputError(f"The KPI cannot be saved: {first[0]}: {first[1]}", errors)
@@ -113,6 +140,12 @@ def save_kpi(session: Session, data: KpiInput, kpi_id: int | None = None) -> Kpi
         kpi.target_high = kpi.warning_high = None
     session.add(kpi)
     session.flush()
+    if kpi_id is None:
+        begins = periods.period_start(kpi.started_on, kpi.frequency)
+        targets.record_version(session, kpi, begins, targets.INITIAL_REASON)
+    elif changed:
+        assert change is not None and change.from_period is not None  # change_errors requires both
+        targets.record_version(session, kpi, change.from_period, change.reason, change.by)
     return kpi
 
 

@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 from isms_tui.models import Kpi, Person, Status, require_id
 
 from . import periods
-from .evaluation import KpiState, kpi_state
+from .evaluation import KpiState, Targets, kpi_state
+from .targets import all_targets, targets_of
 
 RECENT = 24  # readings kept per KPI for the status, the trend and the sparkline
 
@@ -41,6 +42,11 @@ class KpiRow:
     analyst: str
     last_partial: bool = False  # the last reading was taken before its period closed
     entered: tuple[tuple[date, float, date], ...] = ()  # (period, value, day entered) of `recent`
+    targets: Targets | None = None  # the target history: each reading is judged by its period's
+
+    @property
+    def history(self) -> Targets:
+        return self.targets or Targets.single(self.kpi)
 
     @property
     def last_label(self) -> str:
@@ -77,19 +83,22 @@ def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> l
     q = select(Kpi).order_by(Kpi.code)
     if not include_inactive:
         q = q.where(Kpi.active == True)  # noqa: E712
+    histories = all_targets(session)
     cursor = _cursor(session)
     rows = []
     for kpi in session.exec(q):
         recent, last_partial, entered = _recent(cursor, require_id(kpi), RECENT)
+        history = targets_of(histories, kpi)
         rows.append(
             KpiRow(
                 kpi=kpi,
-                state=kpi_state(kpi, recent, today),
+                state=kpi_state(kpi, recent, today, history),
                 recent=[v for _, v in recent],
                 collector=people.get(kpi.collector_id, ""),
                 analyst=people.get(kpi.analyst_id, ""),
                 last_partial=last_partial,
                 entered=entered,
+                targets=history,
             )
         )
     cursor.close()

@@ -22,6 +22,7 @@ from .actions import ActionInput
 from .errors import InputError, NotFound
 from .evaluation import evaluate_value
 from .formatting import plural
+from .targets import targets_for
 
 if TYPE_CHECKING:
     from .action_register import ActionRow
@@ -60,7 +61,10 @@ def analysis_breach(session: Session, analysis: Analysis) -> bool:
             col(Reading.voided_at).is_(None),
         )
     ).first()
-    return kpi is not None and reading is not None and evaluate_value(kpi, reading.value) == Status.OFF_TARGET
+    if kpi is None or reading is None:
+        return False
+    in_force = targets_for(session, kpi).at(reading.period_start)  # the target of that period
+    return evaluate_value(in_force, reading.value) == Status.OFF_TARGET
 
 
 def analysis_label(session: Session, analysis: Analysis) -> str:

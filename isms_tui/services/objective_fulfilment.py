@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from isms_tui.models import Kpi, Objective, Person, Reading, Status
 
 from .evaluation import evaluate_value, trend
+from .targets import all_targets, targets_of
 
 MET, PARTLY, NOT_MET, NOT_MEASURED = "met", "partly met", "not met", "not measured"
 
@@ -111,10 +112,10 @@ class ObjectiveOverPeriod:
 def kpis_over_period(session: Session, start: date, end: date, kpis: Sequence[Kpi]) -> dict[int, KpiOverPeriod]:
     """The KPIs among `kpis` that count for the period (the rule above), by id."""
     ids = [k.id for k in kpis if k.id is not None and k.started_on <= end]
-    values: dict[int, list[float]] = {}
+    values: dict[int, list[tuple[date, float]]] = {}
     if ids:
         rows = session.exec(
-            select(col(Reading.kpi_id), col(Reading.value))
+            select(col(Reading.kpi_id), col(Reading.period_start), col(Reading.value))
             .where(
                 col(Reading.kpi_id).in_(ids),
                 Reading.period_start >= start,
@@ -123,8 +124,9 @@ def kpis_over_period(session: Session, start: date, end: date, kpis: Sequence[Kp
             )
             .order_by(col(Reading.period_start))
         ).all()
-        for kpi_id, value in rows:
-            values.setdefault(kpi_id, []).append(value)
+        for kpi_id, period, value in rows:
+            values.setdefault(kpi_id, []).append((period, value))
+    histories = all_targets(session)
     out: dict[int, KpiOverPeriod] = {}
     for k in kpis:
         if k.id is None or k.id not in ids:
@@ -132,8 +134,12 @@ def kpis_over_period(session: Session, start: date, end: date, kpis: Sequence[Kp
         vs = values.get(k.id, [])
         if not k.active and not vs:
             continue
-        statuses = tuple(evaluate_value(k, v) for v in vs)
-        out[k.id] = KpiOverPeriod(k.id, k.code, k.name, k.active, statuses, trend(k, vs))
+        # Each reading is judged by the definition in force for its period; the trend by the
+        # definition of the last one (what "better" means now).
+        targets = targets_of(histories, k)
+        statuses = tuple(evaluate_value(targets.at(p), v) for p, v in vs)
+        latest = targets.at(vs[-1][0]) if vs else k
+        out[k.id] = KpiOverPeriod(k.id, k.code, k.name, k.active, statuses, trend(latest, [v for _, v in vs]))
     return out
 
 

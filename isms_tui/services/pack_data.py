@@ -18,6 +18,7 @@ from . import periods
 from .errors import InputError
 from .evaluation import KpiState, kpi_state
 from .monitoring import RECENT
+from .targets import targets_for
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ def readings_between(session: Session, period_from: date, period_to: date) -> di
 def state_as_of(session: Session, kpi: Kpi, day: date) -> KpiState:
     """The KPI's status on `day`, from readings up to that day only (later ones must not count)."""
     raw = session.connection().exec_driver_sql(_UNTIL_SQL, (kpi.id, day.isoformat(), RECENT)).fetchall()
-    return kpi_state(kpi, [(date.fromisoformat(p), v) for p, v in reversed(raw)], day)
+    history = targets_for(session, kpi)
+    return kpi_state(kpi, [(date.fromisoformat(p), v) for p, v in reversed(raw)], day, history)
 
 
 @dataclass(frozen=True)

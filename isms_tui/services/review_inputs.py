@@ -36,6 +36,7 @@ from . import actions, clock, isms_evaluation, objective_fulfilment, periods
 from .evaluation import evaluate_value, trend
 from .review_records import frozen_record, list_reviews
 from .review_risks import risk_input
+from .targets import all_targets, targets_of
 
 NC = (Grading.MAJOR_NC, Grading.MINOR_NC)
 
@@ -195,10 +196,14 @@ def monitoring_results(session: Session, start: date, end: date, today: date) ->
     for r in readings:
         by_kpi.setdefault(r.kpi_id, []).append(r)
     quarter_hits: dict[str, list[bool]] = {}
+    histories = all_targets(session)
     rows = []
     for k in kpis:
         rs = by_kpi.get(require_id(k), [])
-        statuses = [evaluate_value(k, r.value) for r in rs]
+        history = targets_of(histories, k)
+        # Each reading is judged by the target in force for its period, never by today's.
+        statuses = [evaluate_value(history.at(r.period_start), r.value) for r in rs]
+        in_force = history.at(rs[-1].period_start) if rs else history.at(end)
         for r, s in zip(rs, statuses, strict=True):
             quarter_hits.setdefault(_quarter_label(r.period_start), []).append(s == Status.ON_TARGET)
         rows.append(
@@ -212,9 +217,9 @@ def monitoring_results(session: Session, start: date, end: date, today: date) ->
                 "off_target": statuses.count(Status.OFF_TARGET),
                 "last": rs[-1].value if rs else None,
                 "last_status": statuses[-1].value if statuses else Status.NO_DATA.value,
-                "trend": trend(k, [r.value for r in rs]),
+                "trend": trend(in_force, [r.value for r in rs]),
                 "series": [r.value for r in rs][-24:],
-                "target": k.target,
+                "target": in_force.target,
             }
         )
     analysed = session.exec(select(Analysis).where(Analysis.analysed_on >= start, Analysis.analysed_on <= end)).all()

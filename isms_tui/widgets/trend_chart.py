@@ -14,6 +14,7 @@ from textual.app import RenderResult
 from textual.widget import Widget
 
 from isms_tui.models.enums import Direction
+from isms_tui.services.chart_series import Step
 
 # Braille dot bits for (column, row) inside one character cell (2 x 4 dots).
 _DOTS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
@@ -22,10 +23,30 @@ _BRAILLE_BASE = 0x2800
 
 @dataclass(frozen=True)
 class Level:
-    """A horizontal reference line: a target or a warning threshold."""
+    """A horizontal reference line: a target or a warning threshold, across the stretch of the
+    time axis (0 to 1) over which it was in force."""
 
     value: float
     style: str
+    start: float = 0.0
+    end: float = 1.0
+
+    def covers(self, at: float) -> bool:
+        return self.start <= at < self.end or (self.end >= 1.0 and at >= self.start)
+
+
+def step_levels(steps: Sequence[Step]) -> list[Level]:
+    """Target (green) and warning (yellow) lines of each stretch in force."""
+    levels: list[Level] = []
+    for step in steps:
+        d = step.definition
+        ranged = d.direction == Direction.WITHIN_RANGE
+        bounds = [(d.target, "green")]
+        if ranged and d.target_high is not None:
+            bounds.append((d.target_high, "green"))
+        bounds += [(b, "yellow") for b in (d.warning, d.warning_high if ranged else None) if b is not None]
+        levels += [Level(value, style, step.start, step.end) for value, style in bounds]
+    return levels
 
 
 def _fmt(value: float) -> str:
@@ -94,16 +115,20 @@ def render_chart(
     for x, y in pixels:
         key = (x // 2, y // 4)
         cells[key] = cells.get(key, 0) | _DOTS[x % 2][y % 4]
-    level_rows = {py(lv.value) // 4: lv for lv in reversed(levels)}
+    level_rows: dict[int, list[Level]] = {}
+    for lv in levels:
+        level_rows.setdefault(py(lv.value) // 4, []).append(lv)
     axis_labels = {0: hi, plot_h - 1: lo}
     axis_labels.update({py(lv.value) // 4: lv.value for lv in levels})
 
     for row in range(plot_h):
         label = _fmt(axis_labels[row]) if row in axis_labels else ""
         text.append(label.rjust(label_w) + "┤" if label else " " * label_w + "│", style="dim")
-        level = level_rows.get(row)
+        on_row = level_rows.get(row, [])
         for col in range(plot_w):
             bits = cells.get((col, row))
+            at = (2 * col + 0.5) / max(px_w - 1, 1)
+            level = next((lv for lv in on_row if lv.covers(at)), None)
             if bits:
                 text.append(chr(_BRAILLE_BASE + bits), style=line_style)
             elif level is not None:
@@ -151,18 +176,10 @@ class TrendChart(Widget):
         labels: Sequence[str],
         *,
         fractions: Sequence[float] | None = None,
-        direction: Direction,
-        target: float,
-        warning: float | None,
-        target_high: float | None = None,
-        warning_high: float | None = None,
+        steps: Sequence[Step],
     ) -> None:
-        levels = [Level(target, "green")]
-        if direction == Direction.WITHIN_RANGE and target_high is not None:
-            levels.append(Level(target_high, "green"))
-        for bound in (warning, warning_high if direction == Direction.WITHIN_RANGE else None):
-            if bound is not None:
-                levels.append(Level(bound, "yellow"))
+        """`steps`: the definitions in force along the time axis (services/chart_series.py)."""
+        levels = step_levels(steps)
         shown = (list(values), list(labels), levels, list(fractions) if fractions is not None else None)
         if shown == (self._values, self._labels, self._levels, self._fractions):
             return  # a refresh with the same data: nothing to redraw

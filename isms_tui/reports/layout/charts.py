@@ -21,12 +21,16 @@ from .theme import FRAME_W, GRID, INK, MUTED, RULE, Tone, fonts
 
 @dataclass(frozen=True)
 class ChartLine:
-    """A horizontal reference line: a target (solid) or a threshold (dashed)."""
+    """A horizontal reference line: a target (solid) or a threshold (dashed), drawn across the
+    stretch of the time axis (0 to 1) over which it was in force."""
 
     value: float
     label: str
     colour: colors.Color
     dashed: bool = False
+    start: float = 0.0
+    end: float = 1.0
+    legend: bool = True  # named in the legend (a stretch before a change is not)
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,8 @@ class TrendChart(Flowable):  # type: ignore[misc]  # reportlab has no type stubs
             c.setLineWidth(1.1)
             c.setDash(3, 2) if ln.dashed else c.setDash()
             y = y_of(ln.value)
-            c.line(left, y, left + pw, y)
+            if ln.end > ln.start:
+                c.line(left + ln.start * pw, y, left + ln.end * pw, y)
         c.setDash()
         n = len(self.values)
         xs = plot.xs
@@ -210,7 +215,8 @@ class TrendChart(Flowable):  # type: ignore[misc]  # reportlab has no type stubs
         y = 3.0
         x = _legend_item(c, x, y, SERIES, False, "readings" + (f" ({self.unit})" if self.unit else ""), dot=True)
         for ln in self.lines:
-            x = _legend_item(c, x, y, ln.colour, ln.dashed, ln.label)
+            if ln.legend:
+                x = _legend_item(c, x, y, ln.colour, ln.dashed, ln.label)
         c.restoreState()
 
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from reportlab.platypus import Paragraph
 
-from isms_tui.models import ActionStatus, AuditResult, AuditStatus, Kpi, Status
+from isms_tui.models import ActionStatus, AuditResult, AuditStatus, Status
 from isms_tui.reports import layout as L
 from isms_tui.reports.layout import BAD, GOOD, INFO, LATE, NEUTRAL, PLANNED, SEVERE, WARN, M, P, Tone, esc
-from isms_tui.services.formatting import target_text, warning_text
+from isms_tui.services.formatting import Targeted, target_text, warning_text
 
 STATUS_TONE: dict[Status, Tone] = {
     Status.ON_TARGET: GOOD,
@@ -89,11 +89,11 @@ def lines_cell(*parts: tuple[str, Any] | str) -> Paragraph:
     return M("<br/>".join(out) or "—", L.styles().cell)
 
 
-def kpi_target(kpi: Kpi) -> str:
+def kpi_target(kpi: Targeted) -> str:
     """The target as the packs write it: '>=' and '<=' when the font lacks the signs, a range with 'to'."""
     return target_text(kpi, unicode=L.fonts().unicode, range_sep=" to ")
 
 
-def kpi_warning(kpi: Kpi) -> str:
+def kpi_warning(kpi: Targeted) -> str:
     """The warning threshold, written like `kpi_target`."""
     return warning_text(kpi, unicode=L.fonts().unicode, range_sep=" to ")

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from reportlab.platypus import Flowable, Spacer
 
-from isms_tui.models import Direction, Evidence, Frequency, Kpi, Status, require_id
+from isms_tui.models import Evidence, Frequency, Kpi, KpiTarget, Status, require_id
 from isms_tui.reports import layout as L
 from isms_tui.reports.layout import BAD, GOOD, LATE, NEUTRAL, WARN, M, Tone, esc
-from isms_tui.services import pack_data, periods
-from isms_tui.services.chart_series import time_fractions
+from isms_tui.services import pack_data, periods, targets
+from isms_tui.services.evaluation import Targets
 from isms_tui.services.formatting import iso, long_date, number
 
 from .cells import STATUS_TONE, bold_cell, kpi_target, kpi_warning, lines_cell, text_cell, tone_label
 from .context import Context
 from .evaluations import write_isms_evaluations, write_objectives
+from .kpi_targets import kpi_chart, target_history
 
 PER_YEAR = {
     Frequency.WEEKLY: 52,
@@ -40,6 +41,8 @@ class KpiPart:
     analyst: str
     objective: str
     late: frozenset[int] = frozenset()  # ids of readings recorded after their due date
+    targets: Targets | None = None  # the definition in force for each period
+    versions: list[KpiTarget] = field(default_factory=list)  # the target history, oldest first
 
     @property
     def live(self) -> list[tuple[pack_data.ReadingRow, Status]]:
@@ -51,22 +54,26 @@ def gather_kpis(ctx: Context) -> list[KpiPart]:
     from isms_tui.services.evaluation import evaluate_value, is_late
 
     s = ctx.session
+    histories, recorded = targets.all_targets(s), targets.all_versions(s)
     objectives = pack_data.objective_labels(s)
     by_kpi = pack_data.readings_between(s, ctx.period_from, ctx.period_to)
     kpis = pack_data.pack_kpis(s, ctx.period_from, ctx.period_to, by_kpi)
     out = []
     for i, k in enumerate(kpis):
         rows = by_kpi.get(require_id(k), [])
+        history = targets.targets_of(histories, k)
         out.append(
             KpiPart(
                 kpi=k,
                 state=pack_data.state_as_of(s, k, ctx.period_to),
                 readings=rows,
-                statuses=[evaluate_value(k, r.value) for r in rows],
+                statuses=[evaluate_value(history.at(r.period_start), r.value) for r in rows],
                 collector=ctx.person(k.collector_id),
                 analyst=ctx.person(k.analyst_id),
                 objective=objectives.get(k.objective_id or 0, ""),
                 late=frozenset(r.id for r in rows if is_late(k, r.period_start, r.entered_on)),
+                targets=history,
+                versions=recorded.get(require_id(k), []),
             )
         )
         if i % 25 == 0:
@@ -203,10 +210,12 @@ def _kpi_results(
         f" on {esc(iso(ctx.period_to))} · {esc(last)}"
         + (f" · trend {esc(p.state.trend)}" if p.state.trend else "")
         + f" · target {esc(kpi_target(k))}, warning {esc(kpi_warning(k))}"
+        + (f" from {esc(periods.period_label(p.versions[-1].from_period, k.frequency))}" if len(p.versions) > 1 else "")
         + f" · measured {esc(k.frequency.value)} by {esc(p.collector)}, analysed "
         f"{esc(k.analysis_frequency.value)} by {esc(p.analyst)}",
         st.muted,
     )
+    s.add(*target_history(k, p.versions))
     if p.state.overdue_periods:
         missing = ", ".join(periods.period_label(d, k.frequency) for d in sorted(p.state.overdue_periods)[:8])
         s.markup(
@@ -218,7 +227,7 @@ def _kpi_results(
         s.para("No reading was recorded in the period.", st.muted)
     else:
         s.space(3)
-        s.add(_kpi_chart(ctx, p))
+        s.add(kpi_chart(ctx, p))
         s.space(4)
         s.add(*_readings_table(p, files))
         noted = [(r, files.get(r.id, [])) for r in p.readings if files.get(r.id)]
@@ -248,39 +257,6 @@ def _analysis_period(a: pack_data.AnalysisRow, kpi: Kpi | None) -> str:
     if kpi is None:
         return iso(a.analysis.period_start)
     return periods.period_label(a.analysis.period_start, kpi.frequency)
-
-
-def _kpi_chart(ctx: Context, p: KpiPart) -> L.TrendChart:
-    k = p.kpi
-    lines: list[L.ChartLine] = []
-    if k.direction == Direction.WITHIN_RANGE:
-        lines.append(L.ChartLine(k.target, f"target from {number(k.target, k.unit)}", L.GREEN_LINE))
-        if k.target_high is not None:
-            lines.append(L.ChartLine(k.target_high, f"to {number(k.target_high, k.unit)}", L.GREEN_LINE))
-        if k.warning is not None:
-            lines.append(L.ChartLine(k.warning, f"warning from {number(k.warning, k.unit)}", L.AMBER_LINE, True))
-        if k.warning_high is not None:
-            lines.append(L.ChartLine(k.warning_high, f"to {number(k.warning_high, k.unit)}", L.AMBER_LINE, True))
-    else:
-        lines.append(L.ChartLine(k.target, f"target {kpi_target(k)}", L.GREEN_LINE))
-        if k.warning is not None:
-            lines.append(L.ChartLine(k.warning, f"warning {kpi_warning(k)}", L.AMBER_LINE, True))
-    # Every period of the range gets a slot, so a missing reading shows as a gap.
-    slots: list[date] = []
-    start = periods.period_start(ctx.period_from, k.frequency)
-    if start < ctx.period_from:
-        start = periods.next_period(start, k.frequency)
-    first = min([start] + [r.period_start for r, _ in p.live])
-    d = first
-    while d <= ctx.period_to and len(slots) < 400:
-        slots.append(d)
-        d = periods.next_period(d, k.frequency)
-    value_at = {r.period_start: (r.value, st) for r, st in p.live}
-    slots = sorted(set(slots) | set(value_at))
-    labels = [periods.period_label(x, k.frequency) for x in slots]
-    values = [value_at[x][0] if x in value_at else None for x in slots]
-    tones = [STATUS_TONE[value_at[x][1]] if x in value_at else None for x in slots]
-    return L.TrendChart(labels, values, lines, tones, unit=k.unit, fractions=time_fractions(slots))
 
 
 def _period_cell(r: pack_data.ReadingRow, k: Kpi) -> Any:

@@ -30,6 +30,7 @@ from .organisation import OBJECTIVES, ORG_NAME, PEOPLE, SCOPE, SECURITY_OFFICER
 from .reviews import add_reviews
 from .risks import add_risks
 from .soa import add_soa
+from .targets import add_target_history
 
 __all__ = ["SECURITY_OFFICER", "create_demo"]
 
@@ -61,4 +62,5 @@ def create_demo(session: Session, today: date) -> None:
     add_evaluations(session, today, people)  # 9.1, the ISMS as a whole: see evaluations
     add_competence(session, today)  # 7.2, 9.2.2 b and c: see competence
     add_nonconformities(session, today, people)  # 10.2 beyond audits: an incident, a complaint, a KPI breach
+    add_target_history(session, today)  # 9.1: when each target was set, one tightened now: see targets
     del monitoring
