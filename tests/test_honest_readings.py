@@ -150,7 +150,7 @@ def test_a_percentage_outside_its_range_is_refused_and_nothing_is_written(sessio
 
 
 def test_a_kpi_range_overrides_the_unit_default_and_must_be_coherent(session):
-    k = make_kpi(session, code="TEMP", unit="EUR", min_value=-50.0, max_value=50.0)
+    k = make_kpi(session, code="TEMP", unit="EUR", min_value=-50.0, max_value=50.0, target=10.0, warning=5.0)
     kpi = kpi_report.kpi_report(session, k, TODAY).kpi
     assert allowed_range(kpi) == (-50, 50)
     put(session, k, date(2026, 10, 1), -50)

@@ -99,7 +99,13 @@ class KpiDetailScreen(SectionScreen):
         self.report = report
         k, state = report.kpi, report.state
         self.sub_title = f"{k.code} {k.name}"
-        definition_key = (k.model_dump(), report.objective, report.people, [v.model_dump() for v in report.versions])
+        definition_key = (
+            k.model_dump(),
+            report.objective,
+            report.people,
+            [v.model_dump() for v in report.versions],
+            report.risks,
+        )
         if definition_key != self._definition_of:  # re-laying out the panel is the costly part
             self._definition_of = definition_key
             self.query_one("#definition", Static).update(_definition(report))
@@ -306,6 +312,7 @@ def _definition(report: KpiReport) -> Table:
         ("Type", k.kpi_type.value),
         ("How", Text(k.method or "—")),
         *_target_rows(report),
+        ("Watches", _watched_risks(report)),
         ("When", f"{k.frequency.value}, due {k.grace_days} days after the period"),
         ("Values", range_text(k)),
         ("Measures", Text(report.person(k.collector_id))),
@@ -319,6 +326,19 @@ def _definition(report: KpiReport) -> Table:
     for key, value in rows:
         grid.add_row(key, value)
     return grid
+
+
+def _watched_risks(report: KpiReport) -> Text:
+    """The risks that name this KPI: ref, title, the level they stand at, and any excess over appetite."""
+    if not report.risks:
+        return Text("no risk names this KPI", style="dim")
+    out = Text()
+    for i, r in enumerate(report.risks):
+        out.append(("\n" if i else "") + f"{r.ref} ", style="bold")
+        out.append(f"{r.title}: level {r.level} {r.band}, {r.status}")
+        if r.above_appetite:
+            out.append(" ▲ above appetite", style="bold red")
+    return out
 
 
 def _target_rows(report: KpiReport) -> list[tuple[str, Text]]:

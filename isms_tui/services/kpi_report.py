@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session, col, func, select
@@ -12,6 +12,7 @@ from isms_tui.models import Analysis, EvidenceLink, Kpi, KpiTarget, Objective, P
 from . import analysis as analysis_service
 from .evaluation import Definition, KpiState, Targets, is_late, kpi_state
 from .kpis import get_kpi
+from .risk_watch import WatchedRisk, watched_risks
 from .targets import targets_for, versions
 
 
@@ -26,6 +27,7 @@ class KpiReport:
     objective: Objective | None
     targets: Targets  # the definition in force for each period
     versions: list[KpiTarget]  # the target history as recorded, oldest first
+    risks: list[WatchedRisk] = field(default_factory=list)  # the risks that name this KPI
 
     def in_force(self, reading: Reading) -> Definition:
         """The definition that judges this reading: the one in force for its period."""
@@ -69,4 +71,6 @@ def kpi_report(session: Session, kpi_id: int, today: date) -> KpiReport:
     history = targets_for(session, kpi)
     state = kpi_state(kpi, [(r.period_start, r.value) for r in live], today, history)
     analyses = analysis_service.analyses_for(session, kpi_id)
-    return KpiReport(kpi, state, rows, analyses, counts, people, objective, history, versions(session, kpi_id))
+    watched = watched_risks(session, [kpi.code]).get(kpi.code, [])
+    recorded = versions(session, kpi_id)
+    return KpiReport(kpi, state, rows, analyses, counts, people, objective, history, recorded, watched)

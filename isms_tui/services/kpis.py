@@ -17,7 +17,7 @@ from isms_tui.models import Direction, Frequency, Kpi, KpiType, Objective, Perso
 
 from . import clock, periods, targets
 from .errors import InputError, NotFound
-from .plausible import range_errors
+from .plausible import THRESHOLDS, range_errors, threshold_errors
 from .targets import TargetChange
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
@@ -68,6 +68,10 @@ def validate(data: KpiInput) -> dict[str, str]:
     if not 0 <= data.grace_days <= 366:
         errors["grace_days"] = "Between 0 and 366 days."
     errors.update(range_errors(data.unit, data.min_value, data.max_value))
+    ranged = data.direction == Direction.WITHIN_RANGE  # upper bounds are dropped outside a range
+    bounds = {k: getattr(data, k) for k in THRESHOLDS if ranged or not k.endswith("_high")}
+    outside = threshold_errors(data, bounds)  # said over any ordering problem of the same field
+    errors.update(outside)
     if data.target is None:
         return errors
     t, w = data.target, data.warning
@@ -84,6 +88,7 @@ def validate(data: KpiInput) -> dict[str, str]:
             errors["warning"] = "The lower warning bound must not exceed the lower target."
         if data.warning_high is not None and data.target_high is not None and data.warning_high < data.target_high:
             errors["warning_high"] = "The upper warning bound must not be below the upper target."
+    errors.update(outside)
     return errors
 
 
@@ -97,7 +102,7 @@ def definition_changes(session: Session, data: KpiInput, kpi_id: int | None) -> 
 def change_problems(session: Session, data: KpiInput, kpi_id: int, change: TargetChange | None) -> dict[str, str]:
     """What is wrong with the period and reason of a definition change (keys from_period, reason)."""
     kpi = get_kpi(session, kpi_id)
-    return targets.change_errors(session, kpi, data.frequency, data.started_on or kpi.started_on, change)
+    return targets.change_errors(session, kpi, data.frequency, data.started_on or kpi.started_on, change, data)
 
 
 def save_kpi(session: Session, data: KpiInput, kpi_id: int | None = None, change: TargetChange | None = None) -> Kpi:

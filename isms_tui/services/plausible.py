@@ -115,3 +115,23 @@ def range_errors(unit: str, low: float | None, high: float | None) -> dict[str, 
     if (low if low is not None else dlow) >= (high if high is not None else dhigh):
         errors["max_value"] = "The highest allowed value must be above the lowest."
     return errors
+
+
+THRESHOLDS = ("target", "warning", "target_high", "warning_high")
+
+
+def threshold_errors(kpi: Ranged, values: dict[str, float | None]) -> dict[str, str]:
+    """Targets and warnings (by field) that no reading of `kpi` could reach or cross.
+
+    A percentage target of 140 can never be met, nor a warning of -5 % ever crossed: that is a
+    typing mistake in the definition, refused by the same range the readings are held to.
+    """
+    if range_errors(kpi.unit, kpi.min_value, kpi.max_value):
+        return {}  # the range itself is wrong; that is said on its own fields
+    low, high = allowed_range(kpi)
+    errors: dict[str, str] = {}
+    for key in THRESHOLDS:
+        value = values.get(key)
+        if value is not None and not (math.isfinite(value) and low <= value <= high):
+            errors[key] = f"{value:g} is outside the values a reading may have ({range_text(kpi)})."
+    return errors

@@ -18,6 +18,7 @@ from isms_tui.models.journal import ACTOR_KEY
 
 from . import clock, periods
 from .evaluation import Definition, Targets
+from .plausible import THRESHOLDS, Ranged, threshold_errors
 
 INITIAL_REASON = "initial definition"
 
@@ -49,6 +50,10 @@ class Definable(Protocol):
     def target_high(self) -> float | None: ...
     @property
     def warning_high(self) -> float | None: ...
+
+
+class Proposed(Definable, Ranged, Protocol):
+    """A new definition with the range its readings are held to (a KpiInput)."""
 
 
 def definition(values: Definable) -> Definition:
@@ -137,10 +142,21 @@ def default_from(kpi: Kpi, today: date) -> date:
 
 
 def change_errors(
-    session: Session, kpi: Kpi, frequency: Frequency, started_on: date, change: TargetChange | None
+    session: Session,
+    kpi: Kpi,
+    frequency: Frequency,
+    started_on: date,
+    change: TargetChange | None,
+    proposed: Proposed | None = None,
 ) -> dict[str, str]:
-    """Per-field problems with the period and reason of a definition change (keys from_period, reason)."""
+    """Per-field problems of a definition change: its period and reason (keys from_period, reason)
+    and, given the `proposed` definition, any target or warning outside the values a reading may
+    have (keys target, warning, target_high, warning_high)."""
     errors: dict[str, str] = {}
+    if proposed is not None:
+        d = definition(proposed)  # upper bounds only for a range, as they would be stored
+        values = {k: getattr(d, k) for k in THRESHOLDS} | {"target": proposed.target}
+        errors.update(threshold_errors(proposed, values))
     if change is None or not change.reason.strip():
         errors["reason"] = "Say why the target changes; the reason stays with the target history."
     start = change.from_period if change else None

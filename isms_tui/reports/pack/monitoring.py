@@ -15,10 +15,12 @@ from isms_tui.reports.layout import BAD, GOOD, LATE, NEUTRAL, WARN, M, Tone, esc
 from isms_tui.services import pack_data, periods, targets
 from isms_tui.services.evaluation import Targets
 from isms_tui.services.formatting import iso, long_date, number
+from isms_tui.services.risk_watch import WatchedRisk, watched_risks
 
 from .cells import STATUS_TONE, bold_cell, kpi_target, kpi_warning, lines_cell, text_cell, tone_label
 from .context import Context
 from .evaluations import write_isms_evaluations, write_objectives
+from .kpi_risks import watched_block
 from .kpi_targets import kpi_chart, target_history
 
 PER_YEAR = {
@@ -43,6 +45,7 @@ class KpiPart:
     late: frozenset[int] = frozenset()  # ids of readings recorded after their due date
     targets: Targets | None = None  # the definition in force for each period
     versions: list[KpiTarget] = field(default_factory=list)  # the target history, oldest first
+    risks: list[WatchedRisk] = field(default_factory=list)  # the risks that name this KPI
 
     @property
     def live(self) -> list[tuple[pack_data.ReadingRow, Status]]:
@@ -55,6 +58,7 @@ def gather_kpis(ctx: Context) -> list[KpiPart]:
 
     s = ctx.session
     histories, recorded = targets.all_targets(s), targets.all_versions(s)
+    watching = watched_risks(s)
     objectives = pack_data.objective_labels(s)
     by_kpi = pack_data.readings_between(s, ctx.period_from, ctx.period_to)
     kpis = pack_data.pack_kpis(s, ctx.period_from, ctx.period_to, by_kpi)
@@ -74,6 +78,7 @@ def gather_kpis(ctx: Context) -> list[KpiPart]:
                 late=frozenset(r.id for r in rows if is_late(k, r.period_start, r.entered_on)),
                 targets=history,
                 versions=recorded.get(require_id(k), []),
+                risks=watching.get(k.code, []),
             )
         )
         if i % 25 == 0:
@@ -216,6 +221,7 @@ def _kpi_results(
         st.muted,
     )
     s.add(*target_history(k, p.versions))
+    s.add(*watched_block(p.risks, ctx.today))
     if p.state.overdue_periods:
         missing = ", ".join(periods.period_label(d, k.frequency) for d in sorted(p.state.overdue_periods)[:8])
         s.markup(
