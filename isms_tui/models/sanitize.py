@@ -47,9 +47,26 @@ def without_surrogates(
             return type(row)(fix(v) for v in row)
         return row
 
-    if _executemany and isinstance(parameters, list | tuple):
+    many = _executemany and isinstance(parameters, list | tuple)
+    if not _any_surrogate(parameters if many else (parameters,)):
+        return statement, parameters  # the usual case: nothing to copy
+    if many:
         return statement, type(parameters)(fix_row(row) for row in parameters)
     return statement, fix_row(parameters)
+
+
+def _any_surrogate(rows: Any) -> bool:
+    """Whether a text value of any row holds a lone surrogate.
+
+    A bulk import passes 100,000 rows of seven values each through the hook; an ASCII string
+    (`isascii` is a flag read, not a scan) cannot hold one, so the regex runs only on the
+    rare other text and rows need no copy.
+    """
+    return any(
+        isinstance(v, str) and not v.isascii() and _SURROGATE.search(v) is not None
+        for row in rows
+        for v in (row.values() if isinstance(row, dict) else row if isinstance(row, list | tuple) else ())
+    )
 
 
 def _clean_object(obj: Any) -> None:
