@@ -258,6 +258,7 @@ async def test_filters_by_owner_and_overdue(db_path):
         await wait_for(pilot, lambda: table.row_count == 1)
         assert [k.value for k in table.rows] == [str(ids["action"])]
         assert "!" in str(table.get_row(str(ids["action"]))[4])  # the overdue due date is marked
+        assert str(table.get_row(str(ids["action"]))[0]) == str(ids["action"])  # what `isms nc reopen` takes
         await pilot.press("o")
         owner = app.screen.query_one("#filter-action-owner", Select)
         owner.value = 0  # nobody owns it yet
