@@ -114,6 +114,8 @@ async def test_create_and_edit_an_action_through_the_form(db_path):
         assert "[red]list[/red]" in str(app.screen.query_one("#action-detail", Static).render())
 
         await select_action(pilot, table, ids["action"])
+        detail = str(app.screen.query_one("#action-detail", Static).render())
+        assert detail.startswith(f"#{ids['action']} ") and f"audit #{ids['audit']} " in detail  # numbers commands take
         await pilot.press("e")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionForm")
         assert "HR backups were never [restore]-tested." in str(app.screen.query_one(".form-context").render())
