@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
@@ -13,7 +15,7 @@ from isms_tui.userfiles import UserFileError, read_user_file
 
 APP = "isms-tui"
 RECENT_MAX = 10
-MAX_RECENT_FILE = 64 << 10  # ten paths; anything bigger (or a pipe, or a device) is not ours
+MAX_RECENT_FILE = 64 << 10  # ten paths and times; anything bigger (or a pipe, or a device) is not ours
 
 
 def data_dir() -> Path:
@@ -35,23 +37,64 @@ def _recent_file() -> Path:
     return Path(base) / "recent.json"
 
 
-def recent_workspaces() -> list[Path]:
-    """Recently opened workspace files that still exist, most recent first."""
+@dataclass(frozen=True)
+class RecentEntry:
+    """A workspace in the recent list and when it was last opened (None: before this was kept)."""
+
+    path: Path
+    opened_at: datetime | None
+
+
+def recent_entries() -> list[RecentEntry]:
+    """The recent list as kept, most recent first, files that have gone included."""
     try:
-        names = json.loads(read_user_file(_recent_file(), max_bytes=MAX_RECENT_FILE).decode("utf-8"))
+        items = json.loads(read_user_file(_recent_file(), max_bytes=MAX_RECENT_FILE).decode("utf-8"))
     except (UserFileError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return []
-    if not isinstance(names, list):
+    if not isinstance(items, list):
         return []
-    return [Path(n) for n in names if isinstance(n, str) and Path(n).exists()]
+    out: dict[Path, RecentEntry] = {}  # a hand-edited list may name a file twice: the first counts
+    for item in items:
+        if isinstance(item, str):  # the older list kept paths only
+            entry = RecentEntry(Path(item), None)
+        elif isinstance(item, dict) and isinstance(item.get("path"), str):
+            entry = RecentEntry(Path(item["path"]), _when(item.get("opened_at")))
+        else:
+            continue
+        if "\0" not in str(entry.path):  # no file can have that name; Path.exists() would raise
+            out.setdefault(entry.path, entry)
+    return list(out.values())
 
 
-def remember_workspace(path: Path) -> None:
+def _when(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def recent_workspaces() -> list[Path]:
+    """Recently opened workspace files that still exist, most recent first."""
+    return [e.path for e in recent_entries() if e.path.exists()]
+
+
+def remember_workspace(path: Path, now: datetime | None = None) -> None:
+    """Put `path` first in the recent list with the time it was opened."""
     path = Path(path).resolve()
-    entries = [p for p in recent_workspaces() if p != path]
-    entries.insert(0, path)
+    opened = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    # A file that has gone stays listed (with its reason) until newer ones push it off the end.
+    entries = [e for e in recent_entries() if e.path != path]
+    entries.insert(0, RecentEntry(path, opened))
     target = _recent_file()
-    text = json.dumps([str(p) for p in entries[:RECENT_MAX]])
+    text = json.dumps(
+        [
+            {"path": str(e.path), "opened_at": e.opened_at.isoformat() if e.opened_at else None}
+            for e in entries[:RECENT_MAX]
+        ]
+    )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         # A new file renamed over the old name: writing through the name would block on a

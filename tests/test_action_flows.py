@@ -114,6 +114,8 @@ async def test_create_and_edit_an_action_through_the_form(db_path):
         assert "[red]list[/red]" in str(app.screen.query_one("#action-detail", Static).render())
 
         await select_action(pilot, table, ids["action"])
+        detail = str(app.screen.query_one("#action-detail", Static).render())
+        assert detail.startswith(f"#{ids['action']} ") and f"audit #{ids['audit']} " in detail  # numbers commands take
         await pilot.press("e")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ActionForm")
         assert "HR backups were never [restore]-tested." in str(app.screen.query_one(".form-context").render())
@@ -258,6 +260,7 @@ async def test_filters_by_owner_and_overdue(db_path):
         await wait_for(pilot, lambda: table.row_count == 1)
         assert [k.value for k in table.rows] == [str(ids["action"])]
         assert "!" in str(table.get_row(str(ids["action"]))[4])  # the overdue due date is marked
+        assert str(table.get_row(str(ids["action"]))[0]) == str(ids["action"])  # what `isms nc reopen` takes
         await pilot.press("o")
         owner = app.screen.query_one("#filter-action-owner", Select)
         owner.value = 0  # nobody owns it yet

@@ -249,15 +249,24 @@ async def test_raise_a_finding_from_an_item(db_path):
         findings = app.screen.query_one("#findings", DataTable)
         await wait_for(pilot, lambda: findings.row_count == 1)
         row = [str(c) for c in findings.get_row_at(0)]
-        assert row[0] == "A.8.13" and row[1] == "minor NC" and row[4] == "open"
+        assert row[1] == "A.8.13" and row[2] == "minor NC" and row[5].endswith(" open")
     [finding] = read(db_path, lambda s: s.exec(select(Finding)).all())
+    [action] = read(
+        db_path,
+        lambda s: s.exec(select(Action).where(Action.source == "finding", Action.source_id == finding.id)).all(),
+    )
+    assert row[0] == str(finding.id)  # the finding's number
+    assert row[5] == f"#{action.id} open"  # the number `isms nc reopen` takes
     assert (finding.ref, finding.grading, finding.item_id) == (
         "A.8.13",
         Grading.MINOR_NC,
         read(db_path, lambda s: audits.items(s, audit_id)[1].id),
     )
     assert finding.statement.endswith("no restore test since June.")
-    [action] = read(db_path, lambda s: s.exec(select(Action)).all())
+    [action] = read(
+        db_path,
+        lambda s: s.exec(select(Action).where(Action.source == "finding", Action.source_id == finding.id)).all(),
+    )
     assert (action.source, action.source_id) == ("finding", finding.id)
 
 
@@ -322,7 +331,7 @@ async def test_finding_complete_report_and_report_view(db_path):
         await wait_for(pilot, lambda: screen_name(app) == "AuditDetailScreen")
         findings = app.screen.query_one("#findings", DataTable)
         await wait_for(pilot, lambda: findings.row_count == 1)
-        assert str(findings.get_row_at(0)[4]) == "no action needed"  # an observation opens no action
+        assert str(findings.get_row_at(0)[5]) == "no action needed"  # an observation opens no action
         await pilot.press("c")  # the minor NC line A.8.8 has no finding yet: refused before any typing
         await pilot.pause()
         assert screen_name(app) == "AuditDetailScreen"
@@ -408,7 +417,9 @@ async def test_markup_in_user_text_is_shown_as_typed(db_path):
     audit_id = write(db_path, hostile)
     async with make_app(db_path).run_test(size=SIZE) as pilot:
         app = await open_audits(pilot)
-        assert "[/] Backups [red]audit" in str(app.screen.query_one("#audit-table", DataTable).get_row_at(0)[0])
+        audit_row = app.screen.query_one("#audit-table", DataTable).get_row_at(0)
+        assert str(audit_row[0]) == str(audit_id)  # the number `isms pack --audit` takes
+        assert "[/] Backups [red]audit" in str(audit_row[1])
         for tab in "123":
             await pilot.press(tab)
             await pilot.pause()
@@ -420,7 +431,7 @@ async def test_markup_in_user_text_is_shown_as_typed(db_path):
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(app) == "AuditDetailScreen")
         await wait_for(pilot, lambda: app.screen.query_one("#findings", DataTable).row_count == 1)
-        assert str(app.screen.query_one("#findings", DataTable).get_row_at(0)[0]) == "[/]"
+        assert str(app.screen.query_one("#findings", DataTable).get_row_at(0)[1]) == "[/]"
         await pilot.press("v")
         await wait_for(pilot, lambda: screen_name(app) == "AuditReportScreen" and app.screen.view is not None)
         await pilot.pause()

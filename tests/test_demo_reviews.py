@@ -101,10 +101,11 @@ def test_this_years_review_is_in_preparation(demo: Session) -> None:
 def test_status_reports_the_last_and_next_review(demo: Session) -> None:
     past, draft = _reviews(demo)
     data = summary(demo, TODAY)["reviews"]
+    assert [r["id"] for r in data.pop("list")] == [past.id, draft.id]
     assert data == reviews_summary(demo)
     assert data == {
-        "last": {"title": past.title, "held_on": past.held_on.isoformat(), "status": "approved"},
-        "next": {"title": draft.title, "planned_on": draft.planned_on.isoformat()},
+        "last": {"id": past.id, "title": past.title, "held_on": past.held_on.isoformat(), "status": "approved"},
+        "next": {"id": draft.id, "title": draft.title, "planned_on": draft.planned_on.isoformat()},
         "open_actions": 2,
     }
     assert data["open_actions"] == len(

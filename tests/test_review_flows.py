@@ -312,6 +312,7 @@ async def test_from_preparation_to_approval(db_path):
         assert len(approved.snapshot_sha256) == 64 and "NIS2 [scope] change" in approved.snapshot
         assert "NIS2 must come into scope [clients]." in approved.snapshot
         head = plain(app.screen.query_one("#review-head", Static))
+        assert head.startswith(f"#{r.id} ")
         assert "frozen" in head and approved.snapshot_sha256 in head and "Approved by Bea Boss" in head
 
 
@@ -360,6 +361,10 @@ async def test_editing_an_approved_review_from_the_list_is_refused(db_path):
         app = await open_reviews(pilot)
         table = app.screen.query_one("#reviews", DataTable)
         assert [k.value for k in table.rows] == [str(ids["current"]), str(ids["last"])]  # newest first
+        # The first column is the number `isms pack --review` takes; the summary names reviews by it.
+        assert [str(table.get_row_at(i)[0]) for i in range(2)] == [str(ids["current"]), str(ids["last"])]
+        summary_line = str(app.screen.query_one("#reviews-summary", Static).render())
+        assert f"(#{ids['last']} " in summary_line and f"(#{ids['current']} " in summary_line
         table.move_cursor(row=1)
         await pilot.press("e")
         await pilot.pause()

@@ -88,7 +88,8 @@ def seed(s) -> dict[str, int]:
 def test_summary_counts_audits_and_open_nonconformities(session):
     seed(session)
     data = summary(session, TODAY)
-    assert data["audits"] == {
+    counts = {k: v for k, v in data["audits"].items() if k != "list"}
+    assert counts == {
         "planned": 1,
         "in_progress": 1,
         "completed": 1,
@@ -138,7 +139,9 @@ def test_closing_the_last_nonconformity_action_clears_the_count(session):
 
 def test_next_audit_is_the_running_one_else_the_next_planned(session):
     seed(session)
+    running_id = next(a.id for a in audits.list_audits(session) if a.title == "Running audit")
     assert summary(session, TODAY)["next_audit"] == {
+        "id": running_id,
         "title": "Running audit",
         "state": "in progress",
         "on": TODAY.isoformat(),
@@ -158,23 +161,33 @@ def test_next_audit_is_the_running_one_else_the_next_planned(session):
     running = next(a for a in audits.list_audits(session) if a.title == "Running audit")
     audits.complete_audit(session, running.id, "", "Done.")
     late = summary(session, TODAY)["next_audit"]  # due to start on 2026-10-05, never started
-    assert late == {"title": "Planned audit", "state": "late", "on": "2026-10-05"}
     planned = next(a for a in audits.list_audits(session) if a.title == "Planned audit")
+    assert late == {"id": planned.id, "title": "Planned audit", "state": "late", "on": "2026-10-05"}
     audits.start_audit(session, planned.id)
     audits.complete_audit(session, planned.id, "", "Done.")
     data = summary(session, TODAY)
     assert data["next_audit"] == {
+        "id": later.id,
         "title": later.title,
         "state": "planned",
         "on": (TODAY + timedelta(days=90)).isoformat(),
     }
-    assert f"planned: Next year's audit (from {(TODAY + timedelta(days=90)).isoformat()})" in render_text(data)
+    assert f"planned: #{later.id} Next year's audit (from {(TODAY + timedelta(days=90)).isoformat()})" in render_text(
+        data
+    )
 
 
 def test_empty_workspace_has_every_key_at_zero(session):
     data = summary(session, TODAY)
-    assert data["actions"] == {"open": 0, "overdue": 0, "overdue_list": []}
-    assert data["audits"] == {"planned": 0, "in_progress": 0, "completed": 0, "reported": 0, "open_nonconformities": 0}
+    assert data["actions"] == {"open": 0, "overdue": 0, "overdue_list": [], "open_list": []}
+    assert data["audits"] == {
+        "planned": 0,
+        "in_progress": 0,
+        "completed": 0,
+        "reported": 0,
+        "open_nonconformities": 0,
+        "list": [],
+    }
     assert data["next_audit"] is None
     text = render_text(data)
     assert "Actions: 0 open (overdue: 0)" in text
@@ -205,10 +218,11 @@ def test_cli_status_json_has_the_audits_and_actions_keys(seeded_db):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["today"] == TODAY.isoformat()
-    assert set(data["actions"]) == {"open", "overdue", "overdue_list"}
+    assert set(data["actions"]) == {"open", "overdue", "overdue_list", "open_list"}
     assert (data["actions"]["open"], data["actions"]["overdue"]) == (3, 2)
     assert all(set(item) == {"id", "title", "owner", "due"} for item in data["actions"]["overdue_list"])
-    assert data["audits"] == {"planned": 1, "in_progress": 1, "completed": 1, "reported": 1, "open_nonconformities": 1}
+    counts = {k: v for k, v in data["audits"].items() if k != "list"}
+    assert counts == {"planned": 1, "in_progress": 1, "completed": 1, "reported": 1, "open_nonconformities": 1}
 
 
 def test_cli_status_text_mentions_actions(seeded_db):
@@ -220,7 +234,7 @@ def test_cli_status_text_mentions_actions(seeded_db):
 
 def test_reviews_key_on_an_empty_workspace(session):
     data = summary(session, TODAY)
-    assert data["reviews"] == {"last": None, "next": None, "open_actions": 0}
+    assert data["reviews"] == {"last": None, "next": None, "open_actions": 0, "list": []}
     assert "Management review: none held yet; none planned; open review actions: 0" in render_text(data)
 
 
@@ -244,21 +258,77 @@ def test_reviews_key_reports_the_last_held_the_next_planned_and_open_review_acti
     )
     review.conclude(session, held.id, [ConclusionInput(a, Verdict.YES, "Shown.") for a in ConclusionAspect])
     review.approve(session, held.id, ids["bob"])
-    review.save_review(session, ReviewInput("Review 2027", date(2027, 1, 20), date(2025, 12, 1), TODAY))
-    review.save_review(session, ReviewInput("Review 2026", date(2026, 12, 15), date(2025, 12, 1), TODAY))
+    later = review.save_review(session, ReviewInput("Review 2027", date(2027, 1, 20), date(2025, 12, 1), TODAY))
+    nxt = review.save_review(session, ReviewInput("Review 2026", date(2026, 12, 15), date(2025, 12, 1), TODAY))
     data = summary(session, TODAY)
     assert data["reviews"] == {
-        "last": {"title": "Review [2025]", "held_on": "2025-12-03", "status": "approved"},
-        "next": {"title": "Review 2026", "planned_on": "2026-12-15"},
+        "last": {"id": held.id, "title": "Review [2025]", "held_on": "2025-12-03", "status": "approved"},
+        "next": {"id": nxt.id, "title": "Review 2026", "planned_on": "2026-12-15"},
         "open_actions": 2,
+        "list": [
+            {
+                "id": held.id,
+                "title": "Review [2025]",
+                "status": "approved",
+                "planned_on": "2025-12-01",
+                "held_on": "2025-12-03",
+            },
+            {"id": nxt.id, "title": "Review 2026", "status": "draft", "planned_on": "2026-12-15", "held_on": None},
+            {"id": later.id, "title": "Review 2027", "status": "draft", "planned_on": "2027-01-20", "held_on": None},
+        ],
     }
     assert (
-        "Management review: last held 2025-12-03 (Review [2025], approved); next planned 2026-12-15 "
-        "(Review 2026); open review actions: 2"
+        f"Management review: last held 2025-12-03 (#{held.id} Review [2025], approved); next planned 2026-12-15 "
+        f"(#{nxt.id} Review 2026); open review actions: 2"
     ) in render_text(data)
 
 
 def test_cli_status_json_has_the_reviews_key(seeded_db):
     result = CliRunner().invoke(main, ["status", "--db", str(seeded_db), "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["reviews"] == {"last": None, "next": None, "open_actions": 1}
+    assert json.loads(result.stdout)["reviews"] == {"last": None, "next": None, "open_actions": 1, "list": []}
+
+
+def test_cli_status_json_lists_audits_and_open_actions_with_the_ids_commands_take(seeded_db):
+    """The numbers in `audits.list` and `actions.open_list` are the ones `isms pack --audit`,
+    `isms audit reported` and `isms nc reopen` accept."""
+    result = CliRunner().invoke(main, ["status", "--db", str(seeded_db), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    listed = data["audits"]["list"]
+    assert [(a["title"], a["status"]) for a in listed] == [
+        ("Planned audit", "planned"),
+        ("Running audit", "in progress"),
+        ("Completed audit", "completed"),
+        ("Reported audit", "reported"),
+    ]
+    assert all(set(a) == {"id", "title", "status", "planned_start", "planned_end"} for a in listed)
+    assert len({a["id"] for a in listed}) == 4
+    assert data["next_audit"]["id"] == listed[1]["id"]  # the running one
+    open_list = data["actions"]["open_list"]
+    assert [a["title"] for a in open_list] == ["Fix [scans]", "Due today", "No owner yet"]  # by number
+    assert all(set(a) == {"id", "title", "status", "source", "owner", "due", "overdue"} for a in open_list)
+    assert [a["overdue"] for a in open_list] == [True, False, True]
+    assert {a["id"] for a in data["actions"]["overdue_list"]} <= {a["id"] for a in open_list}
+    assert open_list[0]["source"].startswith("NC A.8.8 · audit ")
+    # The completed audit's id is the one `isms audit reported` takes.
+    completed = listed[2]["id"]
+    reported = CliRunner().invoke(
+        main,
+        [
+            "audit",
+            "reported",
+            str(completed),
+            "--db",
+            str(seeded_db),
+            "--to",
+            "Ann Auditor",
+            "--on",
+            TODAY.isoformat(),
+            "--how",
+            "email",
+        ],
+    )
+    assert reported.exit_code == 0, reported.output
+    again = json.loads(CliRunner().invoke(main, ["status", "--db", str(seeded_db), "--json"]).stdout)
+    assert next(a for a in again["audits"]["list"] if a["id"] == completed)["status"] == "reported"

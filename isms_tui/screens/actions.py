@@ -65,7 +65,7 @@ def detail_text(row: ActionRow) -> Text:
     if row.finding is not None:
         f = row.finding
         text.append(
-            f"\nFinding ({f.grading.value}, {f.ref}, audit {f.audit_id} “{f.audit_title}”, "
+            f"\nFinding #{f.id} ({f.grading.value}, {f.ref}, audit #{f.audit_id} “{f.audit_title}”, "
             f"raised {f.raised_on.isoformat()}): ",
             style="bold",
         )
@@ -77,7 +77,8 @@ def detail_text(row: ActionRow) -> Text:
         rv = row.review
         when = f"held {rv.review_date.isoformat()}" if rv.held else f"planned {rv.review_date.isoformat()}"
         text.append(
-            f"\nDecision ({rv.kind.value}) of the management review “{rv.review_title}”, {when}: ", style="bold"
+            f"\nDecision ({rv.kind.value}) of the management review #{rv.review_id} “{rv.review_title}”, {when}: ",
+            style="bold",
         )
         text.append(rv.decision)
     if a.nonconformity and row.finding is None:
@@ -158,7 +159,7 @@ class ActionsScreen(SectionScreen):
     def on_mount(self) -> None:
         table = self.query_one("#actions", DataTable)
         for title, width in (
-            ("ID", 4),
+            ("#", 4),  # the number `isms nc reopen` takes
             ("Source", 20),
             ("Title", 30),
             ("Owner", 15),

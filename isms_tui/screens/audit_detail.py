@@ -31,9 +31,10 @@ if TYPE_CHECKING:
     from isms_tui.services.impartiality import Conflict
 
 FINDING_COLUMNS = [
+    ("#", 3),
     ("Ref", 8),
     ("Grading", 11),
-    ("Statement", 38),
+    ("Statement", 33),
     ("Raised", 10),
     ("Action", 16),
     ("Owner", 14),
@@ -101,7 +102,9 @@ class AuditDetailScreen(SectionScreen):
         a = view.audit
         self.sub_title = a.title
         self.query_one("#audit-head", Static).update(
-            Text.assemble((a.title, "bold"), "  ", status_text(a.status), "  ", (_next_step(view), "dim"))
+            Text.assemble(
+                (f"#{a.id} ", "bold"), (a.title, "bold"), "  ", status_text(a.status), "  ", (_next_step(view), "dim")
+            )
         )
         self.query_one("#plan", Static).update(plan_grid(view))
         self.query_one("#impartiality", Static).update(impartiality_text(view.conflicts, view))
@@ -113,12 +116,16 @@ class AuditDetailScreen(SectionScreen):
         table.clear()
         for fv in view.findings:
             f, act = fv.finding, fv.action
+            action_cell = action_text(act.status if act else None)
+            if act is not None:  # the number `isms nc reopen` takes
+                action_cell = Text.assemble((f"#{act.id} ", "dim"), action_cell)
             table.add_row(
+                Text(str(f.id), style="dim", justify="right"),
                 Text(f.ref),
                 grading_text(f.grading),
                 Text(f.statement, no_wrap=True, overflow="ellipsis"),
                 f.raised_on.isoformat(),
-                action_text(act.status if act else None),
+                action_cell,
                 Text(fv.owner),
                 act.due_date.isoformat() if act and act.due_date else "",
                 key=str(f.id),

@@ -63,7 +63,7 @@ class AuditReportScreen(SectionScreen):
 
     def show(self, view: AuditView, org: str) -> None:
         self.view = view
-        self.sub_title = f"Report: {view.audit.title}"
+        self.sub_title = f"Report: #{view.audit.id} {view.audit.title}"
         self.query_one("#report", Static).update(report(view, org))
 
 

@@ -52,12 +52,13 @@ PRIORITY_COLUMNS = [
     ("Why", 24),
 ]
 AUDIT_COLUMNS = [
-    ("Title", 26),
+    ("#", 3),  # the number `isms pack --audit` and `isms audit reported` take
+    ("Title", 24),
     ("Status", 11),
     ("Planned", 23),
-    ("Lead auditor", 13),
+    ("Lead auditor", 12),
     ("Progress", 22),
-    ("Findings", 11),
+    ("Findings", 10),
 ]
 
 
@@ -241,6 +242,7 @@ class AuditsScreen(SectionScreen):
             a = row.audit
             found = f"{row.findings}" + (f" · {row.open_actions} open" if row.open_actions else "")
             table.add_row(
+                Text(str(a.id), style="dim", justify="right"),
                 Text(a.title, no_wrap=True, overflow="ellipsis"),
                 status_text(a.status),
                 f"{a.planned_start.isoformat()} → {a.planned_end.isoformat()}",

@@ -84,7 +84,7 @@ class ReviewMinutesScreen(SectionScreen):
 
     def show(self, record: dict[str, Any], state: dict[str, str], live: dict[int, dict[str, Any]]) -> None:
         self.record = record
-        self.sub_title = f"Minutes · {record['review']['title']}"
+        self.sub_title = f"Minutes · #{self.review_id} {record['review']['title']}"
         self.query_one("#minutes", Static).update(minutes_renderable(record, state, live))
 
     def action_top(self) -> None:

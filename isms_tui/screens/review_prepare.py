@@ -425,7 +425,7 @@ def _head(data: PrepData) -> Group:
     rec = data.record["review"]
     status = data.status
     badge = f"reverse {REVIEW_STATUS_STYLE.get(status, '')}"
-    line = Text.assemble((rec["title"], "bold"), "  ", (f" {status} ", badge))
+    line = Text.assemble((f"#{data.review_id} {rec['title']}", "bold"), "  ", (f" {status} ", badge))
     facts = Text.assemble(
         ("Planned ", "dim"),
         rec["planned_on"],

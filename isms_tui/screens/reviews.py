@@ -25,7 +25,7 @@ from .base import SectionScreen
 if TYPE_CHECKING:
     from isms_tui.services.review_views import ReviewRow
 
-COLUMNS = [("Title", 34), ("Planned", 10), ("Held", 10), ("Period", 23), ("Status", 8), ("Actions", 18)]
+COLUMNS = [("#", 3), ("Title", 31), ("Planned", 10), ("Held", 10), ("Period", 23), ("Status", 8), ("Actions", 18)]
 
 
 class ReviewsScreen(SectionScreen):
@@ -155,6 +155,7 @@ def _cells(r: ReviewRow) -> list[Text | str]:
         if r.overdue_actions:
             acts.append(f" · {r.overdue_actions} overdue", style="bold red")
     return [
+        Text(str(rv.id), style="dim", justify="right"),  # the number `isms pack --review` takes
         Text(rv.title, no_wrap=True, overflow="ellipsis"),
         rv.planned_on.isoformat(),
         rv.held_on.isoformat() if rv.held_on else Text("—", style="dim"),
@@ -174,10 +175,11 @@ def _summary_line(summary: dict[str, Any], any_rows: bool) -> Text:
     last, nxt = summary.get("last"), summary.get("next")
     line = Text("Last held: ", style="dim")
     line.append(
-        f"{last['held_on']} ({last['title']}, {last['status']})" if last else "none yet", style="" if last else "dim"
+        f"{last['held_on']} (#{last['id']} {last['title']}, {last['status']})" if last else "none yet",
+        style="" if last else "dim",
     )
     line.append(" · next planned: ", style="dim")
-    line.append(f"{nxt['planned_on']} ({nxt['title']})" if nxt else "none", style="bold" if nxt else "dim")
+    line.append(f"{nxt['planned_on']} (#{nxt['id']} {nxt['title']})" if nxt else "none", style="bold" if nxt else "dim")
     n = summary.get("open_actions", 0)
     line.append(" · ", style="dim")
     line.append(plural(n, "open review action"), style="bold" if n else "green")

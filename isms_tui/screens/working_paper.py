@@ -135,7 +135,7 @@ class WorkingPaperScreen(SectionScreen):
                     or old_findings.get(item.id) != self.findings.get(item.id)
                 ):
                     self.update_row(item)
-        self.sub_title = paper.audit.title
+        self.sub_title = f"#{paper.audit.id} {paper.audit.title}"
         self.show_head()
         self.show_counts()
         self.show_detail()

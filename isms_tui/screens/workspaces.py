@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from isms_tui.config import recent_workspaces
+from isms_tui.config import recent_entries
+
+if TYPE_CHECKING:
+    from isms_tui.services.recent import RecentWorkspace
 
 
 class WorkspacePicker(ModalScreen[Path | None]):
-    """Pick a recent workspace or type the path of one to open (a new path creates it)."""
+    """Pick a recent workspace or type the path of one to open (a new path creates it).
+
+    Each file is listed by its path at once; its organisation and when it was last opened (or
+    why it cannot be read) follow from a thread, so a slow or damaged file never holds the list.
+    """
 
     DEFAULT_CSS = """
     WorkspacePicker { align: center middle; }
@@ -25,7 +35,7 @@ class WorkspacePicker(ModalScreen[Path | None]):
         border: thick $primary; background: $surface; padding: 0 1;
     }
     WorkspacePicker #picker-title { text-style: bold; padding: 0 0 1 0; }
-    WorkspacePicker #recent { height: auto; max-height: 14; }
+    WorkspacePicker #recent { height: auto; max-height: 24; }
     WorkspacePicker .picker-label { color: $text-muted; margin-top: 1; }
     WorkspacePicker #picker-error { color: $error; height: auto; }
     WorkspacePicker #picker-hint { color: $text-muted; text-style: italic; }
@@ -35,9 +45,10 @@ class WorkspacePicker(ModalScreen[Path | None]):
     def __init__(self, current: Path) -> None:
         super().__init__()
         self.current = Path(current).expanduser().resolve()
+        self.missing: set[Path] = set()
 
     def compose(self) -> ComposeResult:
-        paths = recent_workspaces()
+        paths = [e.path for e in recent_entries()]  # gone files too: they are listed with the reason
         if self.current not in paths:
             paths.insert(0, self.current)
         with Vertical(id="picker-box"):
@@ -59,11 +70,43 @@ class WorkspacePicker(ModalScreen[Path | None]):
         options = self.query_one("#recent", OptionList)
         options.highlighted = 0
         options.focus()
+        self.describe_files()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="picker")
+    def describe_files(self) -> None:
+        from isms_tui.services.recent import recent_workspaces as described
+
+        rows = described(self.current)
+        self.app.call_from_thread(self.show_described, rows)
+
+    def show_described(self, rows: list[RecentWorkspace]) -> None:
+        """Name each listed file by its organisation, or say why it cannot be read."""
+        options = self.query_one("#recent", OptionList)
+        self.missing = {r.path for r in rows if r.missing}
+        for r in rows:
+            try:
+                options.replace_option_prompt(str(r.path), self._label(r))
+            except OptionDoesNotExist:  # the list changed under the thread
+                continue
+
+    def _label(self, r: RecentWorkspace) -> Content:
+        if r.problem:
+            head = Content.styled(r.problem, "$error")
+        else:
+            head = Content.styled(r.organisation or "No organisation named yet", "bold" if r.organisation else "italic")
+        if r.path == self.current:
+            head = head + Content.styled("  (current)", "bold $accent")
+        return head + Content("\n") + Content.styled(f"{r.path}  ·  {_opened(r.opened_at)}", "dim")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id is not None:
-            self._open(Path(event.option.id))
+        if event.option.id is None:
+            return
+        path = Path(event.option.id)
+        if path in self.missing:
+            self._error(f"{path} is no longer there: type the path it has now.")
+            return
+        self._open(path)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -87,3 +130,10 @@ class WorkspacePicker(ModalScreen[Path | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _opened(when: datetime | None) -> str:
+    """'last opened 2026-12-02 09:41' in local time; older lists did not keep the time."""
+    if when is None:
+        return "last opened: not recorded"
+    return f"last opened {when.astimezone():%Y-%m-%d %H:%M}"

@@ -204,6 +204,19 @@ def actions_summary(session: Session, today: date) -> dict[str, Any]:
             }
             for r in overdue
         ],
+        # Every open action with the number `isms nc reopen` and `isms nc check` take.
+        "open_list": [
+            {
+                "id": r.id,
+                "title": r.action.title,
+                "status": r.action.status.value,
+                "source": r.source_label,
+                "owner": r.owner or None,
+                "due": r.action.due_date.isoformat() if r.action.due_date else None,
+                "overdue": r.overdue,
+            }
+            for r in sorted(rows, key=lambda r: r.id)
+        ],
     }
 
 

@@ -110,9 +110,9 @@ def reviews_summary(session: Session) -> dict[str, Any]:
         select(func.count(col(Action.id))).where(Action.source == "review", col(Action.status).in_(OPEN_STATES))
     ).one()
     return {
-        "last": {"title": last.title, "held_on": last.held_on.isoformat(), "status": last.status.value}
+        "last": {"id": last.id, "title": last.title, "held_on": last.held_on.isoformat(), "status": last.status.value}
         if last and last.held_on
         else None,
-        "next": {"title": nxt.title, "planned_on": nxt.planned_on.isoformat()} if nxt else None,
+        "next": {"id": nxt.id, "title": nxt.title, "planned_on": nxt.planned_on.isoformat()} if nxt else None,
         "open_actions": open_actions,
     }

@@ -14,6 +14,7 @@ from .action_register import actions_summary
 from .attention import figures
 from .monitoring import Overview
 from .pack_data import packs_summary
+from .review_records import list_reviews
 from .review_views import reviews_summary
 from .schedule import schedule
 from .workspace import get_workspace
@@ -49,9 +50,9 @@ def summary(session: Session, today: date, ov: Overview | None = None) -> dict[s
             if r.state.status in (Status.OFF_TARGET, Status.OVERDUE, Status.WARNING)
         ],
         "actions": actions_summary(session, today),
-        "audits": audits_summary(session),
+        "audits": {**audits_summary(session), "list": audit_list(session)},
         "next_audit": next_audit(session, today),
-        "reviews": reviews_summary(session),
+        "reviews": {**reviews_summary(session), "list": review_list(session)},
         "schedule": schedule(session, today),
         "packs": packs_summary(session),
     }
@@ -72,21 +73,50 @@ def audits_summary(session: Session) -> dict[str, int]:
     }
 
 
-def next_audit(session: Session, today: date) -> dict[str, str] | None:
+def audit_list(session: Session) -> list[dict[str, Any]]:
+    """Every audit with the number `isms pack --audit` and `isms audit reported` take."""
+    rows = session.exec(select(Audit).order_by(col(Audit.planned_start), col(Audit.id))).all()
+    return [
+        {
+            "id": a.id,
+            "title": a.title,
+            "status": a.status.value,
+            "planned_start": a.planned_start.isoformat(),
+            "planned_end": a.planned_end.isoformat(),
+        }
+        for a in rows
+    ]
+
+
+def review_list(session: Session) -> list[dict[str, Any]]:
+    """Every management review with the number `isms pack --review` takes."""
+    return [
+        {
+            "id": r.id,
+            "title": r.title,
+            "status": r.status.value,
+            "planned_on": r.planned_on.isoformat(),
+            "held_on": r.held_on.isoformat() if r.held_on else None,
+        }
+        for r in list_reviews(session)
+    ]
+
+
+def next_audit(session: Session, today: date) -> dict[str, Any] | None:
     """The audit running now, else the earliest planned one ("late" once its start has passed)."""
     running = session.exec(
         select(Audit).where(Audit.status == AuditStatus.IN_PROGRESS).order_by(col(Audit.planned_start), col(Audit.id))
     ).first()
     if running is not None:
         started = running.actual_start or running.planned_start
-        return {"title": running.title, "state": "in progress", "on": started.isoformat()}
+        return {"id": running.id, "title": running.title, "state": "in progress", "on": started.isoformat()}
     planned = session.exec(
         select(Audit).where(Audit.status == AuditStatus.PLANNED).order_by(col(Audit.planned_start), col(Audit.id))
     ).first()
     if planned is None:
         return None
     state = "late" if planned.planned_start < today else "planned"
-    return {"title": planned.title, "state": state, "on": planned.planned_start.isoformat()}
+    return {"id": planned.id, "title": planned.title, "state": state, "on": planned.planned_start.isoformat()}
 
 
 def render_text(data: dict[str, Any]) -> str:
@@ -119,17 +149,21 @@ def render_text(data: dict[str, Any]) -> str:
     if data.get("next_audit"):
         na = data["next_audit"]
         since = "since" if na["state"] == "in progress" else "from"
-        lines.append(f"  {na['state']}: {na['title']} ({since} {na['on']})")
+        lines.append(f"  {na['state']}: #{na['id']} {na['title']} ({since} {na['on']})")
     lines.append(f"Actions: {ac['open']} open (overdue: {ac['overdue']})")
     for a in ac["overdue_list"]:
         lines.append(f"  #{a['id']:<5} due {a['due']}  {a['owner'] or 'no owner':<20} {a['title']}")
     rv = data["reviews"]
     last = (
-        f"last held {rv['last']['held_on']} ({rv['last']['title']}, {rv['last']['status']})"
+        f"last held {rv['last']['held_on']} (#{rv['last']['id']} {rv['last']['title']}, {rv['last']['status']})"
         if rv["last"]
         else "none held yet"
     )
-    nxt = f"next planned {rv['next']['planned_on']} ({rv['next']['title']})" if rv["next"] else "none planned"
+    nxt = (
+        f"next planned {rv['next']['planned_on']} (#{rv['next']['id']} {rv['next']['title']})"
+        if rv["next"]
+        else "none planned"
+    )
     lines.append(f"Management review: {last}; {nxt}; open review actions: {rv['open_actions']}")
     sc = data.get("schedule")
     if sc:
