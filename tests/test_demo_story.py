@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from isms_tui import catalogues
 from isms_tui.models import (
     Action,
+    ActionReopen,
     ActionStatus,
     Analysis,
     Audit,
@@ -42,7 +43,7 @@ from isms_tui.models import (
     Status,
 )
 from isms_tui.models.db import session_scope
-from isms_tui.services import evaluation, evidence, periods, programme, review, review_records, risks
+from isms_tui.services import actions, evaluation, evidence, periods, programme, review, review_records, risks
 from isms_tui.services.demo import create_demo
 from isms_tui.services.demo.kpi_specs import KPIS
 
@@ -154,6 +155,56 @@ def test_actions_are_due_after_they_are_raised_and_closed_after_they_were_implem
             path = _statuses(demo, a)
             assert path.index(ActionStatus.IMPLEMENTED.value) < path.index(ActionStatus.CLOSED.value), (a.title, path)
             assert a.effectiveness_on == a.closed_on
+
+
+def _raised_on(s: Session, a: Action) -> date | None:
+    """The day the action's cause was known: the finding, the meeting, the analysis, the detection."""
+    if a.source == "finding":
+        return s.get(Finding, a.source_id).raised_on
+    if a.source == "review":
+        return s.get(ManagementReview, s.get(ReviewDecision, a.source_id).review_id).held_on
+    if a.source == "analysis":
+        return s.get(Analysis, a.source_id).analysed_on
+    return a.detected_on
+
+
+def _action_date_problems(s: Session, today: date) -> list[tuple[str, str]]:
+    """Every action's dates in the order things happen: raised or detected, implemented, the
+    check no earlier than the settling period allows, closed on the check; a reopening after
+    the close it undid and before the work that followed it."""
+    problems: list[tuple[str, str]] = []
+    reopens: dict[int, list[ActionReopen]] = {}
+    for r in s.exec(select(ActionReopen).order_by(col(ActionReopen.id))):
+        reopens.setdefault(r.action_id, []).append(r)
+    for a in s.exec(select(Action)):
+        raised = _raised_on(s, a)
+        steps = [
+            ("raised", raised),
+            *[(f"reopened after closing {r.closed_on}", r.closed_on) for r in reopens.get(a.id, [])],
+        ]
+        for r in reopens.get(a.id, []):
+            if not (r.closed_on is not None and r.effectiveness_on is not None and r.closed_on <= r.reopened_on):
+                problems.append((a.title, f"reopened {r.reopened_on} before the close {r.closed_on} it undoes"))
+            steps.append(("reopened", r.reopened_on))
+        steps += [("implemented", a.implemented_on), ("checked", a.effectiveness_on), ("closed", a.closed_on)]
+        dated = [(name, day) for name, day in steps if day is not None]
+        for (first, d1), (then, d2) in zip(dated, dated[1:], strict=False):
+            if d2 < d1:
+                problems.append((a.title, f"{then} {d2} before {first} {d1}"))
+        if dated and dated[-1][1] > today:
+            problems.append((a.title, f"{dated[-1][0]} {dated[-1][1]} after today"))
+        if a.status in (ActionStatus.IMPLEMENTED, ActionStatus.CLOSED) and a.implemented_on is None:
+            problems.append((a.title, f"{a.status.value} without the day it was implemented"))
+        if a.effectiveness_on is not None:
+            planned = actions.planned_check_on(a)
+            if planned is None or a.effectiveness_on < planned:
+                problems.append((a.title, f"checked {a.effectiveness_on}, planned {planned}"))
+    return problems
+
+
+def test_every_action_s_dates_follow_the_order_things_happened(demo: Session) -> None:
+    assert _action_date_problems(demo, TODAY) == []
+    assert demo.exec(select(ActionReopen)).first() is not None  # the rule on reopenings bites
 
 
 def test_analyses_are_dated_after_the_periods_they_analyse(demo: Session) -> None:
@@ -436,3 +487,4 @@ def test_the_story_holds_on_other_days(tmp_path, open_workspace, today: date) ->
             for item in s.exec(select(AuditItem).where(AuditItem.audit_id == audit.id)):
                 for code, value in QUOTED.findall(item.notes):
                     assert round(_latest_before(s, kpis[code], audit.actual_start).value, 1) == float(value)
+        assert _action_date_problems(s, today) == []

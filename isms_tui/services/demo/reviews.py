@@ -237,15 +237,14 @@ def _follow_up(session: Session, review_id: int, held: date, today: date, people
     }
     for _, acts in review.decisions(session, review_id):
         for a in acts:
-            actions.set_status(session, require_id(a), ActionStatus.IN_PROGRESS)
+            # Each step on the day it happened: work starts after approval, the two closed ones
+            # were implemented three weeks before their check.
+            with clock.pinned(min(held + timedelta(days=14), today)):
+                actions.set_status(session, require_id(a), ActionStatus.IN_PROGRESS)
             if a.title in closed:
                 days, notes = closed[a.title]
-                actions.set_status(session, require_id(a), ActionStatus.IMPLEMENTED)
-                actions.record_effectiveness(
-                    session,
-                    require_id(a),
-                    checker,
-                    Effectiveness.EFFECTIVE,
-                    notes,
-                    checked_on=min(held + timedelta(days=days), today),
-                )
+                checked = min(held + timedelta(days=days), today)
+                with clock.pinned(max(checked - timedelta(days=21), held + timedelta(days=14))):
+                    actions.set_status(session, require_id(a), ActionStatus.IMPLEMENTED)
+                with clock.pinned(checked):
+                    actions.record_effectiveness(session, require_id(a), checker, Effectiveness.EFFECTIVE, notes)
