@@ -8,7 +8,7 @@ Called by `create_demo` once the people exist. It adds:
   audit of technological and operational controls completed about ten weeks ago (its report
   waits for the next management review) with an independence declaration for a technical
   expert in the team, an audit of suppliers, people and physical security in progress (12 of
-  its 26 items recorded), and three audits planned for the rest of the cycle; a handful of
+  its 24 items recorded), and three audits planned for the rest of the cycle; a handful of
   requirements is left outside the programme so the coverage matrix has gaps to show;
 - working papers with results, notes, samples and methods; findings of every grading; and
   corrective actions closed after an effective check, implemented and awaiting the check,
@@ -46,7 +46,7 @@ from isms_tui.models import (
     Reading,
     require_id,
 )
-from isms_tui.services import actions, audits, clock, programme
+from isms_tui.services import actions, audits, checklists, clock, programme
 from isms_tui.services.actions import ActionInput
 from isms_tui.services.audits import AuditInput
 from isms_tui.services.formatting import grading_count
@@ -150,7 +150,8 @@ def _build(
             planned_start=begin,
             planned_end=end,
             template=spec.template,
-            scope_refs=list(spec.scope),
+            # "applicable controls only": the statement of applicability was decided first
+            scope_refs=checklists.applicable_scope(session, spec.template, list(spec.scope)),
             scope_areas=list(spec.scope_areas),
             lead_auditor_id=people[spec.lead],
             team_ids=[people[n] for n in spec.team],
