@@ -186,7 +186,12 @@ def nonconformities(session: Session, start: date, end: date) -> dict[str, Any]:
 
 
 def monitoring_results(session: Session, start: date, end: date, today: date) -> dict[str, Any]:
-    kpis = list(session.exec(select(Kpi).where(Kpi.active == True).order_by(Kpi.code)))  # noqa: E712
+    # A KPI begun after the period ended measured nothing in it: it is not among its results.
+    kpis = list(
+        session.exec(
+            select(Kpi).where(Kpi.active == True, Kpi.started_on <= end).order_by(Kpi.code)  # noqa: E712
+        )
+    )
     readings = session.exec(
         select(Reading)
         .where(Reading.period_start >= start, Reading.period_start <= end, col(Reading.voided_at).is_(None))
