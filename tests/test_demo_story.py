@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -26,12 +27,14 @@ from isms_tui.models import (
     AuditItem,
     AuditProgramme,
     AuditStatus,
+    CompetenceRecord,
     Evidence,
     EvidenceLink,
     Finding,
     Frequency,
     JournalEntry,
     Kpi,
+    KpiTarget,
     ManagementReview,
     Person,
     Reading,
@@ -43,7 +46,21 @@ from isms_tui.models import (
     Status,
 )
 from isms_tui.models.db import session_scope
-from isms_tui.services import actions, evaluation, evidence, periods, programme, review, review_records, risks, soa
+from isms_tui.services import (
+    actions,
+    competence,
+    evaluation,
+    evidence,
+    impartiality,
+    nonconformities,
+    periods,
+    programme,
+    review,
+    review_records,
+    risks,
+    soa,
+    targets,
+)
 from isms_tui.services.demo import create_demo
 from isms_tui.services.demo.kpi_specs import KPIS
 
@@ -481,6 +498,99 @@ def test_risks_are_owned_watched_and_controlled_consistently(demo: Session) -> N
             assert treatment[risk.id].owner_id == risk.owner_id, risk.ref
         if risk.status == "treated":
             assert risk.residual_likelihood and risk.residual_impact, risk.ref
+
+
+# --- nonconformities and targets (10.2, 9.1) ----------------------------------------------------
+
+
+def test_nonconformities_from_outside_audits_fit_their_sources(demo: Session) -> None:
+    """An incident's or complaint's reference carries the year it was detected; a KPI breach
+    was raised on the day of an analysis whose period really missed the target then in force."""
+    sources = Counter()
+    for a in demo.exec(select(Action).where(col(Action.source).in_(("incident", "complaint", "analysis")))):
+        sources[a.source] += 1
+        assert a.nonconformity and a.detected_on is not None and a.detected_on <= TODAY, a.title
+        assert a.due_date is not None and a.due_date > a.detected_on, a.title
+        if a.source == "analysis":
+            analysis = demo.get(Analysis, a.source_id)
+            assert nonconformities.analysis_breach(demo, analysis), a.title
+            assert a.detected_on == analysis.analysed_on, a.title
+        else:
+            m = re.fullmatch(r"[A-Z]{3}-(\d{4})-\d{3}", a.source_ref)
+            assert m and int(m[1]) == a.detected_on.year, (a.title, a.source_ref, a.detected_on)
+    assert sources == {"incident": 1, "complaint": 1, "analysis": 1}
+
+
+TIGHTER = re.compile(r"within the ([\d.]+) % target for the last (\d+) months \(at most ([\d.]+) %\)")
+
+
+def test_a_target_change_s_reason_says_what_the_readings_before_it_show(demo: Session) -> None:
+    claims = 0
+    for kpi in demo.exec(select(Kpi)):
+        history = targets.targets_for(demo, kpi)
+        versions = demo.exec(
+            select(KpiTarget).where(KpiTarget.kpi_id == kpi.id).order_by(col(KpiTarget.from_period))
+        ).all()
+        for previous, version in zip(versions, versions[1:], strict=False):
+            assert version.from_period <= periods.period_start(TODAY, kpi.frequency), kpi.code
+            assert version.recorded_at.date() <= TODAY, kpi.code
+            m = TIGHTER.search(version.reason)
+            assert m, (kpi.code, version.reason)
+            claims += 1
+            before = demo.exec(
+                select(Reading)
+                .where(Reading.kpi_id == kpi.id, Reading.period_start < version.from_period)
+                .where(col(Reading.voided_at).is_(None))
+                .order_by(col(Reading.period_start).desc())
+            ).all()
+            n = int(m[2])
+            run, after_run = before[:n], before[n : n + 1]
+            assert float(m[1]) == previous.target, (kpi.code, version.reason)
+            assert len(run) == n and max(r.value for r in run) == float(m[3]), (kpi.code, version.reason)
+            assert all(evaluation.evaluate_value(history.at(r.period_start), r.value) == Status.ON_TARGET for r in run)
+            assert all(
+                evaluation.evaluate_value(history.at(r.period_start), r.value) != Status.ON_TARGET for r in after_run
+            )
+    assert claims
+
+
+# --- competence and impartiality (7.2, 9.2.2) ---------------------------------------------------
+
+
+def _auditor_record(records: list[CompetenceRecord], on: date, kinds: tuple[str, ...]) -> CompetenceRecord | None:
+    """A record making someone an auditor, obtained before `on` and still valid then."""
+    return next(
+        (
+            r
+            for r in records
+            if r.kind in kinds
+            and "auditor" in r.title.lower()
+            and r.obtained_on < on
+            and (r.expires_on is None or r.expires_on >= on)
+        ),
+        None,
+    )
+
+
+def test_every_audit_is_led_by_a_qualified_auditor_and_its_team_was_trained_first(demo: Session) -> None:
+    names = _people(demo)
+    for audit in demo.exec(select(Audit)):
+        on = competence.as_of(audit)
+        lead = competence.records(demo, audit.lead_auditor_id)
+        assert _auditor_record(lead, on, ("qualification",)), (audit.title, names[audit.lead_auditor_id], on)
+        for pid in audit.team_ids:
+            if names[pid] in audit.independence_declaration:
+                continue  # a technical expert under the declaration, not an auditor
+            assert _auditor_record(competence.records(demo, pid), on, ("qualification", "training")), (
+                audit.title,
+                names[pid],
+                on,
+            )
+
+
+def test_nobody_assesses_a_line_in_their_own_area_in_any_audit_of_the_programme(demo: Session) -> None:
+    for audit in demo.exec(select(Audit)):
+        assert impartiality.conflicts(demo, audit) == [], audit.title
 
 
 @pytest.mark.parametrize("today", [date(2027, 1, 1), date(2026, 10, 2)])
