@@ -22,6 +22,7 @@ from isms_tui.models import (
     ActionReopen,
     ActionStatus,
     Analysis,
+    Attendance,
     Audit,
     AuditArea,
     AuditItem,
@@ -38,6 +39,8 @@ from isms_tui.models import (
     ManagementReview,
     Person,
     Reading,
+    ReviewAttendee,
+    ReviewConclusion,
     ReviewDecision,
     ReviewEntry,
     ReviewNote,
@@ -52,6 +55,7 @@ from isms_tui.services import (
     evaluation,
     evidence,
     impartiality,
+    isms_evaluation,
     nonconformities,
     periods,
     programme,
@@ -551,6 +555,60 @@ def test_a_target_change_s_reason_says_what_the_readings_before_it_show(demo: Se
             assert all(
                 evaluation.evaluate_value(history.at(r.period_start), r.value) != Status.ON_TARGET for r in after_run
             )
+    assert claims
+
+
+def test_each_isms_evaluation_counts_the_nonconformities_of_its_own_period(demo: Session) -> None:
+    """What an evaluation says it saw is what the record held for its period on its day."""
+    evaluations = isms_evaluation.list_evaluations(demo)
+    assert evaluations
+    for e in evaluations:
+        m = re.search(r"(\d+|No) nonconformit(?:y|ies) raised.*; corrective actions on ([\d-]+): (\d+) open", e.basis)
+        assert m, e.basis
+        findings = [
+            f
+            for f in demo.exec(select(Finding))
+            if e.period_from <= f.raised_on <= e.period_to and f.grading.name.endswith("_NC")
+        ]
+        raised = len(findings) + len(nonconformities.raised_between(demo, e.period_from, e.period_to))
+        assert (0 if m[1] == "No" else int(m[1])) == raised, (e.period_from, e.basis)
+        assert date.fromisoformat(m[2]) == e.evaluated_on, e.basis
+        assert int(m[3]) == len(nonconformities.open_on(demo, e.evaluated_on)), (e.evaluated_on, e.basis)
+
+
+def test_review_meetings_name_people_in_the_roles_they_hold(demo: Session) -> None:
+    """The chair chaired, the approver sat as top management, and each presenter spoke to an
+    area they are responsible for."""
+    people = {p.id: p for p in demo.exec(select(Person))}
+    held = 0
+    for r in demo.exec(select(ManagementReview).where(col(ManagementReview.held_on).is_not(None))):
+        held += 1
+        attendees = {a.person_id: a for a in demo.exec(select(ReviewAttendee).where(ReviewAttendee.review_id == r.id))}
+        chair = attendees[r.chair_id]
+        assert chair.meeting_role == "chair" and chair.top_management and chair.attendance == Attendance.PRESENT
+        if r.approved_by_id is not None:
+            assert attendees[r.approved_by_id].top_management, r.title
+        for a in attendees.values():
+            person = people[a.person_id]
+            if a.top_management:
+                assert re.search(r"Director|Head of|Chief", person.role), (r.title, person.name, person.role)
+            if a.meeting_role not in ("chair",) and not a.meeting_role.startswith("secretary"):
+                areas = [area.lower() for area in person.areas]
+                assert any(area in a.meeting_role.lower() for area in areas), (person.name, a.meeting_role, areas)
+    assert held
+
+
+def test_a_conclusion_that_nonconformities_were_corrected_in_time_holds(demo: Session) -> None:
+    claims = 0
+    for c in demo.exec(select(ReviewConclusion)):
+        if "corrected in time" not in c.rationale:
+            continue
+        claims += 1
+        r = demo.get(ManagementReview, c.review_id)
+        for f in demo.exec(select(Finding)):
+            if r.period_from <= f.raised_on <= r.period_to and f.grading.name.endswith("_NC"):
+                [act] = demo.exec(select(Action).where(Action.source == "finding", Action.source_id == f.id)).all()
+                assert act.implemented_on is not None and act.implemented_on <= act.due_date <= r.held_on, f.ref
     assert claims
 
 

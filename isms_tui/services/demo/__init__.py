@@ -60,8 +60,8 @@ def create_demo(session: Session, today: date) -> None:
     create_audit_history(session, today, people)  # 9.2 and 10.2: see audits
     add_programme_records(session)  # 9.2.2: how the programme plans and reports its audits
     add_reviews(session, today, people)  # 9.3: see reviews
-    add_evaluations(session, today, people)  # 9.1, the ISMS as a whole: see evaluations
-    add_competence(session, today)  # 7.2, 9.2.2 b and c: see competence
     add_nonconformities(session, today, people)  # 10.2 beyond audits: an incident, a complaint, a KPI breach
+    add_evaluations(session, today, people)  # 9.1, the ISMS as a whole (after what it counts): see evaluations
+    add_competence(session, today)  # 7.2, 9.2.2 b and c: see competence
     add_target_history(session, today)  # 9.1: when each target was set, one tightened now: see targets
     del monitoring
