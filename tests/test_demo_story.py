@@ -598,6 +598,12 @@ def test_review_meetings_name_people_in_the_roles_they_hold(demo: Session) -> No
     assert held
 
 
+def test_reviews_meet_and_are_approved_on_working_days(demo: Session) -> None:
+    for r in demo.exec(select(ManagementReview).where(col(ManagementReview.held_on).is_not(None))):
+        for day in (r.held_on, r.approved_at.date() if r.approved_at else r.held_on):
+            assert day.weekday() < 5 and (day.month, day.day) not in CLOSED, (r.title, day)
+
+
 def test_a_conclusion_that_nonconformities_were_corrected_in_time_holds(demo: Session) -> None:
     claims = 0
     for c in demo.exec(select(ReviewConclusion)):

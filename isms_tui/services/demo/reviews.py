@@ -34,7 +34,7 @@ from isms_tui.services.actions import ActionInput
 from isms_tui.services.review import ReviewInput
 
 from . import review_conclusions
-from .dates import add_months, weekday_on_or_after, weekday_on_or_before
+from .dates import add_months, weekday_on_or_after, working_day_on_or_before
 from .monitoring import add_new_kpis
 from .risks import update_risks
 
@@ -135,7 +135,7 @@ NEW_ENTRIES: tuple[tuple[str, str, str, str], ...] = (
 
 def add_reviews(session: Session, today: date, people: dict[str, int]) -> None:
     """Last year's approved review with its actions followed up, and this year's draft."""
-    held = weekday_on_or_before(add_months(today, -11))
+    held = working_day_on_or_before(add_months(today, -11))  # not on a day the office is closed
     period_to = add_months(today, -12)
     past = _past_review(session, held, period_to, people)
     with clock.pinned(today):  # the demo's today, whatever the real clock says
