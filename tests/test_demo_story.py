@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -18,22 +19,28 @@ from sqlmodel import Session, col, select
 from isms_tui import catalogues
 from isms_tui.models import (
     Action,
+    ActionReopen,
     ActionStatus,
     Analysis,
+    Attendance,
     Audit,
     AuditArea,
     AuditItem,
     AuditProgramme,
     AuditStatus,
+    CompetenceRecord,
     Evidence,
     EvidenceLink,
     Finding,
     Frequency,
     JournalEntry,
     Kpi,
+    KpiTarget,
     ManagementReview,
     Person,
     Reading,
+    ReviewAttendee,
+    ReviewConclusion,
     ReviewDecision,
     ReviewEntry,
     ReviewNote,
@@ -42,7 +49,22 @@ from isms_tui.models import (
     Status,
 )
 from isms_tui.models.db import session_scope
-from isms_tui.services import evaluation, evidence, periods, programme, review, review_records, risks
+from isms_tui.services import (
+    actions,
+    competence,
+    evaluation,
+    evidence,
+    impartiality,
+    isms_evaluation,
+    nonconformities,
+    periods,
+    programme,
+    review,
+    review_records,
+    risks,
+    soa,
+    targets,
+)
 from isms_tui.services.demo import create_demo
 from isms_tui.services.demo.kpi_specs import KPIS
 
@@ -156,6 +178,56 @@ def test_actions_are_due_after_they_are_raised_and_closed_after_they_were_implem
             assert a.effectiveness_on == a.closed_on
 
 
+def _raised_on(s: Session, a: Action) -> date | None:
+    """The day the action's cause was known: the finding, the meeting, the analysis, the detection."""
+    if a.source == "finding":
+        return s.get(Finding, a.source_id).raised_on
+    if a.source == "review":
+        return s.get(ManagementReview, s.get(ReviewDecision, a.source_id).review_id).held_on
+    if a.source == "analysis":
+        return s.get(Analysis, a.source_id).analysed_on
+    return a.detected_on
+
+
+def _action_date_problems(s: Session, today: date) -> list[tuple[str, str]]:
+    """Every action's dates in the order things happen: raised or detected, implemented, the
+    check no earlier than the settling period allows, closed on the check; a reopening after
+    the close it undid and before the work that followed it."""
+    problems: list[tuple[str, str]] = []
+    reopens: dict[int, list[ActionReopen]] = {}
+    for r in s.exec(select(ActionReopen).order_by(col(ActionReopen.id))):
+        reopens.setdefault(r.action_id, []).append(r)
+    for a in s.exec(select(Action)):
+        raised = _raised_on(s, a)
+        steps = [
+            ("raised", raised),
+            *[(f"reopened after closing {r.closed_on}", r.closed_on) for r in reopens.get(a.id, [])],
+        ]
+        for r in reopens.get(a.id, []):
+            if not (r.closed_on is not None and r.effectiveness_on is not None and r.closed_on <= r.reopened_on):
+                problems.append((a.title, f"reopened {r.reopened_on} before the close {r.closed_on} it undoes"))
+            steps.append(("reopened", r.reopened_on))
+        steps += [("implemented", a.implemented_on), ("checked", a.effectiveness_on), ("closed", a.closed_on)]
+        dated = [(name, day) for name, day in steps if day is not None]
+        for (first, d1), (then, d2) in zip(dated, dated[1:], strict=False):
+            if d2 < d1:
+                problems.append((a.title, f"{then} {d2} before {first} {d1}"))
+        if dated and dated[-1][1] > today:
+            problems.append((a.title, f"{dated[-1][0]} {dated[-1][1]} after today"))
+        if a.status in (ActionStatus.IMPLEMENTED, ActionStatus.CLOSED) and a.implemented_on is None:
+            problems.append((a.title, f"{a.status.value} without the day it was implemented"))
+        if a.effectiveness_on is not None:
+            planned = actions.planned_check_on(a)
+            if planned is None or a.effectiveness_on < planned:
+                problems.append((a.title, f"checked {a.effectiveness_on}, planned {planned}"))
+    return problems
+
+
+def test_every_action_s_dates_follow_the_order_things_happened(demo: Session) -> None:
+    assert _action_date_problems(demo, TODAY) == []
+    assert demo.exec(select(ActionReopen)).first() is not None  # the rule on reopenings bites
+
+
 def test_analyses_are_dated_after_the_periods_they_analyse(demo: Session) -> None:
     kpis = {k.id: k for k in demo.exec(select(Kpi))}
     readings = {(r.kpi_id, r.period_start): r for r in demo.exec(select(Reading))}
@@ -188,6 +260,19 @@ def _iso(day: str) -> str:
     from datetime import datetime
 
     return datetime.strptime(day, "%d %b %Y").date().isoformat()
+
+
+def test_no_audit_yet_to_be_performed_plans_a_control_the_soa_excludes(demo: Session) -> None:
+    """The statement of applicability was decided before the programme, so a planned audit, and
+    the lines an audit in progress has still to record, leave the excluded controls out."""
+    excluded = soa.excluded_controls(demo)
+    assert excluded  # the demo excludes some controls, so the rule bites
+    for audit in demo.exec(select(Audit)):
+        lines = demo.exec(select(AuditItem).where(AuditItem.audit_id == audit.id)).all()
+        if audit.status == AuditStatus.PLANNED:
+            assert not set(audit.scope_refs) & excluded.keys(), (audit.title, set(audit.scope_refs) & excluded.keys())
+        waiting = {i.ref for i in lines if audit.status == AuditStatus.PLANNED or i.result is None}
+        assert not waiting & excluded.keys(), (audit.title, waiting & excluded.keys())
 
 
 def test_the_programme_title_names_the_years_of_its_cycle(demo: Session) -> None:
@@ -419,6 +504,159 @@ def test_risks_are_owned_watched_and_controlled_consistently(demo: Session) -> N
             assert risk.residual_likelihood and risk.residual_impact, risk.ref
 
 
+# --- nonconformities and targets (10.2, 9.1) ----------------------------------------------------
+
+
+def test_nonconformities_from_outside_audits_fit_their_sources(demo: Session) -> None:
+    """An incident's or complaint's reference carries the year it was detected; a KPI breach
+    was raised on the day of an analysis whose period really missed the target then in force."""
+    sources = Counter()
+    for a in demo.exec(select(Action).where(col(Action.source).in_(("incident", "complaint", "analysis")))):
+        sources[a.source] += 1
+        assert a.nonconformity and a.detected_on is not None and a.detected_on <= TODAY, a.title
+        assert a.due_date is not None and a.due_date > a.detected_on, a.title
+        if a.source == "analysis":
+            analysis = demo.get(Analysis, a.source_id)
+            assert nonconformities.analysis_breach(demo, analysis), a.title
+            assert a.detected_on == analysis.analysed_on, a.title
+        else:
+            m = re.fullmatch(r"[A-Z]{3}-(\d{4})-\d{3}", a.source_ref)
+            assert m and int(m[1]) == a.detected_on.year, (a.title, a.source_ref, a.detected_on)
+    assert sources == {"incident": 1, "complaint": 1, "analysis": 1}
+
+
+TIGHTER = re.compile(r"within the ([\d.]+) % target for the last (\d+) months \(at most ([\d.]+) %\)")
+
+
+def test_a_target_change_s_reason_says_what_the_readings_before_it_show(demo: Session) -> None:
+    claims = 0
+    for kpi in demo.exec(select(Kpi)):
+        history = targets.targets_for(demo, kpi)
+        versions = demo.exec(
+            select(KpiTarget).where(KpiTarget.kpi_id == kpi.id).order_by(col(KpiTarget.from_period))
+        ).all()
+        for previous, version in zip(versions, versions[1:], strict=False):
+            assert version.from_period <= periods.period_start(TODAY, kpi.frequency), kpi.code
+            assert version.recorded_at.date() <= TODAY, kpi.code
+            m = TIGHTER.search(version.reason)
+            assert m, (kpi.code, version.reason)
+            claims += 1
+            before = demo.exec(
+                select(Reading)
+                .where(Reading.kpi_id == kpi.id, Reading.period_start < version.from_period)
+                .where(col(Reading.voided_at).is_(None))
+                .order_by(col(Reading.period_start).desc())
+            ).all()
+            n = int(m[2])
+            run, after_run = before[:n], before[n : n + 1]
+            assert float(m[1]) == previous.target, (kpi.code, version.reason)
+            assert len(run) == n and max(r.value for r in run) == float(m[3]), (kpi.code, version.reason)
+            assert all(evaluation.evaluate_value(history.at(r.period_start), r.value) == Status.ON_TARGET for r in run)
+            assert all(
+                evaluation.evaluate_value(history.at(r.period_start), r.value) != Status.ON_TARGET for r in after_run
+            )
+    assert claims
+
+
+def test_each_isms_evaluation_counts_the_nonconformities_of_its_own_period(demo: Session) -> None:
+    """What an evaluation says it saw is what the record held for its period on its day."""
+    evaluations = isms_evaluation.list_evaluations(demo)
+    assert evaluations
+    for e in evaluations:
+        m = re.search(r"(\d+|No) nonconformit(?:y|ies) raised.*; corrective actions on ([\d-]+): (\d+) open", e.basis)
+        assert m, e.basis
+        findings = [
+            f
+            for f in demo.exec(select(Finding))
+            if e.period_from <= f.raised_on <= e.period_to and f.grading.name.endswith("_NC")
+        ]
+        raised = len(findings) + len(nonconformities.raised_between(demo, e.period_from, e.period_to))
+        assert (0 if m[1] == "No" else int(m[1])) == raised, (e.period_from, e.basis)
+        assert date.fromisoformat(m[2]) == e.evaluated_on, e.basis
+        assert int(m[3]) == len(nonconformities.open_on(demo, e.evaluated_on)), (e.evaluated_on, e.basis)
+
+
+def test_review_meetings_name_people_in_the_roles_they_hold(demo: Session) -> None:
+    """The chair chaired, the approver sat as top management, and each presenter spoke to an
+    area they are responsible for."""
+    people = {p.id: p for p in demo.exec(select(Person))}
+    held = 0
+    for r in demo.exec(select(ManagementReview).where(col(ManagementReview.held_on).is_not(None))):
+        held += 1
+        attendees = {a.person_id: a for a in demo.exec(select(ReviewAttendee).where(ReviewAttendee.review_id == r.id))}
+        chair = attendees[r.chair_id]
+        assert chair.meeting_role == "chair" and chair.top_management and chair.attendance == Attendance.PRESENT
+        if r.approved_by_id is not None:
+            assert attendees[r.approved_by_id].top_management, r.title
+        for a in attendees.values():
+            person = people[a.person_id]
+            if a.top_management:
+                assert re.search(r"Director|Head of|Chief", person.role), (r.title, person.name, person.role)
+            if a.meeting_role not in ("chair",) and not a.meeting_role.startswith("secretary"):
+                areas = [area.lower() for area in person.areas]
+                assert any(area in a.meeting_role.lower() for area in areas), (person.name, a.meeting_role, areas)
+    assert held
+
+
+def test_reviews_meet_and_are_approved_on_working_days(demo: Session) -> None:
+    for r in demo.exec(select(ManagementReview).where(col(ManagementReview.held_on).is_not(None))):
+        for day in (r.held_on, r.approved_at.date() if r.approved_at else r.held_on):
+            assert day.weekday() < 5 and (day.month, day.day) not in CLOSED, (r.title, day)
+
+
+def test_a_conclusion_that_nonconformities_were_corrected_in_time_holds(demo: Session) -> None:
+    claims = 0
+    for c in demo.exec(select(ReviewConclusion)):
+        if "corrected in time" not in c.rationale:
+            continue
+        claims += 1
+        r = demo.get(ManagementReview, c.review_id)
+        for f in demo.exec(select(Finding)):
+            if r.period_from <= f.raised_on <= r.period_to and f.grading.name.endswith("_NC"):
+                [act] = demo.exec(select(Action).where(Action.source == "finding", Action.source_id == f.id)).all()
+                assert act.implemented_on is not None and act.implemented_on <= act.due_date <= r.held_on, f.ref
+    assert claims
+
+
+# --- competence and impartiality (7.2, 9.2.2) ---------------------------------------------------
+
+
+def _auditor_record(records: list[CompetenceRecord], on: date, kinds: tuple[str, ...]) -> CompetenceRecord | None:
+    """A record making someone an auditor, obtained before `on` and still valid then."""
+    return next(
+        (
+            r
+            for r in records
+            if r.kind in kinds
+            and "auditor" in r.title.lower()
+            and r.obtained_on < on
+            and (r.expires_on is None or r.expires_on >= on)
+        ),
+        None,
+    )
+
+
+def test_every_audit_is_led_by_a_qualified_auditor_and_its_team_was_trained_first(demo: Session) -> None:
+    names = _people(demo)
+    for audit in demo.exec(select(Audit)):
+        on = competence.as_of(audit)
+        lead = competence.records(demo, audit.lead_auditor_id)
+        assert _auditor_record(lead, on, ("qualification",)), (audit.title, names[audit.lead_auditor_id], on)
+        for pid in audit.team_ids:
+            if names[pid] in audit.independence_declaration:
+                continue  # a technical expert under the declaration, not an auditor
+            assert _auditor_record(competence.records(demo, pid), on, ("qualification", "training")), (
+                audit.title,
+                names[pid],
+                on,
+            )
+
+
+def test_nobody_assesses_a_line_in_their_own_area_in_any_audit_of_the_programme(demo: Session) -> None:
+    for audit in demo.exec(select(Audit)):
+        assert impartiality.conflicts(demo, audit) == [], audit.title
+
+
 @pytest.mark.parametrize("today", [date(2027, 1, 1), date(2026, 10, 2)])
 def test_the_story_holds_on_other_days(tmp_path, open_workspace, today: date) -> None:
     """The dated rules above, on demos built for other days (the story is laid out from `today`)."""
@@ -436,3 +674,4 @@ def test_the_story_holds_on_other_days(tmp_path, open_workspace, today: date) ->
             for item in s.exec(select(AuditItem).where(AuditItem.audit_id == audit.id)):
                 for code, value in QUOTED.findall(item.notes):
                     assert round(_latest_before(s, kpis[code], audit.actual_start).value, 1) == float(value)
+        assert _action_date_problems(s, today) == []

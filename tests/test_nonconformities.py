@@ -233,3 +233,38 @@ def test_d1_counts_every_source_per_quarter(session, people):
     assert [q["raised"] for q in d1["trend"]] == [0, 1, 4]
     assert [o["source"] for o in d1["other_sources"]] == ["complaint", "complaint", "incident", "KPI breach"]
     assert d1["corrective_actions"]["open"] == 6  # open today, the February one included
+
+
+def test_open_on_an_earlier_day_counts_only_what_was_raised_and_not_closed_then(session, people) -> None:
+    """An evaluation recorded with its own date counts the actions as they stood on that day."""
+    with clock.pinned(TODAY - timedelta(days=20)):
+        first = _incident(session, people)  # detected 20 days ago
+        _implemented(session, first)
+    with clock.pinned(TODAY - timedelta(days=10)):
+        actions.record_effectiveness(session, first, people["ann"], Effectiveness.EFFECTIVE, "Checked.")
+    with clock.pinned(TODAY - timedelta(days=5)):
+        actions.reopen_action(session, first, "Another laptop left unencrypted.", "Ann Officer")
+    with clock.pinned(TODAY - timedelta(days=2)):
+        later = nonconformities.raise_nonconformity(
+            session,
+            "complaint",
+            ActionInput(
+                "Answer complaints in a week",
+                people["bob"],
+                description="Slow reply.",
+                detected_on=TODAY - timedelta(days=2),
+            ),
+        ).id
+
+    def open_ids(day: date) -> set[int]:
+        return {a.id for a in nonconformities.open_on(session, day)}
+
+    assert open_ids(TODAY - timedelta(days=21)) == set()  # nothing raised yet
+    assert open_ids(TODAY - timedelta(days=15)) == {first}
+    assert open_ids(TODAY - timedelta(days=7)) == set()  # closed by its check, not yet reopened
+    assert open_ids(TODAY - timedelta(days=5)) == {first}  # reopened that day
+    assert open_ids(TODAY - timedelta(days=3)) == {first}
+    assert open_ids(TODAY) == {first, later}
+    with clock.pinned(TODAY - timedelta(days=7)):
+        d1 = review_inputs.nonconformities(session, TODAY - timedelta(days=30), TODAY - timedelta(days=7))
+    assert (d1["corrective_actions"]["open"], d1["corrective_actions"]["overdue"]) == (0, 0)

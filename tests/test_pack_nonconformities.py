@@ -84,7 +84,7 @@ def test_section_10_2_shows_every_source_with_its_record(workspace: Path) -> Non
     ):
         assert expected in section, expected
     reopened = section[section.index("Reopened 2026-09-29 by Priya Raman") :]
-    assert reopened.startswith("Reopened 2026-09-29 by Priya Raman: The cloud backup target added in the autumn")
+    assert reopened.startswith("Reopened 2026-09-29 by Priya Raman: The cloud backup target added last month")
     assert "(it had been closed 2026-09-04 after a check by Priya Raman on 2026-09-04)" in reopened
 
 

@@ -112,6 +112,13 @@ def test_monitoring_and_objectives_inputs(session, boss):
     assert d4["objectives"][0]["verdict"] == "partly met"
 
 
+def test_a_kpi_begun_after_the_period_is_not_among_its_results(session, boss):
+    for code, started in (("OLD", date(2025, 6, 1)), ("EDGE", date(2026, 10, 31)), ("NEW", date(2026, 11, 1))):
+        kpis.save_kpi(session, KpiInput(code=code, name=code.title(), target=95, warning=90, started_on=started))
+    r = new_review(session, boss)  # the period ends on 31 October 2026
+    assert [row["code"] for row in review_inputs.assemble(session, r)["d2"]["kpis"]] == ["EDGE", "OLD"]
+
+
 def test_audit_and_nonconformity_inputs(session, boss):
     lead = workspace.save_person(session, "Ada Auditor").id
     audit = audits.plan_audit(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from isms_tui.models import Action, Analysis, Kpi, Reading, Status
+from isms_tui.models import Action, ActionReopen, Analysis, Finding, Kpi, Reading, Status
 
 from . import actions, periods
 from .actions import ActionInput
@@ -119,6 +119,25 @@ def raised_between(session: Session, start: date, end: date) -> list[Action]:
 def nonconformity_actions(session: Session) -> list[Action]:
     """Every action that corrects a nonconformity, whatever its source."""
     return list(session.exec(select(Action).where(Action.nonconformity == True)))  # noqa: E712
+
+
+def open_on(session: Session, day: date) -> list[Action]:
+    """The nonconformity actions open on `day`: raised by then (a finding's by its date) and
+    not closed then, a reopening counting from its day. On today this is every open one; on an
+    earlier day (an evaluation recorded with its own date) it leaves out what came later."""
+    found = {f.id: f.raised_on for f in session.exec(select(Finding))}
+    closes: dict[int, list[tuple[date, date | None]]] = {}
+    for r in session.exec(select(ActionReopen)):
+        if r.closed_on is not None:
+            closes.setdefault(r.action_id, []).append((r.closed_on, r.reopened_on))
+    out = []
+    for a in nonconformity_actions(session):
+        raised = found.get(a.source_id) if a.source == "finding" else a.detected_on
+        spans = [*closes.get(a.id or 0, []), *([(a.closed_on, None)] if a.closed_on else [])]
+        closed = any(start <= day and (until is None or day < until) for start, until in spans)
+        if (raised is None or raised <= day) and not closed:
+            out.append(a)
+    return out
 
 
 def d1_sentence(data: dict[str, Any]) -> str:

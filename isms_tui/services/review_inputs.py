@@ -125,7 +125,7 @@ def previous_actions(session: Session, review: ManagementReview) -> dict[str, An
 def nonconformities(session: Session, start: date, end: date) -> dict[str, Any]:
     """Input d1: nonconformities of every source raised in the period, per source and quarter,
     and where their corrective actions stand."""
-    from .nonconformities import SOURCES, nonconformity_actions, raised_between, source_reference
+    from .nonconformities import SOURCES, nonconformity_actions, open_on, raised_between, source_reference
 
     found = session.exec(select(Finding).where(Finding.raised_on >= start, Finding.raised_on <= end)).all()
     ncs = [f for f in found if f.grading in NC]
@@ -136,6 +136,7 @@ def nonconformities(session: Session, start: date, end: date) -> dict[str, Any]:
     per_quarter = Counter((_quarter_label(day), kind) for day, kind in dated)
     closed_q = Counter(_quarter_label(a.closed_on) for a in acts if a.closed_on and start <= a.closed_on <= end)
     today = clock.today()
+    still_open = open_on(session, today)
     trend = []
     for q in quarters:
         label = periods.period_label(q, Frequency.QUARTERLY)
@@ -155,8 +156,8 @@ def nonconformities(session: Session, start: date, end: date) -> dict[str, Any]:
         "trend": trend,
         "corrective_actions": {  # their status on the day the input is assembled, not at period end
             "as_of": today.isoformat(),
-            "open": sum(a.status in actions.OPEN_STATES for a in acts),
-            "overdue": sum(actions.is_overdue(a, today) for a in acts),
+            "open": len(still_open),
+            "overdue": sum(1 for a in still_open if a.due_date is not None and a.due_date < today),
             "closed_in_period": sum(1 for a in acts if a.closed_on and start <= a.closed_on <= end),
             "not_effective_checks": sum(
                 1
@@ -186,7 +187,12 @@ def nonconformities(session: Session, start: date, end: date) -> dict[str, Any]:
 
 
 def monitoring_results(session: Session, start: date, end: date, today: date) -> dict[str, Any]:
-    kpis = list(session.exec(select(Kpi).where(Kpi.active == True).order_by(Kpi.code)))  # noqa: E712
+    # A KPI begun after the period ended measured nothing in it: it is not among its results.
+    kpis = list(
+        session.exec(
+            select(Kpi).where(Kpi.active == True, Kpi.started_on <= end).order_by(Kpi.code)  # noqa: E712
+        )
+    )
     readings = session.exec(
         select(Reading)
         .where(Reading.period_start >= start, Reading.period_start <= end, col(Reading.voided_at).is_(None))

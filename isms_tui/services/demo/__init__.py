@@ -29,7 +29,7 @@ from .nonconformities import add_nonconformities
 from .organisation import OBJECTIVES, ORG_NAME, PEOPLE, SCOPE, SECURITY_OFFICER
 from .reviews import add_reviews
 from .risks import add_risks
-from .soa import add_soa
+from .soa import add_programme_records, add_soa
 from .targets import add_target_history
 
 __all__ = ["SECURITY_OFFICER", "create_demo"]
@@ -56,11 +56,12 @@ def create_demo(session: Session, today: date) -> None:
     # as created (a value of 100 stays the int it was), not rows reloaded from the file.
     monitoring = add_monitoring(session, today, people, objectives)  # 9.1: see monitoring
     add_risks(session, today, people)  # 6.1.2 and 8.2: the register review input f and audits draw on
+    add_soa(session)  # 6.1.3 d: the statement of applicability, decided before the audit programme
     create_audit_history(session, today, people)  # 9.2 and 10.2: see audits
-    add_soa(session)  # 6.1.3 d: the statement of applicability; the programme's planning and reporting
+    add_programme_records(session)  # 9.2.2: how the programme plans and reports its audits
     add_reviews(session, today, people)  # 9.3: see reviews
-    add_evaluations(session, today, people)  # 9.1, the ISMS as a whole: see evaluations
-    add_competence(session, today)  # 7.2, 9.2.2 b and c: see competence
     add_nonconformities(session, today, people)  # 10.2 beyond audits: an incident, a complaint, a KPI breach
+    add_evaluations(session, today, people)  # 9.1, the ISMS as a whole (after what it counts): see evaluations
+    add_competence(session, today)  # 7.2, 9.2.2 b and c: see competence
     add_target_history(session, today)  # 9.1: when each target was set, one tightened now: see targets
     del monitoring

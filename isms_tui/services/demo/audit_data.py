@@ -128,6 +128,8 @@ REPORTED = AuditSpec(
                 "ahead; owners reassigned; a quarterly register check added to the "
                 "ISMS calendar.",
                 checked_by=INTERNAL_AUDITOR,
+                implemented_days=55,
+                settling_days=60,
                 check_days=130,
                 check_notes="Register checked: all 42 documents within their review date; reminders seen "
                 "in two owners' mailboxes; the quarterly check was done and minuted.",
@@ -294,6 +296,8 @@ COMPLETED = AuditSpec(
                 "procedure requires a repeat within 5 working days and escalation of "
                 "any failure to the CISO; the monthly test report is reviewed in the "
                 "operations meeting.",
+                implemented_days=40,
+                settling_days=60,
             ),
         ),
         FindingSpec(

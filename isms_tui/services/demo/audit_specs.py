@@ -116,8 +116,10 @@ class Paper:
 class ActionSpec:
     """The corrective action of a nonconformity and how far it has got.
 
-    Dates are days after the finding was raised. `state` is open, in progress, implemented or
-    closed (closed only after an effective check by `checked_by`).
+    Dates are days after the finding was raised: work starts a few days later, it is marked
+    implemented on `implemented_days` and checked on `check_days`, at least `settling_days`
+    after implementation (the service refuses an earlier check). `state` is open, in
+    progress, implemented or closed (closed only after an effective check by `checked_by`).
     """
 
     title: str
@@ -130,6 +132,8 @@ class ActionSpec:
     checked_by: str = ""
     check_days: int = 0
     check_notes: str = ""
+    implemented_days: int = 0
+    settling_days: int = 0
 
 
 @dataclass(frozen=True)

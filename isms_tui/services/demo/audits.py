@@ -8,7 +8,7 @@ Called by `create_demo` once the people exist. It adds:
   audit of technological and operational controls completed about ten weeks ago (its report
   waits for the next management review) with an independence declaration for a technical
   expert in the team, an audit of suppliers, people and physical security in progress (12 of
-  its 26 items recorded), and three audits planned for the rest of the cycle; a handful of
+  its 24 items recorded), and three audits planned for the rest of the cycle; a handful of
   requirements is left outside the programme so the coverage matrix has gaps to show;
 - working papers with results, notes, samples and methods; findings of every grading; and
   corrective actions closed after an effective check, implemented and awaiting the check,
@@ -46,7 +46,7 @@ from isms_tui.models import (
     Reading,
     require_id,
 )
-from isms_tui.services import actions, audits, programme
+from isms_tui.services import actions, audits, checklists, clock, programme
 from isms_tui.services.actions import ActionInput
 from isms_tui.services.audits import AuditInput
 from isms_tui.services.formatting import grading_count
@@ -104,14 +104,15 @@ def create_audit_history(session: Session, today: date, people: dict[str, int]) 
     programme_id = require_id(prog)
 
     first = monday_on_or_after(add_months(start, 3))
-    _build(session, rng, programme_id, REPORTED, people, responsible, first, first + timedelta(days=2))
+    _build(session, rng, programme_id, REPORTED, people, responsible, (first, first + timedelta(days=2)), today)
     second = monday_on_or_after(today - timedelta(days=80))
-    _build(session, rng, programme_id, COMPLETED, people, responsible, second, second + timedelta(days=3))
+    _build(session, rng, programme_id, COMPLETED, people, responsible, (second, second + timedelta(days=3)), today)
     third = weekday_on_or_before(today - timedelta(days=2))
-    _build(session, rng, programme_id, IN_PROGRESS, people, responsible, third, third + timedelta(days=4), today=today)
+    fieldwork = (third, third + timedelta(days=4))
+    _build(session, rng, programme_id, IN_PROGRESS, people, responsible, fieldwork, today, running=True)
     for spec, months in PLANNED:
         begin = monday_on_or_after(add_months(today, months) + timedelta(days=10))
-        _build(session, rng, programme_id, spec, people, responsible, begin, begin + timedelta(days=2))
+        _build(session, rng, programme_id, spec, people, responsible, (begin, begin + timedelta(days=2)), today)
     session.flush()
 
 
@@ -137,10 +138,11 @@ def _build(
     spec: AuditSpec,
     people: dict[str, int],
     responsible: dict[str, list[str]],
-    begin: date,
-    end: date,
-    today: date | None = None,
+    fieldwork: tuple[date, date],
+    today: date,
+    running: bool = False,
 ) -> Audit:
+    begin, end = fieldwork
     audit = audits.plan_audit(
         session,
         AuditInput(
@@ -148,7 +150,8 @@ def _build(
             planned_start=begin,
             planned_end=end,
             template=spec.template,
-            scope_refs=list(spec.scope),
+            # "applicable controls only": the statement of applicability was decided first
+            scope_refs=checklists.applicable_scope(session, spec.template, list(spec.scope)),
             scope_areas=list(spec.scope_areas),
             lead_auditor_id=people[spec.lead],
             team_ids=[people[n] for n in spec.team],
@@ -169,7 +172,7 @@ def _build(
     audit.actual_start = begin
     lines = audits.items(session, require_id(audit))
     todo = lines if spec.recorded is None else lines[: spec.recorded]
-    last_day = end if today is None else today - timedelta(days=1)
+    last_day = today - timedelta(days=1) if running else end
     stamps = _stamps(rng, begin, last_day, len(todo))
     auditees = [name for name in people if name in spec.auditees]
     values = _latest_values(session, begin)
@@ -183,7 +186,7 @@ def _build(
         line.recorded_at = at
         by_ref[line.ref] = line
     session.add_all(todo)
-    raised_on = end if today is None else today - timedelta(days=1)
+    raised_on = today - timedelta(days=1) if running else end
     for f in spec.findings:
         line = by_ref[f.ref]
         assert line.result is not None and audits.RESULT_TO_GRADING.get(line.result) == f.grading, (spec.title, f.ref)
@@ -199,7 +202,7 @@ def _build(
         session.add(finding)
         session.flush()
         if f.action is not None:
-            _action(session, finding, f.action, people)
+            _action(session, finding, f.action, people, today)
     if spec.recorded is None:  # fieldwork finished
         counts = Counter(line.result for line in lines)
         audit.summary = f"{spec.summary} {_counts_text(counts)}"
@@ -211,39 +214,42 @@ def _build(
     return audit
 
 
-def _action(session: Session, finding: Finding, spec: ActionSpec, people: dict[str, int]) -> Action:
-    action = actions.create_action(
-        session,
-        "finding",
-        finding.id,
-        ActionInput(
-            title=spec.title,
-            owner_id=people[spec.owner],
-            due_date=finding.raised_on + timedelta(days=spec.due_days),
-            correction=spec.correction,
-            root_cause=spec.root_cause,
-            corrective_action=spec.corrective_action,
-        ),
-    )
-    path = [ActionStatus.IN_PROGRESS, ActionStatus.IMPLEMENTED]
-    steps = {
-        ActionStatus.OPEN: [],
-        ActionStatus.IN_PROGRESS: path[:1],
-        ActionStatus.IMPLEMENTED: path,
-        ActionStatus.CLOSED: path,
-    }[spec.state]
-    for status in steps:
-        actions.set_status(session, require_id(action), status)
+def _action(session: Session, finding: Finding, spec: ActionSpec, people: dict[str, int], today: date) -> Action:
+    """The finding's corrective action, each step through the services on the day it happened
+    (clock.pinned), so the settling period and the check's rules hold as they do for a user."""
+    raised = finding.raised_on
+    with clock.pinned(raised):
+        action = actions.create_action(
+            session,
+            "finding",
+            finding.id,
+            ActionInput(
+                title=spec.title,
+                owner_id=people[spec.owner],
+                due_date=raised + timedelta(days=spec.due_days),
+                correction=spec.correction,
+                root_cause=spec.root_cause,
+                corrective_action=spec.corrective_action,
+                settling_days=spec.settling_days,
+            ),
+        )
+    action_id = require_id(action)
+    if spec.state == ActionStatus.OPEN:
+        return action
+    with clock.pinned(min(raised + timedelta(days=3), today)):
+        actions.set_status(session, action_id, ActionStatus.IN_PROGRESS)
+    if spec.state == ActionStatus.IN_PROGRESS:
+        return action
+    implemented = raised + timedelta(days=spec.implemented_days)
+    assert implemented <= today, (spec.title, "implemented after today")
+    with clock.pinned(implemented):
+        actions.set_status(session, action_id, ActionStatus.IMPLEMENTED)
     if spec.state == ActionStatus.CLOSED:
-        # record_effectiveness's rule (an effective check closes it) with the check's own past date.
-        action.effectiveness_by_id = people[spec.checked_by]
-        action.effectiveness_on = finding.raised_on + timedelta(days=spec.check_days)
-        action.effectiveness = Effectiveness.EFFECTIVE
-        action.effectiveness_notes = spec.check_notes
-        action.status = ActionStatus.CLOSED
-        action.closed_on = action.effectiveness_on
-        session.add(action)
-        session.flush()
+        checked = raised + timedelta(days=spec.check_days)
+        with clock.pinned(checked):
+            actions.record_effectiveness(
+                session, action_id, people[spec.checked_by], Effectiveness.EFFECTIVE, spec.check_notes
+            )
     return action
 
 

@@ -1,8 +1,9 @@
 """The demo's competence (7.2) and impartiality records (9.2.2 b) and the reporting of the
 reported audit (9.2.2 c), consistent with its people and audits.
 
-Priya Raman runs the ISMS (so she assesses no clause 9 or 10 line), Olivia Chen is the
-qualified internal auditor, and the team members of each audit assess the lines outside
+Priya Raman runs the ISMS (so she assesses no clause 9 or 10 line) and is qualified to lead
+the privacy and compliance audit, Olivia Chen is the qualified lead internal auditor (her
+certificate runs beyond the last audit of the cycle), and the team members of each audit assess the lines outside
 their own areas: Ravi Menon the support clauses of the management-system audit, Daniel
 Kowalski nothing (technical expert, as the declaration says), Aisha Bello the people controls
 of the audit in progress. The management-system audit was presented to the Managing
@@ -26,11 +27,12 @@ AUDITOR = "Olivia Chen"
 
 # (person, kind, title, provider, months before today, valid for years or None)
 RECORDS: tuple[tuple[str, str, str, str, int, int | None], ...] = (
-    (AUDITOR, "qualification", "ISO/IEC 27001:2022 Lead Auditor (certified)", "PECB", 30, 3),
+    (AUDITOR, "qualification", "ISO/IEC 27001:2022 Lead Auditor (certified)", "PECB", 24, 3),
     (AUDITOR, "training", "Audit sampling and evidence workshop", "BSI Training Academy", 14, None),
     (AUDITOR, "external audit", "Second-party audit of the hosting provider (A.5.19 to A.5.22)", "Northwind", 9, None),
     (AUDITOR, "qualification", "CIPP/E data protection", "IAPP", 40, 2),
-    (SECURITY_OFFICER, "qualification", "CISSP", "ISC2", 50, 3),
+    (SECURITY_OFFICER, "qualification", "CISSP", "ISC2", 14, 3),
+    (SECURITY_OFFICER, "qualification", "ISO/IEC 27001:2022 Internal Auditor (certified)", "PECB", 20, 3),
     (SECURITY_OFFICER, "training", "ISO/IEC 27001:2022 transition course", "BSI Training Academy", 26, None),
     ("Ravi Menon", "training", "Internal auditor course (two days)", "BSI Training Academy", 22, None),
     ("Aisha Bello", "training", "Internal auditor course (two days)", "BSI Training Academy", 8, None),

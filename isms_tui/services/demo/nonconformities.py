@@ -41,7 +41,7 @@ def _incident(session: Session, today: date, people: dict[str, int]) -> None:
                 title="Alert on every failed backup job",
                 owner_id=people["Elena Varga"],
                 due_date=detected + timedelta(days=30),
-                source_ref="INC-2026-031",
+                source_ref=f"INC-{detected.year}-031",
                 description="The ticketing system's nightly backup failed for nine nights without an alert; "
                 "the service desk noticed when a restore was asked for. No data was lost.",
                 detected_on=detected,
@@ -70,7 +70,7 @@ def _incident(session: Session, today: date, people: dict[str, int]) -> None:
         actions.reopen_action(
             session,
             action_id,
-            "The cloud backup target added in the autumn ran without an alert: "
+            "The cloud backup target added last month ran without an alert: "
             "the server-wide rule does not cover jobs that write to it.",
             SECURITY_OFFICER,
         )
@@ -96,7 +96,7 @@ def _complaint(session: Session, today: date, people: dict[str, int]) -> None:
                 title="Announce every change that interrupts a client's service",
                 owner_id=people["Ravi Menon"],
                 due_date=detected + timedelta(days=45),
-                source_ref="CMP-2026-007",
+                source_ref=f"CMP-{detected.year}-007",
                 description="A client complained that a maintenance window was not announced; "
                 "their users could not reach the platform for two hours.",
                 detected_on=detected,

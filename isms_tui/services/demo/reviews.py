@@ -34,7 +34,7 @@ from isms_tui.services.actions import ActionInput
 from isms_tui.services.review import ReviewInput
 
 from . import review_conclusions
-from .dates import add_months, weekday_on_or_after, weekday_on_or_before
+from .dates import add_months, weekday_on_or_after, working_day_on_or_before
 from .monitoring import add_new_kpis
 from .risks import update_risks
 
@@ -135,7 +135,7 @@ NEW_ENTRIES: tuple[tuple[str, str, str, str], ...] = (
 
 def add_reviews(session: Session, today: date, people: dict[str, int]) -> None:
     """Last year's approved review with its actions followed up, and this year's draft."""
-    held = weekday_on_or_before(add_months(today, -11))
+    held = working_day_on_or_before(add_months(today, -11))  # not on a day the office is closed
     period_to = add_months(today, -12)
     past = _past_review(session, held, period_to, people)
     with clock.pinned(today):  # the demo's today, whatever the real clock says
@@ -237,15 +237,14 @@ def _follow_up(session: Session, review_id: int, held: date, today: date, people
     }
     for _, acts in review.decisions(session, review_id):
         for a in acts:
-            actions.set_status(session, require_id(a), ActionStatus.IN_PROGRESS)
+            # Each step on the day it happened: work starts after approval, the two closed ones
+            # were implemented three weeks before their check.
+            with clock.pinned(min(held + timedelta(days=14), today)):
+                actions.set_status(session, require_id(a), ActionStatus.IN_PROGRESS)
             if a.title in closed:
                 days, notes = closed[a.title]
-                actions.set_status(session, require_id(a), ActionStatus.IMPLEMENTED)
-                actions.record_effectiveness(
-                    session,
-                    require_id(a),
-                    checker,
-                    Effectiveness.EFFECTIVE,
-                    notes,
-                    checked_on=min(held + timedelta(days=days), today),
-                )
+                checked = min(held + timedelta(days=days), today)
+                with clock.pinned(max(checked - timedelta(days=21), held + timedelta(days=14))):
+                    actions.set_status(session, require_id(a), ActionStatus.IMPLEMENTED)
+                with clock.pinned(checked):
+                    actions.record_effectiveness(session, require_id(a), checker, Effectiveness.EFFECTIVE, notes)

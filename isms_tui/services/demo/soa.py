@@ -1,5 +1,8 @@
 """The demo's statement of applicability and the audit programme's planning and reporting.
 
+The statement was decided when the ISMS was set up, before the audit programme began, so
+every audit of the cycle was planned from the applicable controls only.
+
 Northwind runs its platform in the cloud from one open-plan serviced floor in Leeds and
 develops everything in house, so three Annex A controls do not apply. The controls its open
 risks rely on are still being put in place; everything else is implemented.
@@ -56,7 +59,8 @@ REPORTING = (
 
 
 def add_soa(session: Session) -> None:
-    """Decide every Annex A control, and record how the programme plans and reports audits."""
+    """Decide every Annex A control: the statement the audit programme was planned against,
+    so no audit of the cycle plans a line for an excluded control."""
     for req in catalogues.controls():
         if req.ref in EXCLUDED:
             data = SoaInput(req.ref, False, EXCLUDED[req.ref])
@@ -66,6 +70,10 @@ def add_soa(session: Session) -> None:
         else:
             data = SoaInput(req.ref, True, RISK_REASONS.get(req.ref, ""), "implemented")
         soa.save_entry(session, data)
+
+
+def add_programme_records(session: Session) -> None:
+    """Record how the programme plans and reports its audits."""
     for prog in session.exec(select(AuditProgramme)).all():
         data_in = ProgrammeInput(
             prog.title,
