@@ -98,7 +98,6 @@ def test_read_only_engine_refuses_orm_and_core_writes(ws):
 
 def _make_older(ws: Path) -> None:
     """Turn `ws` back into a workspace of the previous schema revision."""
-    import re
     import sqlite3
 
     from isms_tui.models.schema import REVISIONS
@@ -111,23 +110,6 @@ def _make_older(ws: Path) -> None:
         DROP TABLE kpi_target;
         """
     )
-    for table, column in (("workspace", "isms_manager_id"), ("audititem", "assessed_by_id")):
-        create = con.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
-        kept = re.sub(rf",\s*{column} INTEGER REFERENCES person \(id\) ON DELETE SET NULL", "", create)
-        assert kept != create
-        columns = [row[1] for row in con.execute(f"PRAGMA table_info({table})") if row[1] != column]
-        indexes = [
-            i
-            for (i,) in con.execute(
-                "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql LIKE 'CREATE INDEX%'", (table,)
-            )
-        ]
-        con.executescript(
-            re.sub(rf'^CREATE TABLE "?{table}"?', f"CREATE TABLE {table}_0009", kept)
-            + f";\nINSERT INTO {table}_0009 SELECT {', '.join(columns)} FROM {table};"
-            + f"\nDROP TABLE {table};\nALTER TABLE {table}_0009 RENAME TO {table};\n"
-            + ";\n".join(indexes)
-        )
     con.execute("UPDATE alembic_version SET version_num = ?", (REVISIONS[-2],))
     con.commit()
     con.close()
