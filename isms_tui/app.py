@@ -16,9 +16,10 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from isms_tui.services import actor as actors
+from isms_tui.widgets.footer import IsmsFooter
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -89,7 +90,7 @@ class IsmsApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Opening workspace…", id="opening")
-        yield Footer()
+        yield IsmsFooter()
 
     def on_mount(self) -> None:
         self.open_workspace(self.db_path)
@@ -275,12 +276,16 @@ class IsmsApp(App[None]):
     ) -> bool:
         """Run a key's action; a refusal from the services becomes a notice, not a crash.
 
-        Forms show their own errors under the fields; this catches what single-key actions
-        leave uncaught (a write in a read-only workspace, a record deleted meanwhile), which
+        A write key of a read-only workspace is disabled and does nothing, not even the section
+        key of the same letter. Forms show their own errors under the fields; this catches
+        what single-key actions leave uncaught (a write in a read-only workspace, a record deleted meanwhile), which
         would otherwise stop the app.
         """
+        from isms_tui.screens.base import blocked_write
         from isms_tui.services.errors import InputError, NotFound
 
+        if isinstance(action, str) and default_namespace is not None and blocked_write(default_namespace, action):
+            return True  # a disabled write key of a read-only workspace: handled by doing nothing
         try:
             return await super().run_action(action, default_namespace, namespaces)
         except (InputError, NotFound) as exc:
@@ -296,6 +301,8 @@ class IsmsApp(App[None]):
             if self.engine is None:
                 return False
             return None if parameters and parameters[0] == self.current_mode else True
+        if action == "export_pack":  # issuing records a checkpoint in the workspace
+            return self.engine is not None and not self.read_only
         return True
 
     def action_workspaces(self) -> None:
@@ -317,7 +324,7 @@ class IsmsApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterator[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if self.engine is not None:
+        if self.engine is not None and not self.read_only:  # a pack records its checkpoint
             yield SystemCommand(
                 "Issue evidence pack",
                 "Build and sign a PDF evidence pack (Clause 9, an audit, a review)",
@@ -335,7 +342,7 @@ class OpeningScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Opening workspace…", id="opening")
-        yield Footer()
+        yield IsmsFooter()
 
 
 def _write_crash_log(error: BaseException) -> Path | None:

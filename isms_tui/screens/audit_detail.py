@@ -23,7 +23,7 @@ from isms_tui.widgets.form import FormField, FormModal
 from isms_tui.widgets.form_parts import FORM_CSS, notes_area, with_field_errors
 from isms_tui.widgets.tables import RecordTable
 
-from .base import SectionScreen, current_person, workspace_session
+from .base import SectionScreen, WriteBinding, current_person, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.services.audit_views import AuditView
@@ -47,17 +47,17 @@ class AuditDetailScreen(SectionScreen):
     CSS_PATH = "audit_detail.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("s", "start", "Start"),
+        WriteBinding("s", "start", "Start"),
         Binding("w", "working_paper", "Working paper"),
-        Binding("f", "finding", "Finding"),
-        Binding("c", "complete", "Complete"),
+        WriteBinding("f", "finding", "Finding"),
+        WriteBinding("c", "complete", "Complete"),
         # When a step is not available its key still belongs to this screen (it says why)
         # rather than falling through to the Settings and Actions sections.
-        Binding("s", "explain('start')", "Start", show=False),
-        Binding("c", "explain('complete')", "Complete", show=False),
-        Binding("p", "reported", "Reported"),
+        WriteBinding("s", "explain('start')", "Start", show=False),
+        WriteBinding("c", "explain('complete')", "Complete", show=False),
+        WriteBinding("p", "reported", "Reported"),
         Binding("v", "report", "Report"),
-        Binding("e", "edit", "Edit plan"),
+        WriteBinding("e", "edit", "Edit plan"),
     ]
 
     def __init__(self, audit_id: int) -> None:
@@ -129,6 +129,8 @@ class AuditDetailScreen(SectionScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only the steps the audit's status allows."""
+        if not super().check_action(action, parameters):
+            return None  # a write key in a read-only workspace: shown dimmed
         if self.view is None:
             return action != "explain"
         status = self.view.audit.status

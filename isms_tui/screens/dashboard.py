@@ -26,7 +26,7 @@ from isms_tui.widgets.status import (
 )
 from isms_tui.widgets.tables import RecordTable, cursor_id, sync_rows
 
-from .base import SectionScreen
+from .base import SectionScreen, WriteBinding
 
 if TYPE_CHECKING:
     from isms_tui.models import Analysis
@@ -74,7 +74,7 @@ class DashboardScreen(SectionScreen):
 
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [
-        Binding("r", "enter_due", "Enter due readings"),
+        WriteBinding("r", "enter_due", "Enter due readings"),
         Binding("enter", "open_kpi", "Open KPI", show=False),
         Binding("f5", "refresh", "Refresh"),
     ]

@@ -20,7 +20,7 @@ from textual.widgets import Checkbox, DataTable, Input, Static
 from isms_tui.services import clock
 from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
 
-from .base import SectionScreen
+from .base import SectionScreen, WriteBinding
 
 if TYPE_CHECKING:
     from isms_tui.models import Action, Risk
@@ -55,10 +55,10 @@ class RisksScreen(SectionScreen):
     #risk-detail { height: auto; }
     """
     BINDINGS = [
-        Binding("n", "new_risk", "New"),
-        Binding("e", "edit_risk", "Edit"),
-        Binding("t", "treatment_action", "Treatment action"),
-        Binding("A", "appetite", "Appetite"),
+        WriteBinding("n", "new_risk", "New"),
+        WriteBinding("e", "edit_risk", "Edit"),
+        WriteBinding("t", "treatment_action", "Treatment action"),
+        WriteBinding("A", "appetite", "Appetite"),
         Binding("slash", "focus_filter", "Filter", show=False),
         Binding("escape", "focus_table", "Table", show=False),
     ]

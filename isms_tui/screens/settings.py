@@ -25,7 +25,7 @@ from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, mark_field_errors, person_select, value_of
 from isms_tui.widgets.tables import RecordTable, cursor_id
 
-from .base import SectionScreen, workspace_session
+from .base import SectionScreen, WriteBinding, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models import Objective, Person, Workspace
@@ -151,11 +151,11 @@ class SettingsScreen(SectionScreen):
         Binding("1", "tab('organisation')", "Organisation", show=False),
         Binding("2", "tab('people')", "People", show=False),
         Binding("3", "tab('objectives')", "Objectives", show=False),
-        Binding("ctrl+s", "save_org", "Save"),
+        WriteBinding("ctrl+s", "save_org", "Save"),
         Binding("escape", "focus_tabs", "Tabs"),
-        Binding("n", "new", "New"),
-        Binding("e", "edit", "Edit"),
-        Binding("a", "toggle_active", "Active on/off"),
+        WriteBinding("n", "new", "New"),
+        WriteBinding("e", "edit", "Edit"),
+        WriteBinding("a", "toggle_active", "Active on/off"),
         Binding("c", "competence", "Competence"),
     ]
 
@@ -228,6 +228,8 @@ class SettingsScreen(SectionScreen):
     # -- bindings --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not super().check_action(action, parameters):
+            return None  # a write key in a read-only workspace: shown dimmed
         tab = self.active_tab
         if action == "save_org":
             return tab == ORGANISATION

@@ -17,7 +17,7 @@ from textual.widgets import Checkbox, DataTable, Input, Static
 
 from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
 
-from .base import SectionScreen
+from .base import SectionScreen, WriteBinding
 
 if TYPE_CHECKING:
     from isms_tui.services.soa import SoaRow, SoaSummary
@@ -45,7 +45,7 @@ class SoaScreen(SectionScreen):
     """
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("e", "edit", "Edit"),
+        WriteBinding("e", "edit", "Edit"),
         Binding("slash", "focus_filter", "Filter"),
     ]
 
