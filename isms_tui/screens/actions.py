@@ -18,6 +18,7 @@ from textual.widgets import Checkbox, DataTable, Select, Static
 from isms_tui.models.enums import ActionStatus, Effectiveness
 from isms_tui.services import clock
 from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
+from isms_tui.widgets.tickbox import TickBox
 
 from .base import SectionScreen, WriteBinding
 
@@ -149,7 +150,7 @@ class ActionsScreen(SectionScreen):
         with Horizontal(id="action-filters"):
             yield Select(STATUS_FILTERS, value="open", allow_blank=False, id="filter-action-status")
             yield Select([], prompt="any owner", id="filter-action-owner")
-            yield Checkbox("Overdue only", id="filter-overdue")
+            yield TickBox("Overdue only", id="filter-overdue")
         yield Static("", id="action-summary", markup=False)
         yield RecordTable(id="actions", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="action-detail-box"):

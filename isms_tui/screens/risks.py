@@ -19,6 +19,7 @@ from textual.widgets import Checkbox, DataTable, Input, Static
 
 from isms_tui.services import clock
 from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
+from isms_tui.widgets.tickbox import TickBox
 
 from .base import SectionScreen, WriteBinding
 
@@ -72,9 +73,9 @@ class RisksScreen(SectionScreen):
     def body(self) -> ComposeResult:
         with Horizontal(id="risk-filters"):
             yield Input(placeholder="filter: ref, title, owner or control", id="risk-filter-text")
-            yield Checkbox("Above appetite", id="risk-filter-above")
-            yield Checkbox("Overdue", id="risk-filter-overdue")
-            yield Checkbox("Closed too", id="risk-filter-closed")
+            yield TickBox("Above appetite", id="risk-filter-above")
+            yield TickBox("Overdue", id="risk-filter-overdue")
+            yield TickBox("Closed too", id="risk-filter-closed")
         yield Static("", id="risk-summary", markup=False)
         yield RecordTable(id="risks", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="risk-detail-box"):
