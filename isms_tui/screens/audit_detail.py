@@ -21,7 +21,7 @@ from isms_tui.widgets.audit_plan import impartiality_text, plan_grid
 from isms_tui.widgets.audit_style import RESULT_STYLE, action_text, grading_text, progress_bar, status_text
 from isms_tui.widgets.form import FormField, FormModal
 from isms_tui.widgets.form_parts import FORM_CSS, notes_area, with_field_errors
-from isms_tui.widgets.tables import RecordTable
+from isms_tui.widgets.tables import RecordTable, cursor_key
 
 from .base import SectionScreen, WriteBinding, current_person, workspace_session
 
@@ -78,6 +78,7 @@ class AuditDetailScreen(SectionScreen):
                 yield Static("", id="audit-counts")
         yield Label("Findings · f raises one; nonconformities open a corrective action", classes="section-title")
         yield RecordTable(id="findings", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="finding-detail", markup=False)  # the highlighted statement in full
 
     def on_mount(self) -> None:
         table = self.query_one("#findings", DataTable)
@@ -95,6 +96,20 @@ class AuditDetailScreen(SectionScreen):
         with self.isms.session() as session:
             view = audit_view(session, self.audit_id)
         self.app.call_from_thread(self.show, view)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_statement()
+
+    def _show_statement(self) -> None:
+        """The statement column cuts a finding short; the line under the table shows all of it."""
+        table = self.query_one("#findings", DataTable)
+        key = cursor_key(table)
+        found = next((fv for fv in self.view.findings if str(fv.finding.id) == key), None) if self.view else None
+        detail = self.query_one("#finding-detail", Static)
+        if found is None:
+            detail.update("")
+        else:
+            detail.update(Text.assemble((found.finding.ref + "  ", "bold"), found.finding.statement))
 
     def show(self, view: AuditView) -> None:
         self.view = view
@@ -125,6 +140,7 @@ class AuditDetailScreen(SectionScreen):
             )
         if view.findings:
             table.move_cursor(row=min(cursor, len(view.findings) - 1))
+        self._show_statement()
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

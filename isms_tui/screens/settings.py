@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent, TabPane, Tabs, TextArea
 
 from isms_tui.models import require_id
 from isms_tui.services import actor as actors
@@ -54,7 +54,11 @@ class OrganisationForm(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield FormField("Organisation name", Input(id="org-name"), key="org_name")
-        yield FormField("ISMS scope", Input(id="org-scope"), key="scope")
+        yield FormField(
+            "ISMS scope",
+            TextArea(id="org-scope", soft_wrap=True),  # wrapped: the whole scope is on screen, never cut
+            key="scope",
+        )
         yield FormField(
             "Audit cycle (the internal audits cover the whole scope within it)",
             Select(CYCLES, allow_blank=False, value=3, id="org-cycle"),
@@ -90,7 +94,7 @@ class OrganisationForm(VerticalScroll, can_focus=False):
         if self._loaded is not None and self.values() != self._loaded:
             return  # the user is mid-edit
         self._set("#org-name", ws.org_name if ws else "")
-        self._set("#org-scope", ws.scope if ws else "")
+        self.query_one("#org-scope", TextArea).text = ws.scope if ws else ""
         self.query_one("#org-cycle", Select).value = ws.audit_cycle_years if ws else 3
         self.query_one("#org-review-interval", Select).value = _interval(ws.review_interval_months if ws else 12)
         self.query_one("#org-audit-interval", Select).value = _interval(ws.audit_interval_months if ws else 12)
