@@ -110,8 +110,9 @@ async def test_escape_on_the_welcome_screen_leaves_no_new_file_behind(tmp_path):
     path = tmp_path / "new.db"
     app = IsmsApp(path)
     async with app.run_test(size=SIZE) as pilot:
-        await on_welcome(pilot)
+        screen = await on_welcome(pilot)
         assert path.exists()
+        assert "escape leaves without creating anything" in str(screen.query_one("#welcome-leave").render())
         await pilot.press("escape")
         await wait_for(pilot, lambda: not app.is_running, "the app to end")
     assert app.return_code == 0

@@ -42,6 +42,7 @@ class WelcomeScreen(ModalScreen[bool]):
     WelcomeScreen #welcome-message { color: $error; height: auto; }
     WelcomeScreen #welcome-buttons { height: auto; margin-top: 1; }
     WelcomeScreen #welcome-buttons Button { margin-right: 2; }
+    WelcomeScreen #welcome-leave { color: $text-muted; margin-top: 1; }
     WelcomeScreen #welcome-form { height: auto; }
     WelcomeScreen #welcome-busy { height: auto; display: none; }
     WelcomeScreen #welcome-busy LoadingIndicator { height: 1; width: 8; }
@@ -91,6 +92,7 @@ class WelcomeScreen(ModalScreen[bool]):
                 with Horizontal(id="welcome-buttons"):
                     yield Button("Start empty  ctrl+s", id="start-empty", variant="primary")
                     yield Button("Load the demo workspace  ctrl+l", id="load-demo")
+                yield Static("escape leaves without creating anything", id="welcome-leave")
             with Horizontal(id="welcome-busy"):
                 yield LoadingIndicator()
                 yield Static("Creating demo workspace…")
