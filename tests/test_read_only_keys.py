@@ -90,3 +90,18 @@ async def test_writable_workspace_offers_the_write_keys_and_no_badge(ws):
         assert "Issue evidence pack" in [c.title for c in app.get_system_commands(app.screen)]
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, ModalScreen))
+
+
+async def test_read_only_settings_offer_nothing_to_type_into(ws):
+    from isms_tui.screens.settings import OrganisationForm
+
+    with acquire(ws):
+        app = make_app(ws)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await opened(pilot)
+            await pilot.press("s")
+            await wait_for(pilot, lambda: bool(app.screen.query(OrganisationForm)), "settings")
+            await pilot.pause()
+            assert app.screen.query_one(OrganisationForm).disabled
+            assert not {"ctrl+s", "n", "e", "a"} & offered(app)
+            assert "read-only" in footer_text(app)

@@ -25,7 +25,7 @@ from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, mark_field_errors, person_select, value_of
 from isms_tui.widgets.tables import RecordTable, cursor_id
 
-from .base import SectionScreen, WriteBinding, workspace_session
+from .base import SectionScreen, WriteBinding, is_read_only, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models import Objective, Person, Workspace
@@ -178,6 +178,8 @@ class SettingsScreen(SectionScreen):
                 yield RegisterTable(OBJECTIVE_COLUMNS, id="objectives-table")
 
     def on_mount(self) -> None:
+        # A read-only workspace shows the organisation but offers nothing to type into.
+        self.query_one(OrganisationForm).disabled = is_read_only(self)
         self.query_one(Tabs).focus()
 
     # -- data ------------------------------------------------------------------------------
