@@ -10,21 +10,24 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from time import time
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from isms_tui.services import actor as actors
+from isms_tui.widgets.footer import IsmsFooter
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlmodel import Session
     from textual.actions import ActionParseResult
     from textual.dom import DOMNode
+    from textual.notifications import Notification
 
     from isms_tui.models.lock import WorkspaceLock
     from isms_tui.screens.base import WorkspaceHost
@@ -85,14 +88,37 @@ class IsmsApp(App[None]):
         # it and this one opened the workspace read-only.
         self.workspace_lock: WorkspaceLock | None = None
         self.read_only = False
+        self._last_input = 0.0  # time() of the user's last key or click, for stale toasts
+        # While the welcome screen shows: the file this run created for it (removed again if
+        # the user leaves) and the workspace open before, to go back to.
+        self._new_file: Path | None = None
+        self._previous: Path | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Opening workspace…", id="opening")
-        yield Footer()
+        yield IsmsFooter()
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._drop_stale_toasts)
         self.open_workspace(self.db_path)
+
+    # -- toasts ----------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded:
+            self._last_input = time()
+        await super().on_event(event)
+
+    def _drop_stale_toasts(self, _screen: Screen[Any]) -> None:
+        """A toast speaks about the screen it was raised on: when the user moves to another
+        screen, the toasts raised before their key or click go, and what the move itself
+        says ("Saved", "opened read-only") stays."""
+        stale = [n for n in notification_list(self) if n.raised_at < self._last_input]
+        for notification in stale:
+            self._unnotify(notification, refresh=False)
+        if stale:
+            self._refresh_notifications()
 
     # -- workspace -------------------------------------------------------------------------
 
@@ -107,6 +133,7 @@ class IsmsApp(App[None]):
         held = self.workspace_lock
         lock = None
         notice = ""
+        created = not Path(path).exists()  # this run makes the file (the welcome screen follows)
         try:
             if self.actor_override is None:
                 self.actor_override = actors.explicit(None)  # ISMS_ACTOR
@@ -137,7 +164,8 @@ class IsmsApp(App[None]):
             importlib.import_module(module)  # warm the screen imports in this thread
         # Textual awaits a coroutine callback; mypy cannot solve call_from_thread's
         # `T | Awaitable[T]` for a coroutine function, hence the ignore.
-        self.call_from_thread(self._opened, path, engine, empty, actor, lock, notice)  # type: ignore[arg-type]
+        new = created and empty and lock is not None
+        self.call_from_thread(self._opened, path, engine, empty, actor, lock, notice, new)  # type: ignore[arg-type]
 
     def _handle_exception(self, error: Exception) -> None:
         """An unexpected error ends the app with one sentence instead of a traceback.
@@ -183,10 +211,13 @@ class IsmsApp(App[None]):
         actor: str,
         lock: WorkspaceLock | None = None,
         notice: str = "",
+        new: bool = False,
     ) -> None:
         from isms_tui.config import remember_workspace
 
         old = self.engine
+        self._previous = self.db_path if old is not None and self.db_path != path else None
+        self._new_file = path if new else None
         if old is not None:
             await self._drop_section_screens()
             old.dispose()
@@ -205,8 +236,39 @@ class IsmsApp(App[None]):
         else:
             self.switch_mode("dashboard")
 
-    def _welcomed(self, _result: Any) -> None:
-        self.switch_mode("dashboard")
+    def _welcomed(self, created: bool | None) -> None:
+        if created is False:
+            self._leave_welcome()
+        else:
+            self.switch_mode("dashboard")
+
+    def _leave_welcome(self) -> None:
+        """Escape on the welcome screen: no workspace was made, so a file this run created for
+        it goes again; then back to the workspace open before, or out of the app."""
+        from isms_tui.models.db import session_scope
+        from isms_tui.models.new_workspace import discard_new_workspace
+        from isms_tui.services import workspace
+
+        path, engine, lock = self.db_path, self.engine, self.workspace_lock
+        said = f"Nothing was created; {path.name} is left as it was."
+        if self._new_file == path and engine is not None and lock is not None:
+            with session_scope(engine) as session:
+                empty = workspace.is_empty(session)
+            if empty:
+                engine.dispose()
+                self.engine, self.workspace_lock = None, None
+                try:
+                    discard_new_workspace(path, lock)
+                    said = f"Nothing was created; the new file {path.name} was removed."
+                except OSError as exc:
+                    lock.release()
+                    said = f"Nothing was created, but the new file {path.name} could not be removed: {exc.strerror}."
+        self._new_file = None
+        if self._previous is not None:
+            self.notify(said, markup=False)
+            self.open_workspace(self._previous)
+        else:
+            self.exit(message=said)
 
     async def _drop_section_screens(self) -> None:
         """Forget the screens built over the previous workspace before showing another."""
@@ -275,12 +337,16 @@ class IsmsApp(App[None]):
     ) -> bool:
         """Run a key's action; a refusal from the services becomes a notice, not a crash.
 
-        Forms show their own errors under the fields; this catches what single-key actions
-        leave uncaught (a write in a read-only workspace, a record deleted meanwhile), which
+        A write key of a read-only workspace is disabled and does nothing, not even the section
+        key of the same letter. Forms show their own errors under the fields; this catches
+        what single-key actions leave uncaught (a write in a read-only workspace, a record deleted meanwhile), which
         would otherwise stop the app.
         """
+        from isms_tui.screens.base import blocked_write
         from isms_tui.services.errors import InputError, NotFound
 
+        if isinstance(action, str) and default_namespace is not None and blocked_write(default_namespace, action):
+            return True  # a disabled write key of a read-only workspace: handled by doing nothing
         try:
             return await super().run_action(action, default_namespace, namespaces)
         except (InputError, NotFound) as exc:
@@ -296,6 +362,8 @@ class IsmsApp(App[None]):
             if self.engine is None:
                 return False
             return None if parameters and parameters[0] == self.current_mode else True
+        if action == "export_pack":  # issuing records a checkpoint in the workspace
+            return self.engine is not None and not self.read_only
         return True
 
     def action_workspaces(self) -> None:
@@ -317,7 +385,7 @@ class IsmsApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterator[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if self.engine is not None:
+        if self.engine is not None and not self.read_only:  # a pack records its checkpoint
             yield SystemCommand(
                 "Issue evidence pack",
                 "Build and sign a PDF evidence pack (Clause 9, an audit, a review)",
@@ -335,7 +403,12 @@ class OpeningScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Opening workspace…", id="opening")
-        yield Footer()
+        yield IsmsFooter()
+
+
+def notification_list(app: App[Any]) -> list[Notification]:
+    """The toasts on show. Textual keeps them in a private collection with no public reader."""
+    return list(app._notifications)
 
 
 def _write_crash_log(error: BaseException) -> Path | None:

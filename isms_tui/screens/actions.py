@@ -18,8 +18,9 @@ from textual.widgets import Checkbox, DataTable, Select, Static
 from isms_tui.models.enums import ActionStatus, Effectiveness
 from isms_tui.services import clock
 from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
+from isms_tui.widgets.tickbox import TickBox
 
-from .base import SectionScreen
+from .base import SectionScreen, WriteBinding
 
 if TYPE_CHECKING:
     from isms_tui.services.action_register import ActionRow
@@ -129,13 +130,13 @@ class ActionsScreen(SectionScreen):
 
     CSS_PATH = "actions.tcss"
     BINDINGS = [
-        Binding("n", "new_action", "New"),
-        Binding("N", "new_nonconformity", "Nonconformity"),
-        Binding("e", "edit_action", "Edit"),
-        Binding("p", "set_status('in progress')", "In progress"),
-        Binding("i", "set_status('implemented')", "Implemented"),
-        Binding("k", "check_effectiveness", "Check"),
-        Binding("R", "reopen", "Reopen"),
+        WriteBinding("n", "new_action", "New"),
+        WriteBinding("N", "new_nonconformity", "Nonconformity"),
+        WriteBinding("e", "edit_action", "Edit"),
+        WriteBinding("p", "set_status('in progress')", "In progress"),
+        WriteBinding("i", "set_status('implemented')", "Implemented"),
+        WriteBinding("k", "check_effectiveness", "Check"),
+        WriteBinding("R", "reopen", "Reopen"),
         Binding("f", "cycle_status_filter", "Open/all", show=False),
         Binding("o", "toggle_overdue", "Overdue", show=False),
         Binding("escape", "focus_table", "Table", show=False),
@@ -150,7 +151,7 @@ class ActionsScreen(SectionScreen):
         with Horizontal(id="action-filters"):
             yield Select(STATUS_FILTERS, value="open", allow_blank=False, id="filter-action-status")
             yield Select([], prompt="any owner", id="filter-action-owner")
-            yield Checkbox("Overdue only", id="filter-overdue")
+            yield TickBox("Overdue only", id="filter-overdue")
         yield Static("", id="action-summary", markup=False)
         yield RecordTable(id="actions", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="action-detail-box"):

@@ -21,9 +21,9 @@ from isms_tui.widgets.audit_plan import impartiality_text, plan_grid
 from isms_tui.widgets.audit_style import RESULT_STYLE, action_text, grading_text, progress_bar, status_text
 from isms_tui.widgets.form import FormField, FormModal
 from isms_tui.widgets.form_parts import FORM_CSS, notes_area, with_field_errors
-from isms_tui.widgets.tables import RecordTable
+from isms_tui.widgets.tables import RecordTable, cursor_key
 
-from .base import SectionScreen, current_person, workspace_session
+from .base import SectionScreen, WriteBinding, current_person, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.services.audit_views import AuditView
@@ -48,17 +48,17 @@ class AuditDetailScreen(SectionScreen):
     CSS_PATH = "audit_detail.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("s", "start", "Start"),
+        WriteBinding("s", "start", "Start"),
         Binding("w", "working_paper", "Working paper"),
-        Binding("f", "finding", "Finding"),
-        Binding("c", "complete", "Complete"),
+        WriteBinding("f", "finding", "Finding"),
+        WriteBinding("c", "complete", "Complete"),
         # When a step is not available its key still belongs to this screen (it says why)
         # rather than falling through to the Settings and Actions sections.
-        Binding("s", "explain('start')", "Start", show=False),
-        Binding("c", "explain('complete')", "Complete", show=False),
-        Binding("p", "reported", "Reported"),
+        WriteBinding("s", "explain('start')", "Start", show=False),
+        WriteBinding("c", "explain('complete')", "Complete", show=False),
+        WriteBinding("p", "reported", "Reported"),
         Binding("v", "report", "Report"),
-        Binding("e", "edit", "Edit plan"),
+        WriteBinding("e", "edit", "Edit plan"),
     ]
 
     def __init__(self, audit_id: int) -> None:
@@ -79,6 +79,7 @@ class AuditDetailScreen(SectionScreen):
                 yield Static("", id="audit-counts")
         yield Label("Findings · f raises one; nonconformities open a corrective action", classes="section-title")
         yield RecordTable(id="findings", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="finding-detail", markup=False)  # the highlighted statement in full
 
     def on_mount(self) -> None:
         table = self.query_one("#findings", DataTable)
@@ -96,6 +97,20 @@ class AuditDetailScreen(SectionScreen):
         with self.isms.session() as session:
             view = audit_view(session, self.audit_id)
         self.app.call_from_thread(self.show, view)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_statement()
+
+    def _show_statement(self) -> None:
+        """The statement column cuts a finding short; the line under the table shows all of it."""
+        table = self.query_one("#findings", DataTable)
+        key = cursor_key(table)
+        found = next((fv for fv in self.view.findings if str(fv.finding.id) == key), None) if self.view else None
+        detail = self.query_one("#finding-detail", Static)
+        if found is None:
+            detail.update("")
+        else:
+            detail.update(Text.assemble((found.finding.ref + "  ", "bold"), found.finding.statement))
 
     def show(self, view: AuditView) -> None:
         self.view = view
@@ -132,10 +147,13 @@ class AuditDetailScreen(SectionScreen):
             )
         if view.findings:
             table.move_cursor(row=min(cursor, len(view.findings) - 1))
+        self._show_statement()
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only the steps the audit's status allows."""
+        if not super().check_action(action, parameters):
+            return None  # a write key in a read-only workspace: shown dimmed
         if self.view is None:
             return action != "explain"
         status = self.view.audit.status

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Select
+from textual.widgets import Input, Select
 
 from isms_tui.models import require_id
 from isms_tui.services import clock
 from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, person_select
 from isms_tui.widgets.form_parts import FORM_CSS, merging_field_errors, notes_area, split_list
+from isms_tui.widgets.tickbox import TickBox
 
 from .base import workspace_session
 
@@ -251,7 +252,7 @@ class AuditPlanForm(FormModal[int]):
             )
             yield FormField(
                 "Statement of applicability",
-                Checkbox("Applicable controls only"),
+                TickBox("Applicable controls only"),
                 key="applicable_only",
                 hint="Leaves out controls the SoA excludes or has not decided yet (clauses stay).",
             )

@@ -28,7 +28,7 @@ from isms_tui.widgets.audit_style import (
 )
 from isms_tui.widgets.tables import RecordTable, cursor_key
 
-from .base import SectionScreen
+from .base import SectionScreen, WriteBinding
 
 if TYPE_CHECKING:
     from datetime import date
@@ -82,13 +82,13 @@ class AuditsScreen(SectionScreen):
     BINDINGS = [
         # The tab titles show 1–4; the footer has no room for them.
         *(Binding(key, f"tab('{tab}')", tab.title(), show=False) for key, tab in TAB_KEYS.items()),
-        Binding("n", "new_programme", "New programme"),
-        Binding("e", "edit_programme", "Edit programme"),
+        WriteBinding("n", "new_programme", "New programme"),
+        WriteBinding("e", "edit_programme", "Edit programme"),
         Binding("u", "toggle_uncovered", "Not audited only"),
-        Binding("n", "new_area", "New area"),
-        Binding("e", "edit_area", "Edit area"),
-        Binding("n", "plan_audit", "Plan audit"),
-        Binding("e", "edit_plan", "Edit plan"),
+        WriteBinding("n", "new_area", "New area"),
+        WriteBinding("e", "edit_area", "Edit area"),
+        WriteBinding("n", "plan_audit", "Plan audit"),
+        WriteBinding("e", "edit_plan", "Edit plan"),
         Binding("o", "open_audit", "Open audit"),
         Binding("S", "soa", "SoA"),
     ]
@@ -261,6 +261,8 @@ class AuditsScreen(SectionScreen):
         return tabs.first().active if tabs else ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not super().check_action(action, parameters):
+            return None  # a write key in a read-only workspace: shown dimmed
         tab = self.active_tab
         per_tab = {
             "new_programme": PROGRAMME,

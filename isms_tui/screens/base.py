@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
+
+from isms_tui.widgets.footer import IsmsFooter
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -24,6 +28,7 @@ class WorkspaceHost(Protocol):
 
     actor: str  # the name journaled as 'entered by'; Settings and the demo may change it
     actor_override: str | None  # the name given for this run (--as, ISMS_ACTOR); wins over Settings
+    read_only: bool  # another isms holds the workspace, or it sits where it cannot be written
 
     @property
     def db_path(self) -> Path: ...
@@ -62,8 +67,47 @@ def current_person(node: DOMNode) -> str:
     return "" if is_login_fallback(actor) else actor
 
 
+class WriteBinding(Binding):
+    """A key whose action changes the workspace (or opens a form that would).
+
+    Marking the binding, not the screen's code, keeps one rule for every screen: in a
+    read-only workspace `SectionScreen.check_action` disables these keys (the footer dims
+    them beside "read-only"), so nothing offers what saving would refuse, and pressing one
+    does nothing.
+    """
+
+
+@cache
+def write_actions(node_class: type[DOMNode]) -> frozenset[str]:
+    """The names of the actions a screen (or any node) class binds through a WriteBinding."""
+    names: set[str] = set()
+    for klass in node_class.__mro__:
+        for binding in vars(klass).get("BINDINGS", ()):
+            if isinstance(binding, WriteBinding):
+                names.add(binding.action.split("(", 1)[0])
+    return frozenset(names)
+
+
+def is_read_only(node: DOMNode) -> bool:
+    """True when the open workspace cannot be written (another isms holds it, a read-only place)."""
+    return workspace_host(node).read_only
+
+
+def blocked_write(node: DOMNode, action: str) -> bool:
+    """True when `action` is one of `node`'s write keys and the workspace is read-only.
+
+    The app swallows such a key rather than letting it fall through to a section key of the
+    same letter ('a' for an analysis would otherwise open Audits).
+    """
+    return action.split("(", 1)[0] in write_actions(type(node)) and is_read_only(node)
+
+
 class SectionScreen(Screen[None]):
-    """A screen over the open workspace that reloads its data whenever it is shown."""
+    """A screen over the open workspace that reloads its data whenever it is shown.
+
+    Screens that override check_action ask this one first, so write keys stay disabled in a
+    read-only workspace whatever else the screen allows.
+    """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -72,7 +116,7 @@ class SectionScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield from self.body()
-        yield Footer()
+        yield IsmsFooter()
 
     def body(self) -> ComposeResult:
         yield from ()
@@ -83,6 +127,11 @@ class SectionScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # None, not False: the key stays this screen's, shown dimmed beside the footer's
+        # "read-only", instead of leaving room for a section key of the same letter.
+        return None if blocked_write(self, action) else True
 
     def update_static(self, selector: str, content: object) -> None:
         """Update a Static only when its content changed: each update lays the screen out again,

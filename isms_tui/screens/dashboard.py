@@ -24,9 +24,9 @@ from isms_tui.widgets.status import (
     status_text,
     trend_text,
 )
-from isms_tui.widgets.tables import RecordTable, cursor_id, sync_rows
+from isms_tui.widgets.tables import RecordTable, cursor_id, cursor_key, sync_rows
 
-from .base import SectionScreen
+from .base import SectionScreen, WriteBinding
 
 if TYPE_CHECKING:
     from isms_tui.models import Analysis
@@ -74,10 +74,14 @@ class DashboardScreen(SectionScreen):
 
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [
-        Binding("r", "enter_due", "Enter due readings"),
+        WriteBinding("r", "enter_due", "Enter due readings"),
         Binding("enter", "open_kpi", "Open KPI", show=False),
         Binding("f5", "refresh", "Refresh"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._latest: dict[str, tuple[Analysis, str]] = {}  # the latest analyses shown, by row key
 
     def body(self) -> ComposeResult:
         with Vertical(id="dashboard"):
@@ -98,7 +102,7 @@ class DashboardScreen(SectionScreen):
                     yield Label("Analyses due · enter opens the KPI", classes="section-title")
                     yield RecordTable(id="analyses-due", cursor_type="row", zebra_stripes=True)
                 with Vertical(id="analyses-box"):
-                    yield Label("Latest analyses", classes="section-title")
+                    yield Label("Latest analyses · enter reads one", classes="section-title")
                     yield RecordTable(id="latest-analyses", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -153,7 +157,7 @@ class DashboardScreen(SectionScreen):
         text = Text(org, style="bold")
         text.append(f"  ·  ISMS status on {today.isoformat()}", style="dim")
         if scope:
-            text.append("\nScope: " + _one_line(scope, self.size.width - 10), style="dim")
+            text.append("\nScope: " + scope, style="dim")  # the whole scope, wrapped: never cut
         text.append("\n")
         text.append_text(_cycle_line(cycle, today, self.size.width - 2))
         for warning in cycle["schedule"]["warnings"]:  # reviews and audits past their intervals
@@ -211,6 +215,7 @@ class DashboardScreen(SectionScreen):
                 for a in fig.analyses_due
             ],
         )
+        self._latest = {str(record.id): (record, code) for record, code in latest}
         sync_rows(
             self.query_one("#latest-analyses", DataTable),
             [
@@ -235,7 +240,22 @@ class DashboardScreen(SectionScreen):
 
                 self.app.push_screen(KpiDetailScreen(kpi_id))
             return
+        if event.data_table.id == "latest-analyses":
+            self.read_analysis(event.data_table)
+            return
         self.action_open_kpi()
+
+    def read_analysis(self, table: DataTable[Any]) -> None:
+        """The highlighted analysis in full: the table shows its conclusion's first words."""
+        from isms_tui.widgets.full_text import FullTextScreen
+
+        key = cursor_key(table)
+        if key is None or key not in self._latest:
+            return
+        record, code = self._latest[key]
+        title = f"{code}: analysis of {record.analysed_on.isoformat()} (period from {record.period_start.isoformat()})"
+        parts = [("Conclusion", record.conclusion), ("Follow-up", record.follow_up)]
+        self.app.push_screen(FullTextScreen(title, parts))
 
     def action_enter_due(self) -> None:
         from .due_readings import DueReadingsScreen

@@ -18,9 +18,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from isms_tui.services.formatting import plural
+from isms_tui.widgets.footer import IsmsFooter
 
 from .base import workspace_session
 
@@ -126,7 +127,7 @@ class HistoryModal(ModalScreen[None]):
             yield Label("Change history (from the journal) · escape closes", id="history-title")
             with VerticalScroll(id="history-scroll"):
                 yield Static(Text("Loading…", style="dim"), id="history")
-        yield Footer()
+        yield IsmsFooter()
 
     def on_mount(self) -> None:
         self.query_one("#history-scroll").focus()

@@ -9,12 +9,13 @@ from datetime import date
 
 from textual.binding import Binding
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Select, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from isms_tui.models import Frequency, require_id
 from isms_tui.services import clock
 from isms_tui.widgets.form import FormField, FormModal, person_select
 from isms_tui.widgets.form_parts import NOTES_CSS, merging_field_errors, notes_area
+from isms_tui.widgets.tickbox import TickBox
 
 from .base import current_person, workspace_session
 
@@ -67,7 +68,7 @@ class IsmsEvaluationForm(FormModal[int]):
         )
         yield FormField("Basis (what was looked at)", notes_area(self.basis), key="basis")
         yield FormField("Follow-ups (one a line)", notes_area(""), key="follow_up")
-        yield FormField("Raise them as actions", Checkbox("owned by the evaluator", value=False), key="raise_actions")
+        yield FormField("Raise them as actions", TickBox("owned by the evaluator", value=False), key="raise_actions")
         yield FormField("Actions due (YYYY-MM-DD)", Input("", placeholder="optional"), key="action_due")
 
     def action_fill_basis(self) -> None:

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Label, Static
 from isms_tui.services import clock
 from isms_tui.widgets.tables import RecordTable, cursor_id, sync_rows
 
-from .base import SectionScreen
+from .base import SectionScreen, WriteBinding
 
 if TYPE_CHECKING:
     from isms_tui.services.isms_evaluation import EvaluationDue
@@ -30,8 +30,8 @@ class IsmsEvaluationsScreen(SectionScreen):
     #evaluation-detail { height: auto; max-height: 50%; padding: 0 1; border-top: hkey $panel-lighten-2; }
     """
     BINDINGS = [
-        Binding("n", "new_evaluation", "New evaluation"),
-        Binding("f", "frequency", "Frequency"),
+        WriteBinding("n", "new_evaluation", "New evaluation"),
+        WriteBinding("f", "frequency", "Frequency"),
         Binding("escape", "back", "Back"),
     ]
 

@@ -24,7 +24,7 @@ from isms_tui.widgets.status import status_text, trend_text
 from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
 from isms_tui.widgets.trend_chart import TrendChart
 
-from .base import SectionScreen
+from .base import SectionScreen, WriteBinding
 
 if TYPE_CHECKING:
     from isms_tui.models import Reading
@@ -43,12 +43,12 @@ class KpiDetailScreen(SectionScreen):
     CSS_PATH = "kpi_detail.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("r", "reading", "Reading"),
-        Binding("a", "analysis", "Analysis"),
+        WriteBinding("r", "reading", "Reading"),
+        WriteBinding("a", "analysis", "Analysis"),
         Binding("f", "follow_up", "Follow-up action", show=False),  # named in the analyses title
-        Binding("e", "edit", "Edit KPI"),
-        Binding("v", "void", "Void reading"),
-        Binding("c", "correct", "Correct reading"),
+        WriteBinding("e", "edit", "Edit KPI"),
+        WriteBinding("v", "void", "Void reading"),
+        WriteBinding("c", "correct", "Correct reading"),
         Binding("l", "show_all", "All readings"),
         Binding("h", "history", "History"),
         Binding("tab", "app.focus_next", "Next table", show=False),

@@ -18,7 +18,7 @@ from isms_tui.services.formatting import number, target_text
 from isms_tui.widgets.status import ANALYSIS_MARK, spark, status_text, trend_text
 from isms_tui.widgets.tables import RecordTable, cursor_id, sync_rows
 
-from .base import SectionScreen
+from .base import SectionScreen, WriteBinding
 
 if TYPE_CHECKING:
     from isms_tui.services.monitoring import KpiRow
@@ -41,11 +41,11 @@ class KpiListScreen(SectionScreen):
 
     CSS_PATH = "monitoring.tcss"
     BINDINGS = [
-        Binding("n", "new_kpi", "New KPI"),
-        Binding("e", "edit_kpi", "Edit"),
-        Binding("r", "enter_reading", "Reading"),
-        Binding("R", "enter_due", "Due readings"),
-        Binding("x", "toggle_active", "(De)activate"),
+        WriteBinding("n", "new_kpi", "New KPI"),
+        WriteBinding("e", "edit_kpi", "Edit"),
+        WriteBinding("r", "enter_reading", "Reading"),
+        WriteBinding("R", "enter_due", "Due readings"),
+        WriteBinding("x", "toggle_active", "(De)activate"),
         Binding("i", "toggle_inactive", "Show inactive"),
         Binding("o", "cycle_sort", "Sort"),
         Binding("slash", "focus_filter", "Filter"),

@@ -23,7 +23,7 @@ from isms_tui.widgets.form import FormField, FormModal
 from isms_tui.widgets.form_parts import FORM_CSS, attach_evidence, merging_field_errors, split_list, split_paths
 from isms_tui.widgets.tables import RecordTable, cursor_id
 
-from .base import SectionScreen, current_actor, workspace_session
+from .base import SectionScreen, WriteBinding, current_actor, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models import CompetenceRecord
@@ -37,13 +37,13 @@ class PersonRecordsScreen(SectionScreen):
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("n", "new_record", "New record"),
-        Binding("e", "edit_record", "Edit record"),
-        Binding("d", "delete_record", "Delete record"),
-        Binding("r", "areas", "Areas"),
-        Binding("p", "process", "Add process"),
-        Binding("x", "remove_duty", "Remove responsibility"),
-        Binding("i", "isms", "Runs the ISMS on/off"),
+        WriteBinding("n", "new_record", "New record"),
+        WriteBinding("e", "edit_record", "Edit record"),
+        WriteBinding("d", "delete_record", "Delete record"),
+        WriteBinding("r", "areas", "Areas"),
+        WriteBinding("p", "process", "Add process"),
+        WriteBinding("x", "remove_duty", "Remove responsibility"),
+        WriteBinding("i", "isms", "Runs the ISMS on/off"),
     ]
     DEFAULT_CSS = """
     PersonRecordsScreen #person-box { height: auto; max-height: 14; padding: 0 1; }

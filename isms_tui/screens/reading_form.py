@@ -27,6 +27,7 @@ from isms_tui.services.form_values import DATE_HINT
 from isms_tui.services.formatting import number, target_text
 from isms_tui.widgets.form import FormField, FormModal, person_select
 from isms_tui.widgets.form_parts import fields_error, split_paths
+from isms_tui.widgets.tickbox import TickBox
 
 from .base import current_actor, workspace_session
 
@@ -77,7 +78,7 @@ class ReadingForm(FormModal[ReadingSaved]):
         yield FormField("Note", Input(existing.note if existing else ""), key="note")
         yield FormField(
             "Partial period",
-            Checkbox("value taken before the period ends", existing.partial if existing else False),
+            TickBox("value taken before the period ends", existing.partial if existing else False),
             key="partial",
             hint="Only for a period still running; the value is marked partial wherever it shows.",
         )

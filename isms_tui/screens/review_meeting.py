@@ -23,6 +23,7 @@ from isms_tui.services import clock
 from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, person_select
 from isms_tui.widgets.form_parts import FORM_CONTEXT_CSS, FORM_CSS, merging_field_errors, notes_area
+from isms_tui.widgets.tickbox import TickBox
 
 from .base import workspace_session
 
@@ -60,7 +61,7 @@ class AttendeeRow(Horizontal):
             compact=True,
         )
         yield choice
-        yield Checkbox("top management", self._top, compact=True)
+        yield TickBox("top management", self._top, compact=True)
         yield Input(self._role, placeholder="role at the meeting", compact=True)
 
     @property

@@ -36,7 +36,7 @@ from isms_tui.widgets.review_render import (
 )
 from isms_tui.widgets.tables import RecordTable, cursor_id, cursor_key, sync_rows
 
-from .base import SectionScreen
+from .base import SectionScreen, WriteBinding
 
 OUTPUTS = "out"  # the pseudo-input listing the decisions and actions (9.3.3)
 
@@ -63,13 +63,13 @@ class ReviewPrepareScreen(SectionScreen):
     CSS_PATH = "review_prepare.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("n", "add_entry", "Entry"),
-        Binding("x", "delete_entry", "Del. entry"),
-        Binding("e", "commentary", "Commentary"),
-        Binding("h", "hold", "Hold"),
-        Binding("t", "conclusions", "Conclusions"),
-        Binding("o", "decision", "Decision"),
-        Binding("A", "approve", "Approve"),
+        WriteBinding("n", "add_entry", "Entry"),
+        WriteBinding("x", "delete_entry", "Del. entry"),
+        WriteBinding("e", "commentary", "Commentary"),
+        WriteBinding("h", "hold", "Hold"),
+        WriteBinding("t", "conclusions", "Conclusions"),
+        WriteBinding("o", "decision", "Decision"),
+        WriteBinding("A", "approve", "Approve"),
         Binding("M", "minutes", "Minutes"),
     ]
 

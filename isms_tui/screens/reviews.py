@@ -20,7 +20,7 @@ from isms_tui.widgets.review_people_render import CONCLUSION_STYLE
 from isms_tui.widgets.review_render import REVIEW_STATUS_STYLE
 from isms_tui.widgets.tables import RecordTable, cursor_id, sync_rows
 
-from .base import SectionScreen
+from .base import SectionScreen, WriteBinding
 
 if TYPE_CHECKING:
     from isms_tui.services.review_views import ReviewRow
@@ -33,8 +33,8 @@ class ReviewsScreen(SectionScreen):
 
     CSS_PATH = "reviews.tcss"
     BINDINGS = [
-        Binding("n", "new_review", "New review"),
-        Binding("e", "edit_review", "Edit"),
+        WriteBinding("n", "new_review", "New review"),
+        WriteBinding("e", "edit_review", "Edit"),
         Binding("M", "minutes", "Minutes"),
     ]
 

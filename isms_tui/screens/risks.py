@@ -19,8 +19,9 @@ from textual.widgets import Checkbox, DataTable, Input, Static
 
 from isms_tui.services import clock
 from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
+from isms_tui.widgets.tickbox import TickBox
 
-from .base import SectionScreen
+from .base import SectionScreen, WriteBinding
 
 if TYPE_CHECKING:
     from isms_tui.models import Action, Risk
@@ -55,10 +56,10 @@ class RisksScreen(SectionScreen):
     #risk-detail { height: auto; }
     """
     BINDINGS = [
-        Binding("n", "new_risk", "New"),
-        Binding("e", "edit_risk", "Edit"),
-        Binding("t", "treatment_action", "Treatment action"),
-        Binding("A", "appetite", "Appetite"),
+        WriteBinding("n", "new_risk", "New"),
+        WriteBinding("e", "edit_risk", "Edit"),
+        WriteBinding("t", "treatment_action", "Treatment action"),
+        WriteBinding("A", "appetite", "Appetite"),
         Binding("slash", "focus_filter", "Filter", show=False),
         Binding("escape", "focus_table", "Table", show=False),
     ]
@@ -72,9 +73,9 @@ class RisksScreen(SectionScreen):
     def body(self) -> ComposeResult:
         with Horizontal(id="risk-filters"):
             yield Input(placeholder="filter: ref, title, owner or control", id="risk-filter-text")
-            yield Checkbox("Above appetite", id="risk-filter-above")
-            yield Checkbox("Overdue", id="risk-filter-overdue")
-            yield Checkbox("Closed too", id="risk-filter-closed")
+            yield TickBox("Above appetite", id="risk-filter-above")
+            yield TickBox("Overdue", id="risk-filter-overdue")
+            yield TickBox("Closed too", id="risk-filter-closed")
         yield Static("", id="risk-summary", markup=False)
         yield RecordTable(id="risks", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="risk-detail-box"):

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Button, DataTable, Input, Select, Static, TabbedContent, TabPane, Tabs, TextArea
 
 from isms_tui.models import require_id
 from isms_tui.services import actor as actors
@@ -25,7 +25,7 @@ from isms_tui.services.form_values import parse_date
 from isms_tui.widgets.form import FormField, FormModal, mark_field_errors, person_select, value_of
 from isms_tui.widgets.tables import RecordTable, cursor_id
 
-from .base import SectionScreen, workspace_session
+from .base import SectionScreen, WriteBinding, is_read_only, workspace_session
 
 if TYPE_CHECKING:
     from isms_tui.models import Objective, Person, Workspace
@@ -54,7 +54,11 @@ class OrganisationForm(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield FormField("Organisation name", Input(id="org-name"), key="org_name")
-        yield FormField("ISMS scope", Input(id="org-scope"), key="scope")
+        yield FormField(
+            "ISMS scope",
+            TextArea(id="org-scope", soft_wrap=True),  # wrapped: the whole scope is on screen, never cut
+            key="scope",
+        )
         yield FormField(
             "Audit cycle (the internal audits cover the whole scope within it)",
             Select(CYCLES, allow_blank=False, value=3, id="org-cycle"),
@@ -90,7 +94,7 @@ class OrganisationForm(VerticalScroll, can_focus=False):
         if self._loaded is not None and self.values() != self._loaded:
             return  # the user is mid-edit
         self._set("#org-name", ws.org_name if ws else "")
-        self._set("#org-scope", ws.scope if ws else "")
+        self.query_one("#org-scope", TextArea).text = ws.scope if ws else ""
         self.query_one("#org-cycle", Select).value = ws.audit_cycle_years if ws else 3
         self.query_one("#org-review-interval", Select).value = _interval(ws.review_interval_months if ws else 12)
         self.query_one("#org-audit-interval", Select).value = _interval(ws.audit_interval_months if ws else 12)
@@ -151,11 +155,11 @@ class SettingsScreen(SectionScreen):
         Binding("1", "tab('organisation')", "Organisation", show=False),
         Binding("2", "tab('people')", "People", show=False),
         Binding("3", "tab('objectives')", "Objectives", show=False),
-        Binding("ctrl+s", "save_org", "Save"),
+        WriteBinding("ctrl+s", "save_org", "Save"),
         Binding("escape", "focus_tabs", "Tabs"),
-        Binding("n", "new", "New"),
-        Binding("e", "edit", "Edit"),
-        Binding("a", "toggle_active", "Active on/off"),
+        WriteBinding("n", "new", "New"),
+        WriteBinding("e", "edit", "Edit"),
+        WriteBinding("a", "toggle_active", "Active on/off"),
         Binding("c", "competence", "Competence"),
     ]
 
@@ -174,6 +178,8 @@ class SettingsScreen(SectionScreen):
                 yield RegisterTable(OBJECTIVE_COLUMNS, id="objectives-table")
 
     def on_mount(self) -> None:
+        # A read-only workspace shows the organisation but offers nothing to type into.
+        self.query_one(OrganisationForm).disabled = is_read_only(self)
         self.query_one(Tabs).focus()
 
     # -- data ------------------------------------------------------------------------------
@@ -228,6 +234,8 @@ class SettingsScreen(SectionScreen):
     # -- bindings --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not super().check_action(action, parameters):
+            return None  # a write key in a read-only workspace: shown dimmed
         tab = self.active_tab
         if action == "save_org":
             return tab == ORGANISATION

@@ -16,8 +16,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Checkbox, DataTable, Input, Static
 
 from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
+from isms_tui.widgets.tickbox import TickBox
 
-from .base import SectionScreen
+from .base import SectionScreen, WriteBinding
 
 if TYPE_CHECKING:
     from isms_tui.services.soa import SoaRow, SoaSummary
@@ -45,7 +46,7 @@ class SoaScreen(SectionScreen):
     """
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("e", "edit", "Edit"),
+        WriteBinding("e", "edit", "Edit"),
         Binding("slash", "focus_filter", "Filter"),
     ]
 
@@ -58,9 +59,9 @@ class SoaScreen(SectionScreen):
     def body(self) -> ComposeResult:
         with Horizontal(id="soa-filters"):
             yield Input(placeholder="filter: ref, control, justification or notes", id="soa-filter-text")
-            yield Checkbox("Not yet decided", id="soa-filter-undecided")
-            yield Checkbox("Not applicable", id="soa-filter-excluded")
-            yield Checkbox("Not fully implemented", id="soa-filter-open")
+            yield TickBox("Not yet decided", id="soa-filter-undecided")
+            yield TickBox("Not applicable", id="soa-filter-excluded")
+            yield TickBox("Not fully implemented", id="soa-filter-open")
         yield Static("", id="soa-summary", markup=False)
         yield RecordTable(id="soa", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="soa-detail-box"):

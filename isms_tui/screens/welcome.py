@@ -1,7 +1,8 @@
 """First run: name the organisation and start empty, or load the demo workspace.
 
 A modal screen, so the app's section keys stay inactive until the workspace has a row:
-the dashboard of a nameless workspace would only confuse.
+the dashboard of a nameless workspace would only confuse. Escape leaves without creating
+anything: it dismisses with False, and the app removes the file it made for this screen.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ INTRO = (
 )
 
 
-class WelcomeScreen(ModalScreen[None]):
-    """Creates the workspace row (or the demo data), then dismisses so the app shows the dashboard."""
+class WelcomeScreen(ModalScreen[bool]):
+    """Creates the workspace row (or the demo data), then dismisses with True so the app shows
+    the dashboard; escape dismisses with False, having saved nothing."""
 
     DEFAULT_CSS = """
     WelcomeScreen { align: center middle; background: $background; }
@@ -40,6 +42,7 @@ class WelcomeScreen(ModalScreen[None]):
     WelcomeScreen #welcome-message { color: $error; height: auto; }
     WelcomeScreen #welcome-buttons { height: auto; margin-top: 1; }
     WelcomeScreen #welcome-buttons Button { margin-right: 2; }
+    WelcomeScreen #welcome-leave { color: $text-muted; margin-top: 1; }
     WelcomeScreen #welcome-form { height: auto; }
     WelcomeScreen #welcome-busy { height: auto; display: none; }
     WelcomeScreen #welcome-busy LoadingIndicator { height: 1; width: 8; }
@@ -49,6 +52,7 @@ class WelcomeScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("ctrl+s", "start_empty", "Start empty", priority=True),
         Binding("ctrl+l", "load_demo", "Load the demo", priority=True),
+        Binding("escape", "leave", "Leave without creating"),
     ]
 
     def __init__(self, load_demo: bool = False) -> None:
@@ -88,6 +92,7 @@ class WelcomeScreen(ModalScreen[None]):
                 with Horizontal(id="welcome-buttons"):
                     yield Button("Start empty  ctrl+s", id="start-empty", variant="primary")
                     yield Button("Load the demo workspace  ctrl+l", id="load-demo")
+                yield Static("escape leaves without creating anything", id="welcome-leave")
             with Horizontal(id="welcome-busy"):
                 yield LoadingIndicator()
                 yield Static("Creating demo workspace…")
@@ -131,7 +136,11 @@ class WelcomeScreen(ModalScreen[None]):
         except InputError as exc:
             self._show_errors(str(exc), exc.fields)
             return
-        self.dismiss(None)
+        self.dismiss(True)
+
+    def action_leave(self) -> None:
+        """Nothing has been saved yet (a save dismisses at once), so leaving loses nothing."""
+        self.dismiss(False)
 
     def action_load_demo(self) -> None:
         self._show_errors("", {})
@@ -154,7 +163,7 @@ class WelcomeScreen(ModalScreen[None]):
             return
         if event.state == WorkerState.SUCCESS:
             self.isms.actor = actors.resolve(self.isms.actor_override, event.worker.result)
-            self.dismiss(None)
+            self.dismiss(True)
         elif event.state == WorkerState.ERROR:
             self.remove_class("-busy")
             self.refresh_bindings()

@@ -25,7 +25,7 @@ from isms_tui.models.enums import AuditResult, AuditStatus
 from isms_tui.widgets.audit_style import RESULT_STYLE, methods_text, progress_bar, result_text, status_text
 from isms_tui.widgets.row_table import RowTable
 
-from .base import SectionScreen, workspace_session
+from .base import SectionScreen, WriteBinding, workspace_session
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -57,13 +57,13 @@ class WorkingPaperScreen(SectionScreen):
     CSS_PATH = "working_paper.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        *(Binding(str(i), f"record({i})", r.value, show=False) for i, r in enumerate(RESULTS, 1)),
-        Binding("0", "record(0)", "Clear", show=False),
-        Binding("backspace", "record(0)", "Clear", show=False),
-        Binding("n", "edit_item", "Notes, sample, files"),
-        Binding("f", "finding", "Finding"),
+        *(WriteBinding(str(i), f"record({i})", r.value, show=False) for i, r in enumerate(RESULTS, 1)),
+        WriteBinding("0", "record(0)", "Clear", show=False),
+        WriteBinding("backspace", "record(0)", "Clear", show=False),
+        WriteBinding("n", "edit_item", "Notes, sample, files"),
+        WriteBinding("f", "finding", "Finding"),
         Binding("u", "next_open", "Next unanswered"),
-        Binding("a", "assessor", "Assessed by"),
+        WriteBinding("a", "assessor", "Assessed by"),
     ]
 
     def __init__(self, audit_id: int) -> None:

@@ -15,7 +15,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from .footer import IsmsFooter
 
 T = TypeVar("T")
 
@@ -130,7 +132,7 @@ class FormModal(ModalScreen[T | None], Generic[T]):
             with Horizontal(id="form-buttons"):
                 yield Button(self.cancel_label, id="form-cancel")
                 yield Button(self.save_label, id="form-save", variant="primary")
-        yield Footer()
+        yield IsmsFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         """Cap the scrolling fields by the screen height so the buttons always stay visible."""
