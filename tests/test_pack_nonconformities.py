@@ -95,9 +95,9 @@ def test_review_input_d1_counts_each_source_per_quarter(workspace: Path) -> None
     assert "nonconformities raised in the period: " in d1
     assert "1 KPI breach" in d1 and "1 incident" in d1 and "2 complaints" in d1
     # the per-source rows of the quarterly table (2025-Q4 to 2026-Q4)
-    assert "audit finding 0 0 0 3 0" in d1
-    assert "incident 0 0 0 1 0" in d1
-    assert "complaint 0 0 0 1 1" in d1
+    assert "Audit finding 0 0 0 3 0" in d1
+    assert "Incident 0 0 0 1 0" in d1
+    assert "Complaint 0 0 0 1 1" in d1
     assert "KPI breach 0 0 0 0 1" in d1
     assert "KPI breach VULN-01 2026-10" in d1
     assert "CMP-2026-007" in d1 and "A client complained that a maintenance window was not announced" in d1

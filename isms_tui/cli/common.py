@@ -19,6 +19,7 @@ import click
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlmodel import Session
 
     from isms_tui.services.csv_io import ImportRejected
 
@@ -166,6 +167,21 @@ def open_existing(path: Path, *, locked: bool = False, check_schema: bool = True
         return open_engine(path, check_schema=check_schema)
     with acquire(path, doing="close it so that this version can upgrade the workspace first"):
         return open_engine(path, check_schema=check_schema)
+
+
+@contextmanager
+def reading_session(path: Path) -> Iterator[Session]:
+    """A session on an existing workspace for a command that only reads; the engine is
+    disposed afterwards, so no handle on the file outlives the command (a caller running
+    commands in one process, or a file removed afterwards, would otherwise keep its space)."""
+    from isms_tui.models.db import session_scope
+
+    engine = open_existing(path)
+    try:
+        with session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @contextmanager

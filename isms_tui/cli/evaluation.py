@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import current_actor, db_option, open_existing, user_errors, workspace_path, write_lock
+from .common import current_actor, db_option, open_existing, reading_session, user_errors, workspace_path, write_lock
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -116,12 +116,10 @@ def record_cmd(
 @user_errors
 def list_cmd(ctx: click.Context, as_json: bool, db: Path | None) -> None:
     """Every evaluation of the ISMS, the most recent first, and when the next is due."""
-    from isms_tui.models.db import session_scope
     from isms_tui.services import clock, isms_evaluation
     from isms_tui.services.review_inputs import people_by_id
 
-    engine = open_existing(workspace_path(ctx, db))
-    with session_scope(engine) as session:
+    with reading_session(workspace_path(ctx, db)) as session:
         people = people_by_id(session)
         rows = [isms_evaluation.as_json(e, people) for e in isms_evaluation.list_evaluations(session)]
         due = isms_evaluation.evaluation_due(session, clock.today())
@@ -149,12 +147,10 @@ def list_cmd(ctx: click.Context, as_json: bool, db: Path | None) -> None:
 @user_errors
 def frequency_cmd(ctx: click.Context, value: str | None, db: Path | None) -> None:
     """Show how often the ISMS is evaluated, or set it (weekly … annual)."""
-    from isms_tui.models.db import session_scope
     from isms_tui.services import isms_evaluation
 
     if value is None:
-        engine = open_existing(workspace_path(ctx, db))
-        with session_scope(engine) as session:
+        with reading_session(workspace_path(ctx, db)) as session:
             click.echo(isms_evaluation.evaluation_frequency(session).value)
         return
 

@@ -13,6 +13,7 @@ from .common import (
     db_option,
     exit_rejected,
     open_existing,
+    reading_session,
     user_errors,
     workspace_path,
     write_lock,
@@ -69,11 +70,9 @@ def export_group() -> None:
 @user_errors
 def export_readings_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
     """Export every reading to a CSV (safe to open in a spreadsheet)."""
-    from isms_tui.models.db import session_scope
     from isms_tui.services.readings_csv import export_readings
 
-    engine = open_existing(workspace_path(ctx, db))
-    with session_scope(engine) as session:
+    with reading_session(workspace_path(ctx, db)) as session:
         count = export_readings(session, file)
     click.echo(f"Exported {count} readings to {file}.")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import db_option, open_existing, user_errors, workspace_path
+from .common import db_option, reading_session, user_errors, workspace_path
 
 
 @click.command()
@@ -17,11 +17,9 @@ from .common import db_option, open_existing, user_errors, workspace_path
 @user_errors
 def status(ctx: click.Context, db: Path | None, as_json: bool) -> None:
     """ISMS health summary: KPI statuses, due readings, audits and open or overdue actions."""
-    from isms_tui.models.db import session_scope
     from isms_tui.services import clock
     from isms_tui.services.status import render_text, summary
 
-    engine = open_existing(workspace_path(ctx, db))
-    with session_scope(engine) as session:
+    with reading_session(workspace_path(ctx, db)) as session:
         data = summary(session, clock.today())
     click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else render_text(data))

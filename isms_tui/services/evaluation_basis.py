@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 from isms_tui.models import Analysis, ManagementReview, Status
 
 from . import objective_fulfilment
-from .formatting import plural
+from .formatting import grading_count, plural
 from .review_inputs import audit_results, monitoring_results, nonconformities
 
 
@@ -36,12 +36,12 @@ def period_summary(session: Session, start: date, end: date) -> str:
         lines.append("No information security objective is recorded.")
     audits = audit_results(session, start, end)["audits"]
     ncs = nonconformities(session, start, end)
-    by_grading = ", ".join(f"{n} {g}" for g, n in ncs["by_grading"].items() if n)
+    by_grading = ", ".join(grading_count(n, g) for g, n in ncs["by_grading"].items() if n)
     ca = ncs["corrective_actions"]
     lines.append(
         f"Audits: {plural(len(audits), 'audit')} completed; "
         f"{plural(ncs['raised'], 'nonconformity', 'nonconformities')} raised"
-        + (f" ({by_grading})" if by_grading else "")
+        + (f" (from audit findings: {by_grading})" if by_grading else "")
         + f"; corrective actions on {ca['as_of']}: {ca['open']} open, {ca['overdue']} overdue."
     )
     analyses = session.exec(

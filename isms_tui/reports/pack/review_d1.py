@@ -24,11 +24,13 @@ def render_d1(ctx: Context, data: dict[str, Any]) -> None:
     )
     trend = data.get("trend") or []
     if trend:
-        rows = [["raised"] + [str(q["raised"]) for q in trend], ["closed"] + [str(q["closed"]) for q in trend]]
+        rows = [["Raised"] + [str(q["raised"]) for q in trend], ["Closed"] + [str(q["closed"]) for q in trend]]
         if "by_source" in trend[0]:
             for source in trend[0]["by_source"]:
                 if any(q["by_source"].get(source) for q in trend):
-                    rows.append([f"  {source}"] + [str(q["by_source"].get(source, 0)) for q in trend])
+                    rows.append(
+                        [f"  {source[:1].upper()}{source[1:]}"] + [str(q["by_source"].get(source, 0)) for q in trend]
+                    )
         s.add(
             L.data_table(
                 ["Quarter"] + [q["quarter"] for q in trend],
@@ -52,7 +54,7 @@ def render_d1(ctx: Context, data: dict[str, Any]) -> None:
         rows = [
             [
                 o["detected_on"] or "—",
-                bold_cell(f"{o['source']} {o['ref']}".strip()),
+                bold_cell(f"{o['source'][:1].upper()}{o['source'][1:]} {o['ref']}".strip()),
                 text_cell(o["description"]),
                 text_cell(f"#{o['id']} {o['status']}"),
             ]
