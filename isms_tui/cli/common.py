@@ -169,6 +169,23 @@ def open_existing(path: Path, *, locked: bool = False, check_schema: bool = True
         return open_engine(path, check_schema=check_schema)
 
 
+def write_change(ctx: click.Context, db: Path | None, doing: str, change: Callable[[Session, str], str]) -> None:
+    """Run one change under the workspace lock, in one transaction, as the acting person, and
+    print the sentence `change` returns; `doing` completes "close it before …"."""
+    from isms_tui.models.db import session_scope
+
+    path = workspace_path(ctx, db)
+    with write_lock(path, f"close it before {doing}", must_exist=True):
+        engine = open_existing(path, locked=True)
+        try:
+            actor = current_actor(ctx, engine)
+            with session_scope(engine, actor) as session:
+                message = change(session, actor)
+        finally:
+            engine.dispose()
+    click.echo(message)
+
+
 @contextmanager
 def reading_session(path: Path) -> Iterator[Session]:
     """A session on an existing workspace for a command that only reads; the engine is

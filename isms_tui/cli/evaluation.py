@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import current_actor, db_option, open_existing, reading_session, user_errors, workspace_path, write_lock
+from .common import (
+    db_option,
+    reading_session,
+    user_errors,
+    workspace_path,
+    write_change,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -22,18 +28,7 @@ def evaluation_group() -> None:
 
 def _write(ctx: click.Context, db: Path | None, doing: str, change: Callable[[Session, str], str]) -> None:
     """Run one change under the workspace lock, in one transaction, as the acting person."""
-    from isms_tui.models.db import session_scope
-
-    path = workspace_path(ctx, db)
-    with write_lock(path, f"close it before {doing}", must_exist=True):
-        engine = open_existing(path, locked=True)
-        try:
-            actor = current_actor(ctx, engine)
-            with session_scope(engine, actor) as session:
-                message = change(session, actor)
-        finally:
-            engine.dispose()
-    click.echo(message)
+    write_change(ctx, db, doing, change)
 
 
 @evaluation_group.command("record")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import current_actor, db_option, open_existing, user_errors, workspace_path, write_lock
+from .common import db_option, user_errors, write_change
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -24,18 +24,7 @@ def nc_group() -> None:
 
 
 def _write(ctx: click.Context, db: Path | None, doing: str, change: Callable[[Session, str], str]) -> None:
-    from isms_tui.models.db import session_scope
-
-    path = workspace_path(ctx, db)
-    with write_lock(path, f"close it before {doing}", must_exist=True):
-        engine = open_existing(path, locked=True)
-        try:
-            actor = current_actor(ctx, engine)
-            with session_scope(engine, actor) as session:
-                message = change(session, actor)
-        finally:
-            engine.dispose()
-    click.echo(message)
+    write_change(ctx, db, doing, change)
 
 
 @nc_group.command("raise")

@@ -16,6 +16,7 @@ from .common import (
     reading_session,
     user_errors,
     workspace_path,
+    write_change,
     write_lock,
 )
 
@@ -84,18 +85,7 @@ def readings_group() -> None:
 
 def _put_right(ctx: click.Context, db: Path | None, doing: str, change: Callable[[Session, str], str]) -> None:
     """Run one change to a reading under the workspace lock, in one transaction, as the acting person."""
-    from isms_tui.models.db import session_scope
-
-    path = workspace_path(ctx, db)
-    with write_lock(path, f"close it before {doing} a reading", must_exist=True):
-        engine = open_existing(path, locked=True)
-        try:
-            actor = current_actor(ctx, engine)
-            with session_scope(engine, actor) as session:
-                message = change(session, actor)
-        finally:
-            engine.dispose()
-    click.echo(message)
+    write_change(ctx, db, f"{doing} a reading", change)
 
 
 @readings_group.command("void")
