@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from .common import current_actor, db_option, exit_rejected, open_existing, user_errors, workspace_path, write_lock
+from .common import (
+    current_actor,
+    db_option,
+    exit_rejected,
+    open_existing,
+    reading_session,
+    user_errors,
+    workspace_path,
+    write_lock,
+)
 from .readings import export_group, import_group
 
 
@@ -45,13 +54,8 @@ def import_risks_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
 @user_errors
 def export_risks_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
     """Export the risk register to a CSV that `isms import risks` reads back."""
-    from isms_tui.models.db import session_scope
     from isms_tui.services.risks_csv import export_risks
 
-    engine = open_existing(workspace_path(ctx, db))
-    try:
-        with session_scope(engine) as session:
-            count = export_risks(session, file)
-    finally:
-        engine.dispose()
+    with reading_session(workspace_path(ctx, db)) as session:
+        count = export_risks(session, file)
     click.echo(f"Exported {count} risks to {file}.")

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from .common import current_actor, db_option, exit_rejected, open_existing, user_errors, workspace_path, write_lock
+from .common import (
+    current_actor,
+    db_option,
+    exit_rejected,
+    open_existing,
+    reading_session,
+    user_errors,
+    workspace_path,
+    write_lock,
+)
 from .readings import export_group, import_group
 
 
@@ -49,13 +58,8 @@ def import_soa_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
 def export_soa_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
     """Export the statement of applicability (all 93 Annex A controls) to a CSV that
     `isms import soa` reads back."""
-    from isms_tui.models.db import session_scope
     from isms_tui.services.soa_csv import export_soa
 
-    engine = open_existing(workspace_path(ctx, db))
-    try:
-        with session_scope(engine) as session:
-            count = export_soa(session, file)
-    finally:
-        engine.dispose()
+    with reading_session(workspace_path(ctx, db)) as session:
+        count = export_soa(session, file)
     click.echo(f"Exported {count} controls to {file}.")
