@@ -31,31 +31,44 @@ def add_nonconformities(session: Session, today: date, people: dict[str, int]) -
     _kpi_breach(session, today, people)
 
 
-def _incident(session: Session, today: date, people: dict[str, int]) -> None:
-    detected = today - timedelta(days=130)
+def _raise(session: Session, source: str, detected: date, owner_id: int, due_days: int, **record: str) -> int:
+    """Raise the nonconformity on the day it was detected and start work on it; its action's id."""
     with clock.pinned(detected):
         action = nonconformities.raise_nonconformity(
             session,
-            "incident",
+            source,
             ActionInput(
-                title="Alert on every failed backup job",
-                owner_id=people["Elena Varga"],
-                due_date=detected + timedelta(days=30),
-                source_ref=f"INC-{detected.year}-031",
-                description="The ticketing system's nightly backup failed for nine nights without an alert; "
-                "the service desk noticed when a restore was asked for. No data was lost.",
+                owner_id=owner_id,
+                due_date=detected + timedelta(days=due_days),
                 detected_on=detected,
-                correction="Backup re-run and a restore tested the same day.",
-                extent="All 14 backup jobs checked: two others had no failure alert either.",
-                root_cause="Failure alerts were set per job by hand, and new jobs were added without one.",
-                corrective_action="Failure alerting set once on the backup server for every job; "
-                "the new-job checklist asks for a test failure.",
-                isms_change="Operations procedure OPS-04 now includes a daily review of the backup report.",
                 settling_days=30,
+                **record,
             ),
         )
         action_id = require_id(action)
         actions.set_status(session, action_id, ActionStatus.IN_PROGRESS)
+    return action_id
+
+
+def _incident(session: Session, today: date, people: dict[str, int]) -> None:
+    detected = today - timedelta(days=130)
+    action_id = _raise(
+        session,
+        "incident",
+        detected,
+        people["Elena Varga"],
+        30,
+        title="Alert on every failed backup job",
+        source_ref=f"INC-{detected.year}-031",
+        description="The ticketing system's nightly backup failed for nine nights without an alert; "
+        "the service desk noticed when a restore was asked for. No data was lost.",
+        correction="Backup re-run and a restore tested the same day.",
+        extent="All 14 backup jobs checked: two others had no failure alert either.",
+        root_cause="Failure alerts were set per job by hand, and new jobs were added without one.",
+        corrective_action="Failure alerting set once on the backup server for every job; "
+        "the new-job checklist asks for a test failure.",
+        isms_change="Operations procedure OPS-04 now includes a daily review of the backup report.",
+    )
     with clock.pinned(detected + timedelta(days=12)):
         actions.set_status(session, action_id, ActionStatus.IMPLEMENTED)
     with clock.pinned(detected + timedelta(days=45)):
@@ -88,29 +101,23 @@ def _incident(session: Session, today: date, people: dict[str, int]) -> None:
 
 def _complaint(session: Session, today: date, people: dict[str, int]) -> None:
     detected = today - timedelta(days=40)
-    with clock.pinned(detected):
-        action = nonconformities.raise_nonconformity(
-            session,
-            "complaint",
-            ActionInput(
-                title="Announce every change that interrupts a client's service",
-                owner_id=people["Ravi Menon"],
-                due_date=detected + timedelta(days=45),
-                source_ref=f"CMP-{detected.year}-007",
-                description="A client complained that a maintenance window was not announced; "
-                "their users could not reach the platform for two hours.",
-                detected_on=detected,
-                correction="The client was given the change record and an apology the same day.",
-                extent="Changes of the last quarter checked: 3 of 41 that interrupted a service had no notice.",
-                root_cause="The client notice was a manual step after approval, and changes moved "
-                "from emergency to standard skipped it.",
-                corrective_action="A change cannot be scheduled until its client notice has been sent.",
-                isms_change="The change management procedure makes the client notice a gate before scheduling.",
-                settling_days=30,
-            ),
-        )
-        action_id = require_id(action)
-        actions.set_status(session, action_id, ActionStatus.IN_PROGRESS)
+    action_id = _raise(
+        session,
+        "complaint",
+        detected,
+        people["Ravi Menon"],
+        45,
+        title="Announce every change that interrupts a client's service",
+        source_ref=f"CMP-{detected.year}-007",
+        description="A client complained that a maintenance window was not announced; "
+        "their users could not reach the platform for two hours.",
+        correction="The client was given the change record and an apology the same day.",
+        extent="Changes of the last quarter checked: 3 of 41 that interrupted a service had no notice.",
+        root_cause="The client notice was a manual step after approval, and changes moved "
+        "from emergency to standard skipped it.",
+        corrective_action="A change cannot be scheduled until its client notice has been sent.",
+        isms_change="The change management procedure makes the client notice a gate before scheduling.",
+    )
     with clock.pinned(detected + timedelta(days=30)):
         actions.set_status(session, action_id, ActionStatus.IMPLEMENTED)
 
