@@ -1,10 +1,11 @@
 """CSV files a user brings or opens in a spreadsheet, whatever their content.
 
-Shared by the importers and exporters (readings, checklists):
+Shared by the importers and exporters (readings, checklists, risks, the SoA):
 
 - Reading: `read_text` refuses what cannot be a UTF-8 text file (too large, binary, NUL
   bytes) with one sentence, and drops a BOM; `csv_records` yields the non-blank records with
-  the line each starts on; `check_header` maps column names, case and spaces ignored.
+  the line each starts on; `check_header` maps column names, case and spaces ignored;
+  `CsvTable` walks the data rows after the header and collects every problem.
 - Row errors: an import checks every row and refuses the file as a whole with
   `ImportRejected`, whose `row_errors` lists every problem as "row N: ...", because a
   half-imported file is worse than a rejected one. `quoted` shows a user's cell in a message.
@@ -31,6 +32,7 @@ from isms_tui.files import replace_atomically
 from isms_tui.userfiles import UserFileError, read_user_file
 
 from .errors import InputError
+from .formatting import plural
 
 if TYPE_CHECKING:
     from _csv import Writer
@@ -127,6 +129,52 @@ def check_header(
     if problems:
         return f"the header must be {expected}: " + "; ".join(problems)
     return {n: i for i, n in enumerate(names)}
+
+
+class CsvTable:
+    """The data rows of an imported CSV after its header, and every problem found on the way.
+
+    An importer checks each row it is given, adds the row's problems with `reject_row`, and
+    calls `refuse_if_bad` before saving anything, so a file is imported whole or not at all.
+    """
+
+    def __init__(self, text: str, required: Sequence[str], known: Collection[str], expected: str) -> None:
+        self._text = text
+        self._required = required
+        self._known = known
+        self.expected = expected
+        self.columns: dict[str, int] | None = None
+        self.errors: list[str] = []
+
+    def rows(self) -> Iterator[tuple[int, list[str], dict[str, int]]]:
+        """(line, fields, columns) of each data row; a bad header or unreadable CSV ends the rows
+        as an error."""
+        try:
+            for line, fields in csv_records(self._text):
+                if self.columns is not None:
+                    yield line, fields, self.columns
+                    continue
+                checked = check_header(fields, self._required, self._known, self.expected)
+                if isinstance(checked, str):
+                    self.errors.append(f"row {line}: {checked}")
+                    return
+                self.columns = checked
+        except MalformedCsv as exc:
+            self.errors.append(str(exc))
+
+    def reject_row(self, line: int, problems: list[str]) -> None:
+        self.errors.append(f"row {line}: " + "; ".join(problems))
+
+    def refuse_if_bad(self, path: Path) -> None:
+        """ImportRejected listing every row's problem, or saying the file is empty."""
+        if self.errors:
+            n = len(self.errors)
+            raise ImportRejected(
+                f"{plural(n, 'row')} of {path} {'were' if n != 1 else 'was'} rejected; nothing was imported.",
+                self.errors,
+            )
+        if self.columns is None:
+            raise ImportRejected(f"{path} is empty; expected a header row: {self.expected}.")
 
 
 @contextmanager

@@ -18,17 +18,14 @@ from sqlmodel import Session, select
 from isms_tui.models import Person, Risk
 
 from .csv_io import (
+    CsvTable,
     ImportRejected,
-    MalformedCsv,
-    check_header,
-    csv_records,
     escape_cell,
     read_text,
     spreadsheet_csv,
     unescape_cell,
 )
 from .errors import InputError
-from .formatting import plural
 from .risks import RiskInput, list_risks, save_risk, validate
 
 REQUIRED = ("ref", "title", "owner", "likelihood", "impact", "treatment", "status", "due", "controls")
@@ -102,41 +99,22 @@ def import_risks(session: Session, path: Path | str) -> RiskImport:
     text = read_text(path, max_bytes=MAX_FILE_BYTES)
     people = {p.name.casefold(): p.id for p in session.exec(select(Person)) if p.id is not None}
     existing = {r.ref: r.id for r in session.exec(select(Risk))}
-    columns: dict[str, int] | None = None
+    table = CsvTable(text, REQUIRED, (*REQUIRED, *OPTIONAL), HEADER)
     rows: list[tuple[RiskInput, int | None]] = []
     seen: dict[str, int] = {}
-    errors: list[str] = []
-    try:
-        for line, fields in csv_records(text):
-            if columns is None:
-                checked = check_header(fields, REQUIRED, (*REQUIRED, *OPTIONAL), HEADER)
-                if isinstance(checked, str):
-                    errors.append(f"row {line}: {checked}")
-                    break
-                columns = checked
-                continue
-            data, problems = _row(fields, columns, people)
-            risk_id = existing.get(data.ref.strip())
-            named = {name.removesuffix("_id"): msg for name, msg in validate(session, data, risk_id).items()}
-            problems += [
-                f"{name}: {msg}" for name, msg in named.items() if not any(p.startswith(name) for p in problems)
-            ]
-            if data.ref.strip() in seen:
-                problems.append(f"ref {data.ref.strip()!r} is repeated (first on row {seen[data.ref.strip()]})")
-            seen.setdefault(data.ref.strip(), line)
-            if problems:
-                errors.append(f"row {line}: " + "; ".join(p.rstrip(".") for p in problems))
-            else:
-                rows.append((data, risk_id))
-    except MalformedCsv as exc:
-        errors.append(str(exc))
-    if errors:
-        n = len(errors)
-        raise ImportRejected(
-            f"{plural(n, 'row')} of {path} {'were' if n != 1 else 'was'} rejected; nothing was imported.", errors
-        )
-    if columns is None:
-        raise ImportRejected(f"{path} is empty; expected a header row: {HEADER}.")
+    for line, fields, columns in table.rows():
+        data, problems = _row(fields, columns, people)
+        risk_id = existing.get(data.ref.strip())
+        named = {name.removesuffix("_id"): msg for name, msg in validate(session, data, risk_id).items()}
+        problems += [f"{name}: {msg}" for name, msg in named.items() if not any(p.startswith(name) for p in problems)]
+        if data.ref.strip() in seen:
+            problems.append(f"ref {data.ref.strip()!r} is repeated (first on row {seen[data.ref.strip()]})")
+        seen.setdefault(data.ref.strip(), line)
+        if problems:
+            table.reject_row(line, [p.rstrip(".") for p in problems])
+        else:
+            rows.append((data, risk_id))
+    table.refuse_if_bad(path)
     if not rows:
         raise ImportRejected(f"{path} has a header but no risks; nothing was imported.")
     for data, risk_id in rows:

@@ -15,17 +15,14 @@ from sqlmodel import Session, select
 from isms_tui.models import SoaEntry
 
 from .csv_io import (
+    CsvTable,
     ImportRejected,
-    MalformedCsv,
-    check_header,
-    csv_records,
     escape_cell,
     quoted,
     read_text,
     spreadsheet_csv,
     unescape_cell,
 )
-from .formatting import plural
 from .soa import APPLICABLE, NOT_APPLICABLE, SoaInput, control_ref, save_entry, statement, validate
 
 REQUIRED = ("control", "applicable")
@@ -56,48 +53,31 @@ def import_soa(session: Session, path: Path | str) -> tuple[int, int]:
     every problem with its row number."""
     path = Path(path)
     text = read_text(path, max_bytes=MAX_FILE_BYTES)
-    columns: dict[str, int] | None = None
+    table = CsvTable(text, REQUIRED, (*REQUIRED, *OPTIONAL), HEADER)
     decided: list[SoaInput] = []
     cleared: list[str] = []
     seen: dict[str, int] = {}
-    errors: list[str] = []
-    try:
-        for line, fields in csv_records(text):
-            if columns is None:
-                checked = check_header(fields, REQUIRED, (*REQUIRED, *OPTIONAL), HEADER)
-                if isinstance(checked, str):
-                    errors.append(f"row {line}: {checked}")
-                    break
-                columns = checked
-                continue
-            data, problems = _row(fields, columns)
-            ref = control_ref(data.control)
-            if data.applicable is None and not problems:
-                if ref is None:
-                    problems.append(f"control {quoted(data.control, 20)} is not an Annex A control")
-                elif data.justification or data.status or data.notes:
-                    problems.append("applicable is empty (not yet decided) but the row gives a decision's details")
-            elif not problems:
-                problems += [msg.rstrip(".") for msg in validate(data).values()]
-            if ref is not None and ref in seen:
-                problems.append(f"control {ref} is repeated (first on row {seen[ref]})")
-            if ref is not None:
-                seen.setdefault(ref, line)
-            if problems:
-                errors.append(f"row {line}: " + "; ".join(problems))
-            elif data.applicable is None:
-                cleared.append(str(ref))
-            else:
-                decided.append(data)
-    except MalformedCsv as exc:
-        errors.append(str(exc))
-    if errors:
-        n = len(errors)
-        raise ImportRejected(
-            f"{plural(n, 'row')} of {path} {'were' if n != 1 else 'was'} rejected; nothing was imported.", errors
-        )
-    if columns is None:
-        raise ImportRejected(f"{path} is empty; expected a header row: {HEADER}.")
+    for line, fields, columns in table.rows():
+        data, problems = _row(fields, columns)
+        ref = control_ref(data.control)
+        if data.applicable is None and not problems:
+            if ref is None:
+                problems.append(f"control {quoted(data.control, 20)} is not an Annex A control")
+            elif data.justification or data.status or data.notes:
+                problems.append("applicable is empty (not yet decided) but the row gives a decision's details")
+        elif not problems:
+            problems += [msg.rstrip(".") for msg in validate(data).values()]
+        if ref is not None and ref in seen:
+            problems.append(f"control {ref} is repeated (first on row {seen[ref]})")
+        if ref is not None:
+            seen.setdefault(ref, line)
+        if problems:
+            table.reject_row(line, problems)
+        elif data.applicable is None:
+            cleared.append(str(ref))
+        else:
+            decided.append(data)
+    table.refuse_if_bad(path)
     if not decided and not cleared:
         raise ImportRejected(f"{path} has a header but no controls; nothing was imported.")
     for data in decided:
