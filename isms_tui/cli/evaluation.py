@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,11 +23,6 @@ if TYPE_CHECKING:
 @click.group("evaluation")
 def evaluation_group() -> None:
     """Evaluate the ISMS as a whole for a period: performance and effectiveness (9.1)."""
-
-
-def _write(ctx: click.Context, db: Path | None, doing: str, change: Callable[[Session, str], str]) -> None:
-    """Run one change under the workspace lock, in one transaction, as the acting person."""
-    write_change(ctx, db, doing, change)
 
 
 @evaluation_group.command("record")
@@ -101,7 +95,7 @@ def record_cmd(
         actions = f"; {raised} action{'s' if raised != 1 else ''} raised" if raised else ""
         return f"Recorded ISMS evaluation {e.id} of {e.period_from} to {e.period_to}{actions}."
 
-    _write(ctx, db, "recording an evaluation", change)
+    write_change(ctx, db, "recording an evaluation", change)
 
 
 @evaluation_group.command("list")
@@ -153,4 +147,4 @@ def frequency_cmd(ctx: click.Context, value: str | None, db: Path | None) -> Non
         isms_evaluation.set_evaluation_frequency(session, value.strip().lower())
         return f"The ISMS is now evaluated {isms_evaluation.evaluation_frequency(session).value}."
 
-    _write(ctx, db, "changing the evaluation frequency", change)
+    write_change(ctx, db, "changing the evaluation frequency", change)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,10 +20,6 @@ SOURCES = ("incident", "complaint", "review", "other")
 @click.group("nc")
 def nc_group() -> None:
     """Nonconformities (10.2) in the action register."""
-
-
-def _write(ctx: click.Context, db: Path | None, doing: str, change: Callable[[Session, str], str]) -> None:
-    write_change(ctx, db, doing, change)
 
 
 @nc_group.command("raise")
@@ -85,7 +80,7 @@ def raise_cmd(
         )
         return f"Raised nonconformity from {kind}{' ' + ref if ref else ''}: action #{action.id} is open."
 
-    _write(ctx, db, "raising a nonconformity", change)
+    write_change(ctx, db, "raising a nonconformity", change)
 
 
 @nc_group.command("reopen")
@@ -103,7 +98,7 @@ def reopen_cmd(ctx: click.Context, action_id: int, reason: str, db: Path | None)
         actions.reopen_action(session, action_id, reason, actor)
         return f"Action #{action_id} is reopened and in progress again."
 
-    _write(ctx, db, "reopening an action", change)
+    write_change(ctx, db, "reopening an action", change)
 
 
 def _day(value: object) -> date | None:

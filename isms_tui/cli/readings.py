@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,11 +82,6 @@ def readings_group() -> None:
     """Put a wrong reading right: void it or correct it (the record keeps both)."""
 
 
-def _put_right(ctx: click.Context, db: Path | None, doing: str, change: Callable[[Session, str], str]) -> None:
-    """Run one change to a reading under the workspace lock, in one transaction, as the acting person."""
-    write_change(ctx, db, f"{doing} a reading", change)
-
-
 @readings_group.command("void")
 @click.argument("kpi")
 @click.argument("period")
@@ -106,7 +100,7 @@ def void_cmd(ctx: click.Context, kpi: str, period: str, reason: str, db: Path | 
         readings.void_reading(session, require_id(reading), reason, by=actor)
         return f"Voided the reading of {kpi} for {period} ({reading.value:g}); it no longer counts."
 
-    _put_right(ctx, db, "voiding", change)
+    write_change(ctx, db, "voiding a reading", change)
 
 
 @readings_group.command("correct")
@@ -129,4 +123,4 @@ def correct_cmd(ctx: click.Context, kpi: str, period: str, value: str, reason: s
         readings.correct_reading(session, require_id(reading), readings.parse_value(value), reason, by=actor)
         return f"Corrected the reading of {kpi} for {period} from {old:g} to {reading.value:g}."
 
-    _put_right(ctx, db, "correcting", change)
+    write_change(ctx, db, "correcting a reading", change)

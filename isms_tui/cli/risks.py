@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
 from .common import (
-    current_actor,
     db_option,
     exit_rejected,
-    open_existing,
     reading_session,
     user_errors,
     workspace_path,
-    write_lock,
+    write_change,
 )
 from .readings import export_group, import_group
 
@@ -29,22 +31,17 @@ def import_risks_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
 
     A row whose ref exists updates that risk; any bad row rejects the whole file.
     """
-    from isms_tui.models.db import session_scope
     from isms_tui.services.csv_io import ImportRejected
     from isms_tui.services.risks_csv import import_risks
 
-    path = workspace_path(ctx, db)
+    def change(session: Session, _actor: str) -> str:
+        result = import_risks(session, file)
+        return f"Imported {result.created + result.updated} risks from {file} ({result.updated} updated)."
+
     try:
-        with write_lock(path, "close it before importing", must_exist=True):
-            engine = open_existing(path, locked=True)
-            try:
-                with session_scope(engine, current_actor(ctx, engine)) as session:
-                    result = import_risks(session, file)
-            finally:
-                engine.dispose()
+        write_change(ctx, db, "importing", change)
     except ImportRejected as rejected:
         exit_rejected(rejected)
-    click.echo(f"Imported {result.created + result.updated} risks from {file} ({result.updated} updated).")
 
 
 @export_group.command("risks")

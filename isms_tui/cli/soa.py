@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
 from .common import (
-    current_actor,
     db_option,
     exit_rejected,
-    open_existing,
     reading_session,
     user_errors,
     workspace_path,
-    write_lock,
+    write_change,
 )
 from .readings import export_group, import_group
 
@@ -31,23 +33,18 @@ def import_soa_cmd(ctx: click.Context, file: Path, db: Path | None) -> None:
     applicable is yes or no (empty: not yet decided); a control that does not apply needs its
     justification; any bad row rejects the whole file.
     """
-    from isms_tui.models.db import session_scope
     from isms_tui.services.csv_io import ImportRejected
     from isms_tui.services.soa_csv import import_soa
 
-    path = workspace_path(ctx, db)
+    def change(session: Session, _actor: str) -> str:
+        decided, cleared = import_soa(session, file)
+        tail = f"; {cleared} taken back to not yet decided" if cleared else ""
+        return f"Recorded the decision on {decided} controls from {file}{tail}."
+
     try:
-        with write_lock(path, "close it before importing", must_exist=True):
-            engine = open_existing(path, locked=True)
-            try:
-                with session_scope(engine, current_actor(ctx, engine)) as session:
-                    decided, cleared = import_soa(session, file)
-            finally:
-                engine.dispose()
+        write_change(ctx, db, "importing", change)
     except ImportRejected as rejected:
         exit_rejected(rejected)
-    tail = f"; {cleared} taken back to not yet decided" if cleared else ""
-    click.echo(f"Recorded the decision on {decided} controls from {file}{tail}.")
 
 
 @export_group.command("soa")
