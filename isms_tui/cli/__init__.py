@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import (  # noqa: F401 (risks and soa add to the import and export groups)
+from . import (  # noqa: F401 (risks, soa and spreadsheet add to the import and export groups)
     audits,
     backup,
     checklist,
@@ -24,6 +24,7 @@ from . import (  # noqa: F401 (risks and soa add to the import and export groups
     readings,
     risks,
     soa,
+    spreadsheet,
     status,
 )
 from .common import db_option, fail, run_tui, workspace_path
