@@ -21,6 +21,7 @@ from . import (  # noqa: F401 (risks, soa and spreadsheet add to the import and 
     keys,
     nonconformities,
     pack,
+    portfolio,
     readings,
     risks,
     soa,
@@ -71,6 +72,7 @@ main.add_command(keys.keys_group)
 main.add_command(nonconformities.nc_group)
 main.add_command(pack.pack_cmd)
 main.add_command(pack.verify_cmd)
+main.add_command(portfolio.portfolio_cmd)
 main.add_command(readings.import_group)
 main.add_command(readings.export_group)
 main.add_command(readings.readings_group)
