@@ -25,13 +25,15 @@ dir_option = click.option(
 @click.command("portfolio")
 @dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
 @user_errors
-def portfolio_cmd(folder: Path | None, as_json: bool) -> None:
+def portfolio_cmd(ctx: click.Context, folder: Path | None, as_json: bool) -> None:
     """Every known workspace: organisation, last opened, KPIs off target, readings due, next
     audit, open nonconformities, next review; one that cannot be read says why."""
     from isms_tui.services import clock
     from isms_tui.services.portfolio import check_folder, portfolio
 
+    folder = folder or (ctx.obj or {}).get("dir")
     if folder is not None:
         check_folder(folder)
     today = clock.today()

@@ -42,6 +42,11 @@ def organisation_of(path: Path) -> str | None:
 UPGRADE_SENTENCE = "{path} needs upgrade: open it in isms to migrate it (a backup is taken first)."
 
 
+class OpenToUse(WorkspaceError):
+    """The file cannot be read as it is, but opening it in isms makes it usable (an upgrade
+    migrates it; an empty file is set up on the welcome screen)."""
+
+
 def peek_engine(path: Path) -> Engine:
     """A read-only engine on the workspace at `path`, for reading figures without opening it
     for work: no lock, no migration, no backup, SQLite's read-only mode (the file itself is
@@ -60,9 +65,9 @@ def peek_engine(path: Path) -> Engine:
         raise WorkspaceError(f"{path} is no longer there: it was moved or deleted.")
     revision = _probe(real)  # a newer schema, a foreign or damaged file: its sentence
     if revision is None:
-        raise WorkspaceError(f"{path} is not set up yet: open it in isms to name its organisation.")
+        raise OpenToUse(f"{path} is not set up yet: open it in isms to name its organisation.")
     if revision != HEAD:
-        raise WorkspaceError(UPGRADE_SENTENCE.format(path=path))
+        raise OpenToUse(UPGRADE_SENTENCE.format(path=path))
     uri = sqlite_uri(real)
 
     def connect() -> sqlite3.Connection:

@@ -48,6 +48,7 @@ class Summary:
     opened_at: datetime | None
     organisation: str | None = None
     problem: str = ""
+    opens_anyway: bool = False  # unreadable as it is, but opening it migrates or sets it up
     kpis_off_target: int = 0
     kpis_overdue: int = 0
     readings_due: int = 0
@@ -146,7 +147,7 @@ def summarise(candidate: Candidate, today: date) -> Summary:
     from sqlalchemy.exc import DBAPIError
 
     from isms_tui.models.db import WorkspaceError, session_scope
-    from isms_tui.models.peek import peek_engine
+    from isms_tui.models.peek import OpenToUse, peek_engine
 
     from .damage import DAMAGE_ERRORS
     from .status import summary
@@ -156,6 +157,8 @@ def summarise(candidate: Candidate, today: date) -> Summary:
         return Summary(c.path, c.source, c.opened_at, problem=c.problem)
     try:
         engine = peek_engine(c.path)
+    except OpenToUse as exc:
+        return Summary(c.path, c.source, c.opened_at, problem=str(exc), opens_anyway=True)
     except WorkspaceError as exc:
         return Summary(c.path, c.source, c.opened_at, problem=str(exc))
     except OSError as exc:
@@ -206,11 +209,12 @@ def portfolio(folder: Path | None, today: date) -> Iterator[Summary]:
 
 
 def audit_text(s: Summary) -> str:
-    """'2026-12-01 planned', 'since 2026-11-20' (running), 'due by 2027-03-01' (none planned)."""
+    """'2026-12-01 planned', 'since 2026-11-20' (running), 'due by 2027-03-01' or 'due now'
+    when none is planned (as `isms status` says it: the interval after the last one)."""
     a = s.next_audit
     if a is not None:
         return f"since {a['on']}" if a["state"] == "in progress" else f"{a['on']} {a['state']}"
-    return f"due by {s.audit_due_by}" if s.audit_due_by else "none planned"
+    return f"due by {s.audit_due_by}" if s.audit_due_by else "due now"  # none held yet, or overdue
 
 
 def review_text(s: Summary) -> str:
@@ -218,7 +222,7 @@ def review_text(s: Summary) -> str:
     r = s.next_review
     if r is not None:
         return f"{r['planned_on']} planned"
-    return f"due by {s.review_due_by}" if s.review_due_by else "none planned"
+    return f"due by {s.review_due_by}" if s.review_due_by else "due now"
 
 
 def opened_text(when: datetime | None) -> str:
