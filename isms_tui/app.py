@@ -405,6 +405,12 @@ class IsmsApp(App[None]):
         current = self.db_path if self.engine is not None else None
         self.push_screen(PortfolioScreen(current, self.portfolio_dir), chosen)
 
+    def action_export_xlsx(self) -> None:
+        from isms_tui.screens.spreadsheet import SpreadsheetExport
+
+        if self.engine is not None:
+            self.push_screen(SpreadsheetExport())
+
     def action_export_pack(self) -> None:
         """Issue a signed evidence pack (the screen, and reportlab, load only now)."""
         if self.engine is None:
@@ -420,6 +426,12 @@ class IsmsApp(App[None]):
             "Every workspace on this machine at a glance: KPIs off target, readings due, audits, NCs, reviews",
             self.action_portfolio,
         )
+        if self.engine is not None:  # reading only: a read-only workspace exports too
+            yield SystemCommand(
+                "Export the registers as a spreadsheet",
+                "One .xlsx workbook: KPIs, readings, analyses, audits and lines, findings, actions, risks, SoA",
+                self.action_export_xlsx,
+            )
         if self.engine is not None and not self.read_only:  # a pack records its checkpoint
             yield SystemCommand(
                 "Issue evidence pack",

@@ -200,3 +200,33 @@ def test_cells_as_written(tmp_path: Path) -> None:
     assert len(got[6].value) == MAX_CELL_TEXT and got[6].value.endswith("[cut: 40000 characters in the workspace]")
     assert ws.cell(2, 2).value == "nan" and ws.cell(2, 3).value == datetime(2026, 5, 1, 12, 30, 15)
     assert ws.cell(2, 4).value is True
+
+
+async def test_the_palette_command_writes_the_workbook(small: Path, tmp_path: Path) -> None:
+    from textual.widgets import Input, Static
+
+    from isms_tui.app import IsmsApp
+    from isms_tui.screens.spreadsheet import SpreadsheetExport
+
+    from .tui_helpers import wait_for
+
+    app = IsmsApp(small)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.engine is not None, "the workspace")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Export the registers as a spreadsheet" in titles
+        app.action_export_xlsx()
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, SpreadsheetExport) and app.screen.query("#xlsx-path"), "the dialog"
+        )
+        box = app.screen.query_one("#xlsx-path", Input)
+        assert box.value.endswith(f"w-registers-{TODAY.isoformat()}.xlsx")
+        result = app.screen.query_one("#xlsx-result", Static)
+        box.value = str(tmp_path)  # a folder: refused in one sentence
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "is a directory" in str(result.content), "the refusal")
+        box.value = str(tmp_path / "out.xlsx")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Written to" in str(result.content), "the workbook")
+        assert "Readings 9" in str(result.content)
+    assert load_workbook(tmp_path / "out.xlsx")["Readings"].max_row == 10
