@@ -130,13 +130,23 @@ def test_a_folder_adds_its_workspaces_not_its_links_out(five: dict[str, Path], t
     (folder / "out.db").symlink_to(five["acme"])  # leads out of the folder
     (folder / "same.db").symlink_to(client)  # a second name for a file in it: listed once
     os.mkfifo(folder / "pipe.db")
+    (folder / "zz\x1b]0;owned\x07\u202e.db").write_bytes(b"garbage" * 100)  # a hostile name in a shared folder
+    doctored = shutil.copyfile(client, folder / "doctored.db")
+    con = sqlite3.connect(doctored)
+    con.execute("CREATE TABLE extra (x)")  # a shape the application did not make
+    con.commit()
+    con.close()
     (folder / "sub").mkdir()
     _workspace(folder / "sub" / "deeper.db", "Deeper")  # not searched
     found = [c for c in candidates(folder) if c.source == "folder"]
-    assert [c.path.name for c in found] == ["client-b.db", "out.db", "pipe.db"]
+    assert [c.path.name for c in found][:4] == ["client-b.db", "doctored.db", "out.db", "pipe.db"]
+    assert len(found) == 5
     rows = {s.path.name: s for s in portfolio(folder, TODAY) if s.source == "folder"}
     assert rows["client-b.db"].organisation == "Client B"
     assert rows["out.db"].problem.endswith("; not followed.") and "outside" in rows["out.db"].problem
     assert "not a regular file" in rows["pipe.db"].problem
+    assert rows["doctored.db"].problem and not rows["doctored.db"].readable
+    text = run("portfolio", "--dir", folder).output
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text and "zz]0;owned.db" in text
     assert run("portfolio", "--dir", tmp_path / "nowhere").output.startswith("Error: The folder")
     assert run("portfolio", "--dir", client).exit_code != 0

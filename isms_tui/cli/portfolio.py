@@ -67,14 +67,22 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _printable(text: str) -> str:
+    """No control, bidi-override or line-break characters from a file name or a doctored
+    workspace reach the terminal."""
+    from isms_tui.models.sanitize import clean
+
+    return clean(text.replace("\n", " ").replace("\r", " ").replace("\t", " "))
+
+
 def text_line(s: Summary) -> str:
     """One workspace as a line of the table; one that cannot be read gives its reason instead."""
     from isms_tui.services.portfolio import audit_text, opened_text, review_text
 
     if not s.readable:
-        return f"! {s.problem}"
+        return _printable(f"! {s.problem}")
     due = f"{s.readings_due}" + (f" ({s.readings_overdue}!)" if s.readings_overdue else "")
-    return COLUMNS.format(
+    line = COLUMNS.format(
         org=_cut(s.organisation or "(no organisation yet)", 28),
         off=s.kpis_off_target,
         due=due,
@@ -84,3 +92,4 @@ def text_line(s: Summary) -> str:
         opened=opened_text(s.opened_at),
         path=s.path,
     )
+    return _printable(line)

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from isms_tui.models.sanitize import clean
 from isms_tui.widgets.footer import IsmsFooter
 from isms_tui.widgets.tables import RecordTable
 
@@ -97,7 +98,8 @@ class PortfolioScreen(Screen[Path | None]):
         self.listed = {str(c.path): c for c in found}
         for c in found:
             name = "reading…" if not c.problem else ""
-            table.add_row(Text(name, style="italic"), "", "", "", "", "", "", Text(str(c.path)), key=str(c.path))
+            path = _printable(Text(str(c.path)))
+            table.add_row(Text(name, style="italic"), "", "", "", "", "", "", path, key=str(c.path))
         if not found:
             self._say("No workspaces known yet: open one with ctrl+o, or start isms with --dir FOLDER.", False)
 
@@ -122,7 +124,7 @@ class PortfolioScreen(Screen[Path | None]):
             ]
         cells += [Text("open now", style="bold") if current else opened_text(s.opened_at), Text(key)]
         for column, value in zip((c for c, _ in COLUMNS), cells, strict=True):
-            table.update_cell(key, column, value)
+            table.update_cell(key, column, _printable(value))
         if table.cursor_row >= 0 and self._highlighted() == key:
             self._describe(key)
 
@@ -153,7 +155,7 @@ class PortfolioScreen(Screen[Path | None]):
 
     def _say(self, text: str, problem: bool) -> None:
         detail = self.query_one("#portfolio-detail", Static)
-        detail.update(text)
+        detail.update("\n".join(clean(line) for line in text.split("\n")))
         detail.set_class(problem, "problem")
 
     def action_open(self) -> None:
@@ -177,6 +179,15 @@ class PortfolioScreen(Screen[Path | None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def _printable(value: object) -> object:
+    """A cell without control or bidi-override characters (a file name in a shared folder, or a
+    workspace edited outside isms, could hold them)."""
+    if isinstance(value, Text):
+        plain = clean(value.plain.replace("\n", " "))
+        return value if plain == value.plain else Text(plain, style=value.style)
+    return clean(str(value).replace("\n", " "))
 
 
 def _short(s: Summary) -> str:

@@ -132,6 +132,10 @@ def folder_candidates(folder: Path) -> list[Candidate]:
     except OSError as exc:
         raise InputError(f"Cannot list {folder}: {exc.strerror or exc}.") from None
     out = []
+    if len(names) > MAX_FOLDER_FILES:
+        more = len(names) - MAX_FOLDER_FILES
+        note = f"{folder} holds {more} more *.db files than the {MAX_FOLDER_FILES} listed; give a smaller folder."
+        out.append(Candidate(folder, FOLDER, problem=note))
     for name in names[:MAX_FOLDER_FILES]:
         path = folder / name
         real = os.path.realpath(path)
