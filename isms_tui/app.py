@@ -112,6 +112,7 @@ class IsmsApp(App[None]):
     def on_mount(self) -> None:
         self.screen_change_signal.subscribe(self, self._drop_stale_toasts)
         if self.portfolio_dir is not None:
+            self.sub_title = "portfolio"
             self.action_portfolio()
         else:
             self.open_workspace(self.db_path)

@@ -150,3 +150,5 @@ def test_a_folder_adds_its_workspaces_not_its_links_out(five: dict[str, Path], t
     assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text and "zz]0;owned.db" in text
     assert run("portfolio", "--dir", tmp_path / "nowhere").output.startswith("Error: The folder")
     assert run("portfolio", "--dir", client).exit_code != 0
+    started = run("--dir", tmp_path / "nowhere")  # the TUI on the portfolio: refused before it starts
+    assert started.exit_code == 1 and started.output == f"Error: The folder {tmp_path / 'nowhere'} does not exist.\n"
