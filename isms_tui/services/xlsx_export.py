@@ -38,7 +38,10 @@ def snapshot(session: Session) -> None:
 
     pysqlite only opens a transaction before a write; without this each SELECT would see the
     database as it was at that moment. The session's commit or rollback ends it."""
-    session.connection().exec_driver_sql("BEGIN")
+    conn = session.connection()
+    raw = conn.connection.dbapi_connection
+    if not getattr(raw, "in_transaction", False):  # a caller that has written is in one already
+        conn.exec_driver_sql("BEGIN")
 
 
 def export_xlsx(session: Session, path: Path | str, today: date | None = None) -> dict[str, int]:
