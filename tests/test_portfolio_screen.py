@@ -100,3 +100,16 @@ async def test_escape_before_any_workspace_leaves(folder: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, PortfolioScreen), "the portfolio")
         await pilot.press("escape")
         await wait_for(pilot, lambda: not app.is_running, "the app to end")
+
+
+async def test_leaving_while_the_rows_are_read_is_no_crash(folder: Path) -> None:
+    for name in ("acme.db", "globex.db", "broken.db"):
+        config.remember_workspace(folder / name, OPENED)
+    app = IsmsApp(folder / "acme.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.engine is not None, "Acme open")
+        app.action_portfolio()
+        await pilot.pause()
+        await pilot.press("f5", "escape")  # a second reading started, then the screen left
+        await pilot.pause(0.3)
+        assert app.is_running and not isinstance(app.screen, PortfolioScreen)

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
+from textual.worker import get_current_worker
 
 from isms_tui.models.sanitize import clean
 from isms_tui.widgets.footer import IsmsFooter
@@ -80,6 +81,7 @@ class PortfolioScreen(Screen[Path | None]):
         from isms_tui.services.errors import InputError
         from isms_tui.services.portfolio import candidates, summarise
 
+        worker = get_current_worker()
         try:
             found = candidates(self.folder)
         except InputError as exc:
@@ -88,10 +90,15 @@ class PortfolioScreen(Screen[Path | None]):
         self.app.call_from_thread(self._list, found)
         today = clock.today()
         for c in found:
-            self.app.call_from_thread(self._fill, summarise(c, today))
+            summary = summarise(c, today)
+            if worker.is_cancelled:  # the screen was left, or f5 started a new reading
+                return
+            self.app.call_from_thread(self._fill, summary)
         self.app.call_from_thread(self._done)
 
     def _list(self, found: list[Candidate]) -> None:
+        if not self.is_attached:
+            return
         table = self.query_one("#portfolio", DataTable)
         table.clear()
         self.rows.clear()
@@ -107,6 +114,8 @@ class PortfolioScreen(Screen[Path | None]):
         from isms_tui.services.portfolio import audit_text, opened_text, review_text
 
         key = str(s.path)
+        if not self.is_attached or key not in self.listed:  # left meanwhile, or listed anew
+            return
         self.rows[key] = s
         table = self.query_one("#portfolio", DataTable)
         current = self.current is not None and s.path.resolve() == self.current
@@ -129,6 +138,8 @@ class PortfolioScreen(Screen[Path | None]):
             self._describe(key)
 
     def _done(self) -> None:
+        if not self.is_attached:
+            return
         key = self._highlighted()
         if key is not None:
             self._describe(key)
@@ -154,6 +165,8 @@ class PortfolioScreen(Screen[Path | None]):
             self._say(f"{key}\nenter opens it" + (f" · {warnings}" if warnings else ""), False)
 
     def _say(self, text: str, problem: bool) -> None:
+        if not self.is_attached:
+            return
         detail = self.query_one("#portfolio-detail", Static)
         detail.update("\n".join(clean(line) for line in text.split("\n")))
         detail.set_class(problem, "problem")

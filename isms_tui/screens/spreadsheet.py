@@ -75,6 +75,12 @@ class SpreadsheetExport(ModalScreen[Path | None]):
         self.app.call_from_thread(self._show, f"Written to {path}: {detail}.", False)
 
     def _show(self, text: str, problem: bool) -> None:
+        if not self.is_attached:  # closed while the workbook was being written
+            if not problem:
+                self.app.notify(text, title="Spreadsheet", markup=False)
+            else:
+                self.app.notify(text, title="Spreadsheet not written", severity="error", markup=False)
+            return
         result = self.query_one("#xlsx-result", Static)
         result.update(text)
         result.set_class(problem, "problem")
