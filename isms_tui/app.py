@@ -72,9 +72,19 @@ class IsmsApp(App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, db_path: Path, *, load_demo: bool = False, actor: str | None = None) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        load_demo: bool = False,
+        actor: str | None = None,
+        portfolio_dir: Path | None = None,
+    ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
+        # `isms --dir FOLDER`: start on the portfolio (the known workspaces and FOLDER's)
+        # instead of opening db_path; the portfolio screen lists FOLDER's for the whole run.
+        self.portfolio_dir = portfolio_dir
         self.load_demo = load_demo
         self.engine: Engine | None = None
         # The name given for this run (`--as`, else ISMS_ACTOR, read as the workspace opens),
@@ -101,7 +111,11 @@ class IsmsApp(App[None]):
 
     def on_mount(self) -> None:
         self.screen_change_signal.subscribe(self, self._drop_stale_toasts)
-        self.open_workspace(self.db_path)
+        if self.portfolio_dir is not None:
+            self.sub_title = "portfolio"
+            self.action_portfolio()
+        else:
+            self.open_workspace(self.db_path)
 
     # -- toasts ----------------------------------------------------------------------------
 
@@ -197,7 +211,10 @@ class IsmsApp(App[None]):
         self.exit(return_code=1)
 
     def _open_failed(self, message: str) -> None:
-        if self.engine is None:
+        if self.engine is None and self.portfolio_dir is not None:  # started on the portfolio: back to it
+            self.notify(message, title="Cannot open workspace", severity="error", markup=False)
+            self.action_portfolio()
+        elif self.engine is None:
             self.error_message = message
             self.exit(return_code=1)
         else:
@@ -375,6 +392,26 @@ class IsmsApp(App[None]):
 
         self.push_screen(WorkspacePicker(self.db_path), chosen)
 
+    def action_portfolio(self) -> None:
+        """Every workspace at a glance; enter opens one as ctrl+o does. Leaving it before any
+        workspace is open (`isms --dir`) leaves the app."""
+        from isms_tui.screens.portfolio import PortfolioScreen
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.open_workspace(path)
+            elif self.engine is None:
+                self.exit(message="No workspace was opened.")
+
+        current = self.db_path if self.engine is not None else None
+        self.push_screen(PortfolioScreen(current, self.portfolio_dir), chosen)
+
+    def action_export_xlsx(self) -> None:
+        from isms_tui.screens.spreadsheet import SpreadsheetExport
+
+        if self.engine is not None:
+            self.push_screen(SpreadsheetExport())
+
     def action_export_pack(self) -> None:
         """Issue a signed evidence pack (the screen, and reportlab, load only now)."""
         if self.engine is None:
@@ -385,6 +422,17 @@ class IsmsApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterator[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Portfolio",
+            "Every workspace on this machine at a glance: KPIs off target, readings due, audits, NCs, reviews",
+            self.action_portfolio,
+        )
+        if self.engine is not None:  # reading only: a read-only workspace exports too
+            yield SystemCommand(
+                "Export the registers as a spreadsheet",
+                "One .xlsx workbook: KPIs, readings, analyses, audits and lines, findings, actions, risks, SoA",
+                self.action_export_xlsx,
+            )
         if self.engine is not None and not self.read_only:  # a pack records its checkpoint
             yield SystemCommand(
                 "Issue evidence pack",

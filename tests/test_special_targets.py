@@ -100,6 +100,14 @@ def test_readings_export_never_replaces_a_special_file(ws: Path, out_dir: Path, 
     assert_refused_untouched(run("export", "readings", target, "--db", ws), target, before)
 
 
+@pytest.mark.parametrize("kind", [k for k in SPECIAL if k != "directory"])
+def test_xlsx_export_never_replaces_a_special_file(ws: Path, out_dir: Path, kind: str) -> None:
+    target = out_dir / "registers.xlsx"
+    SPECIAL[kind](target)
+    before = fingerprint(target)
+    assert_refused_untouched(run("export", "xlsx", target, "--db", ws), target, before)
+
+
 @pytest.mark.parametrize("kind", ["symlink", "fifo", "device"])
 def test_checklist_export_never_replaces_a_special_file(ws: Path, out_dir: Path, kind: str) -> None:
     target = out_dir / "checklist.csv"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import (  # noqa: F401 (risks and soa add to the import and export groups)
+from . import (  # noqa: F401 (risks, soa and spreadsheet add to the import and export groups)
     audits,
     backup,
     checklist,
@@ -21,9 +21,11 @@ from . import (  # noqa: F401 (risks and soa add to the import and export groups
     keys,
     nonconformities,
     pack,
+    portfolio,
     readings,
     risks,
     soa,
+    spreadsheet,
     status,
 )
 from .common import db_option, fail, run_tui, workspace_path
@@ -39,9 +41,16 @@ from .common import db_option, fail, run_tui, workspace_path
     help="The person acting, journaled and named as entered or issued by "
     "(default: ISMS_ACTOR, else 'You are' in Settings, else the login name as login:NAME).",
 )
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Start on the portfolio: the known workspaces and every *.db in this folder.",
+)
 @click.version_option(package_name="isms-tui")
 @click.pass_context
-def main(ctx: click.Context, db: Path | None, as_name: str | None) -> None:
+def main(ctx: click.Context, db: Path | None, as_name: str | None, folder: Path | None) -> None:
     """isms-tui: ISO/IEC 27001:2022 Clause 9 performance evaluation, offline."""
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
@@ -55,7 +64,17 @@ def main(ctx: click.Context, db: Path | None, as_name: str | None) -> None:
             fail(str(exc))
     ctx.obj["actor"] = as_name
     if ctx.invoked_subcommand is None:
-        run_tui(workspace_path(ctx, db), as_name)
+        if folder is not None:
+            from isms_tui.services.errors import InputError
+            from isms_tui.services.portfolio import check_folder
+
+            try:
+                check_folder(folder)
+            except InputError as exc:
+                fail(str(exc))
+        run_tui(workspace_path(ctx, db), as_name, portfolio_dir=folder)
+    elif folder is not None:
+        ctx.obj["dir"] = folder  # `isms --dir F portfolio` reads it as its own --dir
 
 
 main.add_command(audits.audit_group)
@@ -70,6 +89,7 @@ main.add_command(keys.keys_group)
 main.add_command(nonconformities.nc_group)
 main.add_command(pack.pack_cmd)
 main.add_command(pack.verify_cmd)
+main.add_command(portfolio.portfolio_cmd)
 main.add_command(readings.import_group)
 main.add_command(readings.export_group)
 main.add_command(readings.readings_group)

@@ -266,10 +266,11 @@ def exit_rejected(rejected: ImportRejected) -> NoReturn:
     sys.exit(EXIT_FAILED)
 
 
-def run_tui(path: Path, actor: str | None = None) -> None:
+def run_tui(path: Path, actor: str | None = None, portfolio_dir: Path | None = None) -> None:
     """Open the TUI on `path`; one sentence and exit 1 when the workspace cannot be opened.
 
-    `actor` is the name given with `--as`; the app falls back as the CLI does.
+    `actor` is the name given with `--as`; the app falls back as the CLI does. With
+    `portfolio_dir` the app starts on the portfolio instead.
     """
     from isms_tui.app import IsmsApp
     from isms_tui.services import actor as actors
@@ -279,7 +280,7 @@ def run_tui(path: Path, actor: str | None = None) -> None:
         given = actors.explicit(actor)
     except InputError as exc:
         fail(str(exc))
-    app = IsmsApp(path, actor=given)
+    app = IsmsApp(path, actor=given, portfolio_dir=portfolio_dir)
     app.run()
     if app.return_code:
         fail(app.error_message or "The workspace could not be opened.")

@@ -40,7 +40,7 @@ class WorkspacePicker(ModalScreen[Path | None]):
     WorkspacePicker #picker-error { color: $error; height: auto; }
     WorkspacePicker #picker-hint { color: $text-muted; text-style: italic; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+o", "portfolio", "Portfolio")]
 
     def __init__(self, current: Path) -> None:
         super().__init__()
@@ -58,7 +58,10 @@ class WorkspacePicker(ModalScreen[Path | None]):
             yield Static("Or type a path (a new file is created)", classes="picker-label")
             yield Input(placeholder="~/clients/example.db", id="picker-path")
             yield Static("", id="picker-error", markup=False)
-            yield Static("enter opens · tab switches list/path · escape cancels", id="picker-hint")
+            yield Static(
+                "enter opens · tab switches list/path · ctrl+o portfolio (every workspace's figures) · escape cancels",
+                id="picker-hint",
+            )
 
     def _option(self, path: Path) -> Option:
         label = Content(str(path))
@@ -130,6 +133,17 @@ class WorkspacePicker(ModalScreen[Path | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_portfolio(self) -> None:
+        """The same workspaces with their figures; the one chosen there opens as from here."""
+        from isms_tui.screens.portfolio import PortfolioScreen
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self._open(path)
+
+        folder = getattr(self.app, "portfolio_dir", None)  # `isms --dir FOLDER`: its files too
+        self.app.push_screen(PortfolioScreen(self.current, folder), chosen)
 
 
 def _opened(when: datetime | None) -> str:
