@@ -13,7 +13,7 @@ import sys
 import pytest
 
 DATA_LAYER = ("sqlalchemy", "sqlmodel", "alembic", "pydantic")
-EXPORT_LAYER = ("reportlab", "pyhanko", "pyhanko_certvalidator", "cryptography", "zxcvbn")
+EXPORT_LAYER = ("reportlab", "pyhanko", "pyhanko_certvalidator", "cryptography", "zxcvbn", "trestle")
 
 
 def _loaded_after(code: str) -> set[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import (  # noqa: F401 (risks and soa add to the import and export groups)
+from . import (  # noqa: F401 (risks, soa and oscal add to the import and export groups)
     audits,
     backup,
     checklist,
@@ -20,6 +20,7 @@ from . import (  # noqa: F401 (risks and soa add to the import and export groups
     journal,
     keys,
     nonconformities,
+    oscal,
     pack,
     readings,
     risks,
