@@ -99,3 +99,37 @@ def test_trestle_is_never_imported_at_start_up():
         "    assert exc.code == 0\n"
     )
     assert "trestle" not in _loaded_after(code)
+
+
+@pytest.mark.parametrize("audit_id", ["0", "-3", "99999999999999999999999"])
+def test_ids_no_audit_can_have_are_one_sentence(demo_workspace: Path, audit_id: str):
+    result = run("export", "oscal", "--db", demo_workspace, "--audit", audit_id)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: No audit with id {audit_id}."
+
+
+def test_values_edited_outside_isms_still_give_valid_oscal(demo_workspace: Path, tmp_path: Path):
+    """Lists holding numbers or nulls, blank names and refs, an unknown time zone or risk
+    status, written with the sqlite3 shell: the export still validates (journal verify is
+    what reports such edits)."""
+    import sqlite3
+
+    con = sqlite3.connect(demo_workspace)
+    with con:
+        con.executescript(
+            """
+            UPDATE risk SET status = 'weird', controls = '["A.8.13", 5, null]', title = '', ref = ' '
+              WHERE ref = 'R-01';
+            UPDATE audit SET scope_refs = '["A.8.13", "", "ZZ 9/9", 7]', scope_areas = '["Nope", 3]',
+              team_ids = '["x", 2]', title = '', criteria = '' WHERE id = 2;
+            UPDATE person SET name = '' WHERE id = 11;
+            UPDATE audititem SET methods = '["bogus", {"a": 1}]', ref = '', title = '' WHERE id = 40;
+            UPDATE workspace SET timezone = '../../etc/passwd';
+            """
+        )
+    con.close()
+    for option in ("--audit", "--plan"):
+        out = tmp_path / f"{option[2:]}.json"
+        result = run("export", "oscal", "--db", demo_workspace, option, "2", "--out", out)
+        assert result.exit_code == 0, result.output
+        assert json.loads(out.read_text())

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import click
 
-from .common import db_option, reading_session, user_errors, workspace_path
+from .common import db_option, fail, reading_session, user_errors, workspace_path
 from .readings import export_group
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer: a larger id names no audit
 
 
 @export_group.command("oscal")
@@ -47,10 +49,17 @@ def export_oscal_cmd(
         chosen.append("--catalogue")
     if len(chosen) != 1:
         raise click.UsageError("Give exactly one of --audit ID, --plan ID or --catalogue.")
+    record = audit_id if audit_id is not None else plan_id
+    if record is not None and not 1 <= record <= MAX_ID:
+        fail(f"No audit with id {record}.")
     from isms_tui.services.oscal import export
 
     kind = {"--audit": "assessment-results", "--plan": "assessment-plan"}.get(chosen[0], "catalog")
     export.require_trestle(kind)
+    if out is not None:
+        from isms_tui.files import check_target
+
+        check_target(out)  # a link, folder or special file is refused before any work
     if catalogue:
         data = export.catalogue()
         what = "The catalogue"

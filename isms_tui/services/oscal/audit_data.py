@@ -23,7 +23,7 @@ from isms_tui.models import (
 
 from ..audit_views import EVIDENCE_ENTITY
 from ..audits import get_audit
-from .common import Context, Json, context, control_id, one_line, people_named_in
+from .common import Context, Json, context, control_id, numbers, one_line, people_named_in, texts
 
 
 @dataclass
@@ -41,7 +41,7 @@ class AuditData:
     @property
     def refs(self) -> list[str]:
         """The audit's requirements: its scope, every line's and every finding's ref."""
-        refs = {r.strip() for r in self.audit.scope_refs if r.strip()}
+        refs = set(texts(self.audit.scope_refs))
         refs |= {i.ref.strip() for i in self.items if i.ref.strip()}
         refs |= {f.ref.strip() for f in self.findings if f.ref.strip()}
         return sorted(refs, key=natural_key)
@@ -53,7 +53,7 @@ class AuditData:
         assessors = {i.assessed_by_id for i in self.items if i.assessed_by_id is not None}
         return {
             "assessment-lead": lead,
-            "assessment-team": set(audit.team_ids),
+            "assessment-team": set(numbers(audit.team_ids)),
             "assessor": assessors | (lead if any(i.assessed_by_id is None for i in self.items) else set()),
             "auditee": people_named_in(audit.auditees, self.ctx.people.values()),
             "risk-owner": {r.owner_id for r in self.risks if r.owner_id is not None},
@@ -86,18 +86,20 @@ def load(session: Session, audit_id: int) -> AuditData:
         evidence.setdefault(item_id, []).append(ev)
     programme = session.get(AuditProgramme, audit.programme_id) if audit.programme_id else None
     areas = list(
-        session.exec(select(AuditArea).where(col(AuditArea.name).in_(audit.scope_areas)).order_by(col(AuditArea.name)))
+        session.exec(
+            select(AuditArea).where(col(AuditArea.name).in_(texts(audit.scope_areas))).order_by(col(AuditArea.name))
+        )
     )
     data = AuditData(ctx, audit, programme, items, findings, actions, evidence, [], areas)
     wanted = set(data.refs)
-    data.risks = [r for r in session.exec(select(Risk).order_by(col(Risk.ref))) if wanted & set(r.controls)]
+    data.risks = [r for r in session.exec(select(Risk).order_by(col(Risk.ref))) if wanted & set(texts(r.controls))]
     return data
 
 
 def title_of(ref: str) -> str:
     """The catalogue title of a ref, or the ref itself for the organisation's own."""
     req = by_ref().get(ref)
-    return one_line(f"{ref} {req.title}") if req else one_line(ref)
+    return one_line(f"{ref} {req.title}") if req else (one_line(ref) or "Unnamed requirement")
 
 
 def reviewed_controls(data: AuditData, description: str) -> Json:

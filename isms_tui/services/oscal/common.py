@@ -63,6 +63,22 @@ def prop(name: str, value: object, *, ours: bool = True) -> Json:
     return out
 
 
+def texts(values: object) -> list[str]:
+    """The non-blank strings of a stored JSON list, stripped (a list edited outside isms may
+    hold numbers or nulls: they name nothing, so they are left out; `isms journal verify`
+    reports the edit)."""
+    if not isinstance(values, list):
+        return []
+    return [v.strip() for v in values if isinstance(v, str) and v.strip()]
+
+
+def numbers(values: object) -> list[int]:
+    """The integers of a stored JSON list of ids (see `texts`)."""
+    if not isinstance(values, list):
+        return []
+    return [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+
+
 def one_line(text: str) -> str:
     """OSCAL titles and property values are one line: whitespace runs become one space."""
     return " ".join(text.split())

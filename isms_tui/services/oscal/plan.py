@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from .audit_data import AuditData, load, reviewed_controls
-from .common import NS, Json, iso, metadata, one_line, prop
+from .common import NS, Json, iso, metadata, one_line, prop, texts
 
 
 def assessment_plan(session: Session, audit_id: int) -> Json:
@@ -61,7 +61,7 @@ def _terms(data: AuditData) -> list[Json]:
     parts: list[tuple[str, str, str]] = []
     if programme is not None and programme.objectives.strip():
         parts.append(("objectives", "Objectives of the audit programme", programme.objectives.strip()))
-    areas = ", ".join(audit.scope_areas)
+    areas = ", ".join(texts(audit.scope_areas))
     scope = f"Audit areas: {areas}." if areas else "The requirements listed as reviewed controls."
     parts.append(("scope", "Scope", scope))
     parts.append(("criteria", "Criteria", audit.criteria.strip() or "ISO/IEC 27001:2022"))
@@ -77,7 +77,7 @@ def _components(data: AuditData) -> list[Json]:
     removed are kept by their name)."""
     recorded = {a.name: a for a in data.areas}
     out: list[Json] = []
-    for name in sorted(set(data.audit.scope_areas)):
+    for name in sorted(set(texts(data.audit.scope_areas))):
         area = recorded.get(name)
         description = (area.notes.strip() if area else "") or f"The {name} area of the ISMS."
         component: Json = {

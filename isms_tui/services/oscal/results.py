@@ -18,7 +18,7 @@ from isms_tui.models import AuditItem, AuditMethod, AuditResult, Evidence, Findi
 from ..audits import NC_RESULTS
 from ..risks import band, level, residual_level
 from .audit_data import AuditData, load, plan_file_name, reviewed_controls, title_of
-from .common import NS, Json, control_id, iso, metadata, one_line, prop
+from .common import NS, Json, control_id, iso, metadata, one_line, prop, texts
 
 METHODS = {
     AuditMethod.INTERVIEW: "INTERVIEW",
@@ -101,7 +101,7 @@ def assessment_results(session: Session, audit_id: int) -> Json:
 
 
 def _methods(item: AuditItem) -> list[str]:
-    found = sorted({METHODS[AuditMethod(m)] for m in item.methods if m in METHODS})
+    found = sorted({METHODS[AuditMethod(m)] for m in texts(item.methods) if m in METHODS})
     return found or ["UNKNOWN"]
 
 
@@ -199,17 +199,21 @@ def _evidence_resources(data: AuditData, evidence_uuid: dict[int | None, str]) -
             "title": one_line(ev.original_name) or ev.sha256,
             "description": f"An evidence file in the workspace's store, {ev.size} bytes, "
             f"added by {ev.added_by or 'unknown'}.",
-            "props": [prop("sha256", ev.sha256), prop("media-type", ev.media_type)],
+            "props": [prop("sha256", ev.sha256), prop("media-type", _media_type(ev))],
             "rlinks": [
                 {
                     "href": f"evidence/{ev.sha256[:2]}/{ev.sha256}",
-                    "media-type": ev.media_type,
+                    "media-type": _media_type(ev),
                     "hashes": [{"algorithm": "SHA-256", "value": ev.sha256}],
                 }
             ],
         }
         for ev in sorted(seen.values(), key=lambda e: (e.original_name, e.id or 0))
     ]
+
+
+def _media_type(ev: Evidence) -> str:
+    return one_line(ev.media_type) or "application/octet-stream"
 
 
 def _finding(data: AuditData, f: Finding, observation: str) -> Json:
@@ -233,7 +237,7 @@ def _finding(data: AuditData, f: Finding, observation: str) -> Json:
         assert data.audit.lead_auditor_id is not None
         lead = data.ctx.person_uuid(data.audit.lead_auditor_id)
         out["origins"] = [{"actors": [{"type": "party", "actor-uuid": lead, "role-id": "assessment-lead"}]}]
-    related = [data.ctx.ids.of("risk", r.id) for r in data.risks if f.ref in r.controls]
+    related = [data.ctx.ids.of("risk", r.id) for r in data.risks if f.ref in texts(r.controls)]
     if related:
         out["related-risks"] = [{"risk-uuid": uid} for uid in related]
     action = data.actions.get(f.id or -1)
@@ -254,12 +258,12 @@ def _risk(data: AuditData, r: Risk, observations: list[Json]) -> Json:
     props = [prop("risk-ref", r.ref), prop("level", value), prop("treatment", r.treatment)]
     if residual is not None:
         props.append(prop("residual-level", residual))
-    props += [prop("control", control_id(c)) for c in r.controls]
+    props += [prop("control", control_id(c)) for c in texts(r.controls)]
     owner = ctx.person_uuid(r.owner_id) if r.owner_id in ctx.people and r.owner_id is not None else ctx.org_uuid
     role = "risk-owner" if owner != ctx.org_uuid else "organisation"
     out: Json = {
         "uuid": ctx.ids.of("risk", r.id),
-        "title": one_line(f"{r.ref} {r.title}"),
+        "title": one_line(f"{r.ref} {r.title}") or f"Risk {r.id}",
         "description": r.description.strip() or r.title.strip() or r.ref,
         "statement": statement,
         "props": props,
@@ -277,7 +281,7 @@ def _risk(data: AuditData, r: Risk, observations: list[Json]) -> Json:
     }
     if r.due_date is not None:
         out["deadline"] = iso(ctx.at_end(r.due_date))
-    controls = set(r.controls)
+    controls = set(texts(r.controls))
     related = [o["uuid"] for o in observations if _requirement(o) in controls]
     if related:
         out["related-observations"] = [{"observation-uuid": uid} for uid in related]
