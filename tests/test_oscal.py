@@ -88,6 +88,18 @@ def test_findings_observations_controls_and_risks_land_where_expected(demo):
     }
 
 
+def test_reporting_and_independence_are_recorded(demo):
+    doc = json.loads(export.audit_results(demo, 1))["assessment-results"]
+    props = {p["name"]: p["value"] for p in doc["results"][0]["props"]}
+    assert props["reported-on"] == demo.get(Audit, 1).reported_on.isoformat()
+    assert props["reported-how"].startswith("management meeting")
+    (recipients,) = [r for r in doc["metadata"]["responsible-parties"] if r["role-id"] == "report-recipient"]
+    names = {p["uuid"]: p["name"] for p in doc["metadata"]["parties"]}
+    assert {names[u] for u in recipients["party-uuids"]} == {"Tom Okafor", "Priya Raman"}
+    second = json.loads(export.audit_results(demo, 2))["assessment-results"]["results"][0]
+    assert any(p["name"] == "independence-declaration" for p in second["props"])
+
+
 def test_findings_target_objectives_the_catalogue_defines(demo):
     """A finding's target-id is an assessment objective part of the exported catalogue."""
     ids: set[str] = set()

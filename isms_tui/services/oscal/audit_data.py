@@ -15,6 +15,7 @@ from isms_tui.models import (
     AuditArea,
     AuditItem,
     AuditProgramme,
+    AuditRecipient,
     Evidence,
     EvidenceLink,
     Finding,
@@ -37,6 +38,7 @@ class AuditData:
     evidence: dict[int, list[Evidence]]  # item id -> files on the line
     risks: list[Risk]  # risks whose controls include a requirement of the audit
     areas: list[AuditArea]  # the audit areas in scope, as recorded
+    recipients: list[int]  # the people the results were reported to (9.2.2 c)
 
     @property
     def refs(self) -> list[str]:
@@ -57,6 +59,7 @@ class AuditData:
             "assessor": assessors | (lead if any(i.assessed_by_id is None for i in self.items) else set()),
             "auditee": people_named_in(audit.auditees, self.ctx.people.values()),
             "risk-owner": {r.owner_id for r in self.risks if r.owner_id is not None},
+            "report-recipient": set(self.recipients),
         }
 
 
@@ -90,7 +93,12 @@ def load(session: Session, audit_id: int) -> AuditData:
             select(AuditArea).where(col(AuditArea.name).in_(texts(audit.scope_areas))).order_by(col(AuditArea.name))
         )
     )
-    data = AuditData(ctx, audit, programme, items, findings, actions, evidence, [], areas)
+    recipients = list(
+        session.exec(
+            select(AuditRecipient.person_id).where(AuditRecipient.audit_id == audit_id).order_by(col(AuditRecipient.id))
+        )
+    )
+    data = AuditData(ctx, audit, programme, items, findings, actions, evidence, [], areas, recipients)
     wanted = set(data.refs)
     data.risks = [r for r in session.exec(select(Risk).order_by(col(Risk.ref))) if wanted & set(texts(r.controls))]
     return data

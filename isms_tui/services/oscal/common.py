@@ -168,6 +168,7 @@ ROLES = {
     "assessment-team": "Audit team",
     "auditee": "Auditee",
     "risk-owner": "Risk owner",
+    "report-recipient": "Audit results reported to (9.2.2 c)",
 }
 
 

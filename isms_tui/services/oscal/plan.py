@@ -23,6 +23,7 @@ def assessment_plan(session: Session, audit_id: int) -> Json:
     parties = data.parties()
     parties.pop("assessor")  # who assesses which line is decided during the audit
     parties.pop("risk-owner")
+    parties.pop("report-recipient")
     components = _components(data)
     doc: Json = {
         "uuid": ctx.ids.of("assessment-plan", audit.id),

@@ -79,6 +79,12 @@ def assessment_results(session: Session, audit_id: int) -> Json:
     }
     if audit.actual_end is not None:
         result["end"] = iso(ctx.at_end(audit.actual_end))
+    if audit.reported_on is not None:
+        result["props"].append(prop("reported-on", audit.reported_on))
+    if audit.reported_how.strip():
+        result["props"].append(prop("reported-how", audit.reported_how))
+    if audit.independence_declaration.strip():
+        result["props"].append(prop("independence-declaration", audit.independence_declaration))
     if observations:
         result["observations"] = observations
     if risks:
