@@ -114,6 +114,11 @@ def test_findings_target_objectives_the_catalogue_defines(demo):
             walk(control["parts"])
     targets = {f["target"]["target-id"] for a in (1, 2, 3) for f in _result(demo, a).get("findings", [])}
     assert targets and targets <= ids
+    controls = {c["id"] for g in catalogue()["groups"] for c in g["controls"]}
+    for audit_id in range(1, 7):  # every reviewed control of the demo's plans is in the catalogue
+        plan = assessment_plan(demo, audit_id)
+        selected = {c["control-id"] for c in plan["reviewed-controls"]["control-selections"][0]["include-controls"]}
+        assert selected <= controls
 
 
 def test_re_export_is_byte_identical_and_uuids_are_per_workspace(demo):
