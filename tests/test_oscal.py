@@ -219,3 +219,11 @@ def test_results_of_an_audit_with_hostile_text_still_validate(demo_workspace: Pa
     parsed = _read_back(AssessmentResults, data, tmp_path, "ar.json")
     assert parsed.results[0].title == "Line one line two [bold]x[/bold]"
     assert read(demo_workspace, lambda s: assessment_results(s, 2))["results"][0]["findings"]
+
+
+def test_auditees_are_people_named_as_whole_words():
+    from isms_tui.models import Person
+
+    people = [Person(id=1, name="Ann"), Person(id=2, name="Tom  Okafor"), Person(id=3, name="")]
+    assert common.people_named_in("Joanne (HR), tom okafor (MD)", people) == {2}
+    assert common.people_named_in("Ann, Joanne", people) == {1}

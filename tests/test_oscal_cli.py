@@ -125,11 +125,15 @@ def test_values_edited_outside_isms_still_give_valid_oscal(demo_workspace: Path,
             UPDATE person SET name = '' WHERE id = 11;
             UPDATE audititem SET methods = '["bogus", {"a": 1}]', ref = '', title = '' WHERE id = 40;
             UPDATE workspace SET timezone = '../../etc/passwd';
+            UPDATE audit SET scope_refs = '[]' WHERE id = 5;
+            UPDATE audititem SET ref = ' ' WHERE audit_id = 5;
             """
         )
     con.close()
-    for option in ("--audit", "--plan"):
-        out = tmp_path / f"{option[2:]}.json"
-        result = run("export", "oscal", "--db", demo_workspace, option, "2", "--out", out)
+    for option, audit_id in (("--audit", "2"), ("--plan", "2"), ("--audit", "5"), ("--plan", "5")):
+        out = tmp_path / f"{option[2:]}-{audit_id}.json"
+        result = run("export", "oscal", "--db", demo_workspace, option, audit_id, "--out", out)
         assert result.exit_code == 0, result.output
         assert json.loads(out.read_text())
+    empty = json.loads((tmp_path / "plan-5.json").read_text())["assessment-plan"]["reviewed-controls"]
+    assert empty["description"] == "No requirement is recorded for this audit."

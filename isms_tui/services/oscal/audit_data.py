@@ -115,8 +115,11 @@ def reviewed_controls(data: AuditData, description: str) -> Json:
     unique: list[Json] = []
     for cid in dict.fromkeys(control_id(ref) for ref in data.refs):  # two own refs may share an id
         unique.append({"control-id": cid})
-    if not unique:
-        return {"description": description, "control-selections": [{"include-all": {}}]}
+    if not unique:  # OSCAL needs a selection; say plainly that none is recorded
+        return {
+            "description": "No requirement is recorded for this audit.",
+            "control-selections": [{"include-all": {}, "remarks": "Stands for an empty selection."}],
+        }
     return {"description": description, "control-selections": [{"include-controls": unique}]}
 
 

@@ -212,4 +212,10 @@ def metadata(ctx: Context, title: str, parties: dict[str, set[int]], *, remarks:
 def people_named_in(text: str, people: Iterable[Person]) -> set[int]:
     """The people whose name appears in a free-text list (an audit's auditees)."""
     folded = " ".join(text.split()).casefold()
-    return {p.id for p in people if p.id is not None and p.name.strip() and p.name.strip().casefold() in folded}
+    found = set()
+    for person in people:
+        name = " ".join(person.name.split()).casefold()
+        # whole words only: "Ann" is not named in "Joanne"
+        if person.id is not None and name and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
+            found.add(person.id)
+    return found
