@@ -227,3 +227,47 @@ def test_auditees_are_people_named_as_whole_words():
     people = [Person(id=1, name="Ann"), Person(id=2, name="Tom  Okafor"), Person(id=3, name="")]
     assert common.people_named_in("Joanne (HR), tom okafor (MD)", people) == {2}
     assert common.people_named_in("Ann, Joanne", people) == {1}
+
+
+def test_the_organisations_own_requirements_are_local_objectives(session, tmp_path: Path):
+    """A checklist of the organisation's own refs: its requirements are defined locally, with the
+    questions asked, and a finding on one targets that local objective."""
+    from datetime import date
+
+    from isms_tui.models import AuditMethod
+    from isms_tui.services import audits, checklists, workspace
+    from isms_tui.services.checklists import Question
+
+    workspace.save_workspace(session, "Acme Ltd", "All of Acme")
+    lead = workspace.save_person(session, "Ada Auditor", "Internal auditor")
+    checklists.save_template(
+        session,
+        "Supplier rules",
+        [
+            Question("SUP-1", "Supplier vetting", "How is a new supplier vetted?"),
+            Question("SUP-1", "Supplier vetting", "Who signs the vetting off?"),
+            Question("A.5.19", "Information security in supplier relationships", "Show the supplier policy."),
+        ],
+    )
+    audit = audits.plan_audit(
+        session,
+        audits.AuditInput(
+            "Suppliers", date(2026, 11, 2), date(2026, 11, 3), template="Supplier rules", lead_auditor_id=lead.id
+        ),
+    )
+    audits.start_audit(session, audit.id)
+    first = audits.items(session, audit.id)[0]
+    audits.record_result(session, first.id, AuditResult.MINOR_NC, notes="No record.", methods=[AuditMethod.INTERVIEW])
+    audits.raise_finding(session, audit.id, Grading.MINOR_NC, "Vetting is not recorded.", item_id=first.id)
+    session.flush()
+
+    doc = json.loads(export.audit_results(session, audit.id))["assessment-results"]
+    _read_back(AssessmentResults, json.dumps({"assessment-results": doc}).encode(), tmp_path, "ar.json")
+    (local,) = doc["local-definitions"]["objectives-and-methods"]
+    assert local["control-id"] == "iso27001-2022_custom-sup-1"
+    objective = local["parts"][0]
+    assert [p["prose"] for p in objective["parts"]] == ["How is a new supplier vetted?", "Who signs the vetting off?"]
+    (finding,) = doc["results"][0]["findings"]
+    assert finding["target"]["target-id"] == objective["id"]
+    plan = json.loads(export.audit_plan(session, audit.id))["assessment-plan"]
+    assert plan["local-definitions"]["objectives-and-methods"] == doc["local-definitions"]["objectives-and-methods"]

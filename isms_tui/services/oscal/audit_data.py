@@ -126,3 +126,36 @@ def reviewed_controls(data: AuditData, description: str) -> Json:
 def plan_file_name(audit_id: int) -> str:
     """The name the results' import-ap points to: what `isms export oscal --plan ID` suggests."""
     return f"assessment-plan-audit-{audit_id}.json"
+
+
+def local_objectives(data: AuditData) -> list[Json]:
+    """The organisation's own requirements (refs of its own checklists, not in the catalogue) as
+    locally defined objectives, with the audit's questions on them, so that a finding's target
+    `<control id>_obj` resolves inside the document."""
+    known = by_ref()
+    questions: dict[str, list[AuditItem]] = {}
+    for item in data.items:
+        if item.ref.strip() and item.ref.strip() not in known:
+            questions.setdefault(control_id(item.ref), []).append(item)
+    for ref in data.refs:
+        if ref not in known:
+            questions.setdefault(control_id(ref), [])
+    out: list[Json] = []
+    for cid, items in questions.items():
+        titled = next((one_line(f"{i.ref} {i.title}") for i in items if one_line(i.title)), "")
+        asked = [i.question.strip() for i in items if i.question.strip()]
+        objective: Json = {"id": f"{cid}_obj", "name": "assessment-objective"}
+        if asked:
+            objective["parts"] = [
+                {"id": f"{cid}_obj.{n}", "name": "assessment-objective", "prose": q} for n, q in enumerate(asked, 1)
+            ]
+        else:
+            objective["prose"] = "The organisation's own requirement; no question is recorded for it."
+        out.append(
+            {
+                "control-id": cid,
+                "description": titled or "A requirement of the organisation's own checklist.",
+                "parts": [objective],
+            }
+        )
+    return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from .audit_data import AuditData, load, reviewed_controls
+from .audit_data import AuditData, load, local_objectives, reviewed_controls
 from .common import NS, Json, iso, metadata, one_line, prop, texts
 
 
@@ -45,8 +45,9 @@ def assessment_plan(session: Session, audit_id: int) -> Json:
             ]
         },
     }
+    local: Json = {}
     if components:
-        doc["local-definitions"] = {"components": components}
+        local["components"] = components
         doc["assessment-subjects"] = [
             {
                 "type": "component",
@@ -54,6 +55,11 @@ def assessment_plan(session: Session, audit_id: int) -> Json:
                 "include-subjects": [{"subject-uuid": c["uuid"], "type": "component"} for c in components],
             }
         ]
+    objectives = local_objectives(data)
+    if objectives:
+        local["objectives-and-methods"] = objectives
+    if local:
+        doc["local-definitions"] = local
     return doc
 
 

@@ -17,7 +17,7 @@ from isms_tui.models import AuditItem, AuditMethod, AuditResult, Evidence, Findi
 
 from ..audits import NC_RESULTS
 from ..risks import band, level, residual_level
-from .audit_data import AuditData, load, plan_file_name, reviewed_controls, title_of
+from .audit_data import AuditData, load, local_objectives, plan_file_name, reviewed_controls, title_of
 from .common import NS, Json, control_id, iso, metadata, one_line, prop, texts
 
 METHODS = {
@@ -100,6 +100,9 @@ def assessment_results(session: Session, audit_id: int) -> Json:
         "import-ap": {"href": plan_file_name(audit.id or 0)},
         "results": [result],
     }
+    objectives = local_objectives(data)
+    if objectives:
+        doc["local-definitions"] = {"objectives-and-methods": objectives}
     resources = _evidence_resources(data, evidence_uuid)
     if resources:
         doc["back-matter"] = {"resources": resources}
