@@ -14,7 +14,7 @@ from trestle.oscal.catalog import Catalog
 from trestle.oscal.common import SelectControlById
 
 from isms_tui import catalogues
-from isms_tui.models import Audit, AuditItem, AuditResult, Finding, Grading, Risk
+from isms_tui.models import Action, Audit, AuditItem, AuditResult, Finding, Grading, Risk
 from isms_tui.services.oscal import common, export, trestle_io
 from isms_tui.services.oscal.catalogue import catalogue
 from isms_tui.services.oscal.plan import assessment_plan
@@ -81,6 +81,12 @@ def test_findings_observations_controls_and_risks_land_where_expected(demo):
     r01 = exported["R-01"]
     assert {"risk-uuid": r01["uuid"]} in backup["related-risks"]
     assert r01["status"] == "remediating"
+    treatments = demo.exec(select(Action).where(Action.source == "risk")).all()
+    for risk in risks:
+        if risk.ref in exported:
+            expected = [a.title for a in treatments if a.source_id == risk.id]
+            assert [m["title"] for m in exported[risk.ref].get("remediations", [])] == expected
+    assert [m["lifecycle"] for m in r01["remediations"]] in (["planned"], ["completed"])
     assert {f["name"]: f["value"] for f in r01["characterizations"][0]["facets"]} == {
         "likelihood": "3",
         "impact": "5",

@@ -4,7 +4,7 @@ the plan and the results share (reviewed controls, parties)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
@@ -24,6 +24,7 @@ from isms_tui.models import (
 
 from ..audit_views import EVIDENCE_ENTITY
 from ..audits import get_audit
+from ..risks import treatment_actions
 from .common import Context, Json, context, control_id, numbers, one_line, people_named_in, texts
 
 
@@ -39,6 +40,7 @@ class AuditData:
     risks: list[Risk]  # risks whose controls include a requirement of the audit
     areas: list[AuditArea]  # the audit areas in scope, as recorded
     recipients: list[int]  # the people the results were reported to (9.2.2 c)
+    treatments: dict[int, list[Action]] = field(default_factory=dict)  # risk id -> its treatment actions
 
     @property
     def refs(self) -> list[str]:
@@ -101,6 +103,7 @@ def load(session: Session, audit_id: int) -> AuditData:
     data = AuditData(ctx, audit, programme, items, findings, actions, evidence, [], areas, recipients)
     wanted = set(data.refs)
     data.risks = [r for r in session.exec(select(Risk).order_by(col(Risk.ref))) if wanted & set(texts(r.controls))]
+    data.treatments = treatment_actions(session, [r.id for r in data.risks if r.id is not None])
     return data
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from isms_tui.models import AuditItem, AuditMethod, AuditResult, Evidence, Finding, Grading, Risk
+from isms_tui.models import Action, ActionStatus, AuditItem, AuditMethod, AuditResult, Evidence, Finding, Grading, Risk
 
 from ..audits import NC_RESULTS
 from ..risks import band, level, residual_level
@@ -290,11 +290,29 @@ def _risk(data: AuditData, r: Risk, observations: list[Json]) -> Json:
     }
     if r.due_date is not None:
         out["deadline"] = iso(ctx.at_end(r.due_date))
+    remediations = [_remediation(data, a) for a in data.treatments.get(r.id or -1, [])]
+    if remediations:
+        out["remediations"] = remediations
     controls = set(texts(r.controls))
     related = [o["uuid"] for o in observations if _requirement(o) in controls]
     if related:
         out["related-observations"] = [{"observation-uuid": uid} for uid in related]
     return out
+
+
+def _remediation(data: AuditData, action: Action) -> Json:
+    """A risk's treatment action as a planned (or, once implemented or closed, completed) response."""
+    done = action.status in (ActionStatus.IMPLEMENTED, ActionStatus.CLOSED)
+    props = [prop("action-id", action.id), prop("action-status", action.status.value)]
+    if action.due_date is not None:
+        props.append(prop("due", action.due_date))
+    return {
+        "uuid": data.ctx.ids.of("risk-treatment", action.id),
+        "lifecycle": "completed" if done else "planned",
+        "title": one_line(action.title) or f"Action {action.id}",
+        "description": action.corrective_action.strip() or action.description.strip() or action.title.strip(),
+        "props": props,
+    }
 
 
 def _requirement(observation: Json) -> str:
