@@ -275,5 +275,6 @@ def test_the_organisations_own_requirements_are_local_objectives(session, tmp_pa
     assert [p["prose"] for p in objective["parts"]] == ["How is a new supplier vetted?", "Who signs the vetting off?"]
     (finding,) = doc["results"][0]["findings"]
     assert finding["target"]["target-id"] == objective["id"]
+    assert finding["target"]["title"] == "SUP-1 Supplier vetting"
     plan = json.loads(export.audit_plan(session, audit.id))["assessment-plan"]
     assert plan["local-definitions"]["objectives-and-methods"] == doc["local-definitions"]["objectives-and-methods"]

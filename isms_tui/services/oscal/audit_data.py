@@ -107,10 +107,10 @@ def load(session: Session, audit_id: int) -> AuditData:
     return data
 
 
-def title_of(ref: str) -> str:
-    """The catalogue title of a ref, or the ref itself for the organisation's own."""
+def title_of(ref: str, own_title: str = "") -> str:
+    """The catalogue title of a ref, or the ref and the title its own checklist gives it."""
     req = by_ref().get(ref)
-    return one_line(f"{ref} {req.title}") if req else (one_line(ref) or "Unnamed requirement")
+    return one_line(f"{ref} {req.title}") if req else (one_line(f"{ref} {own_title}") or "Unnamed requirement")
 
 
 def reviewed_controls(data: AuditData, description: str) -> Json:

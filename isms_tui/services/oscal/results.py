@@ -141,7 +141,7 @@ def _observations(data: AuditData, evidence_uuid: dict[int | None, str]) -> tupl
             )
         obs: Json = {
             "uuid": uid,
-            "title": title_of(item.ref),
+            "title": title_of(item.ref, item.title),
             "description": "\n".join(lines),
             "props": [
                 prop("result", RESULT_TOKENS[result]),
@@ -178,7 +178,7 @@ def _finding_observations(data: AuditData, item_obs: dict[int, str]) -> tuple[li
         extra.append(
             {
                 "uuid": uid,
-                "title": title_of(f.ref),
+                "title": title_of(f.ref, _own_title(data, f)),
                 "description": f.evidence.strip() or f.statement.strip(),
                 "props": [prop("requirement", f.ref)],
                 "methods": ["UNKNOWN"],
@@ -237,7 +237,7 @@ def _finding(data: AuditData, f: Finding, observation: str) -> Json:
         "target": {
             "type": "objective-id",
             "target-id": f"{cid}_obj",
-            "title": title_of(f.ref),
+            "title": title_of(f.ref, _own_title(data, f)),
             "status": {"state": "not-satisfied" if nc else "satisfied"},
         },
         "related-observations": [{"observation-uuid": observation}],
@@ -313,6 +313,11 @@ def _remediation(data: AuditData, action: Action) -> Json:
         "description": action.corrective_action.strip() or action.description.strip() or action.title.strip(),
         "props": props,
     }
+
+
+def _own_title(data: AuditData, f: Finding) -> str:
+    """The title a line of the audit gives the finding's requirement (for the organisation's own refs)."""
+    return next((i.title for i in data.items if i.id == f.item_id or i.ref == f.ref), "")
 
 
 def _requirement(observation: Json) -> str:
