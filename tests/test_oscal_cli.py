@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from isms_tui.cli import main
 
+from .test_full_disk import assert_one_sentence, attempt_on_full_disk, workspace_on
 from .test_import_hygiene import _loaded_after
 
 
@@ -137,3 +138,30 @@ def test_values_edited_outside_isms_still_give_valid_oscal(demo_workspace: Path,
         assert json.loads(out.read_text())
     empty = json.loads((tmp_path / "plan-5.json").read_text())["assessment-plan"]["reviewed-controls"]
     assert empty["description"] == "No requirement is recorded for this audit."
+
+
+@pytest.fixture
+def disk(tmp_path: Path):
+    """A 24 MB tmpfs of our own (as in test_full_disk), unmounted afterwards."""
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs to fill needs root")
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(folder)], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+@pytest.mark.parametrize("args", [["--catalogue"], ["--audit", "2"]])
+def test_on_a_full_disk_one_sentence_and_nothing_left(disk: Path, demo_template: Path, args: list[str]):
+    ws = workspace_on(disk, demo_template)
+    out = disk / "oscal.json"
+    refused, done = attempt_on_full_disk(disk, ws, "export", "oscal", "--db", ws, *args, "--out", out)
+    assert_one_sentence(refused)
+    assert done.exit_code == 0, done.output
+    assert json.loads(out.read_text())
