@@ -278,3 +278,21 @@ def test_the_organisations_own_requirements_are_local_objectives(session, tmp_pa
     assert finding["target"]["title"] == "SUP-1 Supplier vetting"
     plan = json.loads(export.audit_plan(session, audit.id))["assessment-plan"]
     assert plan["local-definitions"]["objectives-and-methods"] == doc["local-definitions"]["objectives-and-methods"]
+
+
+def test_an_export_reads_one_snapshot_while_another_process_writes(demo_workspace: Path):
+    """A change committed by another connection after the export began is not seen by it."""
+    import sqlite3
+
+    from isms_tui.services.oscal.audit_data import load
+
+    from .db_helpers import workspace_session
+
+    with workspace_session(demo_workspace) as session:
+        before = load(session, 2)
+        other = sqlite3.connect(demo_workspace, timeout=5)
+        with other:
+            other.execute("UPDATE audit SET title = 'Changed meanwhile' WHERE id = 2")
+        other.close()
+        seen = session.connection().exec_driver_sql("SELECT title FROM audit WHERE id = 2").scalar()
+        assert seen == before.audit.title != "Changed meanwhile"
