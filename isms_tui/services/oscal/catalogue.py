@@ -17,7 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from isms_tui import catalogues
 from isms_tui.catalogues import Requirement
 
-from .common import _ROOT, OSCAL_VERSION_PLACEHOLDER, Json, control_id, group_id, one_line, prop
+from .common import OSCAL_VERSION_PLACEHOLDER, UUID_ROOT, Json, control_id, group_id, one_line, prop
 
 # The day the catalogue's content last changed; bump it with iso27001_2022.json.
 CATALOGUE_DATE = "2026-12-02T00:00:00Z"
@@ -43,7 +43,7 @@ def catalogue() -> Json:
     """The catalogue as an OSCAL catalog, as a JSON-shaped dict (unwrapped)."""
     digest = _digest()
     standard = catalogues.standard()
-    standard_uuid = str(uuid.uuid5(_ROOT, f"standard:{standard}"))
+    standard_uuid = str(uuid.uuid5(UUID_ROOT, f"standard:{standard}"))
     sections = catalogues.sections()
     groups: dict[str, list[Requirement]] = {}
     for req in catalogues.requirements():
@@ -51,7 +51,7 @@ def catalogue() -> Json:
         section = ".".join(parts[:2]) if req.is_control else parts[0]
         groups.setdefault(section, []).append(req)
     return {
-        "uuid": str(uuid.uuid5(_ROOT, f"catalogue:{digest}")),
+        "uuid": str(uuid.uuid5(UUID_ROOT, f"catalogue:{digest}")),
         "metadata": {
             "title": f"{standard} requirements with isms-tui audit questions",
             "last-modified": CATALOGUE_DATE,

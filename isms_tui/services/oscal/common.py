@@ -34,7 +34,7 @@ _NOT_TOKEN = re.compile(r"[^A-Za-z0-9_.\-]+")
 # Pinned so that the same workspace always yields the same UUIDs (uuid5 under it).
 # `trestle_io` puts in the OSCAL version of the models that validate the document.
 OSCAL_VERSION_PLACEHOLDER = "0.0.0"
-_ROOT = uuid.UUID("6f6b4f0e-2b1c-5a3e-9d57-0c3a1e9b8d21")
+UUID_ROOT = uuid.UUID("6f6b4f0e-2b1c-5a3e-9d57-0c3a1e9b8d21")
 
 
 def control_id(ref: str) -> str:
@@ -97,7 +97,7 @@ class Ids:
 
     def of(self, kind: str, *key: object) -> str:
         name = ":".join([self.workspace, kind, *(str(k) for k in key)])
-        return str(uuid.uuid5(_ROOT, name))
+        return str(uuid.uuid5(UUID_ROOT, name))
 
 
 @dataclass
