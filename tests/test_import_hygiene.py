@@ -13,7 +13,15 @@ import sys
 import pytest
 
 DATA_LAYER = ("sqlalchemy", "sqlmodel", "alembic", "pydantic")
-EXPORT_LAYER = ("reportlab", "pyhanko", "pyhanko_certvalidator", "cryptography", "zxcvbn", "openpyxl")
+EXPORT_LAYER = (
+    "reportlab",
+    "pyhanko",
+    "pyhanko_certvalidator",
+    "cryptography",
+    "zxcvbn",
+    "openpyxl",
+    "trestle",
+)
 
 
 def _loaded_after(code: str) -> set[str]:

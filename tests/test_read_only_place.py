@@ -74,6 +74,7 @@ def digest(path: Path) -> str:
         ("evidence", "verify"),
         ("checklist", "list"),
         ("export", "readings", "{out}/r.csv"),
+        ("export", "oscal", "--audit", "2", "--out", "{out}/ar.json"),
         ("backup", "--out", "{out}/b.zip"),
     ],
 )

@@ -138,8 +138,14 @@ def test_damaged_storage_is_reported_not_raised(demo_workspace):
 
 @pytest.mark.parametrize(
     "command",
-    [["status"], ["status", "--json"], ["backup", "--out", "{tmp}/b.zip"], ["export", "readings", "{tmp}/r.csv"]],
-    ids=["status", "status-json", "backup", "export"],
+    [
+        ["status"],
+        ["status", "--json"],
+        ["backup", "--out", "{tmp}/b.zip"],
+        ["export", "readings", "{tmp}/r.csv"],
+        ["export", "oscal", "--audit", "2", "--out", "{tmp}/ar.json"],
+    ],
+    ids=["status", "status-json", "backup", "export", "export-oscal"],
 )
 def test_commands_that_report_refuse_a_doctored_file_in_one_sentence(demo_workspace, tmp_path, command):
     from click.testing import CliRunner
@@ -152,7 +158,7 @@ def test_commands_that_report_refuse_a_doctored_file_in_one_sentence(demo_worksp
     assert result.exit_code == 1
     assert "isms journal verify" in result.stderr and "Traceback" not in result.output
     assert result.stderr.count("\n") == 1, result.stderr
-    assert not list(tmp_path.glob("*.zip")) and not list(tmp_path.glob("*.csv"))
+    assert not list(tmp_path.glob("*.zip")) and not list(tmp_path.glob("*.csv")) and not list(tmp_path.glob("*.json"))
 
 
 def test_journal_verify_opens_a_doctored_file_and_names_the_change(demo_workspace):

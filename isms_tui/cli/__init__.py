@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import (  # noqa: F401 (risks, soa and spreadsheet add to the import and export groups)
+from . import (  # noqa: F401 (risks, soa, spreadsheet and oscal add to the import and export groups)
     audits,
     backup,
     checklist,
@@ -20,6 +20,7 @@ from . import (  # noqa: F401 (risks, soa and spreadsheet add to the import and 
     journal,
     keys,
     nonconformities,
+    oscal,
     pack,
     portfolio,
     readings,
