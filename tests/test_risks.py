@@ -127,6 +127,22 @@ def test_formula_cells_are_escaped_on_export(session, org, tmp_path: Path) -> No
     assert "'=HYPERLINK" in out.read_text(encoding="utf-8-sig")
 
 
+def test_export_survives_lists_edited_outside_the_app(session, org, tmp_path: Path) -> None:
+    """A controls list doctored with sqlite3 (a number, a formula) is exported, escaped, not crashed on;
+    `isms journal verify` is what names the edit."""
+    from sqlalchemy import text
+
+    r = risks.save_risk(session, risk())
+    session.execute(
+        text("UPDATE risk SET controls = :c, kpis = :k WHERE id = :id"),
+        {"c": '["=cmd()", 5]', "k": "[7]", "id": r.id},
+    )
+    session.expire_all()
+    out = tmp_path / "out.csv"
+    export_risks(session, out)
+    assert "'=cmd(); 5" in out.read_text(encoding="utf-8-sig")
+
+
 def test_review_input_f_reads_levels_over_the_period_from_the_journal(db_path: Path) -> None:
     from isms_tui.models.db import open_engine
 

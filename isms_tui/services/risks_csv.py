@@ -147,12 +147,12 @@ def export_risks(session: Session, path: Path | str) -> int:
                     r.treatment,
                     r.status,
                     r.due_date.isoformat() if r.due_date else "",
-                    "; ".join(r.controls),
+                    text("; ".join(map(str, r.controls))),
                     text(r.description),
                     "" if r.residual_likelihood is None else r.residual_likelihood,
                     "" if r.residual_impact is None else r.residual_impact,
                     r.next_review.isoformat() if r.next_review else "",
-                    "; ".join(r.kpis),
+                    text("; ".join(map(str, r.kpis))),
                 ]
             )
     return len(risks)
