@@ -147,7 +147,7 @@ class IsmsApp(App[None]):
                 notice = f"{Path(path).name} cannot be written where it is (a read-only place); opened read-only."
             else:
                 try:
-                    lock = acquire(path)
+                    lock = acquire(path, program="the isms app")
                 except WorkspaceLocked as exc:
                     notice = f"{exc.base_message}; opened read-only."
             engine = open_engine(path, read_only=lock is None)
