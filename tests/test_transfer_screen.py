@@ -77,6 +77,8 @@ async def test_import_of_a_valid_file_records_every_row_as_the_acting_person(ws,
     app.actor_override = "Ann Officer"
     async with app.run_test(size=(120, 40)) as pilot:
         await opened(pilot)
+        palette = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Import a file" in palette and "Export to a file" in palette
         screen = await run_import(pilot, csv)
         await wait_for(pilot, lambda: not screen.busy and result_text(screen))
         assert result_text(screen) == f"Imported 2 readings from {csv}."
@@ -197,6 +199,8 @@ async def test_a_read_only_workspace_offers_export_but_not_import(ws, tmp_path):
         app = make_app(ws)
         async with app.run_test(size=(120, 40)) as pilot:
             await opened(pilot)
+            palette = [c.title for c in app.get_system_commands(app.screen)]
+            assert "Export to a file" in palette and "Import a file" not in palette
             await pilot.press("m")
             await wait_for(pilot, lambda: app.current_mode == "monitoring")
             assert not app.screen.active_bindings["I"].enabled

@@ -3,6 +3,7 @@ CLI's sentences; a progress callback that raises rolls a readings import back.""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -70,3 +71,18 @@ def test_row_errors_come_back_as_the_cli_lists_them(ws, tmp_path):
     with pytest.raises(ImportRejected) as rejected, workspace_session(ws, "Ann") as s:
         run_import(s, "readings", csv, "Ann")
     assert rejected.value.row_errors == ["row 2: unknown KPI code 'NOPE'"]
+
+
+def test_an_export_never_writes_through_a_link_or_into_a_special_file(ws, tmp_path):
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me", encoding="utf-8")
+    link = tmp_path / "out.csv"
+    link.symlink_to(target)
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with workspace_session(ws, "Ann") as s:
+        with pytest.raises(InputError, match="symbolic link"):
+            run_export(s, "readings", link)
+        with pytest.raises(InputError, match="not a regular file"):
+            run_export(s, "risks", fifo)
+    assert target.read_text(encoding="utf-8") == "keep me"

@@ -300,7 +300,10 @@ class RegisterExportScreen(TransferScreen):
         self.app.call_from_thread(self._checklists, names)
 
     def _checklists(self, names: list[str]) -> None:
-        self.query_one("#transfer-checklist", Select).set_options([(Text(n), n) for n in names])
+        choose = self.query_one("#transfer-checklist", Select)
+        choose.set_options([(Text(n), n) for n in names])
+        if names:
+            choose.value = names[0]
 
     def _register_shown(self) -> None:
         super()._register_shown()
