@@ -138,3 +138,18 @@ def test_lock_file_says_who_holds_it(db):
     with acquire(db, program="the isms app"):
         holder = read_holder(db)
         assert (holder.pid, holder.program) == (os.getpid(), "the isms app")
+
+
+def test_hostile_lock_file_content_reaches_the_terminal_as_plain_short_text(db, tmp_path):
+    with acquire(db):
+        lock_path(db).write_text(
+            "pid=99999999999999999999\nprogram=\x1b[31mevil\x07 "
+            + "x" * 500
+            + "\nhost=\x1b]0;title\x07\nsince=\x1b[2J\n",
+            encoding="utf-8",
+        )
+        result = run("import", "readings", csv_file(tmp_path, GOOD, "x.csv"), "--db", db)
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert len(result.stderr) < 300
+    assert result.stderr.startswith(f"Error: {db.name} is open in [31mevil")

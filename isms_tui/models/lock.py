@@ -79,10 +79,10 @@ class LockInfo:
         if self.pid is None or self.pid <= 0 or not self.here:
             return False
         try:
-            os.kill(self.pid, 0)
+            os.kill(self.pid, 0)  # signal 0: only asks whether the process exists
         except ProcessLookupError:
             return True
-        except OSError:  # EPERM: it runs, as another user
+        except (OSError, OverflowError):  # EPERM: it runs, as another user; a pid no process can have
             return False
         return False
 
@@ -154,9 +154,13 @@ def read_holder(db_path: Path) -> LockInfo | None:
         pid = int(fields.get("pid", ""))
     except ValueError:
         pid = None
-    program = " ".join(fields.get("program", "").split())[:80]  # one short line, whatever the file holds
-    program = "".join(c for c in program if c.isprintable())
-    return LockInfo(pid, fields.get("host", ""), fields.get("since", ""), program)
+    host, since, program = (_shown(fields.get(key, "")) for key in ("host", "since", "program"))
+    return LockInfo(pid, host, since, program)
+
+
+def _shown(text: str) -> str:
+    """A lock file field as one short printable line, whatever the file holds (it reaches a terminal)."""
+    return "".join(c for c in " ".join(text.split()) if c.isprintable())[:80]
 
 
 class WorkspaceLock:
