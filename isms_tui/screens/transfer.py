@@ -96,7 +96,8 @@ class TransferScreen(ModalScreen[str | None]):
                 yield Static("", id="transfer-step", markup=False)
             yield Static("", id="transfer-result", markup=False)
             table: DataTable[str] = DataTable(id="transfer-errors", cursor_type="row", zebra_stripes=True)
-            table.add_columns("Row", "Problem")
+            table.add_column("Row", width=5)
+            table.add_column("Problem", width=84)  # a fixed width, so that long problems wrap
             table.display = False
             yield table
             with Horizontal(id="transfer-buttons"):
@@ -264,7 +265,7 @@ class TransferScreen(ModalScreen[str | None]):
         table = self.query_one("#transfer-errors", DataTable)
         for index, line in enumerate(row_errors[:MAX_SHOWN_ERRORS]):
             row, problem = split_row_error(line)
-            table.add_row(row, Text(problem), key=str(index))
+            table.add_row(row, Text(problem), key=str(index), height=None)
         if len(row_errors) > MAX_SHOWN_ERRORS:
             table.add_row("", Text(f"… and {len(row_errors) - MAX_SHOWN_ERRORS:,} more"))
         table.display = True
