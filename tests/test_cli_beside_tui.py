@@ -72,7 +72,10 @@ def test_reading_commands_work_while_the_app_holds_the_workspace(db, tmp_path):
         since = short_time(read_holder(db).since)
         for args, doing in (
             (("import", "readings", csv_file(tmp_path, GOOD, "again.csv"), "--db", db), "close it before importing"),
-            (("pack", "--out", tmp_path / "p.pdf", "--db", db), "close it before issuing a pack"),
+            (
+                ("pack", "--out", tmp_path / "p.pdf", "--db", db),
+                "close it before issuing a pack, or issue the pack there (P)",
+            ),
             (("journal", "seal", "--db", db), "close it before sealing the journal"),
         ):
             result = run(*args)
