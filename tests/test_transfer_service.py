@@ -61,7 +61,17 @@ def test_a_cancelled_readings_import_leaves_nothing(ws, tmp_path):
 
     with pytest.raises(ImportCancelled), workspace_session(ws, "Ann") as s:
         run_import(s, "readings", csv, "Ann", progress=cancel_at_the_end)
-    assert calls == [(4, 4)]  # after writing: the rows were in the transaction, and rolled back
+    assert calls == [(4, 4)]  # before writing
+    calls.clear()
+
+    def cancel_after_writing(done: int, total: int) -> None:
+        calls.append((done, total))
+        if len(calls) == 2:
+            raise ImportCancelled
+
+    with pytest.raises(ImportCancelled), workspace_session(ws, "Ann") as s:
+        run_import(s, "readings", csv, "Ann", progress=cancel_after_writing)
+    assert calls == [(4, 4), (4, 4)]  # the rows were in the transaction, and rolled back
     assert count(ws, "reading") == 0
 
 

@@ -234,7 +234,8 @@ class TransferScreen(ModalScreen[str | None]):
         bar = self.query_one("#transfer-progress", ProgressBar)
         bar.update(progress=round(100 * done / total) if total else 0)
         if step or total:
-            self.query_one("#transfer-step", Static).update(step or f"Checked {done:,} of about {total:,} lines")
+            checked = "Every line checked; writing" if done >= total else f"Checked {done:,} of about {total:,} lines"
+            self.query_one("#transfer-step", Static).update(step or checked)
 
     def _finish(self, message: str, kind: str) -> None:
         self.busy = False

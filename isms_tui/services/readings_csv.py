@@ -291,9 +291,9 @@ def import_readings(
     the previous values stay in the journal as an 'update' entry; without it the row is
     rejected, so a file imported twice by mistake changes nothing.
 
-    `progress(line, lines)` is called every PROGRESS_EVERY lines while checking and once more
-    when the rows are written; whatever it raises ends the import, and the caller's
-    transaction rolls everything back.
+    `progress(line, lines)` is called every PROGRESS_EVERY lines while checking, then with
+    (lines, lines) before and after the rows are written; whatever it raises ends the
+    import, and the caller's transaction rolls everything back.
     """
     path = Path(path)
     text = read_text(path, max_bytes=MAX_FILE_BYTES)
@@ -344,6 +344,8 @@ def import_readings(
         raise ImportRejected(f"{path} is empty; expected a header row: {EXPECTED_HEADER}.")
     if not validator.rows:
         raise ImportRejected(f"{path} has a header but no readings; nothing was imported.")
+    if progress is not None:
+        progress(lines, lines)  # every line checked: writing comes next
     result = write_rows(session, validator.rows, existing)
     if progress is not None:
         progress(lines, lines)  # a cancel now still rolls the written rows back
