@@ -215,3 +215,22 @@ async def test_a_read_only_workspace_offers_export_but_not_import(ws, tmp_path):
             await wait_for(pilot, lambda: not screen.busy and result_text(screen))
             assert result_text(screen) == f"Exported 0 readings to {tmp_path / 'r.csv'}."
             assert not screen.query_one("#transfer-run", Button).disabled
+
+
+async def test_audits_import_a_checklist_under_the_name_given(ws, tmp_path):
+    csv = tmp_path / "ours.csv"
+    csv.write_text("ref,title,question\nA.5.1,Policies,Who approved the policy?\n", encoding="utf-8")
+    app = make_app(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: app.current_mode == "audits")
+        await pilot.press("I")
+        await wait_for(pilot, lambda: isinstance(app.screen, RegisterImportScreen) and app.screen.is_mounted)
+        screen = app.screen
+        assert screen.register_key == "checklist"
+        screen.query_one("#transfer-name", Input).value = "Our policies"
+        screen.query_one("#transfer-path", Input).value = str(csv)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not screen.busy and result_text(screen))
+        assert result_text(screen) == f"Imported checklist 'Our policies' with 1 question from {csv}."

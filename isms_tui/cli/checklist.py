@@ -105,6 +105,7 @@ def checklist_import_cmd(ctx: click.Context, file: Path, name: str | None, repla
     from isms_tui.models.db import session_scope
     from isms_tui.services.checklist_io import import_template
     from isms_tui.services.csv_io import ImportRejected
+    from isms_tui.services.formatting import plural
 
     path = workspace_path(ctx, db)
     try:
@@ -118,7 +119,7 @@ def checklist_import_cmd(ctx: click.Context, file: Path, name: str | None, repla
     except ImportRejected as rejected:
         exit_rejected(rejected)
     verb = "Replaced" if result.replaced else "Imported"
-    click.echo(f"{verb} checklist '{result.name}' with {result.count} questions from {file}.")
+    click.echo(f"{verb} checklist '{result.name}' with {plural(result.count, 'question')} from {file}.")
     if result.custom_refs:
         shown = ", ".join(result.custom_refs[:10]) + (", …" if len(result.custom_refs) > 10 else "")
         n = len(result.custom_refs)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError
+from .formatting import plural
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -84,7 +85,7 @@ def run_import(
 
     checklist = import_template(session, path, name=name or None, replace=replace)
     verb = "Replaced" if checklist.replaced else "Imported"
-    return f"{verb} checklist '{checklist.name}' with {checklist.count} questions from {path}."
+    return f"{verb} checklist '{checklist.name}' with {plural(checklist.count, 'question')} from {path}."
 
 
 def run_export(session: Session, key: str, path: Path, *, name: str | None = None) -> str:
@@ -111,7 +112,7 @@ def run_export(session: Session, key: str, path: Path, *, name: str | None = Non
         raise InputError(f"Name the file .csv or .json to choose the format (got {path.name}).")
     resolved = checklist_io.resolve_name(session, name)
     count = checklist_io.export_template(session, resolved, fmt, path)
-    return f"Exported {count} questions of '{resolved}' to {path}."
+    return f"Exported {plural(count, 'question')} of '{resolved}' to {path}."
 
 
 def checklist_names(session: Session) -> list[str]:
