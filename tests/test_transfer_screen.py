@@ -127,6 +127,10 @@ async def test_cancel_during_an_import_rolls_everything_back(ws, tmp_path, monke
         screen = await run_import(pilot, csv)
         await wait_for(pilot, written.is_set, "rows written")
         assert screen.busy
+        screen.query_one("#transfer-run", Button).focus()
+        await pilot.press("q")  # waits for the import rather than leaving mid-way
+        await pilot.pause()
+        assert app.is_running and app.screen is screen
         await pilot.press("escape")  # cancels, does not close
         assert isinstance(app.screen, RegisterImportScreen)
         go_on.set()

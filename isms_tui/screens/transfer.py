@@ -152,6 +152,16 @@ class TransferScreen(ModalScreen[str | None]):
         elif event.button.id == "transfer-browse":
             self.action_browse()
 
+    def action_hold_on(self, action: str) -> None:
+        """`q` and `ctrl+o` wait for a running import or export: leaving the workspace mid-way
+        would only roll it back unseen. Otherwise they do what they do everywhere."""
+        if self.busy:
+            self.notify("Wait for the file to finish, or cancel the import with escape.", severity="warning")
+        elif action == "quit":
+            self.app.exit()
+        else:
+            getattr(self.app, f"action_{action}")()
+
     def action_close(self) -> None:
         if self.busy:
             if self.importing:
@@ -278,6 +288,8 @@ class RegisterExportScreen(TransferScreen):
     BINDINGS = [
         Binding("escape", "close", "Close"),
         Binding("ctrl+s", "run", "Export", priority=True),
+        Binding("q", "hold_on('quit')", "Quit", show=False),
+        Binding("ctrl+o", "hold_on('workspaces')", "Workspaces", show=False),
         Binding("ctrl+f", "browse", "Choose file", priority=True),
     ]
 
@@ -325,6 +337,8 @@ class RegisterImportScreen(TransferScreen):
     BINDINGS = [
         Binding("escape", "close", "Close · cancels a running import"),
         WriteBinding("ctrl+s", "run", "Import", priority=True),
+        Binding("q", "hold_on('quit')", "Quit", show=False),
+        Binding("ctrl+o", "hold_on('workspaces')", "Workspaces", show=False),
         Binding("ctrl+f", "browse", "Choose file", priority=True),
     ]
     importing = True
