@@ -161,7 +161,7 @@ class IsmsApp(App[None]):
                 notice = f"{Path(path).name} cannot be written where it is (a read-only place); opened read-only."
             else:
                 try:
-                    lock = acquire(path)
+                    lock = acquire(path, program="the isms app")
                 except WorkspaceLocked as exc:
                     notice = f"{exc.base_message}; opened read-only."
             engine = open_engine(path, read_only=lock is None)
@@ -420,6 +420,17 @@ class IsmsApp(App[None]):
 
         self.push_screen(ExportScreen(self.db_path))
 
+    def action_transfer(self, importing: bool) -> None:
+        """The import or export screen, on the register of the section shown."""
+        if self.engine is None or (importing and self.read_only):
+            return
+        from isms_tui.screens.transfer import RegisterExportScreen, RegisterImportScreen
+
+        register = getattr(self.screen, "transfer_register", None) or TRANSFER_REGISTERS.get(
+            str(self.current_mode), "readings"
+        )
+        self.push_screen((RegisterImportScreen if importing else RegisterExportScreen)(register))
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterator[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand(
@@ -439,7 +450,21 @@ class IsmsApp(App[None]):
                 "Build and sign a PDF evidence pack (Clause 9, an audit, a review)",
                 self.action_export_pack,
             )
+        if self.engine is not None:
+            if not self.read_only:
+                yield SystemCommand(
+                    "Import a file",
+                    "Readings, risks, the SoA or a checklist from CSV: all rows or none (I in their sections)",
+                    lambda: self.action_transfer(True),
+                )
+            yield SystemCommand(
+                "Export to a file",
+                "Readings, risks, the SoA or a checklist to CSV (X in their sections)",
+                lambda: self.action_transfer(False),
+            )
 
+
+TRANSFER_REGISTERS = {"monitoring": "readings", "risks": "risks", "audits": "checklist"}
 
 if TYPE_CHECKING:
     _HOST: type[WorkspaceHost] = IsmsApp  # the screens rely on the app being their workspace host

@@ -212,7 +212,7 @@ async def test_first_tui_holds_the_lock_until_it_exits(ws):
             workspace.save_person(s, "Bea Writer")
         result = run("import", "readings", ws.with_name("x.csv"), "--db", ws)
         assert result.exit_code == 1
-        assert "is open in another isms" in result.stderr and "close it before importing" in result.stderr
+        assert "is open in the isms app (pid" in result.stderr and "close it before importing" in result.stderr
     await wait_for(pilot, lambda: is_locked(ws) is None)
     assert people(ws) == ["Ann Officer", "Bea Writer"]
 

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import click
 
-from .common import current_actor, db_option, fail, open_existing, user_errors, workspace_path, write_lock
+from .common import (
+    current_actor,
+    db_option,
+    fail,
+    open_existing,
+    reading_session,
+    user_errors,
+    workspace_path,
+    write_lock,
+)
 
 
 @click.group("audit")
@@ -22,19 +31,14 @@ def audit_group() -> None:
 @user_errors
 def list_cmd(ctx: click.Context, db: Path | None) -> None:
     """List the audits with their id, status and dates."""
-    from isms_tui.models.db import session_scope
     from isms_tui.services import audit_reporting, audits
 
-    engine = open_existing(workspace_path(ctx, db))
-    try:
-        with session_scope(engine) as session:
-            for audit in audits.list_audits(session):
-                assert audit.id is not None
-                record = audit_reporting.reporting(session, audit.id)
-                line = f"{audit.id:>3}  {audit.status.value:<12} {audit.planned_start.isoformat()}  {audit.title}"
-                click.echo(line + (f"\n     {record.sentence()}" if record else ""))
-    finally:
-        engine.dispose()
+    with reading_session(workspace_path(ctx, db)) as session:  # one snapshot for every audit's record
+        for audit in audits.list_audits(session):
+            assert audit.id is not None
+            record = audit_reporting.reporting(session, audit.id)
+            line = f"{audit.id:>3}  {audit.status.value:<12} {audit.planned_start.isoformat()}  {audit.title}"
+            click.echo(line + (f"\n     {record.sentence()}" if record else ""))
 
 
 @audit_group.command("reported")

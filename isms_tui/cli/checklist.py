@@ -12,6 +12,7 @@ from .common import (
     db_option,
     exit_rejected,
     open_existing,
+    reading_session,
     user_errors,
     workspace_path,
     write_lock,
@@ -30,15 +31,10 @@ def checklist_group() -> None:
 @user_errors
 def checklist_list_cmd(ctx: click.Context, db: Path | None, as_json: bool) -> None:
     """List the built-in and user checklist templates with their number of questions."""
-    from isms_tui.models.db import session_scope
     from isms_tui.services import checklists
 
-    engine = open_existing(workspace_path(ctx, db))
-    try:
-        with session_scope(engine) as session:
-            templates = checklists.list_templates(session)
-    finally:
-        engine.dispose()
+    with reading_session(workspace_path(ctx, db)) as session:
+        templates = checklists.list_templates(session)
     if as_json:
         rows = [
             {"name": t.name, "builtin": t.builtin, "questions": t.size, "description": t.description} for t in templates
@@ -75,7 +71,6 @@ def checklist_export_cmd(ctx: click.Context, name: str, fmt: str | None, out: Pa
     NAME is the full name from `isms checklist list`, or a unique part of it (case, spacing
     and the kind of dash do not matter).
     """
-    from isms_tui.models.db import session_scope
     from isms_tui.services import checklist_io
 
     if fmt is None:
@@ -83,16 +78,12 @@ def checklist_export_cmd(ctx: click.Context, name: str, fmt: str | None, out: Pa
         if suffix not in checklist_io.FORMATS:
             raise click.UsageError("Choose the format with --format csv or --format json.")
         fmt = suffix
-    engine = open_existing(workspace_path(ctx, db))
-    try:
-        with session_scope(engine) as session:
-            name = checklist_io.resolve_name(session, name)
-            if out is None:
-                data = checklist_io.export_bytes(session, name, fmt)
-            else:
-                count = checklist_io.export_template(session, name, fmt, out)
-    finally:
-        engine.dispose()
+    with reading_session(workspace_path(ctx, db)) as session:
+        name = checklist_io.resolve_name(session, name)
+        if out is None:
+            data = checklist_io.export_bytes(session, name, fmt)
+        else:
+            count = checklist_io.export_template(session, name, fmt, out)
     if out is None:
         click.echo(data, nl=False)  # bytes go to the binary stdout untouched
     else:
@@ -114,6 +105,7 @@ def checklist_import_cmd(ctx: click.Context, file: Path, name: str | None, repla
     from isms_tui.models.db import session_scope
     from isms_tui.services.checklist_io import import_template
     from isms_tui.services.csv_io import ImportRejected
+    from isms_tui.services.formatting import plural
 
     path = workspace_path(ctx, db)
     try:
@@ -127,7 +119,7 @@ def checklist_import_cmd(ctx: click.Context, file: Path, name: str | None, repla
     except ImportRejected as rejected:
         exit_rejected(rejected)
     verb = "Replaced" if result.replaced else "Imported"
-    click.echo(f"{verb} checklist '{result.name}' with {result.count} questions from {file}.")
+    click.echo(f"{verb} checklist '{result.name}' with {plural(result.count, 'question')} from {file}.")
     if result.custom_refs:
         shown = ", ".join(result.custom_refs[:10]) + (", …" if len(result.custom_refs) > 10 else "")
         n = len(result.custom_refs)

@@ -165,7 +165,7 @@ def open_existing(path: Path, *, locked: bool = False, check_schema: bool = True
         return open_engine(path, read_only=True, check_schema=check_schema)
     if locked or not needs_upgrade(path):
         return open_engine(path, check_schema=check_schema)
-    with acquire(path, doing="close it so that this version can upgrade the workspace first"):
+    with acquire(path, doing="close it so that this version can upgrade the workspace first", program=command_name()):
         return open_engine(path, check_schema=check_schema)
 
 
@@ -187,18 +187,29 @@ def write_change(ctx: click.Context, db: Path | None, doing: str, change: Callab
 
 
 @contextmanager
-def reading_session(path: Path) -> Iterator[Session]:
+def reading_session(path: Path, *, check_schema: bool = True) -> Iterator[Session]:
     """A session on an existing workspace for a command that only reads; the engine is
     disposed afterwards, so no handle on the file outlives the command (a caller running
-    commands in one process, or a file removed afterwards, would otherwise keep its space)."""
-    from isms_tui.models.db import session_scope
+    commands in one process, or a file removed afterwards, would otherwise keep its space).
 
-    engine = open_existing(path)
+    Every query of the session reads one snapshot of the file (`hold_snapshot`), so a
+    command run while the TUI writes reports one consistent state, never a mix."""
+    from isms_tui.models.db import hold_snapshot, session_scope
+
+    engine = open_existing(path, check_schema=check_schema)
     try:
         with session_scope(engine) as session:
+            hold_snapshot(session)
             yield session
     finally:
         engine.dispose()
+
+
+def command_name() -> str:
+    """What this run is, as a refusal elsewhere names the lock's holder: "isms import readings"."""
+    ctx = click.get_current_context(silent=True)
+    words = ctx.command_path.split()[1:] if ctx is not None else []
+    return " ".join(["isms", *words])
 
 
 @contextmanager
@@ -213,7 +224,7 @@ def write_lock(path: Path, doing: str, must_exist: bool = False) -> Iterator[Non
         raise WorkspaceError(
             f"{path} is read-only (its file system, folder or file cannot be written); nothing was changed."
         )
-    with acquire(path, doing=doing):
+    with acquire(path, doing=doing, program=command_name()):
         yield
 
 

@@ -18,6 +18,7 @@ from .common import (
     open_existing,
     passphrase_file_option,
     read_passphrase,
+    reading_session,
     user_errors,
     workspace_path,
     write_lock,
@@ -26,14 +27,8 @@ from .common import (
 
 def _run_check(path: Path, check: Callable[..., Any], as_json: bool) -> None:
     """Run a verification over the workspace, print its report, exit 1 when it failed."""
-    from isms_tui.models.db import session_scope
-
-    engine = open_existing(path, check_schema=False)  # the check reports a foreign schema itself
-    try:
-        with session_scope(engine) as session:
-            report = check(session)
-    finally:
-        engine.dispose()
+    with reading_session(path, check_schema=False) as session:  # the check reports a foreign schema itself
+        report = check(session)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -76,7 +76,7 @@ def pack_cmd(
     kind = "audit" if audit_id is not None else "review" if review_id is not None else "clause9"
     out = check_output(out)
     path = workspace_path(ctx, db)
-    with write_lock(path, "close it before issuing a pack", must_exist=True):
+    with write_lock(path, "close it before issuing a pack, or issue the pack there (P)", must_exist=True):
         engine = open_existing(path, locked=True)
         try:
             with session_scope(engine) as session:  # reading only

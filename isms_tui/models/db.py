@@ -335,6 +335,17 @@ def _open_read_only(path: Path) -> Engine:
     return make_engine(path, read_only=True, why=READ_ONLY_PLACE_MESSAGE if place else READ_ONLY_MESSAGE)
 
 
+def hold_snapshot(session: Session) -> None:
+    """Make every later query of `session` read one state of the file, until it ends.
+
+    pysqlite runs a SELECT outside any transaction, so each query of a multi-query report
+    would see the file as it is at that moment, mixing states while another isms writes.
+    A deferred `BEGIN` in WAL mode takes one read snapshot at the first read and keeps it
+    until the session commits (which ends the read); writers are never blocked by it.
+    """
+    session.connection().exec_driver_sql("BEGIN")
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_read_only(session: Session, _ctx: object, _instances: object) -> None:
     if session.info.get(READ_ONLY_KEY) and (

@@ -5,8 +5,10 @@ holder works on the workspace (the TUI's lifetime, one CLI write command). The k
 the lock when that descriptor closes, including when the process is killed or crashes, so a
 stale lock cannot outlive its holder and nobody ever has to delete a lock file by hand.
 
-The file's content (pid, host name, start time) only explains who holds the lock; whether it
-is held is decided by the kernel alone. The file is never deleted: deleting it while another
+The file's content (pid, program, host name, start time) only explains who holds the lock;
+whether it is held is decided by the kernel alone. A refusal names the holder from it, and
+says so when the pid it names has ended (a child process may have inherited the descriptor)
+rather than blaming a process that is gone. The file is never deleted: deleting it while another
 process waits on it would let two processes lock two different files of the same name.
 
 flock is per open file description, so two opens in one process also exclude each other
@@ -56,6 +58,9 @@ def _open_lock_file(path: Path, flags: int) -> int:
     return fd
 
 
+UNKNOWN_PROGRAM = "another isms"
+
+
 @dataclass(frozen=True)
 class LockInfo:
     """Who holds (or last held) a workspace lock, as written in the lock file."""
@@ -63,24 +68,69 @@ class LockInfo:
     pid: int | None
     host: str
     since: str
+    program: str = ""
+
+    @property
+    def here(self) -> bool:
+        return not self.host or self.host == socket.gethostname()
+
+    def gone(self) -> bool:
+        """Whether the recorded pid has ended (only knowable on this host)."""
+        if self.pid is None or self.pid <= 0 or not self.here:
+            return False
+        try:
+            os.kill(self.pid, 0)  # signal 0: only asks whether the process exists
+        except ProcessLookupError:
+            return True
+        except (OSError, OverflowError):  # EPERM: it runs, as another user; a pid no process can have
+            return False
+        return False
 
     def describe(self) -> str:
         parts = []
         if self.pid is not None:
             parts.append(f"pid {self.pid}")
-        if self.host and self.host != socket.gethostname():
+        if not self.here:
             parts.append(f"on {self.host}")
         if self.since:
-            parts.append(f"since {self.since}")
+            parts.append(f"since {short_time(self.since)}")
         return ", ".join(parts)
 
 
+def short_time(since: str) -> str:
+    """The lock's start as HH:MM when it is today, else as YYYY-MM-DD HH:MM (local time)."""
+    try:
+        moment = datetime.fromisoformat(since)
+    except ValueError:
+        return since[:40]
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    if moment.date() == datetime.now().date():
+        return moment.strftime("%H:%M")
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 class WorkspaceLocked(WorkspaceError):
-    """Another process holds the workspace lock."""
+    """Another process holds the workspace lock.
+
+    "workspace.db is open in the isms app (pid 1234, since 10:02); close it before importing."
+    A holder that is a command rather than the app is waited for, not closed; a holder whose
+    recorded pid has ended is described as such.
+    """
 
     def __init__(self, db_path: Path, holder: LockInfo | None, doing: str = "") -> None:
-        who = f" ({holder.describe()})" if holder and holder.describe() else ""
-        message = f"{Path(db_path).name} is open in another isms{who}"
+        name = Path(db_path).name
+        program = (holder.program if holder else "") or UNKNOWN_PROGRAM
+        if holder is not None and holder.gone():
+            message = (
+                f"{name} is locked by a process started from {program} (pid {holder.pid}, which has ended, "
+                "so a process it started still holds it)"
+            )
+        else:
+            who = f" ({holder.describe()})" if holder and holder.describe() else ""
+            message = f"{name} is open in {program}{who}"
+            if holder is not None and program.startswith("isms ") and doing.startswith("close it"):
+                doing = "run this again when that command has finished"
         super().__init__(message + (f"; {doing}" if doing else "."))
         self.db_path = Path(db_path)
         self.holder = holder
@@ -104,7 +154,13 @@ def read_holder(db_path: Path) -> LockInfo | None:
         pid = int(fields.get("pid", ""))
     except ValueError:
         pid = None
-    return LockInfo(pid, fields.get("host", ""), fields.get("since", ""))
+    host, since, program = (_shown(fields.get(key, "")) for key in ("host", "since", "program"))
+    return LockInfo(pid, host, since, program)
+
+
+def _shown(text: str) -> str:
+    """A lock file field as one short printable line, whatever the file holds (it reaches a terminal)."""
+    return "".join(c for c in " ".join(text.split()) if c.isprintable())[:80]
 
 
 class WorkspaceLock:
@@ -161,10 +217,11 @@ def _try_flock(fd: int, path: Path) -> bool:
         raise WorkspaceError(f"Cannot lock {path}: {exc.strerror or exc}.") from None
 
 
-def acquire(db_path: Path, doing: str = "") -> WorkspaceLock:
+def acquire(db_path: Path, doing: str = "", program: str = "") -> WorkspaceLock:
     """Take the workspace lock now or raise WorkspaceLocked naming the holder; never waits.
 
-    `doing` ends the refusal message, e.g. "close it before restoring".
+    `doing` ends the refusal message, e.g. "close it before restoring"; `program` is what
+    this process is, as others' refusals will name it ("the isms app", "isms import readings").
     """
     path = lock_path(db_path)
     try:
@@ -183,7 +240,8 @@ def acquire(db_path: Path, doing: str = "") -> WorkspaceLock:
         os.close(fd)
         raise WorkspaceLocked(db_path, read_holder(db_path), doing)
     since = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
-    info = f"pid={os.getpid()}\nhost={socket.gethostname()}\nsince={since}\n".encode()
+    program = " ".join(program.split())
+    info = f"pid={os.getpid()}\nprogram={program}\nhost={socket.gethostname()}\nsince={since}\n".encode()
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, info, 0)

@@ -29,6 +29,7 @@ from isms_tui.widgets.audit_style import (
 from isms_tui.widgets.tables import RecordTable, cursor_key
 
 from .base import SectionScreen, WriteBinding
+from .transfer import TransferKeys, transfer_bindings
 
 if TYPE_CHECKING:
     from datetime import date
@@ -75,7 +76,7 @@ class AuditsData:
     audits: list[AuditRow]
 
 
-class AuditsScreen(SectionScreen):
+class AuditsScreen(TransferKeys, SectionScreen):
     """Programme, coverage, priorities and audits; n/e act on the tab shown."""
 
     CSS_PATH = "audits.tcss"
@@ -91,7 +92,9 @@ class AuditsScreen(SectionScreen):
         WriteBinding("e", "edit_plan", "Edit plan"),
         Binding("o", "open_audit", "Open audit"),
         Binding("S", "soa", "SoA"),
+        *transfer_bindings(),
     ]
+    transfer_register = "checklist"
 
     def __init__(self) -> None:
         super().__init__()

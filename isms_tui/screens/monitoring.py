@@ -19,6 +19,7 @@ from isms_tui.widgets.status import ANALYSIS_MARK, spark, status_text, trend_tex
 from isms_tui.widgets.tables import RecordTable, cursor_id, sync_rows
 
 from .base import SectionScreen, WriteBinding
+from .transfer import TransferKeys, transfer_bindings
 
 if TYPE_CHECKING:
     from isms_tui.services.monitoring import KpiRow
@@ -36,7 +37,7 @@ SORTS: dict[str, Callable[[KpiRow], Any]] = {
 COLUMNS = ("Code", "KPI", "Status", "Last", "Value", "Target", "Trend", "Recent", "Freq.", "Collector", "Analyst")
 
 
-class KpiListScreen(SectionScreen):
+class KpiListScreen(TransferKeys, SectionScreen):
     """The monitoring plan as a table; enter opens a KPI, n defines a new one."""
 
     CSS_PATH = "monitoring.tcss"
@@ -51,7 +52,9 @@ class KpiListScreen(SectionScreen):
         Binding("slash", "focus_filter", "Filter"),
         Binding("E", "evaluations", "Evaluate ISMS"),
         Binding("escape", "focus_table", "Table", show=False),
+        *transfer_bindings(),
     ]
+    transfer_register = "readings"
 
     def __init__(self) -> None:
         super().__init__()

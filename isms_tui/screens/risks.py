@@ -22,6 +22,7 @@ from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
 from isms_tui.widgets.tickbox import TickBox
 
 from .base import SectionScreen, WriteBinding
+from .transfer import TransferKeys, transfer_bindings
 
 if TYPE_CHECKING:
     from isms_tui.models import Action, Risk
@@ -43,7 +44,7 @@ class RiskRow:
     actions: list[Action]
 
 
-class RisksScreen(SectionScreen):
+class RisksScreen(TransferKeys, SectionScreen):
     """List, filter and edit risks; set the appetite; raise treatment actions."""
 
     DEFAULT_CSS = """
@@ -62,7 +63,9 @@ class RisksScreen(SectionScreen):
         WriteBinding("A", "appetite", "Appetite"),
         Binding("slash", "focus_filter", "Filter", show=False),
         Binding("escape", "focus_table", "Table", show=False),
+        *transfer_bindings(),
     ]
+    transfer_register = "risks"
 
     def __init__(self) -> None:
         super().__init__()

@@ -19,6 +19,7 @@ from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
 from isms_tui.widgets.tickbox import TickBox
 
 from .base import SectionScreen, WriteBinding
+from .transfer import TransferKeys, transfer_bindings
 
 if TYPE_CHECKING:
     from isms_tui.services.soa import SoaRow, SoaSummary
@@ -32,7 +33,7 @@ STATUS_STYLE = {
 }
 
 
-class SoaScreen(SectionScreen):
+class SoaScreen(TransferKeys, SectionScreen):
     """List, filter and edit the decision on each Annex A control."""
 
     DEFAULT_CSS = """
@@ -48,7 +49,9 @@ class SoaScreen(SectionScreen):
         Binding("escape", "back", "Back"),
         WriteBinding("e", "edit", "Edit"),
         Binding("slash", "focus_filter", "Filter"),
+        *transfer_bindings(),
     ]
+    transfer_register = "soa"
 
     def __init__(self) -> None:
         super().__init__()

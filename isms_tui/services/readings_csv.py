@@ -24,6 +24,7 @@ number (a negative value stays a number).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -276,15 +277,27 @@ def _range_problem(code: str, value: float, kpi: _KpiInfo) -> str:
     return f"the value {value:g} is outside the allowed range of KPI {code} ({kpi.low:g} to {kpi.high:g})"
 
 
-def import_readings(session: Session, path: Path | str, entered_by: str = "", *, replace: bool = False) -> ImportResult:
+def import_readings(
+    session: Session,
+    path: Path | str,
+    entered_by: str = "",
+    *,
+    replace: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
     """Import every row of the CSV at `path` or none; raises ImportRejected listing all problems.
 
     With `replace`, a row for a KPI and period that already has a reading overwrites it and
     the previous values stay in the journal as an 'update' entry; without it the row is
     rejected, so a file imported twice by mistake changes nothing.
+
+    `progress(line, lines)` is called every PROGRESS_EVERY lines while checking, then with
+    (lines, lines) before and after the rows are written; whatever it raises ends the
+    import, and the caller's transaction rolls everything back.
     """
     path = Path(path)
     text = read_text(path, max_bytes=MAX_FILE_BYTES)
+    lines = text.count("\n") + 1
     session.flush()  # pending ORM changes must be visible to the Core queries below
     conn = session.connection()
     kpis = {
@@ -317,6 +330,8 @@ def import_readings(session: Session, path: Path | str, entered_by: str = "", *,
             problems = validator.check(line, fields)
             if problems:
                 errors.append(f"row {line}: " + "; ".join(problems))
+            if progress is not None and line % PROGRESS_EVERY == 0:
+                progress(line, lines)
     except MalformedCsv as exc:
         errors.append(str(exc))
     if errors:
@@ -329,7 +344,15 @@ def import_readings(session: Session, path: Path | str, entered_by: str = "", *,
         raise ImportRejected(f"{path} is empty; expected a header row: {EXPECTED_HEADER}.")
     if not validator.rows:
         raise ImportRejected(f"{path} has a header but no readings; nothing was imported.")
-    return write_rows(session, validator.rows, existing)
+    if progress is not None:
+        progress(lines, lines)  # every line checked: writing comes next
+    result = write_rows(session, validator.rows, existing)
+    if progress is not None:
+        progress(lines, lines)  # a cancel now still rolls the written rows back
+    return result
+
+
+PROGRESS_EVERY = 500
 
 
 class _Bounds(NamedTuple):

@@ -322,7 +322,7 @@ def restore(archive: Path, db_path: Path) -> RestoreResult:
     scratch = scratch_dir(db_path.parent, db_path.name, TEMP_TAG, for_output=db_path)
     try:
         checked = _check_archive(archive, scratch)
-        with workspace_lock.acquire(db_path, doing="close it before restoring"):
+        with workspace_lock.acquire(db_path, doing="close it before restoring", program="isms restore"):
             replaced = None
             try:
                 if db_path.exists():
