@@ -167,11 +167,10 @@ def test_refused_targets_and_a_full_disk_change_nothing(
 
 def test_the_workbook_reads_one_state(small: Path) -> None:
     """Rows written by another process while the export reads do not show in half the sheets."""
-    from isms_tui.models.db import session_scope
-    from isms_tui.services.xlsx_export import snapshot
+    from isms_tui.models.db import hold_snapshot, session_scope
 
     with fresh_engine(small) as engine, session_scope(engine) as s:
-        snapshot(s)
+        hold_snapshot(s)
         before = s.exec(select(func.count()).select_from(Reading)).one()
         with workspace_session(small, "other") as other:
             kpi_id = other.exec(select(Reading)).first().kpi_id  # type: ignore[union-attr]

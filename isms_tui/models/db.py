@@ -341,9 +341,13 @@ def hold_snapshot(session: Session) -> None:
     pysqlite runs a SELECT outside any transaction, so each query of a multi-query report
     would see the file as it is at that moment, mixing states while another isms writes.
     A deferred `BEGIN` in WAL mode takes one read snapshot at the first read and keeps it
-    until the session commits (which ends the read); writers are never blocked by it.
+    until the session commits (which ends the read); writers are never blocked by it. A session
+    already in a transaction (it has written) keeps the one it has.
     """
-    session.connection().exec_driver_sql("BEGIN")
+    conn = session.connection()
+    raw = conn.connection.dbapi_connection
+    if not getattr(raw, "in_transaction", False):
+        conn.exec_driver_sql("BEGIN")
 
 
 @event.listens_for(Session, "before_flush")

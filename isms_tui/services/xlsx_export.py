@@ -21,6 +21,7 @@ from sqlmodel import Session, col
 
 from isms_tui.files import check_target
 from isms_tui.models import Analysis, Kpi, Person, Reading, Status
+from isms_tui.models.db import hold_snapshot
 
 from . import clock, periods, xlsx_sheets
 from .evaluation import evaluate_value, is_late
@@ -33,22 +34,11 @@ from .workspace import get_workspace
 VOIDED = "voided"
 
 
-def snapshot(session: Session) -> None:
-    """Start the session's read transaction now, so that every query after it reads one state.
-
-    pysqlite only opens a transaction before a write; without this each SELECT would see the
-    database as it was at that moment. The session's commit or rollback ends it."""
-    conn = session.connection()
-    raw = conn.connection.dbapi_connection
-    if not getattr(raw, "in_transaction", False):  # a caller that has written is in one already
-        conn.exec_driver_sql("BEGIN")
-
-
 def export_xlsx(session: Session, path: Path | str, today: date | None = None) -> dict[str, int]:
     """Write the workbook to `path`; returns the rows written per sheet."""
     path = Path(path)
     check_target(path)
-    snapshot(session)
+    hold_snapshot(session)
     today = today or clock.today()
     people = {p.id: p.name for p in session.scalars(select(Person))}
     kpis = {k.id: k for k in session.scalars(select(Kpi).order_by(col(Kpi.code)))}

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from isms_tui.catalogues import standard
 from isms_tui.models import JournalEntry, Person, Workspace
+from isms_tui.models.db import hold_snapshot
 from isms_tui.models.journal import GENESIS_HASH
 
 from ..journal import head
@@ -129,25 +130,11 @@ class Context:
         return datetime.combine(day, time(23, 59, 59), self.tz)
 
 
-def one_snapshot(session: Session) -> None:
-    """Make every later read of this session see the same state of the file.
-
-    pysqlite opens no transaction for a SELECT, so each query would otherwise read the newest
-    committed state, and an isms writing meanwhile could leave a document whose finding points
-    at a line read before it existed. An explicit BEGIN holds one read snapshot (WAL) until the
-    session ends (`session_scope` commits or rolls back).
-    """
-    conn = session.connection()
-    raw = conn.connection.dbapi_connection
-    if raw is not None and not getattr(raw, "in_transaction", True):
-        conn.exec_driver_sql("BEGIN")
-
-
 def context(session: Session) -> Context:
     """Read the workspace's identity (its first journal entry's hash: fixed for the file's life),
     its organisation and time zone, the journal head and the people, in the caller's session,
     from here on reading one snapshot of the file."""
-    one_snapshot(session)
+    hold_snapshot(session)
     ws = session.exec(select(Workspace)).first()
     first = session.exec(select(JournalEntry.hash).order_by(col(JournalEntry.id)).limit(1)).first()
     count, head_hash = head(session)
