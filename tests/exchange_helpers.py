@@ -129,3 +129,29 @@ def rewrite(package: Path, out: Path, change) -> Path:
 def manifest_of(package: Path) -> dict:
     with zipfile.ZipFile(package) as zf:
         return json.loads(zf.read("manifest.json"))
+
+
+def build_trip(ids: Identities, base: Path) -> dict[str, Path]:
+    """A kit issued, imported, audited and its results issued (not yet imported by the client)."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ISMS_TODAY", "2026-11-28")
+        client, consultant = base / "client.db", base / "consultant.db"
+        audit_id = make_client(client)
+        make_consultant(consultant)
+        kit = base / "kit.isms-audit"
+        done = isms(ids.client_keys, "--db", client, "audit", "kit", audit_id, "--for", CONSULTANT, "--out", kit)
+        assert done.exit_code == 0, done.output
+        done = isms(
+            ids.consultant_keys, "--db", consultant, "audit", "import-kit", kit, "--trust", ids.ca(ids.client_keys)
+        )
+        assert done.exit_code == 0, done.output
+        assert "as audit 1" in done.output
+        evidence_file = base / "leavers-sample.csv"
+        evidence_file.write_text("user,left,disabled\nj.doe,2026-10-01,2026-10-09\n")
+        perform(consultant, 1, evidence_file)
+        results = base / "results.isms-audit"
+        done = isms(ids.consultant_keys, "--db", consultant, "audit", "results", "1", "--out", results)
+        assert done.exit_code == 0, done.output
+    return {"client": client, "consultant": consultant, "kit": kit, "results": results, "base": base}

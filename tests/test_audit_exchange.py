@@ -28,12 +28,12 @@ from .exchange_helpers import (
     CLIENT,
     CONSULTANT,
     Identities,
+    build_trip,
     isms,
     make_client,
     make_consultant,
     make_identities,
     manifest_of,
-    perform,
     rewrite,
 )
 
@@ -46,27 +46,7 @@ def ids(tmp_path_factory: pytest.TempPathFactory) -> Identities:
 @pytest.fixture(scope="module")
 def trip(ids: Identities, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A kit issued, imported, audited and its results issued (not yet imported by the client)."""
-    base = tmp_path_factory.mktemp("trip")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ISMS_TODAY", "2026-11-28")
-        client, consultant = base / "client.db", base / "consultant.db"
-        audit_id = make_client(client)
-        make_consultant(consultant)
-        kit = base / "kit.isms-audit"
-        done = isms(ids.client_keys, "--db", client, "audit", "kit", audit_id, "--for", CONSULTANT, "--out", kit)
-        assert done.exit_code == 0, done.output
-        done = isms(
-            ids.consultant_keys, "--db", consultant, "audit", "import-kit", kit, "--trust", ids.ca(ids.client_keys)
-        )
-        assert done.exit_code == 0, done.output
-        assert "as audit 1" in done.output
-        evidence_file = base / "leavers-sample.csv"
-        evidence_file.write_text("user,left,disabled\nj.doe,2026-10-01,2026-10-09\n")
-        perform(consultant, 1, evidence_file)
-        results = base / "results.isms-audit"
-        done = isms(ids.consultant_keys, "--db", consultant, "audit", "results", "1", "--out", results)
-        assert done.exit_code == 0, done.output
-    return {"client": client, "consultant": consultant, "kit": kit, "results": results, "base": base}
+    return build_trip(ids, tmp_path_factory.mktemp("trip"))
 
 
 def copy_ws(src: Path, dst_dir: Path) -> Path:

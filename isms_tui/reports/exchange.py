@@ -110,3 +110,14 @@ def import_results(session: Session, path: Path, by: str, trust: list[Path] | No
     cas = trusted_cas(trust)
     with read_package(path) as package:
         return exchange_results.import_results(session, package, by, cas)
+
+
+def import_package(
+    session: Session, path: Path, by: str, trust: list[Path] | None, accept: str | None = None
+) -> exchange.ImportedKit | exchange_results.ImportedResults:
+    """A kit or results, whichever the package is (the TUI's one import key)."""
+    cas = trusted_cas(trust)
+    with read_package(path) as package:
+        if package.kind == exchange.KIT:
+            return exchange.import_kit(session, package, by, cas, accept)
+        return exchange_results.import_results(session, package, by, cas)

@@ -33,9 +33,10 @@ OUT, IN = "out", "in"
 class UnconfirmedCA(InputError):
     """A kit from an organisation whose CA this workspace has never trusted: confirm its fingerprint."""
 
-    def __init__(self, message: str, fingerprint: str) -> None:
+    def __init__(self, message: str, fingerprint: str, organisation: str) -> None:
         super().__init__(message)
         self.fingerprint = fingerprint
+        self.organisation = organisation
 
 
 def colon(hex_fingerprint: str) -> str:
@@ -66,6 +67,11 @@ def by_package_id(session: Session, package_id: str) -> ExchangePackage | None:
 def packages_for(session: Session, audit_id: int) -> list[ExchangePackage]:
     q = select(ExchangePackage).where(ExchangePackage.audit_id == audit_id).order_by(col(ExchangePackage.id))
     return list(session.exec(q))
+
+
+def is_external(session: Session, audit_id: int) -> bool:
+    """Whether the audit was imported from a client's kit (its results can be issued)."""
+    return any(r.kind == KIT and r.direction == IN for r in packages_for(session, audit_id))
 
 
 def describe(session: Session, audit_id: int) -> str:
@@ -114,6 +120,7 @@ def judge_ca(
                 f"{org}'s CA is not trusted here yet: confirm its SHA-256 {colon(fp)} with {org}, "
                 "then import with --fingerprint (or --trust CA.pem).",
                 fp,
+                org,
             )
         raise refused(package.path, f"{org}'s CA is not trusted here; pass {org}'s CA certificate with --trust CA.pem")
     pem = package.ca.public_bytes(Encoding.PEM).decode("ascii")
