@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -178,6 +179,16 @@ def test_tampered_packages_are_refused(ids, trip, tmp_path):
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"not a zip")
     assert "not a ZIP" in refused(ids, client, "import-results", junk, "--trust", ca)
+    for name, attr, words in (
+        ("../../evil.txt", 0, "unexpected file"),
+        ("evidence/" + "a" * 64, 0o120777 << 16, "not a plain file"),  # a symbolic link
+    ):
+        hostile = shutil.copyfile(trip["results"], tmp_path / "hostile.zip")
+        with zipfile.ZipFile(hostile, "a") as zf:
+            info = zipfile.ZipInfo(name)
+            info.external_attr = attr
+            zf.writestr(info, b"/etc/passwd")
+        assert words in refused(ids, client, "import-results", hostile, "--trust", ca)
     fifo = tmp_path / "pipe.isms-audit"
     os.mkfifo(fifo)
     assert "named pipe" in refused(ids, client, "import-results", fifo, "--trust", ca)

@@ -146,7 +146,7 @@ class ImportPackageForm(FormModal[str]):
             self.pending = (str(path), exc.fingerprint)
             org = exc.organisation
             raise InputError(
-                f"{org}'s CA is not trusted here yet. Check its SHA-256 with {org}: {colon(exc.fingerprint)}; "
+                f"The CA of {org} is not trusted here yet. Check its SHA-256 with {org}: {colon(exc.fingerprint)}; "
                 "if it matches, ctrl+s again imports the kit and trusts that CA for them."
             ) from None
         return done.sentence()

@@ -77,17 +77,19 @@ def is_external(session: Session, audit_id: int) -> bool:
 def describe(session: Session, audit_id: int) -> str:
     """One line for the audit's screen: where the audit came from or went, '' when nowhere."""
     parts = []
-    for row in packages_for(session, audit_id):
+    rows = packages_for(session, audit_id)
+    for row in rows:
         day = row.at.date().isoformat()
         if row.kind == KIT and row.direction == IN:
             parts.append(f"External audit for {row.counterpart_org} (kit imported {day})")
+        elif row.kind == KIT and row.closed_at is not None:
+            back = row.closed_at.date().isoformat()
+            parts.append(f"Audited by {row.counterpart_org}: kit issued {day}, results imported {back}")
         elif row.kind == KIT:
-            state = "results imported" if row.closed_at else "awaiting results"
-            parts.append(f"Kit issued to {row.counterpart_org} on {day} ({state})")
-        elif row.direction == OUT:
-            parts.append(f"Results issued to {row.counterpart_org} on {day}")
-        else:
-            parts.append(f"Results imported from {row.counterpart_org} on {day}")
+            parts.append(f"Kit issued to {row.counterpart_org} on {day}, awaiting results")
+    issued = [r for r in rows if r.kind == RESULTS and r.direction == OUT]
+    if issued:
+        parts.append(f"results issued {issued[-1].at.date().isoformat()}")
     return "; ".join(parts)
 
 
@@ -117,12 +119,12 @@ def judge_ca(
     elif accept is None or accept.replace(":", "").lower() != fp or package.kind != KIT:
         if package.kind == KIT:
             raise UnconfirmedCA(
-                f"{org}'s CA is not trusted here yet: confirm its SHA-256 {colon(fp)} with {org}, "
+                f"The CA of {org} is not trusted here yet: confirm its SHA-256 {colon(fp)} with {org}, "
                 "then import with --fingerprint (or --trust CA.pem).",
                 fp,
                 org,
             )
-        raise refused(package.path, f"{org}'s CA is not trusted here; pass {org}'s CA certificate with --trust CA.pem")
+        raise refused(package.path, f"the CA of {org} is not trusted here; pass its CA certificate with --trust CA.pem")
     pem = package.ca.public_bytes(Encoding.PEM).decode("ascii")
     if pinned is None:
         pinned = ExchangeTrust(organisation=org, ca_fingerprint=fp, ca_pem=pem, at=clock.now(), by=by)
@@ -233,7 +235,7 @@ class ImportedKit:
     def sentence(self) -> str:
         return (
             f"Imported the audit kit from {self.client} as audit {self.audit_id} "
-            f"({self.lines} checklist lines; {self.client}'s CA SHA-256 {colon(self.ca_fingerprint)})."
+            f"({self.lines} checklist lines; the CA of {self.client}: SHA-256 {colon(self.ca_fingerprint)})."
         )
 
 
@@ -287,7 +289,7 @@ def _kit_audit(session: Session, content: dict[str, Any]) -> tuple[Audit, list[d
     if end < start:
         raise ValueError("dates")
     refs, areas = content.get("scope_refs", []), content.get("scope_areas", [])
-    if not all(isinstance(r, str) for r in [*refs, *areas]):
+    if not isinstance(refs, list) or not isinstance(areas, list) or not all(isinstance(r, str) for r in refs + areas):
         raise ValueError("scope")
     title = _text(content, "title", 500).strip()
     if not title:

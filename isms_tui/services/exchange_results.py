@@ -296,7 +296,8 @@ def _store_files(session: Session, package: Package, by: str) -> dict[str, Evide
     """Each evidence file copied into the store under its original name (the store re-hashes it)."""
     stored: dict[str, Evidence] = {}
     for item in package.files():
-        name = Path(item.name.replace("\\", "/")).name.strip() or "evidence"
+        name = Path(item.name.replace("\\", "/").replace("\0", "")).name.strip()[:120]
+        name = name if name not in ("", ".", "..") else "evidence"
         with tempfile.TemporaryDirectory(prefix="isms-exchange-") as tmp:
             copy = Path(tmp) / name
             shutil.copyfile(package.evidence[item.sha256], copy)
