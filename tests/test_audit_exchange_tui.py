@@ -105,7 +105,7 @@ async def test_import_a_kit_confirming_the_fingerprint(ids, trip, tmp_path, monk
     assert read(consultant, lambda s: s.get(Audit, 1).status) == AuditStatus.PLANNED
 
 
-async def test_issue_results_and_import_them_on_the_client(ids, trip, tmp_path, monkeypatch):
+async def test_issue_results_from_the_audit_screen(ids, trip, tmp_path, monkeypatch):
     as_org(monkeypatch, ids.consultant_keys)
     consultant = copy(trip["consultant"], tmp_path / "consultant")
     results = tmp_path / "results.isms-audit"
@@ -117,8 +117,12 @@ async def test_issue_results_and_import_them_on_the_client(ids, trip, tmp_path, 
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "AuditDetailScreen")
         assert any("Wrote the signed audit results" in n.message for n in notifications(app))
+    assert results.is_file()
 
+
+async def test_import_results_trusting_the_auditors_ca(ids, trip, tmp_path, monkeypatch):
     as_org(monkeypatch, ids.client_keys)
+    results = trip["results"]
     client = copy(trip["client"], tmp_path / "client")
     async with make_app(client).run_test(size=SIZE, notifications=True) as pilot:
         app = await audits_tab(pilot)
