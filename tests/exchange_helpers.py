@@ -27,6 +27,7 @@ class Identities:
     client_keys: Path
     consultant_keys: Path
     stranger_keys: Path  # an organisation calling itself the consultant, with a CA of its own
+    impostor_keys: Path  # one calling itself the client
 
     def ca(self, keys: Path) -> Path:
         return keys / "ca.pem"
@@ -37,12 +38,13 @@ def make_identities(base: Path) -> Identities:
 
     from isms_tui.reports import keys
 
-    found = Identities(base / "client-keys", base / "consultant-keys", base / "stranger-keys")
+    found = Identities(base / "client-keys", base / "consultant-keys", base / "stranger-keys", base / "impostor-keys")
     with pytest.MonkeyPatch.context() as mp:
         for folder, org in (
             (found.client_keys, CLIENT),
             (found.consultant_keys, CONSULTANT),
             (found.stranger_keys, CONSULTANT),
+            (found.impostor_keys, CLIENT),
         ):
             mp.setenv("ISMS_KEYS_DIR", str(folder))
             keys.init_identity(org, PASSPHRASE)

@@ -263,3 +263,18 @@ def test_kit_refusals(ids, trip, tmp_path):
     out = refused(ids, client, "kit", "99", "--for", CONSULTANT, "--out", tmp_path / "k")
     assert "No audit with id 99" in out
     assert not (tmp_path / "k").exists()
+
+
+def test_a_kit_under_another_ca_than_the_one_pinned_is_refused(ids, trip, tmp_path):
+    """The consultant pinned the client's CA with the first kit; a kit from someone else who calls
+    themselves the client, under a CA of their own, is refused unless that CA is given."""
+    consultant = copy_ws(trip["consultant"], tmp_path / "c")
+    impostor = copy_ws(trip["client"], tmp_path / "i")
+    forged = tmp_path / "forged-kit.isms-audit"
+    done = isms(ids.impostor_keys, "--db", impostor, "audit", "kit", "1", "--for", CONSULTANT, "--out", forged)
+    assert done.exit_code == 0, done.output
+    out = refused(ids, consultant, "import-kit", forged, keys=ids.consultant_keys)
+    assert f"a CA other than the one trusted for {CLIENT}" in out
+    fp = manifest_of(forged)["issuer"]["ca_fingerprint"]
+    out = refused(ids, consultant, "import-kit", forged, "--fingerprint", fp, keys=ids.consultant_keys)
+    assert "other than the one trusted" in out  # a fingerprint never overrides a pinned CA
