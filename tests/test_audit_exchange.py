@@ -144,6 +144,8 @@ def test_the_consultant_sees_the_client_audit_as_a_normal_planned_audit(ids, tri
         audit = s.get(Audit, 1)
         return audit.title, audit.lead_auditor_id, exchange.describe(s, 1), len(list(s.exec(select(AuditItem))))
 
+    listed = isms(ids.consultant_keys, "--db", trip["consultant"], "audit", "list")
+    assert f"External audit for {CLIENT}" in listed.output and "results issued" in listed.output
     title, lead, line, count = read(trip["consultant"], look)
     assert title == "Access control audit" and lead is not None and count == 3
     assert line.startswith(f"External audit for {CLIENT}")
