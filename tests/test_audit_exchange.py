@@ -265,6 +265,19 @@ def test_kit_refusals(ids, trip, tmp_path):
     out = refused(ids, client, "kit", "99", "--for", CONSULTANT, "--out", tmp_path / "k")
     assert "No audit with id 99" in out
     assert not (tmp_path / "k").exists()
+    from click.testing import CliRunner
+
+    from isms_tui.cli import main
+
+    env = {"ISMS_KEYS_DIR": str(ids.client_keys), "ISMS_PASSPHRASE": None}
+    args = ["--db", str(client), "audit", "kit", "1", "--for", CONSULTANT, "--out", str(tmp_path / "k")]
+    done = CliRunner().invoke(main, args, env=env)
+    assert done.exit_code == 1 and "No passphrase given" in done.output
+    wrong = {**env, "ISMS_PASSPHRASE": "Wrong-Passphrase-Entirely-4411"}
+    done = CliRunner().invoke(main, args, env=wrong)
+    assert done.exit_code == 1 and "Traceback" not in done.output and done.output.count("\n") == 1, done.output
+    assert not (tmp_path / "k").exists()
+    assert read(client, lambda s: len(list(s.exec(select(ExchangePackage))))) == 1  # only the module's kit
 
 
 def test_a_kit_under_another_ca_than_the_one_pinned_is_refused(ids, trip, tmp_path):

@@ -15,6 +15,7 @@ from .audits import audit_group
 from .common import (
     current_actor,
     db_option,
+    engine_org,
     open_existing,
     passphrase_file_option,
     read_passphrase,
@@ -53,6 +54,31 @@ def _run(ctx: click.Context, db: Path | None, doing: str, change: Callable[[Sess
             engine.dispose()
 
 
+def _signing(
+    ctx: click.Context,
+    db: Path | None,
+    doing: str,
+    passphrase_file: Path | None,
+    change: Callable[[Session, str, str], T],
+) -> T:
+    """Like _run, asking for the key's passphrase under the lock (twice when this creates the key)."""
+    from isms_tui.models.db import session_scope
+    from isms_tui.reports.keys import has_identity
+
+    path = workspace_path(ctx, db)
+    with write_lock(path, f"close it before {doing}", must_exist=True):
+        engine = open_existing(path, locked=True)
+        try:
+            exists = has_identity(engine_org(engine))
+            prompt = "Passphrase for the signing key" if exists else "New passphrase for the signing key"
+            passphrase = read_passphrase(passphrase_file, prompt, confirm=not exists)
+            actor = current_actor(ctx, engine)
+            with session_scope(engine, actor) as session:
+                return change(session, actor, passphrase)
+        finally:
+            engine.dispose()
+
+
 @audit_group.command("kit")
 @click.argument("audit_id", type=int)
 @click.option("--for", "recipient", required=True, help="The external auditor's organisation, as in their workspace.")
@@ -67,9 +93,12 @@ def kit_cmd(
     """Issue a signed audit kit for a planned audit (the client's side)."""
     from isms_tui.reports import exchange
 
-    passphrase = read_passphrase(passphrase_file, "Key passphrase")
-    issued = _run(
-        ctx, db, "issuing a kit", lambda s, who: exchange.issue_kit(s, audit_id, recipient, who, passphrase, out)
+    issued = _signing(
+        ctx,
+        db,
+        "issuing a kit",
+        passphrase_file,
+        lambda s, who, secret: exchange.issue_kit(s, audit_id, recipient, who, secret, out),
     )
     click.echo(issued.sentence("audit kit"))
 
@@ -114,8 +143,13 @@ def results_cmd(ctx: click.Context, audit_id: int, out: Path, passphrase_file: P
     """Issue the signed results of a completed kit audit (the external auditor's side)."""
     from isms_tui.reports import exchange
 
-    passphrase = read_passphrase(passphrase_file, "Key passphrase")
-    issued = _run(ctx, db, "issuing results", lambda s, who: exchange.issue_results(s, audit_id, who, passphrase, out))
+    issued = _signing(
+        ctx,
+        db,
+        "issuing results",
+        passphrase_file,
+        lambda s, who, secret: exchange.issue_results(s, audit_id, who, secret, out),
+    )
     click.echo(issued.sentence("audit results"))
 
 
