@@ -293,3 +293,39 @@ def test_a_kit_under_another_ca_than_the_one_pinned_is_refused(ids, trip, tmp_pa
     fp = manifest_of(forged)["issuer"]["ca_fingerprint"]
     out = refused(ids, consultant, "import-kit", forged, "--fingerprint", fp, keys=ids.consultant_keys)
     assert "other than the one trusted" in out  # a fingerprint never overrides a pinned CA
+
+
+def test_signed_results_that_skip_a_findings_corrective_action_are_refused(ids, trip, tmp_path, monkeypatch):
+    """Even signed by the trusted auditor, results with a nonconformity line and no finding (so no
+    corrective action) or with a line the kit never had are refused, and nothing lands."""
+    import uuid
+
+    from isms_tui.reports import exchange as issuing
+    from isms_tui.reports import keys
+
+    from .exchange_helpers import PASSPHRASE
+
+    client = copy_ws(trip["client"], tmp_path)
+    monkeypatch.setenv("ISMS_KEYS_DIR", str(ids.consultant_keys))
+    identity = keys.load_identity(PASSPHRASE, CONSULTANT)
+    files = {}
+    with zipfile.ZipFile(trip["results"]) as zf:
+        for name in zf.namelist():
+            if name.startswith("evidence/"):
+                files[name[9:]] = tmp_path / name[9:]
+                files[name[9:]].write_bytes(zf.read(name))
+
+    def resigned(name, change):
+        manifest = manifest_of(trip["results"])
+        manifest["package_id"] = str(uuid.uuid4())
+        change(manifest["content"])
+        out = tmp_path / name
+        issuing._sign_and_write(identity, manifest, out, files)
+        return out
+
+    no_finding = resigned("no-finding.zip", lambda c: c.update(findings=[]))
+    ca = ids.ca(ids.consultant_keys)
+    out = refused(ids, client, "import-results", no_finding, "--trust", ca, keys=ids.consultant_keys)
+    assert "nonconformity has no finding" in out
+    extra = resigned("extra-line.zip", lambda c: c["lines"].append({**c["lines"][0], "line": 999}))
+    assert "not the kit's lines" in refused(ids, client, "import-results", extra, "--trust", ca)

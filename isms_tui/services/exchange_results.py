@@ -263,6 +263,10 @@ def _apply(session: Session, package: Package, kit: ExchangePackage, by: str) ->
     conclusion = _str(content, "conclusion").strip()
     if not conclusion:
         raise ValueError("no conclusion")
+    try:  # every nonconformity line needs its finding, so that it reaches the action register
+        audits.check_completable(session, audit_id)
+    except InputError:
+        raise ValueError("a line graded as a nonconformity has no finding") from None
     for item in mine.values():
         if item.result is None:
             item.result = AuditResult.NOT_AUDITED
