@@ -125,8 +125,10 @@ def import_kit_cmd(
     except UnconfirmedCA as exc:
         if fingerprint is not None or not sys.stdin.isatty():
             raise
-        click.echo(f"The kit is signed under a CA not trusted here yet, SHA-256:\n  {colon(exc.fingerprint)}")
-        if not click.confirm("Is this the fingerprint the client gave you?", default=False):
+        org = exc.organisation
+        click.echo(f"The kit from {org} is signed under a CA not trusted here yet, SHA-256:")
+        click.echo(f"  {colon(exc.fingerprint)}")
+        if not click.confirm(f"Is this the fingerprint {org} gave you?", default=False):
             raise
         done = run(exc.fingerprint)
     click.echo(done.sentence())
