@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from isms_tui.models import (
     Action,
+    Audit,
     AuditItem,
     AuditResult,
     AuditStatus,
@@ -100,7 +101,7 @@ def test_round_trip_lands_lines_findings_actions_and_evidence(ids, trip, tmp_pat
         action = s.exec(select(Action).where(Action.source == "finding")).one()
         ev = s.exec(select(Evidence)).one()
         link = s.exec(select(EvidenceLink)).one()
-        audit = items[0] and s.get(__import__("isms_tui.models", fromlist=["Audit"]).Audit, items[0].audit_id)
+        audit = s.get(Audit, items[0].audit_id)
         rows = list(s.exec(select(ExchangePackage).order_by(ExchangePackage.id)))
         return items, finding, action, ev, link, audit, rows
 
@@ -329,3 +330,23 @@ def test_signed_results_that_skip_a_findings_corrective_action_are_refused(ids, 
     assert "nonconformity has no finding" in out
     extra = resigned("extra-line.zip", lambda c: c["lines"].append({**c["lines"][0], "line": 999}))
     assert "not the kit's lines" in refused(ids, client, "import-results", extra, "--trust", ca)
+
+
+def test_a_full_disk_or_a_link_as_output_changes_nothing(ids, trip, tmp_path, monkeypatch):
+    import errno
+
+    from isms_tui.services import evidence_store
+
+    client = copy_ws(trip["client"], tmp_path)
+    link = tmp_path / "kit-link.isms-audit"
+    link.symlink_to(tmp_path / "elsewhere")
+    out = refused(ids, client, "kit", "1", "--for", CONSULTANT, "--out", link)
+    assert "symbolic link" in out and not (tmp_path / "elsewhere").exists()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(evidence_store, "install", full)
+    out = refused(ids, client, "import-results", trip["results"], "--trust", ids.ca(ids.consultant_keys))
+    assert "not enough space" in out
+    assert read(client, lambda s: s.get(Audit, 1).status) == (AuditStatus.PLANNED)
