@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from isms_tui.models import (
     AuditMethod,
@@ -327,9 +327,3 @@ def _day(value: Any) -> date | None:
     if not isinstance(value, str):
         raise ValueError("a date")
     return date.fromisoformat(value)
-
-
-def issued_kits(session: Session) -> list[ExchangePackage]:
-    """Kits issued from here, newest first (for the audits screen and `isms audit list`)."""
-    q = select(ExchangePackage).where(ExchangePackage.kind == KIT, ExchangePackage.direction == OUT)
-    return list(session.exec(q.order_by(col(ExchangePackage.id).desc())))
