@@ -86,6 +86,8 @@ def downgrade(path: Path, to: str) -> None:
         AuditProgramme,
         AuditRecipient,
         CompetenceRecord,
+        ExchangePackage,
+        ExchangeTrust,
         Finding,
         Grading,
         IsmsEvaluation,
@@ -97,6 +99,11 @@ def downgrade(path: Path, to: str) -> None:
     )
     from isms_tui.models.schema import REVISIONS
 
+    if REVISIONS.index(to) < REVISIONS.index("0016_audit_exchange"):
+        with workspace_session(path, "test") as s:
+            for model in (ExchangePackage, ExchangeTrust):
+                for row in s.exec(select(model)):
+                    s.delete(row)
     if REVISIONS.index(to) < REVISIONS.index("0015_target_history"):
         with workspace_session(path, "test") as s:
             for version in s.exec(select(KpiTarget)):

@@ -102,12 +102,13 @@ def _make_older(ws: Path) -> None:
 
     from isms_tui.models.schema import REVISIONS
 
-    assert REVISIONS[-1] == "0015_target_history"  # update this helper with the next migration
+    assert REVISIONS[-1] == "0016_audit_exchange"  # update this helper with the next migration
     con = sqlite3.connect(ws)
     con.executescript(
         """
-        DROP INDEX ix_kpi_target_kpi;
-        DROP TABLE kpi_target;
+        DROP TABLE exchange_trust;
+        DROP INDEX ix_exchange_package_audit_id;
+        DROP TABLE exchange_package;
         """
     )
     con.execute("UPDATE alembic_version SET version_num = ?", (REVISIONS[-2],))

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import click
 
-from . import (  # noqa: F401 (risks, soa, spreadsheet and oscal add to the import and export groups)
+from . import (  # noqa: F401 (risks, soa, spreadsheet and oscal add to the import and export groups, exchange to audit)
     audits,
     backup,
     checklist,
     demo,
     evaluation,
+    exchange,
     journal,
     keys,
     nonconformities,

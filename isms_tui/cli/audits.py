@@ -1,5 +1,6 @@
-"""`isms audit list` and `isms audit reported`: the audits, and recording to whom, when and how
-an audit's results were reported (9.2.2 c), which marks it reported."""
+"""`isms audit list` and `isms audit reported`: the audits (and where an exchanged one came from
+or went), and recording to whom, when and how an audit's results were reported (9.2.2 c), which
+marks it reported. The exchange commands (kit, results and their imports) are in exchange.py."""
 
 from __future__ import annotations
 
@@ -31,13 +32,15 @@ def audit_group() -> None:
 @user_errors
 def list_cmd(ctx: click.Context, db: Path | None) -> None:
     """List the audits with their id, status and dates."""
-    from isms_tui.services import audit_reporting, audits
+    from isms_tui.services import audit_reporting, audits, exchange
 
     with reading_session(workspace_path(ctx, db)) as session:  # one snapshot for every audit's record
         for audit in audits.list_audits(session):
             assert audit.id is not None
             record = audit_reporting.reporting(session, audit.id)
+            exchanged = exchange.describe(session, audit.id)
             line = f"{audit.id:>3}  {audit.status.value:<12} {audit.planned_start.isoformat()}  {audit.title}"
+            line += f"\n     {exchanged}." if exchanged else ""
             click.echo(line + (f"\n     {record.sentence()}" if record else ""))
 
 

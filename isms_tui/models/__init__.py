@@ -29,6 +29,7 @@ from .enums import (
     Status,
     Verdict,
 )
+from .exchange import ExchangePackage, ExchangeTrust
 from .ids import require_id
 from .monitoring import Analysis, IsmsEvaluation, Kpi, KpiTarget, Reading
 from .packs import IssuedPack
@@ -65,6 +66,8 @@ __all__ = [
     "CompetenceRecord",
     "DecisionKind",
     "Effectiveness",
+    "ExchangePackage",
+    "ExchangeTrust",
     "Finding",
     "Grading",
     "IsmsEvaluation",

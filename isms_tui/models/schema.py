@@ -20,5 +20,6 @@ REVISIONS: tuple[str, ...] = (
     "0013_competence",
     "0014_nonconformities",
     "0015_target_history",
+    "0016_audit_exchange",
 )
 HEAD = REVISIONS[-1]

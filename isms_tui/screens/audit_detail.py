@@ -59,12 +59,16 @@ class AuditDetailScreen(SectionScreen):
         WriteBinding("p", "reported", "Reported"),
         Binding("v", "report", "Report"),
         WriteBinding("e", "edit", "Edit plan"),
+        WriteBinding("K", "issue_kit", "Issue kit"),
+        WriteBinding("X", "issue_results", "Issue results"),
     ]
 
     def __init__(self, audit_id: int) -> None:
         super().__init__()
         self.audit_id = audit_id
         self.view: AuditView | None = None
+        self.exchange_line = ""  # where the audit came from or went (docs/audit-exchange.md)
+        self.external = False  # imported from a client's kit: its results can be issued
 
     def body(self) -> ComposeResult:
         yield Static("", id="audit-head")
@@ -92,10 +96,17 @@ class AuditDetailScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="audit-detail")
     def load(self) -> None:
+        from isms_tui.services import exchange
         from isms_tui.services.audit_views import audit_view
 
         with self.isms.session() as session:
             view = audit_view(session, self.audit_id)
+            line = exchange.describe(session, self.audit_id)
+            external = any(
+                r.kind == exchange.KIT and r.direction == exchange.IN
+                for r in exchange.packages_for(session, self.audit_id)
+            )
+        self.exchange_line, self.external = line, external
         self.app.call_from_thread(self.show, view)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -118,7 +129,13 @@ class AuditDetailScreen(SectionScreen):
         self.sub_title = a.title
         self.query_one("#audit-head", Static).update(
             Text.assemble(
-                (f"#{a.id} ", "bold"), (a.title, "bold"), "  ", status_text(a.status), "  ", (_next_step(view), "dim")
+                (f"#{a.id} ", "bold"),
+                (a.title, "bold"),
+                "  ",
+                status_text(a.status),
+                "  ",
+                (_next_step(view), "dim"),
+                ("\n" + self.exchange_line if self.exchange_line else "", "italic"),
             )
         )
         self.query_one("#plan", Static).update(plan_grid(view))
@@ -163,6 +180,8 @@ class AuditDetailScreen(SectionScreen):
             "reported": status == AuditStatus.COMPLETED,
             "edit": status == AuditStatus.PLANNED,
             "finding": status in (AuditStatus.IN_PROGRESS, AuditStatus.COMPLETED),
+            "issue_kit": status == AuditStatus.PLANNED and not self.external,
+            "issue_results": self.external and status in (AuditStatus.COMPLETED, AuditStatus.REPORTED),
         }
         return allowed.get(action, True)
 
@@ -274,6 +293,21 @@ class AuditDetailScreen(SectionScreen):
         from .audit_forms import AuditPlanForm
 
         self.app.push_screen(AuditPlanForm(self.audit_id), self._reload)
+
+    def action_issue_kit(self) -> None:
+        from .exchange_forms import IssueKitForm
+
+        self.app.push_screen(IssueKitForm(self.audit_id), self._issued)
+
+    def action_issue_results(self) -> None:
+        from .exchange_forms import IssueResultsForm
+
+        self.app.push_screen(IssueResultsForm(self.audit_id), self._issued)
+
+    def _issued(self, sentence: str | None) -> None:
+        if sentence:
+            self.notify(sentence, markup=False, timeout=10)
+            self.load()
 
 
 def _next_step(view: AuditView) -> str:

@@ -93,6 +93,7 @@ class AuditsScreen(TransferKeys, SectionScreen):
         Binding("o", "open_audit", "Open audit"),
         Binding("S", "soa", "SoA"),
         *transfer_bindings(),
+        WriteBinding("K", "import_package", "Import kit/results"),
     ]
     transfer_register = "checklist"
 
@@ -276,6 +277,7 @@ class AuditsScreen(TransferKeys, SectionScreen):
             "plan_audit": AUDITS,
             "edit_plan": AUDITS,
             "open_audit": AUDITS,
+            "import_package": AUDITS,
         }
         if action in per_tab and per_tab[action] != tab:
             return False
@@ -397,6 +399,16 @@ class AuditsScreen(TransferKeys, SectionScreen):
         from .soa import SoaScreen
 
         self.app.push_screen(SoaScreen())
+
+    def action_import_package(self) -> None:
+        from .exchange_forms import ImportPackageForm
+
+        self.app.push_screen(ImportPackageForm(), self._imported)
+
+    def _imported(self, sentence: str | None) -> None:
+        if sentence:
+            self.notify(sentence, markup=False, timeout=10)
+            self.refresh_data()
 
     def action_open_audit(self) -> None:
         key = cursor_key(self.query_one("#audit-table", DataTable))

@@ -142,7 +142,12 @@ def check_signature(signed: SignedCheckpoint) -> x509.Certificate:
         signature = base64.b64decode(signed.signature, validate=True)
     except (binascii.Error, ValueError):
         raise CheckpointError("its signature is not base64") from None
-    data = signed.statement.canonical()
+    verify_bytes(cert, signature, signed.statement.canonical())
+    return cert
+
+
+def verify_bytes(cert: x509.Certificate, signature: bytes, data: bytes) -> None:
+    """Check a signature over `data` by `cert`'s key (the scheme `sign_bytes` uses); CheckpointError if it fails."""
     key = cert.public_key()
     try:
         if isinstance(key, rsa.RSAPublicKey):
@@ -155,22 +160,24 @@ def check_signature(signed: SignedCheckpoint) -> x509.Certificate:
             raise CheckpointError("it is signed with a kind of key isms does not use")
     except InvalidSignature:
         raise CheckpointError("its signature does not match its content (altered)") from None
-    return cert
+
+
+def sign_bytes(data: bytes, private_key: Any) -> bytes:
+    """Sign with the organisation's signer key (RSA PKCS#1 v1.5, ECDSA or EdDSA, SHA-256)."""
+    if isinstance(private_key, rsa.RSAPrivateKey):
+        return private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    if isinstance(private_key, ec.EllipticCurvePrivateKey):
+        return private_key.sign(data, ec.ECDSA(hashes.SHA256()))
+    if isinstance(private_key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
+        return private_key.sign(data)
+    raise CheckpointError("the signing key is of a kind isms cannot sign checkpoints with")
 
 
 def sign_statement(statement: Statement, private_key: Any, certificate: x509.Certificate) -> SignedCheckpoint:
     """Sign with the organisation's signer key (RSA PKCS#1 v1.5, ECDSA or EdDSA, SHA-256)."""
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    data = statement.canonical()
-    if isinstance(private_key, rsa.RSAPrivateKey):
-        signature = private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-    elif isinstance(private_key, ec.EllipticCurvePrivateKey):
-        signature = private_key.sign(data, ec.ECDSA(hashes.SHA256()))
-    elif isinstance(private_key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
-        signature = private_key.sign(data)
-    else:
-        raise CheckpointError("the signing key is of a kind isms cannot sign checkpoints with")
+    signature = sign_bytes(statement.canonical(), private_key)
     pem = certificate.public_bytes(Encoding.PEM).decode("ascii")
     return SignedCheckpoint(statement, base64.b64encode(signature).decode("ascii"), pem)
 
