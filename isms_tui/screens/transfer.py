@@ -24,6 +24,7 @@ from textual.widgets import Button, Checkbox, DataTable, Input, ProgressBar, Sel
 
 from isms_tui.services.transfer import REGISTERS
 from isms_tui.widgets.footer import IsmsFooter
+from isms_tui.widgets.tickbox import TickBox
 
 from .base import WriteBinding, blocked_write, current_actor, workspace_host, workspace_session
 from .file_picker import FilePicker
@@ -90,7 +91,7 @@ class TransferScreen(ModalScreen[str | None]):
                 yield Static("File", classes="transfer-label")
                 yield Input(str(self.default_path()), id="transfer-path")
                 yield Button("Choose…  ctrl+f", id="transfer-browse")
-            yield Checkbox(self.replace_label(), id="transfer-replace", classes="hidden")
+            yield TickBox(self.replace_label(), id="transfer-replace", classes="hidden")
             with Horizontal(id="transfer-progress-row"):
                 yield ProgressBar(total=100, show_eta=False, id="transfer-progress")
                 yield Static("", id="transfer-step", markup=False)
