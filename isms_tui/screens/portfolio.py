@@ -26,14 +26,14 @@ if TYPE_CHECKING:
     from isms_tui.services.portfolio import Candidate, Summary
 
 COLUMNS = (
-    ("Organisation", 28),
+    ("Organisation", 24),
+    ("File", 18),
     ("Off target", 10),
     ("Readings due", 14),
     ("Next audit", 20),
     ("Open NCs", 8),
     ("Next review", 18),
     ("Last opened", 16),
-    ("File", 30),
 )
 
 
@@ -105,8 +105,8 @@ class PortfolioScreen(Screen[Path | None]):
         self.listed = {str(c.path): c for c in found}
         for c in found:
             name = "reading…" if not c.problem else ""
-            path = _printable(Text(str(c.path)))
-            table.add_row(Text(name, style="italic"), "", "", "", "", "", "", path, key=str(c.path))
+            file_name = _printable(Text(c.path.name))
+            table.add_row(Text(name, style="italic"), file_name, "", "", "", "", "", "", key=str(c.path))
         if not found:
             self._say("No workspaces known yet: open one with ctrl+o, or start isms with --dir FOLDER.", False)
 
@@ -120,18 +120,19 @@ class PortfolioScreen(Screen[Path | None]):
         table = self.query_one("#portfolio", DataTable)
         current = self.current is not None and s.path.resolve() == self.current
         if not s.readable:
-            cells: list[object] = [Text(_short(s), style="bold red"), *["—"] * 5]
+            cells: list[object] = [Text(_short(s), style="bold red"), Text(s.path.name), *["—"] * 5]
         else:
             due = f"{s.readings_due}" + (f" ({s.readings_overdue} overdue)" if s.readings_overdue else "")
             cells = [
                 Text(s.organisation or "No organisation named yet", style="bold" if s.organisation else "italic"),
+                Text(s.path.name),
                 str(s.kpis_off_target),
                 due,
                 audit_text(s),
                 str(s.open_nonconformities),
                 review_text(s),
             ]
-        cells += [Text("open now", style="bold") if current else opened_text(s.opened_at), Text(key)]
+        cells.append(Text("open now", style="bold") if current else opened_text(s.opened_at))
         for column, value in zip((c for c, _ in COLUMNS), cells, strict=True):
             table.update_cell(key, column, _printable(value))
         if table.cursor_row >= 0 and self._highlighted() == key:
