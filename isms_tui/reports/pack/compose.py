@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,8 +18,8 @@ from isms_tui.services import journal as journal_service
 from isms_tui.services import review as review_service
 from isms_tui.services import workspace as workspace_service
 from isms_tui.services.drafts import draft_reason
-from isms_tui.services.errors import InputError
-from isms_tui.services.formatting import iso
+from isms_tui.services.errors import InputError, cancellable
+from isms_tui.services.formatting import iso, plural
 
 from .audits import gather_audits, write_section_92
 from .context import Context, Progress
@@ -155,12 +156,14 @@ def build_pack(
     issued_at: datetime | None = None,
     progress: Progress | None = None,
     checkpoint: Attachment | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> PackContent:
     """Build one pack (unsigned) and collect its evidence files as attachments.
 
-    Raises InputError (one sentence) for a bad kind, period or id, or a missing evidence file.
+    Raises InputError (one sentence) for a bad kind, period or id, or a missing evidence file;
+    Cancelled at the next step (a KPI, an audit, a page laid out) once `cancelled()` is true.
     """
-    report = progress or (lambda _f, _m: None)
+    report = cancellable(progress or (lambda _f, _m: None), cancelled)
     req = resolve_request(
         session, kind, period_from=period_from, period_to=period_to, audit_id=audit_id, review_id=review_id
     )
@@ -176,7 +179,11 @@ def build_pack(
         checkpoint=checkpoint,
     )
     report(0.55, "Laying out the pages")
-    pdf = L.build_pdf(composed.story, composed.meta, lambda f: report(0.55 + 0.43 * f, "Laying out the pages"))
+    pdf = L.build_pdf(
+        composed.story,
+        composed.meta,
+        lambda f, pages: report(0.55 + 0.43 * f, f"Laying out the pages: {plural(pages, 'page')} so far"),
+    )
     report(1.0, "Pack built")
     req = composed.request
     return PackContent(
