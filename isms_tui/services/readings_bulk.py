@@ -7,10 +7,8 @@ formatted directly in canonical form, so 100,000 readings import in seconds.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -93,24 +91,6 @@ class Existing:
             for row in self.conn.execute(select(table).where(table.c.id.in_(ids[i : i + 500]))):
                 out[row.id] = dict(row._mapping)
         return out
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while a bulk import runs, as it was after.
-
-    An import allocates a few objects per row and keeps them all until it commits, so the
-    collector would rescan the growing heap again and again: a quarter of a 100k-row
-    import's time. The rows hold no reference cycles; what cycles arise meanwhile are
-    collected once it is back on.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _readings_table() -> Table:

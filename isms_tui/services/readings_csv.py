@@ -36,6 +36,7 @@ from isms_tui.models import Frequency, Kpi
 from isms_tui.models.sanitize import clean
 
 from . import clock, periods
+from .collector import collector_paused
 from .csv_io import (
     ImportRejected,
     MalformedCsv,
@@ -49,7 +50,7 @@ from .errors import InputError
 from .formatting import plural
 from .numbers import parse_number
 from .plausible import MAX_MAGNITUDE, allowed_range
-from .readings_bulk import Existing, ImportResult, Row, collector_paused, write_rows
+from .readings_bulk import Existing, ImportResult, Row, write_rows
 from .readings_export import EXPORT_COLUMNS, export_readings
 
 __all__ = ["EXPORT_COLUMNS", "ImportResult", "export_readings", "import_readings"]

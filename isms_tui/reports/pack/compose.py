@@ -17,6 +17,7 @@ from isms_tui.services import clock, pack_data
 from isms_tui.services import journal as journal_service
 from isms_tui.services import review as review_service
 from isms_tui.services import workspace as workspace_service
+from isms_tui.services.collector import collector_paused
 from isms_tui.services.drafts import draft_reason
 from isms_tui.services.errors import InputError, cancellable
 from isms_tui.services.formatting import iso, plural
@@ -167,6 +168,21 @@ def build_pack(
     req = resolve_request(
         session, kind, period_from=period_from, period_to=period_to, audit_id=audit_id, review_id=review_id
     )
+    with collector_paused():  # the story and its rows stay alive until the PDF is laid out
+        return _build(session, req, report, signer, fingerprint, ca_fingerprint, issued_by, issued_at, checkpoint)
+
+
+def _build(
+    session: Session,
+    req: PackRequest,
+    report: Progress,
+    signer: str,
+    fingerprint: str,
+    ca_fingerprint: str,
+    issued_by: str,
+    issued_at: datetime | None,
+    checkpoint: Attachment | None,
+) -> PackContent:
     composed = compose_pack(
         session,
         req,
