@@ -92,3 +92,37 @@ def test_bulk_import_journals_what_the_orm_journals(tmp_path: Path, monkeypatch:
     finally:
         orm.dispose()
         bulk.dispose()
+
+
+def test_a_lone_surrogate_in_the_importer_or_actor_is_cleaned_before_the_hook_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The import's statements skip the engine's surrogate hook, so what it did not read from
+    the file (a name from the command line, undecodable bytes kept as lone surrogates) is
+    cleaned by the import itself: stored without it, journaled the same, the chain intact."""
+    monkeypatch.setenv("ISMS_TODAY", "2026-11-28")
+    engine, _ids = _workspace(tmp_path / "w.db")
+    try:
+        path = tmp_path / "in.csv"
+        path.write_text("kpi,date,value\nM1,2026-01-10,1\n", encoding="utf-8")
+        with session_scope(engine, "act\udcffor") as s:
+            import_readings(s, path, entered_by="imp\udcfforter")
+        with Session(engine) as s:
+            entry = s.exec(select(JournalEntry).where(JournalEntry.entity == "reading")).one()
+            assert entry.actor == "actor"
+            assert '"entered_by":"importer"' in (entry.after or "")
+            assert journal_verify.verify(s, checkpoints=False).problems == []
+    finally:
+        engine.dispose()
+
+
+def test_only_statements_marked_cleaned_skip_the_hook():
+    from types import SimpleNamespace
+
+    from isms_tui.models.sanitize import CLEANED_PARAMETERS, without_surrogates
+
+    rows = [(1, "x\ud800y")]
+    marked = SimpleNamespace(execution_options={CLEANED_PARAMETERS: True})
+    assert without_surrogates(None, None, "INSERT", rows, marked, True)[1] is rows
+    plain = SimpleNamespace(execution_options={})
+    assert without_surrogates(None, None, "INSERT", rows, plain, True)[1] == [(1, "xy")]
