@@ -1,8 +1,9 @@
 """The export screen: issue a signed PDF evidence pack from the TUI.
 
 The pack is built and signed in a thread worker (reportlab and pyHanko are imported there, never
-at start-up); the worker reports progress through `call_from_thread` and ends with the file's
-path, SHA-256 and signer fingerprint, or with one sentence saying what is wrong.
+at start-up); the worker reports progress to a `JobProgress` (the step, the pages laid out) and
+ends with the file's path, SHA-256 and signer fingerprint, or with one sentence saying what is
+wrong. Escape while it runs cancels it: nothing is written and no issue is recorded.
 """
 
 from __future__ import annotations
