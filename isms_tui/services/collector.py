@@ -11,17 +11,28 @@ it is paused are collected once it is back on.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_lock = threading.Lock()
+_paused_by = 0  # jobs running with the collector paused (a pack and an import may overlap in threads)
+_was_enabled = True
 
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """The cyclic collector off for the block, then as it was (jobs may nest)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    """The cyclic collector off for the block; back as it was once the last such job ends."""
+    global _paused_by, _was_enabled
+    with _lock:
+        if _paused_by == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _paused_by += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _lock:
+            _paused_by -= 1
+            if _paused_by == 0 and _was_enabled:
+                gc.enable()
