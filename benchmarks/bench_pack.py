@@ -7,7 +7,10 @@ The pack is timed end to end (`build_pack`: queries, story, layout, contents, pa
 baseline gets the same data already in memory (read before the clock starts) and builds the same
 tables (Paragraph cells where the pack wraps text, zebra rows, repeated headers) and the same trend
 charts with a stock `SimpleDocTemplate` in one pass, without contents, headers or footers. Runs
-alternate pack / baseline; medians are compared. Target: pack ≤ 1.2 × baseline (exit 1 if missed).
+alternate pack / baseline; medians are compared. Target: pack ≤ 1.1 × baseline (exit 1 if missed).
+The pack pauses Python's cyclic garbage collector while it builds (services/collector.py); the
+stock baseline does not, so the same baseline with the collector paused is timed too (info), to
+show the part of the gain that is reportlab's own work and not the collector's.
 
 The large workspace (benchmarks/out/large.db, made by make_large.py) has 300 KPIs and ten years of
 readings but no audits, reviews or evidence files: this measures the 9.1 part, which is what grows.
@@ -31,7 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 TODAY = date(2026, 11, 28)
-TARGET = 1.2
+TARGET = 1.1
 
 sys.path.insert(0, str(HERE.parent))
 
@@ -63,6 +66,7 @@ def snapshot(session, period_from: date, period_to: date) -> dict:
         session=session,
         period_from=period_from,
         period_to=period_to,
+        today=TODAY,
         person=lambda pid: pack_data.people(session).get(pid or 0, "") or "—",
         progress=lambda *_: None,
     )
@@ -83,7 +87,7 @@ def baseline(data: dict) -> bytes:
     from isms_tui.models import Status
     from isms_tui.reports import layout as L
     from isms_tui.reports.pack import cells as P
-    from isms_tui.reports.pack import monitoring
+    from isms_tui.reports.pack import kpi_risks, kpi_targets, monitoring
     from isms_tui.services import periods
     from isms_tui.services.formatting import iso, number
 
@@ -123,7 +127,8 @@ def baseline(data: dict) -> bytes:
     rows, tones = [], []
     for i, p in enumerate(data["parts"]):
         tone = P.STATUS_TONE[p.state.status]
-        c = Counter(p.statuses)
+        live = p.live
+        c = Counter(st for _, st in live)
         last = (
             (f"{periods.period_label(p.state.last_period, p.kpi.frequency)}: {number(p.state.last_value, p.kpi.unit)}")
             if p.state.last_period
@@ -133,20 +138,22 @@ def baseline(data: dict) -> bytes:
             [
                 P.bold_cell(p.kpi.code),
                 P.text_cell(p.kpi.name),
-                str(len(p.readings)),
+                str(len(live)),
+                str(sum(r.id in p.late for r, _ in live)),
                 f"{c.get(Status.ON_TARGET, 0)} / {c.get(Status.WARNING, 0)} / {c.get(Status.OFF_TARGET, 0)}",
                 P.text_cell(last),
                 P.tone_label(tone, p.state.status.value),
                 P.text_cell(p.state.trend or "—"),
             ]
         )
-        tones.append((5, i, tone))
+        tones.append((6, i, tone))
     story.append(
         L.data_table(
-            ["KPI", "Name", "Readings", "On / warn / off", "Last reading", "Status", "Trend"],
+            ["KPI", "Name", "Readings", "Late", "On / warn / off", "Last reading", "Status", "Trend"],
             rows,
-            [1.3, 3.0, 0.95, 1.25, 1.55, 1.35, 1.1],
+            [1.3, 2.15, 1.1, 0.7, 1.25, 1.55, 1.35, 1.1],
             tones=tones,
+            align_right=(2, 3),
         )
     )
     by_kpi: dict[str, list] = {}
@@ -165,8 +172,10 @@ def baseline(data: dict) -> bytes:
                 st.muted,
             )
         )
+        story.extend(kpi_targets.target_history(k, p.versions))
+        story.extend(kpi_risks.watched_block(p.risks, TODAY))
         if p.readings:
-            story.append(monitoring._kpi_chart(data["ctx"], p))
+            story.append(kpi_targets.kpi_chart(data["ctx"], p))
             story.extend(monitoring._readings_table(p, {}))
         if by_kpi.get(p.kpi.code):
             story.append(
@@ -259,7 +268,9 @@ def run(db: Path, scratch: Path, rounds: int) -> int:
     engine = open_engine(db)  # migrates a copy made at an older schema
     period_from, period_to = default_period(TODAY)
     L.fonts()
-    pack_times, base_times = [], []
+    from isms_tui.services.collector import collector_paused
+
+    pack_times, base_times, paused_times = [], [], []
     with session_scope(engine, "bench") as session:
         data = snapshot(session, period_from, period_to)
         log("warming up…")
@@ -272,9 +283,16 @@ def run(db: Path, scratch: Path, rounds: int) -> int:
             t = time.perf_counter()
             base_pdf = baseline(data)
             base_times.append(time.perf_counter() - t)
-            log(f"round {i + 1}: pack {pack_times[-1]:.2f} s, baseline {base_times[-1]:.2f} s")
+            with collector_paused():
+                t = time.perf_counter()
+                baseline(data)
+                paused_times.append(time.perf_counter() - t)
+            log(
+                f"round {i + 1}: pack {pack_times[-1]:.2f} s, baseline {base_times[-1]:.2f} s, "
+                f"baseline with the collector paused {paused_times[-1]:.2f} s"
+            )
     engine.dispose()
-    pack_s, base_s = statistics.median(pack_times), statistics.median(base_times)
+    pack_s, base_s, paused_s = (statistics.median(t) for t in (pack_times, base_times, paused_times))
     base_pages = base_pdf.count(b"/Type /Page\n") or base_pdf.count(b"/Type /Page")
 
     identity = keys.init_identity("Benchmark Holdings Ltd", "benchmark passphrase")
@@ -324,6 +342,9 @@ def run(db: Path, scratch: Path, rounds: int) -> int:
     print(
         f"{'pack build (' + str(content.pages) + ' pages)':<34} {pack_s:>9.2f}s {base_s:>9.2f}s {ratio:>7.2f}  "
         f"<= {TARGET} x bare reportlab ({base_pages} pages)"
+    )
+    print(
+        f"{'pack vs baseline, collector paused':<34} {pack_s:>9.2f}s {paused_s:>9.2f}s {pack_s / paused_s:>7.2f}  info"
     )
     label = f"sign (embed + PAdES, {len(content.pdf) // 1024} KB)"
     print(f"{label:<34} {sign_s:>9.3f}s {'':>10} {'':>7}  info")

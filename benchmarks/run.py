@@ -603,6 +603,69 @@ def _bare_executemany(path: Path, rows: Sequence[tuple[int, str, float, str, str
         con.close()
 
 
+def _journal_rows(rows: Sequence[tuple[int, str, float, str, str, str]]) -> list[tuple[Any, ...]]:
+    """A journal entry per row, shaped and chained as the import writes them (made before any clock)."""
+    import hashlib
+
+    at, prev, out = datetime.now(UTC).isoformat(), "0" * 64, []
+    for rid, (kpi_id, day, value, by, stamp, note) in enumerate(rows, start=1):
+        after = (
+            '{"corrected_at":null,"corrected_by":"","corrected_from":null,"correction_reason":"",'
+            f'"entered_at":"{stamp}","entered_by":"{by}","id":{rid},"kpi_id":{kpi_id},"note":"{note}",'
+            f'"partial":false,"period_start":"{day}","value":{value!r},"void_reason":"","voided_at":null,"voided_by":""}}'
+        )
+        h = hashlib.sha256(f"{prev}\n{at}\nbench\nreading\n{rid}\ncreate\n\n{after}".encode()).hexdigest()
+        out.append((at, "bench", "reading", rid, "create", None, after, prev, h))
+        prev = h
+    return out
+
+
+def _bare_with_journal(path: Path, rows: Sequence[tuple[int, str, float, str, str, str]], journal: list) -> float:
+    """Seconds for the same executemany plus one of the rows' journal entries (same table and
+    index as the real journal): the floor of any import that journals every row, in SQLite alone."""
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=FULL")
+        con.execute(
+            "CREATE TABLE reading (id INTEGER PRIMARY KEY, kpi_id INTEGER NOT NULL, "
+            "period_start DATE NOT NULL, value FLOAT NOT NULL, entered_by TEXT NOT NULL, "
+            "entered_at DATETIME NOT NULL, note TEXT NOT NULL, UNIQUE (kpi_id, period_start))"
+        )
+        con.execute(
+            "CREATE TABLE journal (id INTEGER PRIMARY KEY, at VARCHAR NOT NULL, actor VARCHAR NOT NULL, "
+            "entity VARCHAR NOT NULL, entity_id INTEGER NOT NULL, operation VARCHAR NOT NULL, before VARCHAR, "
+            "after VARCHAR, prev_hash VARCHAR NOT NULL, hash VARCHAR NOT NULL)"
+        )
+        con.execute("CREATE INDEX ix_journal_record ON journal (entity, entity_id)")
+        con.commit()
+        start = time.perf_counter()
+        with con:
+            con.executemany(
+                "INSERT INTO reading (kpi_id, period_start, value, entered_by, entered_at, note) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            con.executemany(
+                "INSERT INTO journal (at, actor, entity, entity_id, operation, before, after, prev_hash, hash) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                journal,
+            )
+        return time.perf_counter() - start
+    finally:
+        con.close()
+
+
+def import_floor_results(service: list[float], floor: list[float], bare: list[float]) -> list[Result]:
+    """The SQLite floor of a journaled import against the bare executemany, and the service against it."""
+    return [
+        Result(
+            "import 100k: SQLite alone, rows + journal rows", statistics.median(floor), "s", statistics.median(bare)
+        ),
+        Result("import 100k: service vs that SQLite floor", statistics.median(service), "s", statistics.median(floor)),
+    ]
+
+
 def _service_import(db: Path, csv_path: Path) -> float:
     """Seconds for import_readings in one transaction, commit included."""
     from isms_tui.models.db import open_engine, session_scope
@@ -630,10 +693,12 @@ def csv_import(scratch: Path, reps: int) -> list[Result]:
     ids = {code: n for n, code in enumerate(codes, start=1)}
     stamp = datetime.now(UTC).isoformat(sep=" ")
     bare_rows = [(ids[code], day, value, "bench", stamp, note) for code, day, value, note in rows]
-    service, cli, cli_mb, bare = [], [], [], []
+    journal_rows = _journal_rows(bare_rows)
+    service, cli, cli_mb, bare, floor = [], [], [], [], []
     for n in range(reps):
         progress(f"import of {len(rows)} readings {n + 1}/{reps}")
         bare.append(_bare_executemany(scratch / f"bare-{n}.db", bare_rows))
+        floor.append(_bare_with_journal(scratch / f"floor-{n}.db", bare_rows, journal_rows))
         service.append(_service_import(copy_workspace(base, scratch / f"service-{n}.db"), csv_path))
         db = copy_workspace(base, scratch / f"cli-{n}.db")
         seconds, peak = run_child(isms_command() + ["import", "readings", str(csv_path), "--db", str(db)])
@@ -641,8 +706,9 @@ def csv_import(scratch: Path, reps: int) -> list[Result]:
         cli_mb.append(peak)
     baseline = statistics.median(bare)
     return [
-        Result("import 100k readings: service in process", statistics.median(service), "s", baseline, 3),
+        Result("import 100k readings: service in process", statistics.median(service), "s", baseline, 3, on_ratio=True),
         Result("import 100k readings: `isms import readings` wall", statistics.median(cli), "s", baseline, 3),
+        *import_floor_results(service, floor, bare),
         Result("peak memory: `isms import readings` (100k)", max(cli_mb), "MB", None),
     ]
 

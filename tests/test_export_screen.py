@@ -7,7 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, ProgressBar, Select, Static
+from textual.widgets import Input, Select, Static
+
+from isms_tui.widgets.job_progress import JobProgress
 
 from .pack_helpers import copy_workspace, make_demo
 from .tui_helpers import loaded, make_app, opened, wait_for
@@ -67,7 +69,7 @@ async def test_issue_a_clause9_pack_from_the_tui(db: Path, tmp_path: Path) -> No
             timeout=60,
         )
         assert screen.issued is not None, result_text(app)
-        assert screen.query_one("#export-progress", ProgressBar).progress == 100
+        assert screen.query_one(JobProgress).percent == 100
         shown = result_text(app)
         assert f"Pack written: {out}" in shown
         assert f"SHA-256: {screen.issued.sha256}" in shown
@@ -77,6 +79,52 @@ async def test_issue_a_clause9_pack_from_the_tui(db: Path, tmp_path: Path) -> No
         assert type(app.screen).__name__ != "ExportScreen"
     assert out.exists()
     assert issued_count(db) == 1
+
+
+async def test_escape_cancels_a_pack_being_built_and_nothing_is_written(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Escape while the pack is being written stops it at its next step: no pack, no temporary
+    file, no IssuedPack row (each step's cancelling is held by tests/test_pack_cancel.py)."""
+    import threading
+
+    from isms_tui.reports.pack import compose
+
+    reached, release = threading.Event(), threading.Event()
+    write_clause9 = compose.write_clause9
+
+    def held(ctx):  # hold the job at its first section until the test has pressed escape
+        reached.set()
+        release.wait(10)
+        return write_clause9(ctx)
+
+    monkeypatch.setattr(compose, "write_clause9", held)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    out = out_dir / "cancelled.pdf"
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_export(pilot)
+        screen.query_one("#field-out Input", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        job = screen.query_one(JobProgress)
+        await wait_for(pilot, reached.is_set, "the pack to be started", timeout=30)
+        assert screen.busy and job.running
+        assert "esc cancels" in str(job.query_one(".job-hint", Static).render())
+        await pilot.press("escape")
+        assert job.step == "Cancelling…"
+        assert isinstance(app.screen, type(screen))  # escape cancels the job, it does not close
+        release.set()
+        await wait_for(pilot, lambda: not screen.busy, "the worker to stop", timeout=30)
+        assert "-cancelled" in screen.query_one("#export-result").classes
+        assert result_text(app) == "The pack was cancelled; nothing was written and no issue was recorded."
+        assert not job.running and job.step == "Cancelled"
+        assert not screen.query_one("#form-save").disabled
+        await pilot.press("escape")  # now it closes
+        await pilot.pause()
+        assert type(app.screen).__name__ != "ExportScreen"
+    assert list(out_dir.iterdir()) == []
+    assert issued_count(db) == 0
 
 
 async def test_an_audit_report_needs_an_audit_and_then_issues(db: Path, tmp_path: Path) -> None:

@@ -29,13 +29,20 @@ def clean(text: str) -> str:
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+CLEANED_PARAMETERS = "isms_cleaned_parameters"
+"""Execution option of a statement whose every text parameter already went through `clean`
+(a bulk import's rows and their journal entries): the hook below leaves it alone, since
+scanning 100,000 rows again costs more than writing them."""
+
 
 def without_surrogates(
-    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, context: Any, _executemany: bool
 ) -> tuple[str, Any]:
     """An engine's before_cursor_execute hook: lone surrogates removed from every text
     parameter. A query (not only a write) with one would fail inside sqlite3, which cannot
     encode it, so the flush-time cleaning above comes too late for a lookup by name."""
+    if context is not None and context.execution_options.get(CLEANED_PARAMETERS):
+        return statement, parameters
 
     def fix(value: Any) -> Any:
         return _SURROGATE.sub("", value) if isinstance(value, str) and _SURROGATE.search(value) else value

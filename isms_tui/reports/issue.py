@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from isms_tui.files import check_target
 from isms_tui.models import IssuedPack
-from isms_tui.services.errors import InputError
+from isms_tui.services.errors import Cancelled, InputError, cancellable
 from isms_tui.services.form_values import parse_date
 
 from .certificates import colon_fingerprint
@@ -155,13 +155,19 @@ def issue_pack(
     issued_by: str,
     progress: Progress | None = None,
     tsa_url: str | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> IssueResult:
-    """Build, sign and record one pack; the result's IssuedPack row is flushed, not committed."""
+    """Build, sign and record one pack; the result's IssuedPack row is flushed, not committed.
+
+    Once `cancelled()` is true (it is asked at every step, from another thread if need be) the
+    issue stops with Cancelled: no pack file, no temporary file and no record are left.
+    """
     from . import checkpoints, keys
     from .pack import build_pack, resolve_request
     from .signing import sign_pdf
 
-    report = progress or (lambda _f, _m: None)
+    told = progress or (lambda _f, _m: None)
+    report = cancellable(told, cancelled)
     t = IssueTimings()
     out = check_output(out)
     req = resolve_request(
@@ -200,8 +206,12 @@ def issue_pack(
     start = time.perf_counter()
     result = sign_pdf(content.pdf, content.attachments, identity, out, tsa_url=tsa_url)
     t.sign = time.perf_counter() - start
+    if cancelled is not None and cancelled():  # asked for while signing: the pack is not kept
+        out.unlink(missing_ok=True)
+        raise Cancelled("Cancelled.")
 
-    report(0.97, "Recording the issue")
+    # No cancelling from here on: the issue is recorded (or the file removed if it cannot be).
+    told(0.97, "Recording the issue")
     start = time.perf_counter()
     record = IssuedPack(
         file_name=out.name,
@@ -222,7 +232,7 @@ def issue_pack(
         out.unlink(missing_ok=True)  # never leave a pack the workspace does not know it issued
         raise
     t.record = time.perf_counter() - start
-    report(1.0, "Pack issued")
+    told(1.0, "Pack issued")
     return IssueResult(record, content.pages, t)
 
 

@@ -1,22 +1,22 @@
 """The export screen: issue a signed PDF evidence pack from the TUI.
 
 The pack is built and signed in a thread worker (reportlab and pyHanko are imported there, never
-at start-up); the worker reports progress through `call_from_thread` and ends with the file's
-path, SHA-256 and signer fingerprint, or with one sentence saying what is wrong.
+at start-up); the worker reports progress to a `JobProgress` (the step, the pages laid out) and
+ends with the file's path, SHA-256 and signer fingerprint, or with one sentence saying what is
+wrong. Escape while it runs cancels it: nothing is written and no issue is recorded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import Button, Input, ProgressBar, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from isms_tui.reports.issue import (
     CheckedChoice,
@@ -30,6 +30,7 @@ from isms_tui.reports.issue import (
 from isms_tui.services import clock
 from isms_tui.services.errors import InputError
 from isms_tui.widgets.form import FormField, FormModal, mark_field_errors
+from isms_tui.widgets.job_progress import JobProgress, Report
 
 from .base import current_actor, workspace_session
 
@@ -61,11 +62,11 @@ class ExportScreen(FormModal[PackIssued]):
     ExportScreen > #form-box { width: 96; max-width: 96%; max-height: 94%; }
     ExportScreen #form-message { display: none; }
     ExportScreen .hidden { display: none; }
-    ExportScreen #export-progress-row { height: auto; padding: 1 0 0 0; }
-    ExportScreen #export-step { color: $text-muted; height: 1; padding-left: 1; }
+    ExportScreen #export-progress { padding: 1 0 0 0; }
     ExportScreen #export-result { height: auto; padding: 1 0 0 0; }
     ExportScreen #export-draft { height: auto; color: $warning; text-style: bold; padding: 1 0 0 0; }
     ExportScreen #export-result.-error { color: $error; }
+    ExportScreen #export-result.-cancelled { color: $warning; }
     ExportScreen #export-result.-done { color: $success; }
     ExportScreen #form-buttons { padding-top: 1; }
     """
@@ -131,13 +132,10 @@ class ExportScreen(FormModal[PackIssued]):
         draft = Static("", id="export-draft", markup=False)
         draft.display = False
         yield draft
-        with Horizontal(id="export-progress-row"):
-            yield ProgressBar(total=100, show_eta=False, id="export-progress")
-            yield Static("", id="export-step", markup=False)
+        yield JobProgress(id="export-progress")
         yield Static("", id="export-result", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#export-progress", ProgressBar).update(progress=0)
         self.load_choices()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-choices")
@@ -215,8 +213,8 @@ class ExportScreen(FormModal[PackIssued]):
         note.display = bool(reason)
 
     def action_cancel(self) -> None:
-        if self.busy:
-            self.notify("The pack is still being built; it cannot be interrupted.", severity="warning")
+        if self.busy:  # stop the pack being issued; the screen stays open to say so
+            self.query_one(JobProgress).cancel()
             return
         self.dismiss(self.issued)
 
@@ -246,19 +244,19 @@ class ExportScreen(FormModal[PackIssued]):
         self.busy = True
         self.query_one("#form-save", Button).disabled = True
         result = self.query_one("#export-result", Static)
-        result.remove_class("-error", "-done")
+        result.remove_class("-error", "-done", "-cancelled")
         result.update("")
-        self._progress(0.0, "Starting")
-        self.issue(checked, current_actor(self))
+        progress, cancelled = self.query_one(JobProgress).start()
+        self.issue(checked, current_actor(self), progress, cancelled)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-pack")
-    def issue(self, checked: CheckedChoice, actor: str) -> None:
-        """Build, sign and record the pack off the main thread; report back, never raise."""
-        from isms_tui.models.db import WorkspaceError
-        from isms_tui.services.errors import NotFound
+    def issue(self, checked: CheckedChoice, actor: str, progress: Report, cancelled: Callable[[], bool]) -> None:
+        """Build, sign and record the pack off the main thread; report back, never raise.
 
-        def progress(fraction: float, message: str) -> None:
-            self.app.call_from_thread(self._progress, fraction, message)
+        Cancelled (escape), it stops at its next step and the session rolls back: no file and
+        no record of an issue are left (`issue_pack`)."""
+        from isms_tui.models.db import WorkspaceError
+        from isms_tui.services.errors import Cancelled, NotFound
 
         try:
             with workspace_session(self) as session:
@@ -273,9 +271,13 @@ class ExportScreen(FormModal[PackIssued]):
                     passphrase=checked.passphrase,
                     issued_by=actor,
                     progress=progress,
+                    cancelled=cancelled,
                 )
             record = issued.record
             done = PackIssued(checked.out, record.sha256, record.signer_fingerprint, issued.pages)
+        except Cancelled:
+            self.app.call_from_thread(self._cancelled)
+            return
         except (InputError, NotFound, WorkspaceError) as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
@@ -299,26 +301,31 @@ class ExportScreen(FormModal[PackIssued]):
             first.control.focus(scroll_visible=False)
             first.scroll_visible()
 
-    def _progress(self, fraction: float, message: str) -> None:
-        self.query_one("#export-progress", ProgressBar).update(progress=round(100 * fraction))
-        self.query_one("#export-step", Static).update(message)
-
     def _failed(self, message: str) -> None:
         self.busy = False
         self.query_one("#form-save", Button).disabled = False
-        self.query_one("#export-step", Static).update("")
+        self.query_one(JobProgress).finish()
         result = self.query_one("#export-result", Static)
-        result.remove_class("-done")
+        result.remove_class("-done", "-cancelled")
         result.add_class("-error")
         result.update(message)
+
+    def _cancelled(self) -> None:
+        self.busy = False
+        self.query_one("#form-save", Button).disabled = False
+        self.query_one(JobProgress).finish("Cancelled", 0.0)
+        result = self.query_one("#export-result", Static)
+        result.remove_class("-done", "-error")
+        result.add_class("-cancelled")
+        result.update("The pack was cancelled; nothing was written and no issue was recorded.")
 
     def _done(self, issued: PackIssued) -> None:
         self.busy = False
         self.issued = issued
         self.query_one("#form-save", Button).disabled = False
-        self._progress(1.0, "Done")
+        self.query_one(JobProgress).finish("Done", 1.0)
         result = self.query_one("#export-result", Static)
-        result.remove_class("-error")
+        result.remove_class("-error", "-cancelled")
         result.add_class("-done")
         result.update(
             f"Pack written: {issued.path} ({issued.pages} pages)\n"

@@ -104,7 +104,7 @@ def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
     line = 1
     try:
         for fields in reader:
-            if "".join(fields).strip():
+            if fields and (fields[0].strip() or "".join(fields).strip()):  # the first field decides most
                 yield line, fields
             line = reader.line_num + 1
     except csv.Error as exc:

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from isms_tui.models import Reading
 from isms_tui.models.journal import EncodedChange, append_encoded, canonical
+from isms_tui.models.sanitize import CLEANED_PARAMETERS
 
 from . import clock
 
@@ -46,6 +47,8 @@ class Row(NamedTuple):
     partial: bool = False
 
 
+# Every text of a validated row went through `clean`: the engine's surrogate hook may skip them.
+_CLEANED = {CLEANED_PARAMETERS: True}
 _INSERT_COLUMNS = ("kpi_id", "period_start", "value", "entered_by", "entered_at", "note", "partial")
 
 
@@ -67,6 +70,10 @@ class Existing:
 
     def get(self, key: tuple[int, date]) -> Old | None:
         kpi_id, start = key
+        return self.of_kpi(kpi_id).get(start)
+
+    def of_kpi(self, kpi_id: int) -> dict[date, Old]:
+        """The KPI's live readings by period start (loaded on first use)."""
         periods_of = self.by_kpi.get(kpi_id)
         if periods_of is None:
             rows = self.conn.exec_driver_sql(
@@ -74,7 +81,7 @@ class Existing:
             ).fetchall()
             periods_of = {date.fromisoformat(p): Old(rid, v) for p, rid, v in rows}
             self.by_kpi[kpi_id] = periods_of
-        return periods_of.get(start)
+        return periods_of
 
     def full_rows(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         """Every column of the given readings, typed as the ORM reads them (for the journal)."""
@@ -128,6 +135,7 @@ def write_rows(session: Session, rows: list[Row], existing: Existing) -> ImportR
         conn.exec_driver_sql(
             f"INSERT INTO {table.name} ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
             inserts,
+            execution_options=_CLEANED,
         )
         _check_ids(conn, table.name, last_id, len(inserts))
     if updates:
@@ -135,6 +143,7 @@ def write_rows(session: Session, rows: list[Row], existing: Existing) -> ImportR
             f"UPDATE {table.name} SET value = ?, entered_by = ?, entered_at = ?, note = ?, partial = ?, "
             f"{_CLEARED_SQL} WHERE id = ?",
             updates,
+            execution_options=_CLEANED,
         )
     iso_now = json_text(now.isoformat())
     iso_dates = {start: json_text(start.isoformat()) for start in stored_dates}
@@ -151,7 +160,7 @@ def write_rows(session: Session, rows: list[Row], existing: Existing) -> ImportR
                 after = canonical({**before[old.id], **values, "partial": r.partial, **REPLACED})
                 yield ("reading", old.id, "update", canonical(before[old.id]), after)
 
-    append_encoded(session, changes())
+    append_encoded(session, changes(), cleaned=True)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Reading):
             session.expire(obj)  # Core writes bypassed the ORM: reload on next access

@@ -24,7 +24,7 @@ number (a negative value stays a number).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -36,6 +36,7 @@ from isms_tui.models import Frequency, Kpi
 from isms_tui.models.sanitize import clean
 
 from . import clock, periods
+from .collector import collector_paused
 from .csv_io import (
     ImportRejected,
     MalformedCsv,
@@ -125,53 +126,75 @@ class _Validator:
     def _optional(fields: list[str], index: int | None) -> str:
         return "" if index is None else fields[index].strip()
 
-    def check(self, line: int, fields: list[str]) -> list[str]:
-        """Problems of one row; a row without problems is kept for writing."""
-        if self._accept_plain_row(line, fields):
-            return []
-        return self._problems(line, fields)
+    def check_all(self, records: Iterable[tuple[int, list[str]]], errors: list[str]) -> None:
+        """Check every data row: valid ones are kept for writing, problems go to `errors`.
 
-    def _accept_plain_row(self, line: int, fields: list[str]) -> bool:
-        """Keep a row that is plainly valid, cheaply; False sends it to `_problems`.
-
-        Almost every row of a real file takes this path, so it does only what such a row
-        needs (a 100k-row file spends most of its validation time here); anything unusual
-        (an unknown code, a new date text, a label, a clash) is left to the full check, which
-        words the message. It leaves no trace when it returns False.
+        Almost every row of a real file is plainly valid, so the loop accepts such a row with
+        a few dictionary lookups and one float() (a 100k-row file spends most of its
+        validation time here); anything unusual (an unknown code, a new date text, a label, a
+        clash, a number float() reads but the rule of `numbers.parse_number` does not) goes to
+        `_problems`, which decides and words it. The plain path leaves no trace for such a row.
         """
-        if len(fields) != self.width:
-            return False
-        kpi = self.kpis.get(fields[self.i_kpi].strip())
-        day = self._days.get(fields[self.i_date].strip())
-        if kpi is None or not kpi.active or day is None:
-            return False
-        try:
-            value = parse_number(fields[self.i_value])
-        except InputError:
-            return False
-        if not kpi.low <= value <= kpi.high:
-            return False
-        partial = PARTIAL_TEXT.get("" if self.i_partial is None else fields[self.i_partial].strip().lower())
-        if partial is None:
-            return False
-        note = "" if self.i_note is None else fields[self.i_note].strip()
-        by = "" if self.i_by is None else fields[self.i_by].strip()
-        if note[:1] == "'" or by[:1] == "'" or len(note) > MAX_NOTE_CHARS or len(by) > MAX_ENTERED_BY_CHARS:
-            return False
-        if self.i_period is not None and fields[self.i_period].strip():
-            return False
-        start = self._starts.get((day, kpi.frequency))
-        if start is None or start > self.today or (kpi.id, start) in self.seen:
-            return False
-        if self._closed.get((start, kpi.frequency), partial) == partial:
-            return False  # not known yet (the full check works it out), or against the rule
-        key = (kpi.id, start)
-        old = self.existing.get(key)
-        if old is not None and not self.replace:
-            return False
-        self.seen[key] = line
-        self.rows.append(Row(kpi.id, start, value, clean(note), clean(by or self.entered_by), old, partial))
-        return True
+        kpi_of, day_of, start_of, closed_of = self.kpis.get, self._days.get, self._starts.get, self._closed.get
+        olds, seen, keep, replace, today = (
+            self.existing.by_kpi.get,
+            self.seen,
+            self.rows.append,
+            self.replace,
+            self.today,
+        )
+        width, i_kpi, i_date, i_value = self.width, self.i_kpi, self.i_date, self.i_value
+        i_note, i_by, i_period, i_partial = self.i_note, self.i_by, self.i_period, self.i_partial
+        default_by = clean(self.entered_by)
+        cleaned: dict[str, str] = {"": ""}  # a file repeats the same few notes and names
+        for line, fields in records:
+            if len(fields) == width:
+                kpi = kpi_of(fields[i_kpi].strip())
+                day = day_of(fields[i_date].strip())
+                text = fields[i_value]
+                try:
+                    value = float(text)
+                except ValueError:
+                    value = math.nan
+                note = "" if i_note is None else fields[i_note].strip()
+                by = "" if i_by is None else fields[i_by].strip()
+                partial = PARTIAL_TEXT.get("" if i_partial is None else fields[i_partial].strip().lower())
+                if (
+                    kpi is not None
+                    and kpi.active
+                    and day is not None
+                    and kpi.low <= value <= kpi.high  # False for NaN; the range is finite
+                    and "_" not in text
+                    and partial is not None
+                    and note[:1] != "'"
+                    and by[:1] != "'"
+                    and len(note) <= MAX_NOTE_CHARS
+                    and len(by) <= MAX_ENTERED_BY_CHARS
+                    and (i_period is None or not fields[i_period].strip())
+                ):
+                    start = start_of((day, kpi.frequency))
+                    # an unknown closedness (None) is not a bool: the full check works it out
+                    if (
+                        start is not None
+                        and start <= today
+                        and (key := (kpi.id, start)) not in seen
+                        and closed_of((start, kpi.frequency)) is (not partial)
+                    ):
+                        by_period = olds(kpi.id)
+                        old = (by_period if by_period is not None else self.existing.of_kpi(kpi.id)).get(start)
+                        if old is None or replace:
+                            seen[key] = line
+                            note_c = cleaned.get(note)
+                            if note_c is None:
+                                note_c = cleaned[note] = clean(note)
+                            by_c = cleaned.get(by) if by else default_by
+                            if by_c is None:
+                                by_c = cleaned[by] = clean(by)
+                            keep(Row(kpi.id, start, value, note_c, by_c, old, partial))
+                            continue
+            problems = self._problems(line, fields)
+            if problems:
+                errors.append(f"row {line}: " + "; ".join(problems))
 
     def _problems(self, line: int, fields: list[str]) -> list[str]:
         """Every problem of a row, worded for the user; a row without any is kept."""
@@ -295,7 +318,13 @@ def import_readings(
     (lines, lines) before and after the rows are written; whatever it raises ends the
     import, and the caller's transaction rolls everything back.
     """
-    path = Path(path)
+    with collector_paused():
+        return _import(session, Path(path), entered_by, replace, progress)
+
+
+def _import(
+    session: Session, path: Path, entered_by: str, replace: bool, progress: Callable[[int, int], None] | None
+) -> ImportResult:
     text = read_text(path, max_bytes=MAX_FILE_BYTES)
     lines = text.count("\n") + 1
     session.flush()  # pending ORM changes must be visible to the Core queries below
@@ -318,20 +347,18 @@ def import_readings(
     existing = Existing(conn)
     validator: _Validator | None = None
     errors: list[str] = []
+    records = csv_records(text)
+    if progress is not None:
+        records = _reporting(records, progress, lines)
     try:
-        for line, fields in csv_records(text):
-            if validator is None:
-                columns = check_header(fields, REQUIRED_COLUMNS, KNOWN_COLUMNS, EXPECTED_HEADER)
-                if isinstance(columns, str):
-                    errors.append(f"row {line}: {columns}")
-                    break
+        for line, fields in records:  # the header: the first non-blank record
+            columns = check_header(fields, REQUIRED_COLUMNS, KNOWN_COLUMNS, EXPECTED_HEADER)
+            if isinstance(columns, str):
+                errors.append(f"row {line}: {columns}")
+            else:
                 validator = _Validator(columns, kpis, existing, entered_by, replace)
-                continue
-            problems = validator.check(line, fields)
-            if problems:
-                errors.append(f"row {line}: " + "; ".join(problems))
-            if progress is not None and line % PROGRESS_EVERY == 0:
-                progress(line, lines)
+                validator.check_all(records, errors)
+            break
     except MalformedCsv as exc:
         errors.append(str(exc))
     if errors:
@@ -353,6 +380,16 @@ def import_readings(
 
 
 PROGRESS_EVERY = 500
+
+
+def _reporting(
+    records: Iterator[tuple[int, list[str]]], progress: Callable[[int, int], None], lines: int
+) -> Iterator[tuple[int, list[str]]]:
+    """`records`, calling `progress(line, lines)` every PROGRESS_EVERY records."""
+    for n, record in enumerate(records, 1):
+        if n % PROGRESS_EVERY == 0:
+            progress(record[0], lines)
+        yield record
 
 
 class _Bounds(NamedTuple):

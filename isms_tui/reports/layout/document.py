@@ -172,8 +172,11 @@ class PdfMeta:
     keywords: str = ""
 
 
-def build_pdf(story: Story, meta: PdfMeta, progress: Callable[[float], None] | None = None) -> bytes:
-    """Lay the story out once and return the PDF bytes (pages finished by PackCanvas)."""
+def build_pdf(story: Story, meta: PdfMeta, progress: Callable[[float, int], None] | None = None) -> bytes:
+    """Lay the story out once and return the PDF bytes (pages finished by PackCanvas).
+
+    `progress(fraction of the story laid out, pages begun)` is called for every flowable; an
+    exception it raises (a cancelled job) ends the build with nothing written."""
     import functools
     import io
 
@@ -204,10 +207,14 @@ def build_pdf(story: Story, meta: PdfMeta, progress: Callable[[float], None] | N
     flow = story.finish()
     if progress is not None:
         total = max(len(flow), 1)
+        pages = 0
 
         def on_progress(kind: str, value: int) -> None:
-            if kind == "PROGRESS":
-                progress(min(value / total, 1.0))
+            nonlocal pages
+            if kind == "PAGE":
+                pages = value
+            elif kind == "PROGRESS":
+                progress(min(value / total, 1.0), pages)
 
         doc.setProgressCallBack(on_progress)
     doc.build(flow, canvasmaker=functools.partial(PackCanvas, decor=story.decor))

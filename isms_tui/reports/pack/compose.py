@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,9 +17,10 @@ from isms_tui.services import clock, pack_data
 from isms_tui.services import journal as journal_service
 from isms_tui.services import review as review_service
 from isms_tui.services import workspace as workspace_service
+from isms_tui.services.collector import collector_paused
 from isms_tui.services.drafts import draft_reason
-from isms_tui.services.errors import InputError
-from isms_tui.services.formatting import iso
+from isms_tui.services.errors import InputError, cancellable
+from isms_tui.services.formatting import iso, plural
 
 from .audits import gather_audits, write_section_92
 from .context import Context, Progress
@@ -155,15 +157,32 @@ def build_pack(
     issued_at: datetime | None = None,
     progress: Progress | None = None,
     checkpoint: Attachment | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> PackContent:
     """Build one pack (unsigned) and collect its evidence files as attachments.
 
-    Raises InputError (one sentence) for a bad kind, period or id, or a missing evidence file.
+    Raises InputError (one sentence) for a bad kind, period or id, or a missing evidence file;
+    Cancelled at the next step (a KPI, an audit, a page laid out) once `cancelled()` is true.
     """
-    report = progress or (lambda _f, _m: None)
+    report = cancellable(progress or (lambda _f, _m: None), cancelled)
     req = resolve_request(
         session, kind, period_from=period_from, period_to=period_to, audit_id=audit_id, review_id=review_id
     )
+    with collector_paused():  # the story and its rows stay alive until the PDF is laid out
+        return _build(session, req, report, signer, fingerprint, ca_fingerprint, issued_by, issued_at, checkpoint)
+
+
+def _build(
+    session: Session,
+    req: PackRequest,
+    report: Progress,
+    signer: str,
+    fingerprint: str,
+    ca_fingerprint: str,
+    issued_by: str,
+    issued_at: datetime | None,
+    checkpoint: Attachment | None,
+) -> PackContent:
     composed = compose_pack(
         session,
         req,
@@ -176,7 +195,11 @@ def build_pack(
         checkpoint=checkpoint,
     )
     report(0.55, "Laying out the pages")
-    pdf = L.build_pdf(composed.story, composed.meta, lambda f: report(0.55 + 0.43 * f, "Laying out the pages"))
+    pdf = L.build_pdf(
+        composed.story,
+        composed.meta,
+        lambda f, pages: report(0.55 + 0.43 * f, f"Laying out the pages: {plural(pages, 'page')} so far"),
+    )
     report(1.0, "Pack built")
     req = composed.request
     return PackContent(
