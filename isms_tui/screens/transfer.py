@@ -10,7 +10,7 @@ written. Importing is a write (`WriteBinding`): a read-only workspace offers exp
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, DataTable, Input, ProgressBar, Select, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
 
 from isms_tui.services.transfer import REGISTERS
 from isms_tui.widgets.footer import IsmsFooter
+from isms_tui.widgets.job_progress import JobProgress, Report
 from isms_tui.widgets.tickbox import TickBox
 
 from .base import WriteBinding, blocked_write, current_actor, workspace_host, workspace_session
@@ -56,8 +57,7 @@ class TransferScreen(ModalScreen[str | None]):
     TransferScreen #transfer-register, TransferScreen #transfer-checklist { width: 1fr; }
     TransferScreen #transfer-columns { color: $text-muted; padding-left: 16; height: auto; }
     TransferScreen .hidden { display: none; }
-    TransferScreen #transfer-progress-row { height: auto; padding-top: 1; }
-    TransferScreen #transfer-step { color: $text-muted; padding-left: 1; }
+    TransferScreen #transfer-progress { padding-top: 1; }
     TransferScreen #transfer-result { height: auto; padding-top: 1; }
     TransferScreen #transfer-result.-error { color: $error; }
     TransferScreen #transfer-result.-done { color: $success; }
@@ -73,7 +73,8 @@ class TransferScreen(ModalScreen[str | None]):
         self.register_key = register if register in REGISTERS else "readings"
         self.busy = False
         self.done_message: str | None = None
-        self._cancel = threading.Event()
+        self._report: Report = lambda fraction, step: None
+        self._is_cancelled: Callable[[], bool] = lambda: False
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -92,9 +93,7 @@ class TransferScreen(ModalScreen[str | None]):
                 yield Input(str(self.default_path()), id="transfer-path")
                 yield Button("Choose…  ctrl+f", id="transfer-browse")
             yield TickBox(self.replace_label(), id="transfer-replace", classes="hidden")
-            with Horizontal(id="transfer-progress-row"):
-                yield ProgressBar(total=100, show_eta=False, id="transfer-progress")
-                yield Static("", id="transfer-step", markup=False)
+            yield JobProgress(id="transfer-progress")
             yield Static("", id="transfer-result", markup=False)
             table: DataTable[str] = DataTable(id="transfer-errors", cursor_type="row", zebra_stripes=True)
             table.add_column("Row", width=5)
@@ -119,7 +118,6 @@ class TransferScreen(ModalScreen[str | None]):
         return workspace_host(self).db_path.parent
 
     def on_mount(self) -> None:
-        self.query_one("#transfer-progress", ProgressBar).update(progress=0)
         self._register_shown()
         self.query_one("#transfer-path", Input).focus()
 
@@ -166,8 +164,7 @@ class TransferScreen(ModalScreen[str | None]):
     def action_close(self) -> None:
         if self.busy:
             if self.importing:
-                self._cancel.set()
-                self.query_one("#transfer-step", Static).update("Cancelling…")
+                self.query_one(JobProgress).cancel()
             return
         self.dismiss(self.done_message)
 
@@ -193,7 +190,6 @@ class TransferScreen(ModalScreen[str | None]):
             return
         path = Path(text).expanduser()
         self.busy = True
-        self._cancel.clear()
         self.query_one("#transfer-run", Button).disabled = True
         table = self.query_one("#transfer-errors", DataTable)
         table.clear()
@@ -201,7 +197,9 @@ class TransferScreen(ModalScreen[str | None]):
         result = self.query_one("#transfer-result", Static)
         result.remove_class("-error", "-done")
         result.update("")
-        self._progress(0, 0, "Reading the file" if self.importing else "Writing the file")
+        self._report, self._is_cancelled = self.query_one(JobProgress).start(
+            "Reading the file" if self.importing else "Writing the file"
+        )
         self.transfer(self.register_key, path, self.options(), current_actor(self))
 
     def options(self) -> dict[str, Any]:
@@ -241,13 +239,6 @@ class TransferScreen(ModalScreen[str | None]):
 
     # -- results (main thread) ---------------------------------------------------------------
 
-    def _progress(self, done: int, total: int, step: str = "") -> None:
-        bar = self.query_one("#transfer-progress", ProgressBar)
-        bar.update(progress=round(100 * done / total) if total else 0)
-        if step or total:
-            checked = "Every line checked; writing" if done >= total else f"Checked {done:,} of about {total:,} lines"
-            self.query_one("#transfer-step", Static).update(step or checked)
-
     def _finish(self, message: str, kind: str) -> None:
         self.busy = False
         self.query_one("#transfer-run", Button).disabled = False
@@ -258,16 +249,16 @@ class TransferScreen(ModalScreen[str | None]):
 
     def _done(self, message: str) -> None:
         self.done_message = message
-        self._progress(1, 1, "Done")
+        self.query_one(JobProgress).finish("Done", 1.0)
         self._finish(message, "-done")
         self.notify(message, markup=False)
 
     def _failed(self, message: str) -> None:
-        self.query_one("#transfer-step", Static).update("")
+        self.query_one(JobProgress).finish("")
         self._finish(message, "-error")
 
     def _cancelled(self) -> None:
-        self._progress(0, 0, "Cancelled")
+        self.query_one(JobProgress).finish("Cancelled", 0.0)
         self._finish("Cancelled; nothing was imported.", "-error")
 
     def _rejected(self, message: str, row_errors: list[str]) -> None:
@@ -367,9 +358,10 @@ class RegisterImportScreen(TransferScreen):
         from isms_tui.services.transfer import ImportCancelled, run_import
 
         def progress(done: int, total: int) -> None:
-            if self._cancel.is_set():
+            if self._is_cancelled():
                 raise ImportCancelled
-            self.app.call_from_thread(self._progress, done, total)
+            step = "Every line checked; writing" if done >= total else f"Checked {done:,} of about {total:,} lines"
+            self._report(done / total if total else 0.0, step)
 
         with workspace_session(self) as session:
             message = run_import(
@@ -381,7 +373,7 @@ class RegisterImportScreen(TransferScreen):
                 name=options.get("name"),
                 progress=progress,
             )
-            if self._cancel.is_set():  # pressed while the last rows were written: roll them back
+            if self._is_cancelled():  # pressed while the last rows were written: roll them back
                 raise ImportCancelled
         return message
 
