@@ -101,7 +101,9 @@ class IsmsApp(App[None]):
 
     def on_mount(self) -> None:
         self.screen_change_signal.subscribe(self, self._drop_stale_toasts)
-        self.open_workspace(self.db_path)
+        # After the first frame: the worker's imports would otherwise hold the GIL while the
+        # shell paints, and the frame is what tells the user the app has started.
+        self.call_after_refresh(self.open_workspace, self.db_path)
 
     # -- toasts ----------------------------------------------------------------------------
 
@@ -160,12 +162,21 @@ class IsmsApp(App[None]):
                 lock.release()
             self.call_from_thread(self._open_failed, str(exc))
             return
-        for _, _, module, _ in SECTIONS.values():
-            importlib.import_module(module)  # warm the screen imports in this thread
         # Textual awaits a coroutine callback; mypy cannot solve call_from_thread's
         # `T | Awaitable[T]` for a coroutine function, hence the ignore.
         new = created and empty and lock is not None
         self.call_from_thread(self._opened, path, engine, empty, actor, lock, notice, new)  # type: ignore[arg-type]
+
+    def on_dashboard_screen_data_shown(self) -> None:
+        """Once the dashboard's data is on screen, load the other sections' modules."""
+        self._warm_sections()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="warm")
+    def _warm_sections(self) -> None:
+        """Import the section screens in a thread, so that the first switch to each is quick;
+        done after the dashboard's data is painted, so that it never delays it."""
+        for _, _, module, _ in SECTIONS.values():
+            importlib.import_module(module)
 
     def _handle_exception(self, error: Exception) -> None:
         """An unexpected error ends the app with one sentence instead of a traceback.

@@ -11,6 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Digits, Label, Static
 
 from isms_tui.models.enums import Status
@@ -79,9 +80,14 @@ class DashboardScreen(SectionScreen):
         Binding("f5", "refresh", "Refresh"),
     ]
 
+    class DataShown(Message):
+        """The dashboard's data is on screen for the first time (the app then warms the other
+        sections' imports, which must not delay it)."""
+
     def __init__(self) -> None:
         super().__init__()
         self._latest: dict[str, tuple[Analysis, str]] = {}  # the latest analyses shown, by row key
+        self._shown = False
 
     def body(self) -> ComposeResult:
         with Vertical(id="dashboard"):
@@ -190,6 +196,9 @@ class DashboardScreen(SectionScreen):
                 for r in rows
             ],
         )
+        if not self._shown:
+            self._shown = True
+            self.call_after_refresh(self.post_message, self.DataShown())
 
     def show_lower(self, fig: Figures, today: date, latest: Sequence[tuple[Analysis, str]]) -> None:
         from isms_tui.services.evaluation import due_date
