@@ -6,6 +6,7 @@ imports it at module level; screens are created lazily through the MODES factori
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -23,6 +24,8 @@ from isms_tui.services import actor as actors
 from isms_tui.widgets.footer import IsmsFooter
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from sqlalchemy import Engine
     from sqlmodel import Session
     from textual.actions import ActionParseResult
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 
     from isms_tui.models.lock import WorkspaceLock
     from isms_tui.screens.base import WorkspaceHost
+    from isms_tui.services.first_view import FirstView
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -133,6 +137,8 @@ class IsmsApp(App[None]):
         from isms_tui.services.errors import InputError
 
         held = self.workspace_lock
+        if self.engine is None and held is None:
+            self._first_view(path)
         lock = None
         notice = ""
         created = not Path(path).exists()  # this run makes the file (the welcome screen follows)
@@ -166,6 +172,33 @@ class IsmsApp(App[None]):
         # `T | Awaitable[T]` for a coroutine function, hence the ignore.
         new = created and empty and lock is not None
         self.call_from_thread(self._opened, path, engine, empty, actor, lock, notice, new)  # type: ignore[arg-type]
+
+    def _first_view(self, path: Path) -> None:
+        """On the worker's thread, before the data layer is imported: show the dashboard's KPI
+        figures read with the standard library (`services/first_view.py`), when the file is
+        plainly an up-to-date workspace of the application's own shape; else nothing, and the
+        full open below decides and says what is wrong."""
+        from isms_tui.services import clock
+        from isms_tui.services.first_view import first_view
+
+        today = clock.today()
+        view = first_view(Path(path), today)
+        if view is not None:
+            self.call_from_thread(self._show_first_view, view, today)  # type: ignore[arg-type]
+
+    async def _show_first_view(self, view: FirstView, today: date) -> None:
+        from isms_tui.screens.dashboard import DashboardScreen
+
+        if self.engine is not None:  # the full open was quicker
+            return
+        await self.switch_mode("dashboard")
+        if isinstance(self.screen, DashboardScreen):
+            self.screen.show_first(view, today)
+        # The worker waits (call_from_thread awaits this) until the view is painted: its
+        # next step, importing the data layer, would hold the GIL against the paint.
+        painted = asyncio.Event()
+        self.call_after_refresh(painted.set)
+        await painted.wait()
 
     def on_dashboard_screen_data_shown(self) -> None:
         """Once the dashboard's data is on screen, load the other sections' modules."""
@@ -244,6 +277,12 @@ class IsmsApp(App[None]):
             from isms_tui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen(load_demo=self.load_demo), self._welcomed)
+        elif self.current_mode == "dashboard" and old is None:
+            from isms_tui.screens.base import SectionScreen
+
+            if isinstance(self.screen, SectionScreen):  # the first view: now the full load
+                self.screen.refresh_bindings()  # its keys, disabled until now
+                self.screen.refresh_data()
         else:
             self.switch_mode("dashboard")
 
