@@ -105,9 +105,12 @@ class IsmsApp(App[None]):
 
     def on_mount(self) -> None:
         self.screen_change_signal.subscribe(self, self._drop_stale_toasts)
-        # After the first frame: the worker's imports would otherwise hold the GIL while the
-        # shell paints, and the frame is what tells the user the app has started.
-        self.call_after_refresh(self.open_workspace, self.db_path)
+
+    def on_ready(self) -> None:
+        """Textual's Ready: the first frame is on screen. Only now the open worker starts: its
+        reads and imports would otherwise hold the GIL while the shell paints, and the frame is
+        what tells the user the app has started."""
+        self.open_workspace(self.db_path)
 
     # -- toasts ----------------------------------------------------------------------------
 
@@ -131,14 +134,14 @@ class IsmsApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def open_workspace(self, path: Path) -> None:
         """Open (create or migrate) the file off the main thread, then show the dashboard."""
+        held = self.workspace_lock
+        if self.engine is None and held is None:
+            self._first_view(path)  # before the data layer's imports below
         from isms_tui.models.db import WorkspaceError, open_engine, read_only_place, session_scope
         from isms_tui.models.lock import WorkspaceLocked, acquire
         from isms_tui.services import workspace
         from isms_tui.services.errors import InputError
 
-        held = self.workspace_lock
-        if self.engine is None and held is None:
-            self._first_view(path)
         lock = None
         notice = ""
         created = not Path(path).exists()  # this run makes the file (the welcome screen follows)
