@@ -6,31 +6,36 @@ imports it at module level; screens are created lazily through the MODES factori
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from time import time
 from typing import TYPE_CHECKING, Any
 
-from textual import events, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual import work
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from isms_tui.config import write_crash_log
 from isms_tui.services import actor as actors
 from isms_tui.widgets.footer import IsmsFooter
+from isms_tui.widgets.toasts import ToastsStayWithTheirScreen
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from sqlalchemy import Engine
     from sqlmodel import Session
     from textual.actions import ActionParseResult
+    from textual.app import SystemCommand
     from textual.dom import DOMNode
-    from textual.notifications import Notification
 
     from isms_tui.models.lock import WorkspaceLock
     from isms_tui.screens.base import WorkspaceHost
+    from isms_tui.services.first_view import FirstView
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -53,7 +58,7 @@ SECTIONS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-class IsmsApp(App[None]):
+class IsmsApp(ToastsStayWithTheirScreen, App[None]):
     """Keyboard-first ISMS performance evaluation over one workspace file."""
 
     TITLE = "isms-tui"
@@ -98,7 +103,6 @@ class IsmsApp(App[None]):
         # it and this one opened the workspace read-only.
         self.workspace_lock: WorkspaceLock | None = None
         self.read_only = False
-        self._last_input = 0.0  # time() of the user's last key or click, for stale toasts
         # While the welcome screen shows: the file this run created for it (removed again if
         # the user leaves) and the workspace open before, to go back to.
         self._new_file: Path | None = None
@@ -111,40 +115,30 @@ class IsmsApp(App[None]):
 
     def on_mount(self) -> None:
         self.screen_change_signal.subscribe(self, self._drop_stale_toasts)
+
+    def on_ready(self) -> None:
+        """Textual's Ready: the first frame is on screen. Only now the open worker starts: its
+        reads and imports would otherwise hold the GIL while the shell paints, and the frame is
+        what tells the user the app has started."""
         if self.portfolio_dir is not None:
             self.sub_title = "portfolio"
             self.action_portfolio()
         else:
             self.open_workspace(self.db_path)
 
-    # -- toasts ----------------------------------------------------------------------------
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded:
-            self._last_input = time()
-        await super().on_event(event)
-
-    def _drop_stale_toasts(self, _screen: Screen[Any]) -> None:
-        """A toast speaks about the screen it was raised on: when the user moves to another
-        screen, the toasts raised before their key or click go, and what the move itself
-        says ("Saved", "opened read-only") stays."""
-        stale = [n for n in notification_list(self) if n.raised_at < self._last_input]
-        for notification in stale:
-            self._unnotify(notification, refresh=False)
-        if stale:
-            self._refresh_notifications()
-
     # -- workspace -------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def open_workspace(self, path: Path) -> None:
         """Open (create or migrate) the file off the main thread, then show the dashboard."""
+        held = self.workspace_lock
+        if self.engine is None and held is None:
+            self._first_view(path)  # before the data layer's imports below
         from isms_tui.models.db import WorkspaceError, open_engine, read_only_place, session_scope
         from isms_tui.models.lock import WorkspaceLocked, acquire
         from isms_tui.services import workspace
         from isms_tui.services.errors import InputError
 
-        held = self.workspace_lock
         lock = None
         notice = ""
         created = not Path(path).exists()  # this run makes the file (the welcome screen follows)
@@ -174,12 +168,48 @@ class IsmsApp(App[None]):
                 lock.release()
             self.call_from_thread(self._open_failed, str(exc))
             return
-        for _, _, module, _ in SECTIONS.values():
-            importlib.import_module(module)  # warm the screen imports in this thread
         # Textual awaits a coroutine callback; mypy cannot solve call_from_thread's
         # `T | Awaitable[T]` for a coroutine function, hence the ignore.
         new = created and empty and lock is not None
         self.call_from_thread(self._opened, path, engine, empty, actor, lock, notice, new)  # type: ignore[arg-type]
+
+    def _first_view(self, path: Path) -> None:
+        """On the worker's thread, before the data layer is imported: show the dashboard's KPI
+        figures read with the standard library (`services/first_view.py`), when the file is
+        plainly an up-to-date workspace of the application's own shape; else nothing, and the
+        full open below decides and says what is wrong."""
+        from isms_tui.services import clock
+        from isms_tui.services.first_view import first_view
+
+        today = clock.today()
+        view = first_view(Path(path), today)
+        if view is not None:
+            self.call_from_thread(self._show_first_view, view, today)  # type: ignore[arg-type]
+
+    async def _show_first_view(self, view: FirstView, today: date) -> None:
+        from isms_tui.screens.dashboard import DashboardScreen
+
+        if self.engine is not None:  # the full open was quicker
+            return
+        await self.switch_mode("dashboard")
+        if isinstance(self.screen, DashboardScreen):
+            self.screen.show_first(view, today)
+        # The worker waits (call_from_thread awaits this) until the view is painted: its
+        # next step, importing the data layer, would hold the GIL against the paint.
+        painted = asyncio.Event()
+        self.call_after_refresh(painted.set)
+        await painted.wait()
+
+    def on_dashboard_screen_data_shown(self) -> None:
+        """Once the dashboard's data is on screen, load the other sections' modules."""
+        self._warm_sections()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="warm")
+    def _warm_sections(self) -> None:
+        """Import the section screens in a thread, so that the first switch to each is quick;
+        done after the dashboard's data is painted, so that it never delays it."""
+        for _, _, module, _ in SECTIONS.values():
+            importlib.import_module(module)
 
     def _handle_exception(self, error: Exception) -> None:
         """An unexpected error ends the app with one sentence instead of a traceback.
@@ -201,7 +231,7 @@ class IsmsApp(App[None]):
         if self.is_headless:
             super()._handle_exception(error)
             return
-        log = _write_crash_log(error)
+        log = write_crash_log(error)
         where = f" Details: {log}" if log else ""
         self.error_message = (
             f"isms-tui stopped on an unexpected error ({type(error).__name__}); "
@@ -250,6 +280,12 @@ class IsmsApp(App[None]):
             from isms_tui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen(load_demo=self.load_demo), self._welcomed)
+        elif self.current_mode == "dashboard" and old is None:
+            from isms_tui.screens.base import SectionScreen
+
+            if isinstance(self.screen, SectionScreen):  # the first view: now the full load
+                self.screen.refresh_bindings()  # its keys, disabled until now
+                self.screen.refresh_data()
         else:
             self.switch_mode("dashboard")
 
@@ -424,47 +460,16 @@ class IsmsApp(App[None]):
         """The import or export screen, on the register of the section shown."""
         if self.engine is None or (importing and self.read_only):
             return
-        from isms_tui.screens.transfer import RegisterExportScreen, RegisterImportScreen
+        from isms_tui.screens.transfer import transfer_screen
 
-        register = getattr(self.screen, "transfer_register", None) or TRANSFER_REGISTERS.get(
-            str(self.current_mode), "readings"
-        )
-        self.push_screen((RegisterImportScreen if importing else RegisterExportScreen)(register))
+        self.push_screen(transfer_screen(self.screen, str(self.current_mode), importing))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterator[SystemCommand]:
+        from isms_tui.screens.palette import workspace_commands
+
         yield from super().get_system_commands(screen)
-        yield SystemCommand(
-            "Portfolio",
-            "Every workspace on this machine at a glance: KPIs off target, readings due, audits, NCs, reviews",
-            self.action_portfolio,
-        )
-        if self.engine is not None:  # reading only: a read-only workspace exports too
-            yield SystemCommand(
-                "Export the registers as a spreadsheet",
-                "One .xlsx workbook: KPIs, readings, analyses, audits and lines, findings, actions, risks, SoA",
-                self.action_export_xlsx,
-            )
-        if self.engine is not None and not self.read_only:  # a pack records its checkpoint
-            yield SystemCommand(
-                "Issue evidence pack",
-                "Build and sign a PDF evidence pack (Clause 9, an audit, a review)",
-                self.action_export_pack,
-            )
-        if self.engine is not None:
-            if not self.read_only:
-                yield SystemCommand(
-                    "Import a file",
-                    "Readings, risks, the SoA or a checklist from CSV: all rows or none (I in their sections)",
-                    lambda: self.action_transfer(True),
-                )
-            yield SystemCommand(
-                "Export to a file",
-                "Readings, risks, the SoA or a checklist to CSV (X in their sections)",
-                lambda: self.action_transfer(False),
-            )
+        yield from workspace_commands(self, opened=self.engine is not None, read_only=self.read_only)
 
-
-TRANSFER_REGISTERS = {"monitoring": "readings", "risks": "risks", "audits": "checklist"}
 
 if TYPE_CHECKING:
     _HOST: type[WorkspaceHost] = IsmsApp  # the screens rely on the app being their workspace host
@@ -477,25 +482,3 @@ class OpeningScreen(Screen[None]):
         yield Header()
         yield Static("Opening workspace…", id="opening")
         yield IsmsFooter()
-
-
-def notification_list(app: App[Any]) -> list[Notification]:
-    """The toasts on show. Textual keeps them in a private collection with no public reader."""
-    return list(app._notifications)
-
-
-def _write_crash_log(error: BaseException) -> Path | None:
-    """Keep the details of an unexpected error in the data folder for a bug report."""
-    import traceback
-    from datetime import datetime
-
-    from isms_tui.config import data_dir
-
-    try:
-        folder = data_dir() / "logs"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"crash-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
-        path.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
-        return path
-    except OSError:
-        return None

@@ -109,3 +109,17 @@ def remember_workspace(path: Path, now: datetime | None = None) -> None:
             raise
     except OSError:
         pass  # a read-only config dir must not stop anyone from working
+
+
+def write_crash_log(error: BaseException) -> Path | None:
+    """Keep the details of an unexpected error in the data folder for a bug report."""
+    import traceback
+
+    try:
+        folder = data_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"crash-{datetime.now().strftime('%Y%m%d-%H%M%S')}.log"
+        path.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
+        return path
+    except OSError:
+        return None

@@ -1,4 +1,5 @@
-from isms_tui.app import IsmsApp, _write_crash_log
+from isms_tui.app import IsmsApp
+from isms_tui.config import write_crash_log
 
 
 def test_crash_log_keeps_the_traceback(tmp_path, monkeypatch):
@@ -6,7 +7,7 @@ def test_crash_log_keeps_the_traceback(tmp_path, monkeypatch):
     try:
         raise RuntimeError("simulated failure")
     except RuntimeError as exc:
-        path = _write_crash_log(exc)
+        path = write_crash_log(exc)
     assert path is not None and path.parent == tmp_path / "logs"
     assert "simulated failure" in path.read_text()
 

@@ -87,7 +87,7 @@ def test_a_newer_or_foreign_file_gives_its_reason(tmp_path: Path) -> None:
 async def test_picker_shows_organisations_times_and_reasons(files: dict[str, Path]) -> None:
     app = IsmsApp(files["good"])
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.current_mode == "dashboard", "the dashboard")
+        await wait_for(pilot, lambda: app.engine is not None and app.current_mode == "dashboard", "the dashboard")
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: isinstance(app.screen, WorkspacePicker), "the picker")
         picker = app.screen

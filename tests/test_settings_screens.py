@@ -44,7 +44,9 @@ async def dashboard(pilot: Pilot) -> None:
     """Wait until the dashboard is fully on screen (leaving earlier races Header's own set-up)."""
     app = pilot.app
     await wait_for(
-        pilot, lambda: app.current_mode == "dashboard" and bool(app.screen.query("HeaderTitle")), "the dashboard"
+        pilot,
+        lambda: app.engine is not None and app.current_mode == "dashboard" and bool(app.screen.query("HeaderTitle")),
+        "the dashboard",
     )
     await pilot.pause()
 

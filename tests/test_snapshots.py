@@ -10,7 +10,7 @@ import pytest
 from isms_tui.app import IsmsApp
 
 from .snapshot_helpers import matches_snapshot, on_dashboard, snapshot_app
-from .tui_helpers import settle, wait_for
+from .tui_helpers import loaded, settle, wait_for
 
 
 @pytest.fixture
@@ -26,6 +26,7 @@ def _rows(pilot, selector: str) -> int:
 
 async def _dashboard_loaded(pilot) -> None:
     await on_dashboard(pilot)
+    await loaded(pilot)  # the full load, not only the first view (whose rows come first)
     await wait_for(pilot, lambda: _rows(pilot, "#urgent") > 0)
     await settle(pilot)
 

@@ -38,7 +38,10 @@ def ws(tmp_path: Path) -> Path:
 
 async def on_dashboard(pilot: Pilot) -> None:
     app = pilot.app
-    await wait_for(pilot, lambda: app.current_mode == "dashboard" and bool(app.screen.query("HeaderTitle")))
+    await wait_for(
+        pilot,
+        lambda: app.engine is not None and app.current_mode == "dashboard" and bool(app.screen.query("HeaderTitle")),
+    )
     await pilot.pause()
 
 

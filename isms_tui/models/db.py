@@ -22,9 +22,11 @@ from sqlmodel import Session as Session  # re-exported: screens type sessions wi
 from isms_tui.errors import InputError
 from isms_tui.files import is_out_of_space, is_out_of_space_in, is_read_only_fs, remove_stale, staged
 
-from . import journal, sanitize  # noqa: F401  (register the journal and sanitising hooks)
+from . import journal, load_tables, sanitize  # noqa: F401  (register the journal and sanitising hooks)
 from .sanitize import without_surrogates
 from .schema import HEAD, REVISIONS
+
+load_tables()  # every table registered and mapped before any engine or session exists
 
 BACKUPS_KEPT = 5  # default for ISMS_BACKUPS_KEPT
 BACKUP_TAG = "bak"  # a pre-migration copy in progress: .FILE.bak-PID-RANDOM.tmp

@@ -131,6 +131,8 @@ class SectionScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # None, not False: the key stays this screen's, shown dimmed beside the footer's
         # "read-only", instead of leaving room for a section key of the same letter.
+        if self.isms.engine is None:
+            return False  # the dashboard's first view shows before the workspace is open
         return None if blocked_write(self, action) else True
 
     def update_static(self, selector: str, content: object) -> None:

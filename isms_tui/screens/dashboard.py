@@ -11,6 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Digits, Label, Static
 
 from isms_tui.models.enums import Status
@@ -31,6 +32,7 @@ from .base import SectionScreen, WriteBinding
 if TYPE_CHECKING:
     from isms_tui.models import Analysis
     from isms_tui.services.attention import Figures
+    from isms_tui.services.first_view import FirstView
 
 
 class StatusTile(Vertical):
@@ -79,9 +81,14 @@ class DashboardScreen(SectionScreen):
         Binding("f5", "refresh", "Refresh"),
     ]
 
+    class DataShown(Message):
+        """The dashboard's data is on screen for the first time (the app then warms the other
+        sections' imports, which must not delay it)."""
+
     def __init__(self) -> None:
         super().__init__()
         self._latest: dict[str, tuple[Analysis, str]] = {}  # the latest analyses shown, by row key
+        self._shown = False
 
     def body(self) -> ComposeResult:
         with Vertical(id="dashboard"):
@@ -117,7 +124,8 @@ class DashboardScreen(SectionScreen):
         table.focus()
 
     def refresh_data(self) -> None:
-        self.load()
+        if self.isms.engine is not None:  # not before the workspace is open (the first view shows)
+            self.load()
 
     def action_refresh(self) -> None:
         self.load()
@@ -154,15 +162,26 @@ class DashboardScreen(SectionScreen):
         latest: Sequence[tuple[Analysis, str]] = (),
     ) -> None:
         org, scope, cycle = headline
-        text = Text(org, style="bold")
-        text.append(f"  ·  ISMS status on {today.isoformat()}", style="dim")
-        if scope:
-            text.append("\nScope: " + scope, style="dim")  # the whole scope, wrapped: never cut
-        text.append("\n")
+        text = _headline(org, scope, today)
         text.append_text(_cycle_line(cycle, today, self.size.width - 2))
         for warning in cycle["schedule"]["warnings"]:  # reviews and audits past their intervals
             text.append("\n⚠ " + warning, style="bold magenta")
         self.update_static("#headline", text)
+        self.show_figures(fig, today, latest)
+        if not self._shown:
+            self._shown = True
+            self.call_after_refresh(self.post_message, self.DataShown())
+
+    def show_first(self, view: FirstView, today: date) -> None:
+        """The KPI figures read before the data layer was loaded (`services/first_view.py`);
+        the audits, reviews, actions and latest analyses follow with the full load."""
+        text = _headline(view.org, view.scope, today)
+        text.append("Audits, reviews and actions: loading…", style="dim")
+        self.update_static("#headline", text)
+        self.show_figures(view.figures, today, ())
+
+    def show_figures(self, fig: Figures, today: date, latest: Sequence[tuple[Analysis, str]]) -> None:
+        """The tiles, the due line and the tables: everything but the headline."""
         ov = fig.overview
         self.show_lower(fig, today, latest)
         for tile in self.query(StatusTile):
@@ -261,6 +280,16 @@ class DashboardScreen(SectionScreen):
         from .due_readings import DueReadingsScreen
 
         self.app.push_screen(DueReadingsScreen())
+
+
+def _headline(org: str, scope: str, today: date) -> Text:
+    """The organisation, the day and the whole scope (wrapped, never cut), ending a line."""
+    text = Text(org, style="bold")
+    text.append(f"  ·  ISMS status on {today.isoformat()}", style="dim")
+    if scope:
+        text.append("\nScope: " + scope, style="dim")
+    text.append("\n")
+    return text
 
 
 def due_line(fig: Figures) -> Text:

@@ -397,3 +397,12 @@ class TransferKeys:
 
     def action_export_file(self) -> None:
         self.app.push_screen(RegisterExportScreen(self.transfer_register))
+
+
+TRANSFER_REGISTERS = {"monitoring": "readings", "risks": "risks", "audits": "checklist"}
+
+
+def transfer_screen(shown: object, mode: str, importing: bool) -> TransferScreen:
+    """The import or export screen on the register of the screen shown (or of its section)."""
+    register = getattr(shown, "transfer_register", None) or TRANSFER_REGISTERS.get(mode, "readings")
+    return (RegisterImportScreen if importing else RegisterExportScreen)(register)

@@ -21,18 +21,19 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from isms_tui.models import Status, require_id
 
 from . import periods
 from .evaluation import evaluate_value
-from .isms_evaluation import EvaluationDue, evaluation_due
+from .kpi_reads import ANALYSES_SQL, analyses_made
 from .monitoring import KpiRow, Overview, overview
 
-_ANALYSES_SQL = "SELECT kpi_id, period_start, analysed_on FROM analysis WHERE kpi_id IS NOT NULL"
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from .isms_evaluation import EvaluationDue
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ class Figures:
 
 
 def figures(session: Session, today: date, ov: Overview | None = None) -> Figures:
+    from .isms_evaluation import evaluation_due
+
     ov = ov or overview(session, today)
     return Figures(ov, analyses_due(session, today, ov.rows), evaluation_due(session, today))
 
@@ -107,9 +110,13 @@ def analyses_due(session: Session, today: date, rows: Sequence[KpiRow]) -> list[
     The readings are the ones the overview read for each KPI (its newest RECENT), so the two
     never disagree about what was measured; the analyses come in one query.
     """
-    made: dict[int, list[tuple[date, date]]] = {}
-    for kpi_id, start, on in session.connection().exec_driver_sql(_ANALYSES_SQL):
-        made.setdefault(kpi_id, []).append((date.fromisoformat(start), date.fromisoformat(on)))
+    return analyses_due_from(analyses_made(session.connection().exec_driver_sql(ANALYSES_SQL)), rows, today)
+
+
+def analyses_due_from(
+    made: dict[int, list[tuple[date, date]]], rows: Sequence[KpiRow], today: date
+) -> list[AnalysisDue]:
+    """`analyses_due` from every KPI's analyses (`kpi_reads.analyses_made`)."""
     out = []
     for row in rows:
         due = _due(row, made.get(require_id(row.kpi), []), today)

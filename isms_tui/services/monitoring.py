@@ -8,27 +8,23 @@ reading counts nowhere.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
-
-from isms_tui.models import Kpi, Person, Status, require_id
+from isms_tui.models import Status, require_id
 
 from . import periods
 from .evaluation import KpiState, Targets, kpi_state
-from .targets import all_targets, targets_of
+from .kpi_reads import RECENT, recent
 
-RECENT = 24  # readings kept per KPI for the status, the trend and the sparkline
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
-# The newest live readings of a KPI, with whether each is a partial period's value and the day
-# it was entered (for the list of analyses due, services/attention.py).
-_RECENT_SQL = (
-    "SELECT period_start, value, partial, substr(entered_at, 1, 10) FROM reading "
-    "WHERE kpi_id = ? AND voided_at IS NULL "
-    "ORDER BY period_start DESC LIMIT ?"
-)
+    from isms_tui.models import Kpi
+
+__all__ = ["RECENT", "KpiRow", "Overview", "build_rows", "kpi_rows", "overview", "overview_of", "recent_readings"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +53,11 @@ class KpiRow:
 
 def recent_readings(session: Session, kpi_id: int, limit: int = RECENT) -> list[tuple[date, float]]:
     """The newest `limit` readings of a KPI as (period start, value), oldest first."""
-    return _recent(_cursor(session), kpi_id, limit)[0]
+    cursor = _cursor(session)
+    try:
+        return recent(cursor, kpi_id, limit)[0]
+    finally:
+        cursor.close()
 
 
 def _cursor(session: Session) -> Any:
@@ -68,40 +68,46 @@ def _cursor(session: Session) -> Any:
     return dbapi.cursor()
 
 
-def _recent(
-    cursor: Any, kpi_id: int, limit: int
-) -> tuple[list[tuple[date, float]], bool, tuple[tuple[date, float, date], ...]]:
-    """(period start, value) oldest first, whether the newest is a partial period's value, and
-    the same readings with the day each was entered."""
-    raw = cursor.execute(_RECENT_SQL, (kpi_id, limit)).fetchall()
-    entered = tuple((date.fromisoformat(p), v, date.fromisoformat(on)) for p, v, _, on in reversed(raw))
-    return [(p, v) for p, v, _ in entered], bool(raw and raw[0][2]), entered
-
-
 def kpi_rows(session: Session, today: date, include_inactive: bool = False) -> list[KpiRow]:
-    people = {p.id: p.name for p in session.exec(select(Person))}
+    from sqlmodel import select
+
+    from isms_tui.models import Kpi, Person
+
+    from .targets import all_targets
+
+    people = {require_id(p): p.name for p in session.exec(select(Person))}
     q = select(Kpi).order_by(Kpi.code)
     if not include_inactive:
         q = q.where(Kpi.active == True)  # noqa: E712
     histories = all_targets(session)
     cursor = _cursor(session)
+    try:
+        return build_rows(session.exec(q), people, histories, cursor, today)
+    finally:
+        cursor.close()
+
+
+def build_rows(
+    kpis: Iterable[Kpi], people: Mapping[int, str], histories: Mapping[int, Targets], cursor: Any, today: date
+) -> list[KpiRow]:
+    """One row per KPI, in the order given, from its newest live readings (one indexed read
+    each) judged through its target history: the reference path and the first view share it."""
     rows = []
-    for kpi in session.exec(q):
-        recent, last_partial, entered = _recent(cursor, require_id(kpi), RECENT)
-        history = targets_of(histories, kpi)
+    for kpi in kpis:
+        readings, last_partial, entered = recent(cursor, require_id(kpi), RECENT)
+        history = histories.get(require_id(kpi)) or Targets.single(kpi)
         rows.append(
             KpiRow(
                 kpi=kpi,
-                state=kpi_state(kpi, recent, today, history),
-                recent=[v for _, v in recent],
-                collector=people.get(kpi.collector_id, ""),
-                analyst=people.get(kpi.analyst_id, ""),
+                state=kpi_state(kpi, readings, today, history),
+                recent=[v for _, v in readings],
+                collector=people.get(kpi.collector_id, "") if kpi.collector_id is not None else "",
+                analyst=people.get(kpi.analyst_id, "") if kpi.analyst_id is not None else "",
                 last_partial=last_partial,
                 entered=entered,
                 targets=history,
             )
         )
-    cursor.close()
     return rows
 
 
@@ -119,7 +125,11 @@ class Overview:
 
 
 def overview(session: Session, today: date) -> Overview:
-    rows = kpi_rows(session, today)
+    return overview_of(kpi_rows(session, today))
+
+
+def overview_of(rows: list[KpiRow]) -> Overview:
+    """The counts by status and the readings due, from the rows of the active KPIs."""
     counts = Counter(r.state.status for r in rows)
     due = sorted(
         ((r, p) for r in rows for p in r.state.due_periods),

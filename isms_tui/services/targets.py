@@ -18,14 +18,10 @@ from isms_tui.models.journal import ACTOR_KEY
 
 from . import clock, periods
 from .evaluation import Definition, Targets
+from .kpi_reads import VERSIONS_SQL, target_histories
 from .plausible import THRESHOLDS, Ranged, threshold_errors
 
 INITIAL_REASON = "initial definition"
-
-_VERSIONS_SQL = (
-    "SELECT kpi_id, from_period, direction, target, warning, target_high, warning_high "
-    "FROM kpi_target ORDER BY kpi_id, from_period, id"
-)
 
 
 @dataclass(frozen=True)
@@ -117,14 +113,7 @@ def targets_for(session: Session, kpi: Kpi) -> Targets:
 
 def all_targets(session: Session) -> dict[int, Targets]:
     """Every KPI's history in one query (a KPI without versions is absent: use `Targets.single`)."""
-    starts: dict[int, list[date]] = {}
-    defs: dict[int, list[Definition]] = {}
-    for kpi_id, start, direction, target, warning, high, warning_high in session.connection().exec_driver_sql(
-        _VERSIONS_SQL
-    ):
-        starts.setdefault(kpi_id, []).append(date.fromisoformat(start))
-        defs.setdefault(kpi_id, []).append(Definition(Direction[direction], target, warning, high, warning_high))
-    return {k: Targets(tuple(starts[k]), tuple(defs[k])) for k in starts}
+    return target_histories(session.connection().exec_driver_sql(VERSIONS_SQL))
 
 
 def targets_of(histories: dict[int, Targets], kpi: Kpi) -> Targets:

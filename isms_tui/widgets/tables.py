@@ -15,7 +15,7 @@ from textual.cache import LRUCache
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
-from isms_tui.models.sanitize import clean
+from isms_tui.models.text import clean
 
 Cell = str | Text
 

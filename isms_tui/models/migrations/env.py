@@ -4,7 +4,9 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import isms_tui.models  # noqa: F401  (registers the tables)
+from isms_tui.models import load_tables
+
+load_tables()  # every table on SQLModel.metadata
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -23,10 +23,12 @@ from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, Integer, St
 from sqlalchemy import Enum as SaEnum
 from sqlmodel import SQLModel
 
-import isms_tui.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from isms_tui.models import load_tables
 from isms_tui.models.schema_shape import schema_differences
 
 from .report import SCHEMA_CHANGED, STORAGE_DAMAGED, VALUE_INVALID, JournalReport, Problem
+
+load_tables()  # every table on SQLModel.metadata
 
 MAX_INTEGRITY_MESSAGES = 20
 

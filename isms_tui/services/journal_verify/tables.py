@@ -13,7 +13,7 @@ from sqlalchemy import JSON, DateTime, Table, TypeDecorator
 from sqlalchemy import Enum as SaEnum
 from sqlmodel import SQLModel
 
-import isms_tui.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from isms_tui.models import load_tables
 
 from .chain import in_chunks
 from .report import (
@@ -25,6 +25,8 @@ from .report import (
     JournalReport,
     Problem,
 )
+
+load_tables()  # every table on SQLModel.metadata
 
 NOT_JOURNALED = frozenset({"journal", "alembic_version"})
 

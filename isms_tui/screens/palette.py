@@ -1,0 +1,45 @@
+"""The app's own entries in the command palette: the dialogs that are not one section's keys.
+
+What a workspace offers depends on whether one is open and whether it can be written: a pack
+records its checkpoint, an import writes, so a read-only workspace offers neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from textual.app import App, SystemCommand
+
+
+def workspace_commands(app: App[Any], *, opened: bool, read_only: bool) -> Iterator[SystemCommand]:
+    """The portfolio always; with a workspace open, the exports, and the pack and import when it is writable."""
+    act: Any = app  # the actions are the app's own (`action_portfolio`, …)
+    yield SystemCommand(
+        "Portfolio",
+        "Every workspace on this machine at a glance: KPIs off target, readings due, audits, NCs, reviews",
+        act.action_portfolio,
+    )
+    if not opened:
+        return
+    yield SystemCommand(
+        "Export the registers as a spreadsheet",
+        "One .xlsx workbook: KPIs, readings, analyses, audits and lines, findings, actions, risks, SoA",
+        act.action_export_xlsx,
+    )
+    if not read_only:
+        yield SystemCommand(
+            "Issue evidence pack",
+            "Build and sign a PDF evidence pack (Clause 9, an audit, a review)",
+            act.action_export_pack,
+        )
+        yield SystemCommand(
+            "Import a file",
+            "Readings, risks, the SoA or a checklist from CSV: all rows or none (I in their sections)",
+            lambda: act.action_transfer(True),
+        )
+    yield SystemCommand(
+        "Export to a file",
+        "Readings, risks, the SoA or a checklist to CSV (X in their sections)",
+        lambda: act.action_transfer(False),
+    )

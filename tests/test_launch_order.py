@@ -1,0 +1,179 @@
+"""The order of work at start-up: the frame first, then the workspace, then the other sections.
+
+What these hold is timed by `benchmarks/run.py --only startup`; here only the order is checked.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable
+
+from isms_tui.app import IsmsApp
+from tests.tui_helpers import loaded, opened, wait_for
+
+
+async def test_the_workspace_opens_only_after_the_shell_is_laid_out(demo_workspace: Path, monkeypatch):
+    """The open worker's imports must not compete with the first frame for the interpreter."""
+    seen: list[int] = []
+    real_open = IsmsApp.open_workspace
+
+    def spy(self: IsmsApp, path: Path):
+        seen.append(self.screen.query_one("#opening").region.area)
+        return real_open(self, path)
+
+    monkeypatch.setattr(IsmsApp, "open_workspace", spy)
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        assert seen and seen[0] > 0, "the workspace started opening before the first layout"
+
+
+async def test_the_sections_load_once_the_dashboard_shows_its_data(demo_workspace: Path, monkeypatch):
+    """Importing the other screens waits for the dashboard's data, and happens once."""
+    rows_then: list[int] = []
+
+    def warm(self: IsmsApp) -> None:
+        rows_then.append(self.screen.query_one("#urgent", DataTable).row_count)
+
+    monkeypatch.setattr(IsmsApp, "_warm_sections", warm)
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        await loaded(pilot)
+        await wait_for(pilot, lambda: bool(rows_then), "the sections warmed")
+        await pilot.press("f5")  # a refresh shows the data again: nothing more to import
+        await loaded(pilot)
+        assert len(rows_then) == 1
+        assert rows_then[0] > 0, "the sections were imported before the dashboard's rows were shown"
+
+
+@pytest.mark.parametrize("attack", ["extra index", "view"])
+def test_a_doctored_shape_is_still_refused_at_open(demo_workspace: Path, attack: str):
+    """The schema check stays whole on the way to a faster start: a shape the application did
+    not make is refused in one sentence before anything is read from the file."""
+    import sqlite3
+
+    from isms_tui.models.db import WorkspaceError, open_engine
+
+    sql = {
+        "extra index": "CREATE INDEX sneaky ON reading (value)",
+        "view": "CREATE VIEW kpi_view AS SELECT * FROM kpi",
+    }[attack]
+    con = sqlite3.connect(demo_workspace)
+    with con:
+        con.execute(sql)
+    con.close()
+    with pytest.raises(WorkspaceError, match="does not have the schema isms makes"):
+        open_engine(demo_workspace)
+
+
+def _figures_facts(fig) -> dict:
+    """What the dashboard shows of a `Figures`, as plain values."""
+    ov = fig.overview
+    return {
+        "counts": dict(fig.counts),
+        "rows": [
+            (r.kpi.id, r.kpi.code, r.state, r.recent, r.collector, r.analyst, r.last_partial, r.entered, r.last_label)
+            for r in ov.rows
+        ],
+        "due": [(row.kpi.code, period) for row, period in ov.due],
+        "analyses_due": fig.analyses_due,
+        "readings_due": fig.readings_due,
+        "readings_overdue": fig.readings_overdue,
+    }
+
+
+def test_the_first_view_shows_the_numbers_of_the_full_load(demo_workspace: Path):
+    """The figures read before the data layer loads are the reference path's, row for row."""
+    from isms_tui.services import attention, clock, workspace
+    from isms_tui.services.first_view import first_view
+    from tests.db_helpers import read
+
+    today = clock.today()
+    view = first_view(demo_workspace, today)
+    assert view is not None
+    fig, ws = read(demo_workspace, lambda s: (attention.figures(s, today), workspace.get_workspace(s)))
+    assert ws is not None and (view.org, view.scope) == (ws.org_name, ws.scope)
+    assert view.figures.overview.rows, "the demo has KPIs"
+    assert _figures_facts(view.figures) == _figures_facts(fig)
+    for shown, ref in zip(view.figures.overview.rows, fig.overview.rows, strict=True):
+        for column in ("frequency", "analysis_frequency", "direction", "started_on", "grace_days", "unit", "name"):
+            assert getattr(shown.kpi, column) == getattr(ref.kpi, column), column
+
+
+def test_the_first_view_reads_without_the_data_layer(demo_workspace: Path):
+    """The first view and the dashboard screen that shows it load no SQLAlchemy (a table
+    widget cleaning its text once pulled it in through models.sanitize)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom datetime import date\nfrom pathlib import Path\n"
+        "from isms_tui.services.first_view import first_view\n"
+        "import isms_tui.app, isms_tui.screens.dashboard  # what shows the first view\n"
+        f"assert first_view(Path({str(demo_workspace)!r}), date(2026, 11, 28)) is not None\n"
+        "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'alembic') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "harm",
+    ["extra index", "view", "older schema", "newer schema", "not a workspace", "hard link", "empty workspace"],
+)
+def test_the_first_view_gives_way_to_the_full_open(tmp_path: Path, demo_workspace: Path, harm: str):
+    """Anything the full open must judge (and say in one sentence) shows no first view."""
+    import os
+    import sqlite3
+
+    from isms_tui.services.first_view import first_view
+
+    path = demo_workspace
+    statements = {
+        "extra index": "CREATE INDEX sneaky ON reading (value)",
+        "view": "CREATE VIEW kpi_view AS SELECT * FROM kpi",
+        "older schema": "UPDATE alembic_version SET version_num = '0014_x'",
+        "newer schema": "UPDATE alembic_version SET version_num = '9999_future'",
+        "not a workspace": "DROP TABLE alembic_version",
+        "empty workspace": "DELETE FROM workspace",
+    }
+    if harm == "hard link":
+        os.link(path, tmp_path / "other-name.db")
+    else:
+        con = sqlite3.connect(path)
+        with con:
+            con.execute("PRAGMA foreign_keys=OFF")
+            con.execute(statements[harm])
+        con.close()
+    assert first_view(path, date(2026, 11, 28)) is None
+
+
+async def test_the_dashboard_shows_the_first_view_then_the_full_load(demo_workspace: Path):
+    """The KPI table appears from the first view with its keys held back until the workspace is
+    open; then the full load adds the audits and reviews."""
+    from isms_tui.screens.dashboard import DashboardScreen
+
+    seen: dict[str, object] = {}
+    real = DashboardScreen.show_first
+
+    def spy(self: DashboardScreen, view, today) -> None:
+        real(self, view, today)
+        seen["rows"] = self.query_one("#urgent", DataTable).row_count
+        seen["keys"] = self.check_action("enter_due", ())
+
+    app = IsmsApp(demo_workspace)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(DashboardScreen, "show_first", spy)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await opened(pilot)
+            await loaded(pilot)
+            assert seen["rows"], "the first view showed no KPI rows"
+            assert seen["keys"] is False, "a key worked before the workspace was open"
+            headline = str(app.screen.query_one("#headline").render())
+            assert "Audit:" in headline and "loading" not in headline
+            assert app.screen.check_action("enter_due", ()) is True
