@@ -21,6 +21,7 @@ from textual.widgets import Header, Static
 
 from isms_tui.services import actor as actors
 from isms_tui.widgets.footer import IsmsFooter
+from isms_tui.widgets.typing import TypedInOrder
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -53,7 +54,7 @@ SECTIONS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-class IsmsApp(App[None]):
+class IsmsApp(TypedInOrder, App[None]):
     """Keyboard-first ISMS performance evaluation over one workspace file."""
 
     TITLE = "isms-tui"
@@ -70,6 +71,9 @@ class IsmsApp(App[None]):
         Binding("ctrl+o", "workspaces", "Workspaces"),
         Binding("P", "export_pack", "Pack", id="export-pack", show=False),  # also in the command palette
         Binding("q", "quit", "Quit"),
+        # Help for the screen in front: F1 everywhere (forms included), ? where no field takes it.
+        Binding("f1", "help", "Help", show=False, priority=True, tooltip="Help: what this screen is for, and its keys"),
+        Binding("question_mark", "help", "Help", show=False, tooltip="Help: what this screen is for, and its keys"),
     ]
 
     def __init__(self, db_path: Path, *, load_demo: bool = False, actor: str | None = None) -> None:
@@ -108,7 +112,7 @@ class IsmsApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded:
             self._last_input = time()
-        await super().on_event(event)
+        await super().on_event(event)  # TypedInOrder: keys one at a time, pastes field by field
 
     def _drop_stale_toasts(self, _screen: Screen[Any]) -> None:
         """A toast speaks about the screen it was raised on: when the user moves to another
@@ -383,8 +387,34 @@ class IsmsApp(App[None]):
 
         self.push_screen(ExportScreen(self.db_path))
 
+    def action_help(self) -> None:
+        """Help for the screen in front (pressed again, or on the help itself, it closes)."""
+        from textual.command import CommandPalette
+
+        from isms_tui.screens.help import HelpScreen
+
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            screen.dismiss(None)
+        elif not isinstance(screen, CommandPalette):
+            self.push_screen(HelpScreen(screen))
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterator[SystemCommand]:
+        """Textual's commands, help, every key the screen (and the app) offers now, and the pack."""
+        from functools import partial
+
+        from textual.actions import parse
+
+        from isms_tui.screens.help import screen_keys
+
         yield from super().get_system_commands(screen)
+        yield SystemCommand("Help for this screen", "What this screen is for and its keys (F1, ?)", self.action_help)
+        offered = {"quit", "help", "export_pack", "command_palette"}  # Textual's own or below
+        for key in screen_keys(screen):
+            if key.enabled and parse(key.action)[1] not in offered:
+                yield SystemCommand(
+                    key.description, f"{key.key} · {key.help}", partial(self.run_action, key.action, key.namespace)
+                )
         if self.engine is not None and not self.read_only:  # a pack records its checkpoint
             yield SystemCommand(
                 "Issue evidence pack",
@@ -399,6 +429,8 @@ if TYPE_CHECKING:
 
 class OpeningScreen(Screen[None]):
     """Shown while a workspace is being opened."""
+
+    HELP = "The workspace is being opened (checked, and migrated if it comes from an older version)."
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from isms_tui.widgets.footer import IsmsFooter
+from isms_tui.widgets.typing import claims_letter
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -132,6 +133,13 @@ class SectionScreen(Screen[None]):
         # None, not False: the key stays this screen's, shown dimmed beside the footer's
         # "read-only", instead of leaving room for a section key of the same letter.
         return None if blocked_write(self, action) else True
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """A letter typed into a text field, a drop-down or a tab bar is the widget's, never
+        an app-wide key: Textual asks this for every binding above the screen (the section
+        keys, `P`, `q`), so they neither run nor show in the footer while such a widget has
+        focus."""
+        return claims_letter(self.focused, character)
 
     def update_static(self, selector: str, content: object) -> None:
         """Update a Static only when its content changed: each update lays the screen out again,

@@ -39,6 +39,12 @@ COLUMNS = ("Code", "KPI", "Status", "Last", "Value", "Target", "Trend", "Recent"
 class KpiListScreen(SectionScreen):
     """The monitoring plan as a table; enter opens a KPI, n defines a new one."""
 
+    HELP = (
+        "The monitoring plan (9.1): what is measured, by whom and how often, with each KPI's status against "
+        "the target in force. Define and edit KPIs, record readings, and open the evaluations of the ISMS as "
+        "a whole (E)."
+    )
+
     CSS_PATH = "monitoring.tcss"
     BINDINGS = [
         WriteBinding("n", "new_kpi", "New KPI"),

@@ -60,6 +60,12 @@ class PrepData:
 class ReviewPrepareScreen(SectionScreen):
     """One review's inputs, entries, commentary, meeting, decisions and approval."""
 
+    HELP = (
+        "Preparing one management review (9.3.2): the inputs a to g assembled from the data, with entries and"
+        " commentary; then the meeting, top management's conclusions, decisions with actions (9.3.3) and "
+        "approval."
+    )
+
     CSS_PATH = "review_prepare.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),

@@ -1,0 +1,136 @@
+"""Where typed text goes: the widgets a user types into, keys kept in order, pastes across fields.
+
+A letter typed into a text field, a drop-down or a tab bar belongs to that widget: it never
+runs a section key ('d' for the dashboard) or another app-wide letter. Textual already keeps
+printable keys in an Input or a TextArea; a closed Select and a tab bar do not consume them,
+so `SectionScreen.check_consume_key` claims letters for them too (which also drops those keys
+from the footer while such a widget has focus).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any
+
+from textual import events
+from textual.app import App
+from textual.message_pump import MessagePump
+from textual.widget import Widget
+from textual.widgets import Input, Select, Tabs, TextArea
+
+
+def takes_typing(widget: Widget | None) -> bool:
+    """True for a widget a user types into or picks from by typing: a text field, an editable
+    text area, a drop-down (open or closed) or a tab bar."""
+    if widget is None:
+        return False
+    if isinstance(widget, TextArea):
+        return not widget.read_only
+    if isinstance(widget, Input | Tabs):
+        return True
+    # a Select, or its open drop-down, which lives inside it
+    return any(isinstance(node, Select) for node in widget.ancestors_with_self)
+
+
+def claims_letter(focused: Widget | None, character: str | None) -> bool:
+    """True when a typed letter belongs to the focused widget rather than to a key binding."""
+    return character is not None and len(character) == 1 and character.isalpha() and takes_typing(focused)
+
+
+def paste_field_by_field(screen: Widget, focused: Widget, text: str) -> bool:
+    """Paste text holding tabs one field at a time, as typing it would: each tab moves on.
+
+    Returns False (leaving the paste to the focused widget) for text without a tab or a
+    focused widget that takes no text.
+    """
+    if "\t" not in text or not isinstance(focused, Input | TextArea):
+        return False
+    target: Widget | None = focused
+    for index, part in enumerate(text.split("\t")):
+        if index:
+            target = screen.screen.focus_next()
+        if target is None:
+            break
+        if part and isinstance(target, Input | TextArea):
+            target.post_message(events.Paste(part))
+    return True
+
+
+class TypedInOrder(App[Any]):
+    """An app that hands keys on one at a time and pastes text with tabs field by field.
+
+    Textual forwards a key to the focused widget and runs a binding only once the key has
+    bubbled back up, so in a burst (auto-typed or pasted text, fast typing after `n`) the next
+    keys reached the old screen before the form the first one opened (on the review's
+    preparation `x` asked to delete an entry and `y` confirmed), or a form before it had a
+    focused field (the letters and the Tab were dropped). A key arriving while the one before
+    is still on its way now waits for it, and for the screen it put up to take its focus.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._keys_in_flight: asyncio.Task[None] | None = None  # the last key on its way, and those after it
+        self._typed_ahead: deque[events.Key] = deque()  # keys typed while one was on its way
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self._type(event)
+            return
+        pasted = isinstance(event, events.Paste) and not event.is_forwarded and self.focused is not None
+        if pasted and paste_field_by_field(self.screen, self.focused, event.text):  # type: ignore[arg-type, attr-defined]
+            return
+        await super().on_event(event)
+
+    async def _type(self, event: events.Key) -> None:
+        if self._keys_in_flight is not None and not self._keys_in_flight.done():
+            self._typed_ahead.append(events.Key(event.key, event.character))
+            return
+        path = self._key_path(event)
+        await super().on_event(event)
+        if path:
+            self._keys_in_flight = asyncio.create_task(self._after_key(path))
+
+    def _key_path(self, event: events.Key) -> list[MessagePump]:
+        """The nodes a key visits: the focused widget (or the screen) up to the app; none to wait
+        for when a text field takes the key (a character typed stays there, in its order)."""
+        focused = self.focused
+        if focused is not None and focused.check_consume_key(event.key, event.character):
+            return []
+        return [*(focused or self.screen).ancestors_with_self]
+
+    async def _after_key(self, path: list[MessagePump]) -> None:
+        try:
+            await self._key_passed(path)
+            while self._typed_ahead:
+                event = self._typed_ahead.popleft()
+                path = self._key_path(event)
+                await super().on_event(event)
+                await self._key_passed(path)
+        except Exception as error:  # as if raised in the app's own handler
+            self._typed_ahead.clear()
+            self._handle_exception(error)
+
+    async def _key_passed(self, path: list[MessagePump]) -> None:
+        """Wait until every node on the key's way has handled what was queued for it (the key,
+        as it bubbled), then until the screen now on top has been put up and has its focus."""
+        if not path:
+            return
+        for node in path:
+            await handled_so_far(node)
+        await handled_so_far(self.screen)
+
+
+async def handled_so_far(node: MessagePump) -> None:
+    """Return once `node` has handled every message queued for it before this call."""
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def handled() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    if node.call_later(handled):
+        try:
+            await asyncio.wait_for(done, timeout=5.0)  # never stuck behind a node that closed
+        except TimeoutError:
+            pass
