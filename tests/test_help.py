@@ -10,13 +10,14 @@ import re
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.screen import Screen
 from textual.widgets import Static
 
 import isms_tui.screens
 from isms_tui.app import SECTIONS, IsmsApp, OpeningScreen
 from isms_tui.screens.base import SectionScreen
-from isms_tui.screens.help import HelpScreen, screen_keys
+from isms_tui.screens.help import HelpScreen, key_table, screen_keys
 from isms_tui.widgets.form import FormModal
 
 from .tui_helpers import loaded, opened, wait_for
@@ -207,3 +208,26 @@ def test_every_key_the_footer_shows_is_in_the_readme(where: str) -> None:
     listed = readme_keys()[where]
     shown = sorted(k for k, b in bound_keys(_class(WHERE[where])).items() if b.show and k not in listed)  # type: ignore[attr-defined]
     assert not shown, f"{where}: the footer shows {shown}, which the README's key table does not list"
+
+
+async def test_read_only_help_marks_write_keys_and_the_palette_leaves_them_out(demo_workspace: Path) -> None:
+    from isms_tui.models.lock import acquire
+
+    with acquire(demo_workspace):  # another isms holds it: this one opens read-only
+        app = IsmsApp(demo_workspace)
+        async with app.run_test(size=SIZE) as pilot:
+            await opened(pilot)
+            await pilot.press("m")
+            await wait_for(pilot, lambda: app.current_mode == "monitoring", "monitoring")
+            await loaded(pilot)
+            screen = app.screen
+            keys = {k.action: k for k in screen_keys(screen)}
+            assert keys["new_kpi"].read_only and not keys["new_kpi"].enabled
+            assert keys["cycle_sort"].enabled and not keys["cycle_sort"].read_only
+            titles = {c.title for c in app.get_system_commands(screen)}
+            assert "New KPI" not in titles and "Sort" in titles
+            console = Console(width=100, color_system=None)
+            with console.capture() as captured:
+                console.print(key_table(screen_keys(screen)))
+            assert "New KPI  (read-only)" in captured.get()
+            await show_help(pilot)  # and the help screen opens in a read-only workspace too

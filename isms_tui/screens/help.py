@@ -39,14 +39,19 @@ class KeyHelp:
     read_only: bool  # disabled because the workspace cannot be written
 
 
+ACRONYMS = {"kpi": "KPI", "isms": "ISMS", "soa": "SoA"}
+
+
 def screen_title(screen: Screen[Any]) -> str:
     """A form's title, else the screen's own, else its class name in words ("Kpi detail")."""
     title = getattr(screen, "form_title", "") or screen.title
     if title:
         return str(title)
     name = type(screen).__name__.removesuffix("Screen").removesuffix("Modal")
-    words = "".join(f" {c.lower()}" if c.isupper() else c for c in name).strip()
-    return words[:1].upper() + words[1:]
+    words = "".join(f" {c.lower()}" if c.isupper() else c for c in name).split()
+    words = [ACRONYMS.get(word, word) for word in words]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 def purpose(screen: Screen[Any]) -> str:
