@@ -65,7 +65,7 @@ class IsmsApp(TypedInOrder, App[None]):
     }
     BINDINGS = [
         *(
-            Binding(key, f"section('{mode}')", title, id=f"section-{mode}")
+            Binding(key, f"section('{mode}')", title, id=f"section-{mode}", tooltip=f"Go to {title}")
             for mode, (key, title, _, _) in SECTIONS.items()
         ),
         Binding("ctrl+o", "workspaces", "Workspaces"),

@@ -135,3 +135,31 @@ async def test_tab_through_a_long_form_keeps_the_focused_field_in_view(demo_work
             focused = form.focused
             if focused is not None and fields in focused.ancestors:
                 assert fields.region.contains_region(focused.region), f"{focused} is out of view"
+
+
+async def test_a_paste_with_more_parts_than_fields_never_wraps_round(set_up_db: Path) -> None:
+    from .tui_helpers import notifications
+
+    app = IsmsApp(set_up_db)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settings(pilot)
+        await pilot.press("escape", "2", "n")
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonForm), "the person form")
+        app.post_message(events.Paste("Ann Other\tAuditor\tann@example.org\tAudit\textra\tmore"))
+        await wait_for(pilot, lambda: field_text(app, "areas") == "Audit", "the last field")
+        await pilot.pause()
+        assert field_text(app, "name") == "Ann Other", "nothing wrapped round into the first field"
+        assert any("2 of the 6 parts" in n.message for n in notifications(app))
+
+
+async def test_lines_pasted_into_notes_keep_their_tabs(set_up_db: Path) -> None:
+    app = IsmsApp(set_up_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settings(pilot)
+        scope = screen.query_one("#org-scope", TextArea)
+        scope.text = ""
+        scope.focus()
+        await pilot.pause()
+        app.post_message(events.Paste("Site\tPeople\nLondon\t40"))
+        await wait_for(pilot, lambda: scope.text == "Site\tPeople\nLondon\t40", "the table in the scope")
+        assert screen.focused is scope

@@ -17,7 +17,7 @@ from textual import events
 from textual.app import App
 from textual.message_pump import MessagePump
 from textual.widget import Widget
-from textual.widgets import Input, Select, Tabs, TextArea
+from textual.widgets import Button, Input, Select, Tabs, TextArea
 
 
 def takes_typing(widget: Widget | None) -> bool:
@@ -41,19 +41,38 @@ def claims_letter(focused: Widget | None, character: str | None) -> bool:
 def paste_field_by_field(screen: Widget, focused: Widget, text: str) -> bool:
     """Paste text holding tabs one field at a time, as typing it would: each tab moves on.
 
-    Returns False (leaving the paste to the focused widget) for text without a tab or a
-    focused widget that takes no text.
+    Returns False (leaving the paste to the focused widget) for text without a tab, a focused
+    widget that takes no text, or lines pasted into a text area (a table pasted into notes
+    stays a table). A part meeting a drop-down or a tick box, or beyond the last field (never
+    wrapped round into the first), is left out, and the app says so.
     """
     if "\t" not in text or not isinstance(focused, Input | TextArea):
         return False
-    target: Widget | None = focused
-    for index, part in enumerate(text.split("\t")):
+    if isinstance(focused, TextArea) and "\n" in text.strip("\n"):
+        return False
+    chain = [w for w in screen.screen.focus_chain if not isinstance(w, Button)]
+    position = chain.index(focused) if focused in chain else 0
+    parts = text.split("\t")
+    left_out = 0
+    for index, part in enumerate(parts):
         if index:
-            target = screen.screen.focus_next()
-        if target is None:
-            break
-        if part and isinstance(target, Input | TextArea):
-            target.post_message(events.Paste(part))
+            position += 1
+            if position >= len(chain):  # never round again into the first field
+                left_out += sum(1 for rest in parts[index:] if rest)
+                break
+            chain[position].focus()
+        target = chain[position] if chain else focused
+        if isinstance(target, Input | TextArea):
+            if part:
+                target.post_message(events.Paste(part))
+        elif part:
+            left_out += 1
+    if left_out:
+        screen.app.notify(
+            f"{left_out} of the {len(parts)} parts pasted had no text field to go to and were left out.",
+            severity="warning",
+            markup=False,
+        )
     return True
 
 
