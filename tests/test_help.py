@@ -231,3 +231,19 @@ async def test_read_only_help_marks_write_keys_and_the_palette_leaves_them_out(d
                 console.print(key_table(screen_keys(screen)))
             assert "New KPI  (read-only)" in captured.get()
             await show_help(pilot)  # and the help screen opens in a read-only workspace too
+
+
+async def test_a_screen_key_that_is_off_leaves_the_app_key_of_that_letter_in_the_help(demo_workspace: Path) -> None:
+    """On the Settings organisation tab `a` (activate a person) is off, so `a` opens Audits:
+    the help says so rather than hiding Audits behind a key that does nothing."""
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: app.current_mode == "settings", "settings")
+        await pilot.press("escape")
+        await pilot.pause()
+        by_name = {(k.name, k.description): k for k in screen_keys(app.screen)}
+        assert by_name[("a", "Audits")].enabled and by_name[("a", "Active on/off")].passes_on
+        await pilot.press("a")
+        await wait_for(pilot, lambda: app.current_mode == "audits", "audits")

@@ -36,6 +36,7 @@ class KeyHelp:
     action: str
     namespace: DOMNode
     enabled: bool  # False when the key does nothing here now (read-only, no row, another tab)
+    passes_on: bool  # off altogether here (check_action False): the key goes to the app's binding
     read_only: bool  # disabled because the workspace cannot be written
 
 
@@ -96,7 +97,8 @@ def screen_keys(screen: Screen[Any]) -> list[KeyHelp]:
     namespaces: list[DOMNode] = [screen] if screen.is_modal else [screen, app]
     keys: list[KeyHelp] = []
     for namespace in namespaces:
-        taken = {key.key for key in keys}  # the screen's key hides the app's key of that name
+        # A screen's key hides the app's key of that name, unless it is off and passes it on.
+        taken = {key.key for key in keys if not key.passes_on}
         for binding in declared_bindings(type(namespace)):
             if binding.system or app.get_key_display(binding) in taken:
                 continue
@@ -111,6 +113,7 @@ def screen_keys(screen: Screen[Any]) -> list[KeyHelp]:
                     action=binding.action,
                     namespace=namespace,
                     enabled=bool(state) and not read_only,
+                    passes_on=state is False,
                     read_only=read_only,
                 )
             )
