@@ -247,3 +247,13 @@ async def test_a_screen_key_that_is_off_leaves_the_app_key_of_that_letter_in_the
         assert by_name[("a", "Audits")].enabled and by_name[("a", "Active on/off")].passes_on
         await pilot.press("a")
         await wait_for(pilot, lambda: app.current_mode == "audits", "audits")
+
+
+@pytest.mark.parametrize(
+    "form_class", [c for c in screen_classes() if issubclass(c, FormModal)], ids=lambda c: c.__name__
+)
+def test_every_form_opens_in_its_first_field(form_class: type[FormModal]) -> None:
+    """FormModal focuses the first field's control; a form that names its own first focus
+    names a field (the pack's kind), never a button or the scrolling box."""
+    focus = form_class.AUTO_FOCUS or ""
+    assert focus == FormModal.AUTO_FOCUS or focus.startswith("#field-"), f"{form_class.__name__} opens on {focus!r}"
