@@ -175,7 +175,7 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-keys-scroll"):
                 yield Static(key_table(screen_keys(self.over)), id="help-keys")
             yield Static(
-                "escape closes · ctrl+p lists these keys as commands (every screen has them)",
+                "escape closes · ctrl+p offers the same keys by name",
                 id="help-close",
                 markup=False,
             )
