@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -108,7 +108,13 @@ class SectionScreen(Screen[None]):
 
     Screens that override check_action ask this one first, so write keys stay disabled in a
     read-only workspace whatever else the screen allows.
+
+    Each key is declared once, in BINDINGS: its description is the footer's label and the
+    palette's command, a Binding's `tooltip` the longer text the help screen shows. `HELP`
+    says what the screen is for in the Clause 9 cycle (`screens/help.py` reads both).
     """
+
+    HELP: ClassVar[str] = ""  # every concrete screen declares its own (tests/test_help.py)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

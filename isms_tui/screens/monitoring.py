@@ -51,7 +51,7 @@ class KpiListScreen(SectionScreen):
         WriteBinding("e", "edit_kpi", "Edit"),
         WriteBinding("r", "enter_reading", "Reading"),
         WriteBinding("R", "enter_due", "Due readings"),
-        WriteBinding("x", "toggle_active", "(De)activate"),
+        WriteBinding("x", "toggle_active", "(De)activate", tooltip="(De)activate the KPI; its readings are kept"),
         Binding("i", "toggle_inactive", "Show inactive"),
         Binding("o", "cycle_sort", "Sort"),
         Binding("slash", "focus_filter", "Filter"),

@@ -70,7 +70,12 @@ class ReviewPrepareScreen(SectionScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         WriteBinding("n", "add_entry", "Entry"),
-        WriteBinding("x", "delete_entry", "Del. entry"),
+        WriteBinding(
+            "x",
+            "delete_entry",
+            "Del. entry",
+            tooltip="Delete the highlighted entry (asked first; its files stay in the evidence store)",
+        ),
         WriteBinding("e", "commentary", "Commentary"),
         WriteBinding("h", "hold", "Hold"),
         WriteBinding("t", "conclusions", "Conclusions"),
