@@ -163,3 +163,20 @@ async def test_lines_pasted_into_notes_keep_their_tabs(set_up_db: Path) -> None:
         app.post_message(events.Paste("Site\tPeople\nLondon\t40"))
         await wait_for(pilot, lambda: scope.text == "Site\tPeople\nLondon\t40", "the table in the scope")
         assert screen.focused is scope
+
+
+async def test_ctrl_s_in_a_burst_saves_what_was_typed_before_it_and_the_keys_after_go_on(set_up_db: Path) -> None:
+    """ctrl+s runs at once (a priority key) while the characters before it may still be on
+    their way into the field: it waits for them, then the keys after it reach the screen
+    behind the closed form without waiting for that form."""
+    app = IsmsApp(set_up_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settings(pilot)
+        await pilot.press("escape", "2", "n")
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonForm), "the person form")
+        first = app.screen
+        burst(app, "Cy Quick")
+        app.post_message(events.Key("ctrl+s", None))
+        burst(app, "n")  # a second new person, right away
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonForm) and app.screen is not first, "the next form")
+        assert any(p.name == "Cy Quick" for p in screen.people)

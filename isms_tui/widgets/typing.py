@@ -91,6 +91,10 @@ class TypedInOrder(App[Any]):
         super().__init__(*args, **kwargs)
         self._keys_in_flight: asyncio.Task[None] | None = None  # the last key on its way, and those after it
         self._typed_ahead: deque[events.Key] = deque()  # keys typed while one was on its way
+        # Characters handed to a text field and not yet taken in by it: a key that does
+        # something else (Tab, ctrl+s) waits for them, or it would save the form without them.
+        self._typing_into: Widget | None = None
+        self._characters_on_their_way = 0
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
@@ -105,25 +109,48 @@ class TypedInOrder(App[Any]):
         if self._keys_in_flight is not None and not self._keys_in_flight.done():
             self._typed_ahead.append(events.Key(event.key, event.character))
             return
-        path = self._key_path(event)
-        await super().on_event(event)
-        if path:
+        if self._taken_by_field(event):
+            await self._hand_to_field(event)
+        elif self._characters_on_their_way:
+            self._typed_ahead.append(events.Key(event.key, event.character))
+            self._keys_in_flight = asyncio.create_task(self._after_key([]))
+        else:
+            path = self._key_path()
+            await super().on_event(event)
             self._keys_in_flight = asyncio.create_task(self._after_key(path))
 
-    def _key_path(self, event: events.Key) -> list[MessagePump]:
-        """The nodes a key visits: the focused widget (or the screen) up to the app; none to wait
-        for when a text field takes the key (a character typed stays there, in its order)."""
+    def _taken_by_field(self, event: events.Key) -> bool:
+        """A character for the focused text field: it stays there, in its order, and needs no wait."""
         focused = self.focused
-        if focused is not None and focused.check_consume_key(event.key, event.character):
-            return []
-        return [*(focused or self.screen).ancestors_with_self]
+        return focused is not None and focused.check_consume_key(event.key, event.character)
+
+    async def _hand_to_field(self, event: events.Key) -> None:
+        field = self.focused
+        assert field is not None  # _taken_by_field
+        await super().on_event(event)
+        self._typing_into = field
+        self._characters_on_their_way += 1
+        if not field.call_later(self._character_taken):
+            self._character_taken()
+
+    def _character_taken(self) -> None:
+        self._characters_on_their_way = max(0, self._characters_on_their_way - 1)
+
+    def _key_path(self) -> list[MessagePump]:
+        """The nodes a key visits: the focused widget (or the screen) up to the app."""
+        return [*(self.focused or self.screen).ancestors_with_self]
 
     async def _after_key(self, path: list[MessagePump]) -> None:
         try:
             await self._key_passed(path)
             while self._typed_ahead:
                 event = self._typed_ahead.popleft()
-                path = self._key_path(event)
+                if self._taken_by_field(event):
+                    await self._hand_to_field(event)
+                    continue
+                if self._characters_on_their_way and self._typing_into is not None:
+                    await handled_so_far(self._typing_into)
+                path = self._key_path()
                 await super().on_event(event)
                 await self._key_passed(path)
         except Exception as error:  # as if raised in the app's own handler
@@ -140,16 +167,22 @@ class TypedInOrder(App[Any]):
         await handled_so_far(self.screen)
 
 
-async def handled_so_far(node: MessagePump) -> None:
-    """Return once `node` has handled every message queued for it before this call."""
+async def handled_so_far(node: MessagePump, patience: float = 5.0) -> None:
+    """Return once `node` has handled every message queued for it before this call, or once
+    it has left the screen (a form a key closed handles nothing more)."""
     done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def handled() -> None:
         if not done.done():
             done.set_result(None)
 
-    if node.call_later(handled):
+    if not node.call_later(handled):
+        return
+    step = 0.05
+    for _ in range(int(patience / step)):
         try:
-            await asyncio.wait_for(done, timeout=5.0)  # never stuck behind a node that closed
+            await asyncio.wait_for(asyncio.shield(done), timeout=step)
+            return
         except TimeoutError:
-            pass
+            if not node.is_dom_root and not node.is_attached:
+                return
