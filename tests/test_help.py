@@ -257,3 +257,20 @@ def test_every_form_opens_in_its_first_field(form_class: type[FormModal]) -> Non
     names a field (the pack's kind), never a button or the scrolling box."""
     focus = form_class.AUTO_FOCUS or ""
     assert focus == FormModal.AUTO_FOCUS or focus.startswith("#field-"), f"{form_class.__name__} opens on {focus!r}"
+
+
+async def test_help_on_a_screen_opened_from_a_section(demo_workspace: Path) -> None:
+    from isms_tui.screens.kpi_detail import KpiDetailScreen
+
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: app.current_mode == "monitoring", "monitoring")
+        await loaded(pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, KpiDetailScreen), "the KPI detail")
+        await loaded(pilot)
+        await show_help(pilot, "question_mark")
+        assert KpiDetailScreen.HELP in help_text(app)
+        assert "Help · KPI detail" in help_text(app)
