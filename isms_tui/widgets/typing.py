@@ -17,12 +17,16 @@ from textual import events
 from textual.app import App
 from textual.message_pump import MessagePump
 from textual.widget import Widget
-from textual.widgets import Button, Input, Select, Tabs, TextArea
+
+# The widget classes are imported where they are used: the app imports this module before
+# its first paint, and Select, Tabs and TextArea are not otherwise needed by then.
 
 
 def takes_typing(widget: Widget | None) -> bool:
     """True for a widget a user types into or picks from by typing: a text field, an editable
     text area, a drop-down (open or closed) or a tab bar."""
+    from textual.widgets import Input, Select, Tabs, TextArea
+
     if widget is None:
         return False
     if isinstance(widget, TextArea):
@@ -46,6 +50,8 @@ def paste_field_by_field(screen: Widget, focused: Widget, text: str) -> bool:
     stays a table). A part meeting a drop-down or a tick box, or beyond the last field (never
     wrapped round into the first), is left out, and the app says so.
     """
+    from textual.widgets import Button, Input, TextArea
+
     if "\t" not in text or not isinstance(focused, Input | TextArea):
         return False
     if isinstance(focused, TextArea) and "\n" in text.strip("\n"):
