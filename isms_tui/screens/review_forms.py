@@ -69,7 +69,10 @@ def _people(session: Session, include: int | None = None) -> list[tuple[Text, in
 class ReviewForm(FormModal[int]):
     """Plan a review (or edit a review not yet approved); dismisses with its id."""
 
-    HELP = "Plan a management review (9.3.1): its date, the period it covers and who chairs it."
+    HELP = (
+        "Plan a management review (9.3.1): its title, the day it is planned for, the period it covers and who"
+        " chairs it."
+    )
 
     DEFAULT_CSS = REVIEW_FORM_CSS
 

@@ -25,7 +25,10 @@ def _scale(value: int | None) -> str:
 class RiskForm(FormModal[int]):
     """A new or edited risk; dismisses with its id."""
 
-    HELP = "A risk (6.1.2): likelihood, impact, owner, treatment and the controls that address it."
+    HELP = (
+        "A risk (6.1.2): likelihood, impact, owner, treatment and its due date, the residual level, the KPIs "
+        "that watch it and the Annex A controls that address it."
+    )
 
     def __init__(self, risk_id: int | None) -> None:
         super().__init__()
