@@ -23,6 +23,7 @@ from isms_tui.config import write_crash_log
 from isms_tui.services import actor as actors
 from isms_tui.widgets.footer import IsmsFooter
 from isms_tui.widgets.toasts import ToastsStayWithTheirScreen
+from isms_tui.widgets.typing import TypedInOrder
 
 if TYPE_CHECKING:
     from datetime import date
@@ -58,7 +59,7 @@ SECTIONS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-class IsmsApp(ToastsStayWithTheirScreen, App[None]):
+class IsmsApp(ToastsStayWithTheirScreen, TypedInOrder, App[None]):
     """Keyboard-first ISMS performance evaluation over one workspace file."""
 
     TITLE = "isms-tui"
@@ -69,12 +70,15 @@ class IsmsApp(ToastsStayWithTheirScreen, App[None]):
     }
     BINDINGS = [
         *(
-            Binding(key, f"section('{mode}')", title, id=f"section-{mode}")
+            Binding(key, f"section('{mode}')", title, id=f"section-{mode}", tooltip=f"Go to {title}")
             for mode, (key, title, _, _) in SECTIONS.items()
         ),
         Binding("ctrl+o", "workspaces", "Workspaces"),
         Binding("P", "export_pack", "Pack", id="export-pack", show=False),  # also in the command palette
         Binding("q", "quit", "Quit"),
+        # Help for the screen in front: F1 everywhere (forms included), ? where no field takes it.
+        Binding("f1", "help", "Help", show=False, priority=True, tooltip="Help: what this screen is for, and its keys"),
+        Binding("question_mark", "help", "Help", show=False, tooltip="Help: what this screen is for, and its keys"),
     ]
 
     def __init__(
@@ -464,10 +468,18 @@ class IsmsApp(ToastsStayWithTheirScreen, App[None]):
 
         self.push_screen(transfer_screen(self.screen, str(self.current_mode), importing))
 
+    def action_help(self) -> None:
+        """Help for the screen in front (pressed again, or on the help itself, it closes)."""
+        from isms_tui.screens.help import toggle_help
+
+        toggle_help(self)
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterator[SystemCommand]:
-        from isms_tui.screens.palette import workspace_commands
+        """Textual's commands, help, every key the screen (and the app) offers now, and the app's dialogs."""
+        from isms_tui.screens.palette import screen_commands, workspace_commands
 
         yield from super().get_system_commands(screen)
+        yield from screen_commands(self, screen)
         yield from workspace_commands(self, opened=self.engine is not None, read_only=self.read_only)
 
 
@@ -477,6 +489,8 @@ if TYPE_CHECKING:
 
 class OpeningScreen(Screen[None]):
     """Shown while a workspace is being opened."""
+
+    HELP = "The workspace is being opened (checked, and migrated if it comes from an older version)."
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -161,7 +161,7 @@ async def test_people_are_created_edited_and_deactivated(set_up_db: Path) -> Non
     app = IsmsApp(set_up_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await settings(pilot)
-        await pilot.press("2", "n")
+        await pilot.press("escape", "2", "n")
         await wait_for(pilot, lambda: isinstance(app.screen, PersonForm), "the person form")
         await fill(pilot, {"name": "Bob [IT]", "role": "CISO", "areas": "IT ops, HR,"})
         await pilot.press("ctrl+s")
@@ -188,7 +188,7 @@ async def test_person_form_shows_a_duplicate_name_under_the_field(set_up_db: Pat
     app = IsmsApp(set_up_db)
     async with app.run_test(size=SIZE) as pilot:
         await settings(pilot)
-        await pilot.press("2", "n")
+        await pilot.press("escape", "2", "n")
         await wait_for(pilot, lambda: isinstance(app.screen, PersonForm), "the person form")
         await fill(pilot, {"name": "Ann [QA]"})
         await pilot.press("ctrl+s")
@@ -203,7 +203,7 @@ async def test_person_form_refuses_an_implausible_email_under_the_field(set_up_d
     app = IsmsApp(set_up_db)
     async with app.run_test(size=SIZE) as pilot:
         await settings(pilot)
-        await pilot.press("2", "n")
+        await pilot.press("escape", "2", "n")
         await wait_for(pilot, lambda: isinstance(app.screen, PersonForm), "the person form")
         await fill(pilot, {"name": "Dana", "email": "dana at example"})
         await pilot.press("ctrl+s")
@@ -221,7 +221,7 @@ async def test_objectives_are_created_edited_and_deactivated(set_up_db: Path) ->
     async with app.run_test(size=SIZE) as pilot:
         screen = await settings(pilot)
         ann = rows(set_up_db, Person)[0]
-        await pilot.press("3", "n")
+        await pilot.press("escape", "3", "n")
         await wait_for(pilot, lambda: isinstance(app.screen, ObjectiveForm), "the objective form")
         form = app.screen
         await fill(pilot, {"code": "OBJ-1", "statement": "Train staff", "target": "95 %", "due_date": "2027-02-30"})
@@ -303,7 +303,7 @@ async def test_competence_records_and_responsibilities_from_the_people_tab(set_u
     app = IsmsApp(set_up_db)
     async with app.run_test(size=SIZE) as pilot:
         await settings(pilot)
-        await pilot.press("2", "c")
+        await pilot.press("escape", "2", "c")
         await wait_for(pilot, lambda: isinstance(app.screen, PersonRecordsScreen), "the person's records")
         records = app.screen
         await pilot.pause()

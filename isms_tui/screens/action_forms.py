@@ -73,6 +73,11 @@ class ActionForm(FormModal[int]):
     A closed action is part of the record: the form shows it read-only and says why.
     """
 
+    HELP = (
+        "An action in the shared register (10.2, 9.3.3): what, who owns it and by when; for a nonconformity "
+        "its root cause, correction and corrective action."
+    )
+
     DEFAULT_CSS = _ACTION_FORM_CSS
 
     def __init__(
@@ -287,6 +292,10 @@ class EffectivenessForm(FormModal[ActionStatus]):
     Dismisses with the action's new status.
     """
 
+    HELP = (
+        "The effectiveness check of an implemented action (10.2 d): effective closes it, not effective sends it back."
+    )
+
     DEFAULT_CSS = _ACTION_FORM_CSS
 
     def __init__(self, action_id: int) -> None:
@@ -376,6 +385,8 @@ class EffectivenessForm(FormModal[ActionStatus]):
 
 class ReopenForm(FormModal[int]):
     """Reopen a closed action with the reason; the check that closed it stays on record."""
+
+    HELP = "Reopen a closed action, with the reason; the check that closed it stays on record."
 
     DEFAULT_CSS = _ACTION_FORM_CSS
 

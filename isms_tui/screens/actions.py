@@ -128,6 +128,11 @@ def detail_text(row: ActionRow) -> Text:
 class ActionsScreen(SectionScreen):
     """The register as a filterable table with the selected action's details below it."""
 
+    HELP = (
+        "The action register (10.2, 9.3.3): corrective actions for nonconformities of every source, review "
+        "actions and follow-ups, from open to an effectiveness check that closes them."
+    )
+
     CSS_PATH = "actions.tcss"
     BINDINGS = [
         WriteBinding("n", "new_action", "New"),

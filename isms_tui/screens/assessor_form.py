@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 
 class AssessorForm(FormModal["AuditItem"]):
+    HELP = "Who assesses this working-paper line; impartiality is checked against their responsibilities."
+
     DEFAULT_CSS = FORM_CSS
     form_title = "Who assesses this line"
 

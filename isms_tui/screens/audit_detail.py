@@ -45,6 +45,11 @@ FINDING_COLUMNS = [
 class AuditDetailScreen(SectionScreen):
     """The audit's record and the keys that move it along; escape returns to the list."""
 
+    HELP = (
+        "One internal audit (9.2.2): its plan, impartiality and progress. Start it, work through the working "
+        "paper, record findings, complete it and record to whom its results were reported."
+    )
+
     CSS_PATH = "audit_detail.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
@@ -339,6 +344,11 @@ def counts_text(prog: Progress) -> Table:
 class IndependenceForm(FormModal[int]):
     """The conflicts, and a justified declaration that lets the audit start (shown in the report)."""
 
+    HELP = (
+        "The impartiality conflicts of this audit (9.2.2 b) and the declaration, with its justification, that"
+        " lets it start."
+    )
+
     DEFAULT_CSS = (
         FORM_CSS
         + """
@@ -391,6 +401,8 @@ class IndependenceForm(FormModal[int]):
 
 class CompleteForm(FormModal[int]):
     """Close fieldwork with a summary and a conclusion; unanswered lines become 'not audited'."""
+
+    HELP = "Complete an audit's fieldwork (9.2.2): summary and conclusion; unanswered lines become 'not audited'."
 
     DEFAULT_CSS = FORM_CSS
 

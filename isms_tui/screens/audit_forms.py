@@ -34,6 +34,11 @@ IMPORTANCE_CHOICES = [("5 critical", 5), ("4 high", 4), ("3 medium", 3), ("2 low
 class ProgrammeForm(FormModal[int]):
     """Create or edit the audit programme of a cycle; dismisses with its id."""
 
+    HELP = (
+        "The audit programme of a cycle (9.2.2): owner, objectives, methods, responsibilities, when the cycle"
+        " starts and how long it runs, and how audits are planned and their results reported."
+    )
+
     DEFAULT_CSS = FORM_CSS
 
     def __init__(self, programme_id: int | None) -> None:
@@ -130,6 +135,11 @@ class ProgrammeForm(FormModal[int]):
 class AreaForm(FormModal[int]):
     """An area of the ISMS with its importance and the requirements it answers for."""
 
+    HELP = (
+        "An area of the ISMS with its importance and the requirements it answers for; importance and earlier "
+        "results set its audit priority."
+    )
+
     DEFAULT_CSS = FORM_CSS
 
     def __init__(self, area_id: int | None) -> None:
@@ -185,6 +195,11 @@ class AreaForm(FormModal[int]):
 class AuditPlanForm(FormModal[int]):
     """Plan an audit (its working paper is built from the checklist and scope), or edit the plan
     of a planned one — typically to change an auditor who would audit their own area."""
+
+    HELP = (
+        "Plan an audit (9.2.2 b): checklist, areas and requirements in scope, criteria, methods, dates, lead "
+        "auditor, team and auditees."
+    )
 
     DEFAULT_CSS = FORM_CSS
 

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 class AuditReportScreen(SectionScreen):
     """A scrollable report of one audit; escape goes back."""
 
+    HELP = (
+        "The report of one audit (9.2.2 c): scope, criteria, results, findings and conclusion, as it will be "
+        "reported to management."
+    )
+
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
     DEFAULT_CSS = """
     AuditReportScreen #report-box { height: 1fr; padding: 0 2; }

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane
 
 from isms_tui.models import require_id
 from isms_tui.models.enums import AuditResult, AuditStatus
@@ -78,6 +78,11 @@ class AuditsData:
 
 class AuditsScreen(TransferKeys, SectionScreen):
     """Programme, coverage, priorities and audits; n/e act on the tab shown."""
+
+    HELP = (
+        "Internal audits (9.2): the risk-based programme, the coverage of every requirement in the cycle, the"
+        " priorities of the areas and the audits themselves. S opens the statement of applicability."
+    )
 
     CSS_PATH = "audits.tcss"
     BINDINGS = [
@@ -296,7 +301,7 @@ class AuditsScreen(TransferKeys, SectionScreen):
         if target:
             self.query_one(target, DataTable).focus()
         else:
-            self.query_one(Tabs).focus()
+            self.set_focus(None)  # not the tab bar, which keeps typed letters: every key works
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

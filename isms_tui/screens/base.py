@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from isms_tui.widgets.footer import IsmsFooter
+from isms_tui.widgets.typing import claims_letter
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -107,7 +108,13 @@ class SectionScreen(Screen[None]):
 
     Screens that override check_action ask this one first, so write keys stay disabled in a
     read-only workspace whatever else the screen allows.
+
+    Each key is declared once, in BINDINGS: its description is the footer's label and the
+    palette's command, a Binding's `tooltip` the longer text the help screen shows. `HELP`
+    says what the screen is for in the Clause 9 cycle (`screens/help.py` reads both).
     """
+
+    HELP: ClassVar[str] = ""  # every concrete screen declares its own (tests/test_help.py)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -134,6 +141,13 @@ class SectionScreen(Screen[None]):
         if self.isms.engine is None:
             return False  # the dashboard's first view shows before the workspace is open
         return None if blocked_write(self, action) else True
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """A letter typed into a text field, a drop-down or a tab bar is the widget's, never
+        an app-wide key: Textual asks this for every binding above the screen (the section
+        keys, `P`, `q`), so they neither run nor show in the footer while such a widget has
+        focus."""
+        return claims_letter(self.focused, character)
 
     def update_static(self, selector: str, content: object) -> None:
         """Update a Static only when its content changed: each update lays the screen out again,

@@ -74,6 +74,12 @@ class AnalysesTile(Vertical):
 class DashboardScreen(SectionScreen):
     """Headline counts, the readings due and the KPIs that need attention first."""
 
+    HELP = (
+        "The state of the ISMS at a glance (9.1): KPIs by status, the readings due and overdue, the analyses "
+        "waiting, the latest conclusions and the open actions. Start here: r enters the due readings one "
+        "after the other, enter opens a KPI."
+    )
+
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [
         WriteBinding("r", "enter_due", "Enter due readings"),

@@ -40,6 +40,8 @@ class DueItem:
 
 
 class DueReadingsScreen(SectionScreen):
+    HELP = "The readings due (9.1), one after the other: type the value, enter saves it and moves to the next."
+
     CSS_PATH = "due_readings.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Done"),

@@ -55,6 +55,12 @@ def _require_key(session: object) -> None:
 class IssueKitForm(FormModal[str]):
     """The client: sign the kit of a planned audit for an external auditor's organisation."""
 
+    HELP = (
+        "The client's side of an external audit (9.2): sign a planned audit's plan, scope, auditees "
+        "and checklist lines as a kit for the external auditor's organisation, who performs the "
+        "audit on site and sends signed results back."
+    )
+
     DEFAULT_CSS = FORM_CSS
 
     def __init__(self, audit_id: int) -> None:
@@ -88,6 +94,11 @@ class IssueKitForm(FormModal[str]):
 class IssueResultsForm(FormModal[str]):
     """The external auditor: sign the results of a completed audit imported from a kit."""
 
+    HELP = (
+        "The external auditor's side (9.2): sign the results of an audit imported from a client's "
+        "kit (line results, findings, evidence) for the client to import into its own registers."
+    )
+
     DEFAULT_CSS = FORM_CSS
 
     def __init__(self, audit_id: int) -> None:
@@ -112,6 +123,12 @@ class IssueResultsForm(FormModal[str]):
 
 class ImportPackageForm(FormModal[str]):
     """Import a kit (as a planned audit) or results (into the audit the kit was issued for)."""
+
+    HELP = (
+        "Import a signed audit package (9.2): a client's kit becomes a planned audit here; an "
+        "external auditor's results land in the audit the kit was issued for, with findings, "
+        "corrective actions and evidence, all or nothing."
+    )
 
     DEFAULT_CSS = FORM_CSS
 

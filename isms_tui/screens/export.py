@@ -58,6 +58,11 @@ class ExportScreen(FormModal[PackIssued]):
     closing it dismisses with the last pack issued (None when none was).
     """
 
+    HELP = (
+        "Issue a signed evidence pack (PDF): Clause 9 over a period, one audit or one review, signed with the"
+        " organisation's key for the certification auditor."
+    )
+
     DEFAULT_CSS = """
     ExportScreen > #form-box { width: 96; max-width: 96%; max-height: 94%; }
     ExportScreen #form-message { display: none; }

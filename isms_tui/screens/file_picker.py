@@ -60,6 +60,11 @@ def check_pick(path: Path, *, for_writing: bool) -> None:
 class FilePicker(ModalScreen[Path | None]):
     """Pick a file: `enter` on a file in the tree or in the path box chooses it; a folder opens."""
 
+    HELP = (
+        "Choose the file to import from or export to: folders and regular files only, so a link to "
+        "a device or a named pipe is never read or written."
+    )
+
     DEFAULT_CSS = """
     FilePicker { align: center middle; }
     FilePicker > Vertical {

@@ -67,6 +67,8 @@ def evidence_skeleton(item: AuditItem, files: list[str]) -> str:
 class FindingForm(FormModal[FindingSaved]):
     """Statement, grading and evidence of a finding; a nonconformity opens a corrective action."""
 
+    HELP = "A finding of the audit (9.2.2): statement, grading and evidence; a nonconformity opens a corrective action."
+
     DEFAULT_CSS = FORM_CSS
 
     def __init__(self, audit_id: int, item: AuditItem | None = None, files: list[str] | None = None) -> None:

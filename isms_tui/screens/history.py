@@ -104,6 +104,11 @@ def render_history(rows: list[tuple[HistorySubject, list[Any]]]) -> Text:
 class HistoryModal(ModalScreen[None]):
     """The journal entries of a KPI and, optionally, one of its readings; escape closes."""
 
+    HELP = (
+        "The journal's history of a KPI or a reading: every change, who made it and when, from the hash-"
+        "chained journal."
+    )
+
     DEFAULT_CSS = """
     HistoryModal { align: center middle; }
     HistoryModal > #history-box {

@@ -23,6 +23,11 @@ from .base import current_person, workspace_session
 class IsmsEvaluationForm(FormModal[int]):
     """Dismisses with the new evaluation's id."""
 
+    HELP = (
+        "Record an evaluation of the ISMS as a whole (9.1): the period, its basis (pre-filled from the data),"
+        " the conclusions on performance and effectiveness, and follow-ups."
+    )
+
     DEFAULT_CSS = NOTES_CSS + "IsmsEvaluationForm TextArea { height: 4; }"
     BINDINGS = [Binding("ctrl+b", "fill_basis", "Basis from the data", priority=True)]
     form_title = "Evaluation of the ISMS as a whole (9.1) · ctrl+b fills the basis from the data"
@@ -117,6 +122,8 @@ class IsmsEvaluationForm(FormModal[int]):
 
 class EvaluationFrequencyForm(FormModal[str]):
     """How often the ISMS as a whole is evaluated; dismisses with the frequency chosen."""
+
+    HELP = "How often the ISMS as a whole is evaluated (9.1); the dashboard says when the next one is due."
 
     form_title = "How often the ISMS as a whole is evaluated (9.1)"
 

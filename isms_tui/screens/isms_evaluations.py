@@ -23,6 +23,11 @@ COLUMNS = [("Period", 25), ("Evaluated", 10), ("By", 16), ("Performance", 30), (
 
 
 class IsmsEvaluationsScreen(SectionScreen):
+    HELP = (
+        "Evaluations of the ISMS as a whole (9.1): the performance and effectiveness of the ISMS over a "
+        "period, from a basis pre-filled with the period's facts, with follow-ups raised as actions."
+    )
+
     DEFAULT_CSS = """
     IsmsEvaluationsScreen .section-title { text-style: bold; color: $primary; padding: 0 1; }
     #evaluations-due { height: auto; padding: 0 1 1 1; }

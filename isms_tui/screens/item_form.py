@@ -41,6 +41,8 @@ class ItemSaved:
 class ItemForm(FormModal[ItemSaved]):
     """Edit the notes, sample, methods and files of one line; dismisses with the saved line."""
 
+    HELP = "One working-paper line: notes, sample, methods and evidence files."
+
     DEFAULT_CSS = (
         FORM_CSS
         + """

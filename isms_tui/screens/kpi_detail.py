@@ -40,6 +40,12 @@ _LEGEND = Text.assemble(("⣀⡠ reading", "cyan"), "  ", ("── target", "gre
 class KpiDetailScreen(SectionScreen):
     """Definition, trend and records of one KPI; r/a/e act on it, v/c put a reading right."""
 
+    HELP = (
+        "One KPI (9.1): its definition, trend and readings, the analyses of its results and the targets that "
+        "judged each period. Record or put right a reading, record an analysis and raise its follow-up "
+        "action."
+    )
+
     CSS_PATH = "kpi_detail.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),

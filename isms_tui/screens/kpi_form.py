@@ -38,6 +38,11 @@ def _num(value: float | None) -> str:
 class KpiForm(FormModal[int]):
     """Create (kpi_id None) or edit a KPI; dismisses with the KPI's id."""
 
+    HELP = (
+        "Define a KPI (9.1): what is measured and how, by whom, how often, and the target that judges it; "
+        "changing the target asks from which period and why."
+    )
+
     def __init__(self, kpi_id: int | None) -> None:
         super().__init__()
         from isms_tui.services import kpis, workspace

@@ -40,13 +40,19 @@ COLUMNS = ("Code", "KPI", "Status", "Last", "Value", "Target", "Trend", "Recent"
 class KpiListScreen(TransferKeys, SectionScreen):
     """The monitoring plan as a table; enter opens a KPI, n defines a new one."""
 
+    HELP = (
+        "The monitoring plan (9.1): what is measured, by whom and how often, with each KPI's status against "
+        "the target in force. Define and edit KPIs, record readings, and open the evaluations of the ISMS as "
+        "a whole (E)."
+    )
+
     CSS_PATH = "monitoring.tcss"
     BINDINGS = [
         WriteBinding("n", "new_kpi", "New KPI"),
         WriteBinding("e", "edit_kpi", "Edit"),
         WriteBinding("r", "enter_reading", "Reading"),
         WriteBinding("R", "enter_due", "Due readings"),
-        WriteBinding("x", "toggle_active", "(De)activate"),
+        WriteBinding("x", "toggle_active", "(De)activate", tooltip="(De)activate the KPI; its readings are kept"),
         Binding("i", "toggle_inactive", "Show inactive"),
         Binding("o", "cycle_sort", "Sort"),
         Binding("slash", "focus_filter", "Filter"),

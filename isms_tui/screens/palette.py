@@ -1,4 +1,5 @@
-"""The app's own entries in the command palette: the dialogs that are not one section's keys.
+"""The app's entries in the command palette: help, every key of the screen in front (by name),
+and the dialogs that are not one section's keys.
 
 What a workspace offers depends on whether one is open and whether it can be written: a pack
 records its checkpoint, an import writes, so a read-only workspace offers neither.
@@ -10,6 +11,26 @@ from collections.abc import Iterator
 from typing import Any
 
 from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+
+def screen_commands(app: App[Any], screen: Screen[Any]) -> Iterator[SystemCommand]:
+    """Help, then every key the screen (and the app) offers now, run on the node that binds it."""
+    from functools import partial
+
+    from textual.actions import parse
+
+    from .help import screen_keys
+
+    yield SystemCommand(
+        "Help for this screen", "What this screen is for and its keys (F1, ?)", partial(app.run_action, "help")
+    )
+    offered = {"quit", "help", "export_pack", "command_palette"}  # Textual's own, or offered below
+    for key in screen_keys(screen):
+        if key.enabled and parse(key.action)[1] not in offered:
+            yield SystemCommand(
+                key.description, f"{key.key} · {key.help}", partial(app.run_action, key.action, key.namespace)
+            )
 
 
 def workspace_commands(app: App[Any], *, opened: bool, read_only: bool) -> Iterator[SystemCommand]:

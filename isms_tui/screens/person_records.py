@@ -35,6 +35,11 @@ RECORD_COLUMNS = [("Kind", 14), ("Title", 34), ("Provider", 18), ("Obtained", 10
 class PersonRecordsScreen(SectionScreen):
     """Responsibilities and competence of one person; escape returns to Settings."""
 
+    HELP = (
+        "One person's responsibilities and competence (7.2, 9.2.2 b): the audit areas and processes they "
+        "answer for, which decide what they may audit, and their training and qualification records."
+    )
+
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         WriteBinding("n", "new_record", "New record"),
@@ -189,6 +194,8 @@ class PersonRecordsScreen(SectionScreen):
 
 
 class RecordForm(FormModal[int]):
+    HELP = "A competence record (7.2): training, qualification or external audit, with its files."
+
     DEFAULT_CSS = FORM_CSS
     form_title = "Competence record (7.2)"
 
@@ -242,6 +249,8 @@ class RecordForm(FormModal[int]):
 
 
 class AreasForm(FormModal[bool]):
+    HELP = "The audit areas this person is responsible for; they do not audit them (9.2.2 b)."
+
     DEFAULT_CSS = FORM_CSS + "\nAreasForm SelectionList { height: auto; max-height: 16; width: 1fr; }\n"
     form_title = "Audit areas this person is responsible for"
 
@@ -268,6 +277,8 @@ class AreasForm(FormModal[bool]):
 
 
 class ProcessForm(FormModal[bool]):
+    HELP = "A process this person runs, with the requirements it serves; they do not audit it."
+
     DEFAULT_CSS = FORM_CSS
     form_title = "A process this person runs"
 

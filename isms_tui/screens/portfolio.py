@@ -40,6 +40,12 @@ COLUMNS = (
 class PortfolioScreen(Screen[Path | None]):
     """Returns the workspace to open (None: stay where you are, or leave)."""
 
+    HELP = (
+        "Every workspace on this machine at a glance, one per organisation: KPIs off target and "
+        "readings due (9.1), the next audit and open nonconformities (9.2, 10.2), the next "
+        "management review (9.3); enter opens one."
+    )
+
     DEFAULT_CSS = """
     PortfolioScreen #portfolio-title { text-style: bold; padding: 0 1; }
     PortfolioScreen #portfolio { height: 1fr; }

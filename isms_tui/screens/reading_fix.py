@@ -33,6 +33,8 @@ def _describe(kpi: Kpi, reading: Reading) -> str:
 class VoidReadingForm(FormModal[int]):
     """Void one reading: it stays in the record, marked, and no longer counts."""
 
+    HELP = "Void a wrong reading, with the reason: it stays listed, marked, and counts nowhere."
+
     save_label = "Void  ctrl+s"
 
     def __init__(self, kpi: Kpi, reading: Reading) -> None:
@@ -58,6 +60,8 @@ class VoidReadingForm(FormModal[int]):
 
 class CorrectReadingForm(FormModal[int]):
     """Correct one reading's value; the old value and the reason stay visible."""
+
+    HELP = "Correct a reading's value, with the reason: the old value and why stay visible."
 
     save_label = "Correct  ctrl+s"
 

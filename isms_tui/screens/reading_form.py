@@ -45,6 +45,11 @@ class ReadingSaved:
 class ReadingForm(FormModal[ReadingSaved]):
     """Record the value of one KPI for one period."""
 
+    HELP = (
+        "The value of one KPI for one period (9.1), with a note and evidence; an off-target value asks for "
+        "its analysis."
+    )
+
     def __init__(self, kpi_id: int, period: date | None = None) -> None:
         super().__init__()
         from isms_tui.services import kpis, readings, targets
@@ -154,6 +159,11 @@ class ReadingForm(FormModal[ReadingSaved]):
 
 class AnalysisForm(FormModal[int]):
     """Record who analysed a KPI's results for a period, the conclusion and the follow-up."""
+
+    HELP = (
+        "The analysis of a KPI's results (9.1 d): who analysed them, for which periods, the conclusion and "
+        "the follow-up."
+    )
 
     def __init__(self, kpi_id: int, period: date, reason: str = "") -> None:
         super().__init__()

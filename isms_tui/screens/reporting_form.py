@@ -15,6 +15,8 @@ from .base import workspace_session
 
 
 class ReportingForm(FormModal[bool]):
+    HELP = "Record that an audit's results were reported to management (9.2.2 c): to whom, when and how."
+
     DEFAULT_CSS = (
         FORM_CSS
         + """

@@ -69,6 +69,11 @@ def _people(session: Session, include: int | None = None) -> list[tuple[Text, in
 class ReviewForm(FormModal[int]):
     """Plan a review (or edit a review not yet approved); dismisses with its id."""
 
+    HELP = (
+        "Plan a management review (9.3.1): its title, the day it is planned for, the period it covers and who"
+        " chairs it."
+    )
+
     DEFAULT_CSS = REVIEW_FORM_CSS
 
     def __init__(self, review_id: int | None = None) -> None:
@@ -143,6 +148,8 @@ class ReviewForm(FormModal[int]):
 class EntryForm(FormModal[int]):
     """A structured entry for an input whose facts live elsewhere (b, c, e, f, g), with files."""
 
+    HELP = "An entry for a review input whose facts live elsewhere (b, c, e, f, g), with its source and files."
+
     DEFAULT_CSS = REVIEW_FORM_CSS
 
     def __init__(self, review_id: int, section: str) -> None:
@@ -189,6 +196,8 @@ class EntryForm(FormModal[int]):
 class CommentaryForm(FormModal[str]):
     """Management's commentary and discussion on one input; dismisses with the text saved."""
 
+    HELP = "Management's commentary and discussion on one review input."
+
     DEFAULT_CSS = (
         REVIEW_FORM_CSS
         + """
@@ -228,6 +237,8 @@ class _ActionRow:
 
 class DecisionForm(FormModal[int]):
     """An output of 9.3.3 with one or more actions (owner, due date) for the shared register."""
+
+    HELP = "A review output (9.3.3): a decision of its kind, with actions for the shared register."
 
     DEFAULT_CSS = REVIEW_FORM_CSS
     BINDINGS = [Binding("ctrl+n", "add_action", "Another action", priority=True)]

@@ -83,6 +83,8 @@ class AttendeeRow(Horizontal):
 class HoldForm(FormModal[int]):
     """Record that the review took place: the day, and each person's part in it."""
 
+    HELP = "Record that the review took place: the day, and who attended, in which role, as top management or not."
+
     DEFAULT_CSS = MEETING_CSS
 
     def __init__(self, review_id: int) -> None:
@@ -140,6 +142,11 @@ class HoldForm(FormModal[int]):
 class ConclusionsForm(FormModal[int]):
     """Top management's conclusions on the ISMS's suitability, adequacy and effectiveness."""
 
+    HELP = (
+        "Top management's conclusions (9.3.3): is the ISMS suitable, adequate and effective (yes, partly or "
+        "no, and why)."
+    )
+
     DEFAULT_CSS = MEETING_CSS + "ConclusionsForm FormField .field-row > TextArea { height: 4; }"
 
     def __init__(self, review_id: int) -> None:
@@ -186,6 +193,8 @@ class ConclusionsForm(FormModal[int]):
 
 class ApproveForm(FormModal[str]):
     """Approve the minutes: a top-management attendee approves; the record is then frozen."""
+
+    HELP = "Approve the minutes: a present top-management attendee approves, and the record is frozen."
 
     DEFAULT_CSS = MEETING_CSS
 

@@ -36,6 +36,11 @@ from .base import SectionScreen
 class ReviewMinutesScreen(SectionScreen):
     """Header, every input with its data, entries and commentary, then decisions and actions."""
 
+    HELP = (
+        "The minutes of one management review (9.3.3): every input, the decisions and actions, and, once "
+        "approved, the frozen record with its hash."
+    )
+
     CSS_PATH = "review_minutes.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),

@@ -60,11 +60,22 @@ class PrepData:
 class ReviewPrepareScreen(SectionScreen):
     """One review's inputs, entries, commentary, meeting, decisions and approval."""
 
+    HELP = (
+        "Preparing one management review (9.3.2): the inputs a to g assembled from the data, with entries and"
+        " commentary; then the meeting, top management's conclusions, decisions with actions (9.3.3) and "
+        "approval."
+    )
+
     CSS_PATH = "review_prepare.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         WriteBinding("n", "add_entry", "Entry"),
-        WriteBinding("x", "delete_entry", "Del. entry"),
+        WriteBinding(
+            "x",
+            "delete_entry",
+            "Del. entry",
+            tooltip="Delete the highlighted entry (asked first; its files stay in the evidence store)",
+        ),
         WriteBinding("e", "commentary", "Commentary"),
         WriteBinding("h", "hold", "Hold"),
         WriteBinding("t", "conclusions", "Conclusions"),

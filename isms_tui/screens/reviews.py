@@ -31,6 +31,11 @@ COLUMNS = [("#", 3), ("Title", 31), ("Planned", 10), ("Held", 10), ("Period", 23
 class ReviewsScreen(SectionScreen):
     """All management reviews, newest first."""
 
+    HELP = (
+        "Management reviews (9.3): plan one, prepare its inputs a to g from the data, hold it, record "
+        "decisions and actions, and have top management approve the minutes."
+    )
+
     CSS_PATH = "reviews.tcss"
     BINDINGS = [
         WriteBinding("n", "new_review", "New review"),

@@ -25,6 +25,11 @@ def _scale(value: int | None) -> str:
 class RiskForm(FormModal[int]):
     """A new or edited risk; dismisses with its id."""
 
+    HELP = (
+        "A risk (6.1.2): likelihood, impact, owner, treatment and its due date, the residual level, the KPIs "
+        "that watch it and the Annex A controls that address it."
+    )
+
     def __init__(self, risk_id: int | None) -> None:
         super().__init__()
         from isms_tui.services import risks, workspace
@@ -148,6 +153,8 @@ class RiskForm(FormModal[int]):
 
 class AppetiteForm(FormModal[int]):
     """The organisation's risk appetite: the highest level accepted without treatment."""
+
+    HELP = "The risk appetite: the highest level accepted without treatment."
 
     form_title = "Risk appetite"
 

@@ -47,6 +47,11 @@ class RiskRow:
 class RisksScreen(TransferKeys, SectionScreen):
     """List, filter and edit risks; set the appetite; raise treatment actions."""
 
+    HELP = (
+        "The risk register (6.1.2, review input f): likelihood times impact gives the level, the appetite "
+        "marks what needs treatment, and treatment actions go to the shared register."
+    )
+
     DEFAULT_CSS = """
     #risk-filters { height: 3; padding: 0 1; }
     #risk-filter-text { width: 1fr; }

@@ -149,6 +149,12 @@ class RegisterTable(RecordTable):
 class SettingsScreen(SectionScreen):
     """Organisation, People and Objectives tabs; n/e/a act on the table of the tab shown."""
 
+    HELP = (
+        "The organisation, its people and its objectives (6.2), which every other area refers to: scope, "
+        "audit cycle, review and audit intervals, who you are for the journal. The organisation tab is a "
+        "form: escape leaves it for the tab and section keys."
+    )
+
     CSS_PATH = "settings.tcss"
     BINDINGS = [
         # The tab titles show these keys; the footer has no room for them.
@@ -156,7 +162,7 @@ class SettingsScreen(SectionScreen):
         Binding("2", "tab('people')", "People", show=False),
         Binding("3", "tab('objectives')", "Objectives", show=False),
         WriteBinding("ctrl+s", "save_org", "Save"),
-        Binding("escape", "focus_tabs", "Tabs"),
+        Binding("escape", "leave_form", "Leave form"),
         WriteBinding("n", "new", "New"),
         WriteBinding("e", "edit", "Edit"),
         WriteBinding("a", "toggle_active", "Active on/off"),
@@ -180,7 +186,15 @@ class SettingsScreen(SectionScreen):
     def on_mount(self) -> None:
         # A read-only workspace shows the organisation but offers nothing to type into.
         self.query_one(OrganisationForm).disabled = is_read_only(self)
-        self.query_one(Tabs).focus()
+        self._enter_organisation()
+
+    def _enter_organisation(self) -> None:
+        """The organisation is a form: it opens with the cursor in its first field, so that a
+        name typed lands there; escape leaves it for the tab and section keys."""
+        if is_read_only(self):
+            self.query_one(Tabs).focus()
+        else:
+            self.query_one("#org-name", Input).focus()
 
     # -- data ------------------------------------------------------------------------------
 
@@ -239,8 +253,8 @@ class SettingsScreen(SectionScreen):
         tab = self.active_tab
         if action == "save_org":
             return tab == ORGANISATION
-        if action == "focus_tabs":
-            return tab == ORGANISATION and not isinstance(self.focused, Tabs)
+        if action == "leave_form":
+            return tab == ORGANISATION and self.focused is not None
         if action == "new":
             return tab in (PEOPLE, OBJECTIVES)
         if action == "competence":
@@ -256,7 +270,7 @@ class SettingsScreen(SectionScreen):
         if event.pane.id in (PEOPLE, OBJECTIVES):
             self._table(event.pane.id).focus()
         else:
-            self.query_one(Tabs).focus()  # not the name field: 1/2/3 would be typed into it
+            self._enter_organisation()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -274,9 +288,9 @@ class SettingsScreen(SectionScreen):
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
-    def action_focus_tabs(self) -> None:
-        """Leave the organisation form so 1/2/3 and the section keys work again."""
-        self.query_one(Tabs).focus()
+    def action_leave_form(self) -> None:
+        """Leave the organisation form (or the tab bar) so 1/2/3 and the section keys work again."""
+        self.set_focus(None)
 
     def action_save_org(self) -> None:
         form = self.query_one(OrganisationForm)
@@ -356,6 +370,11 @@ def _yes(flag: bool) -> str:
 class PersonForm(FormModal[int]):
     """A new or edited person; dismisses with the person's id."""
 
+    HELP = (
+        "A person of the organisation: name, role, email and the areas they are responsible for (which they "
+        "may not audit)."
+    )
+
     def __init__(self, person: Person | None = None) -> None:
         super().__init__()
         self.person = person
@@ -390,6 +409,8 @@ class PersonForm(FormModal[int]):
 
 class ObjectiveForm(FormModal[int]):
     """A new or edited information security objective (6.2); dismisses with its id."""
+
+    HELP = "An information security objective (6.2): statement, measurable target, owner and due date."
 
     def __init__(self, objective: Objective | None, people: list[Person]) -> None:
         super().__init__()

@@ -36,6 +36,11 @@ STATUS_STYLE = {
 class SoaScreen(TransferKeys, SectionScreen):
     """List, filter and edit the decision on each Annex A control."""
 
+    HELP = (
+        "The statement of applicability (6.1.3 d): every Annex A control, whether it applies and why, and how"
+        " far it is implemented. The audit coverage counts only what applies."
+    )
+
     DEFAULT_CSS = """
     #soa-filters { height: 3; padding: 0 1; }
     #soa-filter-text { width: 1fr; }

@@ -22,6 +22,10 @@ APPLIES = [("applicable", "applicable"), ("not applicable", "not applicable")]
 class SoaForm(FormModal[str]):
     """Whether a control applies, why, and how far it is implemented; dismisses with its ref."""
 
+    HELP = (
+        "The decision on one Annex A control: applicable or not (with a justification), and how far it is implemented."
+    )
+
     def __init__(self, row: SoaRow) -> None:
         super().__init__()
         self.row = row

@@ -27,6 +27,11 @@ def default_target(db_path: Path) -> Path:
 class SpreadsheetExport(ModalScreen[Path | None]):
     """Ask for the file, write the workbook, say what was written (or why not)."""
 
+    HELP = (
+        "Write the registers an auditor asks for (readings with their targets and status, analyses, "
+        "audits and their lines, findings, actions, risks, the SoA) to one spreadsheet workbook."
+    )
+
     DEFAULT_CSS = """
     SpreadsheetExport { align: center middle; }
     SpreadsheetExport > #xlsx-box {

@@ -44,6 +44,11 @@ def split_row_error(line: str) -> tuple[str, str]:
 class TransferScreen(ModalScreen[str | None]):
     """Shared by the import and the export screen: a register, a file, a run, a result."""
 
+    HELP = (
+        "Move a register between the workspace and a file: readings (9.1), the risk register, the "
+        "statement of applicability or an audit checklist (9.2)."
+    )
+
     DEFAULT_CSS = """
     TransferScreen { align: center middle; }
     TransferScreen > #transfer-box {
@@ -277,6 +282,11 @@ class TransferScreen(ModalScreen[str | None]):
 class RegisterExportScreen(TransferScreen):
     """Export a register to a CSV (or a checklist to CSV or JSON)."""
 
+    HELP = (
+        "Export a register to a file: readings (9.1), the risk register, the statement of "
+        "applicability or an audit checklist (9.2), in a form the import reads back."
+    )
+
     BINDINGS = [
         Binding("escape", "close", "Close"),
         Binding("ctrl+s", "run", "Export", priority=True),
@@ -325,6 +335,12 @@ class RegisterExportScreen(TransferScreen):
 
 class RegisterImportScreen(TransferScreen):
     """Import a file into a register: all rows or none, each row's problems in a table."""
+
+    HELP = (
+        "Import readings (9.1), risks, the statement of applicability or an audit checklist from a "
+        "file: every row is checked first and nothing is imported unless all are valid; each "
+        "rejected row is listed."
+    )
 
     BINDINGS = [
         Binding("escape", "close", "Close · cancels a running import"),

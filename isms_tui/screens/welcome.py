@@ -30,6 +30,11 @@ class WelcomeScreen(ModalScreen[bool]):
     """Creates the workspace row (or the demo data), then dismisses with True so the app shows
     the dashboard; escape dismisses with False, having saved nothing."""
 
+    HELP = (
+        "A new workspace: name the organisation and its ISMS scope, then start empty or with the demo. Escape"
+        " leaves without creating anything."
+    )
+
     DEFAULT_CSS = """
     WelcomeScreen { align: center middle; background: $background; }
     WelcomeScreen > #welcome-box {

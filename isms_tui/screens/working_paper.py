@@ -54,6 +54,11 @@ COLUMNS = [
 class WorkingPaperScreen(SectionScreen):
     """Lines of the audit with a detail pane; 1–7 record and move on, 0/backspace clear."""
 
+    HELP = (
+        "The working paper of one audit (9.2): one line per requirement or question. Record each result (1 to"
+        " 7) with notes, sample, methods and evidence; raise a finding from a line."
+    )
+
     CSS_PATH = "working_paper.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),

@@ -28,6 +28,11 @@ class WorkspacePicker(ModalScreen[Path | None]):
     why it cannot be read) follow from a thread, so a slow or damaged file never holds the list.
     """
 
+    HELP = (
+        "Open another workspace: a recent one (listed by organisation) or a file by path; a new path creates "
+        "a workspace."
+    )
+
     DEFAULT_CSS = """
     WorkspacePicker { align: center middle; }
     WorkspacePicker > #picker-box {

@@ -12,6 +12,8 @@ from textual.widgets import Static
 class ConfirmModal(ModalScreen[bool]):
     """Dismisses with True on y, False on n or escape; the question is shown as plain text."""
 
+    HELP = "A step that cannot be undone: y goes ahead, n or escape leaves everything as it is."
+
     DEFAULT_CSS = """
     ConfirmModal { align: center middle; }
     ConfirmModal > #confirm-box {

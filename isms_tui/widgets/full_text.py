@@ -20,6 +20,8 @@ from .footer import IsmsFooter
 class FullTextScreen(ModalScreen[None]):
     """A title and labelled texts, wrapped and scrollable; escape closes it."""
 
+    HELP = "A long text in full, wrapped and scrollable."
+
     DEFAULT_CSS = """
     FullTextScreen { align: center middle; }
     FullTextScreen > #full-text-box {
