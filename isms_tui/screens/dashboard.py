@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Digits, Label, Static
 
 from isms_tui.models.enums import Status
@@ -69,10 +69,44 @@ class AnalysesTile(Vertical):
         self.set_class(count > 0, "-nonzero")
 
 
+def tiles_line(counts: dict[Status, int], analyses: int, actions: dict[str, Any] | None, width: int = 80) -> Text:
+    """The status tiles folded into one line of at most `width` cells (the gaps narrow first),
+    and the actions panel's counts on a second, for terminals too small for the big digits
+    (the `-narrow` and `-short` screen classes)."""
+    tiles = [(*STATUS_STYLE[status], counts.get(status, 0), status.value) for status in Status]
+    tiles.append((ANALYSIS_MARK, "bold yellow", analyses, "to analyse"))
+    size = sum(len(f"{mark}{count} {label}") for mark, _, count, label in tiles)
+    gap = next((g for g in (3, 2) if size + g * (len(tiles) - 1) <= width), 1)
+    line = Text(no_wrap=True, overflow="ellipsis")
+    for i, (mark, style, count, label) in enumerate(tiles):
+        line.append(" " * gap if i else "")
+        line.append(f"{mark}{count}", style=style if count else "dim")
+        line.append(f" {label}", style="" if count else "dim")
+    line.append("\nActions · c: ", style="bold")
+    if actions is None:
+        line.append("…", style="dim")
+    elif not actions["open"]:
+        line.append("no open actions", style="green")
+    else:
+        line.append(f"{actions['open']} open · ")
+        overdue = actions["overdue"]
+        line.append(f"{overdue} overdue" if overdue else "none overdue", style="bold red" if overdue else "green")
+    return line
+
+
+KPI_WIDTH = 36  # the KPI name column of the urgency table; 24 below 100 columns
+
+
 class DashboardScreen(SectionScreen):
-    """Headline counts, the readings due and the KPIs that need attention first."""
+    """Headline counts, the readings due and the KPIs that need attention first.
+
+    Below 100 columns or 32 rows the big-digit tiles and the actions panel fold into two
+    lines, the scope shows its first line, the lower tables stack and the body scrolls, so
+    that every table stays reachable at 80x24 (breakpoint classes in dashboard.tcss)."""
 
     CSS_PATH = "dashboard.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
         WriteBinding("r", "enter_due", "Enter due readings"),
         Binding("enter", "open_kpi", "Open KPI", show=False),
@@ -82,15 +116,19 @@ class DashboardScreen(SectionScreen):
     def __init__(self) -> None:
         super().__init__()
         self._latest: dict[str, tuple[Analysis, str]] = {}  # the latest analyses shown, by row key
+        self._headline: tuple[tuple[str, str, dict[str, Any]], date] | None = None  # to lay out again
+        self._counts: tuple[dict[Status, int], int] = ({}, 0)
+        self._actions: dict[str, Any] | None = None
 
     def body(self) -> ComposeResult:
-        with Vertical(id="dashboard"):
+        with VerticalScroll(id="dashboard"):
             yield Static("", id="headline", markup=False)
             with Horizontal(id="tiles"):
                 for status in Status:
                     yield StatusTile(status)
                 yield AnalysesTile()
                 yield ActionsPanel()
+            yield Static("", id="tiles-line", markup=False)
             yield Static("", id="due-line")
             yield Label("KPIs by urgency · enter opens one", classes="section-title")
             yield RecordTable(id="urgent", cursor_type="row", zebra_stripes=True)
@@ -108,7 +146,7 @@ class DashboardScreen(SectionScreen):
     def on_mount(self) -> None:
         table = self.query_one("#urgent", DataTable)
         table.add_column("Code", width=10)
-        table.add_column("KPI", width=36)
+        table.add_column("KPI", width=KPI_WIDTH, key="kpi")
         for title in ("Status", "Last", "Value", "Trend", "Recent"):
             table.add_column(title)
         self.query_one("#due", DataTable).add_columns("KPI", "Period", "Due by")
@@ -144,7 +182,48 @@ class DashboardScreen(SectionScreen):
 
             acts = actions_summary(session, today)
         self.app.call_from_thread(self.show, fig, headline, today, latest)
-        self.app.call_from_thread(lambda: self.query_one(ActionsPanel).show_summary(acts))
+        self.app.call_from_thread(self.show_actions, acts)
+
+    def show_actions(self, summary: dict[str, Any]) -> None:
+        self.query_one(ActionsPanel).show_summary(summary)
+        self._actions = summary
+        self._show_tiles_line()
+
+    @property
+    def compact(self) -> bool:
+        """Whether the terminal is too small for the big digits (see the breakpoints)."""
+        return self.has_class("-narrow") or self.has_class("-short")
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < 100
+        self.query_one("#urgent", RecordTable).set_column_width("kpi", 24 if narrow else KPI_WIDTH)  # Value stays
+        if self._headline is not None:
+            self.call_after_refresh(self.show_headline, *self._headline)  # once laid out anew
+        self.call_after_refresh(self._show_tiles_line)
+
+    def _show_tiles_line(self) -> None:
+        width = self.query_one("#tiles-line").content_region.width or self.size.width - 3
+        self.update_static("#tiles-line", tiles_line(*self._counts, self._actions, width))
+
+    def show_headline(self, headline: tuple[str, str, dict[str, Any]], today: date) -> None:
+        """Organisation, scope, where 9.2 and 9.3 stand and the schedule's warnings; on a small
+        terminal the scope gives its first line only (Settings shows it in full)."""
+        self._headline = (headline, today)
+        org, scope, cycle = headline
+        width = self.query_one("#headline").content_region.width or self.size.width - 3
+        text = Text(org, style="bold")
+        text.append(f"  ·  ISMS status on {today.isoformat()}", style="dim")
+        if scope:
+            shown = scope
+            if self.compact and (len(scope) + 7 > width or "\n" in scope):
+                flat = " ".join(scope.split())
+                shown = flat if len(flat) + 7 <= width else flat[: max(8, width - 8)].rstrip() + "…"
+            text.append("\nScope: " + shown, style="dim")  # in full, wrapped, unless compact
+        text.append("\n")
+        text.append_text(_cycle_line(cycle, today, width))
+        for warning in cycle["schedule"]["warnings"]:  # reviews and audits past their intervals
+            text.append("\n⚠ " + warning, style="bold magenta")
+        self.update_static("#headline", text)
 
     def show(
         self,
@@ -153,21 +232,14 @@ class DashboardScreen(SectionScreen):
         today: date,
         latest: Sequence[tuple[Analysis, str]] = (),
     ) -> None:
-        org, scope, cycle = headline
-        text = Text(org, style="bold")
-        text.append(f"  ·  ISMS status on {today.isoformat()}", style="dim")
-        if scope:
-            text.append("\nScope: " + scope, style="dim")  # the whole scope, wrapped: never cut
-        text.append("\n")
-        text.append_text(_cycle_line(cycle, today, self.size.width - 2))
-        for warning in cycle["schedule"]["warnings"]:  # reviews and audits past their intervals
-            text.append("\n⚠ " + warning, style="bold magenta")
-        self.update_static("#headline", text)
+        self.show_headline(headline, today)
         ov = fig.overview
         self.show_lower(fig, today, latest)
         for tile in self.query(StatusTile):
             tile.set_count(fig.counts[tile.status])
         self.query_one(AnalysesTile).set_count(len(fig.analyses_due))
+        self._counts = (dict(fig.counts), len(fig.analyses_due))
+        self._show_tiles_line()
         self.update_static("#due-line", due_line(fig))
         table = self.query_one("#urgent", DataTable)
         order = list(Status)
