@@ -58,6 +58,10 @@ class IsmsApp(App[None]):
 
     TITLE = "isms-tui"
     CSS_PATH = "app.tcss"
+    # Classes every screen carries by the terminal's size, for the small-terminal rules in
+    # the .tcss files: narrower than 100 columns, shorter than 32 rows (80x24 is both).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     MODES = {
         "opening": lambda: OpeningScreen(),
         **{mode: _lazy(mod, cls) for mode, (_, _, mod, cls) in SECTIONS.items()},

@@ -102,11 +102,9 @@ class DashboardScreen(SectionScreen):
 
     Below 100 columns or 32 rows the big-digit tiles and the actions panel fold into two
     lines, the scope shows its first line, the lower tables stack and the body scrolls, so
-    that every table stays reachable at 80x24 (breakpoint classes in dashboard.tcss)."""
+    that every table stays reachable at 80x24 (the app's breakpoint classes, dashboard.tcss)."""
 
     CSS_PATH = "dashboard.tcss"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
         WriteBinding("r", "enter_due", "Enter due readings"),
         Binding("enter", "open_kpi", "Open KPI", show=False),
