@@ -85,3 +85,32 @@ async def test_dashboard_unfolds_at_120x40(demo_workspace) -> None:
         await pilot.resize_terminal(80, 24)
         await wait_for(pilot, lambda: not screen.query_one("#tiles").display, "the tiles folded")
         await wait_for(pilot, lambda: in_view(screen.query_one("#tiles-line"), 2), "the folded line")
+
+
+async def test_workspace_picker_at_80x24(demo_workspace) -> None:
+    app = snapshot_app(demo_workspace)
+    async with app.run_test(size=SMALL) as pilot:
+        await on_dashboard(pilot)
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "WorkspacePicker", "the picker")
+        await loaded(pilot)
+        for selector in ("#picker-title", "#picker-path", "#picker-hint"):
+            widget = app.screen.query_one(selector)
+            assert in_view(widget), why_not(widget)
+
+
+async def test_history_at_80x24(demo_workspace) -> None:
+    """The journal's history of a KPI: its title and entries in view, the box inside the screen."""
+    app = snapshot_app(demo_workspace)
+    async with app.run_test(size=SMALL) as pilot:
+        await on_dashboard(pilot)
+        await loaded(pilot)
+        await pilot.press("enter")  # the first KPI by urgency
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "KpiDetailScreen", "the KPI detail")
+        await loaded(pilot)
+        await pilot.press("h")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryModal", "the history")
+        await loaded(pilot)
+        for selector, rows in {"#history-box": 10, "#history-title": 1, "#history-scroll": 8}.items():
+            widget = app.screen.query_one(selector)
+            assert in_view(widget, rows), why_not(widget)
