@@ -3,6 +3,7 @@ dashboard's tiles are folded into one line, and its lower tables scroll into vie
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Digits
@@ -114,3 +115,26 @@ async def test_history_at_80x24(demo_workspace) -> None:
         for selector, rows in {"#history-box": 10, "#history-title": 1, "#history-scroll": 8}.items():
             widget = app.screen.query_one(selector)
             assert in_view(widget, rows), why_not(widget)
+
+
+async def test_a_long_wide_scope_takes_one_line_at_80x24(demo_workspace) -> None:
+    """A scope of several paragraphs in wide characters still leaves the dashboard its rows."""
+    from isms_tui.services import workspace
+
+    from .db_helpers import workspace_session
+
+    with workspace_session(demo_workspace, "Ann Officer") as s:
+        ws = workspace.get_workspace(s)
+        assert ws is not None
+        scope = "情報セキュリティ管理" * 12 + "\n\nSecond paragraph [bold]not markup[/bold]."
+        workspace.save_workspace(s, ws.org_name, scope, ws.audit_cycle_years, ws.current_user)
+    app = snapshot_app(demo_workspace)
+    async with app.run_test(size=SMALL) as pilot:
+        await on_dashboard(pilot)
+        await loaded(pilot)
+        headline = app.screen.query_one("#headline")
+        lines = str(headline.render()).splitlines()
+        scope_lines = [line for line in lines if line.startswith("Scope:")]
+        assert len(scope_lines) == 1 and scope_lines[0].endswith("…")
+        assert cell_len(scope_lines[0]) <= headline.content_region.width  # so it never wraps
+        assert lines[lines.index(scope_lines[0]) + 1].startswith("Audit:")

@@ -212,11 +212,11 @@ class DashboardScreen(SectionScreen):
         text = Text(org, style="bold")
         text.append(f"  ·  ISMS status on {today.isoformat()}", style="dim")
         if scope:
-            shown = scope
-            if self.compact and (len(scope) + 7 > width or "\n" in scope):
-                flat = " ".join(scope.split())
-                shown = flat if len(flat) + 7 <= width else flat[: max(8, width - 8)].rstrip() + "…"
-            text.append("\nScope: " + shown, style="dim")  # in full, wrapped, unless compact
+            line = Text("\nScope: " + scope, style="dim")  # in full, wrapped, unless compact
+            if self.compact:  # one line, cut by cells (wide characters count twice)
+                line = Text("\nScope: " + " ".join(scope.split()), style="dim")
+                line.truncate(width, overflow="ellipsis")
+            text.append_text(line)
         text.append("\n")
         text.append_text(_cycle_line(cycle, today, width))
         for warning in cycle["schedule"]["warnings"]:  # reviews and audits past their intervals
