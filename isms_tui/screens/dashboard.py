@@ -199,16 +199,21 @@ class DashboardScreen(SectionScreen):
             self.call_after_refresh(self.show_headline, *self._headline)  # once laid out anew
         self.call_after_refresh(self._show_tiles_line)
 
+    def _text_width(self) -> int:
+        """The cells a line of the body has: the screen less the padding and, on a small
+        terminal, the scrollbar's column (counted whether or not it shows yet, so the text
+        does not depend on when the scrollbar appeared)."""
+        return self.size.width - 2 - (1 if self.compact else 0)
+
     def _show_tiles_line(self) -> None:
-        width = self.query_one("#tiles-line").content_region.width or self.size.width - 3
-        self.update_static("#tiles-line", tiles_line(*self._counts, self._actions, width))
+        self.update_static("#tiles-line", tiles_line(*self._counts, self._actions, self._text_width()))
 
     def show_headline(self, headline: tuple[str, str, dict[str, Any]], today: date) -> None:
         """Organisation, scope, where 9.2 and 9.3 stand and the schedule's warnings; on a small
         terminal the scope gives its first line only (Settings shows it in full)."""
         self._headline = (headline, today)
         org, scope, cycle = headline
-        width = self.query_one("#headline").content_region.width or self.size.width - 3
+        width = self._text_width()
         text = Text(org, style="bold")
         text.append(f"  ·  ISMS status on {today.isoformat()}", style="dim")
         if scope:
