@@ -140,12 +140,16 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         fields.styles.max_height = max(3, int(event.size.height * 0.92) - self.chrome_lines)
         self.call_after_refresh(self._fit_fields)
 
-    def _fit_fields(self) -> None:
+    def _fit_fields(self, tries: int = 5) -> None:
         """Cap the fields again by what the box around them really takes once laid out: a title
         that wraps on a narrow terminal, a message, the rows below the fields. Without this a
         form at 80x24 could push its buttons below the screen."""
         box = self.query_one("#form-box", Vertical)
         fields = self.query_one("#form-fields", VerticalScroll)
+        laid_out = self.query_one("#form-title").outer_size.height and self.query_one("#form-buttons").outer_size.height
+        if not laid_out and tries:
+            self.call_after_refresh(self._fit_fields, tries - 1)  # measure once it is laid out
+            return
         around = sum(
             child.outer_size.height + child.styles.margin.height
             for child in box.children
