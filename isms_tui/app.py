@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from isms_tui.config import write_crash_log
+from isms_tui.screens.opening import OpeningScreen
 from isms_tui.services import actor as actors
 from isms_tui.widgets.footer import IsmsFooter
 from isms_tui.widgets.toasts import ToastsStayWithTheirScreen
@@ -64,6 +65,10 @@ class IsmsApp(ToastsStayWithTheirScreen, TypedInOrder, App[None]):
 
     TITLE = "isms-tui"
     CSS_PATH = "app.tcss"
+    # Classes every screen carries by the terminal's size, for the small-terminal rules in
+    # the .tcss files: narrower than 100 columns, shorter than 32 rows (80x24 is both).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     MODES = {
         "opening": lambda: OpeningScreen(),
         **{mode: _lazy(mod, cls) for mode, (_, _, mod, cls) in SECTIONS.items()},
@@ -485,14 +490,3 @@ class IsmsApp(ToastsStayWithTheirScreen, TypedInOrder, App[None]):
 
 if TYPE_CHECKING:
     _HOST: type[WorkspaceHost] = IsmsApp  # the screens rely on the app being their workspace host
-
-
-class OpeningScreen(Screen[None]):
-    """Shown while a workspace is being opened."""
-
-    HELP = "The workspace is being opened (checked, and migrated if it comes from an older version)."
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Opening workspace…", id="opening")
-        yield IsmsFooter()

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Digits, Label, Static
 
@@ -71,8 +71,40 @@ class AnalysesTile(Vertical):
         self.set_class(count > 0, "-nonzero")
 
 
+def tiles_line(counts: dict[Status, int], analyses: int, actions: dict[str, Any] | None, width: int = 80) -> Text:
+    """The status tiles folded into one line of at most `width` cells (the gaps narrow first),
+    and the actions panel's counts on a second, for terminals too small for the big digits
+    (the `-narrow` and `-short` screen classes)."""
+    tiles = [(*STATUS_STYLE[status], counts.get(status, 0), status.value) for status in Status]
+    tiles.append((ANALYSIS_MARK, "bold yellow", analyses, "to analyse"))
+    size = sum(len(f"{mark}{count} {label}") for mark, _, count, label in tiles)
+    gap = next((g for g in (3, 2) if size + g * (len(tiles) - 1) <= width), 1)
+    line = Text(no_wrap=True, overflow="ellipsis")
+    for i, (mark, style, count, label) in enumerate(tiles):
+        line.append(" " * gap if i else "")
+        line.append(f"{mark}{count}", style=style if count else "dim")
+        line.append(f" {label}", style="" if count else "dim")
+    line.append("\nActions · c: ", style="bold")
+    if actions is None:
+        line.append("…", style="dim")
+    elif not actions["open"]:
+        line.append("no open actions", style="green")
+    else:
+        line.append(f"{actions['open']} open · ")
+        overdue = actions["overdue"]
+        line.append(f"{overdue} overdue" if overdue else "none overdue", style="bold red" if overdue else "green")
+    return line
+
+
+KPI_WIDTH = 36  # the KPI name column of the urgency table; 24 below 100 columns
+
+
 class DashboardScreen(SectionScreen):
-    """Headline counts, the readings due and the KPIs that need attention first."""
+    """Headline counts, the readings due and the KPIs that need attention first.
+
+    Below 100 columns or 32 rows the big-digit tiles and the actions panel fold into two
+    lines, the scope shows its first line, the lower tables stack and the body scrolls, so
+    that every table stays reachable at 80x24 (the app's breakpoint classes, dashboard.tcss)."""
 
     HELP = (
         "The state of the ISMS at a glance (9.1): KPIs by status, the readings due and overdue, the analyses "
@@ -95,15 +127,19 @@ class DashboardScreen(SectionScreen):
         super().__init__()
         self._latest: dict[str, tuple[Analysis, str]] = {}  # the latest analyses shown, by row key
         self._shown = False
+        self._headline: tuple[tuple[str, str, dict[str, Any]], date] | None = None  # to lay out again
+        self._counts: tuple[dict[Status, int], int] = ({}, 0)
+        self._actions: dict[str, Any] | None = None
 
     def body(self) -> ComposeResult:
-        with Vertical(id="dashboard"):
+        with VerticalScroll(id="dashboard"):
             yield Static("", id="headline", markup=False)
             with Horizontal(id="tiles"):
                 for status in Status:
                     yield StatusTile(status)
                 yield AnalysesTile()
                 yield ActionsPanel()
+            yield Static("", id="tiles-line", markup=False)
             yield Static("", id="due-line")
             yield Label("KPIs by urgency · enter opens one", classes="section-title")
             yield RecordTable(id="urgent", cursor_type="row", zebra_stripes=True)
@@ -121,7 +157,7 @@ class DashboardScreen(SectionScreen):
     def on_mount(self) -> None:
         table = self.query_one("#urgent", DataTable)
         table.add_column("Code", width=10)
-        table.add_column("KPI", width=36)
+        table.add_column("KPI", width=KPI_WIDTH, key="kpi")
         for title in ("Status", "Last", "Value", "Trend", "Recent"):
             table.add_column(title)
         self.query_one("#due", DataTable).add_columns("KPI", "Period", "Due by")
@@ -158,7 +194,57 @@ class DashboardScreen(SectionScreen):
 
             acts = actions_summary(session, today)
         self.app.call_from_thread(self.show, fig, headline, today, latest)
-        self.app.call_from_thread(lambda: self.query_one(ActionsPanel).show_summary(acts))
+        self.app.call_from_thread(self.show_actions, acts)
+
+    def show_actions(self, summary: dict[str, Any]) -> None:
+        self.query_one(ActionsPanel).show_summary(summary)
+        self._actions = summary
+        self._show_tiles_line()
+
+    @property
+    def compact(self) -> bool:
+        """Whether the terminal is too small for the big digits (see the breakpoints)."""
+        return self.has_class("-narrow") or self.has_class("-short")
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < 100
+        self.query_one("#urgent", RecordTable).set_column_width("kpi", 24 if narrow else KPI_WIDTH)  # Value stays
+        if self._headline is not None:
+            self.call_after_refresh(self.show_headline, *self._headline)  # once laid out anew
+        self.call_after_refresh(self._show_tiles_line)
+
+    def _text_width(self) -> int:
+        """The cells a line of the body has: the screen less the padding and, on a small
+        terminal, the scrollbar's column (counted whether or not it shows yet, so the text
+        does not depend on when the scrollbar appeared)."""
+        return self.size.width - 2 - (1 if self.compact else 0)
+
+    def _show_tiles_line(self) -> None:
+        self.update_static("#tiles-line", tiles_line(*self._counts, self._actions, self._text_width()))
+
+    def show_headline(self, headline: tuple[str, str, dict[str, Any]], today: date) -> None:
+        """Organisation, scope, where 9.2 and 9.3 stand and the schedule's warnings."""
+        self._headline = (headline, today)
+        org, scope, cycle = headline
+        text = self._head_text(org, scope, today)
+        text.append_text(_cycle_line(cycle, today, self._text_width()))
+        for warning in cycle["schedule"]["warnings"]:  # reviews and audits past their intervals
+            text.append("\n⚠ " + warning, style="bold magenta")
+        self.update_static("#headline", text)
+
+    def _head_text(self, org: str, scope: str, today: date) -> Text:
+        """The organisation, the day and the scope, ending a line: the whole scope wrapped, or on
+        a small terminal its first line only, cut by cells (Settings shows it in full)."""
+        text = Text(org, style="bold")
+        text.append(f"  ·  ISMS status on {today.isoformat()}", style="dim")
+        if scope:
+            line = Text("\nScope: " + scope, style="dim")
+            if self.compact:  # wide characters count twice
+                line = Text("\nScope: " + " ".join(scope.split()), style="dim")
+                line.truncate(self._text_width(), overflow="ellipsis")
+            text.append_text(line)
+        text.append("\n")
+        return text
 
     def show(
         self,
@@ -167,12 +253,7 @@ class DashboardScreen(SectionScreen):
         today: date,
         latest: Sequence[tuple[Analysis, str]] = (),
     ) -> None:
-        org, scope, cycle = headline
-        text = _headline(org, scope, today)
-        text.append_text(_cycle_line(cycle, today, self.size.width - 2))
-        for warning in cycle["schedule"]["warnings"]:  # reviews and audits past their intervals
-            text.append("\n⚠ " + warning, style="bold magenta")
-        self.update_static("#headline", text)
+        self.show_headline(headline, today)
         self.show_figures(fig, today, latest)
         if not self._shown:
             self._shown = True
@@ -181,7 +262,7 @@ class DashboardScreen(SectionScreen):
     def show_first(self, view: FirstView, today: date) -> None:
         """The KPI figures read before the data layer was loaded (`services/first_view.py`);
         the audits, reviews, actions and latest analyses follow with the full load."""
-        text = _headline(view.org, view.scope, today)
+        text = self._head_text(view.org, view.scope, today)
         text.append("Audits, reviews and actions: loading…", style="dim")
         self.update_static("#headline", text)
         self.show_figures(view.figures, today, ())
@@ -193,6 +274,8 @@ class DashboardScreen(SectionScreen):
         for tile in self.query(StatusTile):
             tile.set_count(fig.counts[tile.status])
         self.query_one(AnalysesTile).set_count(len(fig.analyses_due))
+        self._counts = (dict(fig.counts), len(fig.analyses_due))
+        self._show_tiles_line()
         self.update_static("#due-line", due_line(fig))
         table = self.query_one("#urgent", DataTable)
         order = list(Status)
@@ -286,16 +369,6 @@ class DashboardScreen(SectionScreen):
         from .due_readings import DueReadingsScreen
 
         self.app.push_screen(DueReadingsScreen())
-
-
-def _headline(org: str, scope: str, today: date) -> Text:
-    """The organisation, the day and the whole scope (wrapped, never cut), ending a line."""
-    text = Text(org, style="bold")
-    text.append(f"  ·  ISMS status on {today.isoformat()}", style="dim")
-    if scope:
-        text.append("\nScope: " + scope, style="dim")
-    text.append("\n")
-    return text
 
 
 def due_line(fig: Figures) -> Text:

@@ -37,6 +37,9 @@ SORTS: dict[str, Callable[[KpiRow], Any]] = {
 COLUMNS = ("Code", "KPI", "Status", "Last", "Value", "Target", "Trend", "Recent", "Freq.", "Collector", "Analyst")
 
 
+KPI_WIDTH = 34  # the KPI name column; 24 below 100 columns
+
+
 class KpiListScreen(TransferKeys, SectionScreen):
     """The monitoring plan as a table; enter opens a KPI, n defines a new one."""
 
@@ -80,8 +83,12 @@ class KpiListScreen(TransferKeys, SectionScreen):
     def on_mount(self) -> None:
         table = self.query_one("#kpis", DataTable)
         for title in COLUMNS:
-            table.add_column(title, width=34 if title == "KPI" else None)
+            table.add_column(title, width=KPI_WIDTH if title == "KPI" else None, key=title.lower())
         self.query_one("#kpis", DataTable).focus()
+
+    def on_resize(self) -> None:
+        """Below 100 columns the KPI name gives up ten cells so that Value stays in view."""
+        self.query_one("#kpis", RecordTable).set_column_width("kpi", 24 if self.size.width < 100 else KPI_WIDTH)
 
     def refresh_data(self) -> None:
         self.load()

@@ -60,6 +60,7 @@ class RisksScreen(TransferKeys, SectionScreen):
     #risks { height: 1fr; min-height: 6; }
     #risk-detail-box { height: 10; border-top: solid $panel-lighten-2; padding: 0 1; }
     #risk-detail { height: auto; }
+    RisksScreen.-short #risk-detail-box { height: 7; }  /* under 32 rows the table gets room */
     """
     BINDINGS = [
         WriteBinding("n", "new_risk", "New"),

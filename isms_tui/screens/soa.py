@@ -49,6 +49,10 @@ class SoaScreen(TransferKeys, SectionScreen):
     #soa { height: 1fr; min-height: 6; }
     #soa-detail-box { height: 8; border-top: solid $panel-lighten-2; padding: 0 1; }
     #soa-detail { height: auto; }
+    /* Below 100 columns the filter and the three boxes take two rows of two; under 32 rows
+       the detail gives the table room. */
+    SoaScreen.-narrow #soa-filters { layout: grid; grid-size: 2; grid-columns: 1fr auto; height: 6; }
+    SoaScreen.-short #soa-detail-box { height: 5; }
     """
     BINDINGS = [
         Binding("escape", "back", "Back"),

@@ -138,6 +138,27 @@ class FormModal(ModalScreen[T | None], Generic[T]):
         """Cap the scrolling fields by the screen height so the buttons always stay visible."""
         fields = self.query_one("#form-fields", VerticalScroll)
         fields.styles.max_height = max(3, int(event.size.height * 0.92) - self.chrome_lines)
+        self.call_after_refresh(self._fit_fields)
+
+    def _fit_fields(self, tries: int = 5) -> None:
+        """Cap the fields again by what the box around them really takes once laid out: a title
+        that wraps on a narrow terminal, a message, the rows below the fields. Without this a
+        form at 80x24 could push its buttons below the screen."""
+        box = self.query_one("#form-box", Vertical)
+        fields = self.query_one("#form-fields", VerticalScroll)
+        laid_out = self.query_one("#form-title").outer_size.height and self.query_one("#form-buttons").outer_size.height
+        if not laid_out and tries:
+            self.call_after_refresh(self._fit_fields, tries - 1)  # measure once it is laid out
+            return
+        around = sum(
+            child.outer_size.height + child.styles.margin.height
+            for child in box.children
+            if child is not fields and child.display
+        )
+        room = int(self.size.height * 0.92) - around - box.styles.gutter.height
+        cap = max(3, room)
+        if fields.styles.max_height is None or fields.styles.max_height.value != cap:
+            fields.styles.max_height = cap
 
     def fields(self) -> Iterable[Widget]:
         raise NotImplementedError  # every concrete form defines its fields
@@ -155,6 +176,7 @@ class FormModal(ModalScreen[T | None], Generic[T]):
     def show_errors(self, message: str, errors: dict[str, str]) -> None:
         first = mark_field_errors(self, errors)
         self.query_one("#form-message", Static).update(message)
+        self.call_after_refresh(self._fit_fields)  # the message takes lines from the fields
         if first is not None:
             first.control.focus(scroll_visible=False)
             first.scroll_visible()  # the whole field, so its error line shows too

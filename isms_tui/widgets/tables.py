@@ -13,7 +13,7 @@ from weakref import WeakKeyDictionary
 from rich.text import Text
 from textual.cache import LRUCache
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from isms_tui.models.text import clean
 
@@ -51,6 +51,17 @@ class RecordTable(DataTable[Any]):
 
     def _widths(self) -> list[int]:
         return [self._row_label_column_width] + [c.get_render_width(self) for c in self.ordered_columns]
+
+    def set_column_width(self, key: str, width: int) -> None:
+        """Give column `key` (added with that key and a fixed width) a new width, as a screen
+        does when the terminal narrows; the lines painted at the old width are not reused."""
+        column = self.columns.get(ColumnKey(key))
+        if column is None or column.width == width:  # not added yet, or already so wide
+            return
+        column.width = width
+        self._require_update_dimensions = True
+        self._update_count += 1
+        self.refresh()
 
     def update_row(self, row_key: str, values: Sequence[object]) -> None:
         """Replace the values of row `row_key` (one per column, in column order).
