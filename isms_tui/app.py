@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
     from textual.actions import ActionParseResult
     from textual.app import SystemCommand
+    from textual.content import Content
     from textual.dom import DOMNode
 
     from isms_tui.models.lock import WorkspaceLock
@@ -281,7 +282,7 @@ class IsmsApp(ToastsStayWithTheirScreen, TypedInOrder, App[None]):
             self.workspace_lock.release()
         self.workspace_lock, self.read_only = lock, lock is None
         self.engine, self.db_path, self.actor = engine, path, actor
-        self.sub_title = path.name + ("  (read-only)" if self.read_only else "")
+        self.sub_title = path.name
         if notice:
             self.notify(notice, title="Read-only", severity="warning", timeout=15, markup=False)
         remember_workspace(path)
@@ -418,6 +419,10 @@ class IsmsApp(ToastsStayWithTheirScreen, TypedInOrder, App[None]):
     def action_section(self, mode: str) -> None:
         if self.engine is not None:
             self.switch_mode(mode)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """Every screen's title says "(read-only)" in a read-only workspace, its own sub-title too."""
+        return super().format_title(title, f"{sub_title}  (read-only)" if self.read_only else sub_title)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "section":

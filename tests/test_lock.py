@@ -150,7 +150,7 @@ async def test_second_tui_opens_read_only_with_a_notice(ws):
         async with app.run_test(size=(120, 40), notifications=True) as pilot:
             await opened(pilot)
             assert app.read_only and app.workspace_lock is None
-            assert "(read-only)" in app.sub_title
+            assert "(read-only)" in str(app.format_title(app.title, app.sub_title))
             notices = [n.message for n in notifications(app)]
             assert f"{ws.name} is open in another isms (pid {os.getpid()}" in notices[0]
             assert notices[0].endswith("; opened read-only.")

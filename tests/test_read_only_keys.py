@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.screen import ModalScreen
+from textual.widgets import Header
 
 from isms_tui.models.lock import acquire
 from isms_tui.screens.base import WriteBinding, write_actions
@@ -71,6 +72,8 @@ async def test_read_only_workspace_hides_write_keys_and_opens_no_form(ws):
                 await pilot.pause()
                 assert isinstance(app.screen, KpiDetailScreen) and app.current_mode == "monitoring"
             assert "read-only" in footer_text(app)
+            title = str(app.screen.query_one(Header).format_title())
+            assert "M1" in title and title.endswith("(read-only)")  # a detail screen's own title says so too
             commands = [c.title for c in app.get_system_commands(app.screen)]
             assert "Issue evidence pack" not in commands
             assert app.check_action("export_pack", ()) is False

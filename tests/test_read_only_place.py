@@ -126,7 +126,7 @@ async def test_the_tui_opens_a_read_only_workspace_read_only(read_only_ws: Path)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await opened(pilot)
         assert app.read_only and app.workspace_lock is None
-        assert "(read-only)" in app.sub_title
+        assert "(read-only)" in str(app.format_title(app.title, app.sub_title))
         assert "read-only place" in notifications(app)[0].message
         with app.session() as s:  # reading works
             assert workspace.get_workspace(s) is not None

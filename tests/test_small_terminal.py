@@ -14,7 +14,8 @@ from .snapshot_helpers import on_dashboard, snapshot_app
 from .snapshot_routes import SMALL
 from .tui_helpers import loaded, wait_for
 
-# The section's keys (escape first where a form has the cursor), its mode, and the widgets that must be in view (with the rows each needs).
+# The section's keys (escape first where a form has the cursor), its mode, and the widgets that
+# must be in view (with the rows each needs).
 SECTIONS = [
     ("m", "monitoring", {"#filter-text": 1, "#kpis": 8}),
     ("a", "audits", {"#audit-table": 6}),
