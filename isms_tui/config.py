@@ -88,12 +88,18 @@ def remember_workspace(path: Path, now: datetime | None = None) -> None:
     # A file that has gone stays listed (with its reason) until newer ones push it off the end.
     entries = [e for e in recent_entries() if e.path != path]
     entries.insert(0, RecentEntry(path, opened))
+    _write_recent(entries[:RECENT_MAX])
+
+
+def forget_workspace(path: Path) -> None:
+    """Take `path` off the recent list; the file itself is not touched."""
+    _write_recent([e for e in recent_entries() if e.path != Path(path)])
+
+
+def _write_recent(entries: list[RecentEntry]) -> None:
     target = _recent_file()
     text = json.dumps(
-        [
-            {"path": str(e.path), "opened_at": e.opened_at.isoformat() if e.opened_at else None}
-            for e in entries[:RECENT_MAX]
-        ]
+        [{"path": str(e.path), "opened_at": e.opened_at.isoformat() if e.opened_at else None} for e in entries]
     )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -132,3 +132,25 @@ def test_a_hand_edited_list_with_odd_entries_is_read_without_a_crash(tmp_path: P
     assert config.recent_entries() == [config.RecentEntry(good, None)]
     [row] = recent_workspaces()
     assert (row.organisation, row.opened_at) == ("Acme [Ltd]", None)
+
+
+async def test_delete_forgets_an_entry_but_never_the_file_or_the_one_open(files: dict[str, Path]) -> None:
+    app = IsmsApp(files["good"])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.engine is not None and app.current_mode == "dashboard", "the dashboard")
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkspacePicker), "the picker")
+        picker = app.screen
+        options = picker.query_one("#recent", OptionList)
+        options.highlighted = options.get_option_index(str(files["damaged"]))
+        await pilot.press("delete")
+        await pilot.pause()
+        assert str(files["damaged"]) not in [o.id for o in options.options]
+        assert "off the list; the file was not touched" in str(picker.query_one("#picker-error", Static).content)
+        options.highlighted = options.get_option_index(str(files["good"]))
+        await pilot.press("delete")
+        await pilot.pause()
+        assert str(files["good"]) in [o.id for o in options.options]
+    listed = [e.path for e in config.recent_entries()]
+    assert files["damaged"] not in listed and files["good"] in listed and files["gone"] in listed
+    assert files["damaged"].exists()

@@ -45,7 +45,11 @@ class WorkspacePicker(ModalScreen[Path | None]):
     WorkspacePicker #picker-error { color: $error; height: auto; }
     WorkspacePicker #picker-hint { color: $text-muted; text-style: italic; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+o", "portfolio", "Portfolio")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+o", "portfolio", "Portfolio"),
+        Binding("delete", "forget", "Forget", tooltip="Take the highlighted workspace off the list; the file stays"),
+    ]
 
     def __init__(self, current: Path) -> None:
         super().__init__()
@@ -64,7 +68,7 @@ class WorkspacePicker(ModalScreen[Path | None]):
             yield Input(placeholder="~/clients/example.db", id="picker-path")
             yield Static("", id="picker-error", markup=False)
             yield Static(
-                "enter opens · tab switches list/path · ctrl+o portfolio (every workspace's figures) · escape cancels",
+                "enter opens · delete forgets an entry · tab switches list/path · ctrl+o portfolio · escape cancels",
                 id="picker-hint",
             )
 
@@ -138,6 +142,24 @@ class WorkspacePicker(ModalScreen[Path | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_forget(self) -> None:
+        """Take the highlighted entry off the recent list (not the file, and not the one open)."""
+        from isms_tui.config import forget_workspace
+
+        options = self.query_one("#recent", OptionList)
+        if options.highlighted is None:
+            return
+        option = options.get_option_at_index(options.highlighted)
+        if option.id is None:
+            return
+        path = Path(option.id)
+        if path == self.current:
+            self._error("The workspace open now stays on the list.")
+            return
+        forget_workspace(path)
+        options.remove_option(option.id)
+        self.query_one("#picker-error", Static).update(f"{path.name} is off the list; the file was not touched.")
 
     def action_portfolio(self) -> None:
         """The same workspaces with their figures; the one chosen there opens as from here."""
