@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -164,3 +167,17 @@ def stable_screenshots(monkeypatch: pytest.MonkeyPatch) -> None:
         return original(self, title=title, simplify=True)
 
     monkeypatch.setattr(App, "export_screenshot", export_screenshot)
+
+
+@pytest.fixture
+def disk(tmp_path: Path) -> Iterator[Path]:
+    """A 24 MB tmpfs of our own, to fill up (the full-disk tests), unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs to fill needs root")
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(folder)], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)

@@ -11,8 +11,6 @@ import hashlib
 import os
 import shutil
 import sqlite3
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,20 +23,6 @@ from .db_helpers import downgrade
 
 PASSPHRASE = "correct horse battery staple"
 FULL = "There is not enough space on the disk to "
-
-
-@pytest.fixture
-def disk(tmp_path: Path) -> Iterator[Path]:
-    """A 24 MB tmpfs of our own, unmounted afterwards."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs to fill needs root")
-    folder = tmp_path / "disk"
-    folder.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(folder)], check=True)
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 def fill(folder: Path, leave: int = 0) -> Path:

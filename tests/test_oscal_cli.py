@@ -140,23 +140,6 @@ def test_values_edited_outside_isms_still_give_valid_oscal(demo_workspace: Path,
     assert empty["description"] == "No requirement is recorded for this audit."
 
 
-@pytest.fixture
-def disk(tmp_path: Path):
-    """A 24 MB tmpfs of our own (as in test_full_disk), unmounted afterwards."""
-    import os
-    import subprocess
-
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs to fill needs root")
-    folder = tmp_path / "disk"
-    folder.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(folder)], check=True)
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
-
-
 @pytest.mark.parametrize("args", [["--catalogue"], ["--audit", "2"]])
 def test_on_a_full_disk_one_sentence_and_nothing_left(disk: Path, demo_template: Path, args: list[str]):
     ws = workspace_on(disk, demo_template)
