@@ -265,12 +265,17 @@ class DashboardScreen(SectionScreen):
         text = self._head_text(view.org, view.scope, today)
         text.append("Audits, reviews and actions: loading…", style="dim")
         self.update_static("#headline", text)
-        self.show_figures(view.figures, today, ())
+        # Only the rows a terminal of this height can show: the full load fills in the rest,
+        # so the first frame with data does not wait for rows nobody sees yet.
+        self.show_figures(view.figures, today, (), limit=max(self.app.size.height, 24))
 
-    def show_figures(self, fig: Figures, today: date, latest: Sequence[tuple[Analysis, str]]) -> None:
-        """The tiles, the due line and the tables: everything but the headline."""
+    def show_figures(
+        self, fig: Figures, today: date, latest: Sequence[tuple[Analysis, str]], limit: int | None = None
+    ) -> None:
+        """The tiles, the due line and the tables: everything but the headline; with `limit`,
+        only the first rows of each table (the tiles and the due line count every row)."""
         ov = fig.overview
-        self.show_lower(fig, today, latest)
+        self.show_lower(fig, today, latest, limit)
         for tile in self.query(StatusTile):
             tile.set_count(fig.counts[tile.status])
         self.query_one(AnalysesTile).set_count(len(fig.analyses_due))
@@ -279,7 +284,7 @@ class DashboardScreen(SectionScreen):
         self.update_static("#due-line", due_line(fig))
         table = self.query_one("#urgent", DataTable)
         order = list(Status)
-        rows = sorted(ov.rows, key=lambda r: (order.index(r.state.status), r.kpi.code))
+        rows = sorted(ov.rows, key=lambda r: (order.index(r.state.status), r.kpi.code))[:limit]
         sync_rows(
             table,
             [
@@ -299,11 +304,13 @@ class DashboardScreen(SectionScreen):
             ],
         )
 
-    def show_lower(self, fig: Figures, today: date, latest: Sequence[tuple[Analysis, str]]) -> None:
+    def show_lower(
+        self, fig: Figures, today: date, latest: Sequence[tuple[Analysis, str]], limit: int | None = None
+    ) -> None:
         from isms_tui.services.evaluation import due_date
 
         due_rows: list[tuple[str, list[str | Text]]] = []
-        for row, period in reversed(fig.overview.due):  # newest periods first
+        for row, period in list(reversed(fig.overview.due))[:limit]:  # newest periods first
             by = due_date(row.kpi, period)
             due_rows.append(
                 (
@@ -320,7 +327,7 @@ class DashboardScreen(SectionScreen):
             self.query_one("#analyses-due", DataTable),
             [
                 (str(a.kpi_id), [a.code, a.since.isoformat(), Text(a.brief, overflow="ellipsis", no_wrap=True)])
-                for a in fig.analyses_due
+                for a in fig.analyses_due[:limit]
             ],
         )
         self._latest = {str(record.id): (record, code) for record, code in latest}
