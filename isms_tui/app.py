@@ -201,9 +201,12 @@ class IsmsApp(ToastsStayWithTheirScreen, TypedInOrder, App[None]):
 
         if self.engine is not None:  # the full open was quicker
             return
-        await self.switch_mode("dashboard")
-        if isinstance(self.screen, DashboardScreen):
+        if self.current_mode == "dashboard" and isinstance(self.screen, DashboardScreen):
             self.screen.show_first(view, today)
+        else:  # a dashboard made with the view shows it as it mounts: no empty frame first
+            await self.remove_mode("dashboard")
+            self.add_mode("dashboard", lambda: DashboardScreen(first=(view, today)))
+            await self.switch_mode("dashboard")
         # The worker waits (call_from_thread awaits this) until the view is painted: its
         # next step, importing the data layer, would hold the GIL against the paint.
         painted = asyncio.Event()

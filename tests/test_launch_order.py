@@ -177,3 +177,32 @@ async def test_the_dashboard_shows_the_first_view_then_the_full_load(demo_worksp
             headline = str(app.screen.query_one("#headline").render())
             assert "Audit:" in headline and "loading" not in headline
             assert app.screen.check_action("enter_due", ()) is True
+
+
+async def test_the_first_view_fills_only_the_rows_a_screen_shows(demo_workspace: Path):
+    """With a row limit the tables take only their first rows, in the full load's order, while
+    the tiles and the due line count every KPI; the full load then shows every row."""
+    from isms_tui.screens.dashboard import DashboardScreen, due_line
+    from isms_tui.services import clock
+    from isms_tui.services.first_view import first_view
+
+    today = clock.today()
+    view = first_view(demo_workspace, today)
+    assert view is not None and len(view.figures.overview.rows) > 2
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        await loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        table = screen.query_one("#urgent", DataTable)
+        full = [key.value for key in table.rows]
+        assert len(full) == len(view.figures.overview.rows)
+        screen.show_figures(view.figures, today, (), limit=2)
+        assert [key.value for key in table.rows] == full[:2]
+        assert screen.query_one("#due", DataTable).row_count <= 2
+        assert screen.query_one("#analyses-due", DataTable).row_count <= 2
+        assert str(screen.query_one("#due-line").render()) == str(due_line(view.figures))
+        await pilot.press("f5")
+        await loaded(pilot)
+        assert [key.value for key in table.rows] == full

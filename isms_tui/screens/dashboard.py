@@ -113,6 +113,7 @@ class DashboardScreen(SectionScreen):
     )
 
     CSS_PATH = "dashboard.tcss"
+    AUTO_FOCUS = ""  # on_mount focuses the KPI table
     BINDINGS = [
         WriteBinding("r", "enter_due", "Enter due readings"),
         Binding("enter", "open_kpi", "Open KPI", show=False),
@@ -123,8 +124,10 @@ class DashboardScreen(SectionScreen):
         """The dashboard's data is on screen for the first time (the app then warms the other
         sections' imports, which must not delay it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: tuple[FirstView, date] | None = None) -> None:
         super().__init__()
+        # The first view, shown as the screen mounts: its first frame then has the figures.
+        self._first = first
         self._latest: dict[str, tuple[Analysis, str]] = {}  # the latest analyses shown, by row key
         self._shown = False
         self._headline: tuple[tuple[str, str, dict[str, Any]], date] | None = None  # to lay out again
@@ -163,7 +166,9 @@ class DashboardScreen(SectionScreen):
         self.query_one("#due", DataTable).add_columns("KPI", "Period", "Due by")
         self.query_one("#analyses-due", DataTable).add_columns("KPI", "Since", "Not analysed")
         self.query_one("#latest-analyses", DataTable).add_columns("On", "KPI", "Conclusion")
-        table.focus()
+        table.focus(scroll_visible=False)
+        if self._first is not None:
+            self.show_first(*self._first)
 
     def refresh_data(self) -> None:
         if self.isms.engine is not None:  # not before the workspace is open (the first view shows)
@@ -211,13 +216,15 @@ class DashboardScreen(SectionScreen):
         self.query_one("#urgent", RecordTable).set_column_width("kpi", 24 if narrow else KPI_WIDTH)  # Value stays
         if self._headline is not None:
             self.call_after_refresh(self.show_headline, *self._headline)  # once laid out anew
+        elif self._first is not None:
+            self.call_after_refresh(self._show_first_headline, *self._first)
         self.call_after_refresh(self._show_tiles_line)
 
     def _text_width(self) -> int:
         """The cells a line of the body has: the screen less the padding and, on a small
         terminal, the scrollbar's column (counted whether or not it shows yet, so the text
         does not depend on when the scrollbar appeared)."""
-        return self.size.width - 2 - (1 if self.compact else 0)
+        return (self.size.width or self.app.size.width) - 2 - (1 if self.compact else 0)  # the app's until laid out
 
     def _show_tiles_line(self) -> None:
         self.update_static("#tiles-line", tiles_line(*self._counts, self._actions, self._text_width()))
@@ -262,15 +269,25 @@ class DashboardScreen(SectionScreen):
     def show_first(self, view: FirstView, today: date) -> None:
         """The KPI figures read before the data layer was loaded (`services/first_view.py`);
         the audits, reviews, actions and latest analyses follow with the full load."""
-        text = self._head_text(view.org, view.scope, today)
-        text.append("Audits, reviews and actions: loading…", style="dim")
-        self.update_static("#headline", text)
-        self.show_figures(view.figures, today, ())
+        self._first = (view, today)
+        self._show_first_headline(view, today)
+        # Only the rows a terminal of this height can show: the full load fills in the rest,
+        # so the first frame with data does not wait for rows nobody sees yet.
+        self.show_figures(view.figures, today, (), limit=max(self.app.size.height, 24))
 
-    def show_figures(self, fig: Figures, today: date, latest: Sequence[tuple[Analysis, str]]) -> None:
-        """The tiles, the due line and the tables: everything but the headline."""
+    def _show_first_headline(self, view: FirstView, today: date) -> None:
+        if self._headline is None:  # not once the full load has shown its own
+            text = self._head_text(view.org, view.scope, today)
+            text.append("Audits, reviews and actions: loading…", style="dim")
+            self.update_static("#headline", text)
+
+    def show_figures(
+        self, fig: Figures, today: date, latest: Sequence[tuple[Analysis, str]], limit: int | None = None
+    ) -> None:
+        """The tiles, the due line and the tables: everything but the headline; with `limit`,
+        only the first rows of each table (the tiles and the due line count every row)."""
         ov = fig.overview
-        self.show_lower(fig, today, latest)
+        self.show_lower(fig, today, latest, limit)
         for tile in self.query(StatusTile):
             tile.set_count(fig.counts[tile.status])
         self.query_one(AnalysesTile).set_count(len(fig.analyses_due))
@@ -279,7 +296,7 @@ class DashboardScreen(SectionScreen):
         self.update_static("#due-line", due_line(fig))
         table = self.query_one("#urgent", DataTable)
         order = list(Status)
-        rows = sorted(ov.rows, key=lambda r: (order.index(r.state.status), r.kpi.code))
+        rows = sorted(ov.rows, key=lambda r: (order.index(r.state.status), r.kpi.code))[:limit]
         sync_rows(
             table,
             [
@@ -299,11 +316,13 @@ class DashboardScreen(SectionScreen):
             ],
         )
 
-    def show_lower(self, fig: Figures, today: date, latest: Sequence[tuple[Analysis, str]]) -> None:
+    def show_lower(
+        self, fig: Figures, today: date, latest: Sequence[tuple[Analysis, str]], limit: int | None = None
+    ) -> None:
         from isms_tui.services.evaluation import due_date
 
         due_rows: list[tuple[str, list[str | Text]]] = []
-        for row, period in reversed(fig.overview.due):  # newest periods first
+        for row, period in list(reversed(fig.overview.due))[:limit]:  # newest periods first
             by = due_date(row.kpi, period)
             due_rows.append(
                 (
@@ -320,7 +339,7 @@ class DashboardScreen(SectionScreen):
             self.query_one("#analyses-due", DataTable),
             [
                 (str(a.kpi_id), [a.code, a.since.isoformat(), Text(a.brief, overflow="ellipsis", no_wrap=True)])
-                for a in fig.analyses_due
+                for a in fig.analyses_due[:limit]
             ],
         )
         self._latest = {str(record.id): (record, code) for record, code in latest}
