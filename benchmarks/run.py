@@ -639,17 +639,24 @@ def write_import_csv(path: Path, codes: Sequence[str], weeks: int) -> list[tuple
     return rows
 
 
+def _bare_reading_table(path: Path) -> sqlite3.Connection:
+    """A new database at `path` in the workspace's modes, with a table shaped like `reading`
+    (the same indexes: only the unique (kpi_id, period_start))."""
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")
+    con.execute(
+        "CREATE TABLE reading (id INTEGER PRIMARY KEY, kpi_id INTEGER NOT NULL, "
+        "period_start DATE NOT NULL, value FLOAT NOT NULL, entered_by TEXT NOT NULL, "
+        "entered_at DATETIME NOT NULL, note TEXT NOT NULL, UNIQUE (kpi_id, period_start))"
+    )
+    return con
+
+
 def _bare_executemany(path: Path, rows: Sequence[tuple[int, str, float, str, str, str]]) -> float:
     """Seconds to insert `rows` with stdlib sqlite3 into a table shaped like `reading`."""
-    con = sqlite3.connect(path)
+    con = _bare_reading_table(path)
     try:
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA synchronous=FULL")
-        con.execute(
-            "CREATE TABLE reading (id INTEGER PRIMARY KEY, kpi_id INTEGER NOT NULL, "
-            "period_start DATE NOT NULL, value FLOAT NOT NULL, entered_by TEXT NOT NULL, "
-            "entered_at DATETIME NOT NULL, note TEXT NOT NULL, UNIQUE (kpi_id, period_start))"
-        )
         con.commit()  # the same indexes as the real table: only the unique (kpi_id, period_start)
         start = time.perf_counter()
         with con:
@@ -683,15 +690,8 @@ def _journal_rows(rows: Sequence[tuple[int, str, float, str, str, str]]) -> list
 def _bare_with_journal(path: Path, rows: Sequence[tuple[int, str, float, str, str, str]], journal: list) -> float:
     """Seconds for the same executemany plus one of the rows' journal entries (same table and
     index as the real journal): the floor of any import that journals every row, in SQLite alone."""
-    con = sqlite3.connect(path)
+    con = _bare_reading_table(path)
     try:
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA synchronous=FULL")
-        con.execute(
-            "CREATE TABLE reading (id INTEGER PRIMARY KEY, kpi_id INTEGER NOT NULL, "
-            "period_start DATE NOT NULL, value FLOAT NOT NULL, entered_by TEXT NOT NULL, "
-            "entered_at DATETIME NOT NULL, note TEXT NOT NULL, UNIQUE (kpi_id, period_start))"
-        )
         con.execute(
             "CREATE TABLE journal (id INTEGER PRIMARY KEY, at VARCHAR NOT NULL, actor VARCHAR NOT NULL, "
             "entity VARCHAR NOT NULL, entity_id INTEGER NOT NULL, operation VARCHAR NOT NULL, before VARCHAR, "
