@@ -51,7 +51,8 @@ class IntegrityScreen(SectionScreen):
     DEFAULT_CSS = """
     IntegrityScreen #integrity-body { height: 1fr; padding: 0 1; }
     IntegrityScreen #integrity-facts { height: auto; padding: 1 0; }
-    IntegrityScreen #integrity-progress { height: auto; }
+    IntegrityScreen #integrity-progress { height: auto; display: none; }
+    IntegrityScreen #integrity-progress.-used { display: block; }
     IntegrityScreen #integrity-results { height: 1fr; border: round $primary-darken-2; padding: 0 1; }
     IntegrityScreen #integrity-results:focus { border: round $primary; }
     IntegrityScreen #integrity-result { height: auto; }
@@ -177,7 +178,9 @@ class IntegrityScreen(SectionScreen):
         self.running = what
         self.refresh_bindings()
         self._show_lines([f"{step}…"], "")
-        self._report, self._is_cancelled = self.query_one(JobProgress).start(step)
+        progress = self.query_one(JobProgress)
+        progress.add_class("-used")  # shown from the first job on
+        self._report, self._is_cancelled = progress.start(step)
 
     def _progress(self, fraction: float, step: str) -> None:
         """Handed to the check: raising here ends it (it only reads; its read transaction ends)."""
@@ -228,10 +231,11 @@ class IntegrityScreen(SectionScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="integrity-job")
     def run_backup(self, choice: BackupChoice) -> None:
         from isms_tui.services.backup import backup
+        from isms_tui.services.formatting import plural
 
         call = self.app.call_from_thread
         try:
-            result = backup(self.isms.db_path, choice.out, checkpoint=choice.checkpointer)  # type: ignore[arg-type]
+            result = backup(self.isms.db_path, choice.out, checkpoint=choice.checkpointer)
         except Exception as exc:
             call(self._ended, [_sentence(exc)], "-failed", "")
             return
@@ -244,7 +248,7 @@ class IntegrityScreen(SectionScreen):
         else:
             lines.append("No checkpoint signed (no signing key yet, or no passphrase given).")
         if result.evidence_problems:
-            lines.append(f"{len(result.evidence_problems)} evidence files could not be included:")
+            lines.append(f"{plural(len(result.evidence_problems), 'evidence file')} could not be included:")
             lines.extend(f"  {line}" for line in result.evidence_problems)
         call(self._ended, lines, "-failed" if result.evidence_problems else "-clean", "Done")
         call(self.load_facts)

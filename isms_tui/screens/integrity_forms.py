@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -21,6 +21,9 @@ from isms_tui.widgets.form import FormField, FormModal
 from isms_tui.widgets.form_parts import FORM_CONTEXT_CSS, FORM_CSS
 
 from .base import workspace_session
+
+if TYPE_CHECKING:
+    from isms_tui.services.backup import Checkpointer
 
 NO_KEY_SEAL = (
     "This organisation has no signing key yet, so nothing can be sealed: issuing a pack (P) creates it, "
@@ -72,7 +75,7 @@ class BackupChoice:
     what signs its checkpoint (None: no key, or no passphrase given)."""
 
     out: Path | None
-    checkpointer: object | None
+    checkpointer: Checkpointer | None
 
 
 class BackupForm(FormModal[BackupChoice]):
