@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -115,12 +116,12 @@ class IntegrityScreen(SectionScreen):
 
     def show_facts(self, facts: Facts) -> None:
         self.facts = facts
-        text = Text()
-        for number, (label, value) in enumerate(facts.rows()):
-            text.append("\n" if number else "")
-            text.append(f"{label:<12}", style="bold")
-            text.append(value)
-        self.query_one("#integrity-facts", Static).update(text)
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")  # a long path or name wraps under its value, not its label
+        for label, value in facts.rows():
+            grid.add_row(label, Text(value))
+        self.query_one("#integrity-facts", Static).update(grid)
 
     def _show_facts_failed(self, sentence: str) -> None:
         self.query_one("#integrity-facts", Static).update(sentence)
