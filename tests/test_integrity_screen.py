@@ -65,7 +65,7 @@ async def run_job(pilot, screen: IntegrityScreen, key: str) -> None:
     await pilot.pause()
 
 
-async def fill(pilot, form_class: type, values: dict[str, str]) -> None:
+async def fill_form(pilot, form_class: type, values: dict[str, str]) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, form_class), form_class.__name__)
     for key, value in values.items():
@@ -158,7 +158,7 @@ async def test_backup_writes_an_archive_that_restore_accepts(demo_workspace: Pat
         await pilot.press("b")
         form_screen = await _form(pilot, BackupForm)
         assert not form_screen.query("#field-passphrase"), "no key: no passphrase asked"
-        await fill(pilot, BackupForm, {"out": str(out)})
+        await fill_form(pilot, BackupForm, {"out": str(out)})
         await wait_for(pilot, lambda: app.screen is screen and not screen.running, "the backup")
         assert result(screen).has_class("-clean"), result_lines(screen)
         assert result_lines(screen)[0].startswith(f"Backup written: {out} ")
@@ -195,7 +195,7 @@ async def test_backup_to_a_folder_or_fifo_is_one_sentence_in_the_form(
     async with app.run_test(size=SIZE) as pilot:
         await open_screen(pilot)
         await pilot.press("b")
-        await fill(pilot, BackupForm, {"out": str(path)})
+        await fill_form(pilot, BackupForm, {"out": str(path)})
         form = app.screen
         assert isinstance(form, BackupForm), "the form stays open"
         message = str(form.query_one("#form-message", Static).render())
@@ -212,10 +212,10 @@ async def test_backup_with_a_key_asks_its_passphrase_refuses_a_wrong_one_and_sig
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot)
         await pilot.press("b")
-        await fill(pilot, BackupForm, {"out": str(out), "passphrase": "wrong"})
+        await fill_form(pilot, BackupForm, {"out": str(out), "passphrase": "wrong"})
         assert isinstance(app.screen, BackupForm) and not out.exists()
         assert "passphrase" in str(app.screen.query_one("#form-message", Static).render()).lower()
-        await fill(pilot, BackupForm, {"passphrase": PASSPHRASE})
+        await fill_form(pilot, BackupForm, {"passphrase": PASSPHRASE})
         await wait_for(pilot, lambda: app.screen is screen and not screen.running, "the backup")
         assert "Checkpoint signed" in result_lines(screen)[-1]
         await wait_for(pilot, lambda: screen.facts.checkpoint is not None, "the new facts")
@@ -228,7 +228,7 @@ async def test_seal_adds_a_checkpoint_that_journal_verify_lists(demo_workspace: 
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot)
         await pilot.press("s")
-        await fill(pilot, SealForm, {"passphrase": PASSPHRASE})
+        await fill_form(pilot, SealForm, {"passphrase": PASSPHRASE})
         await wait_for(pilot, lambda: app.screen is screen, "the seal")
         assert result_lines(screen)[0].startswith("Journal sealed: ")
         await wait_for(pilot, lambda: screen.facts.checkpoint is not None, "the new facts")
@@ -257,7 +257,7 @@ async def test_ca_export_writes_the_pem_the_cli_writes(demo_workspace: Path, tmp
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_screen(pilot)
         await pilot.press("c")
-        await fill(pilot, CaExportForm, {"out": str(out)})
+        await fill_form(pilot, CaExportForm, {"out": str(out)})
         await wait_for(pilot, lambda: app.screen is screen, "the export")
         assert result_lines(screen)[0].startswith(f"CA certificate written to {out}.")
     cli = run("keys", "export-ca", "--db", demo_workspace, "--out", tmp_path / "ca-from-cli.pem")
@@ -293,3 +293,20 @@ async def test_settings_opens_it_with_i(demo_workspace: Path) -> None:
         await wait_for(pilot, lambda: app.current_mode == "settings", "settings")
         await pilot.press("escape", "i")
         await wait_for(pilot, lambda: isinstance(app.screen, IntegrityScreen), "the integrity screen")
+
+
+async def test_backup_on_a_full_disk_is_one_sentence_and_leaves_nothing(demo_workspace: Path, disk: Path) -> None:
+    from .test_full_disk import FULL, fill
+
+    out = disk / "b.zip"
+    fill(disk, leave=4096)
+    before = sorted(p.name for p in disk.iterdir())
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot)
+        await pilot.press("b")
+        await fill_form(pilot, BackupForm, {"out": str(out)})
+        await wait_for(pilot, lambda: app.screen is screen and not screen.running, "the backup")
+        [line] = result_lines(screen)
+        assert line.startswith(FULL) and result(screen).has_class("-failed")
+    assert sorted(p.name for p in disk.iterdir()) == before
