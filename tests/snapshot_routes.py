@@ -115,6 +115,7 @@ FORMS: dict[str, list[Step]] = {
     "import_file": [*MONITORING, ("I", "RegisterImportScreen")],
     "export_file": [*RISKS, ("X", "RegisterExportScreen")],
     "import_package": [*AUDITS, ("K", "ImportPackageForm")],
+    "integrity_backup": [*INTEGRITY, ("b", "BackupForm")],
     "issue_kit": [*AUDITS, ("down down down enter", "AuditDetailScreen"), ("K", "IssueKitForm")],  # #4, planned
 }
 
@@ -176,6 +177,7 @@ FIXED_VALUES = {  # (the screen on top, the field): the value shown
     ("RegisterImportScreen", "#transfer-path"): "northwind-readings.csv",
     ("RegisterExportScreen", "#transfer-path"): "northwind-risks.csv",
     ("SpreadsheetExport", "#xlsx-path"): "northwind-registers.xlsx",
+    ("BackupForm", "#field-out Input"): "/home/officer/isms/northwind.db.backup-20261127-160500.zip",
 }
 
 
@@ -202,8 +204,9 @@ def fixed_integrity_facts() -> Any:
 async def still(pilot: Pilot) -> None:
     """Let the screen finish loading, stop every text cursor blinking, repaint it whole."""
     await loaded(pilot)
-    if on_top(pilot) == "IntegrityScreen":
-        pilot.app.screen.show_facts(fixed_integrity_facts())  # type: ignore[attr-defined]
+    for screen in pilot.app.screen_stack:  # on top, or behind one of its forms
+        if type(screen).__name__ == "IntegrityScreen":
+            screen.show_facts(fixed_integrity_facts())  # type: ignore[attr-defined]
     for (screen, selector), value in FIXED_VALUES.items():
         if on_top(pilot) != screen:
             continue

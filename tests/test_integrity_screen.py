@@ -310,3 +310,30 @@ async def test_backup_on_a_full_disk_is_one_sentence_and_leaves_nothing(demo_wor
         [line] = result_lines(screen)
         assert line.startswith(FULL) and result(screen).has_class("-failed")
     assert sorted(p.name for p in disk.iterdir()) == before
+
+
+async def test_quit_waits_for_a_running_backup(demo_workspace: Path, tmp_path: Path, monkeypatch) -> None:
+    from isms_tui.services import backup as backups
+
+    entered, release = threading.Event(), threading.Event()
+    real = backups.backup
+
+    def slow(*args, **kwargs):
+        entered.set()
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backups, "backup", slow)
+    out = tmp_path / "b.zip"
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot)
+        await pilot.press("b")
+        await fill_form(pilot, BackupForm, {"out": str(out)})
+        await wait_for(pilot, entered.is_set, "the backup to start")
+        await pilot.press("q", "escape")
+        await pilot.pause()
+        assert app.is_running and app.screen is screen and screen.running == "backup"
+        release.set()
+        await wait_for(pilot, lambda: not screen.running, "the backup")
+        assert out.exists() and result(screen).has_class("-clean")

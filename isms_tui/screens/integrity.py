@@ -13,6 +13,7 @@ cancels it at its next stage. Opened from the command palette and from Settings 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,8 @@ IDLE = (
     "j checks the journal (its hash chain and every table against it), e re-hashes the evidence files, "
     "b backs up, s seals the journal, c exports the CA certificate for the auditor."
 )
+
+JOB_ACTIONS = frozenset({"check", "backup", "seal", "export_ca"})
 
 
 class IntegrityScreen(SectionScreen):
@@ -68,6 +71,8 @@ class IntegrityScreen(SectionScreen):
         WriteBinding("s", "seal", "Seal", tooltip="Sign a checkpoint of the journal's head now"),
         Binding("c", "export_ca", "Export CA", tooltip="Write the CA certificate the auditor imports"),
         Binding("escape", "close", "Close", tooltip="Close; while a check runs, cancel it"),
+        Binding("q", "hold_on('quit')", "Quit", show=False, tooltip="Quit (a running backup is finished first)"),
+        Binding("ctrl+o", "hold_on('workspaces')", "Workspaces", show=False),
     ]
 
     def __init__(self) -> None:
@@ -76,6 +81,7 @@ class IntegrityScreen(SectionScreen):
         self.running = ""  # "journal", "evidence" or "backup" while one runs
         self._report: Report = lambda fraction, step: None
         self._is_cancelled: Callable[[], bool] = lambda: False
+        self._gone = threading.Event()  # the screen was removed (the app quit): a check stops too
 
     def body(self) -> ComposeResult:
         with Vertical(id="integrity-body"):
@@ -130,7 +136,7 @@ class IntegrityScreen(SectionScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         allowed = super().check_action(action, parameters)
-        if not allowed or action == "close":
+        if not allowed or action not in JOB_ACTIONS:
             return allowed
         return None if self.running else True  # one job at a time; the keys show dimmed meanwhile
 
@@ -141,6 +147,19 @@ class IntegrityScreen(SectionScreen):
             self.query_one(JobProgress).cancel()
         else:
             self.dismiss()
+
+    def action_hold_on(self, action: str) -> None:
+        """`q` and `ctrl+o` wait for a running backup (it cannot stop half-way); a running check
+        is left to stop at its next stage. Otherwise they do what they do everywhere."""
+        if self.running == "backup":
+            self.notify("The backup is being written; quit or switch once it is done.", severity="warning")
+        elif action == "quit":
+            self.app.exit()
+        else:
+            getattr(self.app, f"action_{action}")()
+
+    def on_unmount(self) -> None:
+        self._gone.set()
 
     def action_check(self, what: str) -> None:
         self._start(what, "Checking the journal" if what == "journal" else "Checking the evidence files")
@@ -187,7 +206,7 @@ class IntegrityScreen(SectionScreen):
         """Handed to the check: raising here ends it (it only reads; its read transaction ends)."""
         from isms_tui.services.errors import Cancelled
 
-        if self._is_cancelled():
+        if self._is_cancelled() or self._gone.is_set():
             raise Cancelled
         self._report(fraction, step)
 
