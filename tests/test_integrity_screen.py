@@ -337,3 +337,21 @@ async def test_quit_waits_for_a_running_backup(demo_workspace: Path, tmp_path: P
         release.set()
         await wait_for(pilot, lambda: not screen.running, "the backup")
         assert out.exists() and result(screen).has_class("-clean")
+
+
+async def test_ctrl_f_chooses_the_backup_s_file_in_the_picker(demo_workspace: Path, tmp_path: Path) -> None:
+    from isms_tui.screens.file_picker import FilePicker
+
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot)
+        await pilot.press("b")
+        form = await _form(pilot, BackupForm)
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: isinstance(app.screen, FilePicker), "the file picker")
+        picker_path = app.screen.query_one("#picker-path", Input)
+        picker_path.focus()
+        picker_path.value = str(tmp_path / "picked.zip")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is form, "back in the form")
+        assert form.query_one("#field-out Input", Input).value == str(tmp_path / "picked.zip")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -69,6 +70,32 @@ def target_path(form: FormModal[Any], key: str) -> Path:
     return path
 
 
+BROWSE = Binding("ctrl+f", "browse", "Choose file", priority=True)
+
+
+class ChoosesTarget:
+    """For a form with a "Save as" field (`#field-out`): ctrl+f (`BROWSE`, in the form's own
+    BINDINGS: Textual reads bindings from widget classes only) picks the file in a folder tree
+    (folders and regular files only; `file_picker.check_pick` refuses anything else)."""
+
+    app: Any
+    query_one: Any
+    pick_title = "Choose where to write the file"
+
+    def action_browse(self) -> None:
+        from .file_picker import FilePicker
+
+        field = self.query_one("#field-out Input", Input)
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                field.value = str(path)
+                field.focus()
+
+        start = Path(field.value.strip() or ".").expanduser()
+        self.app.push_screen(FilePicker(self.pick_title, start, for_writing=True), chosen)
+
+
 @dataclass(frozen=True)
 class BackupChoice:
     """Where to write the backup (None: the automatic name, as `isms backup` without --out) and
@@ -78,7 +105,7 @@ class BackupChoice:
     checkpointer: Checkpointer | None
 
 
-class BackupForm(FormModal[BackupChoice]):
+class BackupForm(ChoosesTarget, FormModal[BackupChoice]):
     """`isms backup` from the TUI: the archive's name, and the passphrase for its checkpoint."""
 
     HELP = (
@@ -88,6 +115,7 @@ class BackupForm(FormModal[BackupChoice]):
     )
 
     DEFAULT_CSS = FORM_CSS + FORM_CONTEXT_CSS
+    BINDINGS = [BROWSE]
 
     def __init__(self, db_path: Path, default: Path, has_key: bool) -> None:
         super().__init__()
@@ -95,6 +123,7 @@ class BackupForm(FormModal[BackupChoice]):
         self.default = default
         self.has_key = has_key
         self.form_title = "Back up the workspace and its evidence"
+        self.pick_title = "Choose where to write the backup"
         self.save_label = "Back up  ctrl+s"
 
     def fields(self) -> Iterable[Widget]:
@@ -102,7 +131,8 @@ class BackupForm(FormModal[BackupChoice]):
             "Save as",
             Input(str(self.default)),
             key="out",
-            hint="The proposed name keeps the newest ISMS_BACKUPS_KEPT automatic backups; another name is kept.",
+            hint="ctrl+f chooses the file. The proposed name keeps the newest ISMS_BACKUPS_KEPT automatic "
+            "backups; another name is kept.",
         )
         if self.has_key:
             yield from passphrase_field("Signs a checkpoint of the journal; leave it empty to back up without one.")
@@ -167,7 +197,7 @@ class SealForm(FormModal[str]):
         return f"Journal sealed: {s.entries} entries, head {s.head}, signed {s.at[:19].replace('T', ' ')} UTC."
 
 
-class CaExportForm(FormModal[str]):
+class CaExportForm(ChoosesTarget, FormModal[str]):
     """`isms keys export-ca` from the TUI: the CA certificate an auditor imports."""
 
     HELP = (
@@ -176,16 +206,23 @@ class CaExportForm(FormModal[str]):
     )
 
     DEFAULT_CSS = FORM_CSS + FORM_CONTEXT_CSS
+    BINDINGS = [BROWSE]
 
     def __init__(self, organisation: str, default: Path) -> None:
         super().__init__()
         self.organisation = organisation
         self.default = default
         self.form_title = "Export the CA certificate for the auditor"
+        self.pick_title = "Choose where to write the CA certificate"
         self.save_label = "Export  ctrl+s"
 
     def fields(self) -> Iterable[Widget]:
-        yield FormField("Save as", Input(str(self.default)), key="out", hint="A PEM file; give it to the auditor.")
+        yield FormField(
+            "Save as",
+            Input(str(self.default)),
+            key="out",
+            hint="A PEM file to give the auditor; ctrl+f chooses the file.",
+        )
 
     def submit(self) -> str:
         from isms_tui.reports import keys
