@@ -122,6 +122,7 @@ class IntegrityScreen(SectionScreen):
 
     def show_facts(self, facts: Facts) -> None:
         self.facts = facts
+        self.refresh_bindings()
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")  # a long path or name wraps under its value, not its label
@@ -138,6 +139,8 @@ class IntegrityScreen(SectionScreen):
         allowed = super().check_action(action, parameters)
         if not allowed or action not in JOB_ACTIONS:
             return allowed
+        if action != "check" and self.facts is None:
+            return None  # whether a key exists decides what b, s and c ask: known once the facts are read
         return None if self.running else True  # one job at a time; the keys show dimmed meanwhile
 
     def action_close(self) -> None:
