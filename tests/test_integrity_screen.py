@@ -355,3 +355,23 @@ async def test_ctrl_f_chooses_the_backup_s_file_in_the_picker(demo_workspace: Pa
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is form, "back in the form")
         assert form.query_one("#field-out Input", Input).value == str(tmp_path / "picked.zip")
+
+
+async def test_with_isms_passphrase_set_no_field_is_asked_and_a_wrong_one_is_one_sentence(
+    demo_workspace: Path, monkeypatch
+) -> None:
+    with_key(demo_workspace)
+    monkeypatch.setenv("ISMS_PASSPHRASE", "not the passphrase")
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(pilot)
+        await pilot.press("s")
+        form = await _form(pilot, SealForm)
+        assert not form.query("#field-passphrase")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert str(form.query_one("#form-message", Static).render()) == "The passphrase does not open the signing key."
+    con = sqlite3.connect(demo_workspace)
+    assert con.execute("SELECT count(*) FROM checkpoint").fetchone() == (0,)
+    con.close()
