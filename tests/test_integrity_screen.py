@@ -56,7 +56,7 @@ def result(screen: IntegrityScreen) -> Static:
 
 
 def result_lines(screen: IntegrityScreen) -> list[str]:
-    return str(result(screen).render()).splitlines()
+    return screen.shown_lines
 
 
 async def run_job(pilot, screen: IntegrityScreen, key: str) -> None:

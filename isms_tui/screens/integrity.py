@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -79,6 +81,7 @@ class IntegrityScreen(SectionScreen):
         super().__init__()
         self.facts: Facts | None = None
         self.running = ""  # "journal", "evidence" or "backup" while one runs
+        self.shown_lines: list[str] = [IDLE]  # the results panel's lines, as the CLI prints them
         self._report: Report = lambda fraction, step: None
         self._is_cancelled: Callable[[], bool] = lambda: False
         self._gone = threading.Event()  # the screen was removed (the app quit): a check stops too
@@ -290,11 +293,18 @@ class IntegrityScreen(SectionScreen):
             self.load_facts()
 
     def _show_lines(self, lines: list[str], kind: str) -> None:
+        """The lines as the CLI prints them; an indented line (a problem, a checkpoint) wraps
+        under its own start, so each stays readable as one item on a narrow terminal."""
+        self.shown_lines = list(lines)
         result = self.query_one("#integrity-result", Static)
         result.remove_class("-failed", "-clean")
         if kind:
             result.add_class(kind)
-        result.update("\n".join(lines))
+        parts = []
+        for line in lines:
+            indent = len(line) - len(line.lstrip(" "))
+            parts.append(Padding(Text(line[indent:]), (0, 0, 0, indent)) if indent else Text(line))
+        result.update(Group(*parts))
         self.query_one("#integrity-results", VerticalScroll).scroll_home(animate=False)
 
 
