@@ -375,3 +375,19 @@ async def test_with_isms_passphrase_set_no_field_is_asked_and_a_wrong_one_is_one
     con = sqlite3.connect(demo_workspace)
     assert con.execute("SELECT count(*) FROM checkpoint").fetchone() == (0,)
     con.close()
+
+
+async def test_a_damaged_value_is_what_the_journal_check_reports(demo_workspace: Path) -> None:
+    con = sqlite3.connect(demo_workspace)
+    with con:
+        con.execute("UPDATE reading SET period_start = '2025-13-45' WHERE id = 1")
+    con.close()
+    cli = run("journal", "verify", "--db", demo_workspace)
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot)
+        await run_job(pilot, screen, "j")
+        assert result(screen).has_class("-failed")
+        lines = result_lines(screen)
+    assert lines == cli.stdout.splitlines()
+    assert "  reading.period_start holds values the application cannot have written (rows 1)." in lines
