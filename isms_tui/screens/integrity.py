@@ -13,6 +13,7 @@ cancels it at its next stage. Opened from the command palette and from Settings 
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -106,10 +107,9 @@ class IntegrityScreen(SectionScreen):
     def load_facts(self) -> None:
         from dataclasses import replace
 
-        from isms_tui.models.db import WorkspaceError, real_workspace_path
+        from isms_tui.models.db import real_workspace_path
         from isms_tui.reports.checkpoints import sources
         from isms_tui.reports.keys import has_identity
-        from isms_tui.services.errors import InputError
         from isms_tui.services.integrity import workspace_facts
 
         path = self.isms.db_path
@@ -118,7 +118,7 @@ class IntegrityScreen(SectionScreen):
             with workspace_session(self) as session:
                 facts = workspace_facts(session, path, external)
             facts = replace(facts, has_key=bool(facts.organisation) and has_identity(facts.organisation))
-        except (InputError, WorkspaceError, OSError) as exc:
+        except Exception as exc:  # a damaged file, a folder gone: said in the panel, never a crash
             self.app.call_from_thread(self._show_facts_failed, _sentence(exc))
             return
         self.app.call_from_thread(self.show_facts, facts)
@@ -321,4 +321,7 @@ def _sentence(exc: BaseException) -> str:
         return sentence
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename}." if exc.filename else f"{exc}."
-    return f"The job stopped: {exc}; nothing was changed."
+    orig = getattr(exc, "orig", exc)  # SQLAlchemy wraps the driver's error
+    if isinstance(orig, sqlite3.DatabaseError):
+        return f"The workspace could not be read ({orig}); nothing was changed."
+    return f"It stopped: {exc}; nothing was changed."
