@@ -49,6 +49,7 @@ PEOPLE = [*SETTINGS, ("escape 2", "SettingsScreen")]  # escape leaves the organi
 OBJECTIVES = [*SETTINGS, ("escape 3", "SettingsScreen")]
 COMPETENCE = [*PEOPLE, ("c", "PersonRecordsScreen")]
 DUE_READINGS = [("r", "DueReadingsScreen")]
+INTEGRITY = [*SETTINGS, ("escape i", "IntegrityScreen")]
 
 SCREENS: dict[str, list[Step]] = {
     "dashboard": DASHBOARD,
@@ -73,6 +74,7 @@ SCREENS: dict[str, list[Step]] = {
     "settings_people": PEOPLE,
     "settings_objectives": OBJECTIVES,
     "competence": COMPETENCE,
+    "integrity": INTEGRITY,
 }
 
 # Every form and modal, opened where a user opens it.
@@ -113,6 +115,7 @@ FORMS: dict[str, list[Step]] = {
     "import_file": [*MONITORING, ("I", "RegisterImportScreen")],
     "export_file": [*RISKS, ("X", "RegisterExportScreen")],
     "import_package": [*AUDITS, ("K", "ImportPackageForm")],
+    "integrity_backup": [*INTEGRITY, ("b", "BackupForm")],
     "issue_kit": [*AUDITS, ("down down down enter", "AuditDetailScreen"), ("K", "IssueKitForm")],  # #4, planned
 }
 
@@ -174,12 +177,36 @@ FIXED_VALUES = {  # (the screen on top, the field): the value shown
     ("RegisterImportScreen", "#transfer-path"): "northwind-readings.csv",
     ("RegisterExportScreen", "#transfer-path"): "northwind-risks.csv",
     ("SpreadsheetExport", "#xlsx-path"): "northwind-registers.xlsx",
+    ("BackupForm", "#field-out Input"): "/home/officer/isms/northwind.db.backup-20261127-160500.zip",
 }
+
+
+def fixed_integrity_facts() -> Any:
+    """The Integrity screen's facts name the test's folder, the journal's head (the demo's entries
+    carry the time they were made) and files of the moment: shown with fixed ones instead."""
+    from datetime import datetime
+    from pathlib import Path
+
+    from isms_tui.services.integrity import BackupFact, CheckpointFact, Facts
+
+    name = "northwind.db.backup-20261127-160500.zip"
+    return Facts(
+        Path("/home/officer/isms/northwind.db"),
+        1189,
+        "3f1c2a9d7e5b60c4a18f2d93b7e0c5a1d6f4b8e2c9a7d3f1b5e8c2a4d6f0b9e1",
+        CheckpointFact("2026-11-27T16:05:00.000000+00:00", "backup", name, 1189),
+        BackupFact(Path("/home/officer/isms") / name, datetime(2026, 11, 27, 16, 5), 228_761),
+        "Northwind Analytics Ltd",
+        True,
+    )
 
 
 async def still(pilot: Pilot) -> None:
     """Let the screen finish loading, stop every text cursor blinking, repaint it whole."""
     await loaded(pilot)
+    for screen in pilot.app.screen_stack:  # on top, or behind one of its forms
+        if type(screen).__name__ == "IntegrityScreen":
+            screen.show_facts(fixed_integrity_facts())  # type: ignore[attr-defined]
     for (screen, selector), value in FIXED_VALUES.items():
         if on_top(pilot) != screen:
             continue

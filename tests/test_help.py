@@ -154,6 +154,7 @@ WHERE = {
     "portfolio": "isms_tui.screens.portfolio:PortfolioScreen",
     "import / export": "isms_tui.screens.transfer:RegisterImportScreen",
     "issuing a pack": "isms_tui.screens.export:ExportScreen",
+    "integrity": "isms_tui.screens.integrity:IntegrityScreen",
 }
 # Keys a widget or Textual handles rather than a binding of the screen: a table's enter selects
 # the row, Tab moves between fields, ctrl+p opens Textual's command palette.

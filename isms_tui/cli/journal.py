@@ -32,12 +32,10 @@ def _run_check(path: Path, check: Callable[..., Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
-        click.echo(report.summary())
-        for problem in report.problems:
-            click.echo(f"  {problem.message}")
-        if getattr(report, "omitted", 0):
-            click.echo(f"  ... and {report.omitted} more")
-        _print_checkpoints(getattr(report, "checkpoints", None))
+        from isms_tui.services.integrity import report_lines
+
+        for line in report_lines(report):
+            click.echo(line)
     if not report.ok:
         sys.exit(EXIT_FAILED)
 
@@ -61,27 +59,6 @@ def journal_verify_cmd(ctx: click.Context, db: Path | None, as_json: bool) -> No
     path = workspace_path(ctx, db)
     known = sources(real_workspace_path(path)) if path.exists() else None
     _run_check(path, lambda session: verify(session, known), as_json)
-
-
-def _print_checkpoints(checkpoints: list[dict[str, Any]] | None) -> None:
-    """One line per signed checkpoint: whether the chain holds to it, what and where it is."""
-    if checkpoints is None:
-        return
-    if not checkpoints:
-        click.echo("No signed checkpoints yet: issue a pack, take a backup or run `isms journal seal`.")
-        return
-    click.echo(f"Signed checkpoints ({len(checkpoints)}):")
-    for c in checkpoints:
-        mark = "holds" if c.get("ok") else "superseded" if c.get("superseded_by_restore") else "FAILS"
-        if "entries" not in c:
-            click.echo(f"  {mark}  unreadable, {c['source']}")
-            continue
-        what = f"{c['reason']} {c['subject']}".strip()
-        at = str(c["at"])[:19].replace("T", " ")
-        note = ""
-        if c.get("superseded_by_restore"):
-            note = f" (history replaced by the restore of {str(c['superseded_by_restore'])[:19].replace('T', ' ')} UTC)"
-        click.echo(f"  {mark}  {at} UTC  {what}: {c['entries']} entries, head {c['head']}, {c['source']}{note}")
 
 
 @journal_group.command("seal")

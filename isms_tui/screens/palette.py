@@ -1,5 +1,5 @@
 """The app's entries in the command palette: help, every key of the screen in front (by name),
-and the dialogs that are not one section's keys.
+and the dialogs and screens that are not one section's keys (the Integrity screen among them).
 
 What a workspace offers depends on whether one is open and whether it can be written: a pack
 records its checkpoint, an import writes, so a read-only workspace offers neither.
@@ -33,8 +33,19 @@ def screen_commands(app: App[Any], screen: Screen[Any]) -> Iterator[SystemComman
             )
 
 
+def open_integrity(app: App[Any]) -> None:
+    """The Integrity screen (checks, backup, seal, CA export), unless it is already in front."""
+    from .integrity import IntegrityScreen
+
+    if not isinstance(app.screen, IntegrityScreen):
+        app.push_screen(IntegrityScreen())
+
+
 def workspace_commands(app: App[Any], *, opened: bool, read_only: bool) -> Iterator[SystemCommand]:
-    """The portfolio always; with a workspace open, the exports, and the pack and import when it is writable."""
+    """The portfolio always; with a workspace open, the integrity tools, the exports, and the pack
+    and import when it is writable."""
+    from functools import partial
+
     act: Any = app  # the actions are the app's own (`action_portfolio`, …)
     yield SystemCommand(
         "Portfolio",
@@ -43,6 +54,11 @@ def workspace_commands(app: App[Any], *, opened: bool, read_only: bool) -> Itera
     )
     if not opened:
         return
+    yield SystemCommand(
+        "Check and back up the workspace",
+        "Check the journal and the evidence files, back up, seal the journal, export the CA certificate",
+        partial(open_integrity, app),
+    )
     yield SystemCommand(
         "Export the registers as a spreadsheet",
         "One .xlsx workbook: KPIs, readings, analyses, audits and lines, findings, actions, risks, SoA",

@@ -167,6 +167,7 @@ class SettingsScreen(SectionScreen):
         WriteBinding("e", "edit", "Edit"),
         WriteBinding("a", "toggle_active", "Active on/off"),
         Binding("c", "competence", "Competence"),
+        Binding("i", "integrity", "Integrity", tooltip="Check the journal and evidence, back up, seal, export the CA"),
     ]
 
     def __init__(self) -> None:
@@ -313,6 +314,11 @@ class SettingsScreen(SectionScreen):
         record = self._selected()
         if record is not None and record.id is not None:
             self.app.push_screen(PersonRecordsScreen(record.id))
+
+    def action_integrity(self) -> None:
+        from .palette import open_integrity
+
+        open_integrity(self.app)
 
     def action_new(self) -> None:
         self._open_form(None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -217,17 +218,21 @@ def _links(session: Session) -> dict[int, list[str]]:
     return out
 
 
-def verify_store(session: Session) -> StoreReport:
+def verify_store(session: Session, progress: Callable[[float, str], None] | None = None) -> StoreReport:
     """Re-hash every indexed file of the store; name the missing, altered and not-a-file ones.
 
     Nothing in the store is followed out of it or allowed to block the check (see
-    evidence_store); temporary files of attaches are counted, not judged.
+    evidence_store); temporary files of attaches are counted, not judged. `progress(fraction,
+    step)` is called before each file; whatever it raises ends the check (it only reads).
     """
     root = store_dir(session)
     report = StoreReport(store=str(root))
     links = _links(session)
     known: set[str] = set()
-    for ev in session.exec(select(Evidence).order_by(col(Evidence.id))):
+    indexed = list(session.exec(select(Evidence).order_by(col(Evidence.id))))
+    for number, ev in enumerate(indexed):
+        if progress is not None:
+            progress(number / len(indexed), f"Re-hashing {number + 1:,} of {len(indexed):,} files")
         report.files += 1
         known.add(ev.sha256)
         ev_id = require_id(ev)

@@ -38,8 +38,10 @@ journal state (added by a later schema migration) is not compared.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import cast
 
+from sqlalchemy.engine import Dialect
 from sqlmodel import Session
 
 from .chain import ChainFacts, check_chain
@@ -92,11 +94,25 @@ __all__ = [
 ]
 
 
-def verify(session: Session, sources: CheckpointSources | None = None, *, checkpoints: bool = True) -> JournalReport:
+Progress = Callable[[float, str], None]
+
+
+def verify(
+    session: Session,
+    sources: CheckpointSources | None = None,
+    *,
+    checkpoints: bool = True,
+    progress: Progress | None = None,
+) -> JournalReport:
     """Walk the chain, hold it to every checkpoint and cross-check every journaled table; never
     raises on bad data. `sources` adds the checkpoints kept outside the workspace;
-    `checkpoints=False` leaves them out (the benchmark's baseline)."""
+    `checkpoints=False` leaves them out (the benchmark's baseline).
+
+    `progress(fraction, step)` is called between the stages (storage, schema, values, chain,
+    each table). Whatever it raises ends the check and reaches the caller: the check only
+    reads, so there is nothing to undo beyond the read transaction (the TUI's escape)."""
     sources = sources or CheckpointSources()
+    step: Progress = progress or (lambda fraction, message: None)
     session.flush()
     conn = session.connection()
     raw = cast(sqlite3.Connection, conn.connection.dbapi_connection)  # a workspace is SQLite
@@ -106,24 +122,41 @@ def verify(session: Session, sources: CheckpointSources | None = None, *, checkp
     report = JournalReport()
     try:
         # Rows are only read from a file whose storage and shape are the application's own.
-        if check_storage(raw, report) and check_schema(raw, report):
-            check_values(raw, report)
-            if checkpoints:
-                in_workspace = from_rows(_checkpoint_rows(raw))
-                facts = ChainFacts(positions(in_workspace + sources.external))
-                check_chain(raw, report, facts)
-                check_checkpoints(report, facts, in_workspace, sources)
-            else:
-                check_chain(raw, report)
-            for table in journaled_tables(raw):
-                report.tables.append(table.name)
-                check_table(raw, table, conn.dialect, report)
+        step(0.0, "Checking the storage")
+        if check_storage(raw, report):
+            step(0.1, "Checking the schema")
+            if check_schema(raw, report):
+                _check_rows(raw, conn.dialect, report, sources if checkpoints else None, step)
     except sqlite3.DatabaseError as exc:
         report.add(Problem(STORAGE_DAMAGED, f"The database file could not be read to the end: {exc}."))
     finally:
         if began:
             raw.rollback()
     return report
+
+
+def _check_rows(
+    raw: sqlite3.Connection, dialect: Dialect, report: JournalReport, sources: CheckpointSources | None, step: Progress
+) -> None:
+    """The values, the chain (held to the checkpoints unless `sources` is None) and every
+    journaled table against it; only for a file whose storage and shape are the application's own."""
+    step(0.15, "Checking the stored values")
+    check_values(raw, report)
+    step(0.25, "Walking the hash chain")
+    if sources is not None:
+        in_workspace = from_rows(_checkpoint_rows(raw))
+        facts = ChainFacts(positions(in_workspace + sources.external))
+        check_chain(raw, report, facts)
+        step(0.45, "Holding the chain to the signed checkpoints")
+        check_checkpoints(report, facts, in_workspace, sources)
+    else:
+        check_chain(raw, report)
+    tables = journaled_tables(raw)
+    for number, table in enumerate(tables):
+        step(0.5 + 0.5 * number / len(tables), f"Comparing the table {table.name} with the journal")
+        report.tables.append(table.name)
+        check_table(raw, table, dialect, report)
+    step(1.0, "Checked")
 
 
 def _checkpoint_rows(raw: sqlite3.Connection) -> list[tuple[int, str]]:
