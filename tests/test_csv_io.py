@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from isms_tui.models import Frequency, JournalEntry, Reading
+from isms_tui.models import Frequency, JournalEntry, Reading, journal_batch
 from isms_tui.models.db import session_scope
 from isms_tui.models.journal import GENESIS_HASH, canonical, entry_hash
+from isms_tui.models.journal_batch import entry_states
 from isms_tui.services import clock, kpis, readings, readings_bulk, readings_csv, readings_export
 from isms_tui.services.csv_io import ImportRejected, escape_cell, unescape_cell
 from isms_tui.services.errors import InputError
@@ -122,12 +123,12 @@ def test_valid_import_maps_dates_to_periods_and_journals_each_row(engine, tmp_pa
         stored = {r.id: r for r in s.exec(select(Reading))}
         entries = s.exec(select(JournalEntry).where(JournalEntry.entity == "reading")).all()
     assert all(r.entered_at == clock.now() for r in stored.values())
-    assert [e.operation for e in entries] == ["create"] * 3
-    assert {e.entity_id for e in entries} == set(stored)
+    assert [e.operation for e in entries] == ["create_many"]
     assert {e.actor for e in entries} == {"tester"}
-    for e in entries:
-        after = json.loads(e.after)
-        r = stored[e.entity_id]
+    states = dict(entry_states(entries[0].id, entries[0].entity_id, entries[0].operation, entries[0].after))
+    assert set(states) == set(stored)
+    for rid, after in states.items():
+        r = stored[rid]
         assert after == {
             "id": r.id,
             "kpi_id": r.kpi_id,
@@ -162,8 +163,10 @@ def test_stored_values_are_exactly_what_the_orm_writes(engine, tmp_path):
     assert orm_row == csv_row
     dates = [r[0] for r in con.execute("SELECT period_start FROM reading ORDER BY id")]
     assert dates == ["2026-01-01", "2026-02-01"]
-    journal = con.execute("SELECT after FROM journal WHERE entity='reading' ORDER BY id").fetchall()
-    orm_after, csv_after = (json.loads(a) for (a,) in journal)
+    journal = con.execute("SELECT id, entity_id, operation, after FROM journal WHERE entity='reading' ORDER BY id")
+    orm_entry, csv_entry = journal.fetchall()
+    orm_after = json.loads(orm_entry[3])
+    ((_id, csv_after),) = entry_states(*csv_entry)
     assert orm_after.keys() == csv_after.keys()
     assert orm_after["entered_at"] == csv_after["entered_at"]
     con.close()
@@ -602,6 +605,10 @@ def test_any_input_is_imported_whole_or_rejected_without_writing(engine, tmp_pat
         else:
             event("imported")
             assert result.count > 0
-            assert (count(Reading), count(JournalEntry)) == (before[0] + result.count, before[1] + result.count)
+            batches = -(-result.created // journal_batch.BATCH_ROWS)  # create_many entries
+            assert (count(Reading), count(JournalEntry)) == (
+                before[0] + result.created,
+                before[1] + batches + result.replaced,
+            )
         finally:
             s.rollback()

@@ -1,9 +1,11 @@
 """The bulk CSV import journals exactly what recording the same readings one by one through
-the ORM journals: the same entries (entity, id, operation, before and after text, actor),
-chained so that journal verify passes on both."""
+the ORM journals: each new reading's state in its `create_many` entry, expanded, is the
+`after` text of the ORM's `create` entry (the same keys and value forms), a replaced reading
+gets the same `update` entry, and journal verify passes on both."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +15,8 @@ from sqlmodel import Session, select
 
 from isms_tui.models import Frequency, JournalEntry
 from isms_tui.models.db import open_engine, session_scope
-from isms_tui.models.journal import GENESIS_HASH, entry_hash
+from isms_tui.models.journal import GENESIS_HASH, canonical, entry_hash
+from isms_tui.models.journal_batch import entry_states
 from isms_tui.models.sanitize import clean
 from isms_tui.services import journal_verify, kpis, readings
 from isms_tui.services.kpis import KpiInput
@@ -78,9 +81,17 @@ def test_bulk_import_journals_what_the_orm_journals(tmp_path: Path, monkeypatch:
             ]
 
         orm_entries, bulk_entries = reading_entries(orm), reading_entries(bulk)
-        assert len(bulk_entries) == len(FIRST) + len(REPLACING)
-        assert [e[2] for e in bulk_entries] == ["create"] * len(FIRST) + ["update"]
-        assert bulk_entries == orm_entries
+        assert [e[2] for e in orm_entries] == ["create"] * len(FIRST) + ["update"]
+        assert [e[2] for e in bulk_entries] == ["create_many", "update"]
+        batch, update = bulk_entries
+        assert (batch[1], batch[3], batch[4]) == (orm_entries[0][1], "importer", None)
+        assert batch[5] == canonical(json.loads(str(batch[5])))  # canonical text, like every entry
+        expanded = [
+            ("reading", rid, "create", "importer", None, canonical(state))
+            for rid, state in entry_states(0, int(str(batch[1])), "create_many", str(batch[5]))
+        ]
+        assert expanded == orm_entries[: len(FIRST)]
+        assert update == orm_entries[-1]
         for engine in (orm, bulk):
             prev = GENESIS_HASH
             for e in _entries(engine):
@@ -126,3 +137,44 @@ def test_only_statements_marked_cleaned_skip_the_hook():
     assert without_surrogates(None, None, "INSERT", rows, marked, True)[1] is rows
     plain = SimpleNamespace(execution_options={})
     assert without_surrogates(None, None, "INSERT", rows, plain, True)[1] == [(1, "xy")]
+
+
+def test_reading_json_and_a_batch_row_agree_for_awkward_values():
+    """The writer's per-row text (what the ORM journals) and a batch's expansion, for values
+    whose JSON forms differ easily: a float that is an integer, a tiny one, text with quotes,
+    backslashes, control and non-ASCII characters, both truth values."""
+    from datetime import UTC, datetime
+
+    from isms_tui.services.readings_bulk import BATCH_COLUMNS, NEW_READING, Row, created_entries, reading_json
+
+    now = datetime(2026, 11, 28, 9, 30, 1, 5, tzinfo=UTC)
+    rows = [
+        Row(3, date(2026, 1, 5), 3.0, 'say "hi"\\ \u2028 ✓', "Zoë", None, True),
+        Row(4, date(2026, 1, 12), 1e-300, "", "", None, False),
+        Row(3, date(2026, 1, 19), -0.0, "\x1f", "bob", None, False),
+    ]
+    dates = {r.period_start: r.period_start.isoformat() for r in rows}
+    ((entity, first, op, before, after),) = list(created_entries(rows, 41, dates, now.isoformat()))
+    assert (entity, first, op, before) == ("reading", 41, "create_many", None)
+    states = dict(entry_states(0, first, op, after))
+    for i, r in enumerate(rows):
+        text = reading_json(41 + i, r, json.dumps(dates[r.period_start]), json.dumps(now.isoformat()))
+        assert canonical(states[41 + i]) == text
+        assert set(states[41 + i]) == {*BATCH_COLUMNS, *NEW_READING, "entered_at", "id"}
+
+
+def test_a_column_is_folded_into_same_only_when_every_value_has_one_form():
+    from isms_tui.models.journal_batch import batch_text
+
+    cols = ("flag", "n", "value")
+    text = batch_text(cols, [(True, 1, 0.0), (True, 1, -0.0)], {"x": None})
+    assert json.loads(text) == {
+        "columns": ["value"],
+        "rows": [[0.0], [-0.0]],
+        "same": {"flag": True, "n": 1, "x": None},
+    }
+    states = [s for _, s in entry_states(0, 7, "create_many", text)]
+    assert [repr(s["value"]) for s in states] == ["0.0", "-0.0"]
+    mixed = json.loads(batch_text(cols, [(True, 1, 2.0), (1, 1.0, 2.0)], {}))
+    assert mixed == {"columns": ["flag", "n"], "rows": [[True, 1], [1, 1.0]], "same": {"value": 2.0}}
+    assert json.loads(batch_text(cols, [(False, 2, 3.5)], {}))["columns"] == []

@@ -1,8 +1,9 @@
 """Writing validated readings in bulk: one executemany and one journal append, not an ORM row each.
 
 Used by the CSV import (`readings_csv`), which validates the whole file first. Values reach
-the driver already converted by the columns' own SQLAlchemy types and each journal entry is
-formatted directly in canonical form, so 100,000 readings import in seconds.
+the driver already converted by the columns' own SQLAlchemy types. The new readings are
+journaled in `create_many` entries of journal_batch.BATCH_ROWS readings each
+(`models/journal_batch.py`); a replaced reading keeps its own `update` entry.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Column, Connection, Dialect, Table, select
 from sqlmodel import Session
 
-from isms_tui.models import Reading
+from isms_tui.models import Reading, journal_batch
 from isms_tui.models.journal import EncodedChange, append_encoded, canonical
 from isms_tui.models.sanitize import CLEANED_PARAMETERS
 
@@ -145,17 +146,13 @@ def write_rows(session: Session, rows: list[Row], existing: Existing) -> ImportR
             updates,
             execution_options=_CLEANED,
         )
-    iso_now = json_text(now.isoformat())
-    iso_dates = {start: json_text(start.isoformat()) for start in stored_dates}
+    iso_dates = {start: start.isoformat() for start in stored_dates}
 
     def changes() -> Iterator[EncodedChange]:
-        next_id = last_id + 1
+        yield from created_entries(rows, last_id + 1, iso_dates, now.isoformat())
         for r in rows:
             old = r.replaces
-            if old is None:
-                rid, next_id = next_id, next_id + 1
-                yield ("reading", rid, "create", None, reading_json(rid, r, iso_dates[r.period_start], iso_now))
-            else:
+            if old is not None:
                 values = {"value": r.value, "entered_by": r.entered_by, "entered_at": now, "note": r.note}
                 after = canonical({**before[old.id], **values, "partial": r.partial, **REPLACED})
                 yield ("reading", old.id, "update", canonical(before[old.id]), after)
@@ -177,12 +174,32 @@ REPLACED: dict[str, Any] = {"corrected_from": None, "corrected_at": None, "corre
 _CLEARED_SQL = "corrected_from = NULL, corrected_at = NULL, corrected_by = '', correction_reason = ''"
 
 
-def reading_json(rid: int, r: Row, period_json: str, entered_at_json: str) -> str:
-    """`canonical()` of an imported reading's stored values, without building a dict.
+# The columns of an imported reading that vary from row to row, sorted (a batch's columns),
+# and the values every new reading shares but its entry time: the ORM's defaults.
+BATCH_COLUMNS = ("entered_by", "kpi_id", "note", "partial", "period_start", "value")
+NEW_READING: dict[str, Any] = {**REPLACED, "void_reason": "", "voided_at": None, "voided_by": ""}
 
-    A bulk import journals every row; formatting the sorted keys directly takes a fraction
-    of the general encoder's time. A test holds this equal to `canonical` of the same values.
-    """
+
+def created_entries(
+    rows: list[Row], first_id: int, iso_dates: dict[date, str], iso_now: str
+) -> Iterator[EncodedChange]:
+    """The `create_many` entries of the new readings among `rows` (ids first_id, first_id + 1, ...
+    in order), journal_batch.BATCH_ROWS readings to an entry."""
+    same = {**NEW_READING, "entered_at": iso_now}
+    values = [
+        (r.entered_by, r.kpi_id, r.note, r.partial, iso_dates[r.period_start], r.value)
+        for r in rows
+        if r.replaces is None
+    ]
+    size = journal_batch.BATCH_ROWS
+    for i in range(0, len(values), size):
+        text = journal_batch.batch_text(BATCH_COLUMNS, values[i : i + size], same)
+        yield ("reading", first_id + i, journal_batch.CREATE_MANY, None, text)
+
+
+def reading_json(rid: int, r: Row, period_json: str, entered_at_json: str) -> str:
+    """`canonical()` of an imported reading's stored values, as a per-row `create` entry holds
+    them: what a test holds the expansion of a `create_many` entry equal to."""
     return (
         '{"corrected_at":null,"corrected_by":"","corrected_from":null,"correction_reason":"",'
         f'"entered_at":{entered_at_json},"entered_by":{json_text(r.entered_by)},"id":{rid},'
