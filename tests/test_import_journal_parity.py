@@ -178,3 +178,16 @@ def test_a_column_is_folded_into_same_only_when_every_value_has_one_form():
     mixed = json.loads(batch_text(cols, [(True, 1, 2.0), (1, 1.0, 2.0)], {}))
     assert mixed == {"columns": ["flag", "n"], "rows": [[True, 1], [1, 1.0]], "same": {"value": 2.0}}
     assert json.loads(batch_text(cols, [(False, 2, 3.5)], {}))["columns"] == []
+
+
+def test_entry_states_reads_every_kind_of_entry():
+    """What readers of states by entity (the risk levels of a review) get from each entry."""
+    assert list(entry_states(1, 5, "create", '{"id":5,"impact":2}')) == [(5, {"id": 5, "impact": 2})]
+    assert list(entry_states(2, 5, "delete", None)) == [(5, None)]
+    assert list(entry_states(3, 5, "update", "{not json")) == [(5, None)]
+    batch = '{"columns":["impact"],"rows":[[1],[3]],"same":{"likelihood":2}}'
+    assert list(entry_states(4, 8, "create_many", batch)) == [
+        (8, {"impact": 1, "likelihood": 2, "id": 8}),
+        (9, {"impact": 3, "likelihood": 2, "id": 9}),
+    ]
+    assert list(entry_states(5, 8, "create_many", "[]")) == []
