@@ -145,7 +145,14 @@ def test_reading_json_and_a_batch_row_agree_for_awkward_values():
     backslashes, control and non-ASCII characters, both truth values."""
     from datetime import UTC, datetime
 
-    from isms_tui.services.readings_bulk import BATCH_COLUMNS, NEW_READING, Row, created_entries, reading_json
+    from isms_tui.services.readings_bulk import (
+        BATCH_COLUMNS,
+        NEW_READING,
+        Row,
+        batch_values,
+        created_entries,
+        reading_json,
+    )
 
     now = datetime(2026, 11, 28, 9, 30, 1, 5, tzinfo=UTC)
     rows = [
@@ -154,7 +161,7 @@ def test_reading_json_and_a_batch_row_agree_for_awkward_values():
         Row(3, date(2026, 1, 19), -0.0, "\x1f", "bob", None, False),
     ]
     dates = {r.period_start: r.period_start.isoformat() for r in rows}
-    ((entity, first, op, before, after),) = list(created_entries(rows, 41, dates, now.isoformat()))
+    ((entity, first, op, before, after),) = list(created_entries(batch_values(rows, dates), 41, now.isoformat()))
     assert (entity, first, op, before) == ("reading", 41, "create_many", None)
     states = dict(entry_states(0, first, op, after))
     for i, r in enumerate(rows):

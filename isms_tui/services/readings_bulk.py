@@ -9,6 +9,7 @@ journaled in `create_many` entries of journal_batch.BATCH_ROWS readings each
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -50,7 +51,6 @@ class Row(NamedTuple):
 
 # Every text of a validated row went through `clean`: the engine's surrogate hook may skip them.
 _CLEANED = {CLEANED_PARAMETERS: True}
-_INSERT_COLUMNS = ("kpi_id", "period_start", "value", "entered_by", "entered_at", "note", "partial")
 
 
 class Old(NamedTuple):
@@ -121,20 +121,21 @@ def write_rows(session: Session, rows: list[Row], existing: Existing) -> ImportR
     time_text = _stored_form(table.c.entered_at, conn.dialect)
     now = clock.now()
     stored_now = time_text(now)
-    stored_dates = {start: date_text(start) for start in {r.period_start for r in rows}}
+    starts = {r.period_start for r in rows}
+    iso_dates = {start: start.isoformat() for start in starts}
+    if any(date_text(start) != iso for start, iso in iso_dates.items()):
+        raise RuntimeError("The database stores dates in a form the bulk import does not write.")
     before = existing.full_rows([r.replaces.id for r in rows if r.replaces is not None])  # before updating
-    inserts = [
-        (r.kpi_id, stored_dates[r.period_start], r.value, r.entered_by, stored_now, r.note, r.partial)
-        for r in rows
-        if r.replaces is None
-    ]
+    # One tuple per new reading serves both the insert and its create_many entry.
+    inserts = batch_values(rows, iso_dates)
     updates = [
         (r.value, r.entered_by, stored_now, r.note, r.partial, r.replaces.id) for r in rows if r.replaces is not None
     ]
     last_id: int = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar_one()
     if inserts:
         conn.exec_driver_sql(
-            f"INSERT INTO {table.name} ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
+            f"INSERT INTO {table.name} ({', '.join(BATCH_COLUMNS)}, entered_at) "
+            f"VALUES ({', '.join('?' * len(BATCH_COLUMNS))}, {_sql_timestamp(stored_now)})",
             inserts,
             execution_options=_CLEANED,
         )
@@ -146,10 +147,9 @@ def write_rows(session: Session, rows: list[Row], existing: Existing) -> ImportR
             updates,
             execution_options=_CLEANED,
         )
-    iso_dates = {start: start.isoformat() for start in stored_dates}
 
     def changes() -> Iterator[EncodedChange]:
-        yield from created_entries(rows, last_id + 1, iso_dates, now.isoformat())
+        yield from created_entries(inserts, last_id + 1, now.isoformat())
         for r in rows:
             old = r.replaces
             if old is not None:
@@ -180,21 +180,34 @@ BATCH_COLUMNS = ("entered_by", "kpi_id", "note", "partial", "period_start", "val
 NEW_READING: dict[str, Any] = {**REPLACED, "void_reason": "", "voided_at": None, "voided_by": ""}
 
 
-def created_entries(
-    rows: list[Row], first_id: int, iso_dates: dict[date, str], iso_now: str
-) -> Iterator[EncodedChange]:
-    """The `create_many` entries of the new readings among `rows` (ids first_id, first_id + 1, ...
-    in order), journal_batch.BATCH_ROWS readings to an entry."""
-    same = {**NEW_READING, "entered_at": iso_now}
-    values = [
+def batch_values(rows: list[Row], iso_dates: dict[date, str]) -> list[tuple[Any, ...]]:
+    """The values of BATCH_COLUMNS of each new reading among `rows`, in order: what is inserted
+    (SQLite stores a date as its ISO text) and what its create_many entry holds."""
+    return [
         (r.entered_by, r.kpi_id, r.note, r.partial, iso_dates[r.period_start], r.value)
         for r in rows
         if r.replaces is None
     ]
+
+
+def created_entries(values: list[tuple[Any, ...]], first_id: int, iso_now: str) -> Iterator[EncodedChange]:
+    """The `create_many` entries of new readings with these `batch_values` (ids first_id,
+    first_id + 1, ... in order), journal_batch.BATCH_ROWS readings to an entry."""
+    same = {**NEW_READING, "entered_at": iso_now}
     size = journal_batch.BATCH_ROWS
     for i in range(0, len(values), size):
         text = journal_batch.batch_text(BATCH_COLUMNS, values[i : i + size], same)
         yield ("reading", first_id + i, journal_batch.CREATE_MANY, None, text)
+
+
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?")
+
+
+def _sql_timestamp(stored: Any) -> str:
+    """The entry time as an SQL literal: the same for every row, so not a parameter of each."""
+    if not isinstance(stored, str) or not _TIMESTAMP.fullmatch(stored):
+        raise RuntimeError(f"Unexpected stored form of a timestamp: {stored!r}.")
+    return f"'{stored}'"
 
 
 def reading_json(rid: int, r: Row, period_json: str, entered_at_json: str) -> str:

@@ -74,6 +74,9 @@ class _KpiInfo(NamedTuple):
     active: bool
     low: float  # the allowed range of its values
     high: float
+    # date text -> (period start, whether closed), shared by the KPIs of one frequency and
+    # filled as rows are fully checked: the plain path of check_all reads it
+    periods: dict[str, tuple[date, bool]]
 
 
 def _parse_day(text: str) -> date:
@@ -135,7 +138,8 @@ class _Validator:
         clash, a number float() reads but the rule of `numbers.parse_number` does not) goes to
         `_problems`, which decides and words it. The plain path leaves no trace for such a row.
         """
-        kpi_of, day_of, start_of, closed_of = self.kpis.get, self._days.get, self._starts.get, self._closed.get
+        kpi_of = self.kpis.get
+        new_row = tuple.__new__  # Row(...) without its Python-level __new__
         olds, seen, keep, replace, today = (
             self.existing.by_kpi.get,
             self.seen,
@@ -150,7 +154,6 @@ class _Validator:
         for line, fields in records:
             if len(fields) == width:
                 kpi = kpi_of(fields[i_kpi].strip())
-                day = day_of(fields[i_date].strip())
                 text = fields[i_value]
                 try:
                     value = float(text)
@@ -162,7 +165,6 @@ class _Validator:
                 if (
                     kpi is not None
                     and kpi.active
-                    and day is not None
                     and kpi.low <= value <= kpi.high  # False for NaN; the range is finite
                     and "_" not in text
                     and partial is not None
@@ -172,13 +174,12 @@ class _Validator:
                     and len(by) <= MAX_ENTERED_BY_CHARS
                     and (i_period is None or not fields[i_period].strip())
                 ):
-                    start = start_of((day, kpi.frequency))
-                    # an unknown closedness (None) is not a bool: the full check works it out
+                    period = kpi.periods.get(fields[i_date].strip())
                     if (
-                        start is not None
-                        and start <= today
+                        period is not None
+                        and (start := period[0]) <= today
                         and (key := (kpi.id, start)) not in seen
-                        and closed_of((start, kpi.frequency)) is (not partial)
+                        and period[1] is not partial
                     ):
                         by_period = olds(kpi.id)
                         old = (by_period if by_period is not None else self.existing.of_kpi(kpi.id)).get(start)
@@ -190,7 +191,7 @@ class _Validator:
                             by_c = cleaned.get(by) if by else default_by
                             if by_c is None:
                                 by_c = cleaned[by] = clean(by)
-                            keep(Row(kpi.id, start, value, note_c, by_c, old, partial))
+                            keep(new_row(Row, (kpi.id, start, value, note_c, by_c, old, partial)))
                             continue
             problems = self._problems(line, fields)
             if problems:
@@ -233,6 +234,7 @@ class _Validator:
         if partial is not None and not problems:
             problems.extend(self._partial_problems(code, kpi, start, partial))
         if not problems:
+            kpi.periods.setdefault(fields[self.i_date].strip(), (start, self.closed(start, kpi.frequency)))
             old = self.existing.get((kpi.id, start))
             self.rows.append(Row(kpi.id, start, value, clean(note), clean(entered_by), old, bool(partial)))
         return problems
@@ -329,8 +331,9 @@ def _import(
     lines = text.count("\n") + 1
     session.flush()  # pending ORM changes must be visible to the Core queries below
     conn = session.connection()
+    periods: dict[Frequency, dict[str, tuple[date, bool]]] = {f: {} for f in Frequency}
     kpis = {
-        code: _KpiInfo(kid, freq, active, *allowed_range(_Bounds(unit, low, high)))
+        code: _KpiInfo(kid, freq, active, *allowed_range(_Bounds(unit, low, high)), periods[freq])
         for kid, code, freq, active, unit, low, high in conn.execute(
             select(
                 col(Kpi.id),
