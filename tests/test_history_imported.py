@@ -66,9 +66,10 @@ def test_the_first_and_last_rows_of_a_batch_and_a_row_beyond_every_batch(db: Pat
     assert [e.operation for e in read(db, lambda s: journal.history(s, "kpi", kpi))] == ["create"]
 
 
-def test_a_malformed_batch_leaves_the_history_without_its_creation(db: Path):
+@pytest.mark.parametrize("after", ["{not json", "[" * 100_000 + "]" * 100_000])
+def test_a_malformed_batch_leaves_the_history_without_its_creation(db: Path, after: str):
     eid, first, _after = batches(db)[0]
-    reforge(db, eid, after="{not json")
+    reforge(db, eid, after=after)
     assert read(db, lambda s: journal.history(s, "reading", first)) == []
 
 

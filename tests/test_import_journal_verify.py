@@ -202,8 +202,9 @@ def test_an_altered_batch_entry_breaks_the_chain(db: Path):
         '{"columns":["id"],"rows":[[1]],"same":{}}',
         "[1, 2, 3]",
         None,
+        "[" * 100_000 + "]" * 100_000,
     ],
-    ids=["not-json", "keys", "width", "id-column", "list", "null"],
+    ids=["not-json", "keys", "width", "id-column", "list", "null", "nested-too-deep"],
 )
 def test_a_malformed_batch_is_one_problem_and_its_rows_are_unjournaled(db: Path, after: str | None):
     eid, first, _after = batches(db)[1]

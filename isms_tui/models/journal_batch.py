@@ -103,7 +103,7 @@ def parse_batch(entry_id: int, first_id: Any, after: Any) -> Batch:
         raise BatchError(f"{where} holds no batch of rows")
     try:
         data = json.loads(after)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested beyond the parser
         raise BatchError(f"{where} is not valid JSON") from None
     if not isinstance(data, dict) or set(data) != {"columns", "rows", "same"}:
         raise BatchError(f"{where} is not a batch: expected the keys columns, rows and same")
@@ -137,5 +137,5 @@ def entry_states(entry_id: int, entity_id: int, operation: str, after: str | Non
         return
     try:
         yield entity_id, json.loads(after) if after else None
-    except ValueError:
+    except (ValueError, RecursionError):
         yield entity_id, None

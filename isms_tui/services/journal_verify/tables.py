@@ -268,7 +268,7 @@ def _compare(
     else:
         try:
             state = json.loads(after) if after is not None else None
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested beyond the parser
             state = None
     if not isinstance(state, dict):
         report.add(
