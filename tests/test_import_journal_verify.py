@@ -258,3 +258,16 @@ def test_cli_exit_codes_on_an_intact_and_a_tampered_batch(db: Path):
     assert f"journal entry {eid} (create_many) has no valid list of column names" in result.stdout
     data = json.loads(runner.invoke(main, ["journal", "verify", "--db", str(db), "--json"]).stdout)
     assert {p["kind"] for p in data["problems"]} == {"entry-malformed", "row-unjournaled"}
+
+
+def test_an_entry_whose_entity_id_is_text_is_named_without_stopping_the_check(db: Path):
+    rid = sql(db, "SELECT min(id) + 7 FROM reading")[0][0]
+    write(db, lambda s: readings.void_reading(s, rid, "typed twice", by="ann"))
+    void_id = sql(db, "SELECT max(id) FROM journal")[0][0]
+    batch_id = batches(db)[2][0]
+    sql(db, "UPDATE journal SET entity_id = 'abc' WHERE id IN (?, ?)", (void_id, batch_id))
+    report = check(db)
+    kinds = [p.kind for p in report.problems]
+    assert journal_verify.VALUE_INVALID in kinds and journal_verify.ENTRY_MALFORMED in kinds
+    assert (journal_verify.ROW_CHANGED, rid) in found(report)  # compared with its batch state again
+    assert (journal_verify.ROW_UNJOURNALED, batches(db)[1][1] + BATCH) in found(report)  # the third batch's rows

@@ -134,10 +134,12 @@ def _column(table: Table, name: str, index: int, dialect: Any) -> _Column:
     return _Column(name, index, quick, stored, _identity)
 
 
+# An entry whose entity_id is not an integer names no row: the value and chain checks report it.
 _LATEST_SQL = (
     "SELECT l.entity_id, j.id, j.operation, j.after, l.created "
     "FROM (SELECT entity_id, max(id) AS last, max(operation = 'create') AS created "
-    "      FROM journal WHERE entity = ? AND operation != 'create_many' GROUP BY entity_id) AS l "
+    "      FROM journal WHERE entity = ? AND operation != 'create_many' AND typeof(entity_id) = 'integer' "
+    "      GROUP BY entity_id) AS l "
     "JOIN journal AS j ON j.id = l.last ORDER BY l.entity_id"
 )
 
