@@ -198,3 +198,13 @@ def test_entry_states_reads_every_kind_of_entry():
         (9, {"impact": 3, "likelihood": 2, "id": 9}),
     ]
     assert list(entry_states(5, 8, "create_many", "[]")) == []
+
+
+def test_a_batch_holds_at_most_max_batch_rows_and_the_import_writes_fewer():
+    from isms_tui.models import journal_batch
+
+    assert journal_batch.BATCH_ROWS <= journal_batch.MAX_BATCH_ROWS
+    too_many = journal_batch.batch_text(("n",), [(i,) for i in range(journal_batch.MAX_BATCH_ROWS + 1)], {})
+    with pytest.raises(journal_batch.BatchError, match="more than 10000"):
+        journal_batch.parse_batch(9, 1, too_many)
+    assert list(entry_states(9, 1, "create_many", too_many)) == []

@@ -27,7 +27,9 @@ from .journal import canonical
 
 CREATE_MANY = "create_many"
 BATCH_ROWS = 5000  # rows per entry: bounded memory, and a history lookup parses a small entry
-MAX_BATCH_ROWS = 100_000  # what a reader accepts; a larger entry was not written by isms
+# What a reader accepts; a larger entry was not written by isms. It also bounds how far below
+# a row's id a history lookup searches the (entity, entity_id) index for the entry holding it.
+MAX_BATCH_ROWS = 10_000
 
 
 class BatchError(ValueError):

@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from isms_tui.models.journal import GENESIS_HASH, canonical
-from isms_tui.models.journal_batch import BatchError, parse_batch
+from isms_tui.models.journal_batch import MAX_BATCH_ROWS, BatchError, parse_batch
 
 
 def head(session: Session) -> tuple[int, str]:
@@ -48,10 +48,13 @@ _HISTORY_SQL = (
     "SELECT id, at, actor, entity, entity_id, operation, before, after FROM journal "
     "WHERE entity = ? AND entity_id = ? AND operation != 'create_many' ORDER BY id"
 )
-# The (entity, entity_id) index finds the batch with the greatest first id at or below the id.
+# The (entity, entity_id) index finds the batch with the greatest first id at or below the id,
+# among the MAX_BATCH_ROWS ids below it (a batch holds no more rows): a bounded index range
+# even where every earlier row has its own entries.
 _BATCH_SQL = (
     "SELECT id, at, actor, entity_id, after FROM journal "
-    "WHERE entity = ? AND entity_id <= ? AND operation = 'create_many' ORDER BY entity_id DESC, id DESC LIMIT 1"
+    "WHERE entity = ? AND entity_id <= ? AND entity_id > ? AND operation = 'create_many' "
+    "ORDER BY entity_id DESC, id DESC LIMIT 1"
 )
 
 
@@ -63,7 +66,7 @@ def history(session: Session, entity: str, entity_id: int) -> list[HistoryEntry]
     """
     conn = session.connection()
     entries = [HistoryEntry(*row) for row in conn.exec_driver_sql(_HISTORY_SQL, (entity, entity_id))]
-    found = conn.exec_driver_sql(_BATCH_SQL, (entity, entity_id)).first()
+    found = conn.exec_driver_sql(_BATCH_SQL, (entity, entity_id, entity_id - MAX_BATCH_ROWS)).first()
     if found is not None:
         eid, at, actor, first_id, after = found
         try:
