@@ -161,7 +161,7 @@ class _Validator:
                     value = math.nan
                 note = "" if i_note is None else fields[i_note].strip()
                 by = "" if i_by is None else fields[i_by].strip()
-                partial = PARTIAL_TEXT.get("" if i_partial is None else fields[i_partial].strip().lower())
+                partial = False if i_partial is None else PARTIAL_TEXT.get(fields[i_partial].strip().lower())
                 if (
                     kpi is not None
                     and kpi.active
