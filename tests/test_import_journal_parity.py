@@ -149,7 +149,6 @@ def test_reading_json_and_a_batch_row_agree_for_awkward_values():
         BATCH_COLUMNS,
         NEW_READING,
         Row,
-        batch_values,
         created_entries,
         reading_json,
     )
@@ -161,7 +160,8 @@ def test_reading_json_and_a_batch_row_agree_for_awkward_values():
         Row(3, date(2026, 1, 19), -0.0, "\x1f", "bob", None, False),
     ]
     dates = {r.period_start: r.period_start.isoformat() for r in rows}
-    ((entity, first, op, before, after),) = list(created_entries(batch_values(rows, dates), 41, now.isoformat()))
+    values = [(r.entered_by, r.kpi_id, r.note, r.partial, dates[r.period_start], r.value) for r in rows]
+    ((entity, first, op, before, after),) = list(created_entries(values, 41, now.isoformat()))
     assert (entity, first, op, before) == ("reading", 41, "create_many", None)
     states = dict(entry_states(0, first, op, after))
     for i, r in enumerate(rows):

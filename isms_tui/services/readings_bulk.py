@@ -109,11 +109,13 @@ def _unchanged(value: Any) -> Any:
     return value
 
 
-def write_rows(session: Session, rows: list[Row], existing: Existing) -> ImportResult:
-    """Insert new readings, overwrite replaced ones, and journal both in file order.
+def write_rows(session: Session, new: list[tuple[Any, ...]], replaced: list[Row], existing: Existing) -> ImportResult:
+    """Insert the new readings (`new`: each one's BATCH_COLUMNS values, dates as ISO text),
+    overwrite the replaced ones, and journal both, each in file order.
 
     Values reach the driver already converted by the columns' own SQLAlchemy types, so the
-    stored text is exactly what the ORM writes, without SQLAlchemy's per-row overhead.
+    stored text is exactly what the ORM writes, without SQLAlchemy's per-row overhead. The
+    tuples of `new` serve both the executemany and the create_many entries.
     """
     conn = session.connection()
     table = _readings_table()
@@ -121,25 +123,23 @@ def write_rows(session: Session, rows: list[Row], existing: Existing) -> ImportR
     time_text = _stored_form(table.c.entered_at, conn.dialect)
     now = clock.now()
     stored_now = time_text(now)
-    starts = {r.period_start for r in rows}
-    iso_dates = {start: start.isoformat() for start in starts}
-    if any(date_text(start) != iso for start, iso in iso_dates.items()):
+    if any(date_text(date.fromisoformat(iso)) != iso for iso in {v[PERIOD] for v in new}):
         raise RuntimeError("The database stores dates in a form the bulk import does not write.")
-    before = existing.full_rows([r.replaces.id for r in rows if r.replaces is not None])  # before updating
-    # One tuple per new reading serves both the insert and its create_many entry.
-    inserts = batch_values(rows, iso_dates)
+    before = existing.full_rows([r.replaces.id for r in replaced if r.replaces is not None])  # before updating
     updates = [
-        (r.value, r.entered_by, stored_now, r.note, r.partial, r.replaces.id) for r in rows if r.replaces is not None
+        (r.value, r.entered_by, stored_now, r.note, r.partial, r.replaces.id)
+        for r in replaced
+        if r.replaces is not None
     ]
     last_id: int = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar_one()
-    if inserts:
+    if new:
         conn.exec_driver_sql(
             f"INSERT INTO {table.name} ({', '.join(BATCH_COLUMNS)}, entered_at) "
             f"VALUES ({', '.join('?' * len(BATCH_COLUMNS))}, {_sql_timestamp(stored_now)})",
-            inserts,
+            new,
             execution_options=_CLEANED,
         )
-        _check_ids(conn, table.name, last_id, len(inserts))
+        _check_ids(conn, table.name, last_id, len(new))
     if updates:
         conn.exec_driver_sql(
             f"UPDATE {table.name} SET value = ?, entered_by = ?, entered_at = ?, note = ?, partial = ?, "
@@ -149,8 +149,8 @@ def write_rows(session: Session, rows: list[Row], existing: Existing) -> ImportR
         )
 
     def changes() -> Iterator[EncodedChange]:
-        yield from created_entries(inserts, last_id + 1, now.isoformat())
-        for r in rows:
+        yield from created_entries(new, last_id + 1, now.isoformat())
+        for r in replaced:
             old = r.replaces
             if old is not None:
                 values = {"value": r.value, "entered_by": r.entered_by, "entered_at": now, "note": r.note}
@@ -161,7 +161,7 @@ def write_rows(session: Session, rows: list[Row], existing: Existing) -> ImportR
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Reading):
             session.expire(obj)  # Core writes bypassed the ORM: reload on next access
-    return ImportResult(created=len(inserts), replaced=len(updates))
+    return ImportResult(created=len(new), replaced=len(updates))
 
 
 # What JSONEncoder(ensure_ascii=False) writes for a string: the journal's canonical form.
@@ -177,21 +177,12 @@ _CLEARED_SQL = "corrected_from = NULL, corrected_at = NULL, corrected_by = '', c
 # The columns of an imported reading that vary from row to row, sorted (a batch's columns),
 # and the values every new reading shares but its entry time: the ORM's defaults.
 BATCH_COLUMNS = ("entered_by", "kpi_id", "note", "partial", "period_start", "value")
+PERIOD = BATCH_COLUMNS.index("period_start")
 NEW_READING: dict[str, Any] = {**REPLACED, "void_reason": "", "voided_at": None, "voided_by": ""}
 
 
-def batch_values(rows: list[Row], iso_dates: dict[date, str]) -> list[tuple[Any, ...]]:
-    """The values of BATCH_COLUMNS of each new reading among `rows`, in order: what is inserted
-    (SQLite stores a date as its ISO text) and what its create_many entry holds."""
-    return [
-        (r.entered_by, r.kpi_id, r.note, r.partial, iso_dates[r.period_start], r.value)
-        for r in rows
-        if r.replaces is None
-    ]
-
-
 def created_entries(values: list[tuple[Any, ...]], first_id: int, iso_now: str) -> Iterator[EncodedChange]:
-    """The `create_many` entries of new readings with these `batch_values` (ids first_id,
+    """The `create_many` entries of new readings with these BATCH_COLUMNS values (ids first_id,
     first_id + 1, ... in order), journal_batch.BATCH_ROWS readings to an entry."""
     same = {**NEW_READING, "entered_at": iso_now}
     size = journal_batch.BATCH_ROWS

@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -74,9 +74,9 @@ class _KpiInfo(NamedTuple):
     active: bool
     low: float  # the allowed range of its values
     high: float
-    # date text -> (period start, whether closed), shared by the KPIs of one frequency and
-    # filled as rows are fully checked: the plain path of check_all reads it
-    periods: dict[str, tuple[date, bool]]
+    # date text -> (period start, whether closed, the start's ISO text), shared by the KPIs of
+    # one frequency and filled as rows are fully checked: the plain path of check_all reads it
+    periods: dict[str, tuple[date, bool, str]]
 
 
 def _parse_day(text: str) -> date:
@@ -113,7 +113,8 @@ class _Validator:
         self.replace = replace
         self.today = clock.today()
         self.seen: dict[tuple[int, date], int] = {}
-        self.rows: list[Row] = []
+        self.new: list[tuple[Any, ...]] = []  # new readings' readings_bulk.BATCH_COLUMNS, in file order
+        self.replaced: list[Row] = []  # readings that overwrite a live one (with `replace`)
         self._days: dict[str, date] = {}
         self._starts: dict[tuple[date, Frequency], date] = {}
         self._closed: dict[tuple[date, Frequency], bool] = {}
@@ -143,7 +144,7 @@ class _Validator:
         olds, seen, keep, replace, today = (
             self.existing.by_kpi.get,
             self.seen,
-            self.rows.append,
+            self.new.append,
             self.replace,
             self.today,
         )
@@ -191,7 +192,10 @@ class _Validator:
                             by_c = cleaned.get(by) if by else default_by
                             if by_c is None:
                                 by_c = cleaned[by] = clean(by)
-                            keep(new_row(Row, (kpi.id, start, value, note_c, by_c, old, partial)))
+                            if old is None:  # BATCH_COLUMNS: what is inserted and journaled
+                                keep((by_c, kpi.id, note_c, partial, period[2], value))
+                            else:
+                                self.replaced.append(new_row(Row, (kpi.id, start, value, note_c, by_c, old, partial)))
                             continue
             problems = self._problems(line, fields)
             if problems:
@@ -234,9 +238,14 @@ class _Validator:
         if partial is not None and not problems:
             problems.extend(self._partial_problems(code, kpi, start, partial))
         if not problems:
-            kpi.periods.setdefault(fields[self.i_date].strip(), (start, self.closed(start, kpi.frequency)))
+            kpi.periods.setdefault(
+                fields[self.i_date].strip(), (start, self.closed(start, kpi.frequency), start.isoformat())
+            )
             old = self.existing.get((kpi.id, start))
-            self.rows.append(Row(kpi.id, start, value, clean(note), clean(entered_by), old, bool(partial)))
+            if old is None:
+                self.new.append((clean(entered_by), kpi.id, clean(note), bool(partial), start.isoformat(), value))
+            else:
+                self.replaced.append(Row(kpi.id, start, value, clean(note), clean(entered_by), old, bool(partial)))
         return problems
 
     def _partial_problems(self, code: str, kpi: _KpiInfo, start: date, partial: bool) -> list[str]:
@@ -331,9 +340,9 @@ def _import(
     lines = text.count("\n") + 1
     session.flush()  # pending ORM changes must be visible to the Core queries below
     conn = session.connection()
-    periods: dict[Frequency, dict[str, tuple[date, bool]]] = {f: {} for f in Frequency}
+    by_frequency: dict[Frequency, dict[str, tuple[date, bool, str]]] = {f: {} for f in Frequency}
     kpis = {
-        code: _KpiInfo(kid, freq, active, *allowed_range(_Bounds(unit, low, high)), periods[freq])
+        code: _KpiInfo(kid, freq, active, *allowed_range(_Bounds(unit, low, high)), by_frequency[freq])
         for kid, code, freq, active, unit, low, high in conn.execute(
             select(
                 col(Kpi.id),
@@ -372,11 +381,11 @@ def _import(
         )
     if validator is None:
         raise ImportRejected(f"{path} is empty; expected a header row: {EXPECTED_HEADER}.")
-    if not validator.rows:
+    if not validator.new and not validator.replaced:
         raise ImportRejected(f"{path} has a header but no readings; nothing was imported.")
     if progress is not None:
         progress(lines, lines)  # every line checked: writing comes next
-    result = write_rows(session, validator.rows, existing)
+    result = write_rows(session, validator.new, validator.replaced, existing)
     if progress is not None:
         progress(lines, lines)  # a cancel now still rolls the written rows back
     return result
