@@ -172,40 +172,46 @@ def test_stored_values_are_exactly_what_the_orm_writes(engine, tmp_path):
     con.close()
 
 
-@given(
-    rid=st.integers(1, 2**62),
-    kpi_id=st.integers(1, 2**31),
-    value=st.floats(allow_nan=False, allow_infinity=False),
-    note=st.text(),
-    entered_by=st.text(),
-    day=st.dates(),
-    at=st.datetimes(timezones=st.just(UTC)),
-    partial=st.booleans(),
+_ROW = st.tuples(
+    st.integers(1, 2**31),  # kpi_id
+    st.floats(allow_nan=False, allow_infinity=False),  # value
+    st.text(),  # note
+    st.text(),  # entered_by
+    st.dates(),  # period start
+    st.booleans(),  # partial
 )
-def test_bulk_journal_text_is_exactly_the_canonical_form(rid, kpi_id, value, note, entered_by, day, at, partial):
-    row = readings_bulk.Row(kpi_id, day, value, note, entered_by, None, partial)
-    fast = readings_bulk.reading_json(
-        rid, row, readings_bulk.json_text(day.isoformat()), readings_bulk.json_text(at.isoformat())
-    )
-    assert fast == canonical(
-        {
-            "id": rid,
-            "kpi_id": kpi_id,
-            "period_start": day,
-            "value": value,
-            "entered_by": entered_by,
-            "entered_at": at,
-            "note": note,
-            "partial": partial,
-            "voided_at": None,
-            "voided_by": "",
-            "void_reason": "",
-            "corrected_from": None,
-            "corrected_at": None,
-            "corrected_by": "",
-            "correction_reason": "",
-        }
-    )
+
+
+@given(rid=st.integers(1, 2**62), rows=st.lists(_ROW, min_size=1, max_size=4), at=st.datetimes(timezones=st.just(UTC)))
+def test_each_row_of_a_bulk_journal_entry_is_exactly_the_canonical_create_state(rid, rows, at):
+    """Expanded, each row of a create_many entry is the state a per-row `create` entry holds,
+    in the same canonical text, whatever the values (a column the same in every row is kept
+    once, in `same`)."""
+    values = [(by, kpi_id, note, partial, day.isoformat(), value) for kpi_id, value, note, by, day, partial in rows]
+    ((_entity, first, op, _before, after),) = readings_bulk.created_entries(values, rid, at.isoformat())
+    assert after == canonical(json.loads(after))
+    states = list(entry_states(1, first, op, after))
+    assert [i for i, _ in states] == list(range(rid, rid + len(rows)))
+    for (row_id, state), (kpi_id, value, note, by, day, partial) in zip(states, rows, strict=True):
+        assert canonical(state) == canonical(
+            {
+                "id": row_id,
+                "kpi_id": kpi_id,
+                "period_start": day,
+                "value": value,
+                "entered_by": by,
+                "entered_at": at,
+                "note": note,
+                "partial": partial,
+                "voided_at": None,
+                "voided_by": "",
+                "void_reason": "",
+                "corrected_from": None,
+                "corrected_at": None,
+                "corrected_by": "",
+                "correction_reason": "",
+            }
+        )
 
 
 def test_journal_chain_stays_intact_across_bulk_writes(engine, tmp_path):

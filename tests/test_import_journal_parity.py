@@ -139,35 +139,28 @@ def test_only_statements_marked_cleaned_skip_the_hook():
     assert without_surrogates(None, None, "INSERT", rows, plain, True)[1] == [(1, "xy")]
 
 
-def test_reading_json_and_a_batch_row_agree_for_awkward_values():
-    """The writer's per-row text (what the ORM journals) and a batch's expansion, for values
-    whose JSON forms differ easily: a float that is an integer, a tiny one, text with quotes,
-    backslashes, control and non-ASCII characters, both truth values."""
+def test_a_batch_row_and_the_orm_state_agree_for_awkward_values():
+    """A batch's expansion and the state the ORM journals, in canonical text, for values whose
+    JSON forms differ easily: a float that is an integer, a tiny one, minus zero, text with
+    quotes, backslashes, control and non-ASCII characters, both truth values."""
     from datetime import UTC, datetime
 
-    from isms_tui.services.readings_bulk import (
-        BATCH_COLUMNS,
-        NEW_READING,
-        Row,
-        created_entries,
-        reading_json,
-    )
+    from isms_tui.services.readings_bulk import BATCH_COLUMNS, NEW_READING, created_entries
 
     now = datetime(2026, 11, 28, 9, 30, 1, 5, tzinfo=UTC)
-    rows = [
-        Row(3, date(2026, 1, 5), 3.0, 'say "hi"\\ \u2028 ✓', "Zoë", None, True),
-        Row(4, date(2026, 1, 12), 1e-300, "", "", None, False),
-        Row(3, date(2026, 1, 19), -0.0, "\x1f", "bob", None, False),
+    rows = [  # BATCH_COLUMNS: entered_by, kpi_id, note, partial, period_start, value
+        ("Zoë", 3, 'say "hi"\\ \u2028 ✓', True, "2026-01-05", 3.0),
+        ("", 4, "", False, "2026-01-12", 1e-300),
+        ("bob", 3, "\x1f", False, "2026-01-19", -0.0),
     ]
-    dates = {r.period_start: r.period_start.isoformat() for r in rows}
-    values = [(r.entered_by, r.kpi_id, r.note, r.partial, dates[r.period_start], r.value) for r in rows]
-    ((entity, first, op, before, after),) = list(created_entries(values, 41, now.isoformat()))
+    ((entity, first, op, before, after),) = list(created_entries(rows, 41, now.isoformat()))
     assert (entity, first, op, before) == ("reading", 41, "create_many", None)
     states = dict(entry_states(0, first, op, after))
-    for i, r in enumerate(rows):
-        text = reading_json(41 + i, r, json.dumps(dates[r.period_start]), json.dumps(now.isoformat()))
-        assert canonical(states[41 + i]) == text
-        assert set(states[41 + i]) == {*BATCH_COLUMNS, *NEW_READING, "entered_at", "id"}
+    for i, values in enumerate(rows):
+        orm = {**NEW_READING, **dict(zip(BATCH_COLUMNS, values, strict=True)), "entered_at": now, "id": 41 + i}
+        orm["period_start"] = date.fromisoformat(orm["period_start"])
+        assert canonical(states[41 + i]) == canonical(orm)
+        assert repr(states[41 + i]["value"]) == repr(values[5])
 
 
 def test_a_column_is_folded_into_same_only_when_every_value_has_one_form():

@@ -8,7 +8,6 @@ journaled in `create_many` entries of journal_batch.BATCH_ROWS readings each
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -164,10 +163,6 @@ def write_rows(session: Session, new: list[tuple[Any, ...]], replaced: list[Row]
     return ImportResult(created=len(new), replaced=len(updates))
 
 
-# What JSONEncoder(ensure_ascii=False) writes for a string: the journal's canonical form.
-json_text = json.encoder.encode_basestring
-
-
 # A replaced reading is a new measurement: a correction of the value it replaces no longer
 # describes it (the journal keeps it). Never voided: only live readings are replaced.
 REPLACED: dict[str, Any] = {"corrected_from": None, "corrected_at": None, "corrected_by": "", "correction_reason": ""}
@@ -199,18 +194,6 @@ def _sql_timestamp(stored: Any) -> str:
     if not isinstance(stored, str) or not _TIMESTAMP.fullmatch(stored):
         raise RuntimeError(f"Unexpected stored form of a timestamp: {stored!r}.")
     return f"'{stored}'"
-
-
-def reading_json(rid: int, r: Row, period_json: str, entered_at_json: str) -> str:
-    """`canonical()` of an imported reading's stored values, as a per-row `create` entry holds
-    them: what a test holds the expansion of a `create_many` entry equal to."""
-    return (
-        '{"corrected_at":null,"corrected_by":"","corrected_from":null,"correction_reason":"",'
-        f'"entered_at":{entered_at_json},"entered_by":{json_text(r.entered_by)},"id":{rid},'
-        f'"kpi_id":{r.kpi_id},"note":{json_text(r.note)},"partial":{"true" if r.partial else "false"},'
-        f'"period_start":{period_json},"value":{float.__repr__(r.value)},'
-        '"void_reason":"","voided_at":null,"voided_by":""}'
-    )
 
 
 def _check_ids(conn: Connection, table: str, last_id: int, count: int) -> None:
