@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from isms_tui.models import Frequency, JournalEntry, Reading
+from isms_tui.models import Frequency, JournalEntry, Reading, journal_batch
 from isms_tui.models.db import session_scope
 from isms_tui.models.journal import GENESIS_HASH, canonical, entry_hash
+from isms_tui.models.journal_batch import entry_states
 from isms_tui.services import clock, kpis, readings, readings_bulk, readings_csv, readings_export
 from isms_tui.services.csv_io import ImportRejected, escape_cell, unescape_cell
 from isms_tui.services.errors import InputError
@@ -122,12 +123,12 @@ def test_valid_import_maps_dates_to_periods_and_journals_each_row(engine, tmp_pa
         stored = {r.id: r for r in s.exec(select(Reading))}
         entries = s.exec(select(JournalEntry).where(JournalEntry.entity == "reading")).all()
     assert all(r.entered_at == clock.now() for r in stored.values())
-    assert [e.operation for e in entries] == ["create"] * 3
-    assert {e.entity_id for e in entries} == set(stored)
+    assert [e.operation for e in entries] == ["create_many"]
     assert {e.actor for e in entries} == {"tester"}
-    for e in entries:
-        after = json.loads(e.after)
-        r = stored[e.entity_id]
+    states = dict(entry_states(entries[0].id, entries[0].entity_id, entries[0].operation, entries[0].after))
+    assert set(states) == set(stored)
+    for rid, after in states.items():
+        r = stored[rid]
         assert after == {
             "id": r.id,
             "kpi_id": r.kpi_id,
@@ -162,47 +163,55 @@ def test_stored_values_are_exactly_what_the_orm_writes(engine, tmp_path):
     assert orm_row == csv_row
     dates = [r[0] for r in con.execute("SELECT period_start FROM reading ORDER BY id")]
     assert dates == ["2026-01-01", "2026-02-01"]
-    journal = con.execute("SELECT after FROM journal WHERE entity='reading' ORDER BY id").fetchall()
-    orm_after, csv_after = (json.loads(a) for (a,) in journal)
+    journal = con.execute("SELECT id, entity_id, operation, after FROM journal WHERE entity='reading' ORDER BY id")
+    orm_entry, csv_entry = journal.fetchall()
+    orm_after = json.loads(orm_entry[3])
+    ((_id, csv_after),) = entry_states(*csv_entry)
     assert orm_after.keys() == csv_after.keys()
     assert orm_after["entered_at"] == csv_after["entered_at"]
     con.close()
 
 
-@given(
-    rid=st.integers(1, 2**62),
-    kpi_id=st.integers(1, 2**31),
-    value=st.floats(allow_nan=False, allow_infinity=False),
-    note=st.text(),
-    entered_by=st.text(),
-    day=st.dates(),
-    at=st.datetimes(timezones=st.just(UTC)),
-    partial=st.booleans(),
+_ROW = st.tuples(
+    st.integers(1, 2**31),  # kpi_id
+    st.floats(allow_nan=False, allow_infinity=False),  # value
+    st.text(),  # note
+    st.text(),  # entered_by
+    st.dates(),  # period start
+    st.booleans(),  # partial
 )
-def test_bulk_journal_text_is_exactly_the_canonical_form(rid, kpi_id, value, note, entered_by, day, at, partial):
-    row = readings_bulk.Row(kpi_id, day, value, note, entered_by, None, partial)
-    fast = readings_bulk.reading_json(
-        rid, row, readings_bulk.json_text(day.isoformat()), readings_bulk.json_text(at.isoformat())
-    )
-    assert fast == canonical(
-        {
-            "id": rid,
-            "kpi_id": kpi_id,
-            "period_start": day,
-            "value": value,
-            "entered_by": entered_by,
-            "entered_at": at,
-            "note": note,
-            "partial": partial,
-            "voided_at": None,
-            "voided_by": "",
-            "void_reason": "",
-            "corrected_from": None,
-            "corrected_at": None,
-            "corrected_by": "",
-            "correction_reason": "",
-        }
-    )
+
+
+@given(rid=st.integers(1, 2**62), rows=st.lists(_ROW, min_size=1, max_size=4), at=st.datetimes(timezones=st.just(UTC)))
+def test_each_row_of_a_bulk_journal_entry_is_exactly_the_canonical_create_state(rid, rows, at):
+    """Expanded, each row of a create_many entry is the state a per-row `create` entry holds,
+    in the same canonical text, whatever the values (a column the same in every row is kept
+    once, in `same`)."""
+    values = [(by, kpi_id, note, partial, day.isoformat(), value) for kpi_id, value, note, by, day, partial in rows]
+    ((_entity, first, op, _before, after),) = readings_bulk.created_entries(values, rid, at.isoformat())
+    assert after == canonical(json.loads(after))
+    states = list(entry_states(1, first, op, after))
+    assert [i for i, _ in states] == list(range(rid, rid + len(rows)))
+    for (row_id, state), (kpi_id, value, note, by, day, partial) in zip(states, rows, strict=True):
+        assert canonical(state) == canonical(
+            {
+                "id": row_id,
+                "kpi_id": kpi_id,
+                "period_start": day,
+                "value": value,
+                "entered_by": by,
+                "entered_at": at,
+                "note": note,
+                "partial": partial,
+                "voided_at": None,
+                "voided_by": "",
+                "void_reason": "",
+                "corrected_from": None,
+                "corrected_at": None,
+                "corrected_by": "",
+                "correction_reason": "",
+            }
+        )
 
 
 def test_journal_chain_stays_intact_across_bulk_writes(engine, tmp_path):
@@ -602,6 +611,10 @@ def test_any_input_is_imported_whole_or_rejected_without_writing(engine, tmp_pat
         else:
             event("imported")
             assert result.count > 0
-            assert (count(Reading), count(JournalEntry)) == (before[0] + result.count, before[1] + result.count)
+            batches = -(-result.created // journal_batch.BATCH_ROWS)  # create_many entries
+            assert (count(Reading), count(JournalEntry)) == (
+                before[0] + result.created,
+                before[1] + batches + result.replaced,
+            )
         finally:
             s.rollback()

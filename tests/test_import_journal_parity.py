@@ -1,9 +1,11 @@
 """The bulk CSV import journals exactly what recording the same readings one by one through
-the ORM journals: the same entries (entity, id, operation, before and after text, actor),
-chained so that journal verify passes on both."""
+the ORM journals: each new reading's state in its `create_many` entry, expanded, is the
+`after` text of the ORM's `create` entry (the same keys and value forms), a replaced reading
+gets the same `update` entry, and journal verify passes on both."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +15,8 @@ from sqlmodel import Session, select
 
 from isms_tui.models import Frequency, JournalEntry
 from isms_tui.models.db import open_engine, session_scope
-from isms_tui.models.journal import GENESIS_HASH, entry_hash
+from isms_tui.models.journal import GENESIS_HASH, canonical, entry_hash
+from isms_tui.models.journal_batch import entry_states
 from isms_tui.models.sanitize import clean
 from isms_tui.services import journal_verify, kpis, readings
 from isms_tui.services.kpis import KpiInput
@@ -78,9 +81,17 @@ def test_bulk_import_journals_what_the_orm_journals(tmp_path: Path, monkeypatch:
             ]
 
         orm_entries, bulk_entries = reading_entries(orm), reading_entries(bulk)
-        assert len(bulk_entries) == len(FIRST) + len(REPLACING)
-        assert [e[2] for e in bulk_entries] == ["create"] * len(FIRST) + ["update"]
-        assert bulk_entries == orm_entries
+        assert [e[2] for e in orm_entries] == ["create"] * len(FIRST) + ["update"]
+        assert [e[2] for e in bulk_entries] == ["create_many", "update"]
+        batch, update = bulk_entries
+        assert (batch[1], batch[3], batch[4]) == (orm_entries[0][1], "importer", None)
+        assert batch[5] == canonical(json.loads(str(batch[5])))  # canonical text, like every entry
+        expanded = [
+            ("reading", rid, "create", "importer", None, canonical(state))
+            for rid, state in entry_states(0, int(str(batch[1])), "create_many", str(batch[5]))
+        ]
+        assert expanded == orm_entries[: len(FIRST)]
+        assert update == orm_entries[-1]
         for engine in (orm, bulk):
             prev = GENESIS_HASH
             for e in _entries(engine):
@@ -126,3 +137,67 @@ def test_only_statements_marked_cleaned_skip_the_hook():
     assert without_surrogates(None, None, "INSERT", rows, marked, True)[1] is rows
     plain = SimpleNamespace(execution_options={})
     assert without_surrogates(None, None, "INSERT", rows, plain, True)[1] == [(1, "xy")]
+
+
+def test_a_batch_row_and_the_orm_state_agree_for_awkward_values():
+    """A batch's expansion and the state the ORM journals, in canonical text, for values whose
+    JSON forms differ easily: a float that is an integer, a tiny one, minus zero, text with
+    quotes, backslashes, control and non-ASCII characters, both truth values."""
+    from datetime import UTC, datetime
+
+    from isms_tui.services.readings_bulk import BATCH_COLUMNS, NEW_READING, created_entries
+
+    now = datetime(2026, 11, 28, 9, 30, 1, 5, tzinfo=UTC)
+    rows = [  # BATCH_COLUMNS: entered_by, kpi_id, note, partial, period_start, value
+        ("Zoë", 3, 'say "hi"\\ \u2028 ✓', True, "2026-01-05", 3.0),
+        ("", 4, "", False, "2026-01-12", 1e-300),
+        ("bob", 3, "\x1f", False, "2026-01-19", -0.0),
+    ]
+    ((entity, first, op, before, after),) = list(created_entries(rows, 41, now.isoformat()))
+    assert (entity, first, op, before) == ("reading", 41, "create_many", None)
+    states = dict(entry_states(0, first, op, after))
+    for i, values in enumerate(rows):
+        orm = {**NEW_READING, **dict(zip(BATCH_COLUMNS, values, strict=True)), "entered_at": now, "id": 41 + i}
+        orm["period_start"] = date.fromisoformat(orm["period_start"])
+        assert canonical(states[41 + i]) == canonical(orm)
+        assert repr(states[41 + i]["value"]) == repr(values[5])
+
+
+def test_a_column_is_folded_into_same_only_when_every_value_has_one_form():
+    from isms_tui.models.journal_batch import batch_text
+
+    cols = ("flag", "n", "value")
+    text = batch_text(cols, [(True, 1, 0.0), (True, 1, -0.0)], {"x": None})
+    assert json.loads(text) == {
+        "columns": ["value"],
+        "rows": [[0.0], [-0.0]],
+        "same": {"flag": True, "n": 1, "x": None},
+    }
+    states = [s for _, s in entry_states(0, 7, "create_many", text)]
+    assert [repr(s["value"]) for s in states] == ["0.0", "-0.0"]
+    mixed = json.loads(batch_text(cols, [(True, 1, 2.0), (1, 1.0, 2.0)], {}))
+    assert mixed == {"columns": ["flag", "n"], "rows": [[True, 1], [1, 1.0]], "same": {"value": 2.0}}
+    assert json.loads(batch_text(cols, [(False, 2, 3.5)], {}))["columns"] == []
+
+
+def test_entry_states_reads_every_kind_of_entry():
+    """What readers of states by entity (the risk levels of a review) get from each entry."""
+    assert list(entry_states(1, 5, "create", '{"id":5,"impact":2}')) == [(5, {"id": 5, "impact": 2})]
+    assert list(entry_states(2, 5, "delete", None)) == [(5, None)]
+    assert list(entry_states(3, 5, "update", "{not json")) == [(5, None)]
+    batch = '{"columns":["impact"],"rows":[[1],[3]],"same":{"likelihood":2}}'
+    assert list(entry_states(4, 8, "create_many", batch)) == [
+        (8, {"impact": 1, "likelihood": 2, "id": 8}),
+        (9, {"impact": 3, "likelihood": 2, "id": 9}),
+    ]
+    assert list(entry_states(5, 8, "create_many", "[]")) == []
+
+
+def test_a_batch_holds_at_most_max_batch_rows_and_the_import_writes_fewer():
+    from isms_tui.models import journal_batch
+
+    assert journal_batch.BATCH_ROWS <= journal_batch.MAX_BATCH_ROWS
+    too_many = journal_batch.batch_text(("n",), [(i,) for i in range(journal_batch.MAX_BATCH_ROWS + 1)], {})
+    with pytest.raises(journal_batch.BatchError, match="more than 10000"):
+        journal_batch.parse_batch(9, 1, too_many)
+    assert list(entry_states(9, 1, "create_many", too_many)) == []

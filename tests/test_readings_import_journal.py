@@ -1,4 +1,5 @@
-"""A bulk import of N readings journals exactly N chained entries, and the sanitising hook
+"""A bulk import of N readings journals them in chained `create_many` entries of at most
+BATCH_ROWS readings that hold exactly the new readings, and the sanitising hook
 still cleans what it must while leaving plain parameters alone (the import's fast path)."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
-from isms_tui.models import Frequency, JournalEntry, Reading
+from isms_tui.models import Frequency, JournalEntry, Reading, journal_batch
 from isms_tui.models.db import session_scope
 from isms_tui.models.journal import GENESIS_HASH, entry_hash
 from isms_tui.models.sanitize import without_surrogates
@@ -19,10 +20,12 @@ from isms_tui.services.readings_csv import import_readings
 
 from .db_helpers import fresh_engine
 
-KPIS, WEEKS = 12, 520  # 6,240 rows: more than one of the journal's 5,000-row chunks
+KPIS, WEEKS = 12, 520  # 6,240 rows: more than one 5,000-row entry
 
 
-def test_import_of_n_rows_journals_n_entries_whose_chain_verifies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_import_of_n_rows_journals_them_in_batches_whose_chain_verifies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setenv("ISMS_TODAY", "2026-11-28")
     last_monday = date(2026, 11, 16)
     lines = ["kpi,date,value,note"]
@@ -53,9 +56,10 @@ def test_import_of_n_rows_journals_n_entries_whose_chain_verifies(tmp_path: Path
             reading_ids = s.exec(select(Reading.id).order_by(Reading.id)).all()
             report = journal_verify.verify(s, checkpoints=False)
     new = entries[before:]
-    assert len(new) == KPIS * WEEKS
-    assert {(e.entity, e.operation, e.actor) for e in new} == {("reading", "create", "importer")}
-    assert [e.entity_id for e in new] == list(reading_ids)
+    assert len(new) == 2 == -(-KPIS * WEEKS // journal_batch.BATCH_ROWS)
+    assert {(e.entity, e.operation, e.actor) for e in new} == {("reading", "create_many", "importer")}
+    held = [rid for e in new for rid, _state in journal_batch.entry_states(e.id, e.entity_id, e.operation, e.after)]
+    assert held == list(reading_ids)
     prev = GENESIS_HASH
     for e in entries:
         assert e.prev_hash == prev

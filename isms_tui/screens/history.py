@@ -83,7 +83,10 @@ def render_history(rows: list[tuple[HistorySubject, list[Any]]]) -> Text:
             out.append(printable(entry.actor or "unknown"))
             out.append("  ")
             out.append(entry.operation, style=_OPERATION_STYLE.get(entry.operation, ""))
-            out.append(f"  #{entry.id}\n", style="dim")
+            out.append(f"  #{entry.id}", style="dim")
+            if entry.batch_rows:
+                out.append(f" (imported: one entry for {plural(entry.batch_rows, 'row')})", style="dim")
+            out.append("\n")
             changes = field_changes(entry)
             if not changes:
                 out.append("      (no field changed)\n", style="dim")

@@ -1,13 +1,14 @@
 """Writing validated readings in bulk: one executemany and one journal append, not an ORM row each.
 
 Used by the CSV import (`readings_csv`), which validates the whole file first. Values reach
-the driver already converted by the columns' own SQLAlchemy types and each journal entry is
-formatted directly in canonical form, so 100,000 readings import in seconds.
+the driver already converted by the columns' own SQLAlchemy types. The new readings are
+journaled in `create_many` entries of journal_batch.BATCH_ROWS readings each
+(`models/journal_batch.py`); a replaced reading keeps its own `update` entry.
 """
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Column, Connection, Dialect, Table, select
 from sqlmodel import Session
 
-from isms_tui.models import Reading
+from isms_tui.models import Reading, journal_batch
 from isms_tui.models.journal import EncodedChange, append_encoded, canonical
 from isms_tui.models.sanitize import CLEANED_PARAMETERS
 
@@ -49,7 +50,6 @@ class Row(NamedTuple):
 
 # Every text of a validated row went through `clean`: the engine's surrogate hook may skip them.
 _CLEANED = {CLEANED_PARAMETERS: True}
-_INSERT_COLUMNS = ("kpi_id", "period_start", "value", "entered_by", "entered_at", "note", "partial")
 
 
 class Old(NamedTuple):
@@ -108,11 +108,13 @@ def _unchanged(value: Any) -> Any:
     return value
 
 
-def write_rows(session: Session, rows: list[Row], existing: Existing) -> ImportResult:
-    """Insert new readings, overwrite replaced ones, and journal both in file order.
+def write_rows(session: Session, new: list[tuple[Any, ...]], replaced: list[Row], existing: Existing) -> ImportResult:
+    """Insert the new readings (`new`: each one's BATCH_COLUMNS values, dates as ISO text),
+    overwrite the replaced ones, and journal both, each in file order.
 
     Values reach the driver already converted by the columns' own SQLAlchemy types, so the
-    stored text is exactly what the ORM writes, without SQLAlchemy's per-row overhead.
+    stored text is exactly what the ORM writes, without SQLAlchemy's per-row overhead. The
+    tuples of `new` serve both the executemany and the create_many entries.
     """
     conn = session.connection()
     table = _readings_table()
@@ -120,24 +122,23 @@ def write_rows(session: Session, rows: list[Row], existing: Existing) -> ImportR
     time_text = _stored_form(table.c.entered_at, conn.dialect)
     now = clock.now()
     stored_now = time_text(now)
-    stored_dates = {start: date_text(start) for start in {r.period_start for r in rows}}
-    before = existing.full_rows([r.replaces.id for r in rows if r.replaces is not None])  # before updating
-    inserts = [
-        (r.kpi_id, stored_dates[r.period_start], r.value, r.entered_by, stored_now, r.note, r.partial)
-        for r in rows
-        if r.replaces is None
-    ]
+    if any(date_text(date.fromisoformat(iso)) != iso for iso in {v[PERIOD] for v in new}):
+        raise RuntimeError("The database stores dates in a form the bulk import does not write.")
+    before = existing.full_rows([r.replaces.id for r in replaced if r.replaces is not None])  # before updating
     updates = [
-        (r.value, r.entered_by, stored_now, r.note, r.partial, r.replaces.id) for r in rows if r.replaces is not None
+        (r.value, r.entered_by, stored_now, r.note, r.partial, r.replaces.id)
+        for r in replaced
+        if r.replaces is not None
     ]
     last_id: int = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar_one()
-    if inserts:
+    if new:
         conn.exec_driver_sql(
-            f"INSERT INTO {table.name} ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})",
-            inserts,
+            f"INSERT INTO {table.name} ({', '.join(BATCH_COLUMNS)}, entered_at) "
+            f"VALUES ({', '.join('?' * len(BATCH_COLUMNS))}, {_sql_timestamp(stored_now)})",
+            new,
             execution_options=_CLEANED,
         )
-        _check_ids(conn, table.name, last_id, len(inserts))
+        _check_ids(conn, table.name, last_id, len(new))
     if updates:
         conn.exec_driver_sql(
             f"UPDATE {table.name} SET value = ?, entered_by = ?, entered_at = ?, note = ?, partial = ?, "
@@ -145,17 +146,12 @@ def write_rows(session: Session, rows: list[Row], existing: Existing) -> ImportR
             updates,
             execution_options=_CLEANED,
         )
-    iso_now = json_text(now.isoformat())
-    iso_dates = {start: json_text(start.isoformat()) for start in stored_dates}
 
     def changes() -> Iterator[EncodedChange]:
-        next_id = last_id + 1
-        for r in rows:
+        yield from created_entries(new, last_id + 1, now.isoformat())
+        for r in replaced:
             old = r.replaces
-            if old is None:
-                rid, next_id = next_id, next_id + 1
-                yield ("reading", rid, "create", None, reading_json(rid, r, iso_dates[r.period_start], iso_now))
-            else:
+            if old is not None:
                 values = {"value": r.value, "entered_by": r.entered_by, "entered_at": now, "note": r.note}
                 after = canonical({**before[old.id], **values, "partial": r.partial, **REPLACED})
                 yield ("reading", old.id, "update", canonical(before[old.id]), after)
@@ -164,11 +160,7 @@ def write_rows(session: Session, rows: list[Row], existing: Existing) -> ImportR
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Reading):
             session.expire(obj)  # Core writes bypassed the ORM: reload on next access
-    return ImportResult(created=len(inserts), replaced=len(updates))
-
-
-# What JSONEncoder(ensure_ascii=False) writes for a string: the journal's canonical form.
-json_text = json.encoder.encode_basestring
+    return ImportResult(created=len(new), replaced=len(updates))
 
 
 # A replaced reading is a new measurement: a correction of the value it replaces no longer
@@ -177,19 +169,31 @@ REPLACED: dict[str, Any] = {"corrected_from": None, "corrected_at": None, "corre
 _CLEARED_SQL = "corrected_from = NULL, corrected_at = NULL, corrected_by = '', correction_reason = ''"
 
 
-def reading_json(rid: int, r: Row, period_json: str, entered_at_json: str) -> str:
-    """`canonical()` of an imported reading's stored values, without building a dict.
+# The columns of an imported reading that vary from row to row, sorted (a batch's columns),
+# and the values every new reading shares but its entry time: the ORM's defaults.
+BATCH_COLUMNS = ("entered_by", "kpi_id", "note", "partial", "period_start", "value")
+PERIOD = BATCH_COLUMNS.index("period_start")
+NEW_READING: dict[str, Any] = {**REPLACED, "void_reason": "", "voided_at": None, "voided_by": ""}
 
-    A bulk import journals every row; formatting the sorted keys directly takes a fraction
-    of the general encoder's time. A test holds this equal to `canonical` of the same values.
-    """
-    return (
-        '{"corrected_at":null,"corrected_by":"","corrected_from":null,"correction_reason":"",'
-        f'"entered_at":{entered_at_json},"entered_by":{json_text(r.entered_by)},"id":{rid},'
-        f'"kpi_id":{r.kpi_id},"note":{json_text(r.note)},"partial":{"true" if r.partial else "false"},'
-        f'"period_start":{period_json},"value":{float.__repr__(r.value)},'
-        '"void_reason":"","voided_at":null,"voided_by":""}'
-    )
+
+def created_entries(values: list[tuple[Any, ...]], first_id: int, iso_now: str) -> Iterator[EncodedChange]:
+    """The `create_many` entries of new readings with these BATCH_COLUMNS values (ids first_id,
+    first_id + 1, ... in order), journal_batch.BATCH_ROWS readings to an entry."""
+    same = {**NEW_READING, "entered_at": iso_now}
+    size = journal_batch.BATCH_ROWS
+    for i in range(0, len(values), size):
+        text = journal_batch.batch_text(BATCH_COLUMNS, values[i : i + size], same)
+        yield ("reading", first_id + i, journal_batch.CREATE_MANY, None, text)
+
+
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?")
+
+
+def _sql_timestamp(stored: Any) -> str:
+    """The entry time as an SQL literal: the same for every row, so not a parameter of each."""
+    if not isinstance(stored, str) or not _TIMESTAMP.fullmatch(stored):
+        raise RuntimeError(f"Unexpected stored form of a timestamp: {stored!r}.")
+    return f"'{stored}'"
 
 
 def _check_ids(conn: Connection, table: str, last_id: int, count: int) -> None:

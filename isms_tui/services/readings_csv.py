@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -74,6 +74,9 @@ class _KpiInfo(NamedTuple):
     active: bool
     low: float  # the allowed range of its values
     high: float
+    # date text -> (period start, whether closed, the start's ISO text), shared by the KPIs of
+    # one frequency and filled as rows are fully checked: the plain path of check_all reads it
+    periods: dict[str, tuple[date, bool, str]]
 
 
 def _parse_day(text: str) -> date:
@@ -110,7 +113,8 @@ class _Validator:
         self.replace = replace
         self.today = clock.today()
         self.seen: dict[tuple[int, date], int] = {}
-        self.rows: list[Row] = []
+        self.new: list[tuple[Any, ...]] = []  # new readings' readings_bulk.BATCH_COLUMNS, in file order
+        self.replaced: list[Row] = []  # readings that overwrite a live one (with `replace`)
         self._days: dict[str, date] = {}
         self._starts: dict[tuple[date, Frequency], date] = {}
         self._closed: dict[tuple[date, Frequency], bool] = {}
@@ -135,11 +139,12 @@ class _Validator:
         clash, a number float() reads but the rule of `numbers.parse_number` does not) goes to
         `_problems`, which decides and words it. The plain path leaves no trace for such a row.
         """
-        kpi_of, day_of, start_of, closed_of = self.kpis.get, self._days.get, self._starts.get, self._closed.get
+        kpi_of = self.kpis.get
+        new_row = tuple.__new__  # Row(...) without its Python-level __new__
         olds, seen, keep, replace, today = (
             self.existing.by_kpi.get,
             self.seen,
-            self.rows.append,
+            self.new.append,
             self.replace,
             self.today,
         )
@@ -150,7 +155,6 @@ class _Validator:
         for line, fields in records:
             if len(fields) == width:
                 kpi = kpi_of(fields[i_kpi].strip())
-                day = day_of(fields[i_date].strip())
                 text = fields[i_value]
                 try:
                     value = float(text)
@@ -158,11 +162,10 @@ class _Validator:
                     value = math.nan
                 note = "" if i_note is None else fields[i_note].strip()
                 by = "" if i_by is None else fields[i_by].strip()
-                partial = PARTIAL_TEXT.get("" if i_partial is None else fields[i_partial].strip().lower())
+                partial = False if i_partial is None else PARTIAL_TEXT.get(fields[i_partial].strip().lower())
                 if (
                     kpi is not None
                     and kpi.active
-                    and day is not None
                     and kpi.low <= value <= kpi.high  # False for NaN; the range is finite
                     and "_" not in text
                     and partial is not None
@@ -172,13 +175,12 @@ class _Validator:
                     and len(by) <= MAX_ENTERED_BY_CHARS
                     and (i_period is None or not fields[i_period].strip())
                 ):
-                    start = start_of((day, kpi.frequency))
-                    # an unknown closedness (None) is not a bool: the full check works it out
+                    period = kpi.periods.get(fields[i_date].strip())
                     if (
-                        start is not None
-                        and start <= today
+                        period is not None
+                        and (start := period[0]) <= today
                         and (key := (kpi.id, start)) not in seen
-                        and closed_of((start, kpi.frequency)) is (not partial)
+                        and period[1] is not partial
                     ):
                         by_period = olds(kpi.id)
                         old = (by_period if by_period is not None else self.existing.of_kpi(kpi.id)).get(start)
@@ -190,7 +192,10 @@ class _Validator:
                             by_c = cleaned.get(by) if by else default_by
                             if by_c is None:
                                 by_c = cleaned[by] = clean(by)
-                            keep(Row(kpi.id, start, value, note_c, by_c, old, partial))
+                            if old is None:  # BATCH_COLUMNS: what is inserted and journaled
+                                keep((by_c, kpi.id, note_c, partial, period[2], value))
+                            else:
+                                self.replaced.append(new_row(Row, (kpi.id, start, value, note_c, by_c, old, partial)))
                             continue
             problems = self._problems(line, fields)
             if problems:
@@ -233,8 +238,14 @@ class _Validator:
         if partial is not None and not problems:
             problems.extend(self._partial_problems(code, kpi, start, partial))
         if not problems:
+            kpi.periods.setdefault(
+                fields[self.i_date].strip(), (start, self.closed(start, kpi.frequency), start.isoformat())
+            )
             old = self.existing.get((kpi.id, start))
-            self.rows.append(Row(kpi.id, start, value, clean(note), clean(entered_by), old, bool(partial)))
+            if old is None:
+                self.new.append((clean(entered_by), kpi.id, clean(note), bool(partial), start.isoformat(), value))
+            else:
+                self.replaced.append(Row(kpi.id, start, value, clean(note), clean(entered_by), old, bool(partial)))
         return problems
 
     def _partial_problems(self, code: str, kpi: _KpiInfo, start: date, partial: bool) -> list[str]:
@@ -329,8 +340,9 @@ def _import(
     lines = text.count("\n") + 1
     session.flush()  # pending ORM changes must be visible to the Core queries below
     conn = session.connection()
+    by_frequency: dict[Frequency, dict[str, tuple[date, bool, str]]] = {f: {} for f in Frequency}
     kpis = {
-        code: _KpiInfo(kid, freq, active, *allowed_range(_Bounds(unit, low, high)))
+        code: _KpiInfo(kid, freq, active, *allowed_range(_Bounds(unit, low, high)), by_frequency[freq])
         for kid, code, freq, active, unit, low, high in conn.execute(
             select(
                 col(Kpi.id),
@@ -369,11 +381,11 @@ def _import(
         )
     if validator is None:
         raise ImportRejected(f"{path} is empty; expected a header row: {EXPECTED_HEADER}.")
-    if not validator.rows:
+    if not validator.new and not validator.replaced:
         raise ImportRejected(f"{path} has a header but no readings; nothing was imported.")
     if progress is not None:
         progress(lines, lines)  # every line checked: writing comes next
-    result = write_rows(session, validator.rows, existing)
+    result = write_rows(session, validator.new, validator.replaced, existing)
     if progress is not None:
         progress(lines, lines)  # a cancel now still rolls the written rows back
     return result

@@ -6,13 +6,13 @@ at the end of the period), so they are what was recorded then, not what the regi
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from isms_tui.models import JournalEntry, Person, Risk
+from isms_tui.models.journal_batch import entry_states
 
 from . import actions, soa
 from .risks import (
@@ -36,15 +36,16 @@ def _levels_at(session: Session, moment: datetime) -> dict[int, int | None]:
     for entry in session.exec(q):
         if str(entry.at)[:26] > stamp[:26]:
             break
-        state = json.loads(entry.after) if entry.after else None
-        if (
-            isinstance(state, dict)
-            and isinstance(state.get("likelihood"), int)
-            and isinstance(state.get("impact"), int)
-        ):
-            out[entry.entity_id] = level(state["likelihood"], state["impact"])
-        else:
-            out[entry.entity_id] = None
+        # risks are created one at a time, but a create_many entry is read like any other
+        for risk_id, state in entry_states(entry.id or 0, entry.entity_id, entry.operation, entry.after):
+            if (
+                isinstance(state, dict)
+                and isinstance(state.get("likelihood"), int)
+                and isinstance(state.get("impact"), int)
+            ):
+                out[risk_id] = level(state["likelihood"], state["impact"])
+            else:
+                out[risk_id] = None
     return out
 
 

@@ -18,7 +18,8 @@ another isms writes):
 2. The data agrees with the journal. For every journaled table (every SQLModel table but
    the journal itself and alembic_version, unless a table opts out with
    `__table_args__ = {"info": {"journaled": False}}`), the newest journal state of each
-   row must equal the row as stored, every live row must have a 'create' entry, and a row
+   row must equal the row as stored, every live row must have a 'create' entry (or be one of
+   the rows of a 'create_many' entry, expanded one entry at a time: batches.py), and a row
    the journal says exists must exist. So a row edited, inserted or deleted with the
    sqlite3 shell, bypassing the application, is named with its table, id and the columns
    that differ. Tables and journal are merged in id order (SQL does the grouping), again

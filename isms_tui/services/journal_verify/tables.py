@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 
 from isms_tui.models import load_tables
 
+from .batches import BATCHES_SQL, batch_claims, newest
 from .chain import in_chunks
 from .report import (
     ROW_CHANGED,
@@ -133,10 +134,12 @@ def _column(table: Table, name: str, index: int, dialect: Any) -> _Column:
     return _Column(name, index, quick, stored, _identity)
 
 
+# An entry whose entity_id is not an integer names no row: the value and chain checks report it.
 _LATEST_SQL = (
     "SELECT l.entity_id, j.id, j.operation, j.after, l.created "
     "FROM (SELECT entity_id, max(id) AS last, max(operation = 'create') AS created "
-    "      FROM journal WHERE entity = ? GROUP BY entity_id) AS l "
+    "      FROM journal WHERE entity = ? AND operation != 'create_many' AND typeof(entity_id) = 'integer' "
+    "      GROUP BY entity_id) AS l "
     "JOIN journal AS j ON j.id = l.last ORDER BY l.entity_id"
 )
 
@@ -201,11 +204,14 @@ def check_table(raw: sqlite3.Connection, table: Table, dialect: Any, report: Jou
     quoted = ", ".join(f'"{n}"' for n in names)
     rows = raw.cursor()
     latest = raw.cursor()
+    bulk = raw.cursor()
     runs = _Runs(report, table.name)
     try:
         rows.execute(f'SELECT {quoted} FROM "{table.name}" ORDER BY id')
         latest.execute(_LATEST_SQL, (table.name,))
-        row_iter, entry_iter = in_chunks(rows), in_chunks(latest)
+        bulk.execute(BATCHES_SQL, (table.name,))
+        row_iter = in_chunks(rows)
+        entry_iter = newest(in_chunks(latest), batch_claims(bulk, table.name, report))
         row = next(row_iter, None)
         entry = next(entry_iter, None)
         while row is not None or entry is not None:
@@ -227,6 +233,7 @@ def check_table(raw: sqlite3.Connection, table: Table, dialect: Any, report: Jou
     finally:
         rows.close()
         latest.close()
+        bulk.close()
 
 
 _ABSENT = object()
@@ -258,10 +265,13 @@ def _compare(
                 row_id=row_id,
             )
         )
-    try:
-        state = json.loads(after) if after is not None else None
-    except ValueError:
-        state = None
+    if isinstance(after, dict):  # a row of a create_many entry, already expanded
+        state: Any = after
+    else:
+        try:
+            state = json.loads(after) if after is not None else None
+        except (ValueError, RecursionError):  # not JSON, or nested beyond the parser
+            state = None
     if not isinstance(state, dict):
         report.add(
             Problem(
