@@ -179,6 +179,38 @@ async def test_the_dashboard_shows_the_first_view_then_the_full_load(demo_worksp
             assert app.screen.check_action("enter_due", ()) is True
 
 
+async def test_the_first_view_is_not_held_back_by_the_switch(demo_workspace: Path, monkeypatch):
+    """Textual's switch_mode holds every frame for 50 ms; the dashboard made with the first view
+    is mounted with its figures before its first layout, so its switch takes no hold (the
+    figures' frame was rendered, thrown away, then rendered again). Other switches keep it."""
+    from textual.app import App
+
+    from isms_tui.screens.dashboard import DashboardScreen
+
+    holds: list[str] = []
+    real_hold = App.delay_update
+    real_first = DashboardScreen.show_first
+
+    def hold(self: App, delay: float = 0.05) -> None:
+        holds.append(str(self.current_mode))
+        real_hold(self, delay)
+
+    def first(self: DashboardScreen, view, today) -> None:
+        holds.append("first view")
+        real_first(self, view, today)
+
+    monkeypatch.setattr(App, "delay_update", hold)
+    monkeypatch.setattr(DashboardScreen, "show_first", first)
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        await loaded(pilot)
+        assert holds == ["first view"]
+        await pilot.press("m")
+        await wait_for(pilot, lambda: app.current_mode == "monitoring", "the monitoring section")
+        assert holds == ["first view", "dashboard"]
+
+
 async def test_the_first_view_fills_only_the_rows_a_screen_shows(demo_workspace: Path):
     """With a row limit the tables take only their first rows, in the full load's order, while
     the tiles and the due line count every KPI; the full load then shows every row."""

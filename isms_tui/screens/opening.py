@@ -1,12 +1,22 @@
-"""The screen shown while a workspace is being opened (the app's first frame)."""
+"""The screen shown while a workspace is being opened (the app's first frame), and the app's
+part that replaces it with the dashboard's first view."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from isms_tui.widgets.footer import IsmsFooter
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from isms_tui.services.first_view import FirstView
 
 
 class OpeningScreen(Screen[None]):
@@ -18,3 +28,55 @@ class OpeningScreen(Screen[None]):
         yield Header()
         yield Static("Opening workspace…", id="opening")
         yield IsmsFooter()
+
+
+class OpensOnTheFirstView(App[Any]):
+    """For the app: the dashboard's KPI figures, read before the data layer is loaded
+    (`services/first_view.py`), shown as soon as they are read; the open worker calls
+    `_first_view` before its data-layer imports."""
+
+    engine: object  # the workspace's engine once the full open is done, else None
+    _switch_at_once = False  # see delay_update
+
+    def _first_view(self, path: Path) -> None:
+        """On the worker's thread, before the data layer is imported: show the dashboard's KPI
+        figures read with the standard library, when the file is plainly an up-to-date
+        workspace of the application's own shape; else nothing, and the full open decides and
+        says what is wrong."""
+        from isms_tui.services import clock
+        from isms_tui.services.first_view import first_view
+
+        today = clock.today()
+        view = first_view(Path(path), today)
+        if view is not None:
+            self.call_from_thread(self._show_first_view, view, today)  # type: ignore[arg-type]
+
+    async def _show_first_view(self, view: FirstView, today: date) -> None:
+        from isms_tui.screens.dashboard import DashboardScreen
+
+        if self.engine is not None:  # the full open was quicker
+            return
+        if self.current_mode == "dashboard" and isinstance(self.screen, DashboardScreen):
+            self.screen.show_first(view, today)
+        else:  # a dashboard made with the view shows it as it mounts: no empty frame first
+            await self.remove_mode("dashboard")
+            self.add_mode("dashboard", lambda: DashboardScreen(first=(view, today)))
+            self._switch_at_once = True
+            try:
+                mounted = self.switch_mode("dashboard")
+            finally:
+                self._switch_at_once = False
+            await mounted
+        # The worker waits (call_from_thread awaits this) until the view is painted: its
+        # next step, importing the data layer, would hold the GIL against the paint.
+        painted = asyncio.Event()
+        self.call_after_refresh(painted.set)
+        await painted.wait()
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        """Textual's hold on frames, which `switch_mode` takes for 50 ms to hide a screen being
+        built; not for the first view's switch: that dashboard is composed and mounted, figures
+        included, before its first layout, so there is nothing to hide, and the hold cost the
+        figures a frame rendered and thrown away and a second one after it."""
+        if not self._switch_at_once:
+            super().delay_update(delay)
