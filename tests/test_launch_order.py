@@ -211,6 +211,40 @@ async def test_the_first_view_is_not_held_back_by_the_switch(demo_workspace: Pat
         assert holds == ["first view", "dashboard"]
 
 
+async def test_the_first_view_parses_only_the_dashboards_stylesheet(demo_workspace: Path, monkeypatch):
+    """Textual's first switch to a new screen parses every stylesheet of the app from scratch,
+    three times; the first view's dashboard adds its own file and parses it alone, and still
+    looks as it always did (the snapshots), a theme change included."""
+    from textual.css.stylesheet import Stylesheet
+
+    from isms_tui.screens.dashboard import DashboardScreen
+
+    seen: list[str] = []
+    real_reparse = Stylesheet.reparse
+    real_first = DashboardScreen.show_first
+
+    def reparse(self: Stylesheet) -> None:
+        seen.append("reparse")
+        real_reparse(self)
+
+    def first(self: DashboardScreen, view, today) -> None:
+        seen.append("first view")
+        real_first(self, view, today)
+
+    monkeypatch.setattr(Stylesheet, "reparse", reparse)
+    monkeypatch.setattr(DashboardScreen, "show_first", first)
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        await loaded(pilot)
+        assert seen == ["first view"]
+        border = app.screen.query_one("#tile-on_target").styles.border_top
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        assert "reparse" in seen
+        assert app.screen.query_one("#tile-on_target").styles.border_top != border
+
+
 async def test_the_first_view_fills_only_the_rows_a_screen_shows(demo_workspace: Path):
     """With a row limit the tables take only their first rows, in the full load's order, while
     the tiles and the due line count every KPI; the full load then shows every row."""
