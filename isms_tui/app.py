@@ -96,6 +96,7 @@ class IsmsApp(OpensOnTheFirstView, ToastsStayWithTheirScreen, TypedInOrder, App[
         # `isms --dir FOLDER`: start on the portfolio (the known workspaces and FOLDER's)
         # instead of opening db_path; the portfolio screen lists FOLDER's for the whole run.
         self.portfolio_dir = portfolio_dir
+        self.footer_keys_held = portfolio_dir is None  # until the first view is read (screens/opening.py)
         self.load_demo = load_demo
         self.engine: Engine | None = None
         # The name given for this run (`--as`, else ISMS_ACTOR, read as the workspace opens),

@@ -245,6 +245,38 @@ async def test_the_first_view_parses_only_the_dashboards_stylesheet(demo_workspa
         assert app.screen.query_one("#tile-on_target").styles.border_top != border
 
 
+@pytest.mark.parametrize("workspace", ["demo", "new file"])
+async def test_the_footer_shows_its_keys_once_the_first_view_is_read(
+    demo_workspace: Path, tmp_path: Path, monkeypatch, workspace: str
+):
+    """Filling the footer waits for the first view's read (it would slow it down), then the
+    screen in front shows its keys, whether the first view was shown or gave way."""
+    from textual.widgets._footer import FooterKey
+
+    import isms_tui.services.first_view as first_view_module
+
+    held: list[bool] = []
+    real = first_view_module.first_view
+
+    def spy(path: Path, today: date):
+        held.append(app.footer_keys_held)
+        return real(path, today)
+
+    monkeypatch.setattr(first_view_module, "first_view", spy)
+    path = demo_workspace if workspace == "demo" else tmp_path / "new.db"
+    app = IsmsApp(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        if workspace == "demo":
+            await opened(pilot)
+            await loaded(pilot)
+        else:  # no first view: the welcome screen
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "WelcomeScreen", "the welcome screen")
+        assert held == [True]
+        assert not app.footer_keys_held
+        under = app.screen if workspace == "demo" else app.screen_stack[-2]  # the welcome is a dialog
+        await wait_for(pilot, lambda: bool(under.query(FooterKey)), "the footer's keys")
+
+
 async def test_the_first_view_fills_only_the_rows_a_screen_shows(demo_workspace: Path):
     """With a row limit the tables take only their first rows, in the full load's order, while
     the tiles and the due line count every KPI; the full load then shows every row."""

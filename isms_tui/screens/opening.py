@@ -37,19 +37,31 @@ class OpensOnTheFirstView(App[Any]):
 
     engine: object  # the workspace's engine once the full open is done, else None
     _switch_at_once = False  # see delay_update
+    # The footers show no keys until the first view is read and shown (or gives way): filling
+    # them is Textual's first work after the first frame (about 25 ms of the interpreter on the
+    # large workspace), which slowed the first view's read down, for a screen it replaces.
+    footer_keys_held = False
 
     def _first_view(self, path: Path) -> None:
         """On the worker's thread, before the data layer is imported: show the dashboard's KPI
         figures read with the standard library, when the file is plainly an up-to-date
         workspace of the application's own shape; else nothing, and the full open decides and
-        says what is wrong."""
+        says what is wrong. Then the footer of the screen in front shows its keys."""
         from isms_tui.services import clock
         from isms_tui.services.first_view import first_view
 
-        today = clock.today()
-        view = first_view(Path(path), today)
-        if view is not None:
-            self.call_from_thread(self._show_first_view, view, today)  # type: ignore[arg-type]
+        try:
+            today = clock.today()
+            view = first_view(Path(path), today)
+            if view is not None:
+                self.call_from_thread(self._show_first_view, view, today)  # type: ignore[arg-type]
+        finally:
+            self.call_from_thread(self._show_footer_keys)
+
+    def _show_footer_keys(self) -> None:
+        if self.footer_keys_held:
+            self.footer_keys_held = False
+            self.screen.refresh_bindings()
 
     async def _show_first_view(self, view: FirstView, today: date) -> None:
         from isms_tui.screens.dashboard import DashboardScreen
