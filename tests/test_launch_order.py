@@ -270,7 +270,11 @@ async def test_the_footer_shows_its_keys_once_the_first_view_is_read(
             await opened(pilot)
             await loaded(pilot)
         else:  # no first view: the welcome screen
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "WelcomeScreen", "the welcome screen")
+            await wait_for(
+                pilot,
+                lambda: type(app.screen).__name__ == "WelcomeScreen" and getattr(app.focused, "id", "") == "org-name",
+                "the welcome screen",
+            )
         assert held == [True]
         assert not app.footer_keys_held
         under = app.screen if workspace == "demo" else app.screen_stack[-2]  # the welcome is a dialog
