@@ -308,3 +308,33 @@ async def test_the_first_view_fills_only_the_rows_a_screen_shows(demo_workspace:
         await pilot.press("f5")
         await loaded(pilot)
         assert [key.value for key in table.rows] == full
+
+
+async def test_the_collector_is_back_once_the_first_view_is_shown(demo_workspace: Path, monkeypatch):
+    """`isms --db FILE` starts with the cyclic collector paused (launch.py); the app turns it
+    back on once the dashboard's first view is on screen, before the data layer is loaded."""
+    import gc
+
+    from isms_tui.screens.dashboard import DashboardScreen
+    from isms_tui.services import collector
+
+    enabled_at_first_view: list[bool] = []
+    real = DashboardScreen.show_first
+
+    def first(self: DashboardScreen, view, today) -> None:
+        enabled_at_first_view.append(gc.isenabled())
+        real(self, view, today)
+
+    monkeypatch.setattr(DashboardScreen, "show_first", first)
+    assert gc.isenabled()
+    collector.pause_for_start_up()
+    try:
+        app = IsmsApp(demo_workspace)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await opened(pilot)
+            await loaded(pilot)
+            assert enabled_at_first_view == [False]
+            assert gc.isenabled()
+    finally:
+        collector.resume_after_start_up()
+        gc.enable()

@@ -48,6 +48,7 @@ class OpensOnTheFirstView(App[Any]):
         workspace of the application's own shape; else nothing, and the full open decides and
         says what is wrong. Then the footer of the screen in front shows its keys."""
         from isms_tui.services import clock
+        from isms_tui.services.collector import resume_after_start_up
         from isms_tui.services.first_view import first_view
 
         try:
@@ -56,6 +57,7 @@ class OpensOnTheFirstView(App[Any]):
             if view is not None:
                 self.call_from_thread(self._show_first_view, view, today)  # type: ignore[arg-type]
         finally:
+            resume_after_start_up()  # the collector, paused by launch.py
             self.call_from_thread(self._show_footer_keys)
 
     def _show_footer_keys(self) -> None:
