@@ -6,7 +6,6 @@ imports it at module level; screens are created lazily through the MODES factori
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -20,15 +19,13 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from isms_tui.config import write_crash_log
-from isms_tui.screens.opening import OpeningScreen
+from isms_tui.screens.opening import OpeningScreen, OpensOnTheFirstView
 from isms_tui.services import actor as actors
 from isms_tui.widgets.footer import IsmsFooter
 from isms_tui.widgets.toasts import ToastsStayWithTheirScreen
 from isms_tui.widgets.typing import TypedInOrder
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from sqlalchemy import Engine
     from sqlmodel import Session
     from textual.actions import ActionParseResult
@@ -38,7 +35,6 @@ if TYPE_CHECKING:
 
     from isms_tui.models.lock import WorkspaceLock
     from isms_tui.screens.base import WorkspaceHost
-    from isms_tui.services.first_view import FirstView
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -61,7 +57,7 @@ SECTIONS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-class IsmsApp(ToastsStayWithTheirScreen, TypedInOrder, App[None]):
+class IsmsApp(OpensOnTheFirstView, ToastsStayWithTheirScreen, TypedInOrder, App[None]):
     """Keyboard-first ISMS performance evaluation over one workspace file."""
 
     TITLE = "isms-tui"
@@ -100,6 +96,7 @@ class IsmsApp(ToastsStayWithTheirScreen, TypedInOrder, App[None]):
         # `isms --dir FOLDER`: start on the portfolio (the known workspaces and FOLDER's)
         # instead of opening db_path; the portfolio screen lists FOLDER's for the whole run.
         self.portfolio_dir = portfolio_dir
+        self.footer_keys_held = portfolio_dir is None  # until the first view is read (screens/opening.py)
         self.load_demo = load_demo
         self.engine: Engine | None = None
         # The name given for this run (`--as`, else ISMS_ACTOR, read as the workspace opens),
@@ -182,36 +179,6 @@ class IsmsApp(ToastsStayWithTheirScreen, TypedInOrder, App[None]):
         # `T | Awaitable[T]` for a coroutine function, hence the ignore.
         new = created and empty and lock is not None
         self.call_from_thread(self._opened, path, engine, empty, actor, lock, notice, new)  # type: ignore[arg-type]
-
-    def _first_view(self, path: Path) -> None:
-        """On the worker's thread, before the data layer is imported: show the dashboard's KPI
-        figures read with the standard library (`services/first_view.py`), when the file is
-        plainly an up-to-date workspace of the application's own shape; else nothing, and the
-        full open below decides and says what is wrong."""
-        from isms_tui.services import clock
-        from isms_tui.services.first_view import first_view
-
-        today = clock.today()
-        view = first_view(Path(path), today)
-        if view is not None:
-            self.call_from_thread(self._show_first_view, view, today)  # type: ignore[arg-type]
-
-    async def _show_first_view(self, view: FirstView, today: date) -> None:
-        from isms_tui.screens.dashboard import DashboardScreen
-
-        if self.engine is not None:  # the full open was quicker
-            return
-        if self.current_mode == "dashboard" and isinstance(self.screen, DashboardScreen):
-            self.screen.show_first(view, today)
-        else:  # a dashboard made with the view shows it as it mounts: no empty frame first
-            await self.remove_mode("dashboard")
-            self.add_mode("dashboard", lambda: DashboardScreen(first=(view, today)))
-            await self.switch_mode("dashboard")
-        # The worker waits (call_from_thread awaits this) until the view is painted: its
-        # next step, importing the data layer, would hold the GIL against the paint.
-        painted = asyncio.Event()
-        self.call_after_refresh(painted.set)
-        await painted.wait()
 
     def on_dashboard_screen_data_shown(self) -> None:
         """Once the dashboard's data is on screen, load the other sections' modules."""

@@ -36,6 +36,9 @@ def main() -> None:
 
         cli_main()
         return
+    from isms_tui.services.collector import pause_for_start_up
+
+    pause_for_start_up()  # until the dashboard's first view is on screen (screens/opening.py)
     from isms_tui.app import IsmsApp
 
     if path is None:

@@ -179,6 +179,108 @@ async def test_the_dashboard_shows_the_first_view_then_the_full_load(demo_worksp
             assert app.screen.check_action("enter_due", ()) is True
 
 
+async def test_the_first_view_is_not_held_back_by_the_switch(demo_workspace: Path, monkeypatch):
+    """Textual's switch_mode holds every frame for 50 ms; the dashboard made with the first view
+    is mounted with its figures before its first layout, so its switch takes no hold (the
+    figures' frame was rendered, thrown away, then rendered again). Other switches keep it."""
+    from textual.app import App
+
+    from isms_tui.screens.dashboard import DashboardScreen
+
+    holds: list[str] = []
+    real_hold = App.delay_update
+    real_first = DashboardScreen.show_first
+
+    def hold(self: App, delay: float = 0.05) -> None:
+        holds.append(str(self.current_mode))
+        real_hold(self, delay)
+
+    def first(self: DashboardScreen, view, today) -> None:
+        holds.append("first view")
+        real_first(self, view, today)
+
+    monkeypatch.setattr(App, "delay_update", hold)
+    monkeypatch.setattr(DashboardScreen, "show_first", first)
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        await loaded(pilot)
+        assert holds == ["first view"]
+        await pilot.press("m")
+        await wait_for(pilot, lambda: app.current_mode == "monitoring", "the monitoring section")
+        assert holds == ["first view", "dashboard"]
+
+
+async def test_the_first_view_parses_only_the_dashboards_stylesheet(demo_workspace: Path, monkeypatch):
+    """Textual's first switch to a new screen parses every stylesheet of the app from scratch,
+    three times; the first view's dashboard adds its own file and parses it alone, and still
+    looks as it always did (the snapshots), a theme change included."""
+    from textual.css.stylesheet import Stylesheet
+
+    from isms_tui.screens.dashboard import DashboardScreen
+
+    seen: list[str] = []
+    real_reparse = Stylesheet.reparse
+    real_first = DashboardScreen.show_first
+
+    def reparse(self: Stylesheet) -> None:
+        seen.append("reparse")
+        real_reparse(self)
+
+    def first(self: DashboardScreen, view, today) -> None:
+        seen.append("first view")
+        real_first(self, view, today)
+
+    monkeypatch.setattr(Stylesheet, "reparse", reparse)
+    monkeypatch.setattr(DashboardScreen, "show_first", first)
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot)
+        await loaded(pilot)
+        assert seen == ["first view"]
+        border = app.screen.query_one("#tile-on_target").styles.border_top
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        assert "reparse" in seen
+        assert app.screen.query_one("#tile-on_target").styles.border_top != border
+
+
+@pytest.mark.parametrize("workspace", ["demo", "new file"])
+async def test_the_footer_shows_its_keys_once_the_first_view_is_read(
+    demo_workspace: Path, tmp_path: Path, monkeypatch, workspace: str
+):
+    """Filling the footer waits for the first view's read (it would slow it down), then the
+    screen in front shows its keys, whether the first view was shown or gave way."""
+    from textual.widgets._footer import FooterKey
+
+    import isms_tui.services.first_view as first_view_module
+
+    held: list[bool] = []
+    real = first_view_module.first_view
+
+    def spy(path: Path, today: date):
+        held.append(app.footer_keys_held)
+        return real(path, today)
+
+    monkeypatch.setattr(first_view_module, "first_view", spy)
+    path = demo_workspace if workspace == "demo" else tmp_path / "new.db"
+    app = IsmsApp(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        if workspace == "demo":
+            await opened(pilot)
+            await loaded(pilot)
+        else:  # no first view: the welcome screen
+            await wait_for(
+                pilot,
+                lambda: type(app.screen).__name__ == "WelcomeScreen" and getattr(app.focused, "id", "") == "org-name",
+                "the welcome screen",
+            )
+        assert held == [True]
+        assert not app.footer_keys_held
+        under = app.screen if workspace == "demo" else app.screen_stack[-2]  # the welcome is a dialog
+        await wait_for(pilot, lambda: bool(under.query(FooterKey)), "the footer's keys")
+
+
 async def test_the_first_view_fills_only_the_rows_a_screen_shows(demo_workspace: Path):
     """With a row limit the tables take only their first rows, in the full load's order, while
     the tiles and the due line count every KPI; the full load then shows every row."""
@@ -206,3 +308,33 @@ async def test_the_first_view_fills_only_the_rows_a_screen_shows(demo_workspace:
         await pilot.press("f5")
         await loaded(pilot)
         assert [key.value for key in table.rows] == full
+
+
+async def test_the_collector_is_back_once_the_first_view_is_shown(demo_workspace: Path, monkeypatch):
+    """`isms --db FILE` starts with the cyclic collector paused (launch.py); the app turns it
+    back on once the dashboard's first view is on screen, before the data layer is loaded."""
+    import gc
+
+    from isms_tui.screens.dashboard import DashboardScreen
+    from isms_tui.services import collector
+
+    enabled_at_first_view: list[bool] = []
+    real = DashboardScreen.show_first
+
+    def first(self: DashboardScreen, view, today) -> None:
+        enabled_at_first_view.append(gc.isenabled())
+        real(self, view, today)
+
+    monkeypatch.setattr(DashboardScreen, "show_first", first)
+    assert gc.isenabled()
+    collector.pause_for_start_up()
+    try:
+        app = IsmsApp(demo_workspace)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await opened(pilot)
+            await loaded(pilot)
+            assert enabled_at_first_view == [False]
+            assert gc.isenabled()
+    finally:
+        collector.resume_after_start_up()
+        gc.enable()

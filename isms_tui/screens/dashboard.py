@@ -36,15 +36,16 @@ if TYPE_CHECKING:
 
 
 class StatusTile(Vertical):
-    """A count of KPIs in one status, in big digits."""
+    """A count of KPIs in one status, in big digits (`count`: made with it, styled once)."""
 
-    def __init__(self, status: Status) -> None:
-        super().__init__(id=f"tile-{status.name.lower()}", classes="tile")
+    def __init__(self, status: Status, count: int | None = None) -> None:
+        super().__init__(id=f"tile-{status.name.lower()}", classes="tile -nonzero" if count else "tile")
         self.status = status
+        self._count = count
 
     def compose(self) -> ComposeResult:
         mark, _ = STATUS_STYLE[self.status]
-        yield Digits("–", classes="tile-count")
+        yield Digits("–" if self._count is None else str(self._count), classes="tile-count")
         yield Label(f"{mark} {self.status.value}", classes="tile-label")
 
     def set_count(self, count: int) -> None:
@@ -57,11 +58,12 @@ class StatusTile(Vertical):
 class AnalysesTile(Vertical):
     """The number of KPIs whose results wait for an analysis, beside the status tiles."""
 
-    def __init__(self) -> None:
-        super().__init__(id="tile-analyses", classes="tile")
+    def __init__(self, count: int | None = None) -> None:
+        super().__init__(id="tile-analyses", classes="tile -nonzero" if count else "tile")
+        self._count = count
 
     def compose(self) -> ComposeResult:
-        yield Digits("–", classes="tile-count")
+        yield Digits("–" if self._count is None else str(self._count), classes="tile-count")
         yield Label(f"{ANALYSIS_MARK} to analyse", classes="tile-label")
 
     def set_count(self, count: int) -> None:
@@ -137,10 +139,12 @@ class DashboardScreen(SectionScreen):
     def body(self) -> ComposeResult:
         with VerticalScroll(id="dashboard"):
             yield Static("", id="headline", markup=False)
+            # Made with the first view's counts: a tile whose class changes once mounted is styled again.
+            fig = self._first[0].figures if self._first is not None else None
             with Horizontal(id="tiles"):
                 for status in Status:
-                    yield StatusTile(status)
-                yield AnalysesTile()
+                    yield StatusTile(status, None if fig is None else fig.counts[status])
+                yield AnalysesTile(None if fig is None else len(fig.analyses_due))
                 yield ActionsPanel()
             yield Static("", id="tiles-line", markup=False)
             yield Static("", id="due-line")

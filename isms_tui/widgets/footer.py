@@ -7,7 +7,10 @@ never has to guess whether a key is broken or refused.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer, Label
 
 
@@ -20,6 +23,13 @@ class IsmsFooter(Footer):
         background: $warning; color: $text; text-style: bold;
     }
     """
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        """Textual fills the footer with the screen's keys after the first frame; not while the
+        app holds them back (`footer_keys_held`: while the dashboard's first view is read, which
+        that work would otherwise slow down). The keys work all the same meanwhile."""
+        if not getattr(self.app, "footer_keys_held", False):
+            super().bindings_changed(screen)
 
     def compose(self) -> ComposeResult:
         if getattr(self.app, "read_only", False):
