@@ -14,7 +14,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from .snapshot_helpers import on_dashboard
 from .tui_helpers import loaded, settle, wait_for
@@ -49,6 +49,7 @@ PEOPLE = [*SETTINGS, ("escape 2", "SettingsScreen")]  # escape leaves the organi
 OBJECTIVES = [*SETTINGS, ("escape 3", "SettingsScreen")]
 COMPETENCE = [*PEOPLE, ("c", "PersonRecordsScreen")]
 DUE_READINGS = [("r", "DueReadingsScreen")]
+PORTFOLIO = [("ctrl+o", "WorkspacePicker"), ("ctrl+o", "PortfolioScreen")]  # the demo: open now
 
 SCREENS: dict[str, list[Step]] = {
     "dashboard": DASHBOARD,
@@ -73,6 +74,7 @@ SCREENS: dict[str, list[Step]] = {
     "settings_people": PEOPLE,
     "settings_objectives": OBJECTIVES,
     "competence": COMPETENCE,
+    "portfolio": PORTFOLIO,
 }
 
 # Every form and modal, opened where a user opens it.
@@ -114,6 +116,7 @@ FORMS: dict[str, list[Step]] = {
     "export_file": [*RISKS, ("X", "RegisterExportScreen")],
     "import_package": [*AUDITS, ("K", "ImportPackageForm")],
     "issue_kit": [*AUDITS, ("down down down enter", "AuditDetailScreen"), ("K", "IssueKitForm")],  # #4, planned
+    "oscal": [*COMPLETED_AUDIT, ("O", "OscalExportScreen")],
 }
 
 
@@ -174,12 +177,22 @@ FIXED_VALUES = {  # (the screen on top, the field): the value shown
     ("RegisterImportScreen", "#transfer-path"): "northwind-readings.csv",
     ("RegisterExportScreen", "#transfer-path"): "northwind-risks.csv",
     ("SpreadsheetExport", "#xlsx-path"): "northwind-registers.xlsx",
+    ("OscalExportScreen", "#oscal-path"): "northwind-audit-2-results.json",
 }
+
+
+# Lines that name the workspace's folder (the test's own): shown with a fixed folder instead.
+FIXED_FOLDER = {("PortfolioScreen", "#portfolio-detail"): "/home/officer/clients"}
 
 
 async def still(pilot: Pilot) -> None:
     """Let the screen finish loading, stop every text cursor blinking, repaint it whole."""
     await loaded(pilot)
+    for (screen, selector), folder in FIXED_FOLDER.items():
+        if on_top(pilot) == screen:
+            for line in pilot.app.screen.query(selector):
+                if isinstance(line, Static):
+                    line.update(str(line.render()).replace(str(pilot.app.db_path.parent), folder))
     for (screen, selector), value in FIXED_VALUES.items():
         if on_top(pilot) != screen:
             continue
