@@ -16,19 +16,16 @@ from isms_tui.cli import main
 from isms_tui.screens.audit_detail import AuditDetailScreen
 from isms_tui.screens.oscal_export import CATALOGUE, PLAN, RESULTS, OscalExportScreen
 
-from .snapshot_routes import AUDITS
 from .tui_helpers import loaded, opened, wait_for
 
 SIZE = (120, 40)
 
 
-async def open_dialog(pilot, keys: str = "down enter") -> OscalExportScreen:
-    """The completed audit #2 (or another, by its keys on the audits list), then `O`."""
+async def open_dialog(pilot, audit_id: int = 2) -> OscalExportScreen:
+    """The audit (#2 completed, #4 planned in the demo) as the audits list opens it, then `O`."""
     app = pilot.app
     await opened(pilot)
-    for step, screen in [*AUDITS, (keys, "AuditDetailScreen")]:
-        await pilot.press(*step.split())
-        await wait_for(pilot, lambda screen=screen: type(app.screen).__name__ == screen, screen)
+    await app.push_screen(AuditDetailScreen(audit_id))
     await wait_for(pilot, lambda: app.screen.view is not None, "the audit")  # type: ignore[attr-defined]
     await pilot.press("O")
     await wait_for(pilot, lambda: isinstance(app.screen, OscalExportScreen), "the OSCAL dialog")
@@ -70,7 +67,7 @@ async def test_a_planned_audit_proposes_its_plan(demo_workspace: Path, tmp_path:
     out = tmp_path / "ap.json"
     app = IsmsApp(demo_workspace)
     async with app.run_test(size=SIZE) as pilot:
-        dialog = await open_dialog(pilot, "down down down enter")  # #4, planned
+        dialog = await open_dialog(pilot, 4)  # planned
         assert dialog.kind == PLAN and "audit-4-plan" in dialog.query_one("#oscal-path", Input).value
         await export_to(pilot, dialog, out)
     assert json.loads(out.read_text()) == cli_json("--db", demo_workspace, "--plan", "4")
@@ -121,3 +118,20 @@ async def test_the_palette_exports_the_catalogue(demo_workspace: Path, tmp_path:
         assert dialog.kind == CATALOGUE
         await export_to(pilot, dialog, out)
     assert json.loads(out.read_text()) == cli_json("--catalogue")
+
+
+async def test_on_a_full_disk_one_sentence_and_nothing_written(demo_workspace: Path, disk: Path) -> None:
+    from .test_full_disk import FULL, fill
+
+    out = disk / "ar.json"
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_dialog(pilot)
+        filler = fill(disk)
+        said = await export_to(pilot, dialog, out)
+        assert said.startswith(FULL) and "\n" not in said
+        assert sorted(p.name for p in disk.iterdir()) == ["filler"]  # no file, no temporary file
+        filler.unlink()
+        said = await export_to(pilot, dialog, out)  # with space again it is written
+        assert said.endswith("as OSCAL JSON.")
+    assert json.loads(out.read_text())
