@@ -187,8 +187,7 @@ class OscalExportScreen(ModalScreen[str | None]):
             self.app.notify(message, title="OSCAL", markup=False)
             return
         self.query_one(JobProgress).finish("Done", 1.0)
-        self._finish(message, "-done")
-        self.notify(message, markup=False)
+        self._finish(message, "-done")  # in the dialog itself; a toast would only cover it
 
     def _failed(self, message: str) -> None:
         if not self.is_attached:
