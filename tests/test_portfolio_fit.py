@@ -53,3 +53,21 @@ async def test_a_long_name_is_cut_in_the_table_and_whole_below_it(tmp_path: Path
             assert LONG in detail and str(path.resolve()) in detail.replace("\n", "")
             assert "next audit due now" in detail
             assert ("Next audit" in [key for key, _, _ in screen.columns]) == (size[0] >= 100)
+
+
+async def test_section_keys_are_not_offered_over_the_portfolio(demo_workspace: Path) -> None:
+    """Switching section from the portfolio would leave it behind on that section's stack."""
+    from isms_tui.screens.help import screen_keys
+
+    app = IsmsApp(demo_workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.engine is not None and app.current_mode == "dashboard", "the dashboard")
+        app.action_portfolio()
+        await wait_for(pilot, lambda: isinstance(app.screen, PortfolioScreen), "the portfolio")
+        screen = app.screen
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.screen is screen and app.current_mode == "dashboard"
+        assert not [k for k in screen_keys(screen) if k.action.startswith("section(")]
+        assert "Go to Monitoring" not in {c.title for c in app.get_system_commands(screen)}
+        assert "Workspaces" in {k.description for k in screen_keys(screen)}

@@ -219,6 +219,14 @@ class PortfolioScreen(Screen[Path | None]):
         detail.update("\n".join(clean(line) for line in text.split("\n")))
         detail.set_class(problem, "problem")
 
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """The section keys are not this screen's: switching section from here would leave the
+        portfolio behind on that section. Claimed here, they neither run nor show; escape or
+        enter leave the portfolio first."""
+        return any(
+            isinstance(b, Binding) and b.key == key and b.action.startswith("section(") for b in type(self.app).BINDINGS
+        )
+
     def action_open(self) -> None:
         """Open the highlighted workspace (one to upgrade too: opening migrates it, with a backup)."""
         key = self._highlighted()
