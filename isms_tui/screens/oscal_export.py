@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
+from isms_tui.models.text import clean
 from isms_tui.services import clock
 from isms_tui.widgets.footer import IsmsFooter
 from isms_tui.widgets.job_progress import JobProgress, Report
@@ -208,7 +209,7 @@ class OscalExportScreen(ModalScreen[str | None]):
         result.remove_class("-error", "-done")
         if kind:
             result.add_class(kind)
-        result.update(message)
+        result.update(clean(message))  # a pasted path may hold control or bidi characters
 
 
 def write_document(

@@ -4,13 +4,14 @@ A workspace opened read-only (another isms holds it, or it sits where it cannot 
 disables its write keys; the footer dims them and says why, on every screen, so the user
 never has to guess whether a key is broken or refused.
 
-Below `NARROW_WIDTH` columns (an 80x24 terminal) Textual's footer has room for about five
-keys, and the section keys took most of it. There the footer goes compact (Textual's
-`Footer.compact`), shows the screen's own keys first, in the order the screen declares them
-(most used first), folds the section keys into one group ("d m a c g v s sections"), and
-keeps the help key and the command palette pinned to the right, so that whatever is cut can
-always be found: `?` (F1 where a field takes `?`) lists every key, ctrl+p offers each by name.
-No key is declared twice: the footer reads the same bindings as the help and the palette.
+Textual's footer lists the keys in one row and cuts what does not fit: at 80 columns about
+five keys, most of them section keys, and never the help. This footer shows the screen's own
+keys first, in the order the screen declares them (most used first), folds the section keys
+into one group ("d m a c g v s sections"), and keeps the help key and the command palette
+pinned to the right, so that whatever is cut can always be found: `?` (F1 where a field takes
+`?`) lists every key, ctrl+p offers each by name. Below `NARROW_WIDTH` columns it is compact
+(Textual's `Footer.compact`: less space around each key). No key is declared twice: the
+footer reads the same bindings as the help and the palette.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ HELP_KEYS = ("question_mark", "f1")  # the app's help keys: ? where no field tak
 
 class IsmsFooter(Footer):
     """Textual's footer with a "read-only" badge in front of the keys of a read-only workspace,
-    and a compact layout for narrow terminals with help always in sight."""
+    the screen's keys first, help always in sight, and compact on narrow terminals."""
 
     DEFAULT_CSS = """
     IsmsFooter > .read-only-badge {
@@ -69,12 +70,10 @@ class IsmsFooter(Footer):
         self.set_class(narrow, "-compact")
         if getattr(self.app, "read_only", False):
             yield Label("read-only", classes="read-only-badge")
-        if not narrow:
-            yield from super().compose()
-        elif self._bindings_ready:
-            yield from self._narrow_keys()
+        if self._bindings_ready:
+            yield from self._keys()
 
-    def _narrow_keys(self) -> ComposeResult:
+    def _keys(self) -> ComposeResult:
         """The screen's keys first, then the sections as one group and the app's other keys,
         with help and the palette pinned on the right."""
         active = self.screen.active_bindings
