@@ -135,3 +135,19 @@ async def test_on_a_full_disk_one_sentence_and_nothing_written(demo_workspace: P
         said = await export_to(pilot, dialog, out)  # with space again it is written
         assert said.endswith("as OSCAL JSON.")
     assert json.loads(out.read_text())
+
+
+async def test_a_read_only_workspace_exports_too(demo_workspace: Path, tmp_path: Path) -> None:
+    """Exporting only reads: another isms holding the workspace does not stop it."""
+    from isms_tui.models.lock import acquire
+
+    out = tmp_path / "out" / "ar.json"
+    out.parent.mkdir()
+    with acquire(demo_workspace):
+        app = IsmsApp(demo_workspace)
+        async with app.run_test(size=SIZE) as pilot:
+            dialog = await open_dialog(pilot)
+            assert app.read_only
+            said = await export_to(pilot, dialog, out)
+            assert said.endswith("as OSCAL JSON."), said
+    assert json.loads(out.read_text()) == cli_json("--db", demo_workspace, "--audit", "2")
