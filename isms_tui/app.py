@@ -21,7 +21,7 @@ from textual.widgets import Header, Static
 from isms_tui.config import write_crash_log
 from isms_tui.screens.opening import OpeningScreen, OpensOnTheFirstView
 from isms_tui.services import actor as actors
-from isms_tui.widgets.footer import IsmsFooter
+from isms_tui.widgets.footer import NARROW_WIDTH, IsmsFooter
 from isms_tui.widgets.toasts import ToastsStayWithTheirScreen
 from isms_tui.widgets.typing import TypedInOrder
 
@@ -64,7 +64,7 @@ class IsmsApp(OpensOnTheFirstView, ToastsStayWithTheirScreen, TypedInOrder, App[
     CSS_PATH = "app.tcss"
     # Classes every screen carries by the terminal's size, for the small-terminal rules in
     # the .tcss files: narrower than 100 columns, shorter than 32 rows (80x24 is both).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     MODES = {
         "opening": lambda: OpeningScreen(),

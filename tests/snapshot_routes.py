@@ -14,7 +14,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from .snapshot_helpers import on_dashboard
 from .tui_helpers import loaded, settle, wait_for
@@ -50,6 +50,7 @@ OBJECTIVES = [*SETTINGS, ("escape 3", "SettingsScreen")]
 COMPETENCE = [*PEOPLE, ("c", "PersonRecordsScreen")]
 DUE_READINGS = [("r", "DueReadingsScreen")]
 INTEGRITY = [*SETTINGS, ("escape i", "IntegrityScreen")]
+PORTFOLIO = [("ctrl+o", "WorkspacePicker"), ("ctrl+o", "PortfolioScreen")]  # the demo: open now
 
 SCREENS: dict[str, list[Step]] = {
     "dashboard": DASHBOARD,
@@ -75,6 +76,7 @@ SCREENS: dict[str, list[Step]] = {
     "settings_objectives": OBJECTIVES,
     "competence": COMPETENCE,
     "integrity": INTEGRITY,
+    "portfolio": PORTFOLIO,
 }
 
 # Every form and modal, opened where a user opens it.
@@ -117,6 +119,7 @@ FORMS: dict[str, list[Step]] = {
     "import_package": [*AUDITS, ("K", "ImportPackageForm")],
     "integrity_backup": [*INTEGRITY, ("b", "BackupForm")],
     "issue_kit": [*AUDITS, ("down down down enter", "AuditDetailScreen"), ("K", "IssueKitForm")],  # #4, planned
+    "oscal": [*COMPLETED_AUDIT, ("O", "OscalExportScreen")],
 }
 
 
@@ -178,6 +181,7 @@ FIXED_VALUES = {  # (the screen on top, the field): the value shown
     ("RegisterExportScreen", "#transfer-path"): "northwind-risks.csv",
     ("SpreadsheetExport", "#xlsx-path"): "northwind-registers.xlsx",
     ("BackupForm", "#field-out Input"): "/home/officer/isms/northwind.db.backup-20261127-160500.zip",
+    ("OscalExportScreen", "#oscal-path"): "northwind-audit-2-results.json",
 }
 
 
@@ -201,12 +205,21 @@ def fixed_integrity_facts() -> Any:
     )
 
 
+# Lines that name the workspace's folder (the test's own): shown with a fixed folder instead.
+FIXED_FOLDER = {("PortfolioScreen", "#portfolio-detail"): "/home/officer/clients"}
+
+
 async def still(pilot: Pilot) -> None:
     """Let the screen finish loading, stop every text cursor blinking, repaint it whole."""
     await loaded(pilot)
     for screen in pilot.app.screen_stack:  # on top, or behind one of its forms
         if type(screen).__name__ == "IntegrityScreen":
             screen.show_facts(fixed_integrity_facts())  # type: ignore[attr-defined]
+    for (screen, selector), folder in FIXED_FOLDER.items():
+        if on_top(pilot) == screen:
+            for line in pilot.app.screen.query(selector):
+                if isinstance(line, Static):
+                    line.update(str(line.render()).replace(str(pilot.app.db_path.parent), folder))
     for (screen, selector), value in FIXED_VALUES.items():
         if on_top(pilot) != screen:
             continue

@@ -17,10 +17,22 @@ from textual.widgets import Checkbox, DataTable, Select, Static
 
 from isms_tui.models.enums import ActionStatus, Effectiveness
 from isms_tui.services import clock
+from isms_tui.widgets.footer import NARROW_WIDTH
 from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
 from isms_tui.widgets.tickbox import TickBox
 
 from .base import SectionScreen, WriteBinding
+
+# (title, width, width below NARROW_WIDTH columns)
+COLUMNS = (
+    ("#", 4, 4),  # the number `isms nc reopen` takes
+    ("Source", 20, 14),
+    ("Title", 30, 16),
+    ("Owner", 15, 10),
+    ("Due", 12, 10),
+    ("Status", 11, 11),
+    ("Effectiveness", 13, 13),
+)
 
 if TYPE_CHECKING:
     from isms_tui.services.action_register import ActionRow
@@ -164,17 +176,16 @@ class ActionsScreen(SectionScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#actions", DataTable)
-        for title, width in (
-            ("#", 4),  # the number `isms nc reopen` takes
-            ("Source", 20),
-            ("Title", 30),
-            ("Owner", 15),
-            ("Due", 12),
-            ("Status", 11),
-            ("Effectiveness", 13),
-        ):
+        for title, width, _ in COLUMNS:
             table.add_column(title, key=title.lower(), width=width)
         table.focus()
+
+    def on_resize(self) -> None:
+        """Below 100 columns source, title and owner narrow so that due and status stay in
+        view (the line under the table gives the highlighted action in full)."""
+        table = self.query_one("#actions", RecordTable)
+        for title, wide, narrow in COLUMNS:
+            table.set_column_width(title.lower(), narrow if self.size.width < NARROW_WIDTH else wide)
 
     def refresh_data(self) -> None:
         self.load()

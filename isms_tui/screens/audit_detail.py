@@ -66,6 +66,7 @@ class AuditDetailScreen(SectionScreen):
         WriteBinding("e", "edit", "Edit plan"),
         WriteBinding("K", "issue_kit", "Issue kit"),
         WriteBinding("X", "issue_results", "Issue results"),
+        Binding("O", "oscal", "OSCAL", tooltip="Export the audit as OSCAL JSON: its assessment results, or its plan"),
     ]
 
     def __init__(self, audit_id: int) -> None:
@@ -308,6 +309,12 @@ class AuditDetailScreen(SectionScreen):
         from .exchange_forms import IssueResultsForm
 
         self.app.push_screen(IssueResultsForm(self.audit_id), self._issued)
+
+    def action_oscal(self) -> None:
+        from .oscal_export import OscalExportScreen
+
+        planned = self.view is not None and self.view.audit.status == AuditStatus.PLANNED
+        self.app.push_screen(OscalExportScreen(self.audit_id, planned=planned))
 
     def _issued(self, sentence: str | None) -> None:
         if sentence:

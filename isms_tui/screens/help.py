@@ -19,6 +19,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
+from textual.keys import key_to_character
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -102,6 +103,8 @@ def screen_keys(screen: Screen[Any]) -> list[KeyHelp]:
         for binding in declared_bindings(type(namespace)):
             if binding.system or app.get_key_display(binding) in taken:
                 continue
+            if namespace is app and screen.check_consume_key(binding.key, key_to_character(binding.key)):
+                continue  # the screen claims the key (a field's letter, the portfolio's sections)
             state = _state(namespace, binding.action)
             read_only = blocked_write(namespace, binding.action)
             keys.append(

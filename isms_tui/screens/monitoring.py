@@ -51,15 +51,17 @@ class KpiListScreen(TransferKeys, SectionScreen):
 
     CSS_PATH = "monitoring.tcss"
     BINDINGS = [
-        WriteBinding("n", "new_kpi", "New KPI"),
-        WriteBinding("e", "edit_kpi", "Edit"),
+        # The footer shows the keys in this order and cuts the rest on a small terminal: the
+        # readings first (what is done here most), then the plan, then the view.
         WriteBinding("r", "enter_reading", "Reading"),
         WriteBinding("R", "enter_due", "Due readings"),
-        WriteBinding("x", "toggle_active", "(De)activate", tooltip="(De)activate the KPI; its readings are kept"),
-        Binding("i", "toggle_inactive", "Show inactive"),
-        Binding("o", "cycle_sort", "Sort"),
+        WriteBinding("n", "new_kpi", "New KPI"),
+        WriteBinding("e", "edit_kpi", "Edit"),
         Binding("slash", "focus_filter", "Filter"),
         Binding("E", "evaluations", "Evaluate ISMS"),
+        Binding("o", "cycle_sort", "Sort"),
+        Binding("i", "toggle_inactive", "Show inactive"),
+        WriteBinding("x", "toggle_active", "(De)activate", tooltip="(De)activate the KPI; its readings are kept"),
         Binding("escape", "focus_table", "Table", show=False),
         *transfer_bindings(),
     ]

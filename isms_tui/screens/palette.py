@@ -64,6 +64,11 @@ def workspace_commands(app: App[Any], *, opened: bool, read_only: bool) -> Itera
         "One .xlsx workbook: KPIs, readings, analyses, audits and lines, findings, actions, risks, SoA",
         act.action_export_xlsx,
     )
+    yield SystemCommand(
+        "Export the catalogue as OSCAL JSON",
+        "Every ISO/IEC 27001:2022 requirement with our questions, as an OSCAL catalog (O on an audit: its results)",
+        lambda: app.push_screen(oscal_catalogue()),
+    )
     if not read_only:
         yield SystemCommand(
             "Issue evidence pack",
@@ -80,3 +85,10 @@ def workspace_commands(app: App[Any], *, opened: bool, read_only: bool) -> Itera
         "Readings, risks, the SoA or a checklist to CSV (X in their sections)",
         lambda: act.action_transfer(False),
     )
+
+
+def oscal_catalogue() -> Screen[Any]:
+    """The OSCAL export dialog on the catalogue (the screen, and trestle, load only now)."""
+    from .oscal_export import OscalExportScreen
+
+    return OscalExportScreen()

@@ -19,22 +19,35 @@ from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from isms_tui.models.sanitize import clean
-from isms_tui.widgets.footer import IsmsFooter
+from isms_tui.widgets.footer import NARROW_WIDTH, IsmsFooter
 from isms_tui.widgets.tables import RecordTable
 
 if TYPE_CHECKING:
     from isms_tui.services.portfolio import Candidate, Summary
 
+# (key, header, width, the narrowest terminal that shows it). Headers are short so that the
+# figures fit; the organisation takes what is left (cut with an ellipsis, in full under the
+# table). On a narrower terminal the dates fold into the line under the table.
 COLUMNS = (
-    ("Organisation", 24),
-    ("File", 18),
-    ("Off target", 10),
-    ("Readings due", 14),
-    ("Next audit", 20),
-    ("Open NCs", 8),
-    ("Next review", 18),
-    ("Last opened", 16),
+    ("Organisation", "Organisation", 0, 0),
+    ("File", "File", 14, 0),
+    ("Off target", "Off", 3, 0),
+    ("Readings due", "Due", 13, 0),
+    ("Next audit", "Next audit", 18, NARROW_WIDTH),
+    ("Open NCs", "NCs", 3, 0),
+    ("Next review", "Next review", 18, NARROW_WIDTH),
+    ("Last opened", "Opened", 16, 130),
 )
+MIN_ORGANISATION = 12
+
+
+def shown_columns(width: int) -> list[tuple[str, str, int]]:
+    """The columns for a terminal `width` columns wide, the organisation's width filled in."""
+    kept = [(key, header, w) for key, header, w, least in COLUMNS if width >= least]
+    # each column is padded by one cell on either side; 2 more for the vertical scrollbar
+    taken = sum(w + 2 for _, _, w in kept) + 2 + 2
+    rest = max(MIN_ORGANISATION, width - taken)
+    return [(key, header, w or rest) for key, header, w in kept]
 
 
 class PortfolioScreen(Screen[Path | None]):
@@ -64,6 +77,7 @@ class PortfolioScreen(Screen[Path | None]):
         self.folder = folder
         self.rows: dict[str, Summary] = {}
         self.listed: dict[str, Candidate] = {}
+        self.columns: list[tuple[str, str, int]] = []  # (key, header, width) as shown now
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,11 +88,36 @@ class PortfolioScreen(Screen[Path | None]):
         yield IsmsFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#portfolio", DataTable)
-        for title, width in COLUMNS:
-            table.add_column(title, width=width, key=title)
-        table.focus()
+        self._add_columns()
+        self.query_one("#portfolio", DataTable).focus()
         self.read_all()
+
+    def _add_columns(self) -> None:
+        table = self.query_one("#portfolio", RecordTable)
+        self.columns = shown_columns(self.app.size.width)
+        for key, header, width in self.columns:
+            table.add_column(header, width=width, key=key)
+
+    def on_resize(self) -> None:
+        """As the terminal narrows the dates go (and come back as it widens); otherwise the
+        organisation takes the width there is."""
+        if not self.columns:  # not mounted yet
+            return
+        table = self.query_one("#portfolio", RecordTable)
+        wanted = shown_columns(self.app.size.width)
+        if [c[0] for c in wanted] == [c[0] for c in self.columns]:
+            self.columns = wanted
+            table.set_column_width("Organisation", wanted[0][2])
+            return
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        self._add_columns()
+        rows = dict(self.rows)
+        self._list(list(self.listed.values()))
+        for summary in rows.values():
+            self._fill(summary)
+        if table.row_count:
+            table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="portfolio")
     def read_all(self) -> None:
@@ -111,8 +150,9 @@ class PortfolioScreen(Screen[Path | None]):
         self.listed = {str(c.path): c for c in found}
         for c in found:
             name = "reading…" if not c.problem else ""
-            file_name = _printable(Text(c.path.name))
-            table.add_row(Text(name, style="italic"), file_name, "", "", "", "", "", "", key=str(c.path))
+            file_name = _printable(cut(c.path.name))
+            blanks = [""] * (len(self.columns) - 2)
+            table.add_row(Text(name, style="italic"), file_name, *blanks, key=str(c.path))
         if not found:
             self._say("No workspaces known yet: open one with ctrl+o, or start isms with --dir FOLDER.", False)
 
@@ -126,12 +166,12 @@ class PortfolioScreen(Screen[Path | None]):
         table = self.query_one("#portfolio", DataTable)
         current = self.current is not None and s.path.resolve() == self.current
         if not s.readable:
-            cells: list[object] = [Text(_short(s), style="bold red"), Text(s.path.name), *["—"] * 5]
+            cells: list[object] = [cut(_short(s), "bold red"), cut(s.path.name), *["—"] * 5]
         else:
             due = f"{s.readings_due}" + (f" ({s.readings_overdue} overdue)" if s.readings_overdue else "")
             cells = [
-                Text(s.organisation or "No organisation named yet", style="bold" if s.organisation else "italic"),
-                Text(s.path.name),
+                cut(s.organisation or "No organisation named yet", "bold" if s.organisation else "italic"),
+                cut(s.path.name),
                 str(s.kpis_off_target),
                 due,
                 audit_text(s),
@@ -139,8 +179,10 @@ class PortfolioScreen(Screen[Path | None]):
                 review_text(s),
             ]
         cells.append(Text("open now", style="bold") if current else opened_text(s.opened_at))
-        for column, value in zip((c for c, _ in COLUMNS), cells, strict=True):
-            table.update_cell(key, column, _printable(value))
+        shown = {c[0] for c in self.columns}
+        for column, value in zip((c[0] for c in COLUMNS), cells, strict=True):
+            if column in shown:
+                table.update_cell(key, column, _printable(value))
         if table.cursor_row >= 0 and self._highlighted() == key:
             self._describe(key)
 
@@ -168,8 +210,7 @@ class PortfolioScreen(Screen[Path | None]):
         elif s.problem:
             self._say(s.problem, True)
         else:
-            warnings = "; ".join(s.warnings)
-            self._say(f"{key}\nenter opens it" + (f" · {warnings}" if warnings else ""), False)
+            self._say(describe(s, current=self.current), False)
 
     def _say(self, text: str, problem: bool) -> None:
         if not self.is_attached:
@@ -177,6 +218,14 @@ class PortfolioScreen(Screen[Path | None]):
         detail = self.query_one("#portfolio-detail", Static)
         detail.update("\n".join(clean(line) for line in text.split("\n")))
         detail.set_class(problem, "problem")
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """The section keys are not this screen's: switching section from here would leave the
+        portfolio behind on that section. Claimed here, they neither run nor show; escape or
+        enter leave the portfolio first."""
+        return any(
+            isinstance(b, Binding) and b.key == key and b.action.startswith("section(") for b in type(self.app).BINDINGS
+        )
 
     def action_open(self) -> None:
         """Open the highlighted workspace (one to upgrade too: opening migrates it, with a backup)."""
@@ -201,12 +250,28 @@ class PortfolioScreen(Screen[Path | None]):
         self.dismiss(None)
 
 
+def describe(s: Summary, *, current: Path | None = None) -> str:
+    """The line under the table: the highlighted workspace's name and file in full (the columns
+    cut them), its dates (which a narrow terminal has no columns for) and any warnings."""
+    from isms_tui.services.portfolio import audit_text, opened_text, review_text
+
+    opened = "open now" if current is not None and s.path.resolve() == current else f"opened {opened_text(s.opened_at)}"
+    dates = f"next audit {audit_text(s)} · next review {review_text(s)} · {opened}"
+    warnings = "".join(f" · {w}" for w in s.warnings)
+    return f"{s.organisation or 'No organisation named yet'} · {s.path}\n{dates} · enter opens it{warnings}"
+
+
+def cut(text: str, style: str = "") -> Text:
+    """A cell cut with an ellipsis where its column ends (the full text is under the table)."""
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis")
+
+
 def _printable(value: object) -> object:
     """A cell without control or bidi-override characters (a file name in a shared folder, or a
     workspace edited outside isms, could hold them)."""
     if isinstance(value, Text):
         plain = clean(value.plain.replace("\n", " "))
-        return value if plain == value.plain else Text(plain, style=value.style)
+        return value if plain == value.plain else Text(plain, style=value.style, no_wrap=True, overflow="ellipsis")
     return clean(str(value).replace("\n", " "))
 
 

@@ -18,11 +18,23 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Checkbox, DataTable, Input, Static
 
 from isms_tui.services import clock
+from isms_tui.widgets.footer import NARROW_WIDTH
 from isms_tui.widgets.tables import RecordTable, cursor_key, sync_rows
 from isms_tui.widgets.tickbox import TickBox
 
 from .base import SectionScreen, WriteBinding
 from .transfer import TransferKeys, transfer_bindings
+
+# (title, width, width below NARROW_WIDTH columns)
+COLUMNS = (
+    ("Ref", 7, 7),
+    ("Risk", 34, 17),
+    ("Owner", 14, 9),
+    ("Level", 13, 13),
+    ("Residual", 8, 8),
+    ("Treatment", 20, 12),
+    ("Due", 12, 10),
+)
 
 if TYPE_CHECKING:
     from isms_tui.models import Action, Risk
@@ -92,17 +104,16 @@ class RisksScreen(TransferKeys, SectionScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#risks", DataTable)
-        for title, width in (
-            ("Ref", 7),
-            ("Risk", 34),
-            ("Owner", 14),
-            ("Level", 13),
-            ("Residual", 8),
-            ("Treatment", 20),
-            ("Due", 12),
-        ):
+        for title, width, _ in COLUMNS:
             table.add_column(title, key=title.lower(), width=width)
         table.focus()
+
+    def on_resize(self) -> None:
+        """Below 100 columns the risk, owner and treatment narrow so that the levels stay in
+        view (the line under the table gives the highlighted risk in full)."""
+        table = self.query_one("#risks", RecordTable)
+        for title, wide, narrow in COLUMNS:
+            table.set_column_width(title.lower(), narrow if self.size.width < NARROW_WIDTH else wide)
 
     def refresh_data(self) -> None:
         self.load()

@@ -208,13 +208,20 @@ class WorkingPaperScreen(SectionScreen):
         line = Text()
         for i, result in enumerate(RESULTS, 1):
             mark, label, style = RESULT_STYLE[result]
+            if i == 5 and self.has_class("-narrow"):  # two lines at 80 columns, cut between entries
+                line.append("\n")
             line.append(f"{i}", style="bold reverse")
             line.append(f" {mark} {label} ", style=style)
             line.append(f"{self.counts.get(result, 0)}", style="bold")
-            line.append("  ")
+            line.append("" if i == 4 and self.has_class("-narrow") else "  ")
         line.append("0", style="bold reverse")
         line.append(" clear", style="dim")
-        self.query_one("#wp-counts", Static).update(line, layout=False)  # one line, fixed height
+        self.query_one("#wp-counts", Static).update(line, layout=False)  # fixed height: one line (two when narrow)
+
+    def on_resize(self) -> None:
+        """Across the narrow breakpoint the counts go to two lines or back to one."""
+        if self.items:
+            self.show_counts()
 
     def current_item(self) -> AuditItem | None:
         table = self.query_one("#items", DataTable)
