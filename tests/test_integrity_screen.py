@@ -40,7 +40,7 @@ async def open_screen(pilot) -> IntegrityScreen:
     [command] = [
         c
         for c in workspace_commands(app, opened=True, read_only=app.read_only)
-        if c.title == "Check and back up the workspace"
+        if c.title == "Integrity: verify the journal and evidence, back up, seal"
     ]
     command.callback()
     await wait_for(pilot, lambda: isinstance(app.screen, IntegrityScreen), "the integrity screen")

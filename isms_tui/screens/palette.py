@@ -55,7 +55,7 @@ def workspace_commands(app: App[Any], *, opened: bool, read_only: bool) -> Itera
     if not opened:
         return
     yield SystemCommand(
-        "Check and back up the workspace",
+        "Integrity: verify the journal and evidence, back up, seal",
         "Check the journal and the evidence files, back up, seal the journal, export the CA certificate",
         partial(open_integrity, app),
     )
