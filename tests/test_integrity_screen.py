@@ -65,6 +65,15 @@ async def run_job(pilot, screen: IntegrityScreen, key: str) -> None:
     await pilot.pause()
 
 
+async def check_in_tui(workspace: Path, key: str) -> tuple[bool, list[str]]:
+    """Open the Integrity screen on `workspace`, run the check `key` starts: (failed?, its lines)."""
+    app = IsmsApp(workspace)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(pilot)
+        await run_job(pilot, screen, key)
+        return result(screen).has_class("-failed"), result_lines(screen)
+
+
 async def fill_form(pilot, form_class: type, values: dict[str, str]) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, form_class), form_class.__name__)
@@ -97,12 +106,8 @@ async def test_a_reading_changed_with_sqlite3_shows_the_cli_s_problem(demo_works
     con.close()
     cli = run("journal", "verify", "--db", demo_workspace)
     assert cli.exit_code == 1
-    app = IsmsApp(demo_workspace)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_screen(pilot)
-        await run_job(pilot, screen, "j")
-        assert result(screen).has_class("-failed")
-        lines = result_lines(screen)
+    failed, lines = await check_in_tui(demo_workspace, "j")
+    assert failed
     assert lines == cli.stdout.splitlines()
     assert any(f"reading {rid} was changed outside isms" in line for line in lines)
 
@@ -138,12 +143,8 @@ async def test_evidence_check_reports_an_altered_file(demo_workspace: Path) -> N
     store = demo_workspace.with_name(demo_workspace.name + ".evidence")
     victim = sorted(p for p in store.glob("??/*") if p.is_file())[0]
     victim.write_bytes(b"altered")
-    app = IsmsApp(demo_workspace)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_screen(pilot)
-        await run_job(pilot, screen, "e")
-        assert result(screen).has_class("-failed")
-        lines = result_lines(screen)
+    failed, lines = await check_in_tui(demo_workspace, "e")
+    assert failed
     cli = run("evidence", "verify", "--db", demo_workspace)
     assert cli.exit_code == 1 and lines == cli.stdout.splitlines()
 
@@ -383,11 +384,7 @@ async def test_a_damaged_value_is_what_the_journal_check_reports(demo_workspace:
         con.execute("UPDATE reading SET period_start = '2025-13-45' WHERE id = 1")
     con.close()
     cli = run("journal", "verify", "--db", demo_workspace)
-    app = IsmsApp(demo_workspace)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_screen(pilot)
-        await run_job(pilot, screen, "j")
-        assert result(screen).has_class("-failed")
-        lines = result_lines(screen)
+    failed, lines = await check_in_tui(demo_workspace, "j")
+    assert failed
     assert lines == cli.stdout.splitlines()
     assert "  reading.period_start holds values the application cannot have written (rows 1)." in lines
